@@ -1,0 +1,134 @@
+/*
+ * kiln/runtime.h: build, run, time and verify a variant on a device.
+ *
+ * A device is reached through a backend (an ops table: probe, build, set_args,
+ * run, read, release): OpenCL through the ICD loader (any platform: PoCL,
+ * NVIDIA, a remoted one) or the host C compiler (source -> shared object ->
+ * dlopen). A kiln_rt is one open device; every call returns 0 on success or -1
+ * and leaves the reason in kiln_rt_errmsg. Nothing here prints or exits.
+ */
+#ifndef KILN_RUNTIME_H
+#define KILN_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kiln/dsl.h"
+#include "kiln/gen.h"
+
+typedef struct kiln_device_info {
+    char backend[16];      /* "opencl" or "host" */
+    char platform[128];    /* platform name ("Portable Computing Language"), or "host" */
+    char name[256];        /* device name */
+    char vendor[128];
+    char driver[128];      /* driver version (OpenCL) or compiler version (host) */
+    char version[128];     /* device OpenCL version, or "C99" */
+    int compute_units;
+    uint64_t global_mem_bytes;
+    uint64_t local_mem_bytes;
+    size_t max_wg_size;
+    int has_f64;
+    int platform_index, device_index; /* -1 for host */
+    char fingerprint[17];  /* 16 hex digits: hash of backend, platform, name, driver, compute units */
+} kiln_device_info;
+
+/* Every device kiln can use: OpenCL devices of every platform, then the host. */
+int kiln_devices_list(kiln_device_info **out, int *count, char *err, size_t errlen);
+
+typedef struct kiln_rt kiln_rt;
+
+/* Opens a device. selector: NULL or "" = the first OpenCL device, or the host
+ * when no OpenCL device exists; "host"; "P:D" or "D" (indices as listed by
+ * kiln_devices_list); otherwise a case-insensitive substring of the device or
+ * platform name. NULL on failure with the reason in err. */
+kiln_rt *kiln_rt_open(const char *selector, char *err, size_t errlen);
+void kiln_rt_close(kiln_rt *rt);
+const kiln_device_info *kiln_rt_device(const kiln_rt *rt);
+kiln_lang kiln_rt_lang(const kiln_rt *rt);  /* the language the device builds */
+const char *kiln_rt_errmsg(const kiln_rt *rt);
+
+/* Host-C backend settings (defaults: $KILN_CC or "cc", "-O3 -march=native"). */
+int kiln_rt_set_compiler(kiln_rt *rt, const char *cc, const char *flags);
+
+typedef struct kiln_buf kiln_buf;
+typedef struct kiln_program kiln_program;
+
+kiln_buf *kiln_buf_new(kiln_rt *rt, size_t bytes);
+int kiln_buf_write(kiln_rt *rt, kiln_buf *buf, const void *host, size_t bytes);
+int kiln_buf_read(kiln_rt *rt, kiln_buf *buf, void *host, size_t bytes);
+void kiln_buf_free(kiln_rt *rt, kiln_buf *buf);
+
+/* Builds `source` (in kiln_rt_lang) and finds `kernel_name`. NULL on a build
+ * error; *log (if non-NULL) then receives the compiler log, malloc'ed. On
+ * success *log receives the (possibly empty) log too. A compiled-binary cache
+ * keyed by a hash of source, options and device avoids rebuilding. */
+kiln_program *kiln_program_build(kiln_rt *rt, const char *source, const char *kernel_name,
+                                 const char *options, char **log);
+void kiln_program_free(kiln_rt *rt, kiln_program *prog);
+int kiln_program_set_buf(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf);
+int kiln_program_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const void *value, size_t bytes);
+
+typedef struct kiln_geometry {
+    int dims;              /* 1..3 */
+    size_t global[3];      /* total work-items per dimension */
+    size_t local[3];       /* work-group size per dimension; all 0 = let the device choose */
+} kiln_geometry;
+
+/* Status codes of kiln_program_run / kiln_program_time (0 = success). */
+enum { KILN_RT_ERROR = -1, KILN_RT_TIMEOUT = -2, KILN_RT_CRASHED = -3 };
+
+/* Per-run time limit in milliseconds (0 = none). The host backend runs each
+ * call in a child process (buffers are shared memory) so that a crash gives
+ * KILN_RT_CRASHED and a hang KILN_RT_TIMEOUT instead of taking kiln down;
+ * OpenCL reports KILN_RT_TIMEOUT when the event is not complete in time. */
+int kiln_rt_set_timeout(kiln_rt *rt, int timeout_ms);
+
+/* One run, waited for. *elapsed_ns gets the kernel's time (profiling events on
+ * OpenCL, a monotonic clock around the call on the host). */
+int kiln_program_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns);
+
+/* ---- timing ----------------------------------------------------------- */
+
+typedef struct kiln_time_opts {
+    int warmup;            /* runs discarded first (default 1) */
+    int min_reps;          /* at least this many samples (default 3) */
+    int max_reps;          /* at most this many (default 50) */
+    double budget_ms;      /* stop after min_reps once the samples add up to this (default 200) */
+} kiln_time_opts;
+
+typedef struct kiln_time_stats {
+    double median_ns, min_ns, max_ns;
+    int samples;
+} kiln_time_stats;
+
+void kiln_time_opts_default(kiln_time_opts *o);
+int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
+                      const kiln_time_opts *opts, kiln_time_stats *out);
+/* Median, min, max of n samples (sorts a copy). */
+void kiln_stats_of(const double *samples_ns, int n, kiln_time_stats *out);
+
+/* ---- verification ----------------------------------------------------- */
+
+typedef struct kiln_verify_report {
+    int ok;
+    double max_abs_err;
+    double max_rel_err;
+    double rel_l2_err;     /* ||got - want||_2 / ||want||_2 */
+    size_t worst_index;    /* element with the largest absolute error */
+    size_t nonfinite;      /* NaN/Inf elements where the reference is finite (unwritten outputs) */
+    double tolerance;      /* the bound on rel_l2_err and max relative error applied */
+} kiln_verify_report;
+
+/* Default tolerance for an element type: f32 1e-4, f64 1e-10, integers exact. */
+double kiln_default_tolerance(kiln_scalar elem);
+/* Compares n elements of `got` (typed as elem) to the double reference `want`.
+ * ok when nothing is non-finite and rel_l2_err <= tol and every element has
+ * |got-want| <= tol * max(|want|, scale) with scale = max |want| * 1e-3 + tiny. */
+void kiln_verify(kiln_scalar elem, const void *got, const double *want, size_t n, double tol,
+                 kiln_verify_report *out);
+/* Fills n elements of type elem with NaN (floats) or 0xA5 bytes (integers): "unwritten" marker. */
+void kiln_poison(kiln_scalar elem, void *data, size_t n);
+
+/* 64-bit FNV-1a of data as 16 lowercase hex digits (source hashes, fingerprints). */
+void kiln_hash_hex(const void *data, size_t len, char out[17]);
+
+#endif

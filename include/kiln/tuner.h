@@ -1,0 +1,195 @@
+/*
+ * kiln/tuner.h: search spaces, strategies, the tuning database, the tuning loop.
+ *
+ * Nothing here prints: progress goes to a callback, errors to an err buffer.
+ */
+#ifndef KILN_TUNER_H
+#define KILN_TUNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kiln/kernel.h"
+
+/* ---- constraint expressions ------------------------------------------- */
+
+/* Integer expressions over named values: literals, names, parentheses,
+ * unary - ! ~, * / % + - << >> < <= > >= == != & ^ | && || and ?:,
+ * with C precedence; min(a,b), max(a,b) calls. Division or modulo by zero is
+ * an evaluation error, never a crash. */
+typedef struct kiln_cexpr kiln_cexpr;
+
+/* NULL on a syntax error; err then reads "column 7: expected ')' ...". */
+kiln_cexpr *kiln_cexpr_parse(const char *text, char *err, size_t errlen);
+void kiln_cexpr_free(kiln_cexpr *e);
+/* lookup returns 0 and sets *value, or -1 for an unknown name. */
+typedef int (*kiln_lookup_fn)(void *user, const char *name, long long *value);
+/* 0 ok, -1 with err (unknown name, division by zero). */
+int kiln_cexpr_eval(const kiln_cexpr *e, kiln_lookup_fn lookup, void *user, long long *out,
+                    char *err, size_t errlen);
+
+/* ---- search space ----------------------------------------------------- */
+
+typedef struct kiln_space kiln_space;
+
+/* The kernel's parameters and constraints for one problem size. NULL with err
+ * if a constraint does not parse or names an unknown parameter. */
+kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *err, size_t errlen);
+void kiln_space_free(kiln_space *s);
+/* Number of points before constraints (product of value counts). */
+uint64_t kiln_space_total(const kiln_space *s);
+/* Number of points satisfying every constraint (enumerates). */
+uint64_t kiln_space_count_valid(const kiln_space *s);
+/* The point of index i (mixed radix over the value lists, last parameter fastest). */
+void kiln_space_point(const kiln_space *s, uint64_t index, kiln_config *out);
+/* 1 valid, 0 rejected (why names the constraint), -1 error. */
+int kiln_space_check(const kiln_space *s, const kiln_config *c, char *why, size_t whylen);
+/* The kernel's default configuration. */
+void kiln_space_default(const kiln_space *s, kiln_config *out);
+/* Parses "name=value" settings onto a configuration (starting from the default);
+ * -1 with err for an unknown name or a value outside the parameter's list. */
+int kiln_space_set(const kiln_space *s, kiln_config *c, const char *assignment, char *err, size_t errlen);
+
+/* ---- strategies ------------------------------------------------------- */
+
+/* A strategy proposes configurations and hears back how each one did; it is a
+ * table of functions so that later strategies (annealing, genetic, Bayesian)
+ * slot in beside exhaustive and random. */
+typedef struct kiln_strategy {
+    const char *name;
+    const char *help;
+    /* state is malloc'ed by init and freed by fini */
+    void *(*init)(const kiln_space *space, uint64_t budget, uint64_t seed);
+    /* next configuration to evaluate; 0 when done */
+    int (*next)(void *state, kiln_config *out);
+    /* how it went: time_ns < 0 for a failed variant */
+    void (*report)(void *state, const kiln_config *c, double time_ns);
+    void (*fini)(void *state);
+} kiln_strategy;
+
+const kiln_strategy *kiln_strategy_find(const char *name); /* "exhaustive", "random" */
+const kiln_strategy *const *kiln_strategies(void);           /* NULL-terminated */
+
+/* ---- tuning database (SQLite) ----------------------------------------- */
+
+typedef struct kiln_db kiln_db;
+
+typedef enum kiln_verdict {
+    KILN_OK = 0, KILN_WRONG, KILN_BUILD_ERROR, KILN_RUN_ERROR, KILN_TIMEOUT, KILN_CRASHED,
+    KILN_SKIPPED /* rejected by the description itself (kiln_fail) */
+} kiln_verdict;
+const char *kiln_verdict_name(kiln_verdict v);
+
+/* Opens or creates a kiln database (WAL, schema migrations by PRAGMA
+ * user_version). A file that exists and is not a kiln database is refused and
+ * left untouched. NULL with err. */
+kiln_db *kiln_db_open(const char *path, char *err, size_t errlen);
+void kiln_db_close(kiln_db *db);
+const char *kiln_db_errmsg(const kiln_db *db);
+/* Path used when none is given: $KILN_DB or ./kiln.db */
+const char *kiln_db_default_path(void);
+
+int64_t kiln_db_device(kiln_db *db, const kiln_device_info *dev);          /* id, -1 on error */
+/* A variant's source keyed by its hash; kernel rows are shared between runs. */
+int64_t kiln_db_kernel_source(kiln_db *db, const char *kernel, const char *lang,
+                              const char *source_hash, const char *source);
+int64_t kiln_db_run_begin(kiln_db *db, const char *kernel, int64_t device_id, const char *strategy,
+                          uint64_t budget, uint64_t seed, const char *size, const char *command);
+int kiln_db_run_end(kiln_db *db, int64_t run_id, const char *status);
+
+typedef struct kiln_result {
+    int64_t run_id, device_id;
+    const char *kernel;
+    const char *lang;
+    const char *size;          /* "512x512" */
+    const char *config_json;   /* canonical */
+    const char *source_hash;   /* hash of generated source and build options */
+    kiln_verdict verdict;
+    kiln_time_stats time;      /* valid when verdict is OK (or WRONG, for the record) */
+    double gflops, gbytes_per_s;
+    double max_abs_err, max_rel_err;
+    int64_t worst_index;
+    const char *error_text;    /* build log, run error, verification summary */
+    const char *counters_json; /* hardware counters where available, else NULL */
+} kiln_result;
+
+/* One transaction per result. */
+int kiln_db_result_add(kiln_db *db, const kiln_result *r);
+/* 1 when a result with this identity exists (resume), 0 when not, -1 on error. */
+int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_hash,
+                          int64_t device_id, const char *size, const char *config_json);
+
+/* A stored result, owned by the caller after kiln_db_row_free. */
+typedef struct kiln_db_row {
+    char *kernel, *lang, *size, *config_json, *source_hash, *device_name, *device_fp;
+    char *verdict, *error_text, *created;
+    double median_ns, min_ns, max_ns, gflops, gbytes_per_s, max_abs_err, max_rel_err;
+    int samples;
+    int64_t run_id;
+} kiln_db_row;
+void kiln_db_row_free(kiln_db_row *r);
+
+/* The fastest OK result of a kernel for a device fingerprint and size. Device
+ * fp NULL = any device; size NULL = any size. Returns 1 found, 0 none, -1 error. */
+int kiln_db_best(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
+                 kiln_db_row *out);
+/* Iterates results (filters may be NULL) in insertion order; cb returns nonzero to stop. */
+int kiln_db_foreach(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
+                    int (*cb)(void *user, const kiln_db_row *row), void *user);
+
+/* ---- the tuning loop -------------------------------------------------- */
+
+typedef struct kiln_tune_opts {
+    const kiln_kernel *kernel;
+    kiln_size size;
+    const kiln_strategy *strategy;
+    uint64_t budget;           /* max configurations evaluated (0 = all) */
+    double time_budget_s;      /* stop after this long (0 = none) */
+    uint64_t seed;
+    int openmp;                /* C target: OpenMP on the work-group loop */
+    int timeout_ms;            /* per-run limit (0 = none) */
+    kiln_time_opts timing;
+    const char *command;       /* recorded with the run */
+    volatile int *stop;        /* set nonzero (signal handler) to stop after the variant in flight */
+} kiln_tune_opts;
+
+typedef struct kiln_tune_event {
+    uint64_t index, total;     /* variants evaluated so far / planned */
+    const kiln_config *config;
+    const char *config_json;
+    kiln_verdict verdict;
+    int resumed;               /* already in the database: not run again */
+    double median_ns;
+    double gflops, gbytes_per_s;
+    const char *error_text;
+} kiln_tune_event;
+
+typedef struct kiln_tune_summary {
+    int64_t run_id;
+    uint64_t evaluated, resumed, ok, failed;
+    double best_ns, slowest_ns, default_ns; /* default_ns < 0 when the default config was not measured */
+    kiln_config best;
+    char best_json[512];
+} kiln_tune_summary;
+
+/* Tunes one kernel on one device into the database; each variant becomes one
+ * row whatever its verdict. Returns 0 (even when variants failed), -1 when the
+ * run itself could not go on (err says why). */
+int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
+              void (*progress)(void *user, const kiln_tune_event *ev), void *user,
+              kiln_tune_summary *summary, char *err, size_t errlen);
+
+/* Evaluates one configuration (build, run, time, verify) without the database:
+ * fills verdict, stats, errors; the caller frees *source and *error_text. */
+typedef struct kiln_eval {
+    kiln_verdict verdict;
+    kiln_time_stats time;
+    kiln_verify_report verify;
+    char *source;              /* generated source */
+    char source_hash[17];
+    char *error_text;
+} kiln_eval;
+int kiln_evaluate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
+                  const kiln_tune_opts *opts, kiln_eval *out, char *err, size_t errlen);
+void kiln_eval_clear(kiln_eval *e);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * check.h: the assertions every kiln test uses. A failed CHECK prints where
+ * and what, counts, and the test exits 1 at CHECK_DONE. SKIP exits 77.
+ */
+#ifndef KILN_TEST_CHECK_H
+#define KILN_TEST_CHECK_H
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int check_failures;
+static int check_count;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        check_count++;                                                               \
+        if (!(cond)) {                                                               \
+            check_failures++;                                                        \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
+    } while (0)
+
+#define CHECK_MSG(cond, ...)                                                         \
+    do {                                                                             \
+        check_count++;                                                               \
+        if (!(cond)) {                                                               \
+            check_failures++;                                                        \
+            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                            \
+            fputc('\n', stderr);                                                     \
+        }                                                                            \
+    } while (0)
+
+#define CHECK_STR_CONTAINS(hay, needle) \
+    CHECK_MSG((hay) && strstr((hay), (needle)), "\"%s\" does not contain \"%s\"", (hay) ? (hay) : "(null)", (needle))
+
+#define SKIP(...)                                   \
+    do {                                            \
+        fprintf(stderr, "SKIP: " __VA_ARGS__);      \
+        fputc('\n', stderr);                        \
+        exit(77);                                   \
+    } while (0)
+
+#define CHECK_DONE()                                                              \
+    do {                                                                          \
+        fprintf(stderr, "%d checks, %d failed\n", check_count, check_failures);   \
+        return check_failures ? 1 : 0;                                            \
+    } while (0)
+
+#endif
