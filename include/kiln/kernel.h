@@ -98,6 +98,8 @@ typedef struct kiln_kernel {
 
 /* Built-in kernels (kernels/), NULL-terminated. */
 const kiln_kernel *const *kiln_builtin_kernels(void);
+/* Every known kernel, built-ins then plugins: index 0.. until NULL. */
+const kiln_kernel *kiln_kernel_at(int index);
 /* Finds a kernel by name among the built-ins and loaded plugins; NULL if none. */
 const kiln_kernel *kiln_kernel_find(const char *name);
 /* Loads a plugin shared object; its kernels join kiln_kernel_find. 0 ok, -1 with err. */

@@ -1,0 +1,18 @@
+/* tuner_int.h: what the tuning loop shares with the evaluator. */
+#ifndef KILN_TUNER_INT_H
+#define KILN_TUNER_INT_H
+
+#include "kiln/tuner.h"
+
+/* Builds the tree and the source of one configuration (source, hash into out);
+ * kernel_name receives the procedure's name. -1 with out->verdict set on failure. */
+int kiln_variant_prepare(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
+                         const kiln_size *size, const kiln_tune_opts *opts, kiln_eval *out,
+                         char *kernel_name, size_t name_len);
+/* Builds, runs, verifies and times a prepared variant (out->source set). */
+int kiln_variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
+                         const kiln_tune_opts *opts, const char *kernel_name, kiln_eval *out);
+/* Frees the cached reference outputs. */
+void kiln_eval_release_cache(void);
+
+#endif

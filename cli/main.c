@@ -1,0 +1,876 @@
+/*
+ * main.c: the `kiln` command. The only place that prints to the user and
+ * exits. Exit codes: 0 success, 1 the work failed, 2 bad usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "kiln/tuner.h"
+
+#define EXIT_WORK 1
+#define EXIT_USAGE 2
+
+static const char *progname = "kiln";
+
+static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die(int code, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", progname);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(code);
+}
+
+static const char *main_usage =
+    "usage: kiln [--plugin FILE.so]... COMMAND [ARGS]\n"
+    "\n"
+    "Kernel metaprogramming and autotuning.\n"
+    "\n"
+    "commands:\n"
+    "  devices                     list the OpenCL devices and the host, with fingerprints\n"
+    "  kernels [NAME]              list registered kernels, their parameters and space sizes\n"
+    "  generate KERNEL [options]   print the source of one variant\n"
+    "  tune KERNEL [options]       build, run, time and verify variants; store them in the database\n"
+    "  best KERNEL [options]       the best known configuration (with fallback)\n"
+    "  show [KERNEL] [options]     results stored in the database\n"
+    "  export [options]            results as CSV or JSON\n"
+    "\n"
+    "Run 'kiln COMMAND --help' for a command's options.\n"
+    "The database is $KILN_DB or ./kiln.db unless --db is given.\n"
+    "Exit status: 0 success, 1 the work failed, 2 bad usage.\n";
+
+/* ---- shared helpers --------------------------------------------------- */
+
+static const kiln_kernel *find_kernel_or_die(const char *name)
+{
+    const kiln_kernel *k = kiln_kernel_find(name);
+    if (!k) {
+        fprintf(stderr, "%s: unknown kernel '%s'; known kernels:", progname, name);
+        for (int i = 0; kiln_kernel_at(i); i++)
+            fprintf(stderr, " %s", kiln_kernel_at(i)->name);
+        fputc('\n', stderr);
+        exit(EXIT_USAGE);
+    }
+    return k;
+}
+
+static kiln_size size_or_default(const kiln_kernel *k, const char *text)
+{
+    kiln_size s = k->default_size;
+    if (text && kiln_size_parse(text, &s) != 0)
+        die(EXIT_USAGE, "bad size '%s': expected N, NxM or NxMxK with positive integers", text);
+    return s;
+}
+
+static kiln_rt *open_device_or_die(const char *selector)
+{
+    char err[512];
+    kiln_rt *rt = kiln_rt_open(selector, err, sizeof err);
+    if (!rt)
+        die(EXIT_WORK, "%s", err);
+    return rt;
+}
+
+static kiln_db *open_db_or_die(const char *path)
+{
+    char err[512];
+    kiln_db *db = kiln_db_open(path ? path : kiln_db_default_path(), err, sizeof err);
+    if (!db)
+        die(EXIT_WORK, "%s", err);
+    return db;
+}
+
+static void format_time(double ns, char *buf, size_t len)
+{
+    if (ns < 0)
+        snprintf(buf, len, "-");
+    else if (ns < 1e3)
+        snprintf(buf, len, "%.0f ns", ns);
+    else if (ns < 1e6)
+        snprintf(buf, len, "%.2f us", ns * 1e-3);
+    else if (ns < 1e9)
+        snprintf(buf, len, "%.3f ms", ns * 1e-6);
+    else
+        snprintf(buf, len, "%.3f s", ns * 1e-9);
+}
+
+/* "{"a":1,"b":2}" -> "a=1 b=2" */
+static void config_pretty(const char *json, char *buf, size_t len)
+{
+    size_t o = 0;
+    for (const char *p = json; *p && o + 1 < len; p++) {
+        if (*p == '{' || *p == '}' || *p == '"')
+            continue;
+        buf[o++] = *p == ':' ? '=' : *p == ',' ? ' ' : *p;
+    }
+    buf[o] = '\0';
+}
+
+/* ---- kiln devices ----------------------------------------------------- */
+
+static int cmd_devices(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: kiln devices\n\nLists every device kiln can use: OpenCL devices as P:D (platform:device)\n"
+               "indices, then the host C compiler. Select one with --device P:D, a name\n"
+               "substring, or 'host'.\n");
+        return 0;
+    }
+    if (argc > 1)
+        die(EXIT_USAGE, "devices: unexpected argument '%s'", argv[1]);
+    kiln_device_info *devs = NULL;
+    int n = 0;
+    char err[512];
+    if (kiln_devices_list(&devs, &n, err, sizeof err) != 0)
+        die(EXIT_WORK, "%s", err);
+    cli_table *t = cli_table_new(7, "id", "backend", "platform", "device", "driver", "CUs", "fingerprint");
+    for (int i = 0; i < n; i++) {
+        char id[32], cus[16];
+        if (devs[i].platform_index >= 0)
+            snprintf(id, sizeof id, "%d:%d", devs[i].platform_index, devs[i].device_index);
+        else
+            snprintf(id, sizeof id, "host");
+        snprintf(cus, sizeof cus, "%d", devs[i].compute_units);
+        cli_table_row(t, id, devs[i].backend, devs[i].platform, devs[i].name, devs[i].driver, cus,
+                      devs[i].fingerprint);
+    }
+    cli_table_print(t, stdout);
+    cli_table_free(t);
+    free(devs);
+    return 0;
+}
+
+/* ---- kiln kernels ----------------------------------------------------- */
+
+static void print_kernel(const kiln_kernel *k)
+{
+    char size[64], err[512];
+    kiln_size_format(&k->default_size, size, sizeof size);
+    printf("%s — %s\n", k->name, k->summary ? k->summary : "");
+    printf("  languages: %s%s%s\n", k->langs & (1u << KILN_LANG_CL) ? "cl" : "",
+           (k->langs & (1u << KILN_LANG_CL)) && (k->langs & (1u << KILN_LANG_C)) ? ", " : "",
+           k->langs & (1u << KILN_LANG_C) ? "c" : "");
+    printf("  arguments:");
+    for (int i = 0; i < k->nargs; i++)
+        printf(" %s(%s %s%s)", k->args[i].name, k->args[i].dir == KILN_IN ? "in" : k->args[i].dir == KILN_OUT ? "out" : "inout",
+               kiln_scalar_name(k->args[i].elem), k->args[i].is_scalar ? "" : "[]");
+    printf("\n  parameters:\n");
+    for (int i = 0; i < k->nparams; i++) {
+        const kiln_param *p = &k->params[i];
+        printf("    %-12s {", p->name);
+        for (int v = 0; v < p->nvalues; v++) {
+            if (p->names[v])
+                printf("%s%s", v ? ", " : "", p->names[v]);
+            else
+                printf("%s%lld", v ? ", " : "", p->values[v]);
+        }
+        printf("}  default %lld", p->default_value);
+        if (p->help)
+            printf("  — %s", p->help);
+        printf("\n");
+    }
+    if (k->nconstraints) {
+        printf("  constraints:\n");
+        for (int i = 0; i < k->nconstraints; i++)
+            printf("    %s\n", k->constraints[i]);
+    }
+    kiln_space *s = kiln_space_new(k, &k->default_size, err, sizeof err);
+    if (s) {
+        printf("  space at size %s: %llu points, %llu valid\n", size, (unsigned long long)kiln_space_total(s),
+               (unsigned long long)kiln_space_count_valid(s));
+        kiln_space_free(s);
+    } else {
+        printf("  space: %s\n", err);
+    }
+}
+
+static int cmd_kernels(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: kiln kernels [NAME]\n\nLists registered kernels (built-ins and --plugin ones) with their\n"
+               "arguments, parameters, constraints and space size at the default size.\n");
+        return 0;
+    }
+    if (argc > 2)
+        die(EXIT_USAGE, "kernels: too many arguments");
+    if (argc == 2) {
+        print_kernel(find_kernel_or_die(argv[1]));
+        return 0;
+    }
+    for (int i = 0; kiln_kernel_at(i); i++) {
+        if (i)
+            printf("\n");
+        print_kernel(kiln_kernel_at(i));
+    }
+    return 0;
+}
+
+/* ---- kiln generate ---------------------------------------------------- */
+
+static int cmd_generate(int argc, char **argv)
+{
+    const char *lang_name = "cl", *size_text = NULL;
+    const char *sets[64];
+    int nsets = 0, openmp = 0;
+    static const struct option longopts[] = {
+        {"lang", required_argument, 0, 'l'}, {"set", required_argument, 0, 's'},
+        {"size", required_argument, 0, 'n'}, {"openmp", no_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "l:s:n:oh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'l': lang_name = optarg; break;
+        case 's':
+            if (nsets == 64)
+                die(EXIT_USAGE, "generate: too many --set options");
+            sets[nsets++] = optarg;
+            break;
+        case 'n': size_text = optarg; break;
+        case 'o': openmp = 1; break;
+        case 'h':
+            printf("usage: kiln generate KERNEL [--lang cl|c] [--set NAME=VALUE]... [--size N] [--openmp]\n\n"
+                   "Prints the source of one variant: the default configuration, changed by\n"
+                   "each --set. --size gives the problem size the description may specialise on.\n"
+                   "--openmp (C only) parallelises the work-group loop.\n");
+            return 0;
+        default: exit(EXIT_USAGE);
+        }
+    }
+    if (optind != argc - 1)
+        die(EXIT_USAGE, "generate: expected one KERNEL (see 'kiln generate --help')");
+    const kiln_kernel *k = find_kernel_or_die(argv[optind]);
+    kiln_lang lang;
+    if (kiln_lang_parse(lang_name, &lang) != 0)
+        die(EXIT_USAGE, "generate: unknown language '%s' (cl or c)", lang_name);
+    if (!(k->langs & (1u << lang)))
+        die(EXIT_USAGE, "generate: kernel '%s' has no %s description", k->name, lang_name);
+    kiln_size size = size_or_default(k, size_text);
+    char err[512];
+    kiln_space *space = kiln_space_new(k, &size, err, sizeof err);
+    if (!space)
+        die(EXIT_WORK, "%s", err);
+    kiln_config cfg;
+    kiln_space_default(space, &cfg);
+    for (int i = 0; i < nsets; i++)
+        if (kiln_space_set(space, &cfg, sets[i], err, sizeof err) != 0)
+            die(EXIT_USAGE, "generate: %s", err);
+    char why[256];
+    int valid = kiln_space_check(space, &cfg, why, sizeof why);
+    kiln_space_free(space);
+    if (valid != 1)
+        die(EXIT_USAGE, "generate: configuration violates constraint '%s'", why);
+
+    kiln_ctx *ctx = kiln_ctx_new();
+    kiln_proc *proc = k->build(ctx, &cfg, &size);
+    if (!proc) {
+        fprintf(stderr, "%s: generate: %s\n", progname, kiln_errmsg(ctx));
+        kiln_ctx_free(ctx);
+        return EXIT_WORK;
+    }
+    kiln_gen_opts gopts = {.openmp = openmp};
+    char *src = kiln_generate(proc, lang, &gopts, err, sizeof err);
+    kiln_ctx_free(ctx);
+    if (!src)
+        die(EXIT_WORK, "generate: %s", err);
+    fputs(src, stdout);
+    free(src);
+    return 0;
+}
+
+/* ---- kiln tune -------------------------------------------------------- */
+
+static volatile int stop_requested;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    if (stop_requested) {
+        signal(SIGINT, SIG_DFL);
+        raise(SIGINT);
+    }
+    stop_requested = 1;
+}
+
+typedef struct tune_view {
+    int tty;
+    int verbose;
+    double best_ns;
+    uint64_t failed;
+} tune_view;
+
+static void tune_progress(void *user, const kiln_tune_event *e)
+{
+    tune_view *v = user;
+    char t[32], cfg[256], line[512];
+    format_time(e->verdict == KILN_OK ? e->median_ns : -1, t, sizeof t);
+    config_pretty(e->config_json, cfg, sizeof cfg);
+    if (e->verdict == KILN_OK && (v->best_ns < 0 || e->median_ns < v->best_ns))
+        v->best_ns = e->median_ns;
+    if (e->verdict != KILN_OK && !e->resumed)
+        v->failed++;
+    char best[32];
+    format_time(v->best_ns, best, sizeof best);
+    snprintf(line, sizeof line, "[%llu/%llu] %s: %s%s %s", (unsigned long long)e->index,
+             (unsigned long long)(e->total > e->index ? e->total : e->index), cfg, kiln_verdict_name(e->verdict),
+             e->resumed ? " (stored)" : "", t);
+    if (v->tty && !v->verbose) {
+        fprintf(stderr, "\r\033[K%s  | best %s, %llu failed", line, best, (unsigned long long)v->failed);
+        if (e->verdict != KILN_OK && e->verdict != KILN_SKIPPED && !e->resumed && e->error_text) {
+            char first[200];
+            snprintf(first, sizeof first, "%s", e->error_text);
+            char *nl = strchr(first, '\n');
+            if (nl)
+                *nl = '\0';
+            fprintf(stderr, "\r\033[K%s\n    %s\n", line, first);
+        }
+        fflush(stderr);
+    } else {
+        fprintf(stderr, "%s", line);
+        if (e->verdict == KILN_OK && e->gflops > 0)
+            fprintf(stderr, "  %.2f GFLOP/s", e->gflops);
+        if (e->verdict == KILN_OK && e->gbytes_per_s > 0)
+            fprintf(stderr, "  %.2f GB/s", e->gbytes_per_s);
+        if (e->verdict != KILN_OK && !e->resumed && e->error_text) {
+            char first[200];
+            snprintf(first, sizeof first, "%s", e->error_text);
+            char *nl = strchr(first, '\n');
+            if (nl)
+                *nl = '\0';
+            fprintf(stderr, "\n    %s", first);
+        }
+        fputc('\n', stderr);
+    }
+}
+
+typedef struct top_rows {
+    kiln_db_row rows[8];
+    int n;
+    int64_t run_id;
+} top_rows;
+
+static int collect_ok(void *user, const kiln_db_row *row)
+{
+    top_rows *t = user;
+    if (strcmp(row->verdict, "ok") != 0)
+        return 0;
+    /* keep the 5 fastest, sorted */
+    int pos = t->n;
+    while (pos > 0 && t->rows[pos - 1].median_ns > row->median_ns)
+        pos--;
+    if (pos >= 5)
+        return 0;
+    if (t->n == 5)
+        kiln_db_row_free(&t->rows[4]);
+    else
+        t->n++;
+    memmove(&t->rows[pos + 1], &t->rows[pos], (size_t)(t->n - 1 - pos) * sizeof t->rows[0]);
+    kiln_db_row *r = &t->rows[pos];
+    memset(r, 0, sizeof *r);
+    r->config_json = strdup(row->config_json);
+    r->verdict = strdup(row->verdict);
+    r->median_ns = row->median_ns;
+    r->min_ns = row->min_ns;
+    r->max_ns = row->max_ns;
+    r->samples = row->samples;
+    r->gflops = row->gflops;
+    r->gbytes_per_s = row->gbytes_per_s;
+    return 0;
+}
+
+static int cmd_tune(int argc, char **argv)
+{
+    const char *device = NULL, *size_text = NULL, *strategy_name = "exhaustive", *db_path = NULL;
+    uint64_t budget = 0, seed = 1;
+    double time_budget = 0;
+    int openmp = 0, timeout_ms = 10000, verbose = 0, reps = 0;
+    static const struct option longopts[] = {
+        {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
+        {"strategy", required_argument, 0, 's'}, {"budget", required_argument, 0, 'b'},
+        {"time", required_argument, 0, 't'}, {"db", required_argument, 0, 'D'},
+        {"seed", required_argument, 0, 'S'}, {"openmp", no_argument, 0, 'o'},
+        {"timeout", required_argument, 0, 'T'}, {"reps", required_argument, 0, 'r'},
+        {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:n:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'd': device = optarg; break;
+        case 'n': size_text = optarg; break;
+        case 's': strategy_name = optarg; break;
+        case 'b':
+            budget = strtoull(optarg, &end, 10);
+            if (*end || !*optarg)
+                die(EXIT_USAGE, "tune: --budget wants a count of configurations, got '%s'", optarg);
+            break;
+        case 't':
+            time_budget = strtod(optarg, &end);
+            if (*end || time_budget <= 0)
+                die(EXIT_USAGE, "tune: --time wants seconds > 0, got '%s'", optarg);
+            break;
+        case 'D': db_path = optarg; break;
+        case 'S':
+            seed = strtoull(optarg, &end, 10);
+            if (*end || !*optarg)
+                die(EXIT_USAGE, "tune: --seed wants an integer, got '%s'", optarg);
+            break;
+        case 'o': openmp = 1; break;
+        case 'T':
+            timeout_ms = (int)strtol(optarg, &end, 10);
+            if (*end || timeout_ms < 0)
+                die(EXIT_USAGE, "tune: --timeout wants milliseconds >= 0, got '%s'", optarg);
+            break;
+        case 'r':
+            reps = (int)strtol(optarg, &end, 10);
+            if (*end || reps < 1)
+                die(EXIT_USAGE, "tune: --reps wants a count >= 1, got '%s'", optarg);
+            break;
+        case 'v': verbose = 1; break;
+        case 'h':
+            printf("usage: kiln tune KERNEL [options]\n\n"
+                   "Builds, runs, verifies and times configurations of KERNEL on one device and\n"
+                   "stores one row per configuration in the database. The default configuration\n"
+                   "is measured first. Configurations already stored for the same source, device\n"
+                   "and size are not run again, so an interrupted run resumes where it stopped.\n\n"
+                   "options:\n"
+                   "  --device D     'host', P:D index, or a device/platform name substring\n"
+                   "                 (default: first OpenCL device, else the host compiler)\n"
+                   "  --size N       problem size: N, NxM or NxMxK (default: the kernel's)\n"
+                   "  --strategy S   exhaustive (default) or random\n"
+                   "  --budget N     evaluate at most N configurations (0 = all)\n"
+                   "  --time S       stop starting new configurations after S seconds\n"
+                   "  --seed N       seed of inputs and of the random strategy (default 1)\n"
+                   "  --db FILE      database (default $KILN_DB or ./kiln.db)\n"
+                   "  --timeout MS   per-run limit on the host backend, 0 = none (default 10000)\n"
+                   "  --reps N       timed repetitions at least (default 3; more within 200 ms)\n"
+                   "  --openmp       C target: parallelise the work-group loop with OpenMP\n"
+                   "  --verbose      one line per configuration even on a terminal\n"
+                   "Ctrl-C stops after the configuration in flight; the run is kept.\n");
+            return 0;
+        default: exit(EXIT_USAGE);
+        }
+    }
+    if (optind != argc - 1)
+        die(EXIT_USAGE, "tune: expected one KERNEL (see 'kiln tune --help')");
+    const kiln_kernel *k = find_kernel_or_die(argv[optind]);
+    const kiln_strategy *strategy = kiln_strategy_find(strategy_name);
+    if (!strategy) {
+        fprintf(stderr, "%s: tune: unknown strategy '%s'; known:", progname, strategy_name);
+        for (const kiln_strategy *const *s = kiln_strategies(); *s; s++)
+            fprintf(stderr, " %s", (*s)->name);
+        fputc('\n', stderr);
+        return EXIT_USAGE;
+    }
+    kiln_size size = size_or_default(k, size_text);
+    kiln_rt *rt = open_device_or_die(device);
+    kiln_rt_set_timeout(rt, timeout_ms);
+    kiln_db *db = open_db_or_die(db_path);
+
+    char command[1024] = "";
+    for (int i = 0; i < argc; i++) {
+        size_t used = strlen(command);
+        snprintf(command + used, sizeof command - used, "%s%s", i ? " " : "kiln ", argv[i]);
+    }
+    kiln_tune_opts opts;
+    memset(&opts, 0, sizeof opts);
+    opts.kernel = k;
+    opts.size = size;
+    opts.strategy = strategy;
+    opts.budget = budget;
+    opts.time_budget_s = time_budget;
+    opts.seed = seed;
+    opts.openmp = openmp;
+    opts.timeout_ms = timeout_ms;
+    kiln_time_opts_default(&opts.timing);
+    if (reps)
+        opts.timing.min_reps = reps;
+    if (opts.timing.max_reps < opts.timing.min_reps)
+        opts.timing.max_reps = opts.timing.min_reps;
+    opts.command = command;
+    opts.stop = &stop_requested;
+
+    const kiln_device_info *dev = kiln_rt_device(rt);
+    char size_str[64];
+    kiln_size_format(&size, size_str, sizeof size_str);
+    fprintf(stderr, "tuning %s (size %s) on %s [%s, %s] with %s search%s\n", k->name, size_str, dev->name,
+            dev->platform, kiln_lang_name(kiln_rt_lang(rt)), strategy->name,
+            budget ? "" : " of every valid configuration");
+
+    signal(SIGINT, on_interrupt);
+    signal(SIGTERM, on_interrupt);
+    tune_view view = {.tty = isatty(2), .verbose = verbose, .best_ns = -1};
+    kiln_tune_summary sum;
+    char err[512];
+    int rc = kiln_tune(db, rt, &opts, tune_progress, &view, &sum, err, sizeof err);
+    if (view.tty && !verbose)
+        fprintf(stderr, "\n");
+    if (rc != 0) {
+        kiln_db_close(db);
+        kiln_rt_close(rt);
+        die(EXIT_WORK, "tune: %s", err);
+    }
+
+    printf("\n%s on %s, size %s: %llu configurations run, %llu already stored, %llu ok, %llu failed%s\n", k->name,
+           dev->name, size_str, (unsigned long long)sum.evaluated, (unsigned long long)sum.resumed,
+           (unsigned long long)sum.ok, (unsigned long long)sum.failed, stop_requested ? " (interrupted)" : "");
+    if (sum.ok == 0) {
+        printf("no configuration produced a correct result\n");
+        kiln_db_close(db);
+        kiln_rt_close(rt);
+        return EXIT_WORK;
+    }
+    top_rows top = {.n = 0};
+    kiln_db_foreach(db, k->name, dev->fingerprint, size_str, collect_ok, &top);
+    cli_table *t = cli_table_new(6, "rank", "configuration", "median", "min..max", "GFLOP/s", "GB/s");
+    for (int i = 0; i < top.n; i++) {
+        char rank[8], cfg[256], med[32], lo[32], hi[32], range[72], gf[32], gb[32];
+        snprintf(rank, sizeof rank, "%d", i + 1);
+        config_pretty(top.rows[i].config_json, cfg, sizeof cfg);
+        format_time(top.rows[i].median_ns, med, sizeof med);
+        format_time(top.rows[i].min_ns, lo, sizeof lo);
+        format_time(top.rows[i].max_ns, hi, sizeof hi);
+        snprintf(range, sizeof range, "%s..%s", lo, hi);
+        snprintf(gf, sizeof gf, "%.2f", top.rows[i].gflops);
+        snprintf(gb, sizeof gb, "%.2f", top.rows[i].gbytes_per_s);
+        cli_table_row(t, rank, cfg, med, range, gf, gb);
+        kiln_db_row_free(&top.rows[i]);
+    }
+    cli_table_print(t, stdout);
+    cli_table_free(t);
+
+    char best_cfg[256], best_t[32], slow_t[32], def_t[32];
+    config_pretty(sum.best_json, best_cfg, sizeof best_cfg);
+    format_time(sum.best_ns, best_t, sizeof best_t);
+    format_time(sum.slowest_ns, slow_t, sizeof slow_t);
+    format_time(sum.default_ns, def_t, sizeof def_t);
+    printf("\nbest: %s  %s\n", best_cfg, best_t);
+    printf("  %.2fx faster than the slowest correct configuration (%s)\n", sum.slowest_ns / sum.best_ns, slow_t);
+    if (sum.default_ns > 0)
+        printf("  %.2fx faster than the default configuration (%s)\n", sum.default_ns / sum.best_ns, def_t);
+    else
+        printf("  the default configuration gave no correct result\n");
+    printf("stored in %s (run %lld)\n", db_path ? db_path : kiln_db_default_path(), (long long)sum.run_id);
+    kiln_db_close(db);
+    kiln_rt_close(rt);
+    return 0;
+}
+
+/* ---- kiln best -------------------------------------------------------- */
+
+static int cmd_best(int argc, char **argv)
+{
+    const char *device = NULL, *size_text = NULL, *db_path = NULL;
+    int json = 0;
+    static const struct option longopts[] = {
+        {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
+        {"db", required_argument, 0, 'D'}, {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:n:D:jh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': device = optarg; break;
+        case 'n': size_text = optarg; break;
+        case 'D': db_path = optarg; break;
+        case 'j': json = 1; break;
+        case 'h':
+            printf("usage: kiln best KERNEL [--device D] [--size N] [--db FILE] [--json]\n\n"
+                   "The fastest correct configuration known for KERNEL on the device (default:\n"
+                   "the default device) at the size (default: the kernel's). When that exact\n"
+                   "pair was never tuned it falls back, and says so: same device any size, then\n"
+                   "any device at this size, then any device and size.\n");
+            return 0;
+        default: exit(EXIT_USAGE);
+        }
+    }
+    if (optind != argc - 1)
+        die(EXIT_USAGE, "best: expected one KERNEL (see 'kiln best --help')");
+    const kiln_kernel *k = find_kernel_or_die(argv[optind]);
+    kiln_size size = size_or_default(k, size_text);
+    char size_str[64];
+    kiln_size_format(&size, size_str, sizeof size_str);
+    kiln_rt *rt = open_device_or_die(device);
+    const kiln_device_info *dev = kiln_rt_device(rt);
+    kiln_db *db = open_db_or_die(db_path);
+
+    static const char *const fallbacks[] = {"exact match", "same device, other size", "other device, same size",
+                                            "other device and size"};
+    kiln_db_row row;
+    int found = 0, level;
+    for (level = 0; level < 4 && !found; level++) {
+        const char *fp = level == 0 || level == 1 ? dev->fingerprint : NULL;
+        const char *sz = level == 0 || level == 2 ? size_str : NULL;
+        found = kiln_db_best(db, k->name, fp, sz, &row);
+        if (found < 0) {
+            kiln_db_close(db);
+            kiln_rt_close(rt);
+            die(EXIT_WORK, "best: %s", kiln_db_errmsg(db));
+        }
+    }
+    if (!found) {
+        fprintf(stderr, "%s: best: no correct result for '%s' in %s; run 'kiln tune %s' first\n", progname, k->name,
+                db_path ? db_path : kiln_db_default_path(), k->name);
+        kiln_db_close(db);
+        kiln_rt_close(rt);
+        return EXIT_WORK;
+    }
+    level--;
+    char t[32], cfg[256];
+    format_time(row.median_ns, t, sizeof t);
+    config_pretty(row.config_json, cfg, sizeof cfg);
+    if (json) {
+        printf("{\"kernel\":\"%s\",\"device\":\"%s\",\"size\":\"%s\",\"config\":%s,\"median_ns\":%.1f,"
+               "\"gflops\":%.3f,\"gbytes_per_s\":%.3f,\"match\":\"%s\"}\n",
+               k->name, row.device_name, row.size, row.config_json, row.median_ns, row.gflops, row.gbytes_per_s,
+               fallbacks[level]);
+    } else {
+        printf("%s on %s, size %s: %s\n", k->name, row.device_name, row.size, cfg);
+        printf("  median %s over %d runs, %.2f GFLOP/s, %.2f GB/s\n", t, row.samples, row.gflops, row.gbytes_per_s);
+        if (level > 0)
+            printf("  (fallback: %s; this device (%s) at size %s was never tuned)\n", fallbacks[level], dev->name,
+                   size_str);
+    }
+    kiln_db_row_free(&row);
+    kiln_db_close(db);
+    kiln_rt_close(rt);
+    return 0;
+}
+
+/* ---- kiln show / export ----------------------------------------------- */
+
+typedef struct show_ctx {
+    cli_table *table;
+    FILE *out;
+    int format; /* 0 table, 1 csv, 2 json */
+    int count;
+    int ok_only;
+} show_ctx;
+
+static void csv_field(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; s && *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(out, "\\%c", ch);
+        else if (ch == '\n')
+            fputs("\\n", out);
+        else if (ch < 0x20)
+            fprintf(out, "\\u%04x", ch);
+        else
+            fputc(ch, out);
+    }
+    fputc('"', out);
+}
+
+static int show_row(void *user, const kiln_db_row *r)
+{
+    show_ctx *s = user;
+    if (s->ok_only && strcmp(r->verdict, "ok") != 0)
+        return 0;
+    if (s->format == 0) {
+        char cfg[256], t[32], gf[32], gb[32];
+        config_pretty(r->config_json, cfg, sizeof cfg);
+        format_time(strcmp(r->verdict, "ok") == 0 ? r->median_ns : -1, t, sizeof t);
+        snprintf(gf, sizeof gf, "%.2f", r->gflops);
+        snprintf(gb, sizeof gb, "%.2f", r->gbytes_per_s);
+        cli_table_row(s->table, r->kernel, r->device_name, r->size, cfg, r->verdict, t, gf, gb);
+    } else if (s->format == 1) {
+        const char *fields[] = {r->kernel, r->lang, r->device_name, r->device_fp, r->size, r->config_json,
+                                r->source_hash, r->verdict};
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+            csv_field(s->out, fields[i]);
+            fputc(',', s->out);
+        }
+        fprintf(s->out, "%.1f,%.1f,%.1f,%d,%.4f,%.4f,%.3g,%.3g,", r->median_ns, r->min_ns, r->max_ns, r->samples,
+                r->gflops, r->gbytes_per_s, r->max_abs_err, r->max_rel_err);
+        csv_field(s->out, r->error_text);
+        fputc(',', s->out);
+        csv_field(s->out, r->created);
+        fputc('\n', s->out);
+    } else {
+        fprintf(s->out, "%s\n  {\"kernel\":", s->count ? "," : "");
+        json_string(s->out, r->kernel);
+        fprintf(s->out, ",\"lang\":");
+        json_string(s->out, r->lang);
+        fprintf(s->out, ",\"device\":");
+        json_string(s->out, r->device_name);
+        fprintf(s->out, ",\"device_fingerprint\":");
+        json_string(s->out, r->device_fp);
+        fprintf(s->out, ",\"size\":");
+        json_string(s->out, r->size);
+        fprintf(s->out, ",\"config\":%s,\"source_hash\":", r->config_json);
+        json_string(s->out, r->source_hash);
+        fprintf(s->out, ",\"verdict\":");
+        json_string(s->out, r->verdict);
+        fprintf(s->out, ",\"median_ns\":%.1f,\"min_ns\":%.1f,\"max_ns\":%.1f,\"samples\":%d,\"gflops\":%.4f,"
+                        "\"gbytes_per_s\":%.4f,\"max_abs_err\":%.6g,\"max_rel_err\":%.6g,\"error\":",
+                r->median_ns, r->min_ns, r->max_ns, r->samples, r->gflops, r->gbytes_per_s, r->max_abs_err,
+                r->max_rel_err);
+        json_string(s->out, r->error_text);
+        fprintf(s->out, ",\"created\":");
+        json_string(s->out, r->created);
+        fputc('}', s->out);
+    }
+    s->count++;
+    return 0;
+}
+
+static int show_or_export(int argc, char **argv, int is_export)
+{
+    const char *device = NULL, *size_text = NULL, *db_path = NULL, *format = is_export ? "csv" : "table";
+    const char *output = NULL;
+    int ok_only = 0;
+    static const struct option longopts[] = {
+        {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
+        {"db", required_argument, 0, 'D'}, {"format", required_argument, 0, 'f'},
+        {"output", required_argument, 0, 'o'}, {"ok", no_argument, 0, 'k'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:n:D:f:o:kh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': device = optarg; break;
+        case 'n': size_text = optarg; break;
+        case 'D': db_path = optarg; break;
+        case 'f': format = optarg; break;
+        case 'o': output = optarg; break;
+        case 'k': ok_only = 1; break;
+        case 'h':
+            printf("usage: kiln %s [KERNEL] [--device D] [--size N] [--db FILE] [--ok]%s\n\n"
+                   "%s every stored result (optionally of one kernel, one device, one size),\n"
+                   "in the order they were measured. --ok keeps correct results only.\n",
+                   is_export ? "export" : "show", is_export ? " [--format csv|json] [--output FILE]" : "",
+                   is_export ? "Writes" : "Shows");
+            return 0;
+        default: exit(EXIT_USAGE);
+        }
+    }
+    if (argc - optind > 1)
+        die(EXIT_USAGE, "%s: at most one KERNEL", is_export ? "export" : "show");
+    const char *kernel = optind < argc ? argv[optind] : NULL;
+    int fmt = strcmp(format, "table") == 0 && !is_export ? 0 : strcmp(format, "csv") == 0 ? 1
+              : strcmp(format, "json") == 0 ? 2 : -1;
+    if (fmt < 0)
+        die(EXIT_USAGE, "%s: unknown format '%s' (csv or json)", is_export ? "export" : "show", format);
+    char fp[17] = "";
+    if (device) {
+        kiln_rt *rt = open_device_or_die(device);
+        snprintf(fp, sizeof fp, "%s", kiln_rt_device(rt)->fingerprint);
+        kiln_rt_close(rt);
+    }
+    kiln_size size;
+    char size_str[64] = "";
+    if (size_text) {
+        if (kiln_size_parse(size_text, &size) != 0)
+            die(EXIT_USAGE, "bad size '%s': expected N, NxM or NxMxK", size_text);
+        kiln_size_format(&size, size_str, sizeof size_str);
+    }
+    const char *path = db_path ? db_path : kiln_db_default_path();
+    if (access(path, F_OK) != 0)
+        die(EXIT_WORK, "no database at %s (run 'kiln tune' first, or give --db)", path);
+    kiln_db *db = open_db_or_die(path);
+    show_ctx s = {.format = fmt, .out = stdout, .ok_only = ok_only};
+    if (output) {
+        s.out = fopen(output, "w");
+        if (!s.out)
+            die(EXIT_WORK, "cannot write %s: %s", output, strerror(errno));
+    }
+    if (fmt == 0)
+        s.table = cli_table_new(8, "kernel", "device", "size", "configuration", "verdict", "median", "GFLOP/s", "GB/s");
+    else if (fmt == 1)
+        fprintf(s.out, "kernel,lang,device,device_fingerprint,size,config,source_hash,verdict,median_ns,min_ns,"
+                       "max_ns,samples,gflops,gbytes_per_s,max_abs_err,max_rel_err,error,created\n");
+    else
+        fprintf(s.out, "[");
+    int rc = kiln_db_foreach(db, kernel, device ? fp : NULL, size_text ? size_str : NULL, show_row, &s);
+    if (fmt == 0) {
+        cli_table_print(s.table, s.out);
+        cli_table_free(s.table);
+        printf("%d result%s\n", s.count, s.count == 1 ? "" : "s");
+    } else if (fmt == 2) {
+        fprintf(s.out, "\n]\n");
+    }
+    if (output)
+        fclose(s.out);
+    if (rc < 0) {
+        fprintf(stderr, "%s: %s\n", progname, kiln_db_errmsg(db));
+        kiln_db_close(db);
+        return EXIT_WORK;
+    }
+    kiln_db_close(db);
+    return 0;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+    return show_or_export(argc, argv, 0);
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    return show_or_export(argc, argv, 1);
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"devices", cmd_devices}, {"kernels", cmd_kernels}, {"generate", cmd_generate}, {"tune", cmd_tune},
+    {"best", cmd_best},       {"show", cmd_show},       {"export", cmd_export},
+};
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    while (i < argc && argv[i][0] == '-') {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(main_usage, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("kiln %s\n", KILN_VERSION);
+            return 0;
+        }
+        if (strcmp(argv[i], "--plugin") == 0 && i + 1 < argc) {
+            char err[512];
+            if (kiln_plugin_load(argv[i + 1], err, sizeof err) != 0)
+                die(EXIT_USAGE, "%s", err);
+            i += 2;
+            continue;
+        }
+        die(EXIT_USAGE, "unknown option '%s' (see 'kiln --help')", argv[i]);
+    }
+    if (i >= argc) {
+        fputs(main_usage, stderr);
+        return EXIT_USAGE;
+    }
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        if (strcmp(argv[i], commands[c].name) == 0)
+            return commands[c].run(argc - i, argv + i);
+    die(EXIT_USAGE, "unknown command '%s' (see 'kiln --help')", argv[i]);
+}
