@@ -33,8 +33,12 @@ static int check_count;
         }                                                                            \
     } while (0)
 
-#define CHECK_STR_CONTAINS(hay, needle) \
-    CHECK_MSG((hay) && strstr((hay), (needle)), "\"%s\" does not contain \"%s\"", (hay) ? (hay) : "(null)", (needle))
+#define CHECK_STR_CONTAINS(hay, needle)                                                   \
+    do {                                                                                  \
+        const char *hay_ = (hay);                                                         \
+        CHECK_MSG(hay_ && strstr(hay_, (needle)), "\"%s\" does not contain \"%s\"",        \
+                  hay_ ? hay_ : "(null)", (needle));                                      \
+    } while (0)
 
 #define SKIP(...)                                   \
     do {                                            \

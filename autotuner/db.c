@@ -1,0 +1,767 @@
+/*
+ * db.c: the tuning database, one SQLite file.
+ *
+ * Owns the schema (devices, kernels, runs, results, traces, meta), its
+ * migrations (PRAGMA user_version, one function per version), the refusal of
+ * files that are not kiln databases, and the queries behind resume, `best`
+ * and reports. WAL with synchronous=NORMAL: a killed process loses at most
+ * the statement in flight, and readers never block the tuner.
+ *
+ * A file is inspected through a read-only connection before anything is
+ * written, so a foreign file (text, another application's SQLite database, a
+ * kiln database from a newer schema) is refused byte-for-byte untouched.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "kiln/tuner.h"
+
+#ifndef KILN_VERSION
+#define KILN_VERSION "unknown"
+#endif
+
+#define DB_BUSY_TIMEOUT_MS 10000
+#define NOW_SQL "(strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+
+/* ---- verdicts --------------------------------------------------------- */
+
+static const char *const verdict_names[] = {
+    [KILN_OK] = "ok",
+    [KILN_WRONG] = "wrong",
+    [KILN_BUILD_ERROR] = "build_error",
+    [KILN_RUN_ERROR] = "run_error",
+    [KILN_TIMEOUT] = "timeout",
+    [KILN_CRASHED] = "crashed",
+    [KILN_SKIPPED] = "skipped",
+};
+
+const char *kiln_verdict_name(kiln_verdict v)
+{
+    if ((int)v < 0 || (size_t)v >= sizeof verdict_names / sizeof verdict_names[0])
+        return "unknown";
+    return verdict_names[v];
+}
+
+/* ---- schema and migrations -------------------------------------------- */
+
+static const char schema_v1[] =
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL);"
+    "CREATE TABLE devices ("
+    "  id INTEGER PRIMARY KEY,"
+    "  fingerprint TEXT NOT NULL UNIQUE,"
+    "  backend TEXT, platform TEXT, name TEXT, vendor TEXT, driver TEXT, version TEXT,"
+    "  compute_units INTEGER, global_mem INTEGER,"
+    "  first_seen TEXT NOT NULL DEFAULT " NOW_SQL ");"
+    "CREATE TABLE kernels ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL, lang TEXT, source_hash TEXT NOT NULL, source TEXT,"
+    "  created TEXT NOT NULL DEFAULT " NOW_SQL ","
+    "  UNIQUE (name, source_hash));"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kernel TEXT NOT NULL,"
+    "  device INTEGER REFERENCES devices(id),"
+    "  strategy TEXT, budget INTEGER, seed INTEGER, size TEXT, command TEXT, kiln_version TEXT,"
+    "  started TEXT NOT NULL DEFAULT " NOW_SQL ","
+    "  ended TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'running');"
+    "CREATE TABLE results ("
+    "  id INTEGER PRIMARY KEY,"
+    "  run INTEGER REFERENCES runs(id),"
+    "  kernel TEXT NOT NULL,"
+    "  device INTEGER NOT NULL REFERENCES devices(id),"
+    "  lang TEXT, size TEXT NOT NULL, config_json TEXT NOT NULL, source_hash TEXT NOT NULL,"
+    "  verdict TEXT NOT NULL,"
+    "  median_ns REAL, min_ns REAL, max_ns REAL, samples INTEGER,"
+    "  gflops REAL, gbytes_per_s REAL,"
+    "  max_abs_err REAL, max_rel_err REAL, worst_index INTEGER,"
+    "  error_text TEXT, counters_json TEXT,"
+    "  created TEXT NOT NULL DEFAULT " NOW_SQL ");"
+    "CREATE INDEX results_identity ON results (kernel, device, size, source_hash, config_json);"
+    "CREATE INDEX results_speed ON results (kernel, verdict, median_ns);"
+    "CREATE TABLE traces ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kernel TEXT NOT NULL,"
+    "  device INTEGER REFERENCES devices(id),"
+    "  size TEXT NOT NULL, config_json TEXT,"
+    "  inputs BLOB, outputs BLOB,"
+    "  created TEXT NOT NULL DEFAULT " NOW_SQL ");"
+    "CREATE INDEX traces_kernel ON traces (kernel, size);"
+    "INSERT INTO meta (key, value) VALUES ('application', 'kiln'), ('created_by', '" KILN_VERSION "');";
+
+/* migrations[i] takes a database from user_version i to i + 1. */
+static const struct {
+    const char *what;
+    const char *sql;
+} migrations[] = {
+    {"initial schema", schema_v1},
+};
+#define DB_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* ---- the handle ------------------------------------------------------- */
+
+enum stmt_id { ST_RESULT_ADD, ST_RESULT_EXISTS, ST_COUNT };
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_RESULT_ADD] =
+        "INSERT INTO results (run, kernel, device, lang, size, config_json, source_hash, verdict,"
+        " median_ns, min_ns, max_ns, samples, gflops, gbytes_per_s, max_abs_err, max_rel_err,"
+        " worst_index, error_text, counters_json)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    [ST_RESULT_EXISTS] =
+        "SELECT 1 FROM results WHERE kernel = ?1 AND device = ?2 AND size = ?3 AND source_hash = ?4"
+        " AND config_json = ?5 LIMIT 1",
+};
+
+struct kiln_db {
+    sqlite3 *h;
+    sqlite3_stmt *stmts[ST_COUNT];
+    char errmsg[512];
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int db_fail(kiln_db *db, const char *what)
+{
+    snprintf(db->errmsg, sizeof db->errmsg, "%s: %s", what, sqlite3_errmsg(db->h));
+    return -1;
+}
+
+static sqlite3_stmt *prepare(kiln_db *db, const char *sql, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_fail(db, what);
+        return NULL;
+    }
+    return st;
+}
+
+/* A cached statement, reset and unbound. */
+static sqlite3_stmt *cached(kiln_db *db, enum stmt_id id, const char *what)
+{
+    if (!db->stmts[id])
+        db->stmts[id] = prepare(db, stmt_sql[id], what);
+    else {
+        sqlite3_reset(db->stmts[id]);
+        sqlite3_clear_bindings(db->stmts[id]);
+    }
+    return db->stmts[id];
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* NaN and infinities are stored as NULL: "not measured". */
+static void bind_real(sqlite3_stmt *st, int i, double v)
+{
+    if (v == v && v - v == 0)
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* ---- opening ---------------------------------------------------------- */
+
+typedef enum file_kind { FILE_EMPTY, FILE_KILN, FILE_FOREIGN } file_kind;
+
+/* Classifies an open database without writing to it. */
+static int inspect(sqlite3 *h, file_kind *kind, int *version, char *detail, size_t detaillen)
+{
+    sqlite3_stmt *st = NULL;
+    int tables = 0, has_meta = 0, rc;
+    *kind = FILE_FOREIGN;
+    *version = 0;
+    if (sqlite3_prepare_v2(h,
+                           "SELECT count(*), coalesce(sum(name = 'meta'), 0) FROM sqlite_master"
+                           " WHERE type = 'table'",
+                           -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        set_err(detail, detaillen, "%s", sqlite3_errmsg(h));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    tables = sqlite3_column_int(st, 0);
+    has_meta = sqlite3_column_int(st, 1);
+    sqlite3_finalize(st);
+
+    if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        set_err(detail, detaillen, "%s", sqlite3_errmsg(h));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    *version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+
+    if (tables == 0 && *version == 0) {
+        *kind = FILE_EMPTY;
+        return 0;
+    }
+    if (!has_meta) {
+        set_err(detail, detaillen, "an SQLite database with %d table%s and no kiln meta table", tables,
+                tables == 1 ? "" : "s");
+        return 0;
+    }
+    rc = sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key = 'application'", -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        set_err(detail, detaillen, "its meta table is unreadable: %s", sqlite3_errmsg(h));
+        sqlite3_finalize(st);
+        return 0;
+    }
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+        strcmp((const char *)sqlite3_column_text(st, 0), "kiln") == 0)
+        *kind = FILE_KILN;
+    else if (rc == SQLITE_ROW)
+        set_err(detail, detaillen, "its meta table names application '%s'",
+                sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+    else
+        set_err(detail, detaillen, "its meta table names no application");
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* "file:PATH?mode=ro&immutable=1" with PATH percent-encoded; NULL if out of memory. */
+static char *immutable_uri(const char *path)
+{
+    static const char suffix[] = "?mode=ro&immutable=1";
+    static const char hex[] = "0123456789ABCDEF";
+    size_t len = strlen(path);
+    char *uri = malloc(5 + 3 * len + sizeof suffix);
+    if (!uri)
+        return NULL;
+    char *o = uri;
+    memcpy(o, "file:", 5);
+    o += 5;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/._-~", *p)) {
+            *o++ = (char)*p;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        }
+    }
+    memcpy(o, suffix, sizeof suffix);
+    return uri;
+}
+
+/* Refuses what must not be opened for writing; 0 when the file may be used. */
+static int check_existing(const char *path, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        set_err(err, errlen, "%s is a directory, not a kiln database", path);
+        return -1;
+    }
+    if (sb.st_size == 0)
+        return 0;
+
+    /* Checked by hand so a text file gets a plain answer, not SQLite's guess. */
+    static const char magic[16] = "SQLite format 3";
+    char head[16] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t got = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (got != sizeof head || memcmp(head, magic, sizeof magic) != 0) {
+        set_err(err, errlen, "%s is not a kiln database (not an SQLite file)", path);
+        return -1;
+    }
+
+    /* Without a -wal file all content is in the main file, and an immutable
+     * read of it creates no -wal/-shm beside a database that is not ours. */
+    char *uri = NULL;
+    size_t plen = strlen(path);
+    char *wal = malloc(plen + 5);
+    if (wal) {
+        memcpy(wal, path, plen);
+        memcpy(wal + plen, "-wal", 5);
+        if (stat(wal, &sb) != 0 && errno == ENOENT)
+            uri = immutable_uri(path);
+        free(wal);
+    }
+    sqlite3 *h = NULL;
+    char detail[256] = "";
+    file_kind kind;
+    int version;
+    int open_rc = uri ? sqlite3_open_v2(uri, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL)
+                      : sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL);
+    free(uri);
+    if (open_rc != SQLITE_OK) {
+        set_err(err, errlen, "%s: cannot open: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
+        sqlite3_close(h);
+        return -1;
+    }
+    sqlite3_busy_timeout(h, DB_BUSY_TIMEOUT_MS);
+    int rc = inspect(h, &kind, &version, detail, sizeof detail);
+    sqlite3_close(h);
+    if (rc < 0) {
+        set_err(err, errlen, "%s is not a kiln database (%s)", path, detail);
+        return -1;
+    }
+    if (kind == FILE_FOREIGN) {
+        set_err(err, errlen, "%s is not a kiln database (%s)", path, detail);
+        return -1;
+    }
+    if (kind == FILE_KILN && version > DB_SCHEMA_VERSION) {
+        set_err(err, errlen,
+                "%s has kiln database schema version %d, newer than this kiln (%s) understands (%d);"
+                " use a newer kiln",
+                path, version, KILN_VERSION, DB_SCHEMA_VERSION);
+        return -1;
+    }
+    return 0;
+}
+
+static int exec(sqlite3 *h, const char *sql, char *err, size_t errlen, const char *what)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        set_err(err, errlen, "%s: %s", what, msg ? msg : sqlite3_errmsg(h));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Brings the schema up to DB_SCHEMA_VERSION under a write lock, so two
+ * processes opening a new file at once do not both create it. */
+static int migrate(sqlite3 *h, const char *path, char *err, size_t errlen)
+{
+    file_kind kind;
+    int version;
+    char detail[256] = "";
+    /* Up to date: no write lock, so readers never wait behind a tuning run. */
+    if (inspect(h, &kind, &version, detail, sizeof detail) == 0 && kind == FILE_KILN &&
+        version == DB_SCHEMA_VERSION)
+        return 0;
+    if (exec(h, "BEGIN IMMEDIATE", err, errlen, path) < 0)
+        return -1;
+    if (inspect(h, &kind, &version, detail, sizeof detail) < 0 || kind == FILE_FOREIGN) {
+        set_err(err, errlen, "%s is not a kiln database (%s)", path, detail);
+        goto rollback;
+    }
+    if (version > DB_SCHEMA_VERSION) {
+        set_err(err, errlen, "%s has kiln database schema version %d, newer than this kiln understands (%d)",
+                path, version, DB_SCHEMA_VERSION);
+        goto rollback;
+    }
+    for (int v = version; v < DB_SCHEMA_VERSION; v++) {
+        char what[128], pragma[64];
+        snprintf(what, sizeof what, "%s: migration to schema %d (%s)", path, v + 1, migrations[v].what);
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if (exec(h, migrations[v].sql, err, errlen, what) < 0 || exec(h, pragma, err, errlen, what) < 0)
+            goto rollback;
+    }
+    if (exec(h, "COMMIT", err, errlen, path) < 0)
+        goto rollback;
+    return 0;
+rollback:
+    sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+const char *kiln_db_default_path(void)
+{
+    const char *env = getenv("KILN_DB");
+    return env && *env ? env : "kiln.db";
+}
+
+kiln_db *kiln_db_open(const char *path, char *err, size_t errlen)
+{
+    if (!path || !*path)
+        path = kiln_db_default_path();
+    if (check_existing(path, err, errlen) < 0)
+        return NULL;
+    kiln_db *db = calloc(1, sizeof *db);
+    if (!db) {
+        set_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        set_err(err, errlen, "%s: cannot open: %s", path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(db->h, 1);
+    if (exec(db->h, "PRAGMA journal_mode = WAL", err, errlen, path) < 0 ||
+        exec(db->h, "PRAGMA synchronous = NORMAL", err, errlen, path) < 0 ||
+        exec(db->h, "PRAGMA foreign_keys = ON", err, errlen, path) < 0)
+        goto fail;
+    if (migrate(db->h, path, err, errlen) < 0)
+        goto fail;
+    return db;
+fail:
+    sqlite3_close(db->h);
+    free(db);
+    return NULL;
+}
+
+void kiln_db_close(kiln_db *db)
+{
+    if (!db)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(db->stmts[i]);
+    sqlite3_close(db->h);
+    free(db);
+}
+
+const char *kiln_db_errmsg(const kiln_db *db)
+{
+    return db ? db->errmsg : "no database";
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+/* Runs a statement expecting no row; finalizes it. */
+static int step_done(kiln_db *db, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        db_fail(db, what);
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* Runs a query whose first column is an id; -1 when there is no row. */
+static int64_t step_id(kiln_db *db, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    int64_t id = -1;
+    if (rc == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        snprintf(db->errmsg, sizeof db->errmsg, "%s: no row", what);
+    else
+        db_fail(db, what);
+    sqlite3_finalize(st);
+    return id;
+}
+
+int64_t kiln_db_device(kiln_db *db, const kiln_device_info *dev)
+{
+    const char *what = "recording the device";
+    if (!dev->fingerprint[0]) {
+        snprintf(db->errmsg, sizeof db->errmsg, "%s: device '%s' has no fingerprint", what, dev->name);
+        return -1;
+    }
+    sqlite3_stmt *st = prepare(db,
+                               "INSERT OR IGNORE INTO devices (fingerprint, backend, platform, name, vendor,"
+                               " driver, version, compute_units, global_mem)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                               what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, dev->fingerprint);
+    bind_text(st, 2, dev->backend);
+    bind_text(st, 3, dev->platform);
+    bind_text(st, 4, dev->name);
+    bind_text(st, 5, dev->vendor);
+    bind_text(st, 6, dev->driver);
+    bind_text(st, 7, dev->version);
+    sqlite3_bind_int(st, 8, dev->compute_units);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)dev->global_mem_bytes);
+    if (step_done(db, st, what) < 0)
+        return -1;
+    st = prepare(db, "SELECT id FROM devices WHERE fingerprint = ?1", what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, dev->fingerprint);
+    return step_id(db, st, what);
+}
+
+int64_t kiln_db_kernel_source(kiln_db *db, const char *kernel, const char *lang, const char *source_hash,
+                              const char *source)
+{
+    const char *what = "recording a kernel source";
+    if (!kernel || !source_hash) {
+        snprintf(db->errmsg, sizeof db->errmsg, "%s: kernel name and source hash are required", what);
+        return -1;
+    }
+    sqlite3_stmt *st = prepare(db,
+                               "INSERT OR IGNORE INTO kernels (name, lang, source_hash, source)"
+                               " VALUES (?1, ?2, ?3, ?4)",
+                               what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kernel);
+    bind_text(st, 2, lang);
+    bind_text(st, 3, source_hash);
+    bind_text(st, 4, source);
+    if (step_done(db, st, what) < 0)
+        return -1;
+    st = prepare(db, "SELECT id FROM kernels WHERE name = ?1 AND source_hash = ?2", what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kernel);
+    bind_text(st, 2, source_hash);
+    return step_id(db, st, what);
+}
+
+int64_t kiln_db_run_begin(kiln_db *db, const char *kernel, int64_t device_id, const char *strategy,
+                          uint64_t budget, uint64_t seed, const char *size, const char *command)
+{
+    const char *what = "starting a run";
+    sqlite3_stmt *st = prepare(db,
+                               "INSERT INTO runs (kernel, device, strategy, budget, seed, size, command,"
+                               " kiln_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                               what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kernel);
+    if (device_id > 0)
+        sqlite3_bind_int64(st, 2, device_id);
+    bind_text(st, 3, strategy);
+    /* Stored as SQLite's signed 64-bit integers; read back with a cast. */
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)budget);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)seed);
+    bind_text(st, 6, size);
+    bind_text(st, 7, command);
+    bind_text(st, 8, KILN_VERSION);
+    if (step_done(db, st, what) < 0)
+        return -1;
+    return sqlite3_last_insert_rowid(db->h);
+}
+
+int kiln_db_run_end(kiln_db *db, int64_t run_id, const char *status)
+{
+    const char *what = "ending a run";
+    sqlite3_stmt *st = prepare(db, "UPDATE runs SET ended = " NOW_SQL ", status = ?2 WHERE id = ?1", what);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, run_id);
+    bind_text(st, 2, status ? status : "done");
+    if (step_done(db, st, what) < 0)
+        return -1;
+    if (sqlite3_changes(db->h) == 0) {
+        snprintf(db->errmsg, sizeof db->errmsg, "%s: no run %lld", what, (long long)run_id);
+        return -1;
+    }
+    return 0;
+}
+
+int kiln_db_result_add(kiln_db *db, const kiln_result *r)
+{
+    const char *what = "adding a result";
+    if (!r->kernel || !r->size || !r->config_json || !r->source_hash) {
+        snprintf(db->errmsg, sizeof db->errmsg,
+                 "%s: kernel, size, config_json and source_hash are required", what);
+        return -1;
+    }
+    sqlite3_stmt *st = cached(db, ST_RESULT_ADD, what);
+    if (!st)
+        return -1;
+    if (r->run_id > 0)
+        sqlite3_bind_int64(st, 1, r->run_id);
+    bind_text(st, 2, r->kernel);
+    sqlite3_bind_int64(st, 3, r->device_id);
+    bind_text(st, 4, r->lang);
+    bind_text(st, 5, r->size);
+    bind_text(st, 6, r->config_json);
+    bind_text(st, 7, r->source_hash);
+    bind_text(st, 8, kiln_verdict_name(r->verdict));
+    if (r->time.samples > 0) {
+        bind_real(st, 9, r->time.median_ns);
+        bind_real(st, 10, r->time.min_ns);
+        bind_real(st, 11, r->time.max_ns);
+        sqlite3_bind_int(st, 12, r->time.samples);
+    }
+    bind_real(st, 13, r->gflops);
+    bind_real(st, 14, r->gbytes_per_s);
+    bind_real(st, 15, r->max_abs_err);
+    bind_real(st, 16, r->max_rel_err);
+    if (r->worst_index >= 0)
+        sqlite3_bind_int64(st, 17, r->worst_index);
+    bind_text(st, 18, r->error_text);
+    bind_text(st, 19, r->counters_json);
+    /* Autocommit: the insert is its own transaction. */
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, what);
+    return 0;
+}
+
+int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_hash, int64_t device_id,
+                          const char *size, const char *config_json)
+{
+    sqlite3_stmt *st = cached(db, ST_RESULT_EXISTS, "looking up a result");
+    if (!st)
+        return -1;
+    bind_text(st, 1, kernel);
+    sqlite3_bind_int64(st, 2, device_id);
+    bind_text(st, 3, size);
+    bind_text(st, 4, source_hash);
+    bind_text(st, 5, config_json);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return db_fail(db, "looking up a result");
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+#define ROW_COLUMNS                                                                                  \
+    "SELECT r.kernel, r.lang, r.size, r.config_json, r.source_hash, d.name, d.fingerprint, r.verdict," \
+    " r.error_text, r.created, r.median_ns, r.min_ns, r.max_ns, r.gflops, r.gbytes_per_s,"           \
+    " r.max_abs_err, r.max_rel_err, r.samples, r.run"                                                \
+    " FROM results r JOIN devices d ON d.id = r.device"
+
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    if (!s)
+        return NULL;
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    char *copy = malloc(n + 1);
+    if (copy) {
+        memcpy(copy, s, n);
+        copy[n] = '\0';
+    }
+    return copy;
+}
+
+static double column_real(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? -1.0 : sqlite3_column_double(st, i);
+}
+
+static void read_row(sqlite3_stmt *st, kiln_db_row *out)
+{
+    memset(out, 0, sizeof *out);
+    out->kernel = column_dup(st, 0);
+    out->lang = column_dup(st, 1);
+    out->size = column_dup(st, 2);
+    out->config_json = column_dup(st, 3);
+    out->source_hash = column_dup(st, 4);
+    out->device_name = column_dup(st, 5);
+    out->device_fp = column_dup(st, 6);
+    out->verdict = column_dup(st, 7);
+    out->error_text = column_dup(st, 8);
+    out->created = column_dup(st, 9);
+    out->median_ns = column_real(st, 10);
+    out->min_ns = column_real(st, 11);
+    out->max_ns = column_real(st, 12);
+    out->gflops = column_real(st, 13);
+    out->gbytes_per_s = column_real(st, 14);
+    out->max_abs_err = column_real(st, 15);
+    out->max_rel_err = column_real(st, 16);
+    out->samples = sqlite3_column_int(st, 17);
+    out->run_id = sqlite3_column_int64(st, 18);
+}
+
+void kiln_db_row_free(kiln_db_row *r)
+{
+    if (!r)
+        return;
+    free(r->kernel);
+    free(r->lang);
+    free(r->size);
+    free(r->config_json);
+    free(r->source_hash);
+    free(r->device_name);
+    free(r->device_fp);
+    free(r->verdict);
+    free(r->error_text);
+    free(r->created);
+    memset(r, 0, sizeof *r);
+}
+
+int kiln_db_best(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
+                 kiln_db_row *out)
+{
+    const char *what = "looking up the best result";
+    sqlite3_stmt *st = prepare(db,
+                               ROW_COLUMNS
+                               " WHERE r.kernel = ?1 AND r.verdict = 'ok' AND r.median_ns IS NOT NULL"
+                               " AND (?2 IS NULL OR d.fingerprint = ?2) AND (?3 IS NULL OR r.size = ?3)"
+                               " ORDER BY r.median_ns, r.id LIMIT 1",
+                               what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kernel);
+    bind_text(st, 2, device_fp);
+    bind_text(st, 3, size);
+    int rc = sqlite3_step(st), found;
+    if (rc == SQLITE_ROW) {
+        if (out)
+            read_row(st, out);
+        found = 1;
+    } else if (rc == SQLITE_DONE) {
+        found = 0;
+    } else {
+        found = db_fail(db, what);
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int kiln_db_foreach(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
+                    int (*cb)(void *user, const kiln_db_row *row), void *user)
+{
+    const char *what = "reading results";
+    sqlite3_stmt *st = prepare(db,
+                               ROW_COLUMNS
+                               " WHERE (?1 IS NULL OR r.kernel = ?1) AND (?2 IS NULL OR d.fingerprint = ?2)"
+                               " AND (?3 IS NULL OR r.size = ?3) ORDER BY r.id",
+                               what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kernel);
+    bind_text(st, 2, device_fp);
+    bind_text(st, 3, size);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kiln_db_row row;
+        read_row(st, &row);
+        int stop = cb(user, &row);
+        kiln_db_row_free(&row);
+        if (stop) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    int status = rc == SQLITE_DONE ? 0 : db_fail(db, what);
+    sqlite3_finalize(st);
+    return status;
+}

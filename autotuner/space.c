@@ -1,0 +1,394 @@
+/*
+ * space.c: a kernel's search space for one problem size. Parameters are finite
+ * value lists; points are numbered in mixed radix (last parameter fastest);
+ * constraints are kiln expressions bound once to a slot array holding the
+ * parameter values followed by the size names n, nx, ny, nz.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "autotuner/cexpr_int.h"
+#include "autotuner/space_int.h"
+
+enum { SIZE_N, SIZE_NX, SIZE_NY, SIZE_NZ, SIZE_SLOTS };
+static const char *const size_names[SIZE_SLOTS] = {"n", "nx", "ny", "nz"};
+
+struct kiln_space {
+    const kiln_kernel *kernel;
+    int nparams;
+    uint64_t total;
+    long long size_values[SIZE_SLOTS];
+    int nconstraints;
+    kiln_cexpr *constraints[16];
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Parameters shadow the size names, so a parameter called "n" still works. */
+static int slot_of(void *user, const char *name)
+{
+    const kiln_space *s = user;
+    for (int i = 0; i < s->nparams; i++)
+        if (s->kernel->params[i].name && strcmp(s->kernel->params[i].name, name) == 0)
+            return i;
+    for (int i = 0; i < SIZE_SLOTS; i++)
+        if (strcmp(size_names[i], name) == 0)
+            return s->nparams + i;
+    return -1;
+}
+
+typedef struct name_check {
+    kiln_space *space;
+    const char *bad;
+} name_check;
+
+static int check_name(void *user, const char *name, int column)
+{
+    (void)column;
+    name_check *nc = user;
+    if (slot_of(nc->space, name) < 0) {
+        nc->bad = name;
+        return 1;
+    }
+    return 0;
+}
+
+kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *err, size_t errlen)
+{
+    if (!k) {
+        set_err(err, errlen, "no kernel");
+        return NULL;
+    }
+    if (k->nparams < 0 || k->nparams > KILN_MAX_PARAMS) {
+        set_err(err, errlen, "kernel '%s': %d parameters (limit %d)", k->name, k->nparams, KILN_MAX_PARAMS);
+        return NULL;
+    }
+    if (k->nconstraints < 0 || k->nconstraints > 16) {
+        set_err(err, errlen, "kernel '%s': %d constraints (limit 16)", k->name, k->nconstraints);
+        return NULL;
+    }
+    kiln_space *s = calloc(1, sizeof *s);
+    if (!s) {
+        set_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->kernel = k;
+    s->nparams = k->nparams;
+    s->total = 1;
+    for (int i = 0; i < k->nparams; i++) {
+        const kiln_param *p = &k->params[i];
+        if (!p->name || !*p->name) {
+            set_err(err, errlen, "kernel '%s': parameter %d has no name", k->name, i + 1);
+            goto fail;
+        }
+        if (p->nvalues < 1 || p->nvalues > KILN_MAX_VALUES) {
+            set_err(err, errlen, "kernel '%s': parameter '%s' has %d values (expected 1..%d)", k->name,
+                    p->name, p->nvalues, KILN_MAX_VALUES);
+            goto fail;
+        }
+        if (s->total > UINT64_MAX / (uint64_t)p->nvalues) {
+            set_err(err, errlen, "kernel '%s': search space has more than 2^64 points", k->name);
+            goto fail;
+        }
+        s->total *= (uint64_t)p->nvalues;
+    }
+
+    /* Missing dimensions are 1 so that "ny % wg_y == 0" holds for a 1-D size. */
+    long long d[3] = {1, 1, 1};
+    if (size)
+        for (int i = 0; i < size->ndims && i < 3; i++)
+            d[i] = size->d[i];
+    s->size_values[SIZE_N] = d[0];
+    s->size_values[SIZE_NX] = d[0];
+    s->size_values[SIZE_NY] = d[1];
+    s->size_values[SIZE_NZ] = d[2];
+
+    for (int i = 0; i < k->nconstraints; i++) {
+        const char *text = k->constraints[i];
+        char perr[256];
+        if (!text) {
+            set_err(err, errlen, "constraint %d: missing text", i + 1);
+            goto fail;
+        }
+        kiln_cexpr *e = kiln_cexpr_parse(text, perr, sizeof perr);
+        if (!e) {
+            set_err(err, errlen, "constraint %d '%s': %s", i + 1, text, perr);
+            goto fail;
+        }
+        s->constraints[s->nconstraints++] = e;
+        name_check nc = {s, NULL};
+        if (kiln_cexpr_visit_names(e, check_name, &nc) != 0) {
+            set_err(err, errlen, "constraint %d '%s': unknown name '%s'", i + 1, text, nc.bad);
+            goto fail;
+        }
+        if (kiln_cexpr_bind(e, slot_of, s, perr, sizeof perr) < 0) {
+            set_err(err, errlen, "constraint %d '%s': %s", i + 1, text, perr);
+            goto fail;
+        }
+    }
+    return s;
+fail:
+    kiln_space_free(s);
+    return NULL;
+}
+
+void kiln_space_free(kiln_space *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->nconstraints; i++)
+        kiln_cexpr_free(s->constraints[i]);
+    free(s);
+}
+
+uint64_t kiln_space_total(const kiln_space *s)
+{
+    return s->total;
+}
+
+/* Index of the first failing constraint, -1 when all hold, -2 - i when
+ * constraint i could not be evaluated (err filled). */
+static int first_failing(const kiln_space *s, const long long *slots, char *err, size_t errlen)
+{
+    for (int i = 0; i < s->nconstraints; i++) {
+        long long v;
+        if (kiln_cexpr_eval_slots(s->constraints[i], slots, &v, err, errlen) < 0)
+            return -2 - i;
+        if (!v)
+            return i;
+    }
+    return -1;
+}
+
+static void index_values(const kiln_space *s, uint64_t index, long long *values)
+{
+    for (int i = s->nparams - 1; i >= 0; i--) {
+        const kiln_param *p = &s->kernel->params[i];
+        uint64_t radix = (uint64_t)p->nvalues;
+        values[i] = p->values[index % radix];
+        index /= radix;
+    }
+}
+
+int kiln_space_index_valid(const kiln_space *s, uint64_t index)
+{
+    long long slots[KILN_MAX_PARAMS + SIZE_SLOTS];
+    index_values(s, index, slots);
+    memcpy(slots + s->nparams, s->size_values, sizeof s->size_values);
+    return first_failing(s, slots, NULL, 0) == -1;
+}
+
+uint64_t kiln_space_count_valid(const kiln_space *s)
+{
+    long long slots[KILN_MAX_PARAMS + SIZE_SLOTS];
+    int digit[KILN_MAX_PARAMS] = {0};
+    uint64_t count = 0;
+    for (int i = 0; i < s->nparams; i++)
+        slots[i] = s->kernel->params[i].values[0];
+    memcpy(slots + s->nparams, s->size_values, sizeof s->size_values);
+    /* Odometer walk: cheaper than decoding every index. */
+    for (uint64_t index = 0; index < s->total; index++) {
+        if (first_failing(s, slots, NULL, 0) == -1)
+            count++;
+        for (int i = s->nparams - 1; i >= 0; i--) {
+            const kiln_param *p = &s->kernel->params[i];
+            if (++digit[i] < p->nvalues) {
+                slots[i] = p->values[digit[i]];
+                break;
+            }
+            digit[i] = 0;
+            slots[i] = p->values[0];
+        }
+    }
+    return count;
+}
+
+void kiln_space_point(const kiln_space *s, uint64_t index, kiln_config *out)
+{
+    out->n = s->nparams;
+    for (int i = 0; i < s->nparams; i++)
+        out->names[i] = s->kernel->params[i].name;
+    index_values(s, index % (s->total ? s->total : 1), out->values);
+}
+
+void kiln_space_default(const kiln_space *s, kiln_config *out)
+{
+    out->n = s->nparams;
+    for (int i = 0; i < s->nparams; i++) {
+        out->names[i] = s->kernel->params[i].name;
+        out->values[i] = s->kernel->params[i].default_value;
+    }
+}
+
+static int param_index(const kiln_space *s, const char *name)
+{
+    for (int i = 0; i < s->nparams; i++)
+        if (strcmp(s->kernel->params[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static int value_index(const kiln_param *p, long long v)
+{
+    for (int i = 0; i < p->nvalues; i++)
+        if (p->values[i] == v)
+            return i;
+    return -1;
+}
+
+/* "1, 2, 4" or "row, col" (enum names where the parameter has them). */
+static void list_values(const kiln_param *p, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < p->nvalues && used < len; i++) {
+        int w = p->names[i] ? snprintf(buf + used, len - used, "%s%s", i ? ", " : "", p->names[i])
+                            : snprintf(buf + used, len - used, "%s%lld", i ? ", " : "", p->values[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+static void list_params(const kiln_space *s, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < s->nparams && used < len; i++) {
+        int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", s->kernel->params[i].name);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+/* The configuration's values in the space's parameter order; -1 with err when
+ * one is missing. Matches by position first (the usual case), then by name. */
+static int config_values(const kiln_space *s, const kiln_config *c, long long *values, char *err,
+                         size_t errlen)
+{
+    for (int i = 0; i < s->nparams; i++) {
+        const char *name = s->kernel->params[i].name;
+        int found = -1;
+        if (i < c->n && c->names[i] && strcmp(c->names[i], name) == 0)
+            found = i;
+        for (int j = 0; found < 0 && j < c->n; j++)
+            if (c->names[j] && strcmp(c->names[j], name) == 0)
+                found = j;
+        if (found < 0) {
+            set_err(err, errlen, "configuration has no value for parameter '%s'", name);
+            return -1;
+        }
+        values[i] = c->values[found];
+    }
+    return 0;
+}
+
+int kiln_space_check(const kiln_space *s, const kiln_config *c, char *why, size_t whylen)
+{
+    long long slots[KILN_MAX_PARAMS + SIZE_SLOTS];
+    if (config_values(s, c, slots, why, whylen) < 0)
+        return -1;
+    for (int i = 0; i < s->nparams; i++) {
+        const kiln_param *p = &s->kernel->params[i];
+        if (value_index(p, slots[i]) < 0) {
+            char allowed[256];
+            list_values(p, allowed, sizeof allowed);
+            set_err(why, whylen, "%s=%lld is not one of its values (%s)", p->name, slots[i], allowed);
+            return 0;
+        }
+    }
+    memcpy(slots + s->nparams, s->size_values, sizeof s->size_values);
+    char eerr[256];
+    int i = first_failing(s, slots, eerr, sizeof eerr);
+    if (i == -1)
+        return 1;
+    if (i >= 0) {
+        set_err(why, whylen, "%s", s->kernel->constraints[i]);
+        return 0;
+    }
+    i = -2 - i;
+    set_err(why, whylen, "constraint %d '%s': %s", i + 1, s->kernel->constraints[i], eerr);
+    return -1;
+}
+
+static const char *trim(char *text)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    size_t len = strlen(text);
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+        text[--len] = '\0';
+    return text;
+}
+
+int kiln_space_set(const kiln_space *s, kiln_config *c, const char *assignment, char *err, size_t errlen)
+{
+    char buf[256];
+    if (!assignment || strlen(assignment) >= sizeof buf) {
+        set_err(err, errlen, "setting too long or missing (expected name=value)");
+        return -1;
+    }
+    strcpy(buf, assignment);
+    char *eq = strchr(buf, '=');
+    if (!eq) {
+        set_err(err, errlen, "setting '%s': expected name=value", assignment);
+        return -1;
+    }
+    *eq = '\0';
+    const char *name = trim(buf);
+    const char *value = trim(eq + 1);
+
+    /* A configuration not yet filled for this space starts from the default. */
+    int filled = c->n == s->nparams;
+    for (int i = 0; filled && i < s->nparams; i++)
+        filled = c->names[i] == s->kernel->params[i].name;
+    if (!filled)
+        kiln_space_default(s, c);
+
+    int pi = param_index(s, name);
+    if (pi < 0) {
+        char params[256];
+        list_params(s, params, sizeof params);
+        set_err(err, errlen, "unknown parameter '%s' (parameters of %s: %s)", name, s->kernel->name,
+                s->nparams ? params : "none");
+        return -1;
+    }
+    const kiln_param *p = &s->kernel->params[pi];
+    char allowed[256];
+    list_values(p, allowed, sizeof allowed);
+    if (!*value) {
+        set_err(err, errlen, "parameter '%s': missing value (allowed: %s)", p->name, allowed);
+        return -1;
+    }
+    int vi = -1;
+    for (int i = 0; i < p->nvalues && vi < 0; i++)
+        if (p->names[i] && strcmp(p->names[i], value) == 0)
+            vi = i;
+    if (vi < 0) {
+        char *end;
+        long long v = strtoll(value, &end, 0);
+        if (*end != '\0') {
+            set_err(err, errlen, "parameter '%s': '%s' is not a number or a value name (allowed: %s)",
+                    p->name, value, allowed);
+            return -1;
+        }
+        vi = value_index(p, v);
+        if (vi < 0) {
+            set_err(err, errlen, "parameter '%s': %s is not allowed (allowed: %s)", p->name, value, allowed);
+            return -1;
+        }
+    }
+    c->values[pi] = p->values[vi];
+    return 0;
+}

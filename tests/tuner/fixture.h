@@ -1,0 +1,37 @@
+/*
+ * fixture.h: a small kernel description (parameters and constraints only) for
+ * the search-space and strategy tests, and its valid set computed by hand.
+ */
+#ifndef KILN_TEST_TUNER_FIXTURE_H
+#define KILN_TEST_TUNER_FIXTURE_H
+
+#include "kiln/tuner.h"
+
+static const kiln_kernel fixture_kernel = {
+    .name = "fixture",
+    .nparams = 3,
+    .params = {
+        {.name = "wg", .nvalues = 5, .values = {16, 32, 64, 128, 256}, .default_value = 64},
+        {.name = "unroll", .nvalues = 4, .values = {1, 2, 4, 8}, .default_value = 1},
+        {.name = "layout", .nvalues = 2, .values = {0, 1}, .default_value = 0, .names = {"row", "col"}},
+    },
+    .nconstraints = 2,
+    .constraints = {"wg * unroll <= 256", "nx % (unroll * 4) == 0"},
+};
+
+static const long long fixture_wg[] = {16, 32, 64, 128, 256};
+static const long long fixture_unroll[] = {1, 2, 4, 8};
+
+/* The constraints written out in C, independently of the expression language. */
+static int fixture_valid(long long wg, long long unroll, long long nx)
+{
+    return wg * unroll <= 256 && nx % (unroll * 4) == 0;
+}
+
+/* Mixed-radix index of a point, last parameter fastest. */
+static unsigned long long fixture_index(int iwg, int iunroll, int ilayout)
+{
+    return ((unsigned long long)iwg * 4 + (unsigned long long)iunroll) * 2 + (unsigned long long)ilayout;
+}
+
+#endif
