@@ -1,0 +1,529 @@
+/*
+ * opencl.c: the OpenCL backend, through the ICD loader, so any installed
+ * platform works (PoCL, a vendor driver, a remoted device). One context and
+ * one in-order profiling queue per kiln_rt; kernel time is END - START of the
+ * kernel's profiling event. Every CL call is checked and a failure names the
+ * call and the error code. Built programs go through the binary cache.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <CL/cl.h>
+#include "runtime/rt_int.h"
+
+typedef struct cl_state {
+    cl_device_id device;
+    cl_context context;
+    cl_command_queue queue;
+} cl_state;
+
+typedef struct cl_prog {
+    cl_program program;
+    cl_kernel kernel;
+} cl_prog;
+
+static const char *cl_err_name(cl_int code)
+{
+    switch (code) {
+#define E(name, value) case value: return #name;
+    E(CL_SUCCESS, 0)
+    E(CL_DEVICE_NOT_FOUND, -1) E(CL_DEVICE_NOT_AVAILABLE, -2) E(CL_COMPILER_NOT_AVAILABLE, -3)
+    E(CL_MEM_OBJECT_ALLOCATION_FAILURE, -4) E(CL_OUT_OF_RESOURCES, -5)
+    E(CL_OUT_OF_HOST_MEMORY, -6) E(CL_PROFILING_INFO_NOT_AVAILABLE, -7)
+    E(CL_MEM_COPY_OVERLAP, -8) E(CL_IMAGE_FORMAT_MISMATCH, -9)
+    E(CL_IMAGE_FORMAT_NOT_SUPPORTED, -10) E(CL_BUILD_PROGRAM_FAILURE, -11)
+    E(CL_MAP_FAILURE, -12) E(CL_MISALIGNED_SUB_BUFFER_OFFSET, -13)
+    E(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, -14) E(CL_COMPILE_PROGRAM_FAILURE, -15)
+    E(CL_LINKER_NOT_AVAILABLE, -16) E(CL_LINK_PROGRAM_FAILURE, -17)
+    E(CL_DEVICE_PARTITION_FAILED, -18) E(CL_KERNEL_ARG_INFO_NOT_AVAILABLE, -19)
+    E(CL_INVALID_VALUE, -30) E(CL_INVALID_DEVICE_TYPE, -31) E(CL_INVALID_PLATFORM, -32)
+    E(CL_INVALID_DEVICE, -33) E(CL_INVALID_CONTEXT, -34) E(CL_INVALID_QUEUE_PROPERTIES, -35)
+    E(CL_INVALID_COMMAND_QUEUE, -36) E(CL_INVALID_HOST_PTR, -37)
+    E(CL_INVALID_MEM_OBJECT, -38) E(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR, -39)
+    E(CL_INVALID_IMAGE_SIZE, -40) E(CL_INVALID_SAMPLER, -41) E(CL_INVALID_BINARY, -42)
+    E(CL_INVALID_BUILD_OPTIONS, -43) E(CL_INVALID_PROGRAM, -44)
+    E(CL_INVALID_PROGRAM_EXECUTABLE, -45) E(CL_INVALID_KERNEL_NAME, -46)
+    E(CL_INVALID_KERNEL_DEFINITION, -47) E(CL_INVALID_KERNEL, -48)
+    E(CL_INVALID_ARG_INDEX, -49) E(CL_INVALID_ARG_VALUE, -50) E(CL_INVALID_ARG_SIZE, -51)
+    E(CL_INVALID_KERNEL_ARGS, -52) E(CL_INVALID_WORK_DIMENSION, -53)
+    E(CL_INVALID_WORK_GROUP_SIZE, -54) E(CL_INVALID_WORK_ITEM_SIZE, -55)
+    E(CL_INVALID_GLOBAL_OFFSET, -56) E(CL_INVALID_EVENT_WAIT_LIST, -57)
+    E(CL_INVALID_EVENT, -58) E(CL_INVALID_OPERATION, -59) E(CL_INVALID_GL_OBJECT, -60)
+    E(CL_INVALID_BUFFER_SIZE, -61) E(CL_INVALID_MIP_LEVEL, -62)
+    E(CL_INVALID_GLOBAL_WORK_SIZE, -63) E(CL_INVALID_PROPERTY, -64)
+    E(CL_INVALID_IMAGE_DESCRIPTOR, -65) E(CL_INVALID_COMPILER_OPTIONS, -66)
+    E(CL_INVALID_LINKER_OPTIONS, -67) E(CL_INVALID_DEVICE_PARTITION_COUNT, -68)
+    E(CL_INVALID_PIPE_SIZE, -69) E(CL_INVALID_DEVICE_QUEUE, -70) E(CL_INVALID_SPEC_ID, -71)
+    E(CL_MAX_SIZE_RESTRICTION_EXCEEDED, -72) E(CL_PLATFORM_NOT_FOUND_KHR, -1001)
+#undef E
+    default: return "unknown OpenCL error";
+    }
+}
+
+/* Leaves "call: CL_NAME (code)" in rt and returns -1. */
+static int cl_fail(kiln_rt *rt, const char *call, cl_int code)
+{
+    return kiln_rt_fail(rt, "%s: %s (%d)", call, cl_err_name(code), (int)code);
+}
+
+/* ---- probing ------------------------------------------------------------ */
+
+static void dev_string(cl_device_id dev, cl_device_info what, char *out, size_t outlen)
+{
+    if (clGetDeviceInfo(dev, what, outlen, out, NULL) != CL_SUCCESS)
+        out[0] = '\0';
+    out[outlen - 1] = '\0';
+}
+
+static void describe_device(cl_platform_id plat, cl_device_id dev, kiln_device_info *info)
+{
+    memset(info, 0, sizeof *info);
+    snprintf(info->backend, sizeof info->backend, "opencl");
+    if (clGetPlatformInfo(plat, CL_PLATFORM_NAME, sizeof info->platform, info->platform, NULL) !=
+        CL_SUCCESS)
+        info->platform[0] = '\0';
+    info->platform[sizeof info->platform - 1] = '\0';
+    dev_string(dev, CL_DEVICE_NAME, info->name, sizeof info->name);
+    dev_string(dev, CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor);
+    dev_string(dev, CL_DRIVER_VERSION, info->driver, sizeof info->driver);
+    dev_string(dev, CL_DEVICE_VERSION, info->version, sizeof info->version);
+    cl_uint units = 0;
+    cl_ulong global_mem = 0, local_mem = 0;
+    size_t wg = 0;
+    cl_device_fp_config fp64 = 0;
+    clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof units, &units, NULL);
+    clGetDeviceInfo(dev, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof global_mem, &global_mem, NULL);
+    clGetDeviceInfo(dev, CL_DEVICE_LOCAL_MEM_SIZE, sizeof local_mem, &local_mem, NULL);
+    clGetDeviceInfo(dev, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof wg, &wg, NULL);
+    if (clGetDeviceInfo(dev, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof fp64, &fp64, NULL) != CL_SUCCESS)
+        fp64 = 0;
+    info->compute_units = (int)units;
+    info->global_mem_bytes = global_mem;
+    info->local_mem_bytes = local_mem;
+    info->max_wg_size = wg;
+    info->has_f64 = fp64 != 0;
+}
+
+/* The platform list; *n = 0 (and 0 returned) when no platform is installed. */
+static int get_platforms(cl_platform_id **out, cl_uint *n, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    cl_int rc = clGetPlatformIDs(0, NULL, n);
+    if (rc == -1001 /* CL_PLATFORM_NOT_FOUND_KHR: the loader found no ICD */ || (rc == CL_SUCCESS && *n == 0)) {
+        *n = 0;
+        return 0;
+    }
+    if (rc != CL_SUCCESS) {
+        kiln_errf(err, errlen, "clGetPlatformIDs: %s (%d)", cl_err_name(rc), (int)rc);
+        return -1;
+    }
+    *out = calloc(*n, sizeof **out);
+    if (!*out) {
+        kiln_errf(err, errlen, "out of memory listing OpenCL platforms");
+        return -1;
+    }
+    if ((rc = clGetPlatformIDs(*n, *out, NULL)) != CL_SUCCESS) {
+        kiln_errf(err, errlen, "clGetPlatformIDs: %s (%d)", cl_err_name(rc), (int)rc);
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* The devices of one platform; *n = 0 when it has none. */
+static int get_devices(cl_platform_id plat, cl_device_id **out, cl_uint *n, char *err,
+                       size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    cl_int rc = clGetDeviceIDs(plat, CL_DEVICE_TYPE_ALL, 0, NULL, n);
+    if (rc == CL_DEVICE_NOT_FOUND || (rc == CL_SUCCESS && *n == 0)) {
+        *n = 0;
+        return 0;
+    }
+    if (rc == CL_SUCCESS && !(*out = calloc(*n, sizeof **out)))
+        rc = CL_OUT_OF_HOST_MEMORY;
+    if (rc == CL_SUCCESS)
+        rc = clGetDeviceIDs(plat, CL_DEVICE_TYPE_ALL, *n, *out, NULL);
+    if (rc != CL_SUCCESS) {
+        kiln_errf(err, errlen, "clGetDeviceIDs: %s (%d)", cl_err_name(rc), (int)rc);
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int cl_probe(kiln_devlist *list, char *err, size_t errlen)
+{
+    cl_platform_id *plats;
+    cl_uint nplat;
+    if (get_platforms(&plats, &nplat, err, errlen) != 0)
+        return -1;
+    int rc = 0;
+    for (cl_uint p = 0; p < nplat && rc == 0; p++) {
+        cl_device_id *devs;
+        cl_uint ndev;
+        /* A broken platform loses only its own devices. */
+        if (get_devices(plats[p], &devs, &ndev, err, errlen) != 0)
+            continue;
+        for (cl_uint d = 0; d < ndev; d++) {
+            kiln_device_info info;
+            describe_device(plats[p], devs[d], &info);
+            info.platform_index = (int)p;
+            info.device_index = (int)d;
+            if (kiln_devlist_push(list, &info) != 0) {
+                kiln_errf(err, errlen, "out of memory listing OpenCL devices");
+                rc = -1;
+                break;
+            }
+        }
+        free(devs);
+    }
+    free(plats);
+    return rc;
+}
+
+/* ---- context ------------------------------------------------------------ */
+
+static int cl_open(kiln_rt *rt)
+{
+    cl_platform_id *plats;
+    cl_uint nplat;
+    cl_device_id *devs = NULL;
+    cl_uint ndev = 0;
+    if (get_platforms(&plats, &nplat, rt->err, sizeof rt->err) != 0)
+        return -1;
+    int p = rt->info.platform_index, d = rt->info.device_index;
+    if (p < 0 || (cl_uint)p >= nplat) {
+        free(plats);
+        return kiln_rt_fail(rt, "OpenCL platform %d is gone", p);
+    }
+    int rc = get_devices(plats[p], &devs, &ndev, rt->err, sizeof rt->err);
+    free(plats);
+    if (rc != 0)
+        return -1;
+    if (d < 0 || (cl_uint)d >= ndev) {
+        free(devs);
+        return kiln_rt_fail(rt, "OpenCL device %d:%d is gone", p, d);
+    }
+    cl_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        free(devs);
+        return kiln_rt_fail(rt, "out of memory opening an OpenCL device");
+    }
+    st->device = devs[d];
+    free(devs);
+    cl_int code;
+    st->context = clCreateContext(NULL, 1, &st->device, NULL, NULL, &code);
+    if (!st->context) {
+        free(st);
+        return cl_fail(rt, "clCreateContext", code);
+    }
+    st->queue = clCreateCommandQueue(st->context, st->device, CL_QUEUE_PROFILING_ENABLE, &code);
+    if (!st->queue) {
+        clReleaseContext(st->context);
+        free(st);
+        return cl_fail(rt, "clCreateCommandQueue", code);
+    }
+    rt->impl = st;
+    return 0;
+}
+
+static void cl_close(kiln_rt *rt)
+{
+    cl_state *st = rt->impl;
+    if (!st)
+        return;
+    clReleaseCommandQueue(st->queue);
+    clReleaseContext(st->context);
+    free(st);
+    rt->impl = NULL;
+}
+
+/* ---- buffers ------------------------------------------------------------ */
+
+static int cl_buf_new(kiln_rt *rt, kiln_buf *buf)
+{
+    cl_state *st = rt->impl;
+    cl_int code;
+    cl_mem mem = clCreateBuffer(st->context, CL_MEM_READ_WRITE, buf->bytes, NULL, &code);
+    if (!mem)
+        return cl_fail(rt, "clCreateBuffer", code);
+    buf->handle = mem;
+    return 0;
+}
+
+static int cl_buf_write(kiln_rt *rt, kiln_buf *buf, const void *host, size_t bytes)
+{
+    cl_state *st = rt->impl;
+    cl_int code = clEnqueueWriteBuffer(st->queue, (cl_mem)buf->handle, CL_TRUE, 0, bytes, host, 0,
+                                       NULL, NULL);
+    return code == CL_SUCCESS ? 0 : cl_fail(rt, "clEnqueueWriteBuffer", code);
+}
+
+static int cl_buf_read(kiln_rt *rt, kiln_buf *buf, void *host, size_t bytes)
+{
+    cl_state *st = rt->impl;
+    cl_int code = clEnqueueReadBuffer(st->queue, (cl_mem)buf->handle, CL_TRUE, 0, bytes, host, 0,
+                                      NULL, NULL);
+    return code == CL_SUCCESS ? 0 : cl_fail(rt, "clEnqueueReadBuffer", code);
+}
+
+static void cl_buf_free(kiln_rt *rt, kiln_buf *buf)
+{
+    (void)rt;
+    if (buf->handle)
+        clReleaseMemObject((cl_mem)buf->handle);
+    buf->handle = NULL;
+}
+
+/* ---- programs ----------------------------------------------------------- */
+
+/* The build log of the program on our device, malloc'ed (NULL if none). */
+static char *build_log(cl_program program, cl_device_id device)
+{
+    size_t size = 0;
+    if (clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size) !=
+            CL_SUCCESS ||
+        size == 0)
+        return NULL;
+    char *log = malloc(size + 1);
+    if (!log)
+        return NULL;
+    if (clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, size, log, NULL) !=
+        CL_SUCCESS) {
+        free(log);
+        return NULL;
+    }
+    log[size] = '\0';
+    return log;
+}
+
+/* The program's binary for our (single) device, malloc'ed, or NULL. */
+static unsigned char *program_binary(cl_program program, size_t *bytes)
+{
+    size_t size = 0;
+    if (clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) !=
+            CL_SUCCESS ||
+        size == 0)
+        return NULL;
+    unsigned char *bin = malloc(size);
+    if (!bin)
+        return NULL;
+    if (clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL) != CL_SUCCESS) {
+        free(bin);
+        return NULL;
+    }
+    *bytes = size;
+    return bin;
+}
+
+/* Builds from a cached binary; 0 on success. Any failure just means "rebuild
+ * from source", so nothing is reported. */
+static int build_from_binary(cl_state *st, cl_prog *cp, const char *kernel_name,
+                             const unsigned char *bin, size_t bytes, const char *options,
+                             char **log)
+{
+    cl_int code, status;
+    cl_program program = clCreateProgramWithBinary(st->context, 1, &st->device, &bytes, &bin,
+                                                   &status, &code);
+    if (!program)
+        return -1;
+    if (code != CL_SUCCESS || status != CL_SUCCESS ||
+        clBuildProgram(program, 1, &st->device, options, NULL, NULL) != CL_SUCCESS) {
+        clReleaseProgram(program);
+        return -1;
+    }
+    cl_kernel kernel = clCreateKernel(program, kernel_name, &code);
+    if (!kernel) {
+        clReleaseProgram(program);
+        return -1;
+    }
+    cp->program = program;
+    cp->kernel = kernel;
+    *log = build_log(program, st->device);
+    return 0;
+}
+
+static int cl_build(kiln_rt *rt, kiln_program *prog, const char *source, const char *options,
+                    char **log)
+{
+    cl_state *st = rt->impl;
+    cl_prog *cp = calloc(1, sizeof *cp);
+    if (!cp)
+        return kiln_rt_fail(rt, "out of memory building a program");
+
+    char key[17], path[4096];
+    kiln_cache_key(source, options, rt->info.fingerprint, key);
+    int cached = kiln_cache_path(key, ".clbin", path, sizeof path) == 0;
+    if (cached) {
+        size_t bytes;
+        unsigned char *bin = kiln_cache_read(path, &bytes);
+        int hit = bin && build_from_binary(st, cp, prog->kernel_name, bin, bytes, options, log) == 0;
+        free(bin);
+        if (hit) {
+            prog->impl = cp;
+            return 0;
+        }
+    }
+
+    cl_int code;
+    size_t len = strlen(source);
+    cp->program = clCreateProgramWithSource(st->context, 1, &source, &len, &code);
+    if (!cp->program) {
+        free(cp);
+        return cl_fail(rt, "clCreateProgramWithSource", code);
+    }
+    code = clBuildProgram(cp->program, 1, &st->device, options, NULL, NULL);
+    *log = build_log(cp->program, st->device);
+    if (code != CL_SUCCESS) {
+        cl_fail(rt, "clBuildProgram", code);
+        goto fail;
+    }
+    cp->kernel = clCreateKernel(cp->program, prog->kernel_name, &code);
+    if (!cp->kernel) {
+        kiln_rt_fail(rt, "clCreateKernel(\"%s\"): %s (%d)", prog->kernel_name, cl_err_name(code),
+                     (int)code);
+        goto fail;
+    }
+    if (cached) {
+        size_t bytes;
+        unsigned char *bin = program_binary(cp->program, &bytes);
+        if (bin)
+            kiln_cache_write(path, bin, bytes); /* a failed write only costs a rebuild later */
+        free(bin);
+    }
+    prog->impl = cp;
+    return 0;
+fail:
+    clReleaseProgram(cp->program);
+    free(cp);
+    return -1;
+}
+
+static void cl_program_free(kiln_rt *rt, kiln_program *prog)
+{
+    (void)rt;
+    cl_prog *cp = prog->impl;
+    if (!cp)
+        return;
+    clReleaseKernel(cp->kernel);
+    clReleaseProgram(cp->program);
+    free(cp);
+    prog->impl = NULL;
+}
+
+static int cl_set_buf(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf)
+{
+    cl_prog *cp = prog->impl;
+    cl_mem mem = (cl_mem)buf->handle;
+    cl_int code = clSetKernelArg(cp->kernel, (cl_uint)index, sizeof mem, &mem);
+    if (code != CL_SUCCESS)
+        return kiln_rt_fail(rt, "clSetKernelArg(%d, buffer): %s (%d)", index, cl_err_name(code),
+                            (int)code);
+    return 0;
+}
+
+static int cl_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const void *value,
+                         size_t bytes)
+{
+    cl_prog *cp = prog->impl;
+    cl_int code = clSetKernelArg(cp->kernel, (cl_uint)index, bytes, value);
+    if (code != CL_SUCCESS)
+        return kiln_rt_fail(rt, "clSetKernelArg(%d, %zu-byte scalar): %s (%d)", index, bytes,
+                            cl_err_name(code), (int)code);
+    return 0;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Waits for ev up to timeout_ms (0 = forever). 0 done, KILN_RT_TIMEOUT, or -1. */
+static int wait_event(kiln_rt *rt, cl_event ev, int timeout_ms)
+{
+    if (timeout_ms == 0) {
+        cl_int code = clWaitForEvents(1, &ev);
+        return code == CL_SUCCESS ? 0 : cl_fail(rt, "clWaitForEvents", code);
+    }
+    double deadline = now_ms() + timeout_ms;
+    long sleep_ns = 20000; /* back off from 20 us to 5 ms between polls */
+    for (;;) {
+        cl_int status;
+        cl_int code = clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status,
+                                     &status, NULL);
+        if (code != CL_SUCCESS)
+            return cl_fail(rt, "clGetEventInfo", code);
+        if (status == CL_COMPLETE)
+            return 0;
+        if (status < 0)
+            return kiln_rt_fail(rt, "kernel execution failed: %s (%d)", cl_err_name(status),
+                                (int)status);
+        if (now_ms() >= deadline) {
+            kiln_rt_fail(rt,
+                         "kernel did not finish within %d ms (OpenCL cannot cancel it; the "
+                         "queue stays busy until it ends)",
+                         timeout_ms);
+            return KILN_RT_TIMEOUT;
+        }
+        struct timespec ts = {0, sleep_ns};
+        nanosleep(&ts, NULL);
+        if (sleep_ns < 5000000)
+            sleep_ns *= 2;
+    }
+}
+
+static int cl_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns)
+{
+    cl_state *st = rt->impl;
+    cl_prog *cp = prog->impl;
+    cl_event ev = NULL;
+    const size_t *local = geo->local[0] ? geo->local : NULL;
+    cl_int code = clEnqueueNDRangeKernel(st->queue, cp->kernel, (cl_uint)geo->dims, NULL,
+                                         geo->global, local, 0, NULL, &ev);
+    if (code != CL_SUCCESS)
+        return cl_fail(rt, "clEnqueueNDRangeKernel", code);
+    code = clFlush(st->queue);
+    if (code != CL_SUCCESS) {
+        clReleaseEvent(ev);
+        return cl_fail(rt, "clFlush", code);
+    }
+    int rc = wait_event(rt, ev, rt->timeout_ms);
+    if (rc == 0) {
+        cl_ulong start = 0, end = 0;
+        code = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL);
+        if (code == CL_SUCCESS)
+            code = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
+        if (code != CL_SUCCESS)
+            rc = cl_fail(rt, "clGetEventProfilingInfo", code);
+        else
+            *elapsed_ns = end > start ? (double)(end - start) : 0.0;
+    }
+    clReleaseEvent(ev);
+    return rc;
+}
+
+const kiln_rt_ops kiln_rt_opencl_ops = {
+    .backend = "opencl",
+    .lang = KILN_LANG_CL,
+    .probe = cl_probe,
+    .open = cl_open,
+    .close = cl_close,
+    .buf_new = cl_buf_new,
+    .buf_write = cl_buf_write,
+    .buf_read = cl_buf_read,
+    .buf_free = cl_buf_free,
+    .build = cl_build,
+    .program_free = cl_program_free,
+    .set_buf = cl_set_buf,
+    .set_scalar = cl_set_scalar,
+    .run = cl_run,
+    .compiler_changed = NULL,
+};

@@ -1,0 +1,423 @@
+/*
+ * rt.c: the backend-independent half of the runtime. It lists devices from
+ * every backend, picks one from a selector, checks the caller's arguments
+ * once (so backends can trust them) and dispatches through the ops table.
+ * The error message of a kiln_rt lives here.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "runtime/rt_int.h"
+
+/* In listing order: OpenCL devices first, then the host. */
+static const kiln_rt_ops *const backends[] = {&kiln_rt_opencl_ops, &kiln_rt_host_ops};
+#define NBACKENDS (sizeof backends / sizeof backends[0])
+
+void kiln_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+void kiln_rt_vfail(kiln_rt *rt, const char *fmt, va_list ap)
+{
+    vsnprintf(rt->err, sizeof rt->err, fmt, ap);
+}
+
+int kiln_rt_fail(kiln_rt *rt, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    kiln_rt_vfail(rt, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void kiln_device_fingerprint(kiln_device_info *info)
+{
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf, "%s|%s|%s|%s|%d", info->backend, info->platform,
+                     info->name, info->driver, info->compute_units);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof buf)
+        n = (int)sizeof buf - 1;
+    kiln_hash_hex(buf, (size_t)n, info->fingerprint);
+}
+
+int kiln_devlist_push(kiln_devlist *list, const kiln_device_info *dev)
+{
+    if (list->count == list->cap) {
+        int cap = list->cap ? list->cap * 2 : 4;
+        kiln_device_info *items = realloc(list->items, (size_t)cap * sizeof *items);
+        if (!items)
+            return -1;
+        list->items = items;
+        list->cap = cap;
+    }
+    list->items[list->count] = *dev;
+    kiln_device_fingerprint(&list->items[list->count]);
+    list->count++;
+    return 0;
+}
+
+/* Probes the given backends. A backend that fails to probe only loses its own
+ * devices; its reason is kept in err so that an empty list can say why. */
+static int probe_backends(const kiln_rt_ops *const *which, size_t nwhich, kiln_devlist *list,
+                          char *err, size_t errlen)
+{
+    char why[1024];
+    if (err && errlen)
+        err[0] = '\0';
+    for (size_t i = 0; i < nwhich; i++) {
+        why[0] = '\0';
+        int before = list->count;
+        if (which[i]->probe(list, why, sizeof why) != 0) {
+            list->count = before;
+            kiln_errf(err, errlen, "%s: %s", which[i]->backend, why);
+        }
+    }
+    return 0;
+}
+
+int kiln_devices_list(kiln_device_info **out, int *count, char *err, size_t errlen)
+{
+    kiln_devlist list = {0};
+    probe_backends(backends, NBACKENDS, &list, err, errlen);
+    *out = list.items;
+    *count = list.count;
+    return 0;
+}
+
+static const kiln_rt_ops *ops_for(const char *backend)
+{
+    for (size_t i = 0; i < NBACKENDS; i++)
+        if (strcmp(backends[i]->backend, backend) == 0)
+            return backends[i];
+    return NULL;
+}
+
+static int contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (i == n)
+            return 1;
+    }
+    return n == 0;
+}
+
+/* "12" -> 12; -1 unless the whole string is digits. */
+static int parse_index(const char *s, size_t len)
+{
+    if (len == 0 || len > 6)
+        return -1;
+    int v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Index into list of the device the selector names, or -1. */
+static int select_device(const kiln_devlist *list, const char *sel)
+{
+    if (!sel || !*sel) {
+        for (int i = 0; i < list->count; i++)
+            if (strcmp(list->items[i].backend, "opencl") == 0)
+                return i;
+        for (int i = 0; i < list->count; i++)
+            if (strcmp(list->items[i].backend, "host") == 0)
+                return i;
+        return -1;
+    }
+    const char *colon = strchr(sel, ':');
+    if (colon) {
+        int p = parse_index(sel, (size_t)(colon - sel));
+        int d = parse_index(colon + 1, strlen(colon + 1));
+        if (p >= 0 && d >= 0) {
+            for (int i = 0; i < list->count; i++)
+                if (list->items[i].platform_index == p && list->items[i].device_index == d &&
+                    strcmp(list->items[i].backend, "opencl") == 0)
+                    return i;
+            return -1;
+        }
+    }
+    int d = parse_index(sel, strlen(sel));
+    if (d >= 0)
+        return d < list->count ? d : -1;
+    for (int i = 0; i < list->count; i++)
+        if (contains_nocase(list->items[i].name, sel) ||
+            contains_nocase(list->items[i].platform, sel))
+            return i;
+    return -1;
+}
+
+kiln_rt *kiln_rt_open(const char *selector, char *err, size_t errlen)
+{
+    kiln_devlist list = {0};
+    char why[1024] = "";
+    int is_host = selector && strcasecmp(selector, "host") == 0;
+    if (is_host) {
+        /* Touching OpenCL is not needed (and may be slow) just to reach the host. */
+        static const kiln_rt_ops *const host_only[] = {&kiln_rt_host_ops};
+        probe_backends(host_only, 1, &list, why, sizeof why);
+    } else {
+        probe_backends(backends, NBACKENDS, &list, why, sizeof why);
+    }
+    int pick = is_host ? (list.count > 0 ? 0 : -1) : select_device(&list, selector);
+    if (pick < 0) {
+        char avail[1024] = "";
+        size_t used = 0;
+        for (int i = 0; i < list.count && used < sizeof avail; i++) {
+            int n = snprintf(avail + used, sizeof avail - used, "%s%d: %s [%s]", i ? ", " : "",
+                             i, list.items[i].name, list.items[i].platform);
+            if (n < 0)
+                break;
+            used += (size_t)n;
+        }
+        kiln_errf(err, errlen, "no device matches selector \"%s\" (available: %s)%s%s",
+                  selector ? selector : "", list.count ? avail : "none",
+                  why[0] ? "; " : "", why);
+        free(list.items);
+        return NULL;
+    }
+    kiln_rt *rt = calloc(1, sizeof *rt);
+    if (!rt) {
+        kiln_errf(err, errlen, "out of memory opening a device");
+        free(list.items);
+        return NULL;
+    }
+    rt->info = list.items[pick];
+    free(list.items);
+    rt->ops = ops_for(rt->info.backend);
+    snprintf(rt->cc, sizeof rt->cc, "%s", kiln_host_default_cc());
+    snprintf(rt->cflags, sizeof rt->cflags, "%s", KILN_HOST_DEFAULT_FLAGS);
+    if (!rt->ops || rt->ops->open(rt) != 0) {
+        kiln_errf(err, errlen, "opening %s: %s", rt->info.name,
+                  rt->ops ? rt->err : "no backend for this device");
+        free(rt);
+        return NULL;
+    }
+    return rt;
+}
+
+void kiln_rt_close(kiln_rt *rt)
+{
+    if (!rt)
+        return;
+    rt->ops->close(rt);
+    free(rt);
+}
+
+const kiln_device_info *kiln_rt_device(const kiln_rt *rt)
+{
+    return &rt->info;
+}
+
+kiln_lang kiln_rt_lang(const kiln_rt *rt)
+{
+    return rt->ops->lang;
+}
+
+const char *kiln_rt_errmsg(const kiln_rt *rt)
+{
+    return rt ? rt->err : "no runtime (kiln_rt_open failed)";
+}
+
+int kiln_rt_set_compiler(kiln_rt *rt, const char *cc, const char *flags)
+{
+    if (!rt->ops->compiler_changed)
+        return kiln_rt_fail(rt, "kiln_rt_set_compiler: device \"%s\" is not the host-C backend",
+                            rt->info.name);
+    const char *new_cc = cc && *cc ? cc : kiln_host_default_cc();
+    const char *new_flags = flags ? flags : KILN_HOST_DEFAULT_FLAGS;
+    if (strlen(new_cc) >= sizeof rt->cc || strlen(new_flags) >= sizeof rt->cflags)
+        return kiln_rt_fail(rt, "kiln_rt_set_compiler: compiler command or flags too long");
+    char old_cc[sizeof rt->cc], old_flags[sizeof rt->cflags];
+    memcpy(old_cc, rt->cc, sizeof old_cc);
+    memcpy(old_flags, rt->cflags, sizeof old_flags);
+    snprintf(rt->cc, sizeof rt->cc, "%s", new_cc);
+    snprintf(rt->cflags, sizeof rt->cflags, "%s", new_flags);
+    if (rt->ops->compiler_changed(rt) != 0) {
+        /* keep the last working compiler: the error message stays */
+        memcpy(rt->cc, old_cc, sizeof old_cc);
+        memcpy(rt->cflags, old_flags, sizeof old_flags);
+        char msg[sizeof rt->err];
+        memcpy(msg, rt->err, sizeof msg);
+        rt->ops->compiler_changed(rt);
+        memcpy(rt->err, msg, sizeof msg);
+        return -1;
+    }
+    return 0;
+}
+
+int kiln_rt_set_timeout(kiln_rt *rt, int timeout_ms)
+{
+    if (timeout_ms < 0)
+        return kiln_rt_fail(rt, "kiln_rt_set_timeout: negative timeout %d ms", timeout_ms);
+    rt->timeout_ms = timeout_ms;
+    return 0;
+}
+
+/* ---- buffers ------------------------------------------------------------ */
+
+kiln_buf *kiln_buf_new(kiln_rt *rt, size_t bytes)
+{
+    if (bytes == 0) {
+        kiln_rt_fail(rt, "kiln_buf_new: zero-byte buffer");
+        return NULL;
+    }
+    kiln_buf *buf = calloc(1, sizeof *buf);
+    if (!buf) {
+        kiln_rt_fail(rt, "kiln_buf_new: out of memory");
+        return NULL;
+    }
+    buf->bytes = bytes;
+    if (rt->ops->buf_new(rt, buf) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static int check_transfer(kiln_rt *rt, const char *what, kiln_buf *buf, const void *host,
+                          size_t bytes)
+{
+    if (!buf || !host)
+        return kiln_rt_fail(rt, "%s: NULL %s", what, buf ? "host pointer" : "buffer");
+    if (bytes > buf->bytes)
+        return kiln_rt_fail(rt, "%s: %zu bytes requested but the buffer holds %zu", what, bytes,
+                            buf->bytes);
+    return 0;
+}
+
+int kiln_buf_write(kiln_rt *rt, kiln_buf *buf, const void *host, size_t bytes)
+{
+    if (check_transfer(rt, "kiln_buf_write", buf, host, bytes) != 0)
+        return -1;
+    return bytes ? rt->ops->buf_write(rt, buf, host, bytes) : 0;
+}
+
+int kiln_buf_read(kiln_rt *rt, kiln_buf *buf, void *host, size_t bytes)
+{
+    if (check_transfer(rt, "kiln_buf_read", buf, host, bytes) != 0)
+        return -1;
+    return bytes ? rt->ops->buf_read(rt, buf, host, bytes) : 0;
+}
+
+void kiln_buf_free(kiln_rt *rt, kiln_buf *buf)
+{
+    if (!buf)
+        return;
+    rt->ops->buf_free(rt, buf);
+    free(buf);
+}
+
+/* ---- programs ----------------------------------------------------------- */
+
+kiln_program *kiln_program_build(kiln_rt *rt, const char *source, const char *kernel_name,
+                                 const char *options, char **log)
+{
+    if (log)
+        *log = NULL;
+    if (!source || !kernel_name || !*kernel_name) {
+        kiln_rt_fail(rt, "kiln_program_build: %s", source ? "no kernel name" : "no source");
+        return NULL;
+    }
+    kiln_program *prog = calloc(1, sizeof *prog);
+    if (!prog || !(prog->kernel_name = strdup(kernel_name))) {
+        free(prog);
+        kiln_rt_fail(rt, "kiln_program_build: out of memory");
+        return NULL;
+    }
+    char *build_log = NULL;
+    int rc = rt->ops->build(rt, prog, source, options ? options : "", &build_log);
+    if (log)
+        *log = build_log ? build_log : strdup("");
+    else
+        free(build_log);
+    if (rc != 0) {
+        free(prog->kernel_name);
+        free(prog);
+        return NULL;
+    }
+    return prog;
+}
+
+void kiln_program_free(kiln_rt *rt, kiln_program *prog)
+{
+    if (!prog)
+        return;
+    rt->ops->program_free(rt, prog);
+    free(prog->kernel_name);
+    free(prog);
+}
+
+/* Argument indices beyond this are surely a bug in the caller. */
+#define MAX_ARGS 256
+
+int kiln_program_set_buf(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf)
+{
+    if (!prog || !buf)
+        return kiln_rt_fail(rt, "kiln_program_set_buf: NULL %s", prog ? "buffer" : "program");
+    if (index < 0 || index >= MAX_ARGS)
+        return kiln_rt_fail(rt, "kiln_program_set_buf: argument index %d out of range", index);
+    return rt->ops->set_buf(rt, prog, index, buf);
+}
+
+int kiln_program_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const void *value,
+                            size_t bytes)
+{
+    if (!prog || !value || bytes == 0)
+        return kiln_rt_fail(rt, "kiln_program_set_scalar: %s",
+                            !prog ? "NULL program" : !value ? "NULL value" : "zero-byte value");
+    if (index < 0 || index >= MAX_ARGS)
+        return kiln_rt_fail(rt, "kiln_program_set_scalar: argument index %d out of range", index);
+    return rt->ops->set_scalar(rt, prog, index, value, bytes);
+}
+
+int kiln_program_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns)
+{
+    if (!prog || !geo)
+        return kiln_rt_fail(rt, "kiln_program_run: NULL %s", prog ? "geometry" : "program");
+    if (geo->dims < 1 || geo->dims > 3)
+        return kiln_rt_fail(rt, "kiln_program_run: dims = %d, must be 1, 2 or 3", geo->dims);
+    kiln_geometry g = {.dims = geo->dims, .global = {1, 1, 1}, .local = {0, 0, 0}};
+    int any_local = 0, all_local = 1;
+    for (int d = 0; d < geo->dims; d++) {
+        if (geo->global[d] == 0)
+            return kiln_rt_fail(rt, "kiln_program_run: global size is 0 in dimension %d", d);
+        g.global[d] = geo->global[d];
+        any_local |= geo->local[d] != 0;
+        all_local &= geo->local[d] != 0;
+    }
+    if (any_local && !all_local)
+        return kiln_rt_fail(rt, "kiln_program_run: local size given for some dimensions only");
+    if (any_local) {
+        for (int d = 0; d < 3; d++) {
+            g.local[d] = d < geo->dims ? geo->local[d] : 1;
+            if (g.global[d] % g.local[d] != 0)
+                return kiln_rt_fail(rt,
+                                    "kiln_program_run: global size %zu is not a multiple of "
+                                    "local size %zu in dimension %d",
+                                    g.global[d], g.local[d], d);
+        }
+    }
+    double ns = 0;
+    int rc = rt->ops->run(rt, prog, &g, &ns);
+    if (elapsed_ns)
+        *elapsed_ns = rc == 0 ? ns : 0;
+    return rc;
+}

@@ -1,0 +1,103 @@
+/*
+ * rt_int.h: the runtime's private contract. A backend (OpenCL, host C) is one
+ * ops table; rt.c owns device selection, argument checking and the error
+ * buffer, and dispatches everything device-specific through the table.
+ * cache.c owns the compiled-binary cache shared by the backends.
+ */
+#ifndef KILN_RT_INT_H
+#define KILN_RT_INT_H
+
+#include <stdarg.h>
+#include "kiln/runtime.h"
+
+/* A growable list of devices that probes append to. */
+typedef struct kiln_devlist {
+    kiln_device_info *items;
+    int count, cap;
+} kiln_devlist;
+
+/* Appends a device (copied); fills its fingerprint. -1 on allocation failure. */
+int kiln_devlist_push(kiln_devlist *list, const kiln_device_info *dev);
+
+typedef struct kiln_rt_ops {
+    const char *backend; /* matches kiln_device_info.backend */
+    kiln_lang lang;
+    /* Appends this backend's devices; -1 (with err) when probing failed. A
+     * backend with no device is not an error. */
+    int (*probe)(kiln_devlist *list, char *err, size_t errlen);
+    int (*open)(kiln_rt *rt);   /* rt->info is set; fills rt->impl */
+    void (*close)(kiln_rt *rt);
+    int (*buf_new)(kiln_rt *rt, kiln_buf *buf); /* buf->bytes is set */
+    int (*buf_write)(kiln_rt *rt, kiln_buf *buf, const void *host, size_t bytes);
+    int (*buf_read)(kiln_rt *rt, kiln_buf *buf, void *host, size_t bytes);
+    void (*buf_free)(kiln_rt *rt, kiln_buf *buf);
+    /* prog->kernel_name is set. Returns -1 on failure; *log gets the log
+     * (malloc'ed) whenever one exists, success or not. */
+    int (*build)(kiln_rt *rt, kiln_program *prog, const char *source, const char *options,
+                 char **log);
+    void (*program_free)(kiln_rt *rt, kiln_program *prog);
+    int (*set_buf)(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf);
+    int (*set_scalar)(kiln_rt *rt, kiln_program *prog, int index, const void *value,
+                      size_t bytes);
+    /* geo is checked and normalised (unused dims = 1, local all 0 or all set). */
+    int (*run)(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns);
+    /* Optional: the host compiler changed (rt->cc, rt->cflags updated). */
+    int (*compiler_changed)(kiln_rt *rt);
+} kiln_rt_ops;
+
+struct kiln_rt {
+    const kiln_rt_ops *ops;
+    kiln_device_info info;
+    int timeout_ms;
+    char cc[256];      /* host C compiler command */
+    char cflags[512];  /* host C compiler flags */
+    char err[2048];
+    void *impl;        /* backend state */
+};
+
+struct kiln_buf {
+    size_t bytes;
+    void *host;        /* host backend: the shared mapping */
+    void *handle;      /* OpenCL backend: the cl_mem */
+};
+
+struct kiln_program {
+    char *kernel_name;
+    void *impl;        /* backend state */
+};
+
+extern const kiln_rt_ops kiln_rt_opencl_ops;
+extern const kiln_rt_ops kiln_rt_host_ops;
+
+/* Sets rt->err (printf-style) and returns -1. */
+int kiln_rt_fail(kiln_rt *rt, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void kiln_rt_vfail(kiln_rt *rt, const char *fmt, va_list ap);
+/* snprintf into an err buffer that may be NULL. */
+void kiln_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Host backend defaults: $KILN_CC or "cc", and "-O3 -march=native". */
+const char *kiln_host_default_cc(void);
+#define KILN_HOST_DEFAULT_FLAGS "-O3 -march=native"
+/* Compiler version line of `cc --version` (empty when it cannot be run). */
+void kiln_host_compiler_version(const char *cc, char *out, size_t outlen);
+/* Recomputes info->fingerprint from backend, platform, name, driver, compute units. */
+void kiln_device_fingerprint(kiln_device_info *info);
+
+/* ---- compiled-binary cache (cache.c) ----------------------------------- */
+
+/* The cache folder ($KILN_CACHE_DIR, $XDG_CACHE_HOME/kiln, ~/.cache/kiln),
+ * created if missing. -1 when there is none usable (the cache is then off). */
+int kiln_cache_dir(char *out, size_t outlen);
+/* Key of a build: hash of source, options and device fingerprint. */
+void kiln_cache_key(const char *source, const char *options, const char *fingerprint,
+                    char out[17]);
+/* Path of a cache entry "<dir>/<key><suffix>"; -1 when the cache is off. */
+int kiln_cache_path(const char *key, const char *suffix, char *out, size_t outlen);
+/* Reads a whole cache entry (malloc'ed); NULL when absent. */
+void *kiln_cache_read(const char *path, size_t *bytes);
+/* Writes an entry atomically (temp file + rename); -1 on failure. */
+int kiln_cache_write(const char *path, const void *data, size_t bytes);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * timing.c: turning runs into a measurement. Warm-up runs are discarded (first
+ * runs pay for page faults, lazy compilation, cold caches); then samples are
+ * taken until there are enough of them and they cover the time budget, so a
+ * fast kernel gets many samples and a slow one is not run for minutes. The
+ * result is the median with min and max as its spread.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/rt_int.h"
+
+void kiln_time_opts_default(kiln_time_opts *o)
+{
+    o->warmup = 1;
+    o->min_reps = 3;
+    o->max_reps = 50;
+    o->budget_ms = 200.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void kiln_stats_of(const double *samples_ns, int n, kiln_time_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n <= 0)
+        return;
+    double *sorted = malloc((size_t)n * sizeof *sorted);
+    if (!sorted)
+        return;
+    memcpy(sorted, samples_ns, (size_t)n * sizeof *sorted);
+    qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
+    out->min_ns = sorted[0];
+    out->max_ns = sorted[n - 1];
+    out->median_ns = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    out->samples = n;
+    free(sorted);
+}
+
+int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
+                      const kiln_time_opts *opts, kiln_time_stats *out)
+{
+    kiln_time_opts o;
+    if (opts)
+        o = *opts;
+    else
+        kiln_time_opts_default(&o);
+    memset(out, 0, sizeof *out);
+    if (o.warmup < 0 || o.min_reps < 1 || o.max_reps < o.min_reps || o.budget_ms < 0)
+        return kiln_rt_fail(rt,
+                            "kiln_program_time: bad options (warmup %d, min_reps %d, max_reps %d, "
+                            "budget %g ms): need warmup >= 0, 1 <= min_reps <= max_reps, "
+                            "budget >= 0",
+                            o.warmup, o.min_reps, o.max_reps, o.budget_ms);
+    double ns;
+    for (int i = 0; i < o.warmup; i++) {
+        int rc = kiln_program_run(rt, prog, geo, &ns);
+        if (rc != 0)
+            return rc;
+    }
+    double *samples = malloc((size_t)o.max_reps * sizeof *samples);
+    if (!samples)
+        return kiln_rt_fail(rt, "kiln_program_time: out of memory for %d samples", o.max_reps);
+    double total_ns = 0, budget_ns = o.budget_ms * 1e6;
+    int n = 0;
+    while (n < o.max_reps && (n < o.min_reps || total_ns < budget_ns)) {
+        int rc = kiln_program_run(rt, prog, geo, &ns);
+        if (rc != 0) {
+            free(samples);
+            return rc;
+        }
+        samples[n++] = ns;
+        total_ns += ns;
+    }
+    kiln_stats_of(samples, n, out);
+    free(samples);
+    return 0;
+}

@@ -1,0 +1,77 @@
+/* rt_test_util.h: a private cache folder per test run, and looking into it. */
+#ifndef KILN_RT_TEST_UTIL_H
+#define KILN_RT_TEST_UTIL_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Points KILN_CACHE_DIR at a fresh folder so that tests never touch ~/.cache. */
+static char *test_cache_dir(char *buf, size_t len)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(buf, len, "%s/kiln-rt-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(buf))
+        return NULL;
+    setenv("KILN_CACHE_DIR", buf, 1);
+    return buf;
+}
+
+/* Number of entries of dir ending in suffix; *path receives the last one. */
+static int count_entries(const char *dir, const char *suffix, char *path, size_t len)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    size_t ls = strlen(suffix);
+    while ((e = readdir(d)) != NULL) {
+        size_t le = strlen(e->d_name);
+        if (le > ls && strcmp(e->d_name + le - ls, suffix) == 0) {
+            n++;
+            if (path)
+                snprintf(path, len, "%s/%s", dir, e->d_name);
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[4096];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static ino_t inode_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+static int is_hex16(const char *s)
+{
+    if (strlen(s) != 16)
+        return 0;
+    for (; *s; s++)
+        if (!strchr("0123456789abcdef", *s))
+            return 0;
+    return 1;
+}
+
+#endif
