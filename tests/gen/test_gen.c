@@ -1,0 +1,513 @@
+/*
+ * test_gen.c: the generators' specification.
+ *
+ * Small kernels that together use every construct are printed for both
+ * targets and compared to the golden files in tests/gen/golden (KILN_BLESS=1
+ * rewrites them). Every generated C file must compile warning-free with the
+ * system compiler and every OpenCL file must build on the OpenCL device (that
+ * part skips with a message when no platform exists). A work-group reduction
+ * through shared memory, with barriers inside a loop, is compiled to a shared
+ * object, run through its entry point and checked against a plain loop.
+ * Output is deterministic, and constructs a target cannot express fail with
+ * a message naming them.
+ */
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CL/cl.h>
+
+#include "check.h"
+#include "kiln/dsl.h"
+#include "kiln/gen.h"
+
+#define GOLDEN_DIR KILN_SOURCE_DIR "/tests/gen/golden"
+
+static char tmpdir[] = "/tmp/kiln_gen_XXXXXX";
+
+/* ---- kernels ------------------------------------------------------------ */
+
+/* Arithmetic, modp, ternary, casts, logical and bitwise operators, while, if/else. */
+static kiln_proc *build_arith(kiln_ctx *c)
+{
+    kiln_proc *k = kiln_kernel_begin(c, "arith");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F32), KILN_IN, kiln_ref(c, n));
+    kiln_var *b = kiln_arg_array(c, "b", KILN_T(F32), KILN_OUT, kiln_ref(c, n));
+    kiln_var *m = kiln_arg_array(c, "m", KILN_T(I32), KILN_INOUT, kiln_ref(c, n));
+    kiln_var *i = kiln_decl(c, "i", KILN_T(I32), kiln_cast(c, KILN_T(I32), kiln_global_id(c, 0)));
+    kiln_comment(c, "guard the tail");
+    kiln_if_begin(c, kiln_bin(c, KILN_GE, kiln_ref(c, i), kiln_ref(c, n)));
+    kiln_return(c, NULL);
+    kiln_if_end(c);
+    kiln_var *x = kiln_decl(c, "x", KILN_T(F32), kiln_at(c, a, kiln_ref(c, i)));
+    /* (x * 2 + 1) / (x - 3): parentheses only where needed */
+    kiln_var *y = kiln_decl(c, "y", KILN_T(F32),
+                            kiln_div(c, kiln_add(c, kiln_mul(c, kiln_ref(c, x), kiln_flt(c, 2)), kiln_flt(c, 1)),
+                                     kiln_sub(c, kiln_ref(c, x), kiln_flt(c, 3))));
+    /* a - (b - c) keeps its parentheses, (a - b) - c drops them */
+    kiln_assign_op(c, KILN_ADD, kiln_ref(c, y),
+                   kiln_sub(c, kiln_ref(c, x), kiln_sub(c, kiln_ref(c, y), kiln_flt(c, 0.5))));
+    kiln_var *w = kiln_decl(c, "w", KILN_T(I32),
+                            kiln_modp(c, kiln_sub(c, kiln_ref(c, i), kiln_int(c, 5)), kiln_int(c, 7)));
+    kiln_var *s = kiln_decl(c, "s", KILN_T(I32),
+                            kiln_select(c, kiln_bin(c, KILN_AND, kiln_lt(c, kiln_ref(c, w), kiln_int(c, 3)),
+                                                    kiln_bin(c, KILN_OR, kiln_bin(c, KILN_NE, kiln_ref(c, i), kiln_int(c, 0)),
+                                                             kiln_bin(c, KILN_EQ, kiln_ref(c, n), kiln_int(c, 1)))),
+                                        kiln_bin(c, KILN_BAND, kiln_bin(c, KILN_SHL, kiln_ref(c, w), kiln_int(c, 2)),
+                                                 kiln_int(c, 255)),
+                                        kiln_un(c, KILN_NEG, kiln_un(c, KILN_NEG, kiln_ref(c, w)))));
+    kiln_assign_op(c, KILN_BXOR, kiln_ref(c, s), kiln_bin(c, KILN_SHR, kiln_ref(c, i), kiln_int(c, 1)));
+    kiln_assign_op(c, KILN_MOD, kiln_ref(c, s), kiln_int(c, 1000));
+    kiln_var *j = kiln_decl(c, "j", KILN_T(I32), kiln_int(c, 0));
+    kiln_while_begin(c, kiln_lt(c, kiln_ref(c, j), kiln_int(c, 4)));
+    kiln_assign_op(c, KILN_ADD, kiln_ref(c, j), kiln_int(c, 1));
+    kiln_while_end(c);
+    kiln_if_begin(c, kiln_un(c, KILN_NOT, kiln_lt(c, kiln_ref(c, y), kiln_flt(c, 0))));
+    kiln_assign(c, kiln_at(c, b, kiln_ref(c, i)), kiln_add(c, kiln_ref(c, y), kiln_cast(c, KILN_T(F32), kiln_ref(c, s))));
+    kiln_else(c);
+    kiln_assign(c, kiln_at(c, b, kiln_ref(c, i)), kiln_un(c, KILN_NEG, kiln_ref(c, y)));
+    kiln_if_end(c);
+    kiln_assign(c, kiln_at(c, m, kiln_ref(c, i)),
+                kiln_add(c, kiln_at(c, m, kiln_ref(c, i)),
+                         kiln_bin(c, KILN_BOR, kiln_ref(c, j), kiln_un(c, KILN_BNOT, kiln_int(c, -2)))));
+    (void)k;
+    return kiln_proc_end(c);
+}
+
+/* Math builtins in double precision, min/max for integers and floats, 64-bit literals. */
+static kiln_proc *build_math64(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "math64");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I64));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F64), KILN_IN, kiln_ref(c, n));
+    kiln_var *b = kiln_arg_array(c, "b", KILN_T(F64), KILN_OUT, kiln_ref(c, n));
+    kiln_var *q = kiln_arg_array(c, "q", KILN_T(I64), KILN_OUT, kiln_ref(c, n));
+    kiln_var *i = kiln_decl(c, "i", KILN_T(I64), kiln_global_id(c, 0));
+    kiln_var *x = kiln_decl(c, "x", KILN_T(F64), kiln_at(c, a, kiln_ref(c, i)));
+    kiln_node *e = kiln_math(c, KILN_FMA, kiln_math(c, KILN_SQRT, kiln_math(c, KILN_FABS, kiln_ref(c, x))),
+                             kiln_math(c, KILN_EXP, kiln_dbl(c, -0.25)),
+                             kiln_math(c, KILN_POW, kiln_ref(c, x), kiln_dbl(c, 3)));
+    kiln_var *y = kiln_decl(c, "y", KILN_T(F64), e);
+    kiln_assign(c, kiln_ref(c, y),
+                kiln_max(c, kiln_min(c, kiln_ref(c, y), kiln_dbl(c, 1e30)),
+                         kiln_math(c, KILN_FLOOR, kiln_math(c, KILN_LOG, kiln_add(c, kiln_ref(c, x), kiln_dbl(c, 2))))));
+    kiln_assign(c, kiln_at(c, b, kiln_ref(c, i)),
+                kiln_add(c, kiln_ref(c, y), kiln_mul(c, kiln_math(c, KILN_SIN, kiln_ref(c, x)),
+                                                     kiln_math(c, KILN_COS, kiln_ref(c, x)))));
+    kiln_assign(c, kiln_at(c, q, kiln_ref(c, i)),
+                kiln_max(c, kiln_min(c, kiln_ref(c, i), kiln_int(c, 5000000000LL)), kiln_int(c, -3)));
+    return kiln_proc_end(c);
+}
+
+/* Vectors: vload/vstore, lanes (read and write), broadcast, conversion, vector math and min. */
+static kiln_proc *build_vectors(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "vectors");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F32), KILN_IN, kiln_ref(c, n));
+    kiln_var *b = kiln_arg_array(c, "b", KILN_T(F32), KILN_OUT, kiln_ref(c, n));
+    kiln_var *k = kiln_arg_array(c, "k", KILN_T(I32), KILN_OUT, kiln_ref(c, n));
+    kiln_var *i = kiln_decl(c, "i", KILN_T(I64), kiln_mul(c, kiln_global_id(c, 0), kiln_int(c, 4)));
+    kiln_var *v = kiln_decl(c, "v", KILN_V(F32, 4), kiln_vload(c, 4, a, kiln_ref(c, i)));
+    kiln_var *u = kiln_decl(c, "u", KILN_V(F32, 4),
+                            kiln_math(c, KILN_SQRT, kiln_mul(c, kiln_ref(c, v), kiln_cast(c, KILN_V(F32, 4), kiln_flt(c, 2)))));
+    kiln_assign(c, kiln_lane(c, kiln_ref(c, u), 3), kiln_add(c, kiln_lane(c, kiln_ref(c, v), 0), kiln_flt(c, 1)));
+    kiln_assign(c, kiln_ref(c, u), kiln_min(c, kiln_ref(c, u), kiln_ref(c, v)));
+    kiln_vstore(c, b, kiln_add(c, kiln_ref(c, i), kiln_int(c, 0)), kiln_ref(c, u));
+    kiln_var *iv = kiln_decl(c, "iv", KILN_V(I32, 4), kiln_cast(c, KILN_V(I32, 4), kiln_ref(c, u)));
+    kiln_vstore(c, k, kiln_ref(c, i), kiln_ref(c, iv));
+    return kiln_proc_end(c);
+}
+
+/* Work-group reduction: shared memory, barriers inside a for loop, atomics. */
+static kiln_proc *build_reduce(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "reduce");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *x = kiln_arg_array(c, "x", KILN_T(F32), KILN_IN, kiln_ref(c, n));
+    kiln_var *part = kiln_arg_array(c, "part", KILN_T(F32), KILN_OUT, kiln_ref(c, n));
+    kiln_var *total = kiln_arg_array(c, "total", KILN_T(F32), KILN_INOUT, kiln_int(c, 1));
+    kiln_var *count = kiln_arg_array(c, "count", KILN_T(I32), KILN_INOUT, kiln_int(c, 1));
+    kiln_var *buf = kiln_decl_shared(c, "buf", KILN_T(F32), 64);
+    kiln_var *lid = kiln_decl(c, "lid", KILN_T(I64), kiln_local_id(c, 0));
+    kiln_var *gid = kiln_decl(c, "gid", KILN_T(I64), kiln_global_id(c, 0));
+    kiln_assign(c, kiln_at(c, buf, kiln_ref(c, lid)),
+                kiln_select(c, kiln_lt(c, kiln_ref(c, gid), kiln_cast(c, KILN_T(I64), kiln_ref(c, n))),
+                            kiln_at(c, x, kiln_ref(c, gid)), kiln_flt(c, 0)));
+    kiln_barrier(c, KILN_FENCE_LOCAL);
+    kiln_var *step = kiln_for_begin(c, "step", kiln_int(c, 0), kiln_int(c, 6), kiln_int(c, 1));
+    kiln_var *stride = kiln_decl(c, "stride", KILN_T(I32), kiln_bin(c, KILN_SHR, kiln_int(c, 32), kiln_ref(c, step)));
+    kiln_if_begin(c, kiln_lt(c, kiln_ref(c, lid), kiln_cast(c, KILN_T(I64), kiln_ref(c, stride))));
+    kiln_assign_op(c, KILN_ADD, kiln_at(c, buf, kiln_ref(c, lid)),
+                   kiln_at(c, buf, kiln_add(c, kiln_ref(c, lid), kiln_cast(c, KILN_T(I64), kiln_ref(c, stride)))));
+    kiln_if_end(c);
+    kiln_barrier(c, KILN_FENCE_LOCAL);
+    kiln_for_end(c);
+    kiln_if_begin(c, kiln_bin(c, KILN_EQ, kiln_ref(c, lid), kiln_int(c, 0)));
+    kiln_assign(c, kiln_at(c, part, kiln_group_id(c, 0)), kiln_at(c, buf, kiln_int(c, 0)));
+    kiln_atomic_add(c, kiln_at(c, total, kiln_int(c, 0)), kiln_at(c, buf, kiln_int(c, 0)));
+    kiln_atomic_add(c, kiln_at(c, count, kiln_int(c, 0)), kiln_int(c, 1));
+    kiln_if_end(c);
+    return kiln_proc_end(c);
+}
+
+/* Helper function call, unrolled loop, constant array, required work-group size. */
+static kiln_proc *build_stencil(kiln_ctx *c)
+{
+    static const double taps[5] = {0.0625, 0.25, 0.375, 0.25, 0.0625};
+    kiln_proc *sq = kiln_func_begin(c, "weight", KILN_T(F32));
+    kiln_var *t = kiln_arg_scalar(c, "t", KILN_T(F32));
+    kiln_return(c, kiln_mul(c, kiln_ref(c, t), kiln_ref(c, t)));
+    sq = kiln_proc_end(c);
+    kiln_proc *k = kiln_kernel_begin(c, "stencil");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F32), KILN_IN, kiln_ref(c, n));
+    kiln_var *b = kiln_arg_array(c, "b", KILN_T(F32), KILN_OUT, kiln_ref(c, n));
+    kiln_var *w = kiln_decl_const_array(c, "taps", KILN_T(F32), 5, taps);
+    kiln_var *tmp = kiln_decl_array(c, "tmp", KILN_T(F32), 2, 3);
+    kiln_var *i = kiln_decl(c, "i", KILN_T(I32), kiln_cast(c, KILN_T(I32), kiln_global_id(c, 0)));
+    kiln_var *acc = kiln_decl(c, "acc", KILN_T(F32), kiln_flt(c, 0));
+    kiln_var *r = kiln_for_begin(c, "r", kiln_int(c, 0), kiln_int(c, 5), kiln_int(c, 1));
+    kiln_assign_op(c, KILN_ADD, kiln_ref(c, acc),
+                   kiln_mul(c, kiln_at(c, w, kiln_ref(c, r)),
+                            kiln_at(c, a, kiln_modp(c, kiln_add(c, kiln_ref(c, i), kiln_sub(c, kiln_ref(c, r), kiln_int(c, 2))),
+                                                    kiln_ref(c, n)))));
+    kiln_for_end_unroll(c, 0);
+    kiln_assign(c, kiln_at(c, tmp, kiln_int(c, 1), kiln_int(c, 2)), kiln_call(c, sq, kiln_ref(c, acc)));
+    kiln_assign(c, kiln_at(c, b, kiln_ref(c, i)), kiln_at(c, tmp, kiln_int(c, 1), kiln_int(c, 2)));
+    kiln_proc_reqd_wg(k, 16, 1, 1);
+    return kiln_proc_end(c);
+}
+
+typedef kiln_proc *(*build_fn)(kiln_ctx *);
+static const struct {
+    const char *name;
+    build_fn build;
+} cases[] = {
+    {"arith", build_arith}, {"math64", build_math64}, {"vectors", build_vectors},
+    {"reduce", build_reduce}, {"stencil", build_stencil},
+};
+#define NCASES ((int)(sizeof cases / sizeof cases[0]))
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)len + 1);
+    if (text && fread(text, 1, (size_t)len, f) != (size_t)len) {
+        free(text);
+        text = NULL;
+    }
+    if (text)
+        text[len] = '\0';
+    fclose(f);
+    return text;
+}
+
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int ok = fputs(text, f) >= 0;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static void check_golden(const char *name, const char *ext, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.%s", GOLDEN_DIR, name, ext);
+    const char *bless = getenv("KILN_BLESS");
+    if (bless && strcmp(bless, "1") == 0) {
+        CHECK_MSG(write_file(path, text) == 0, "cannot write %s", path);
+        return;
+    }
+    char *golden = read_file(path);
+    CHECK_MSG(golden != NULL, "missing golden file %s (run with KILN_BLESS=1)", path);
+    if (golden && strcmp(golden, text) != 0) {
+        char out[512], cmd[1200];
+        snprintf(out, sizeof out, "%s/%s.%s.new", tmpdir, name, ext);
+        write_file(out, text);
+        snprintf(cmd, sizeof cmd, "diff -u '%s' '%s' >&2", path, out);
+        if (system(cmd) == -1)
+            fprintf(stderr, "diff could not run\n");
+        CHECK_MSG(0, "%s.%s differs from its golden file", name, ext);
+    }
+    free(golden);
+}
+
+static int run_cc(const char *flags, const char *src, const char *out)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cc -std=gnu99 -Wall -Werror %s -o '%s' '%s' -lm 2>&1", flags, out, src);
+    int rc = system(cmd);
+    if (rc != 0)
+        fprintf(stderr, "command failed: %s\n", cmd);
+    return rc;
+}
+
+static cl_context cl_ctx;
+static cl_device_id cl_dev;
+
+static int cl_open(void)
+{
+    cl_platform_id plat;
+    cl_uint np = 0;
+    if (clGetPlatformIDs(1, &plat, &np) != CL_SUCCESS || np == 0)
+        return -1;
+    cl_uint nd = 0;
+    if (clGetDeviceIDs(plat, CL_DEVICE_TYPE_ALL, 1, &cl_dev, &nd) != CL_SUCCESS || nd == 0)
+        return -1;
+    cl_int err;
+    cl_ctx = clCreateContext(NULL, 1, &cl_dev, NULL, NULL, &err);
+    return err == CL_SUCCESS ? 0 : -1;
+}
+
+static void check_cl_builds(const char *name, const char *src)
+{
+    cl_int err;
+    cl_program prog = clCreateProgramWithSource(cl_ctx, 1, &src, NULL, &err);
+    CHECK_MSG(err == CL_SUCCESS, "%s: clCreateProgramWithSource: %d", name, err);
+    if (err != CL_SUCCESS)
+        return;
+    err = clBuildProgram(prog, 1, &cl_dev, "", NULL, NULL);
+    if (err != CL_SUCCESS) {
+        char log[8192] = "";
+        clGetProgramBuildInfo(prog, cl_dev, CL_PROGRAM_BUILD_LOG, sizeof log, log, NULL);
+        fprintf(stderr, "%s.cl build log:\n%s\n", name, log);
+    }
+    CHECK_MSG(err == CL_SUCCESS, "%s.cl does not build on the OpenCL device (%d)", name, err);
+    if (err == CL_SUCCESS) {
+        cl_kernel kern = clCreateKernel(prog, name, &err);
+        CHECK_MSG(err == CL_SUCCESS, "%s: kernel not found in the program (%d)", name, err);
+        if (err == CL_SUCCESS)
+            clReleaseKernel(kern);
+    }
+    clReleaseProgram(prog);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static char *generate(build_fn build, kiln_lang lang, const kiln_gen_opts *opts, char *err, size_t errlen)
+{
+    kiln_ctx *c = kiln_ctx_new();
+    kiln_proc *k = build(c);
+    if (!k) {
+        snprintf(err, errlen, "description failed: %s", kiln_errmsg(c));
+        kiln_ctx_free(c);
+        return NULL;
+    }
+    char *text = kiln_generate(k, lang, opts, err, errlen);
+    kiln_ctx_free(c);
+    return text;
+}
+
+static void test_goldens_and_compile(int have_cl)
+{
+    for (int i = 0; i < NCASES; i++) {
+        for (int lang = 0; lang < KILN_LANG_COUNT; lang++) {
+            char err[512];
+            char *text = generate(cases[i].build, (kiln_lang)lang, NULL, err, sizeof err);
+            CHECK_MSG(text != NULL, "%s (%s): %s", cases[i].name, kiln_lang_name((kiln_lang)lang), err);
+            if (!text)
+                continue;
+            check_golden(cases[i].name, lang == KILN_LANG_CL ? "cl" : "c", text);
+            /* deterministic: a second build and print gives the same bytes */
+            char *again = generate(cases[i].build, (kiln_lang)lang, NULL, err, sizeof err);
+            CHECK_MSG(again && strcmp(again, text) == 0, "%s: output differs between two runs", cases[i].name);
+            free(again);
+            if (lang == KILN_LANG_C) {
+                char src[512], obj[512];
+                snprintf(src, sizeof src, "%s/%s.c", tmpdir, cases[i].name);
+                snprintf(obj, sizeof obj, "%s/%s.o", tmpdir, cases[i].name);
+                CHECK(write_file(src, text) == 0);
+                CHECK_MSG(run_cc("-c", src, obj) == 0, "%s.c does not compile", cases[i].name);
+                CHECK_STR_CONTAINS(text, "_entry(void *const *args, const size_t *global, const size_t *local)");
+            } else if (have_cl) {
+                check_cl_builds(cases[i].name, text);
+            }
+            free(text);
+        }
+        /* the OpenMP variant compiles too */
+        kiln_gen_opts omp = {.openmp = 1};
+        char err[512];
+        char *text = generate(cases[i].build, KILN_LANG_C, &omp, err, sizeof err);
+        CHECK_MSG(text != NULL, "%s (c, openmp): %s", cases[i].name, err);
+        if (text) {
+            char src[512], obj[512];
+            snprintf(src, sizeof src, "%s/%s_omp.c", tmpdir, cases[i].name);
+            snprintf(obj, sizeof obj, "%s/%s_omp.o", tmpdir, cases[i].name);
+            CHECK_STR_CONTAINS(text, "#pragma omp parallel for collapse(3)");
+            CHECK(write_file(src, text) == 0);
+            CHECK_MSG(run_cc("-fopenmp -c", src, obj) == 0, "%s_omp.c does not compile", cases[i].name);
+            free(text);
+        }
+    }
+}
+
+typedef void (*entry_fn)(void *const *args, const size_t *global, const size_t *local);
+
+static void run_reduce(const char *so, const char *label)
+{
+    /* NODELETE: unloading an OpenMP object (and libgomp) under its live thread pool crashes */
+    void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    CHECK_MSG(h != NULL, "dlopen %s: %s", so, dlerror());
+    if (!h)
+        return;
+    entry_fn entry = (entry_fn)(uintptr_t)dlsym(h, "reduce" KILN_C_ENTRY_SUFFIX);
+    CHECK_MSG(entry != NULL, "reduce_entry not exported");
+    if (entry) {
+        enum { GROUPS = 37, WG = 64 };
+        int32_t n = GROUPS * WG - 11; /* a ragged tail: the last group reads zeros */
+        float *x = malloc(sizeof(float) * GROUPS * WG), part[GROUPS], total = 0.5f;
+        int32_t count = 0;
+        for (int i = 0; i < n; i++)
+            x[i] = (float)((i * 7919) % 1000) / 100.0f - 3.0f;
+        for (int g = 0; g < GROUPS; g++)
+            part[g] = -12345.0f;
+        void *args[] = {&n, x, part, &total, &count};
+        size_t global[3] = {GROUPS * WG, 1, 1}, local[3] = {WG, 1, 1};
+        entry(args, global, local);
+        double sum = 0.5;
+        int bad = 0;
+        for (int g = 0; g < GROUPS; g++) {
+            double expect = 0;
+            for (int i = g * WG; i < (g + 1) * WG && i < n; i++)
+                expect += x[i];
+            sum += expect;
+            if (fabs(part[g] - expect) > 1e-3 * (1 + fabs(expect)))
+                bad++;
+        }
+        CHECK_MSG(bad == 0, "%s: %d of %d group sums differ from the plain loop", label, bad, GROUPS);
+        CHECK_MSG(count == GROUPS, "%s: atomic counter %d, expected %d", label, count, GROUPS);
+        CHECK_MSG(fabs(total - sum) < 1e-3 * (1 + fabs(sum)), "%s: atomic total %g, expected %g", label, total, sum);
+        free(x);
+    }
+    dlclose(h);
+}
+
+static void test_execute_reduce(void)
+{
+    for (int omp = 0; omp < 2; omp++) {
+        kiln_gen_opts opts = {.openmp = omp};
+        char err[512];
+        char *text = generate(build_reduce, KILN_LANG_C, &opts, err, sizeof err);
+        CHECK_MSG(text != NULL, "reduce: %s", err);
+        if (!text)
+            return;
+        char src[512], so[512];
+        snprintf(src, sizeof src, "%s/reduce_run%d.c", tmpdir, omp);
+        snprintf(so, sizeof so, "%s/reduce_run%d.so", tmpdir, omp);
+        CHECK(write_file(src, text) == 0);
+        free(text);
+        int rc = run_cc(omp ? "-O1 -shared -fPIC -fopenmp" : "-O1 -shared -fPIC", src, so);
+        CHECK_MSG(rc == 0, "reduce .so does not build");
+        if (rc == 0)
+            run_reduce(so, omp ? "reduce (openmp)" : "reduce");
+    }
+}
+
+/* A return before a barrier: legal OpenCL when the whole group returns, but the
+ * C target's segments cannot skip the later ones. */
+static kiln_proc *build_return_before_barrier(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "early");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F32), KILN_OUT, kiln_ref(c, n));
+    kiln_if_begin(c, kiln_bin(c, KILN_GE, kiln_group_id(c, 0), kiln_cast(c, KILN_T(I64), kiln_ref(c, n))));
+    kiln_return(c, NULL);
+    kiln_if_end(c);
+    kiln_barrier(c, KILN_FENCE_GLOBAL);
+    kiln_assign(c, kiln_at(c, a, kiln_global_id(c, 0)), kiln_flt(c, 1));
+    return kiln_proc_end(c);
+}
+
+/* A barrier loop bounded by a private variable that differs between work-items. */
+static kiln_proc *build_varying_bound(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "varying");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F32), KILN_OUT, kiln_ref(c, n));
+    kiln_var *lim = kiln_decl(c, "lim", KILN_T(I32), kiln_int(c, 4));
+    kiln_assign(c, kiln_ref(c, lim), kiln_cast(c, KILN_T(I32), kiln_local_id(c, 0)));
+    kiln_for_begin(c, "t", kiln_int(c, 0), kiln_ref(c, lim), kiln_int(c, 1));
+    kiln_barrier(c, KILN_FENCE_LOCAL);
+    kiln_for_end(c);
+    kiln_assign(c, kiln_at(c, a, kiln_global_id(c, 0)), kiln_flt(c, 1));
+    return kiln_proc_end(c);
+}
+
+/* A variable named like an OpenCL type. */
+static kiln_proc *build_reserved_name(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "reserved");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F32), KILN_OUT, kiln_ref(c, n));
+    kiln_var *h = kiln_decl(c, "half", KILN_T(F32), kiln_flt(c, 0.5));
+    kiln_assign(c, kiln_at(c, a, kiln_global_id(c, 0)), kiln_ref(c, h));
+    return kiln_proc_end(c);
+}
+
+static void expect_failure(build_fn build, kiln_lang lang, const char *needle)
+{
+    char err[512];
+    char *text = generate(build, lang, NULL, err, sizeof err);
+    CHECK_MSG(text == NULL, "generation for %s should fail", kiln_lang_name(lang));
+    const char *e = err;
+    CHECK_STR_CONTAINS(e, needle);
+    free(text);
+}
+
+static void expect_success(build_fn build, kiln_lang lang, const char *needle)
+{
+    char err[512];
+    char *text = generate(build, lang, NULL, err, sizeof err);
+    CHECK_MSG(text != NULL, "%s: %s", kiln_lang_name(lang), err);
+    CHECK_STR_CONTAINS(text, needle);
+    free(text);
+}
+
+static void test_errors(void)
+{
+    expect_failure(build_return_before_barrier, KILN_LANG_C, "return before a barrier");
+    expect_success(build_return_before_barrier, KILN_LANG_CL, "barrier(CLK_GLOBAL_MEM_FENCE);");
+    expect_failure(build_varying_bound, KILN_LANG_C, "end of the for loop over 't' depends on per-work-item values");
+    expect_success(build_varying_bound, KILN_LANG_CL, "for (int t = 0; t < lim; t += 1) {");
+    expect_failure(build_reserved_name, KILN_LANG_CL, "the name 'half' is reserved");
+    expect_success(build_reserved_name, KILN_LANG_C, "float half = 0.5f;");
+    char err[512];
+    CHECK(kiln_generate(NULL, KILN_LANG_C, NULL, err, sizeof err) == NULL);
+    const char *e = err;
+    CHECK_STR_CONTAINS(e, "NULL");
+}
+
+int main(void)
+{
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    int have_cl = cl_open() == 0;
+    if (!have_cl)
+        fprintf(stderr, "no OpenCL platform: the .cl build checks are skipped\n");
+    test_goldens_and_compile(have_cl);
+    test_execute_reduce();
+    test_errors();
+    if (have_cl)
+        clReleaseContext(cl_ctx);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (check_failures == 0 && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    CHECK_DONE();
+}
