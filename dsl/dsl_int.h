@@ -34,6 +34,10 @@ struct kiln_var {
     const double *const_values;
     kiln_proc *owner;
     int id;                /* unique within the context, for dumps and clones */
+    /* builder state (generators may ignore these) */
+    int live;              /* 1 while the block that declared it is open */
+    kiln_var *scope_next;  /* next variable declared in the same block */
+    kiln_loc loc;          /* where it was declared */
 };
 
 struct kiln_node {
@@ -53,6 +57,7 @@ struct kiln_node {
     kiln_node *els;        /* IF: first statement of the else branch, NULL if none */
     const char *text;      /* COMMENT */
     kiln_node *next;       /* next statement in its block */
+    int weak;              /* LIT from kiln_int/kiln_flt: adapts to the other operand's type */
 };
 
 struct kiln_proc {
@@ -69,6 +74,7 @@ struct kiln_proc {
     int uses_f64;
     kiln_ctx *ctx;
     kiln_proc *next;       /* next procedure in the context, in creation order */
+    int complete;          /* kiln_proc_end succeeded (callable with kiln_call) */
 };
 
 /* All procedures built in the context, in creation order (helpers before the kernel that calls them). */
