@@ -1,0 +1,35 @@
+# lib.sh: helpers for the kiln command tests. Source it; $KILN is the binary.
+set -u
+KILN=$1
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export KILN_DB="$WORK/kiln.db"
+export KILN_CACHE_DIR="$WORK/cache"
+failures=0
+checks=0
+
+# expect CODE CMD...: runs CMD, checks its exit status, keeps output in $OUT
+expect() {
+  local want=$1; shift
+  checks=$((checks + 1))
+  OUT=$("$@" 2>&1); local got=$?
+  if [ "$got" != "$want" ]; then
+    failures=$((failures + 1))
+    echo "FAIL: '$*' exited $got, expected $want; output:"; echo "$OUT" | head -30
+  fi
+}
+
+# contains TEXT: the last output contains TEXT
+contains() {
+  checks=$((checks + 1))
+  if ! grep -qF -- "$1" <<<"$OUT"; then
+    failures=$((failures + 1))
+    echo "FAIL: output lacks '$1'; output:"; echo "$OUT" | head -30
+  fi
+}
+
+finish() {
+  echo "$((checks - failures)) passed, $failures failed"
+  [ "$failures" = 0 ]
+  exit $?
+}
