@@ -1,0 +1,22 @@
+/*
+ * examples.h: the example kernels that show what a kiln description looks like.
+ *
+ *  - triad:   a[i] = b[i] + s * c[i], bandwidth bound (vector length, elements
+ *             per work-item, work-group size);
+ *  - matmul:  C = A * B, square row-major f32 (tile, work per thread, vector
+ *             width, k-loop unroll, local-memory staging);
+ *  - laplace: the 8-neighbour Laplace image filter of the BOAST paper on a
+ *             single-channel f32 image (pixels per work-item in x and y,
+ *             vector length, accumulator size, load synthesis by lane shuffles).
+ *
+ * Each is a complete kiln_kernel: description, search space, seeded inputs,
+ * double-precision reference, launch geometry, FLOP and byte counts.
+ */
+#ifndef KILN_KERNELS_EXAMPLES_H
+#define KILN_KERNELS_EXAMPLES_H
+
+#include "kiln/kernel.h"
+
+extern const kiln_kernel kiln_kernel_triad, kiln_kernel_matmul, kiln_kernel_laplace;
+
+#endif

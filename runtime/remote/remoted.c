@@ -1,0 +1,162 @@
+/*
+ * remoted.c: the kiln-remoted program. Loads the real OpenCL platform, listens
+ * on a Unix socket, checks each caller's uid with SO_PEERCRED and serves each
+ * accepted connection as one session on its own thread. As a program (not a
+ * library) it logs to stderr.
+ */
+#include "runtime/remote/daemon_int.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define MAX_ALLOWED_UIDS 16
+
+static struct kr_platform g_platform;
+static uid_t g_allowed[MAX_ALLOWED_UIDS];
+static int g_nallowed;
+static int g_verbose;
+static const char *g_socket_path;
+
+struct client {
+    int fd;
+    pid_t pid;
+    uid_t uid;
+};
+
+static void *serve(void *arg)
+{
+    struct client c = *(struct client *)arg;
+    free(arg);
+    int rc = kr_session_run(&g_platform, c.fd);
+    close(c.fd);
+    if (g_verbose || rc != 0)
+        fprintf(stderr, "kiln-remoted: session of pid %d (uid %u) %s\n", (int)c.pid, (unsigned)c.uid,
+                rc == 0 ? "closed" : "dropped: protocol violation or broken connection");
+    return NULL;
+}
+
+static int uid_allowed(uid_t uid)
+{
+    for (int i = 0; i < g_nallowed; i++)
+        if (g_allowed[i] == uid)
+            return 1;
+    return 0;
+}
+
+static void on_signal(int sig)
+{
+    if (g_socket_path)
+        unlink(g_socket_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: kiln-remoted --socket PATH [--vendors DIR] [--allow-uid UID]... [--copy-mode] [--verbose]\n"
+            "  --socket PATH    Unix socket to listen on (default $KILN_REMOTE_SOCKET)\n"
+            "  --vendors DIR    folder of *.icd files naming the real platform (default /etc/OpenCL/vendors)\n"
+            "  --allow-uid UID  accept callers with this uid (repeatable; default: the daemon's own uid)\n"
+            "  --copy-mode      never let the device compute in the shared memory (as on a discrete GPU)\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = getenv("KILN_REMOTE_SOCKET"), *vendors = NULL;
+    int copy_mode = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--socket") && i + 1 < argc)
+            path = argv[++i];
+        else if (!strcmp(argv[i], "--vendors") && i + 1 < argc)
+            vendors = argv[++i];
+        else if (!strcmp(argv[i], "--allow-uid") && i + 1 < argc && g_nallowed < MAX_ALLOWED_UIDS)
+            g_allowed[g_nallowed++] = (uid_t)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--copy-mode"))
+            copy_mode = 1;
+        else if (!strcmp(argv[i], "--verbose"))
+            g_verbose = 1;
+        else {
+            usage();
+            return 2;
+        }
+    }
+    if (!path) {
+        usage();
+        return 2;
+    }
+    if (g_nallowed == 0)
+        g_allowed[g_nallowed++] = geteuid();
+
+    char err[1024];
+    if (kr_platform_load(&g_platform, vendors, err, sizeof err) != 0) {
+        fprintf(stderr, "kiln-remoted: %s\n", err);
+        return 1;
+    }
+    if (copy_mode)
+        g_platform.in_place = 0;
+
+    struct sockaddr_un addr = {0};
+    addr.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof addr.sun_path) {
+        fprintf(stderr, "kiln-remoted: socket path too long: %s\n", path);
+        return 1;
+    }
+    strcpy(addr.sun_path, path);
+    int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    unlink(path);
+    if (ls < 0 || bind(ls, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(ls, 64) != 0) {
+        fprintf(stderr, "kiln-remoted: cannot listen on %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    /* Access is decided by SO_PEERCRED, not by file permissions. */
+    chmod(path, 0777);
+    g_socket_path = path;
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    fprintf(stderr, "kiln-remoted: serving %s (%u device%s, %s) on %s\n", g_platform.library, g_platform.ndevices,
+            g_platform.ndevices == 1 ? "" : "s", g_platform.in_place ? "in-place shared buffers" : "copy mode",
+            path);
+
+    for (;;) {
+        int fd = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE)
+                continue;
+            fprintf(stderr, "kiln-remoted: accept: %s\n", strerror(errno));
+            return 1;
+        }
+        struct ucred cred;
+        socklen_t len = sizeof cred;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || !uid_allowed(cred.uid)) {
+            fprintf(stderr, "kiln-remoted: refused connection from uid %u (pid %d)\n", (unsigned)cred.uid,
+                    (int)cred.pid);
+            close(fd);
+            continue;
+        }
+        struct client *c = malloc(sizeof *c);
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        if (c) {
+            c->fd = fd;
+            c->pid = cred.pid;
+            c->uid = cred.uid;
+        }
+        if (!c || pthread_create(&t, &attr, serve, c) != 0) {
+            free(c);
+            close(fd);
+        }
+        pthread_attr_destroy(&attr);
+    }
+}

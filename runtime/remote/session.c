@@ -1,0 +1,1120 @@
+/*
+ * session.c: one client connection served against the real platform. The
+ * session owns a table from client-chosen ids to real OpenCL handles; every
+ * frame is decoded with bounds checks, every id is looked up with its kind,
+ * every offset and size is checked against the buffer before the real call.
+ * Frames that do not reply (creates, enqueues, releases) report failures
+ * through their event (a failed-event entry) and the next clFinish.
+ * A malformed frame drops the connection; the session then finishes its
+ * queues and releases everything it owned.
+ */
+#include "runtime/remote/daemon_int.h"
+#include "runtime/remote/wire.h"
+
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef F_GET_SEALS
+#define F_GET_SEALS 1034
+#define F_SEAL_SHRINK 0x0002
+#endif
+
+#define MAX_WAIT_EVENTS 4096u
+#define MAX_DEVICES_PER_CALL 16u
+
+static atomic_ullong g_sessions, g_objects, g_mappings;
+
+void kr_daemon_stats(struct kr_daemon_stats *out)
+{
+    out->sessions = atomic_load(&g_sessions);
+    out->objects = atomic_load(&g_objects);
+    out->mappings = atomic_load(&g_mappings);
+}
+
+struct entry {
+    uint64_t id; /* 0: empty slot */
+    uint32_t kind;
+    cl_int status; /* an event whose command never reached the device */
+    void *handle;
+    void *host; /* mem: the shared mapping */
+    size_t size;
+    uint32_t *arg_quals; /* kernel: address qualifier per argument, 0 when unknown */
+    uint32_t nargs;
+    uint64_t order;
+};
+
+struct session {
+    const struct kr_platform *P;
+    const struct _cl_icd_dispatch *D;
+    struct kr_conn conn;
+    struct entry *tab;
+    size_t cap, count;
+    uint64_t next_order;
+    cl_int deferred;
+    struct kr_buf out;
+};
+
+struct mapping {
+    void *p;
+    size_t len;
+};
+
+static void CL_CALLBACK unmap_on_destroy(cl_mem m, void *user)
+{
+    (void)m;
+    struct mapping *mp = user;
+    munmap(mp->p, mp->len);
+    free(mp);
+    atomic_fetch_sub(&g_mappings, 1);
+}
+
+/* ---- the id table: open addressing, linear probing, backward-shift delete ---- */
+
+static size_t slot_of(const struct session *s, uint64_t id)
+{
+    uint64_t h = id * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 20) & (s->cap - 1);
+}
+
+static struct entry *lookup(struct session *s, uint64_t id, uint32_t kind)
+{
+    if (id == 0 || s->cap == 0)
+        return NULL;
+    for (size_t i = slot_of(s, id);; i = (i + 1) & (s->cap - 1)) {
+        if (s->tab[i].id == 0)
+            return NULL;
+        if (s->tab[i].id == id)
+            return s->tab[i].kind == kind ? &s->tab[i] : NULL;
+    }
+}
+
+static int table_grow(struct session *s)
+{
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    struct entry *t = calloc(cap, sizeof *t);
+    if (!t)
+        return -1;
+    struct entry *old = s->tab;
+    size_t oldcap = s->cap;
+    s->tab = t;
+    s->cap = cap;
+    for (size_t i = 0; i < oldcap; i++) {
+        if (!old[i].id)
+            continue;
+        size_t j = slot_of(s, old[i].id);
+        while (t[j].id)
+            j = (j + 1) & (cap - 1);
+        t[j] = old[i];
+    }
+    free(old);
+    return 0;
+}
+
+/* Adds an entry; NULL when the id is 0 or already in use (a client bug or attack). */
+static struct entry *insert(struct session *s, uint64_t id, uint32_t kind, void *handle)
+{
+    if (id == 0)
+        return NULL;
+    if ((s->count + 1) * 2 > s->cap && table_grow(s) != 0)
+        return NULL;
+    size_t i = slot_of(s, id);
+    for (; s->tab[i].id; i = (i + 1) & (s->cap - 1))
+        if (s->tab[i].id == id)
+            return NULL;
+    struct entry *e = &s->tab[i];
+    memset(e, 0, sizeof *e);
+    e->id = id;
+    e->kind = kind;
+    e->handle = handle;
+    e->order = s->next_order++;
+    s->count++;
+    atomic_fetch_add(&g_objects, 1);
+    return e;
+}
+
+static void remove_entry(struct session *s, struct entry *e)
+{
+    size_t i = (size_t)(e - s->tab);
+    s->tab[i].id = 0;
+    s->count--;
+    atomic_fetch_sub(&g_objects, 1);
+    for (size_t j = (i + 1) & (s->cap - 1); s->tab[j].id; j = (j + 1) & (s->cap - 1)) {
+        size_t home = slot_of(s, s->tab[j].id);
+        /* Move j back into the hole when its home is not in (i, j]. */
+        int between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!between) {
+            s->tab[i] = s->tab[j];
+            s->tab[j].id = 0;
+            i = j;
+        }
+    }
+}
+
+static void release_handle(struct session *s, struct entry *e)
+{
+    const struct _cl_icd_dispatch *D = s->D;
+    if (!e->handle)
+        return;
+    switch (e->kind) {
+    case KR_KIND_CONTEXT: D->clReleaseContext(e->handle); break;
+    case KR_KIND_QUEUE: D->clReleaseCommandQueue(e->handle); break;
+    case KR_KIND_MEM: D->clReleaseMemObject(e->handle); break;
+    case KR_KIND_PROGRAM: D->clReleaseProgram(e->handle); break;
+    case KR_KIND_KERNEL:
+        D->clReleaseKernel(e->handle);
+        free(e->arg_quals);
+        e->arg_quals = NULL;
+        break;
+    case KR_KIND_EVENT: D->clReleaseEvent(e->handle); break;
+    default: break;
+    }
+    e->handle = NULL;
+}
+
+/* ---- helpers for decoding and replying ---- */
+
+static void defer_error(struct session *s, cl_int err)
+{
+    if (err != CL_SUCCESS && s->deferred == CL_SUCCESS)
+        s->deferred = err;
+}
+
+static cl_device_id device_at(struct session *s, uint32_t index)
+{
+    return index < s->P->ndevices ? s->P->devices[index] : NULL;
+}
+
+/* Records the event of an enqueue: the real one, or a failed entry carrying err. */
+static void finish_enqueue(struct session *s, uint64_t ev_id, cl_int err, cl_event ev)
+{
+    if (err != CL_SUCCESS)
+        defer_error(s, err);
+    if (ev_id == 0) {
+        if (ev)
+            s->D->clReleaseEvent(ev);
+        return;
+    }
+    struct entry *e = insert(s, ev_id, KR_KIND_EVENT, err == CL_SUCCESS ? ev : NULL);
+    if (!e) {
+        if (ev)
+            s->D->clReleaseEvent(ev);
+        defer_error(s, CL_INVALID_EVENT);
+        return;
+    }
+    e->status = err == CL_SUCCESS ? CL_SUCCESS : err;
+}
+
+/*
+ * Reads a wait list. Returns the number of real events in *out (caller
+ * frees), with *err set when an id is unknown or names a failed command.
+ */
+static cl_event *read_wait_list(struct session *s, struct kr_reader *r, cl_uint *n_out, cl_int *err)
+{
+    uint32_t n = kr_get_u32(r);
+    *n_out = 0;
+    if (r->bad || n > MAX_WAIT_EVENTS) {
+        r->bad = 1;
+        return NULL;
+    }
+    cl_event *list = n ? malloc(n * sizeof *list) : NULL;
+    if (n && !list) {
+        r->bad = 1;
+        return NULL;
+    }
+    cl_uint count = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t id = kr_get_u64(r);
+        struct entry *e = lookup(s, id, KR_KIND_EVENT);
+        if (!e)
+            *err = CL_INVALID_EVENT_WAIT_LIST;
+        else if (!e->handle)
+            *err = CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
+        else
+            list[count++] = e->handle;
+    }
+    *n_out = count;
+    return list;
+}
+
+static size_t reply_begin(struct session *s, uint32_t opcode, uint64_t seq, cl_int err)
+{
+    size_t start = kr_frame_begin(&s->out, opcode | KR_REPLY_BIT, seq);
+    kr_put_i32(&s->out, err);
+    return start;
+}
+
+/* Generic clGet*Info: query size, then value; reply err + blob. */
+typedef cl_int (*info_query)(struct session *s, void *obj, uint64_t extra, uint32_t param, size_t size,
+                             void *value, size_t *size_ret);
+
+static void reply_info(struct session *s, uint32_t opcode, uint64_t seq, info_query q, void *obj,
+                       uint64_t extra, uint32_t param)
+{
+    size_t size = 0;
+    cl_int err = q(s, obj, extra, param, 0, NULL, &size);
+    void *value = NULL;
+    if (err == CL_SUCCESS && size > KR_FRAME_MAX_PAYLOAD - 64)
+        err = CL_OUT_OF_RESOURCES;
+    if (err == CL_SUCCESS && size) {
+        value = malloc(size);
+        err = value ? q(s, obj, extra, param, size, value, NULL) : CL_OUT_OF_HOST_MEMORY;
+    }
+    size_t start = reply_begin(s, opcode, seq, err);
+    kr_put_blob(&s->out, value, err == CL_SUCCESS ? size : 0);
+    kr_frame_end(&s->out, start);
+    free(value);
+}
+
+static void reply_error_blob(struct session *s, uint32_t opcode, uint64_t seq, cl_int err)
+{
+    size_t start = reply_begin(s, opcode, seq, err);
+    kr_put_blob(&s->out, NULL, 0);
+    kr_frame_end(&s->out, start);
+}
+
+static cl_int q_platform(struct session *s, void *o, uint64_t x, uint32_t param, size_t n, void *v, size_t *r)
+{
+    (void)o, (void)x;
+    return s->D->clGetPlatformInfo(s->P->platform, param, n, v, r);
+}
+static cl_int q_device(struct session *s, void *o, uint64_t x, uint32_t param, size_t n, void *v, size_t *r)
+{
+    (void)x;
+    return s->D->clGetDeviceInfo(o, param, n, v, r);
+}
+static cl_int q_program(struct session *s, void *o, uint64_t x, uint32_t param, size_t n, void *v, size_t *r)
+{
+    (void)x;
+    return s->D->clGetProgramInfo(o, param, n, v, r);
+}
+static cl_int q_build(struct session *s, void *o, uint64_t x, uint32_t param, size_t n, void *v, size_t *r)
+{
+    cl_device_id d = device_at(s, (uint32_t)x);
+    return d ? s->D->clGetProgramBuildInfo(o, d, param, n, v, r) : CL_INVALID_DEVICE;
+}
+static cl_int q_kernel(struct session *s, void *o, uint64_t x, uint32_t param, size_t n, void *v, size_t *r)
+{
+    (void)x;
+    return s->D->clGetKernelInfo(o, param, n, v, r);
+}
+static cl_int q_wg(struct session *s, void *o, uint64_t x, uint32_t param, size_t n, void *v, size_t *r)
+{
+    cl_device_id d = device_at(s, (uint32_t)x);
+    return d ? s->D->clGetKernelWorkGroupInfo(o, d, param, n, v, r) : CL_INVALID_DEVICE;
+}
+static cl_int q_arg(struct session *s, void *o, uint64_t x, uint32_t param, size_t n, void *v, size_t *r)
+{
+    return s->D->clGetKernelArgInfo(o, (cl_uint)x, param, n, v, r);
+}
+
+static void reply_status(struct session *s, uint32_t op, uint64_t seq, cl_int err)
+{
+    kr_frame_end(&s->out, reply_begin(s, op, seq, err));
+}
+
+/* ---- creates ---- */
+
+static void op_create_context(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r);
+    uint32_t n = kr_get_u32(r);
+    cl_device_id devs[MAX_DEVICES_PER_CALL];
+    cl_int err = n == 0 || n > MAX_DEVICES_PER_CALL ? CL_INVALID_VALUE : CL_SUCCESS;
+    for (uint32_t i = 0; i < n && i < MAX_DEVICES_PER_CALL; i++)
+        if (!(devs[i] = device_at(s, kr_get_u32(r))))
+            err = CL_INVALID_DEVICE;
+    if (r->bad)
+        return;
+    cl_context ctx = NULL;
+    if (err == CL_SUCCESS) {
+        cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)s->P->platform, 0};
+        ctx = s->D->clCreateContext(props, n, devs, NULL, NULL, &err);
+    }
+    if (ctx && !insert(s, id, KR_KIND_CONTEXT, ctx)) {
+        s->D->clReleaseContext(ctx);
+        err = CL_INVALID_VALUE;
+    }
+    reply_status(s, KR_OP_CREATE_CONTEXT, seq, err);
+}
+
+static void op_create_queue(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r), ctx_id = kr_get_u64(r);
+    cl_device_id dev = device_at(s, kr_get_u32(r));
+    uint64_t props = kr_get_u64(r);
+    if (r->bad)
+        return;
+    struct entry *ctx = lookup(s, ctx_id, KR_KIND_CONTEXT);
+    cl_int err = !ctx ? CL_INVALID_CONTEXT : !dev ? CL_INVALID_DEVICE : CL_SUCCESS;
+    cl_command_queue q = NULL;
+    if (err == CL_SUCCESS)
+        q = s->D->clCreateCommandQueue(ctx->handle, dev, (cl_command_queue_properties)props, &err);
+    if (q && !insert(s, id, KR_KIND_QUEUE, q)) {
+        s->D->clReleaseCommandQueue(q);
+        err = CL_INVALID_VALUE;
+    }
+    reply_status(s, KR_OP_CREATE_QUEUE, seq, err);
+}
+
+static void op_create_buffer(struct session *s, struct kr_reader *r)
+{
+    uint64_t id = kr_get_u64(r), ctx_id = kr_get_u64(r), flags = kr_get_u64(r), size = kr_get_u64(r);
+    int fd = kr_conn_take_fd(&s->conn);
+    if (r->bad) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    cl_int err = CL_SUCCESS;
+    struct entry *ctx = lookup(s, ctx_id, KR_KIND_CONTEXT);
+    struct stat st;
+    int seals = fd >= 0 ? fcntl(fd, F_GET_SEALS) : -1;
+    if (!ctx)
+        err = CL_INVALID_CONTEXT;
+    else if (size == 0 || size > ((uint64_t)1 << 40))
+        err = CL_INVALID_BUFFER_SIZE;
+    else if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < size)
+        err = CL_INVALID_VALUE;
+    else if (seals < 0 || !(seals & F_SEAL_SHRINK))
+        err = CL_INVALID_VALUE; /* a shrinkable file could fault the daemon later */
+    void *host = MAP_FAILED;
+    if (err == CL_SUCCESS) {
+        host = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (host == MAP_FAILED)
+            err = CL_OUT_OF_HOST_MEMORY;
+    }
+    if (fd >= 0)
+        close(fd);
+    cl_mem m = NULL;
+    if (err == CL_SUCCESS) {
+        cl_mem_flags access = flags & (CL_MEM_READ_WRITE | CL_MEM_WRITE_ONLY | CL_MEM_READ_ONLY);
+        /* In place: the device computes in the shared pages. Copy mode: they seed the device's copy. */
+        m = s->D->clCreateBuffer(ctx->handle, access | (s->P->in_place ? CL_MEM_USE_HOST_PTR : CL_MEM_COPY_HOST_PTR),
+                                 (size_t)size, host, &err);
+    }
+    if (!m) {
+        if (host != MAP_FAILED)
+            munmap(host, (size_t)size);
+    } else {
+        struct mapping *mp = malloc(sizeof *mp);
+        if (mp) {
+            mp->p = host;
+            mp->len = (size_t)size;
+            atomic_fetch_add(&g_mappings, 1);
+            if (s->D->clSetMemObjectDestructorCallback(m, unmap_on_destroy, mp) != CL_SUCCESS) {
+                atomic_fetch_sub(&g_mappings, 1);
+                free(mp);
+                mp = NULL;
+            }
+        }
+        struct entry *e = mp ? insert(s, id, KR_KIND_MEM, m) : NULL;
+        if (!e) {
+            s->D->clReleaseMemObject(m);
+            if (!mp)
+                munmap(host, (size_t)size);
+            err = CL_INVALID_VALUE;
+        } else {
+            e->host = host;
+            e->size = (size_t)size;
+        }
+    }
+    defer_error(s, err);
+}
+
+static void op_create_program_source(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r), ctx_id = kr_get_u64(r);
+    size_t len;
+    const char *src = kr_get_blob(r, &len, KR_FRAME_MAX_PAYLOAD);
+    if (r->bad)
+        return;
+    struct entry *ctx = lookup(s, ctx_id, KR_KIND_CONTEXT);
+    cl_int err = ctx ? CL_SUCCESS : CL_INVALID_CONTEXT;
+    cl_program p = NULL;
+    if (err == CL_SUCCESS && len == 0)
+        err = CL_INVALID_VALUE;
+    if (err == CL_SUCCESS)
+        p = s->D->clCreateProgramWithSource(ctx->handle, 1, &src, &len, &err);
+    if (p && !insert(s, id, KR_KIND_PROGRAM, p)) {
+        s->D->clReleaseProgram(p);
+        err = CL_INVALID_VALUE;
+    }
+    reply_status(s, KR_OP_CREATE_PROGRAM_SOURCE, seq, err);
+}
+
+static void op_create_program_binary(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r), ctx_id = kr_get_u64(r);
+    uint32_t n = kr_get_u32(r);
+    cl_device_id devs[MAX_DEVICES_PER_CALL];
+    const unsigned char *bins[MAX_DEVICES_PER_CALL];
+    size_t lens[MAX_DEVICES_PER_CALL];
+    cl_int status[MAX_DEVICES_PER_CALL] = {0};
+    cl_int err = n == 0 || n > MAX_DEVICES_PER_CALL ? CL_INVALID_VALUE : CL_SUCCESS;
+    for (uint32_t i = 0; i < n && i < MAX_DEVICES_PER_CALL; i++) {
+        if (!(devs[i] = device_at(s, kr_get_u32(r))))
+            err = CL_INVALID_DEVICE;
+        bins[i] = kr_get_blob(r, &lens[i], KR_FRAME_MAX_PAYLOAD);
+        if (lens[i] == 0)
+            err = CL_INVALID_VALUE;
+    }
+    if (r->bad)
+        return;
+    struct entry *ctx = lookup(s, ctx_id, KR_KIND_CONTEXT);
+    if (!ctx)
+        err = CL_INVALID_CONTEXT;
+    cl_program p = NULL;
+    if (err == CL_SUCCESS)
+        p = s->D->clCreateProgramWithBinary(ctx->handle, n, devs, lens, bins, status, &err);
+    if (p && !insert(s, id, KR_KIND_PROGRAM, p)) {
+        s->D->clReleaseProgram(p);
+        err = CL_INVALID_VALUE;
+    }
+    size_t start = reply_begin(s, KR_OP_CREATE_PROGRAM_BINARY, seq, err);
+    for (uint32_t i = 0; i < n && i < MAX_DEVICES_PER_CALL; i++)
+        kr_put_i32(&s->out, status[i]);
+    kr_frame_end(&s->out, start);
+}
+
+static void op_build_program(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r);
+    uint32_t n = kr_get_u32(r);
+    cl_device_id devs[MAX_DEVICES_PER_CALL];
+    cl_int err = n > MAX_DEVICES_PER_CALL ? CL_INVALID_VALUE : CL_SUCCESS;
+    for (uint32_t i = 0; i < n && i < MAX_DEVICES_PER_CALL; i++)
+        if (!(devs[i] = device_at(s, kr_get_u32(r))))
+            err = CL_INVALID_DEVICE;
+    size_t len;
+    const char *opts = kr_get_blob(r, &len, 65536);
+    if (r->bad)
+        return;
+    /* Argument qualifiers let the daemon check every kernel argument's kind. */
+    static const char arg_info[] = " -cl-kernel-arg-info";
+    char *options = malloc(len + sizeof arg_info);
+    if (!options)
+        err = CL_OUT_OF_HOST_MEMORY;
+    else {
+        memcpy(options, opts, len);
+        memcpy(options + len, arg_info, sizeof arg_info);
+    }
+    struct entry *p = lookup(s, id, KR_KIND_PROGRAM);
+    if (!p && err == CL_SUCCESS)
+        err = CL_INVALID_PROGRAM;
+    if (err == CL_SUCCESS)
+        err = s->D->clBuildProgram(p->handle, n, n ? devs : NULL, options, NULL, NULL);
+    free(options);
+    reply_status(s, KR_OP_BUILD_PROGRAM, seq, err);
+}
+
+static void op_create_kernel(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r), prog_id = kr_get_u64(r);
+    size_t len;
+    const char *name_bytes = kr_get_blob(r, &len, 4096);
+    if (r->bad)
+        return;
+    char name[4097];
+    memcpy(name, name_bytes, len);
+    name[len] = 0;
+    struct entry *p = lookup(s, prog_id, KR_KIND_PROGRAM);
+    cl_int err = p ? CL_SUCCESS : CL_INVALID_PROGRAM;
+    cl_kernel k = NULL;
+    if (err == CL_SUCCESS)
+        k = s->D->clCreateKernel(p->handle, name, &err);
+    cl_uint nargs = 0;
+    if (k && s->D->clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof nargs, &nargs, NULL) != CL_SUCCESS)
+        nargs = 0;
+    uint32_t *quals = k ? calloc(nargs + 1, sizeof *quals) : NULL;
+    for (cl_uint i = 0; quals && i < nargs; i++) {
+        cl_kernel_arg_address_qualifier q = 0;
+        if (s->D->clGetKernelArgInfo(k, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof q, &q, NULL) == CL_SUCCESS)
+            quals[i] = (uint32_t)q;
+    }
+    struct entry *e = k && quals ? insert(s, id, KR_KIND_KERNEL, k) : NULL;
+    if (k && !e) {
+        s->D->clReleaseKernel(k);
+        free(quals);
+        k = NULL;
+        quals = NULL;
+        err = CL_INVALID_VALUE;
+    } else if (e) {
+        e->arg_quals = quals;
+        e->nargs = nargs;
+    }
+    size_t start = reply_begin(s, KR_OP_CREATE_KERNEL, seq, err);
+    kr_put_u32(&s->out, k ? nargs : 0);
+    for (cl_uint i = 0; k && i < nargs; i++)
+        kr_put_u32(&s->out, quals[i]);
+    kr_frame_end(&s->out, start);
+}
+
+/* ---- asynchronous commands ---- */
+
+static void op_set_arg(struct session *s, struct kr_reader *r)
+{
+    uint64_t id = kr_get_u64(r);
+    uint32_t index = kr_get_u32(r), kind = kr_get_u32(r);
+    struct entry *k = lookup(s, id, KR_KIND_KERNEL);
+    cl_int err = k ? CL_SUCCESS : CL_INVALID_KERNEL;
+    /*
+     * Client bytes must never reach the device where it expects a handle or a
+     * pointer: the argument's kind must agree with its qualifier, and where
+     * the qualifier is unknown, pointer-sized bytes are refused.
+     */
+    uint32_t q = k && index < k->nargs ? k->arg_quals[index] : 0;
+    if (k && index >= k->nargs)
+        err = CL_INVALID_ARG_INDEX;
+    else if (k && q && (q == CL_KERNEL_ARG_ADDRESS_GLOBAL || q == CL_KERNEL_ARG_ADDRESS_CONSTANT) != (kind == KR_ARG_MEM))
+        err = CL_INVALID_ARG_VALUE;
+    else if (k && q && (q == CL_KERNEL_ARG_ADDRESS_LOCAL) != (kind == KR_ARG_LOCAL))
+        err = CL_INVALID_ARG_VALUE;
+    if (kind == KR_ARG_BYTES) {
+        size_t len;
+        const void *v = kr_get_blob(r, &len, 65536);
+        if (err == CL_SUCCESS && q == 0 && (len == sizeof(void *) || len == 0))
+            err = CL_INVALID_ARG_VALUE;
+        if (!r->bad && err == CL_SUCCESS)
+            err = s->D->clSetKernelArg(k->handle, index, len, len ? v : NULL);
+    } else if (kind == KR_ARG_MEM) {
+        uint64_t mem_id = kr_get_u64(r);
+        struct entry *m = mem_id ? lookup(s, mem_id, KR_KIND_MEM) : NULL;
+        if (mem_id && !m && err == CL_SUCCESS)
+            err = CL_INVALID_MEM_OBJECT;
+        cl_mem handle = m ? m->handle : NULL;
+        if (!r->bad && err == CL_SUCCESS)
+            err = s->D->clSetKernelArg(k->handle, index, sizeof handle, &handle);
+    } else if (kind == KR_ARG_LOCAL) {
+        uint64_t size = kr_get_u64(r);
+        if (!r->bad && err == CL_SUCCESS)
+            err = s->D->clSetKernelArg(k->handle, index, (size_t)size, NULL);
+    } else {
+        r->bad = 1;
+    }
+    defer_error(s, err);
+}
+
+static void op_ndrange(struct session *s, struct kr_reader *r)
+{
+    uint64_t q_id = kr_get_u64(r), k_id = kr_get_u64(r);
+    uint32_t dim = kr_get_u32(r);
+    size_t off[3], global[3], local[3];
+    for (int i = 0; i < 3; i++)
+        off[i] = (size_t)kr_get_u64(r);
+    for (int i = 0; i < 3; i++)
+        global[i] = (size_t)kr_get_u64(r);
+    uint32_t has_local = kr_get_u32(r);
+    for (int i = 0; i < 3; i++)
+        local[i] = (size_t)kr_get_u64(r);
+    cl_int err = CL_SUCCESS;
+    cl_uint nw;
+    cl_event *waits = read_wait_list(s, r, &nw, &err);
+    uint64_t ev_id = kr_get_u64(r);
+    if (r->bad) {
+        free(waits);
+        return;
+    }
+    struct entry *q = lookup(s, q_id, KR_KIND_QUEUE), *k = lookup(s, k_id, KR_KIND_KERNEL);
+    if (!q)
+        err = CL_INVALID_COMMAND_QUEUE;
+    else if (!k)
+        err = CL_INVALID_KERNEL;
+    else if (dim < 1 || dim > 3)
+        err = CL_INVALID_WORK_DIMENSION;
+    cl_event ev = NULL;
+    if (err == CL_SUCCESS)
+        err = s->D->clEnqueueNDRangeKernel(q->handle, k->handle, dim, off, global, has_local ? local : NULL, nw,
+                                           nw ? waits : NULL, ev_id ? &ev : NULL);
+    free(waits);
+    finish_enqueue(s, ev_id, err, ev);
+}
+
+/* Checks [offset, offset + size) against a buffer without overflow. */
+static int range_ok(const struct entry *m, uint64_t offset, uint64_t size)
+{
+    return m && size > 0 && offset <= m->size && size <= m->size - offset;
+}
+
+static void op_copy_buffer(struct session *s, struct kr_reader *r)
+{
+    uint64_t q_id = kr_get_u64(r), src_id = kr_get_u64(r), dst_id = kr_get_u64(r);
+    uint64_t so = kr_get_u64(r), dof = kr_get_u64(r), size = kr_get_u64(r);
+    cl_int err = CL_SUCCESS;
+    cl_uint nw;
+    cl_event *waits = read_wait_list(s, r, &nw, &err);
+    uint64_t ev_id = kr_get_u64(r);
+    if (r->bad) {
+        free(waits);
+        return;
+    }
+    struct entry *q = lookup(s, q_id, KR_KIND_QUEUE);
+    struct entry *src = lookup(s, src_id, KR_KIND_MEM), *dst = lookup(s, dst_id, KR_KIND_MEM);
+    if (!q)
+        err = CL_INVALID_COMMAND_QUEUE;
+    else if (!src || !dst)
+        err = CL_INVALID_MEM_OBJECT;
+    else if (!range_ok(src, so, size) || !range_ok(dst, dof, size))
+        err = CL_INVALID_VALUE;
+    cl_event ev = NULL;
+    if (err == CL_SUCCESS)
+        err = s->D->clEnqueueCopyBuffer(q->handle, src->handle, dst->handle, (size_t)so, (size_t)dof, (size_t)size,
+                                        nw, nw ? waits : NULL, ev_id ? &ev : NULL);
+    free(waits);
+    finish_enqueue(s, ev_id, err, ev);
+}
+
+static void op_fill_buffer(struct session *s, struct kr_reader *r)
+{
+    uint64_t q_id = kr_get_u64(r), m_id = kr_get_u64(r);
+    size_t plen;
+    const void *pattern = kr_get_blob(r, &plen, 128);
+    uint64_t off = kr_get_u64(r), size = kr_get_u64(r);
+    cl_int err = CL_SUCCESS;
+    cl_uint nw;
+    cl_event *waits = read_wait_list(s, r, &nw, &err);
+    uint64_t ev_id = kr_get_u64(r);
+    if (r->bad) {
+        free(waits);
+        return;
+    }
+    struct entry *q = lookup(s, q_id, KR_KIND_QUEUE), *m = lookup(s, m_id, KR_KIND_MEM);
+    if (!q)
+        err = CL_INVALID_COMMAND_QUEUE;
+    else if (!m)
+        err = CL_INVALID_MEM_OBJECT;
+    else if (!range_ok(m, off, size) || plen == 0)
+        err = CL_INVALID_VALUE;
+    cl_event ev = NULL;
+    if (err == CL_SUCCESS)
+        err = s->D->clEnqueueFillBuffer(q->handle, m->handle, pattern, plen, (size_t)off, (size_t)size, nw,
+                                        nw ? waits : NULL, ev_id ? &ev : NULL);
+    free(waits);
+    finish_enqueue(s, ev_id, err, ev);
+}
+
+static void op_marker(struct session *s, struct kr_reader *r, int barrier)
+{
+    uint64_t q_id = kr_get_u64(r);
+    cl_int err = CL_SUCCESS;
+    cl_uint nw;
+    cl_event *waits = read_wait_list(s, r, &nw, &err);
+    uint64_t ev_id = kr_get_u64(r);
+    if (r->bad) {
+        free(waits);
+        return;
+    }
+    struct entry *q = lookup(s, q_id, KR_KIND_QUEUE);
+    if (!q)
+        err = CL_INVALID_COMMAND_QUEUE;
+    cl_event ev = NULL;
+    if (err == CL_SUCCESS)
+        err = (barrier ? s->D->clEnqueueBarrierWithWaitList : s->D->clEnqueueMarkerWithWaitList)(
+            q->handle, nw, nw ? waits : NULL, ev_id ? &ev : NULL);
+    free(waits);
+    finish_enqueue(s, ev_id, err, ev);
+}
+
+static void op_create_user_event(struct session *s, struct kr_reader *r)
+{
+    uint64_t ctx_id = kr_get_u64(r), ev_id = kr_get_u64(r);
+    if (r->bad)
+        return;
+    struct entry *ctx = lookup(s, ctx_id, KR_KIND_CONTEXT);
+    cl_int err = ctx ? CL_SUCCESS : CL_INVALID_CONTEXT;
+    cl_event ev = NULL;
+    if (ctx)
+        ev = s->D->clCreateUserEvent(ctx->handle, &err);
+    finish_enqueue(s, ev_id, err, ev);
+}
+
+static void op_set_user_event(struct session *s, struct kr_reader *r)
+{
+    uint64_t ev_id = kr_get_u64(r);
+    int32_t status = kr_get_i32(r);
+    if (r->bad)
+        return;
+    struct entry *e = lookup(s, ev_id, KR_KIND_EVENT);
+    cl_int err = e && e->handle ? s->D->clSetUserEventStatus(e->handle, status) : CL_INVALID_EVENT;
+    defer_error(s, err);
+}
+
+static void op_release(struct session *s, struct kr_reader *r)
+{
+    uint32_t kind = kr_get_u32(r);
+    uint64_t id = kr_get_u64(r);
+    if (r->bad)
+        return;
+    struct entry *e = lookup(s, id, kind);
+    if (!e) {
+        defer_error(s, CL_INVALID_VALUE);
+        return;
+    }
+    release_handle(s, e);
+    remove_entry(s, e);
+}
+
+/* ---- synchronous commands ---- */
+
+static void op_finish(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t q_id = kr_get_u64(r);
+    if (r->bad)
+        return;
+    struct entry *q = lookup(s, q_id, KR_KIND_QUEUE);
+    cl_int err = q ? s->D->clFinish(q->handle) : CL_INVALID_COMMAND_QUEUE;
+    if (err == CL_SUCCESS && s->deferred != CL_SUCCESS)
+        err = s->deferred;
+    s->deferred = CL_SUCCESS;
+    reply_status(s, KR_OP_FINISH, seq, err);
+}
+
+static cl_int event_status(struct session *s, struct entry *e)
+{
+    if (!e)
+        return CL_INVALID_EVENT;
+    if (!e->handle)
+        return e->status;
+    cl_int st = CL_COMPLETE;
+    if (s->D->clGetEventInfo(e->handle, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof st, &st, NULL) != CL_SUCCESS)
+        st = CL_INVALID_EVENT;
+    return st;
+}
+
+static void op_wait(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t q_id = kr_get_u64(r);
+    uint32_t n = kr_get_u32(r);
+    if (r->bad || n > MAX_WAIT_EVENTS) {
+        r->bad = 1;
+        return;
+    }
+    struct entry **es = n ? calloc(n, sizeof *es) : NULL;
+    cl_event *real = n ? calloc(n, sizeof *real) : NULL;
+    if (n && (!es || !real)) {
+        free(es);
+        free(real);
+        r->bad = 1;
+        return;
+    }
+    cl_int err = CL_SUCCESS;
+    cl_uint nreal = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        es[i] = lookup(s, kr_get_u64(r), KR_KIND_EVENT);
+        if (!es[i])
+            err = CL_INVALID_EVENT;
+        else if (es[i]->handle)
+            real[nreal++] = es[i]->handle;
+    }
+    if (!r->bad) {
+        if (q_id) {
+            struct entry *q = lookup(s, q_id, KR_KIND_QUEUE);
+            cl_int qerr = q ? s->D->clFinish(q->handle) : CL_INVALID_COMMAND_QUEUE;
+            if (err == CL_SUCCESS)
+                err = qerr;
+        }
+        if (err == CL_SUCCESS && nreal)
+            err = s->D->clWaitForEvents(nreal, real);
+        size_t start = reply_begin(s, KR_OP_WAIT, seq, err);
+        for (uint32_t i = 0; i < n; i++)
+            kr_put_i32(&s->out, es[i] ? event_status(s, es[i]) : CL_INVALID_EVENT);
+        kr_frame_end(&s->out, start);
+    }
+    free(es);
+    free(real);
+}
+
+static void op_event_status(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r);
+    if (r->bad)
+        return;
+    struct entry *e = lookup(s, id, KR_KIND_EVENT);
+    size_t start = reply_begin(s, KR_OP_EVENT_STATUS, seq, e ? CL_SUCCESS : CL_INVALID_EVENT);
+    kr_put_i32(&s->out, event_status(s, e));
+    kr_frame_end(&s->out, start);
+}
+
+static void op_event_profiling(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r);
+    if (r->bad)
+        return;
+    struct entry *e = lookup(s, id, KR_KIND_EVENT);
+    cl_ulong t[4] = {0};
+    static const cl_profiling_info params[4] = {CL_PROFILING_COMMAND_QUEUED, CL_PROFILING_COMMAND_SUBMIT,
+                                                CL_PROFILING_COMMAND_START, CL_PROFILING_COMMAND_END};
+    cl_int err = !e ? CL_INVALID_EVENT : !e->handle ? CL_PROFILING_INFO_NOT_AVAILABLE : CL_SUCCESS;
+    for (int i = 0; i < 4 && err == CL_SUCCESS; i++)
+        err = s->D->clGetEventProfilingInfo(e->handle, params[i], sizeof t[i], &t[i], NULL);
+    size_t start = reply_begin(s, KR_OP_EVENT_PROFILING, seq, err);
+    for (int i = 0; i < 4; i++)
+        kr_put_u64(&s->out, t[i]);
+    kr_frame_end(&s->out, start);
+}
+
+/* Copy mode only (device not computing in place): blocking transfer between the mapping and the device. */
+static void op_transfer(struct session *s, struct kr_reader *r, uint64_t seq, int to_device)
+{
+    uint64_t q_id = kr_get_u64(r), m_id = kr_get_u64(r), off = kr_get_u64(r), size = kr_get_u64(r);
+    if (r->bad)
+        return;
+    struct entry *q = lookup(s, q_id, KR_KIND_QUEUE), *m = lookup(s, m_id, KR_KIND_MEM);
+    cl_int err = !q ? CL_INVALID_COMMAND_QUEUE : !m ? CL_INVALID_MEM_OBJECT
+                 : !range_ok(m, off, size) ? CL_INVALID_VALUE : CL_SUCCESS;
+    if (err == CL_SUCCESS && !s->P->in_place) {
+        char *host = (char *)m->host + off;
+        err = to_device ? s->D->clEnqueueWriteBuffer(q->handle, m->handle, CL_TRUE, (size_t)off, (size_t)size, host,
+                                                     0, NULL, NULL)
+                        : s->D->clEnqueueReadBuffer(q->handle, m->handle, CL_TRUE, (size_t)off, (size_t)size, host,
+                                                    0, NULL, NULL);
+    } else if (err == CL_SUCCESS) {
+        err = s->D->clFinish(q->handle);
+    }
+    reply_status(s, to_device ? KR_OP_HOST_TO_DEVICE : KR_OP_DEVICE_TO_HOST, seq, err);
+}
+
+static void op_hello(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint32_t version = kr_get_u32(r);
+    if (r->bad)
+        return;
+    size_t start = reply_begin(s, KR_OP_HELLO, seq, version == KR_PROTOCOL_VERSION ? CL_SUCCESS : CL_INVALID_VALUE);
+    kr_put_u32(&s->out, KR_PROTOCOL_VERSION);
+    kr_put_u32(&s->out, (uint32_t)s->P->in_place);
+    kr_put_u32(&s->out, s->P->ndevices);
+    kr_frame_end(&s->out, start);
+}
+
+static void op_device_ids(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t type = kr_get_u64(r);
+    if (r->bad)
+        return;
+    uint32_t match[16], n = 0;
+    for (uint32_t i = 0; i < s->P->ndevices; i++) {
+        cl_device_type t = 0;
+        s->D->clGetDeviceInfo(s->P->devices[i], CL_DEVICE_TYPE, sizeof t, &t, NULL);
+        if (type == CL_DEVICE_TYPE_ALL || (t & type) || (type == CL_DEVICE_TYPE_DEFAULT && i == 0))
+            match[n++] = i;
+    }
+    size_t start = reply_begin(s, KR_OP_DEVICE_IDS, seq, n ? CL_SUCCESS : CL_DEVICE_NOT_FOUND);
+    kr_put_u32(&s->out, n);
+    for (uint32_t i = 0; i < n; i++)
+        kr_put_u32(&s->out, match[i]);
+    kr_frame_end(&s->out, start);
+}
+
+static void op_program_info(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r);
+    uint32_t param = kr_get_u32(r);
+    if (r->bad)
+        return;
+    struct entry *p = lookup(s, id, KR_KIND_PROGRAM);
+    if (!p) {
+        reply_error_blob(s, KR_OP_PROGRAM_INFO, seq, CL_INVALID_PROGRAM);
+        return;
+    }
+    if (param != CL_PROGRAM_BINARIES) {
+        reply_info(s, KR_OP_PROGRAM_INFO, seq, q_program, p->handle, 0, param);
+        return;
+    }
+    /* Binaries: the client cannot pass its pointers, so send each binary as a blob. */
+    cl_uint n = 0;
+    cl_int err = s->D->clGetProgramInfo(p->handle, CL_PROGRAM_NUM_DEVICES, sizeof n, &n, NULL);
+    size_t sizes[MAX_DEVICES_PER_CALL] = {0};
+    unsigned char *bins[MAX_DEVICES_PER_CALL] = {0};
+    size_t total = 0;
+    if (err == CL_SUCCESS && n > MAX_DEVICES_PER_CALL)
+        err = CL_OUT_OF_RESOURCES;
+    if (err == CL_SUCCESS)
+        err = s->D->clGetProgramInfo(p->handle, CL_PROGRAM_BINARY_SIZES, n * sizeof(size_t), sizes, NULL);
+    for (cl_uint i = 0; err == CL_SUCCESS && i < n; i++) {
+        total += sizes[i];
+        if (total > KR_FRAME_MAX_PAYLOAD - 1024)
+            err = CL_OUT_OF_RESOURCES;
+        else if (sizes[i] && !(bins[i] = malloc(sizes[i])))
+            err = CL_OUT_OF_HOST_MEMORY;
+    }
+    if (err == CL_SUCCESS)
+        err = s->D->clGetProgramInfo(p->handle, CL_PROGRAM_BINARIES, n * sizeof(unsigned char *), bins, NULL);
+    size_t start = reply_begin(s, KR_OP_PROGRAM_INFO, seq, err);
+    kr_put_u32(&s->out, err == CL_SUCCESS ? n : 0);
+    for (cl_uint i = 0; err == CL_SUCCESS && i < n; i++)
+        kr_put_blob(&s->out, bins[i], sizes[i]);
+    kr_frame_end(&s->out, start);
+    for (cl_uint i = 0; i < n && i < MAX_DEVICES_PER_CALL; i++)
+        free(bins[i]);
+}
+
+static void op_object_info(struct session *s, struct kr_reader *r, uint64_t seq, uint32_t op)
+{
+    uint64_t id = kr_get_u64(r);
+    uint64_t extra = op == KR_OP_KERNEL_INFO ? 0 : kr_get_u32(r);
+    uint32_t param = kr_get_u32(r);
+    if (r->bad)
+        return;
+    if (op == KR_OP_PROGRAM_BUILD_INFO) {
+        struct entry *p = lookup(s, id, KR_KIND_PROGRAM);
+        if (p)
+            reply_info(s, op, seq, q_build, p->handle, extra, param);
+        else
+            reply_error_blob(s, op, seq, CL_INVALID_PROGRAM);
+        return;
+    }
+    struct entry *k = lookup(s, id, KR_KIND_KERNEL);
+    if (!k) {
+        reply_error_blob(s, op, seq, CL_INVALID_KERNEL);
+        return;
+    }
+    info_query q = op == KR_OP_KERNEL_INFO ? q_kernel : op == KR_OP_KERNEL_WG_INFO ? q_wg : q_arg;
+    reply_info(s, op, seq, q, k->handle, extra, param);
+}
+
+static void op_stats(struct session *s, uint64_t seq)
+{
+    struct kr_daemon_stats st;
+    kr_daemon_stats(&st);
+    size_t start = reply_begin(s, KR_OP_STATS, seq, CL_SUCCESS);
+    kr_put_u64(&s->out, st.sessions);
+    kr_put_u64(&s->out, st.objects);
+    kr_put_u64(&s->out, st.mappings);
+    kr_put_u64(&s->out, s->count);
+    kr_frame_end(&s->out, start);
+}
+
+/* Decodes and runs one frame. -1 means the frame was malformed: drop the connection. */
+static int dispatch(struct session *s, const struct kr_header *h, const uint8_t *payload)
+{
+    struct kr_reader rd, *r = &rd;
+    kr_reader_init(r, payload, h->length);
+    uint64_t seq = h->seq;
+    size_t out_before = s->out.len;
+    switch (h->opcode) {
+    case KR_OP_HELLO: op_hello(s, r, seq); break;
+    case KR_OP_PLATFORM_INFO: {
+        uint32_t param = kr_get_u32(r);
+        if (!r->bad)
+            reply_info(s, h->opcode, seq, q_platform, NULL, 0, param);
+        break;
+    }
+    case KR_OP_DEVICE_IDS: op_device_ids(s, r, seq); break;
+    case KR_OP_DEVICE_INFO: {
+        cl_device_id d = device_at(s, kr_get_u32(r));
+        uint32_t param = kr_get_u32(r);
+        if (!r->bad && d)
+            reply_info(s, h->opcode, seq, q_device, d, 0, param);
+        else if (!r->bad)
+            reply_error_blob(s, h->opcode, seq, CL_INVALID_DEVICE);
+        break;
+    }
+    case KR_OP_CREATE_CONTEXT: op_create_context(s, r, seq); break;
+    case KR_OP_CREATE_QUEUE: op_create_queue(s, r, seq); break;
+    case KR_OP_CREATE_BUFFER: op_create_buffer(s, r); break;
+    case KR_OP_CREATE_PROGRAM_SOURCE: op_create_program_source(s, r, seq); break;
+    case KR_OP_CREATE_PROGRAM_BINARY: op_create_program_binary(s, r, seq); break;
+    case KR_OP_BUILD_PROGRAM: op_build_program(s, r, seq); break;
+    case KR_OP_PROGRAM_INFO: op_program_info(s, r, seq); break;
+    case KR_OP_PROGRAM_BUILD_INFO:
+    case KR_OP_KERNEL_INFO:
+    case KR_OP_KERNEL_WG_INFO:
+    case KR_OP_KERNEL_ARG_INFO: op_object_info(s, r, seq, h->opcode); break;
+    case KR_OP_CREATE_KERNEL: op_create_kernel(s, r, seq); break;
+    case KR_OP_SET_ARG: op_set_arg(s, r); break;
+    case KR_OP_NDRANGE: op_ndrange(s, r); break;
+    case KR_OP_COPY_BUFFER: op_copy_buffer(s, r); break;
+    case KR_OP_FILL_BUFFER: op_fill_buffer(s, r); break;
+    case KR_OP_MARKER: op_marker(s, r, 0); break;
+    case KR_OP_BARRIER: op_marker(s, r, 1); break;
+    case KR_OP_FLUSH: {
+        struct entry *q = lookup(s, kr_get_u64(r), KR_KIND_QUEUE);
+        if (!r->bad)
+            defer_error(s, q ? s->D->clFlush(q->handle) : CL_INVALID_COMMAND_QUEUE);
+        break;
+    }
+    case KR_OP_FINISH: op_finish(s, r, seq); break;
+    case KR_OP_WAIT: op_wait(s, r, seq); break;
+    case KR_OP_EVENT_STATUS: op_event_status(s, r, seq); break;
+    case KR_OP_EVENT_PROFILING: op_event_profiling(s, r, seq); break;
+    case KR_OP_CREATE_USER_EVENT: op_create_user_event(s, r); break;
+    case KR_OP_SET_USER_EVENT: op_set_user_event(s, r); break;
+    case KR_OP_RELEASE: op_release(s, r); break;
+    case KR_OP_STATS: op_stats(s, seq); break;
+    case KR_OP_HOST_TO_DEVICE: op_transfer(s, r, seq, 1); break;
+    case KR_OP_DEVICE_TO_HOST: op_transfer(s, r, seq, 0); break;
+    default: return -1;
+    }
+    if (!kr_reader_done(r)) {
+        s->out.len = out_before; /* never answer a frame that did not decode */
+        return -1;
+    }
+    return s->out.failed ? -1 : 0;
+}
+
+static void session_cleanup(struct session *s)
+{
+    /* Pending work first: a killed client's kernels may still use its buffers. */
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->tab[i].id && s->tab[i].kind == KR_KIND_QUEUE)
+            s->D->clFinish(s->tab[i].handle);
+    static const uint32_t order[] = {KR_KIND_EVENT, KR_KIND_KERNEL, KR_KIND_PROGRAM, KR_KIND_MEM, KR_KIND_QUEUE,
+                                     KR_KIND_CONTEXT};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->tab[i].id && s->tab[i].kind == order[k]) {
+                release_handle(s, &s->tab[i]);
+                s->tab[i].id = 0;
+                s->count--;
+                atomic_fetch_sub(&g_objects, 1);
+            }
+    free(s->tab);
+    s->tab = NULL;
+    s->cap = 0;
+}
+
+int kr_session_run(const struct kr_platform *p, int sock)
+{
+    struct session s;
+    memset(&s, 0, sizeof s);
+    s.P = p;
+    s.D = p->D;
+    kr_conn_init(&s.conn, sock);
+    atomic_fetch_add(&g_sessions, 1);
+    int result = 0;
+    for (;;) {
+        struct kr_header h;
+        const uint8_t *payload;
+        int rc = kr_conn_read_frame(&s.conn, &h, &payload);
+        if (rc <= 0) {
+            result = rc;
+            break;
+        }
+        if (s.conn.fd_overflow || dispatch(&s, &h, payload) != 0) {
+            result = -1;
+            break;
+        }
+        /* Descriptors nobody claimed once every received byte is consumed were unexpected. */
+        if (kr_conn_drained(&s.conn) && s.conn.nfds > 0) {
+            result = -1;
+            break;
+        }
+        if (s.out.len) {
+            int w = kr_send_all(sock, s.out.data, s.out.len, -1);
+            s.out.len = 0;
+            if (w != 0) {
+                result = -1;
+                break;
+            }
+        }
+    }
+    session_cleanup(&s);
+    kr_conn_free(&s.conn);
+    kr_buf_free(&s.out);
+    atomic_fetch_sub(&g_sessions, 1);
+    return result;
+}

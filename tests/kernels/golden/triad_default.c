@@ -1,0 +1,42 @@
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+static void triad(int32_t n, float *restrict a, const float *restrict b, const float *restrict c, float s, const size_t *kiln_global, const size_t *kiln_local)
+{
+    const size_t kiln_lsize0 = kiln_local[0];
+    const size_t kiln_lsize1 = kiln_local[1];
+    const size_t kiln_lsize2 = kiln_local[2];
+    const size_t kiln_ng0 = kiln_global[0] / kiln_lsize0;
+    const size_t kiln_ng1 = kiln_global[1] / kiln_lsize1;
+    const size_t kiln_ng2 = kiln_global[2] / kiln_lsize2;
+    for (size_t kiln_g2 = 0; kiln_g2 < kiln_ng2; kiln_g2++)
+    for (size_t kiln_g1 = 0; kiln_g1 < kiln_ng1; kiln_g1++)
+    for (size_t kiln_g0 = 0; kiln_g0 < kiln_ng0; kiln_g0++) {
+        for (size_t kiln_l2 = 0; kiln_l2 < kiln_lsize2; kiln_l2++)
+        for (size_t kiln_l1 = 0; kiln_l1 < kiln_lsize1; kiln_l1++)
+        for (size_t kiln_l0 = 0; kiln_l0 < kiln_lsize0; kiln_l0++) {
+            // vec 1, per_item 1, wg 256
+            const int32_t items = n;
+            const int32_t gid = (int32_t)(int64_t)(kiln_g0 * kiln_lsize0 + kiln_l0);
+            const float sv = s;
+            if (gid < items) {
+                {
+                    const int32_t i = gid + 0 * items;
+                    a[i] = b[i] + sv * c[i];
+                }
+            }
+        }
+    }
+}
+
+void triad_entry(void *const *args, const size_t *global, const size_t *local);
+void triad_entry(void *const *args, const size_t *global, const size_t *local)
+{
+    size_t lsize[3] = {256, 1, 1};
+    if (local && (local[0] | local[1] | local[2]) != 0)
+        for (int d = 0; d < 3; d++)
+            lsize[d] = local[d] ? local[d] : 1;
+    triad(*(const int32_t *)args[0], (float *)args[1], (const float *)args[2], (const float *)args[3], *(const float *)args[4], global, lsize);
+}

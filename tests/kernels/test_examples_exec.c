@@ -1,0 +1,77 @@
+/*
+ * test_examples_exec.c: every example kernel computes what its double
+ * precision reference says, on one target (argv[1]: "host" for the host C
+ * compiler, "cl" for the first OpenCL device; skipped when there is none), for
+ * several configurations (vector, unroll, per-item, local-memory variants) and
+ * for sizes that leave part of the last work-group idle. Outputs are poisoned
+ * before the run by kiln_evaluate, so an unwritten element fails too.
+ */
+#include "check.h"
+#include "examples_util.h"
+#include "kiln/tuner.h"
+
+static const struct {
+    const kiln_kernel *kernel;
+    const char *size;
+    const char *settings;
+} cases[] = {
+    {&kiln_kernel_triad, "16384", ""},
+    {&kiln_kernel_triad, "16384", "vec=4,per_item=4,wg=64"},
+    {&kiln_kernel_triad, "16384", "vec=16,per_item=2,wg=32"},
+    {&kiln_kernel_triad, "1000", "vec=4,per_item=2,wg=128"},   /* 125 items in a group of 128 */
+    {&kiln_kernel_matmul, "64", ""},
+    {&kiln_kernel_matmul, "64", "tile=16,wpt=4,vec=4,unroll=4,local=0"},
+    {&kiln_kernel_matmul, "64", "tile=16,wpt=2,vec=2,unroll=4,local=1"},
+    {&kiln_kernel_matmul, "48", "tile=8,wpt=1,vec=1,unroll=8,local=1"},
+    {&kiln_kernel_matmul, "64", "tile=32,wpt=8,vec=4,unroll=2,local=1"},
+    {&kiln_kernel_laplace, "64x48", ""},
+    {&kiln_kernel_laplace, "64x48", "x_per_item=2,y_per_item=2,vec=4,synth=1"},
+    {&kiln_kernel_laplace, "64x48", "x_per_item=1,y_per_item=4,vec=8,temp_size=8,synth=1"},
+    {&kiln_kernel_laplace, "64x48", "x_per_item=4,y_per_item=1,vec=1,synth=1,wg_x=8,wg_y=8"},
+    {&kiln_kernel_laplace, "64x48", "x_per_item=1,y_per_item=2,vec=2,temp_size=8,synth=0"},
+    {&kiln_kernel_laplace, "40x30", "x_per_item=1,y_per_item=2,vec=8,synth=1,wg_x=16,wg_y=4"},
+};
+
+int main(int argc, char **argv)
+{
+    const char *target = argc > 1 ? argv[1] : "host";
+    int want_cl = strcmp(target, "cl") == 0;
+    char err[1024] = "";
+    kiln_rt *rt = kiln_rt_open(want_cl ? NULL : "host", err, sizeof err);
+    if (want_cl && (!rt || kiln_rt_lang(rt) != KILN_LANG_CL)) {
+        kiln_rt_close(rt);
+        SKIP("no OpenCL device (%s)", rt ? "only the host was found" : err);
+    }
+    CHECK_MSG(rt != NULL, "cannot open the %s device: %s", target, err);
+    if (!rt)
+        CHECK_DONE();
+    fprintf(stderr, "device: %s\n", kiln_rt_device(rt)->name);
+
+    kiln_tune_opts opts;
+    memset(&opts, 0, sizeof opts);
+    opts.seed = 42;
+    opts.timing = (kiln_time_opts){0, 1, 1, 1.0};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const kiln_kernel *k = cases[i].kernel;
+        kiln_size size;
+        kiln_config cfg;
+        CHECK(kiln_size_parse(cases[i].size, &size) == 0);
+        CHECK_MSG(example_config(k, cases[i].settings, &cfg) == 0, "%s: bad settings '%s'", k->name,
+                  cases[i].settings);
+        opts.kernel = k;
+        opts.size = size;
+        kiln_eval ev;
+        memset(&ev, 0, sizeof ev);
+        int rc = kiln_evaluate(rt, k, &cfg, &size, &opts, &ev, err, sizeof err);
+        CHECK_MSG(rc == 0, "%s %s [%s]: %s", k->name, cases[i].size, cases[i].settings, err);
+        CHECK_MSG(rc != 0 || ev.verdict == KILN_OK, "%s %s [%s] on %s: %s: %s", k->name, cases[i].size,
+                  cases[i].settings, target, kiln_verdict_name(ev.verdict), ev.error_text ? ev.error_text : "");
+        if (rc == 0 && ev.verdict == KILN_OK) {
+            CHECK(ev.verify.ok && ev.verify.nonfinite == 0);
+            CHECK(ev.time.samples >= 1 && ev.time.median_ns > 0);
+        }
+        kiln_eval_clear(&ev);
+    }
+    kiln_rt_close(rt);
+    CHECK_DONE();
+}
