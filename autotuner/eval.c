@@ -69,12 +69,14 @@ int kiln_variant_prepare(kiln_rt *rt, const kiln_kernel *k, const kiln_config *c
     return 0;
 }
 
-/* The reference of the last (kernel, size, seed): computing it can cost more
- * than the variant itself, and a tuning run asks for the same one each time. */
+/* The inputs and the reference of the last (kernel, size, seed): computing
+ * them can cost more than the variant itself, and a tuning run asks for the
+ * same ones each time. Not thread-safe: one tuning loop per process. */
 static struct {
     const kiln_kernel *kernel;
     kiln_size size;
     uint64_t seed;
+    void *inputs[KILN_MAX_ARGS];  /* every argument as the input generator left it */
     double *want[KILN_MAX_ARGS];
 } ref_cache;
 
@@ -82,7 +84,9 @@ static void ref_cache_clear(void)
 {
     for (int i = 0; i < KILN_MAX_ARGS; i++) {
         free(ref_cache.want[i]);
+        free(ref_cache.inputs[i]);
         ref_cache.want[i] = NULL;
+        ref_cache.inputs[i] = NULL;
     }
     ref_cache.kernel = NULL;
 }
@@ -90,6 +94,16 @@ static void ref_cache_clear(void)
 void kiln_eval_release_cache(void)
 {
     ref_cache_clear();
+}
+
+static int same_size(const kiln_size *a, const kiln_size *b)
+{
+    if (a->ndims != b->ndims)
+        return 0;
+    for (int i = 0; i < a->ndims; i++)
+        if (a->d[i] != b->d[i])
+            return 0;
+    return 1;
 }
 
 static size_t arg_count(const kiln_arg_info *a, const kiln_size *size)
@@ -130,27 +144,34 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
             goto done;
         }
     }
-    for (int i = 0; i < k->nargs; i++)
-        if (!k->args[i].is_scalar && k->args[i].dir == KILN_OUT)
-            kiln_poison(k->args[i].elem, host[i], arg_count(&k->args[i], size));
-    k->inputs(size, seed, host);
-
-    if (ref_cache.kernel != k || memcmp(&ref_cache.size, size, sizeof *size) || ref_cache.seed != seed) {
+    if (ref_cache.kernel != k || !same_size(&ref_cache.size, size) || ref_cache.seed != seed) {
         ref_cache_clear();
         for (int i = 0; i < k->nargs; i++)
-            if (!k->args[i].is_scalar && k->args[i].dir != KILN_IN) {
-                ref_cache.want[i] = calloc(arg_count(&k->args[i], size), sizeof(double));
-                if (!ref_cache.want[i]) {
-                    ref_cache_clear();
-                    out->verdict = KILN_RUN_ERROR;
-                    out->error_text = str_printf("out of memory for the reference of '%s'", k->args[i].name);
-                    goto done;
-                }
+            if (!k->args[i].is_scalar && k->args[i].dir == KILN_OUT)
+                kiln_poison(k->args[i].elem, host[i], arg_count(&k->args[i], size));
+        k->inputs(size, seed, host);
+        for (int i = 0; i < k->nargs; i++) {
+            const kiln_arg_info *a = &k->args[i];
+            ref_cache.inputs[i] = malloc(arg_bytes(a, size));
+            if (ref_cache.inputs[i])
+                memcpy(ref_cache.inputs[i], host[i], arg_bytes(a, size));
+            if (!a->is_scalar && a->dir != KILN_IN)
+                ref_cache.want[i] = calloc(arg_count(a, size), sizeof(double));
+            if (!ref_cache.inputs[i] || (!a->is_scalar && a->dir != KILN_IN && !ref_cache.want[i])) {
+                ref_cache_clear();
+                out->verdict = KILN_RUN_ERROR;
+                out->error_text = str_printf("out of memory for the inputs of '%s'", a->name);
+                goto done;
             }
+        }
         k->reference(size, host, ref_cache.want);
         ref_cache.kernel = k;
         ref_cache.size = *size;
         ref_cache.seed = seed;
+    } else {
+        /* outputs come back poisoned too: the cached copy was taken before any run */
+        for (int i = 0; i < k->nargs; i++)
+            memcpy(host[i], ref_cache.inputs[i], arg_bytes(&k->args[i], size));
     }
 
     for (int i = 0; i < k->nargs; i++) {

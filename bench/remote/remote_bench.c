@@ -78,17 +78,19 @@ int main(int argc, char **argv)
     size_t max_mib = argc > 1 ? (size_t)atoi(argv[1]) : 256;
     cl_platform_id ps[8], native = NULL, remote = NULL;
     cl_uint np = 0;
+    /* the native platform to compare with: PoCL unless KILN_BENCH_NATIVE names another */
+    const char *native_name = getenv("KILN_BENCH_NATIVE") ? getenv("KILN_BENCH_NATIVE") : "Portable Computing Language";
     clGetPlatformIDs(8, ps, &np);
     for (cl_uint i = 0; i < np; i++) {
         char name[256] = {0};
         clGetPlatformInfo(ps[i], CL_PLATFORM_NAME, sizeof name, name, NULL);
         if (strstr(name, "kiln-remote"))
             remote = ps[i];
-        else if (strstr(name, "Portable Computing Language"))
+        else if (strstr(name, native_name))
             native = ps[i];
     }
     if (!native || !remote) {
-        fprintf(stderr, "need both PoCL and kiln-remote platforms (OCL_ICD_VENDORS, KILN_REMOTE_SOCKET)\n");
+        fprintf(stderr, "need both the native platform '%s' and kiln-remote (OCL_ICD_VENDORS, KILN_REMOTE_SOCKET)\n", native_name);
         return 1;
     }
     struct env env[2];
