@@ -39,6 +39,7 @@ static const char *const verdict_names[] = {
     [KILN_TIMEOUT] = "timeout",
     [KILN_CRASHED] = "crashed",
     [KILN_SKIPPED] = "skipped",
+    [KILN_RUNNING] = "running",
 };
 
 const char *kiln_verdict_name(kiln_verdict v)
@@ -619,6 +620,41 @@ int kiln_db_result_add(kiln_db *db, const kiln_result *r)
     return 0;
 }
 
+int64_t kiln_db_result_begin(kiln_db *db, const kiln_result *r)
+{
+    kiln_result running = *r;
+    running.verdict = KILN_RUNNING;
+    running.time.samples = 0;
+    running.error_text = "in flight";
+    if (kiln_db_result_add(db, &running) != 0)
+        return -1;
+    return sqlite3_last_insert_rowid(db->h);
+}
+
+int kiln_db_result_finish(kiln_db *db, int64_t row_id, const kiln_result *r)
+{
+    char err[256];
+    if (exec(db->h, "BEGIN IMMEDIATE", err, sizeof err, "finishing a result") != 0) {
+        snprintf(db->errmsg, sizeof db->errmsg, "%s", err);
+        return -1;
+    }
+    sqlite3_stmt *del = prepare(db, "DELETE FROM results WHERE id = ?1 AND verdict = 'running'", "finishing a result");
+    int rc = del ? 0 : -1;
+    if (del) {
+        sqlite3_bind_int64(del, 1, row_id);
+        if (sqlite3_step(del) != SQLITE_DONE)
+            rc = db_fail(db, "finishing a result");
+        sqlite3_finalize(del);
+    }
+    if (rc == 0)
+        rc = kiln_db_result_add(db, r);
+    if (exec(db->h, rc == 0 ? "COMMIT" : "ROLLBACK", err, sizeof err, "finishing a result") != 0 && rc == 0) {
+        snprintf(db->errmsg, sizeof db->errmsg, "%s", err);
+        rc = -1;
+    }
+    return rc;
+}
+
 int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_hash, int64_t device_id,
                           const char *size, const char *config_json)
 {
@@ -644,7 +680,7 @@ int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_ha
 #define ROW_COLUMNS                                                                                  \
     "SELECT r.kernel, r.lang, r.size, r.config_json, r.source_hash, d.name, d.fingerprint, r.verdict," \
     " r.error_text, r.created, r.median_ns, r.min_ns, r.max_ns, r.gflops, r.gbytes_per_s,"           \
-    " r.max_abs_err, r.max_rel_err, r.samples, r.run"                                                \
+    " r.max_abs_err, r.max_rel_err, r.samples, r.run, r.id"                                          \
     " FROM results r JOIN devices d ON d.id = r.device"
 
 static char *column_dup(sqlite3_stmt *st, int i)
@@ -688,6 +724,7 @@ static void read_row(sqlite3_stmt *st, kiln_db_row *out)
     out->max_rel_err = column_real(st, 16);
     out->samples = sqlite3_column_int(st, 17);
     out->run_id = sqlite3_column_int64(st, 18);
+    out->id = sqlite3_column_int64(st, 19);
 }
 
 void kiln_db_row_free(kiln_db_row *r)

@@ -17,6 +17,7 @@ typedef struct known_result {
     char *config_json;
     kiln_verdict verdict;
     double median_ns;
+    int64_t row_id;
 } known_result;
 
 typedef struct known_set {
@@ -39,7 +40,8 @@ static int known_add(void *user, const kiln_db_row *row)
     r->source_hash = strdup(row->source_hash ? row->source_hash : "");
     r->config_json = strdup(row->config_json ? row->config_json : "");
     r->verdict = KILN_RUN_ERROR;
-    for (int v = KILN_OK; v <= KILN_SKIPPED; v++)
+    r->row_id = row->id;
+    for (int v = KILN_OK; v <= KILN_RUNNING; v++)
         if (row->verdict && strcmp(row->verdict, kiln_verdict_name((kiln_verdict)v)) == 0)
             r->verdict = (kiln_verdict)v;
     r->median_ns = row->median_ns;
@@ -149,6 +151,7 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
     char why[256];
     int default_valid = kiln_space_check(space, &def, why, sizeof why) == 1;
     int default_pending = default_valid;
+    s.default_in_space = default_valid;
     char default_json[512];
     kiln_config_json(&def, default_json, sizeof default_json);
     double t0 = now_s();
@@ -190,6 +193,45 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
 
         int prepared = kiln_variant_prepare(rt, k, &cfg, &opts->size, opts, &ev, kname, sizeof kname) == 0;
         const known_result *seen = prepared ? known_find(&known, ev.source_hash, json) : NULL;
+        kiln_result r;
+        memset(&r, 0, sizeof r);
+        r.run_id = s.run_id;
+        r.device_id = device_id;
+        r.kernel = k->name;
+        r.lang = lang;
+        r.size = size_text;
+        r.config_json = json;
+        r.source_hash = ev.source ? ev.source_hash : "";
+        r.worst_index = -1;
+
+        if (seen && seen->verdict == KILN_RUNNING) {
+            /* An earlier run stopped while this variant was in flight: it took
+             * the process down (or the process was killed). Not run again. */
+            char why_text[256];
+            snprintf(why_text, sizeof why_text,
+                     "kiln stopped while this variant ran (row %lld): the variant crashed the device driver or "
+                     "the run was killed; it is not run again",
+                     (long long)seen->row_id);
+            r.verdict = KILN_CRASHED;
+            r.error_text = why_text;
+            if (kiln_db_result_finish(db, seen->row_id, &r) != 0) {
+                snprintf(err, errlen, "database: %s", kiln_db_errmsg(db));
+                kiln_eval_clear(&ev);
+                kiln_db_run_end(db, s.run_id, "failed");
+                goto out;
+            }
+            s.resumed++;
+            s.failed++;
+            e.resumed = 1;
+            e.verdict = KILN_CRASHED;
+            e.error_text = why_text;
+            if (progress)
+                progress(user, &e);
+            if (opts->strategy->report)
+                opts->strategy->report(state, &cfg, -1);
+            kiln_eval_clear(&ev);
+            continue;
+        }
         if (seen) {
             s.resumed++;
             e.resumed = 1;
@@ -204,38 +246,34 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
             kiln_eval_clear(&ev);
             continue;
         }
+
+        int64_t marker = -1;
         if (prepared) {
+            /* The source and the in-flight marker are stored before the variant
+             * runs, so that nothing is lost if it takes the process down. */
+            if (kiln_db_kernel_source(db, k->name, lang, ev.source_hash, ev.source) < 0 ||
+                (marker = kiln_db_result_begin(db, &r)) < 0) {
+                snprintf(err, errlen, "database: %s", kiln_db_errmsg(db));
+                kiln_eval_clear(&ev);
+                kiln_db_run_end(db, s.run_id, "failed");
+                goto out;
+            }
             kiln_variant_measure(rt, k, &cfg, &opts->size, opts, kname, &ev);
         }
         s.evaluated++;
 
-        kiln_result r;
-        memset(&r, 0, sizeof r);
-        r.run_id = s.run_id;
-        r.device_id = device_id;
-        r.kernel = k->name;
-        r.lang = lang;
-        r.size = size_text;
-        r.config_json = json;
-        r.source_hash = ev.source ? ev.source_hash : "";
         r.verdict = ev.verdict;
         r.time = ev.time;
         r.max_abs_err = ev.verify.max_abs_err;
         r.max_rel_err = ev.verify.max_rel_err;
-        r.worst_index = (int64_t)ev.verify.worst_index;
+        r.worst_index = ev.verdict == KILN_WRONG ? (int64_t)ev.verify.worst_index : -1;
         r.error_text = ev.error_text;
         if (ev.verdict == KILN_OK && ev.time.median_ns > 0) {
             double sec = ev.time.median_ns * 1e-9;
             r.gflops = k->flops ? k->flops(&opts->size) / sec * 1e-9 : 0;
             r.gbytes_per_s = k->bytes ? k->bytes(&opts->size) / sec * 1e-9 : 0;
         }
-        if (ev.source && kiln_db_kernel_source(db, k->name, lang, ev.source_hash, ev.source) < 0) {
-            snprintf(err, errlen, "database: %s", kiln_db_errmsg(db));
-            kiln_eval_clear(&ev);
-            kiln_db_run_end(db, s.run_id, "failed");
-            goto out;
-        }
-        if (kiln_db_result_add(db, &r) != 0) {
+        if ((marker >= 0 ? kiln_db_result_finish(db, marker, &r) : kiln_db_result_add(db, &r)) != 0) {
             snprintf(err, errlen, "database: %s", kiln_db_errmsg(db));
             kiln_eval_clear(&ev);
             kiln_db_run_end(db, s.run_id, "failed");

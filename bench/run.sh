@@ -32,6 +32,29 @@ b = json.loads(sys.argv[1]); s = float(sys.argv[2])
 print(f"tuned triad: {b['gbytes_per_s']:.2f} GB/s = {100*b['gbytes_per_s']/s:.1f}% of the OpenMP triad ({s:.2f} GB/s)")
 PY
 
+# The machine's bandwidth drifts (shared VM): re-measure the tuned triad and the OpenMP
+# triad alternately, 5 rounds each, and compare the medians of the rounds.
+sets=$(python3 -c 'import json,sys; print(" ".join("--set %s=%s" % kv for kv in json.loads(sys.argv[1])["config"].items()))' "$t_json")
+echo "== interleaved re-measurement: $sets"
+: > $out/rounds.txt
+for r in 1 2 3 4 5; do
+  read -r o_med _ < <($out/stream_triad $N 20)
+  rm -f $out/round.db*
+  $kiln tune triad --size $N "${devarg[@]}" $sets --reps 20 --db $out/round.db >/dev/null 2>&1
+  k_gbs=$($kiln best triad --size $N "${devarg[@]}" --db $out/round.db --json | python3 -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["gbytes_per_s"])')
+  echo "round $r: openmp $o_med GB/s, kiln $k_gbs GB/s" | tee -a $out/rounds.txt
+done
+python3 - $out/rounds.txt <<'PY'
+import re, statistics, sys
+o, k = [], []
+for line in open(sys.argv[1]):
+    m = re.search(r"openmp ([\d.]+) GB/s, kiln ([\d.]+)", line)
+    o.append(float(m.group(1))); k.append(float(m.group(2)))
+print(f"interleaved medians: OpenMP triad {statistics.median(o):.2f} GB/s (range {min(o):.2f}..{max(o):.2f}), "
+      f"tuned kiln triad {statistics.median(k):.2f} GB/s (range {min(k):.2f}..{max(k):.2f}): "
+      f"{100*statistics.median(k)/statistics.median(o):.0f}%")
+PY
+
 echo "== kiln tune matmul --size $M (random, 60 configurations + default)"
 /usr/bin/time -f "wall %e s" $kiln tune matmul --size $M "${devarg[@]}" --strategy random --budget 60 --seed 1 --verbose \
   2>$out/matmul.log | tee $out/matmul.txt

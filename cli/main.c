@@ -388,24 +388,67 @@ static int collect_ok(void *user, const kiln_db_row *row)
     return 0;
 }
 
+static int param_index(const kiln_kernel *k, const char *name, int len)
+{
+    for (int i = 0; i < k->nparams; i++)
+        if ((int)strlen(k->params[i].name) == len && strncmp(k->params[i].name, name, (size_t)len) == 0)
+            return i;
+    return 0;
+}
+
+/* A copy of kernel k whose space has each "P=V" of `fixed` as one more
+ * constraint "P == V": same kernel name and sources, so results and resume are
+ * shared with unrestricted runs. */
+static const kiln_kernel *restrict_kernel(const kiln_kernel *k, const kiln_size *size, const char *const *fixed,
+                                          int nfixed, kiln_kernel *out)
+{
+    static char texts[16][96];
+    char err[512];
+    kiln_space *space = kiln_space_new(k, size, err, sizeof err);
+    if (!space)
+        die(EXIT_WORK, "tune: %s", err);
+    kiln_config cfg;
+    kiln_space_default(space, &cfg);
+    *out = *k;
+    for (int i = 0; i < nfixed; i++) {
+        if (kiln_space_set(space, &cfg, fixed[i], err, sizeof err) != 0)
+            die(EXIT_USAGE, "tune: %s", err);
+        if (out->nconstraints == (int)(sizeof out->constraints / sizeof out->constraints[0]))
+            die(EXIT_USAGE, "tune: too many constraints with --set");
+        const char *eq = strchr(fixed[i], '=');
+        int namelen = (int)(eq - fixed[i]);
+        snprintf(texts[i], sizeof texts[i], "%.*s == %lld", namelen, fixed[i],
+                 cfg.values[param_index(k, fixed[i], namelen)]);
+        out->constraints[out->nconstraints++] = texts[i];
+    }
+    kiln_space_free(space);
+    return out;
+}
+
 static int cmd_tune(int argc, char **argv)
 {
     const char *device = NULL, *size_text = NULL, *strategy_name = "exhaustive", *db_path = NULL;
     uint64_t budget = 0, seed = 1;
     double time_budget = 0;
-    int openmp = 0, timeout_ms = 10000, verbose = 0, reps = 0;
+    int openmp = 0, timeout_ms = 10000, verbose = 0, reps = 0, nfixed = 0;
+    const char *fixed[16];
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
-        {"strategy", required_argument, 0, 's'}, {"budget", required_argument, 0, 'b'},
+        {"set", required_argument, 0, 'x'}, {"strategy", required_argument, 0, 's'}, {"budget", required_argument, 0, 'b'},
         {"time", required_argument, 0, 't'}, {"db", required_argument, 0, 'D'},
         {"seed", required_argument, 0, 'S'}, {"openmp", no_argument, 0, 'o'},
         {"timeout", required_argument, 0, 'T'}, {"reps", required_argument, 0, 'r'},
         {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:n:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:n:x:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
+        case 'x':
+            if (nfixed == 16)
+                die(EXIT_USAGE, "tune: too many --set options");
+            fixed[nfixed++] = optarg;
+            break;
         case 'd': device = optarg; break;
         case 'n': size_text = optarg; break;
         case 's': strategy_name = optarg; break;
@@ -447,6 +490,7 @@ static int cmd_tune(int argc, char **argv)
                    "  --device D     'host', P:D index, or a device/platform name substring\n"
                    "                 (default: first OpenCL device, else the host compiler)\n"
                    "  --size N       problem size: N, NxM or NxMxK (default: the kernel's)\n"
+                   "  --set P=V      fix parameter P to value V (repeatable): tune the rest\n"
                    "  --strategy S   exhaustive (default) or random\n"
                    "  --budget N     evaluate at most N configurations (0 = all)\n"
                    "  --time S       stop starting new configurations after S seconds\n"
@@ -464,6 +508,10 @@ static int cmd_tune(int argc, char **argv)
     if (optind != argc - 1)
         die(EXIT_USAGE, "tune: expected one KERNEL (see 'kiln tune --help')");
     const kiln_kernel *k = find_kernel_or_die(argv[optind]);
+    kiln_size size = size_or_default(k, size_text);
+    static kiln_kernel restricted;
+    if (nfixed)
+        k = restrict_kernel(k, &size, fixed, nfixed, &restricted);
     const kiln_strategy *strategy = kiln_strategy_find(strategy_name);
     if (!strategy) {
         fprintf(stderr, "%s: tune: unknown strategy '%s'; known:", progname, strategy_name);
@@ -472,7 +520,6 @@ static int cmd_tune(int argc, char **argv)
         fputc('\n', stderr);
         return EXIT_USAGE;
     }
-    kiln_size size = size_or_default(k, size_text);
     kiln_rt *rt = open_device_or_die(device);
     kiln_rt_set_timeout(rt, timeout_ms);
     kiln_db *db = open_db_or_die(db_path);
@@ -558,6 +605,8 @@ static int cmd_tune(int argc, char **argv)
     printf("  %.2fx faster than the slowest correct configuration (%s)\n", sum.slowest_ns / sum.best_ns, slow_t);
     if (sum.default_ns > 0)
         printf("  %.2fx faster than the default configuration (%s)\n", sum.default_ns / sum.best_ns, def_t);
+    else if (!sum.default_in_space)
+        printf("  (the default configuration is outside the space searched)\n");
     else
         printf("  the default configuration gave no correct result\n");
     printf("stored in %s (run %lld)\n", db_path ? db_path : kiln_db_default_path(), (long long)sum.run_id);

@@ -75,7 +75,8 @@ typedef struct kiln_db kiln_db;
 
 typedef enum kiln_verdict {
     KILN_OK = 0, KILN_WRONG, KILN_BUILD_ERROR, KILN_RUN_ERROR, KILN_TIMEOUT, KILN_CRASHED,
-    KILN_SKIPPED /* rejected by the description itself (kiln_fail) */
+    KILN_SKIPPED, /* rejected by the description itself (kiln_fail) */
+    KILN_RUNNING  /* in flight: stored before a variant runs, replaced by its result */
 } kiln_verdict;
 const char *kiln_verdict_name(kiln_verdict v);
 
@@ -114,6 +115,12 @@ typedef struct kiln_result {
 
 /* One transaction per result. */
 int kiln_db_result_add(kiln_db *db, const kiln_result *r);
+/* The in-flight marker: r stored with verdict "running" before the variant runs
+ * (returns the row id, -1 on error), then replaced by the measured result in one
+ * transaction. A "running" row found when a tuning resumes is a variant that
+ * took kiln down (a driver crash, kill -9): it is recorded as crashed, not rerun. */
+int64_t kiln_db_result_begin(kiln_db *db, const kiln_result *r);
+int kiln_db_result_finish(kiln_db *db, int64_t row_id, const kiln_result *r);
 /* 1 when a result with this identity exists (resume), 0 when not, -1 on error. */
 int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_hash,
                           int64_t device_id, const char *size, const char *config_json);
@@ -125,6 +132,7 @@ typedef struct kiln_db_row {
     double median_ns, min_ns, max_ns, gflops, gbytes_per_s, max_abs_err, max_rel_err;
     int samples;
     int64_t run_id;
+    int64_t id;                /* the result's row id */
 } kiln_db_row;
 void kiln_db_row_free(kiln_db_row *r);
 
@@ -167,6 +175,7 @@ typedef struct kiln_tune_summary {
     int64_t run_id;
     uint64_t evaluated, resumed, ok, failed;
     double best_ns, slowest_ns, default_ns; /* default_ns < 0 when the default config was not measured */
+    int default_in_space;      /* the default configuration satisfies the (possibly restricted) space */
     kiln_config best;
     char best_json[512];
 } kiln_tune_summary;
