@@ -187,7 +187,7 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
         kiln_tune_event e;
         memset(&e, 0, sizeof e);
         e.index = s.evaluated + s.resumed + 1;
-        e.total = planned;
+        e.total = planned + (opts->budget && default_valid ? 1 : 0); /* the default comes on top of a budget */
         e.config = &cfg;
         e.config_json = json;
 
