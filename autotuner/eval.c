@@ -76,7 +76,8 @@ static struct {
     const kiln_kernel *kernel;
     kiln_size size;
     uint64_t seed;
-    void *inputs[KILN_MAX_ARGS];  /* every argument as the input generator left it */
+    void *inputs[KILN_MAX_ARGS];   /* every argument as the input generator left it (outputs poisoned) */
+    void *readback[KILN_MAX_ARGS]; /* where out/inout arrays are read back to */
     double *want[KILN_MAX_ARGS];
 } ref_cache;
 
@@ -85,8 +86,10 @@ static void ref_cache_clear(void)
     for (int i = 0; i < KILN_MAX_ARGS; i++) {
         free(ref_cache.want[i]);
         free(ref_cache.inputs[i]);
+        free(ref_cache.readback[i]);
         ref_cache.want[i] = NULL;
         ref_cache.inputs[i] = NULL;
+        ref_cache.readback[i] = NULL;
     }
     ref_cache.kernel = NULL;
 }
@@ -122,7 +125,6 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
                             const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name,
                             kiln_eval *out)
 {
-    void *host[KILN_MAX_ARGS] = {0};
     kiln_buf *bufs[KILN_MAX_ARGS] = {0};
     char *log = NULL;
     uint64_t seed = opts ? opts->seed : 1;
@@ -136,43 +138,34 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
     }
     free(log);
 
-    for (int i = 0; i < k->nargs; i++) {
-        host[i] = calloc(1, arg_bytes(&k->args[i], size));
-        if (!host[i]) {
-            out->verdict = KILN_RUN_ERROR;
-            out->error_text = str_printf("out of memory for argument '%s'", k->args[i].name);
-            goto done;
-        }
-    }
+    /* Inputs, poisoned outputs and the reference are made once per (kernel,
+     * size, seed) and kept: every variant uploads the same bytes. */
     if (ref_cache.kernel != k || !same_size(&ref_cache.size, size) || ref_cache.seed != seed) {
         ref_cache_clear();
-        for (int i = 0; i < k->nargs; i++)
-            if (!k->args[i].is_scalar && k->args[i].dir == KILN_OUT)
-                kiln_poison(k->args[i].elem, host[i], arg_count(&k->args[i], size));
-        k->inputs(size, seed, host);
         for (int i = 0; i < k->nargs; i++) {
             const kiln_arg_info *a = &k->args[i];
-            ref_cache.inputs[i] = malloc(arg_bytes(a, size));
-            if (ref_cache.inputs[i])
-                memcpy(ref_cache.inputs[i], host[i], arg_bytes(a, size));
-            if (!a->is_scalar && a->dir != KILN_IN)
+            int is_output = !a->is_scalar && a->dir != KILN_IN;
+            ref_cache.inputs[i] = calloc(1, arg_bytes(a, size));
+            if (is_output) {
+                ref_cache.readback[i] = malloc(arg_bytes(a, size));
                 ref_cache.want[i] = calloc(arg_count(a, size), sizeof(double));
-            if (!ref_cache.inputs[i] || (!a->is_scalar && a->dir != KILN_IN && !ref_cache.want[i])) {
+            }
+            if (!ref_cache.inputs[i] || (is_output && (!ref_cache.readback[i] || !ref_cache.want[i]))) {
                 ref_cache_clear();
                 out->verdict = KILN_RUN_ERROR;
-                out->error_text = str_printf("out of memory for the inputs of '%s'", a->name);
+                out->error_text = str_printf("out of memory for the data of argument '%s'", a->name);
                 goto done;
             }
+            if (!a->is_scalar && a->dir == KILN_OUT)
+                kiln_poison(a->elem, ref_cache.inputs[i], arg_count(a, size));
         }
-        k->reference(size, host, ref_cache.want);
+        k->inputs(size, seed, ref_cache.inputs);
+        k->reference(size, ref_cache.inputs, ref_cache.want);
         ref_cache.kernel = k;
         ref_cache.size = *size;
         ref_cache.seed = seed;
-    } else {
-        /* outputs come back poisoned too: the cached copy was taken before any run */
-        for (int i = 0; i < k->nargs; i++)
-            memcpy(host[i], ref_cache.inputs[i], arg_bytes(&k->args[i], size));
     }
+    void *const *host = ref_cache.inputs;
 
     for (int i = 0; i < k->nargs; i++) {
         const kiln_arg_info *a = &k->args[i];
@@ -208,14 +201,14 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
         const kiln_arg_info *a = &k->args[i];
         if (a->is_scalar || a->dir == KILN_IN)
             continue;
-        if (kiln_buf_read(rt, bufs[i], host[i], arg_bytes(a, size))) {
+        if (kiln_buf_read(rt, bufs[i], ref_cache.readback[i], arg_bytes(a, size))) {
             out->verdict = KILN_RUN_ERROR;
             out->error_text = str_printf("reading '%s': %s", a->name, kiln_rt_errmsg(rt));
             goto done;
         }
         double tol = a->tolerance > 0 ? a->tolerance : kiln_default_tolerance(a->elem);
         kiln_verify_report rep;
-        kiln_verify(a->elem, host[i], ref_cache.want[i], arg_count(a, size), tol, &rep);
+        kiln_verify(a->elem, ref_cache.readback[i], ref_cache.want[i], arg_count(a, size), tol, &rep);
         if (out->verdict == KILN_OK || rep.max_abs_err > out->verify.max_abs_err)
             out->verify = rep;
         if (!rep.ok && out->verdict == KILN_OK) {
@@ -241,11 +234,9 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
     }
 
 done:
-    for (int i = 0; i < k->nargs; i++) {
+    for (int i = 0; i < k->nargs; i++)
         if (bufs[i])
             kiln_buf_free(rt, bufs[i]);
-        free(host[i]);
-    }
     kiln_program_free(rt, prog);
 }
 
