@@ -21,6 +21,7 @@
 #include <CL/cl.h>
 
 #include "check.h"
+#include "files.h"
 #include "kiln/dsl.h"
 #include "kiln/gen.h"
 
@@ -194,34 +195,6 @@ static const struct {
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)len + 1);
-    if (text && fread(text, 1, (size_t)len, f) != (size_t)len) {
-        free(text);
-        text = NULL;
-    }
-    if (text)
-        text[len] = '\0';
-    fclose(f);
-    return text;
-}
-
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    int ok = fputs(text, f) >= 0;
-    return fclose(f) == 0 && ok ? 0 : -1;
-}
 
 static void check_golden(const char *name, const char *ext, const char *text)
 {

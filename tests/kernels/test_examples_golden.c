@@ -4,6 +4,7 @@
  * KILN_BLESS=1 rewrites the golden files from today's output instead.
  */
 #include "check.h"
+#include "files.h"
 #include "examples_util.h"
 
 static const struct {
@@ -18,35 +19,6 @@ static const struct {
     {&kiln_kernel_laplace, "default", ""},
     {&kiln_kernel_laplace, "synth_f64", "x_per_item=2,y_per_item=2,vec=4,temp_size=8,synth=1"},
 };
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)len + 1);
-    if (s && fread(s, 1, (size_t)len, f) != (size_t)len) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
-        s[len] = '\0';
-    fclose(f);
-    return s;
-}
-
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    size_t len = strlen(text);
-    int ok = fwrite(text, 1, len, f) == len;
-    return fclose(f) == 0 && ok ? 0 : -1;
-}
 
 /* Line number of the first difference, for the failure message. */
 static int first_diff_line(const char *a, const char *b)

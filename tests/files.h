@@ -1,0 +1,42 @@
+/*
+ * files.h: whole-file read and write for the tests (golden files, generated sources).
+ */
+#ifndef KILN_TEST_FILES_H
+#define KILN_TEST_FILES_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The file's bytes, NUL-terminated and malloc'ed; NULL if it cannot be read. */
+static inline char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (text && fread(text, 1, (size_t)len, f) != (size_t)len) {
+        free(text);
+        text = NULL;
+    }
+    if (text)
+        text[len] = '\0';
+    fclose(f);
+    return text;
+}
+
+/* Writes text to path (replacing it); 0 or -1. */
+static inline int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t len = strlen(text);
+    int ok = fwrite(text, 1, len, f) == len;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+#endif
