@@ -581,7 +581,7 @@ static int cmd_tune(int argc, char **argv)
     kiln_db_foreach(db, k->name, dev->fingerprint, size_str, collect_ok, &top);
     cli_table *t = cli_table_new(6, "rank", "configuration", "median", "min..max", "GFLOP/s", "GB/s");
     for (int i = 0; i < top.n; i++) {
-        char rank[8], cfg[256], med[32], lo[32], hi[32], range[72], gf[32], gb[32];
+        char rank[16], cfg[256], med[32], lo[32], hi[32], range[72], gf[32], gb[32];
         snprintf(rank, sizeof rank, "%d", i + 1);
         config_pretty(top.rows[i].config_json, cfg, sizeof cfg);
         format_time(top.rows[i].median_ns, med, sizeof med);
