@@ -1,6 +1,19 @@
 #!/usr/bin/env bash
-# The whole test suite: set-up (install + build), then every CTest test.
+# The whole test suite: set-up (install + build), every CTest test, then every test
+# again in a build with AddressSanitizer and UndefinedBehaviorSanitizer
+# (KILN_SANITIZE=0 skips that second pass).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cd build && ctest --output-on-failure -j"$(nproc)" "$@"
+(cd build && ctest --output-on-failure -j"$(nproc)" "$@")
+
+if [ "${KILN_SANITIZE:-1}" != 0 ]; then
+  echo "== again under AddressSanitizer and UndefinedBehaviorSanitizer"
+  san="-fsanitize=address,undefined -fno-omit-frame-pointer"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$san" \
+        -DCMAKE_EXE_LINKER_FLAGS="$san" -DCMAKE_SHARED_LINKER_FLAGS="$san" -DCMAKE_MODULE_LINKER_FLAGS="$san" >/dev/null
+  cmake --build build-asan -j"$(nproc)" 2>&1 | grep -E 'error|warning:' || true
+  # handle_segv=0: the tests that crash a kernel on purpose expect the signal itself.
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:handle_segv=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+     ctest --output-on-failure -j"$(nproc)" "$@")
+fi

@@ -80,7 +80,7 @@ static void mutate(uint8_t *d, size_t *n, size_t cap)
         case 2: if (at + 4 <= *n) { uint32_t v = (uint32_t[]){0, 0xffffffffu, KR_FRAME_MAX_PAYLOAD, 1u << 31, 16}[rnd() % 5]; memcpy(d + at, &v, 4); } break;
         case 3: *n = at; break; /* truncate */
         case 4: { size_t len = rnd() % 64, from = rnd() % *n; /* splice a chunk elsewhere */
-            if (from + len <= *n && *n + len <= cap) { memmove(d + at + len, d + at, *n - at); memcpy(d + at, d + from + (from >= at ? len : 0), len); *n += len; } } break;
+            if (from + len <= *n && *n + len <= cap) { memmove(d + at + len, d + at, *n - at); memmove(d + at, d + from + (from >= at ? len : 0), len); *n += len; } } break;
         case 5: if (at + 8 <= *n) { uint64_t v = rnd() % 16; memcpy(d + at, &v, 8); } break; /* plausible id */
         default: d[at] = (uint8_t)rnd(); break;
         }
