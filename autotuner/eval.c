@@ -120,6 +120,12 @@ static size_t arg_bytes(const kiln_arg_info *a, const kiln_size *size)
     return b ? b : 8;
 }
 
+/* The verdict of a failed kiln_program_run / kiln_program_time status. */
+static kiln_verdict verdict_of_run(int rc)
+{
+    return rc == KILN_RT_TIMEOUT ? KILN_TIMEOUT : rc == KILN_RT_CRASHED ? KILN_CRASHED : KILN_RUN_ERROR;
+}
+
 /* Runs, verifies and times a prepared variant. */
 static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
                             const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name,
@@ -191,7 +197,7 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
     double once_ns = 0;
     int rc = kiln_program_run(rt, prog, &geo, &once_ns);
     if (rc) {
-        out->verdict = rc == KILN_RT_TIMEOUT ? KILN_TIMEOUT : rc == KILN_RT_CRASHED ? KILN_CRASHED : KILN_RUN_ERROR;
+        out->verdict = verdict_of_run(rc);
         out->error_text = str_printf("%s", kiln_rt_errmsg(rt));
         goto done;
     }
@@ -229,7 +235,7 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
         topts = opts->timing;
     rc = kiln_program_time(rt, prog, &geo, &topts, &out->time);
     if (rc) {
-        out->verdict = rc == KILN_RT_TIMEOUT ? KILN_TIMEOUT : rc == KILN_RT_CRASHED ? KILN_CRASHED : KILN_RUN_ERROR;
+        out->verdict = verdict_of_run(rc);
         out->error_text = str_printf("timing: %s", kiln_rt_errmsg(rt));
     }
 
