@@ -156,6 +156,8 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
     kiln_config_json(&def, default_json, sizeof default_json);
     double t0 = now_s();
     const char *status = "done";
+    kiln_eval ev;
+    memset(&ev, 0, sizeof ev);
 
     for (;;) {
         if (opts->stop && *opts->stop) {
@@ -182,7 +184,6 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
         if (from_strategy && is_default && default_valid)
             continue;
 
-        kiln_eval ev;
         char kname[256];
         kiln_tune_event e;
         memset(&e, 0, sizeof e);
@@ -215,10 +216,7 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
             r.verdict = KILN_CRASHED;
             r.error_text = why_text;
             if (kiln_db_result_finish(db, seen->row_id, &r) != 0) {
-                snprintf(err, errlen, "database: %s", kiln_db_errmsg(db));
-                kiln_eval_clear(&ev);
-                kiln_db_run_end(db, s.run_id, "failed");
-                goto out;
+                goto db_failed;
             }
             s.resumed++;
             s.failed++;
@@ -253,10 +251,7 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
              * runs, so that nothing is lost if it takes the process down. */
             if (kiln_db_kernel_source(db, k->name, lang, ev.source_hash, ev.source) < 0 ||
                 (marker = kiln_db_result_begin(db, &r)) < 0) {
-                snprintf(err, errlen, "database: %s", kiln_db_errmsg(db));
-                kiln_eval_clear(&ev);
-                kiln_db_run_end(db, s.run_id, "failed");
-                goto out;
+                goto db_failed;
             }
             kiln_variant_measure(rt, k, &cfg, &opts->size, opts, kname, &ev);
         }
@@ -274,10 +269,7 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
             r.gbytes_per_s = k->bytes ? k->bytes(&opts->size) / sec * 1e-9 : 0;
         }
         if ((marker >= 0 ? kiln_db_result_finish(db, marker, &r) : kiln_db_result_add(db, &r)) != 0) {
-            snprintf(err, errlen, "database: %s", kiln_db_errmsg(db));
-            kiln_eval_clear(&ev);
-            kiln_db_run_end(db, s.run_id, "failed");
-            goto out;
+            goto db_failed;
         }
         summary_note(&s, &cfg, json, ev.verdict == KILN_OK, ev.time.median_ns, is_default);
         if (opts->strategy->report)
@@ -294,7 +286,12 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
     }
     kiln_db_run_end(db, s.run_id, status);
     rc = 0;
+    goto out;
 
+db_failed:
+    snprintf(err, errlen, "database: %s", kiln_db_errmsg(db));
+    kiln_eval_clear(&ev);
+    kiln_db_run_end(db, s.run_id, "failed");
 out:
     if (state)
         opts->strategy->fini(state);
