@@ -2,25 +2,53 @@
  * host.c: the host-C backend. A variant in C99 is compiled by the system
  * compiler into a shared object, loaded with dlopen, and its entry point
  *   void <kernel>_entry(void *const *args, const size_t *global, const size_t *local)
- * is called. Buffers are shared anonymous mappings so that, when a time limit
- * is set, each run can happen in a forked child: a kernel that crashes or
- * hangs then kills only the child, and its writes still reach the buffers.
- * Shared objects go through the binary cache like OpenCL binaries do.
+ * is called. Shared objects go through the binary cache like OpenCL binaries do.
  *
- * OpenMP kernels always run in a child: an OpenMP runtime that has started
- * its threads in a process does not survive fork (the child's team waits for
- * threads that do not exist), so the parent must never start them. The child
- * starts the team before the clock does, so a run's time is the kernel's.
+ * Runs happen in a worker process, so that a kernel that crashes or hangs
+ * kills only the worker: the run gives KILN_RT_CRASHED or KILN_RT_TIMEOUT and
+ * the next run forks a new worker. The worker is forked once, not per run:
+ * forking per run made the child fault in every page of every buffer again
+ * on each run, which cost more than the kernel for large buffers. A run is a
+ * request on a socket (program, arguments, geometry); the worker calls the
+ * entry point between two CLOCK_MONOTONIC reads and answers with the time.
+ *
+ * Buffers are memfd mappings (MAP_SHARED), so the worker sees the parent's
+ * writes and the parent sees the kernel's. A buffer reaches a worker as its
+ * memfd, passed over the socket (SCM_RIGHTS) before the first run that uses
+ * it; the worker maps it and keeps it mapped, so its pages fault in once per
+ * worker, not once per run. Mappings are not inherited across fork
+ * (MADV_DONTFORK): a worker of another kiln_rt, or any other child, would
+ * otherwise keep a freed buffer's memory alive. A worker does inherit the
+ * programs loaded when it is forked (same addresses); one built later is
+ * passed as its opened shared object, which the worker loads through
+ * /proc/self/fd. Each record carries the generation of the worker that has
+ * it, so nothing is sent twice to one worker and everything is sent again to
+ * its successor. Freeing a buffer or a program tells the worker to unmap or
+ * unload it too, so its memory really goes.
+ *
+ * OpenMP: a runtime that has started its threads in a process does not
+ * survive fork (the child's team waits for threads that do not exist), so the
+ * parent never runs kernel code; the worker never forks. The worker starts
+ * the team before the clock does, so a run's time is the kernel's.
+ *
+ * KILN_HOST_WORKER=0 selects the former scheme (for comparison): a fork per
+ * run when a time limit is set or the kernel uses OpenMP, otherwise a direct
+ * call in the calling process.
  */
+#define _GNU_SOURCE /* memfd_create, close_range */
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,20 +58,49 @@ typedef void (*host_entry_fn)(void *const *args, const size_t *global, const siz
 /* libgomp's entry for a parallel region (the ABI GCC emits calls to). */
 typedef void (*gomp_parallel_fn)(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags);
 
-typedef struct host_state {
-    char tmpdir[4096];  /* sources and uncached objects of this kiln_rt */
-    unsigned serial;    /* makes file names unique within tmpdir */
-} host_state;
+/* A buffer's record (kiln_buf.handle on this backend). */
+typedef struct host_buf {
+    unsigned id;          /* names it to the worker; never 0 */
+    int fd;               /* the memfd behind the mapping */
+    void *host;
+    size_t bytes;
+    unsigned worker_gen;  /* generation of the worker that maps it */
+    struct host_buf *prev, *next;
+} host_buf;
+
+/* One argument as set: a buffer (by id, as it may be freed meanwhile) or a scalar. */
+typedef struct host_arg {
+    unsigned buf_id;      /* 0 for a scalar */
+    void *scalar;         /* owned copy, 16-byte aligned */
+    size_t scalar_bytes;
+} host_arg;
 
 typedef struct host_prog {
+    unsigned id;
     void *dl;
     host_entry_fn entry;
-    int openmp;                   /* built with -fopenmp: run in a child only */
+    int openmp;                     /* built with -fopenmp: never run in this process */
     gomp_parallel_fn gomp_parallel; /* to start the thread team before timing, if libgomp */
-    void **args;        /* what the entry point receives */
-    void **owned;       /* copies of scalar values (owned[i] == args[i] for scalars) */
+    int so_fd;                      /* the loaded object, for workers forked before it */
+    char entry_sym[512];
+    unsigned worker_gen;            /* generation of the worker that has it loaded */
+    host_arg *slots;
+    void **args;                    /* what the entry point receives (KILN_HOST_WORKER=0) */
     int nargs;
+    struct host_prog *prev, *next;
 } host_prog;
+
+typedef struct host_state {
+    char tmpdir[4096];    /* sources and uncached objects of this kiln_rt */
+    unsigned serial;      /* makes file names unique within tmpdir */
+    unsigned next_id;     /* of buffers and programs */
+    int use_worker;       /* 0: KILN_HOST_WORKER=0, a fork per run */
+    pid_t worker_pid;     /* 0: none running */
+    int worker_sock;
+    unsigned worker_gen;  /* counts the workers forked */
+    host_buf *bufs;       /* live ones: a worker forked now inherits them */
+    host_prog *progs;
+} host_state;
 
 const char *kiln_host_default_cc(void)
 {
@@ -177,6 +234,8 @@ static int host_compiler_changed(kiln_rt *rt)
     return 0;
 }
 
+static void worker_stop(host_state *st);
+
 static int host_open(kiln_rt *rt)
 {
     host_state *st = calloc(1, sizeof *st);
@@ -189,6 +248,9 @@ static int host_open(kiln_rt *rt)
         free(st);
         return kiln_rt_fail(rt, "mkdtemp: %s", strerror(e));
     }
+    const char *w = getenv("KILN_HOST_WORKER");
+    st->use_worker = !(w && strcmp(w, "0") == 0);
+    st->worker_sock = -1;
     rt->impl = st;
     return 0;
 }
@@ -198,6 +260,7 @@ static void host_close(kiln_rt *rt)
     host_state *st = rt->impl;
     if (!st)
         return;
+    worker_stop(st);
     DIR *dir = opendir(st->tmpdir);
     if (dir) {
         struct dirent *e;
@@ -215,14 +278,527 @@ static void host_close(kiln_rt *rt)
     rt->impl = NULL;
 }
 
+/* ---- talking to the worker ---------------------------------------------- */
+
+/* Messages on the worker's socket (SOCK_SEQPACKET: one message per send). */
+enum wire_kind { WIRE_ADD_BUF = 1, WIRE_FREE_BUF, WIRE_ADD_PROG, WIRE_FREE_PROG, WIRE_RUN };
+
+typedef struct wire_head {
+    uint32_t kind;
+    uint32_t id;                  /* the buffer or program */
+    uint64_t bytes;               /* ADD_BUF: its size; the memfd comes along */
+    uint32_t openmp;              /* ADD_PROG: look up GOMP_parallel; the object comes along */
+    uint32_t nargs;               /* RUN: wire_arg entries that follow */
+    uint64_t global[3], local[3]; /* RUN */
+} wire_head;
+/* ADD_PROG: the entry symbol follows, NUL-terminated. RUN: nargs wire_arg, then
+ * the bytes of the scalars, in argument order. */
+typedef struct wire_arg {
+    uint32_t buf_id;       /* 0 for a scalar */
+    uint32_t scalar_bytes;
+} wire_arg;
+
+typedef struct wire_reply {
+    int32_t failed;        /* the worker could not run it: msg says why */
+    double ns;
+    char msg[400];
+} wire_reply;
+
+#define WIRE_MAX 65536
+
+/* One message, with fd (if >= 0) passed along; 0 on success. */
+static int wire_send(int sock, const void *msg, size_t len, int fd)
+{
+    struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    union {
+        struct cmsghdr align;
+        char space[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    if (fd >= 0) {
+        memset(&ctl, 0, sizeof ctl);
+        mh.msg_control = ctl.space;
+        mh.msg_controllen = sizeof ctl.space;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    }
+    ssize_t n;
+    do
+        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == (ssize_t)len ? 0 : -1;
+}
+
+/* One message into buf; *fd gets a descriptor that came along, else -1.
+ * Returns the length, 0 at end of stream, -1 on error. */
+static ssize_t wire_recv(int sock, void *buf, size_t cap, int *fd)
+{
+    struct iovec iov = {.iov_base = buf, .iov_len = cap};
+    union {
+        struct cmsghdr align;
+        char space[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.space,
+                        .msg_controllen = sizeof ctl.space};
+    ssize_t n;
+    do
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    *fd = -1;
+    if (n < 0)
+        return -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+            memcpy(fd, CMSG_DATA(c), sizeof *fd);
+    if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+        return -1;
+    return n;
+}
+
+/* ---- the worker process -------------------------------------------------- */
+
+typedef struct worker_buf {
+    unsigned id;
+    void *host;
+    size_t bytes;
+} worker_buf;
+
+typedef struct worker_prog {
+    unsigned id;
+    void *dl;
+    host_entry_fn entry;            /* NULL when loading failed: err says why */
+    gomp_parallel_fn gomp_parallel;
+    char err[300];
+} worker_prog;
+
+typedef struct worker {
+    int sock;
+    const char *tmpdir;   /* the runtime's, for the links worker_load makes */
+    worker_buf *bufs;
+    int nbufs, cap_bufs;
+    worker_prog *progs;
+    int nprogs, cap_progs;
+    void **args;          /* of the run in progress */
+    uint32_t cap_args;
+    unsigned char *copies; /* its scalars, 16-byte aligned each */
+    size_t cap_copies;
+} worker;
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void no_op(void *data)
+{
+    (void)data;
+}
+
+/* Grows an array of n elements of size elem to hold one more; 0 on success. */
+static int grow(void **items, int n, int *cap, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    int bigger = *cap ? *cap * 2 : 16;
+    void *p = realloc(*items, (size_t)bigger * elem);
+    if (!p)
+        return -1;
+    *items = p;
+    *cap = bigger;
+    return 0;
+}
+
+static worker_buf *worker_find_buf(worker *w, unsigned id)
+{
+    for (int i = 0; i < w->nbufs; i++)
+        if (w->bufs[i].id == id)
+            return &w->bufs[i];
+    return NULL;
+}
+
+static worker_prog *worker_find_prog(worker *w, unsigned id)
+{
+    for (int i = 0; i < w->nprogs; i++)
+        if (w->progs[i].id == id)
+            return &w->progs[i];
+    return NULL;
+}
+
+static void worker_add_buf(worker *w, unsigned id, void *host, size_t bytes)
+{
+    if (grow((void **)&w->bufs, w->nbufs, &w->cap_bufs, sizeof *w->bufs) != 0) {
+        if (host)
+            munmap(host, bytes);
+        return; /* a run naming it then answers "unknown buffer" */
+    }
+    w->bufs[w->nbufs++] = (worker_buf){.id = id, .host = host, .bytes = bytes};
+}
+
+static worker_prog *worker_add_prog(worker *w, unsigned id)
+{
+    if (grow((void **)&w->progs, w->nprogs, &w->cap_progs, sizeof *w->progs) != 0)
+        return NULL;
+    worker_prog *p = &w->progs[w->nprogs++];
+    memset(p, 0, sizeof *p);
+    p->id = id;
+    return p;
+}
+
+static void pin_openmp_runtime(void);
+
+/* ADD_PROG: loads the object passed as fd and finds its entry point. */
+static void worker_load(worker *w, const wire_head *h, const char *sym, int fd)
+{
+    worker_prog *p = worker_add_prog(w, h->id);
+    if (!p) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    if (fd < 0) {
+        snprintf(p->err, sizeof p->err, "the program's object did not reach the worker");
+        return;
+    }
+    /* dlopen knows an object by the name it was opened with: /proc/self/fd/N
+     * would name the next program passed as fd N too, and dlopen would hand
+     * back this one. A link named after the program is unique. */
+    char target[64], path[4200];
+    snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+    snprintf(path, sizeof path, "%s/w%ld-p%u.so", w->tmpdir, (long)getpid(), h->id);
+    if (symlink(target, path) != 0) {
+        snprintf(p->err, sizeof p->err, "symlink %.200s: %s", path, strerror(errno));
+        close(fd);
+        return;
+    }
+    p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    unlink(path);
+    close(fd);
+    if (!p->dl) {
+        snprintf(p->err, sizeof p->err, "dlopen in the worker: %s", dlerror());
+        return;
+    }
+    void *fn = dlsym(p->dl, sym);
+    if (!fn) {
+        snprintf(p->err, sizeof p->err, "dlsym in the worker: no symbol \"%.200s\"", sym);
+        return;
+    }
+    memcpy(&p->entry, &fn, sizeof fn);
+    if (h->openmp) {
+        pin_openmp_runtime();
+        void *gp = dlsym(p->dl, "GOMP_parallel");
+        if (gp)
+            memcpy(&p->gomp_parallel, &gp, sizeof gp);
+    }
+}
+
+static void worker_reply(worker *w, int failed, double ns, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void worker_reply(worker *w, int failed, double ns, const char *fmt, ...)
+{
+    wire_reply rep;
+    memset(&rep, 0, sizeof rep);
+    rep.failed = failed;
+    rep.ns = ns;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rep.msg, sizeof rep.msg, fmt, ap);
+    va_end(ap);
+    wire_send(w->sock, &rep, sizeof rep, -1);
+}
+
+/* RUN: rebuilds the argument array in this address space, calls, times, answers. */
+static void worker_run(worker *w, const unsigned char *msg, size_t len)
+{
+    wire_head h;
+    memcpy(&h, msg, sizeof h);
+    worker_prog *p = worker_find_prog(w, h.id);
+    if (!p || !p->entry) {
+        worker_reply(w, 1, 0, "%s", p ? p->err : "the program was never handed to the worker");
+        return;
+    }
+    size_t table = (size_t)h.nargs * sizeof(wire_arg);
+    if (len < sizeof h + table) {
+        worker_reply(w, 1, 0, "truncated run request");
+        return;
+    }
+    const unsigned char *scalars = msg + sizeof h + table;
+    size_t scalar_room = 16;
+    for (uint32_t i = 0; i < h.nargs; i++) {
+        wire_arg a;
+        memcpy(&a, msg + sizeof h + i * sizeof a, sizeof a);
+        scalar_room += (a.scalar_bytes + 15) / 16 * 16;
+    }
+    /* Kept from run to run: a kernel that crashes leaves nothing allocated behind. */
+    if (h.nargs > w->cap_args) {
+        void **args = realloc(w->args, h.nargs * sizeof *args);
+        if (!args) {
+            worker_reply(w, 1, 0, "out of memory in the worker");
+            return;
+        }
+        w->args = args;
+        w->cap_args = h.nargs;
+    }
+    if (scalar_room > w->cap_copies) {
+        free(w->copies);
+        w->copies = aligned_alloc(16, scalar_room);
+        w->cap_copies = w->copies ? scalar_room : 0;
+        if (!w->copies) {
+            worker_reply(w, 1, 0, "out of memory in the worker");
+            return;
+        }
+    }
+    void **args = w->args;
+    unsigned char *copies = w->copies;
+    size_t in = 0, out = 0;
+    for (uint32_t i = 0; i < h.nargs; i++) {
+        wire_arg a;
+        memcpy(&a, msg + sizeof h + i * sizeof a, sizeof a);
+        if (a.buf_id) {
+            worker_buf *b = worker_find_buf(w, a.buf_id);
+            if (!b || !b->host) {
+                worker_reply(w, 1, 0, "argument %u: buffer %u is not mapped in the worker", i,
+                             a.buf_id);
+                return;
+            }
+            args[i] = b->host;
+        } else {
+            if (scalars + in + a.scalar_bytes > msg + len) {
+                worker_reply(w, 1, 0, "truncated run request");
+                return;
+            }
+            memcpy(copies + out, scalars + in, a.scalar_bytes);
+            args[i] = copies + out;
+            in += a.scalar_bytes;
+            out += (a.scalar_bytes + 15) / 16 * 16;
+        }
+    }
+    size_t global[3], local[3];
+    for (int d = 0; d < 3; d++) {
+        global[d] = (size_t)h.global[d];
+        local[d] = (size_t)h.local[d];
+    }
+    if (p->gomp_parallel)
+        p->gomp_parallel(no_op, NULL, 0, 0);
+    double t0 = now_ns();
+    p->entry(args, global, local);
+    double ns = now_ns() - t0;
+    worker_reply(w, 0, ns, "ok");
+}
+
+/* Closes every descriptor but stdio and keep: the worker must not hold the
+ * parent's memfds (their memory would outlive kiln_buf_free) or sockets. */
+static void close_inherited_fds(int keep)
+{
+    if ((keep == 3 || close_range(3, (unsigned)keep - 1, 0) == 0) &&
+        close_range((unsigned)keep + 1, ~0U, 0) == 0)
+        return;
+    for (int fd = 3; fd < 65536; fd++)
+        if (fd != keep)
+            close(fd);
+}
+
+/* The worker's life: serves requests until the socket closes. */
+static void worker_main(const host_state *st, int sock, pid_t parent) __attribute__((noreturn));
+static void worker_main(const host_state *st, int sock, pid_t parent)
+{
+    /* A worker left behind by a killed kiln would spin on a hung kernel forever. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(0);
+    close_inherited_fds(sock);
+    worker w;
+    memset(&w, 0, sizeof w);
+    w.sock = sock;
+    w.tmpdir = st->tmpdir;
+    /* Programs loaded at the fork are loaded here too, at the same addresses. */
+    for (const host_prog *hp = st->progs; hp; hp = hp->next) {
+        worker_prog *p = worker_add_prog(&w, hp->id);
+        if (p) {
+            p->dl = hp->dl;
+            p->entry = hp->entry;
+            p->gomp_parallel = hp->gomp_parallel;
+        }
+    }
+    static unsigned char msg[WIRE_MAX];
+    for (;;) {
+        int fd;
+        ssize_t n = wire_recv(sock, msg, sizeof msg - 1, &fd);
+        if (n <= 0)
+            _exit(0); /* the runtime is gone */
+        wire_head h;
+        if ((size_t)n < sizeof h) {
+            if (fd >= 0)
+                close(fd);
+            continue;
+        }
+        memcpy(&h, msg, sizeof h);
+        switch (h.kind) {
+        case WIRE_ADD_BUF: {
+            void *host = MAP_FAILED;
+            if (fd >= 0) {
+                host = mmap(NULL, (size_t)h.bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+                close(fd);
+            }
+            worker_add_buf(&w, h.id, host == MAP_FAILED ? NULL : host, (size_t)h.bytes);
+            break;
+        }
+        case WIRE_FREE_BUF: {
+            worker_buf *b = worker_find_buf(&w, h.id);
+            if (b) {
+                if (b->host)
+                    munmap(b->host, b->bytes);
+                *b = w.bufs[--w.nbufs];
+            }
+            break;
+        }
+        case WIRE_ADD_PROG:
+            msg[n] = '\0';
+            worker_load(&w, &h, (const char *)msg + sizeof h, fd);
+            break;
+        case WIRE_FREE_PROG: {
+            worker_prog *p = worker_find_prog(&w, h.id);
+            if (p) {
+                if (p->dl)
+                    dlclose(p->dl);
+                *p = w.progs[--w.nprogs];
+            }
+            break;
+        }
+        case WIRE_RUN:
+            worker_run(&w, msg, (size_t)n);
+            break;
+        default:
+            if (fd >= 0)
+                close(fd);
+            break;
+        }
+    }
+}
+
+/* ---- the worker, seen from the parent ------------------------------------ */
+
+/* Forks a worker; the programs loaded now are its own from the start. */
+static int worker_start(kiln_rt *rt)
+{
+    host_state *st = rt->impl;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return kiln_rt_fail(rt, "socketpair: %s", strerror(errno));
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(sv[0]);
+        close(sv[1]);
+        return kiln_rt_fail(rt, "fork: %s", strerror(e));
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        worker_main(st, sv[1], parent);
+    }
+    close(sv[1]);
+    st->worker_pid = pid;
+    st->worker_sock = sv[0];
+    st->worker_gen++;
+    for (host_prog *hp = st->progs; hp; hp = hp->next)
+        hp->worker_gen = st->worker_gen;
+    return 0;
+}
+
+/* Kills the worker (if it still runs) and reaps it; its wait status. */
+static int worker_end(host_state *st)
+{
+    int ws = 0;
+    if (st->worker_pid > 0) {
+        /* After it died on its own the kill is a no-op: the status stays its own. */
+        kill(st->worker_pid, SIGKILL);
+        while (waitpid(st->worker_pid, &ws, 0) < 0 && errno == EINTR) {
+        }
+    }
+    if (st->worker_sock >= 0)
+        close(st->worker_sock);
+    st->worker_pid = 0;
+    st->worker_sock = -1;
+    return ws;
+}
+
+static void worker_stop(host_state *st)
+{
+    worker_end(st);
+}
+
+/* The worker is gone in the middle of a run: reap it and say how it ended. */
+static int worker_lost(kiln_rt *rt)
+{
+    int ws = worker_end(rt->impl);
+    if (WIFSIGNALED(ws)) {
+        kiln_rt_fail(rt, "kernel crashed: signal %d (%s)", WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+        return KILN_RT_CRASHED;
+    }
+    kiln_rt_fail(rt, "kernel process exited (status %d) before finishing the run",
+                 WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+    return KILN_RT_CRASHED;
+}
+
+/* Tells a worker that has id mapped or loaded to let it go. */
+static void worker_forget(host_state *st, uint32_t kind, unsigned id, unsigned gen)
+{
+    if (!st || st->worker_pid <= 0 || gen != st->worker_gen)
+        return;
+    wire_head h;
+    memset(&h, 0, sizeof h);
+    h.kind = kind;
+    h.id = id;
+    /* A worker dead by now is noticed at the next run. */
+    wire_send(st->worker_sock, &h, sizeof h, -1);
+}
+
 /* ---- buffers ------------------------------------------------------------ */
 
 static int host_buf_new(kiln_rt *rt, kiln_buf *buf)
 {
-    void *p = mmap(NULL, buf->bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return kiln_rt_fail(rt, "mmap(%zu bytes): %s", buf->bytes, strerror(errno));
-    buf->host = p;
+    host_state *st = rt->impl;
+    host_buf *b = calloc(1, sizeof *b);
+    if (!b)
+        return kiln_rt_fail(rt, "out of memory making a buffer");
+    b->id = ++st->next_id;
+    b->bytes = buf->bytes;
+    char name[32];
+    snprintf(name, sizeof name, "kiln-buf-%u", b->id);
+    b->fd = memfd_create(name, MFD_CLOEXEC);
+    if (b->fd < 0) {
+        int e = errno;
+        free(b);
+        return kiln_rt_fail(rt, "memfd_create: %s", strerror(e));
+    }
+    if (ftruncate(b->fd, (off_t)buf->bytes) != 0) {
+        int e = errno;
+        close(b->fd);
+        free(b);
+        return kiln_rt_fail(rt, "ftruncate(%zu bytes): %s", buf->bytes, strerror(e));
+    }
+    b->host = mmap(NULL, buf->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0);
+    if (b->host == MAP_FAILED) {
+        int e = errno;
+        close(b->fd);
+        free(b);
+        return kiln_rt_fail(rt, "mmap(%zu bytes): %s", buf->bytes, strerror(e));
+    }
+    /* The per-run fork of KILN_HOST_WORKER=0 needs the buffers inherited. */
+    if (st->use_worker)
+        madvise(b->host, buf->bytes, MADV_DONTFORK);
+    b->next = st->bufs;
+    if (st->bufs)
+        st->bufs->prev = b;
+    st->bufs = b;
+    buf->host = b->host;
+    buf->handle = b;
     return 0;
 }
 
@@ -242,10 +818,30 @@ static int host_buf_read(kiln_rt *rt, kiln_buf *buf, void *host, size_t bytes)
 
 static void host_buf_free(kiln_rt *rt, kiln_buf *buf)
 {
-    (void)rt;
-    if (buf->host)
-        munmap(buf->host, buf->bytes);
+    host_state *st = rt->impl;
+    host_buf *b = buf->handle;
+    if (!b)
+        return;
+    worker_forget(st, WIRE_FREE_BUF, b->id, b->worker_gen);
+    if (b->prev)
+        b->prev->next = b->next;
+    else if (st && st->bufs == b)
+        st->bufs = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+    munmap(b->host, b->bytes);
+    close(b->fd);
+    free(b);
     buf->host = NULL;
+    buf->handle = NULL;
+}
+
+static host_buf *find_buf(host_state *st, unsigned id)
+{
+    for (host_buf *b = st->bufs; b; b = b->next)
+        if (b->id == id)
+            return b;
+    return NULL;
 }
 
 /* ---- programs ----------------------------------------------------------- */
@@ -263,22 +859,29 @@ static void pin_openmp_runtime(void)
     }
 }
 
-/* dlopen + dlsym; 0 on success, else -1 with the reason in rt. */
+/* dlopen + dlsym, and keeps the object open for workers; 0 on success, else
+ * -1 with the reason in rt. */
 static int load_object(kiln_rt *rt, host_prog *hp, const char *path, const char *kernel_name)
 {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return kiln_rt_fail(rt, "opening %s: %s", path, strerror(errno));
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!dl)
+    if (!dl) {
+        close(fd);
         return kiln_rt_fail(rt, "dlopen: %s", dlerror());
-    char sym[512];
-    snprintf(sym, sizeof sym, "%s%s", kernel_name, KILN_C_ENTRY_SUFFIX);
-    void *fn = dlsym(dl, sym);
+    }
+    snprintf(hp->entry_sym, sizeof hp->entry_sym, "%s%s", kernel_name, KILN_C_ENTRY_SUFFIX);
+    void *fn = dlsym(dl, hp->entry_sym);
     if (!fn) {
         dlclose(dl);
+        close(fd);
         return kiln_rt_fail(rt, "dlsym: no symbol \"%s\" in the built object (is the kernel named "
                                 "\"%s\"?)",
-                            sym, kernel_name);
+                            hp->entry_sym, kernel_name);
     }
     hp->dl = dl;
+    hp->so_fd = fd;
     /* POSIX guarantees a data pointer from dlsym converts to a function pointer. */
     memcpy(&hp->entry, &fn, sizeof fn);
     if (hp->openmp) {
@@ -300,6 +903,17 @@ static int write_file(const char *path, const char *text)
     return (fclose(f) == 0 && ok) ? 0 : -1;
 }
 
+/* A built program joins the live list (a worker forked later inherits it). */
+static void adopt_program(host_state *st, kiln_program *prog, host_prog *hp)
+{
+    hp->id = ++st->next_id;
+    hp->next = st->progs;
+    if (st->progs)
+        st->progs->prev = hp;
+    st->progs = hp;
+    prog->impl = hp;
+}
+
 static int host_build(kiln_rt *rt, kiln_program *prog, const char *source, const char *options,
                       char **log)
 {
@@ -307,6 +921,7 @@ static int host_build(kiln_rt *rt, kiln_program *prog, const char *source, const
     host_prog *hp = calloc(1, sizeof *hp);
     if (!hp)
         return kiln_rt_fail(rt, "out of memory building a program");
+    hp->so_fd = -1;
 
     /* -fopenmp only where it is used: it costs a libgomp dependency otherwise. */
     char flags[2048];
@@ -320,7 +935,7 @@ static int host_build(kiln_rt *rt, kiln_program *prog, const char *source, const
     int cached = kiln_cache_path(key, ".so", cache_path, sizeof cache_path) == 0;
     if (cached && access(cache_path, R_OK) == 0 &&
         load_object(rt, hp, cache_path, prog->kernel_name) == 0) {
-        prog->impl = hp;
+        adopt_program(st, prog, hp);
         return 0;
     }
 
@@ -359,29 +974,38 @@ static int host_build(kiln_rt *rt, kiln_program *prog, const char *source, const
             load_path = cache_path;
     }
     int rc = load_object(rt, hp, load_path, prog->kernel_name);
-    /* Once mapped, the file is not needed (an uncached object would only pile up). */
+    /* Once mapped and open, the file is not needed (an uncached object would only pile up). */
     if (load_path == out_path)
         unlink(out_path);
     if (rc != 0) {
         free(hp);
         return -1;
     }
-    prog->impl = hp;
+    adopt_program(st, prog, hp);
     return 0;
 }
 
 static void host_program_free(kiln_rt *rt, kiln_program *prog)
 {
-    (void)rt;
+    host_state *st = rt->impl;
     host_prog *hp = prog->impl;
     if (!hp)
         return;
+    worker_forget(st, WIRE_FREE_PROG, hp->id, hp->worker_gen);
+    if (hp->prev)
+        hp->prev->next = hp->next;
+    else if (st && st->progs == hp)
+        st->progs = hp->next;
+    if (hp->next)
+        hp->next->prev = hp->prev;
     for (int i = 0; i < hp->nargs; i++)
-        free(hp->owned[i]);
-    free(hp->owned);
+        free(hp->slots[i].scalar);
+    free(hp->slots);
     free(hp->args);
     if (hp->dl)
         dlclose(hp->dl);
+    if (hp->so_fd >= 0)
+        close(hp->so_fd);
     free(hp);
     prog->impl = NULL;
 }
@@ -396,12 +1020,14 @@ static int reserve_arg(kiln_rt *rt, host_prog *hp, int index)
     if (!args)
         return kiln_rt_fail(rt, "out of memory setting argument %d", index);
     hp->args = args;
-    void **owned = realloc(hp->owned, (size_t)n * sizeof *owned);
-    if (!owned)
+    host_arg *slots = realloc(hp->slots, (size_t)n * sizeof *slots);
+    if (!slots)
         return kiln_rt_fail(rt, "out of memory setting argument %d", index);
-    hp->owned = owned;
-    for (int i = hp->nargs; i < n; i++)
-        hp->args[i] = hp->owned[i] = NULL;
+    hp->slots = slots;
+    for (int i = hp->nargs; i < n; i++) {
+        hp->args[i] = NULL;
+        hp->slots[i] = (host_arg){0};
+    }
     hp->nargs = n;
     return 0;
 }
@@ -409,10 +1035,11 @@ static int reserve_arg(kiln_rt *rt, host_prog *hp, int index)
 static int host_set_buf(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf)
 {
     host_prog *hp = prog->impl;
+    host_buf *b = buf->handle;
     if (reserve_arg(rt, hp, index) != 0)
         return -1;
-    free(hp->owned[index]);
-    hp->owned[index] = NULL;
+    free(hp->slots[index].scalar);
+    hp->slots[index] = (host_arg){.buf_id = b->id};
     hp->args[index] = buf->host;
     return 0;
 }
@@ -428,25 +1055,127 @@ static int host_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const voi
     if (!copy)
         return kiln_rt_fail(rt, "out of memory setting argument %d", index);
     memcpy(copy, value, bytes);
-    free(hp->owned[index]);
-    hp->owned[index] = hp->args[index] = copy;
+    free(hp->slots[index].scalar);
+    hp->slots[index] = (host_arg){.scalar = copy, .scalar_bytes = bytes};
+    hp->args[index] = copy;
     return 0;
 }
 
-static double now_ns(void)
+/* ---- runs --------------------------------------------------------------- */
+
+/* Waits for the worker's answer to a run; 0 with *rep filled, or the status
+ * of a run that did not end well. */
+static int await_reply(kiln_rt *rt, wire_reply *rep)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+    host_state *st = rt->impl;
+    double deadline = now_ns() + rt->timeout_ms * 1e6;
+    for (;;) {
+        double left_ms = (deadline - now_ns()) / 1e6;
+        if (rt->timeout_ms > 0 && left_ms <= 0) {
+            worker_end(st);
+            kiln_rt_fail(rt, "kernel did not finish within %d ms (worker process killed)",
+                         rt->timeout_ms);
+            return KILN_RT_TIMEOUT;
+        }
+        struct pollfd pfd = {.fd = st->worker_sock, .events = POLLIN};
+        int pr = poll(&pfd, 1, rt->timeout_ms > 0 ? (int)left_ms + 1 : -1);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr < 0) {
+            int e = errno;
+            worker_end(st);
+            return kiln_rt_fail(rt, "poll on the worker: %s", strerror(e));
+        }
+        if (pr == 0)
+            continue; /* the deadline check above decides */
+        ssize_t r = recv(st->worker_sock, rep, sizeof *rep, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == (ssize_t)sizeof *rep)
+            return 0;
+        return worker_lost(rt); /* end of stream: it died before answering */
+    }
 }
 
-static void no_op(void *data)
+/* One run in the worker (started if none runs), handing it first whatever
+ * it does not have yet. */
+static int run_in_worker(kiln_rt *rt, host_prog *hp, const size_t *global, const size_t *local,
+                         double *elapsed_ns)
 {
-    (void)data;
+    host_state *st = rt->impl;
+    size_t len = sizeof(wire_head) + (size_t)hp->nargs * sizeof(wire_arg);
+    for (int i = 0; i < hp->nargs; i++)
+        len += hp->slots[i].scalar_bytes;
+    if (len >= WIRE_MAX)
+        return kiln_rt_fail(rt, "arguments of %d bytes are more than a run request holds (%d)",
+                            (int)len, WIRE_MAX);
+    if (st->worker_pid <= 0 && worker_start(rt) != 0)
+        return -1;
+    unsigned char *msg = malloc(len);
+    if (!msg)
+        return kiln_rt_fail(rt, "out of memory making a run request");
+    int lost = 0;
+    wire_head h;
+    if (hp->worker_gen != st->worker_gen) {
+        size_t symlen = strlen(hp->entry_sym) + 1;
+        unsigned char add[sizeof h + sizeof hp->entry_sym];
+        memset(&h, 0, sizeof h);
+        h.kind = WIRE_ADD_PROG;
+        h.id = hp->id;
+        h.openmp = (uint32_t)hp->openmp;
+        memcpy(add, &h, sizeof h);
+        memcpy(add + sizeof h, hp->entry_sym, symlen);
+        lost |= wire_send(st->worker_sock, add, sizeof h + symlen, hp->so_fd);
+        hp->worker_gen = st->worker_gen;
+    }
+    memset(&h, 0, sizeof h);
+    h.kind = WIRE_RUN;
+    h.id = hp->id;
+    h.nargs = (uint32_t)hp->nargs;
+    for (int d = 0; d < 3; d++) {
+        h.global[d] = global[d];
+        h.local[d] = local[d];
+    }
+    memcpy(msg, &h, sizeof h);
+    unsigned char *scalars = msg + sizeof h + (size_t)hp->nargs * sizeof(wire_arg);
+    for (int i = 0; i < hp->nargs && !lost; i++) {
+        const host_arg *a = &hp->slots[i];
+        wire_arg wa = {.buf_id = a->buf_id, .scalar_bytes = (uint32_t)a->scalar_bytes};
+        memcpy(msg + sizeof h + (size_t)i * sizeof wa, &wa, sizeof wa);
+        if (a->buf_id) {
+            host_buf *b = find_buf(st, a->buf_id);
+            if (b->worker_gen != st->worker_gen) {
+                wire_head add;
+                memset(&add, 0, sizeof add);
+                add.kind = WIRE_ADD_BUF;
+                add.id = b->id;
+                add.bytes = b->bytes;
+                lost |= wire_send(st->worker_sock, &add, sizeof add, b->fd);
+                b->worker_gen = st->worker_gen;
+            }
+        } else {
+            memcpy(scalars, a->scalar, a->scalar_bytes);
+            scalars += a->scalar_bytes;
+        }
+    }
+    if (!lost)
+        lost = wire_send(st->worker_sock, msg, len, -1);
+    free(msg);
+    if (lost)
+        return worker_lost(rt); /* it died between runs, or on what it was handed */
+    wire_reply rep;
+    int rc = await_reply(rt, &rep);
+    if (rc != 0)
+        return rc;
+    if (rep.failed)
+        return kiln_rt_fail(rt, "host worker: %s", rep.msg);
+    *elapsed_ns = rep.ns;
+    return 0;
 }
 
-/* Runs the kernel in a child; the child reports its time through the pipe.
- * rt->timeout_ms == 0 waits for as long as it takes. */
+/* KILN_HOST_WORKER=0: the kernel runs in a child forked for this run alone,
+ * which reports its time through a pipe. rt->timeout_ms == 0 waits for as
+ * long as it takes. */
 static int run_in_child(kiln_rt *rt, host_prog *hp, const size_t *global, const size_t *local,
                         double *elapsed_ns)
 {
@@ -532,10 +1261,15 @@ static size_t divisor_at_most(size_t n, size_t cap)
 
 static int host_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns)
 {
+    host_state *st = rt->impl;
     host_prog *hp = prog->impl;
-    for (int i = 0; i < hp->nargs; i++)
+    for (int i = 0; i < hp->nargs; i++) {
         if (!hp->args[i])
             return kiln_rt_fail(rt, "argument %d of %s was never set", i, prog->kernel_name);
+        if (hp->slots[i].buf_id && !find_buf(st, hp->slots[i].buf_id))
+            return kiln_rt_fail(rt, "argument %d of %s: its buffer was freed", i,
+                                prog->kernel_name);
+    }
     size_t global[3], local[3];
     for (int d = 0; d < 3; d++) {
         global[d] = geo->global[d];
@@ -545,6 +1279,8 @@ static int host_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, d
         local[0] = divisor_at_most(global[0], 64);
         local[1] = local[2] = 1;
     }
+    if (st->use_worker)
+        return run_in_worker(rt, hp, global, local, elapsed_ns);
     if (rt->timeout_ms > 0 || hp->openmp)
         return run_in_child(rt, hp, global, local, elapsed_ns);
     double t0 = now_ns();

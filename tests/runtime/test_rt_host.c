@@ -1,7 +1,10 @@
 /*
  * test_rt_host: the host-C backend with hand-written entry points (the
  * contract of kiln/gen.h): build, run, cache, compile errors, a kernel that
- * crashes and one that hangs, and timing.
+ * crashes and one that hangs, and timing. Runs happen in a persistent worker
+ * process: a kernel that reports its process id shows when the worker is kept
+ * and when it is replaced, and the worker's /proc maps show buffers handed
+ * over and let go. KILN_HOST_WORKER=0 (a fork per run) is checked as well.
  */
 #include <signal.h>
 #include <time.h>
@@ -55,6 +58,17 @@ static const char *hang_src =
     "    while (forever) {}\n"
     "}\n";
 
+/* Writes the id of the process that runs it into args[0][0]. */
+static const char *pid_src =
+    "#include <stddef.h>\n"
+    "#include <unistd.h>\n"
+    "void pid_entry(void *const *args, const size_t *global, const size_t *local)\n"
+    "{\n"
+    "    long long *out = args[0];\n"
+    "    (void)global; (void)local;\n"
+    "    out[0] = (long long)getpid();\n"
+    "}\n";
+
 static double wall_ms(void)
 {
     struct timespec ts;
@@ -90,6 +104,168 @@ static void check_saxpy(kiln_rt *rt, kiln_program *prog, kiln_buf *x, kiln_buf *
     kiln_verify(KILN_F32, out, want, N, kiln_default_tolerance(KILN_F32), &r);
     CHECK_MSG(r.ok, "saxpy wrong: max_rel %g at %zu, nonfinite %zu", r.max_rel_err, r.worst_index,
               r.nonfinite);
+}
+
+/* Id of the process that ran prog (writing its pid into buf); -1 when the run failed. */
+static long long run_pid(kiln_rt *rt, kiln_program *prog, kiln_buf *buf)
+{
+    long long pid = -1;
+    kiln_geometry geo = {.dims = 1, .global = {1}};
+    if (kiln_program_set_buf(rt, prog, 0, buf) != 0 || kiln_buf_write(rt, buf, &pid, sizeof pid) != 0)
+        return -1;
+    int rc = kiln_program_run(rt, prog, &geo, NULL);
+    CHECK_MSG(rc == 0, "pid run: %s", kiln_rt_errmsg(rt));
+    if (rc != 0 || kiln_buf_read(rt, buf, &pid, sizeof pid) != 0)
+        return -1;
+    return pid;
+}
+
+/* Distinct kiln buffers (memfd "kiln-buf-N") mapped by process pid; -1 if unreadable. */
+static int mapped_kiln_bufs(long long pid)
+{
+    char path[64], line[1024], seen[64][32];
+    int n = 0;
+    snprintf(path, sizeof path, "/proc/%lld/maps", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        const char *at = strstr(line, "kiln-buf-");
+        if (!at)
+            continue;
+        char name[32];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(at, " \n"), at);
+        int known = 0;
+        for (int i = 0; i < n; i++)
+            known |= strcmp(seen[i], name) == 0;
+        if (!known && n < 64)
+            snprintf(seen[n++], sizeof seen[0], "%s", name);
+    }
+    fclose(f);
+    return n;
+}
+
+/* The worker: one process for many runs, handed buffers made after it
+ * started, letting go of freed ones, replaced after a crash or a timeout. */
+static void check_worker(kiln_rt *rt, kiln_program *saxpy, kiln_buf *x, kiln_buf *y)
+{
+    kiln_program *pid = kiln_program_build(rt, pid_src, "pid", NULL, NULL);
+    kiln_program *boom = kiln_program_build(rt, crash_src, "boom", NULL, NULL);
+    kiln_program *hang = kiln_program_build(rt, hang_src, "hang", NULL, NULL);
+    CHECK_MSG(pid && boom && hang, "build: %s", kiln_rt_errmsg(rt));
+    kiln_buf *out = kiln_buf_new(rt, sizeof(long long));
+    CHECK(out != NULL);
+    if (!pid || !boom || !hang || !out)
+        goto done;
+    kiln_geometry one = {.dims = 1, .global = {1}};
+
+    /* no time limit: still not this process, and the same worker run after run */
+    CHECK(kiln_rt_set_timeout(rt, 0) == 0);
+    long long w1 = run_pid(rt, pid, out);
+    CHECK(w1 > 0 && w1 != (long long)getpid());
+    CHECK(run_pid(rt, pid, out) == w1);
+    CHECK(kiln_rt_set_timeout(rt, 60000) == 0);
+    CHECK(run_pid(rt, pid, out) == w1);
+    check_saxpy(rt, saxpy, x, y, 1.5f); /* another program in between */
+    CHECK(run_pid(rt, pid, out) == w1);
+
+    /* a buffer made after the worker started reaches it, and goes when freed */
+    int before = mapped_kiln_bufs(w1);
+    CHECK_MSG(before >= 3, "worker maps %d kiln buffers", before); /* x, y, out */
+    kiln_buf *late = kiln_buf_new(rt, 1 << 20);
+    CHECK(late != NULL);
+    if (late) {
+        CHECK(run_pid(rt, pid, late) == w1);
+        CHECK(mapped_kiln_bufs(w1) == before + 1);
+        CHECK(kiln_program_set_buf(rt, pid, 0, out) == 0);
+        kiln_buf_free(rt, late);
+        CHECK(run_pid(rt, pid, out) == w1); /* the release is handled before this run */
+        CHECK(mapped_kiln_bufs(w1) == before);
+    }
+
+    /* a freed buffer still set as an argument is refused, not run */
+    kiln_buf *gone = kiln_buf_new(rt, sizeof(long long));
+    CHECK(gone && kiln_program_set_buf(rt, pid, 0, gone) == 0);
+    kiln_buf_free(rt, gone);
+    CHECK(kiln_program_run(rt, pid, &one, NULL) == KILN_RT_ERROR);
+    CHECK_STR_CONTAINS(kiln_rt_errmsg(rt), "freed");
+
+    /* a crash ends the worker, the next run gets a new one that has everything */
+    CHECK(kiln_program_run(rt, boom, &one, NULL) == KILN_RT_CRASHED);
+    CHECK_STR_CONTAINS(kiln_rt_errmsg(rt), "signal 11");
+    long long w2 = run_pid(rt, pid, out);
+    CHECK(w2 > 0 && w2 != w1);
+    check_saxpy(rt, saxpy, x, y, -0.5f);
+    CHECK(run_pid(rt, pid, out) == w2);
+
+    /* so does a timeout */
+    CHECK(kiln_rt_set_timeout(rt, 100) == 0);
+    CHECK(kiln_program_run(rt, hang, &one, NULL) == KILN_RT_TIMEOUT);
+    CHECK(kiln_rt_set_timeout(rt, 60000) == 0);
+    long long w3 = run_pid(rt, pid, out);
+    CHECK(w3 > 0 && w3 != w2);
+
+    /* without a time limit a crash is reported as well (the caller survives) */
+    CHECK(kiln_rt_set_timeout(rt, 0) == 0);
+    CHECK(kiln_program_run(rt, boom, &one, NULL) == KILN_RT_CRASHED);
+    CHECK_STR_CONTAINS(kiln_rt_errmsg(rt), "signal 11");
+    CHECK(run_pid(rt, pid, out) > 0);
+
+    /* another runtime's worker maps its own buffers only, not this one's */
+    char err[512];
+    kiln_rt *other = kiln_rt_open("host", err, sizeof err);
+    CHECK_MSG(other != NULL, "second host runtime: %s", err);
+    if (other) {
+        CHECK(kiln_rt_set_compiler(other, "cc", "-O2") == 0);
+        kiln_program *opid = kiln_program_build(other, pid_src, "pid", NULL, NULL);
+        kiln_buf *oout = kiln_buf_new(other, sizeof(long long));
+        CHECK(opid && oout);
+        if (opid && oout) {
+            long long wo = run_pid(other, opid, oout);
+            CHECK(wo > 0 && wo != run_pid(rt, pid, out));
+            CHECK_MSG(mapped_kiln_bufs(wo) == 1, "other worker maps %d kiln buffers",
+                      mapped_kiln_bufs(wo));
+        }
+        kiln_buf_free(other, oout);
+        kiln_program_free(other, opid);
+        kiln_rt_close(other);
+    }
+done:
+    kiln_buf_free(rt, out);
+    kiln_program_free(rt, pid);
+    kiln_program_free(rt, boom);
+    kiln_program_free(rt, hang);
+}
+
+/* KILN_HOST_WORKER=0: a child forked per run under a time limit, else a direct call. */
+static void check_fork_per_run(void)
+{
+    setenv("KILN_HOST_WORKER", "0", 1);
+    char err[512];
+    kiln_rt *rt = kiln_rt_open("host", err, sizeof err);
+    unsetenv("KILN_HOST_WORKER");
+    CHECK_MSG(rt != NULL, "open host: %s", err);
+    if (!rt)
+        return;
+    CHECK(kiln_rt_set_compiler(rt, "cc", "-O2") == 0);
+    kiln_program *pid = kiln_program_build(rt, pid_src, "pid", NULL, NULL);
+    kiln_program *boom = kiln_program_build(rt, crash_src, "boom", NULL, NULL);
+    kiln_buf *out = kiln_buf_new(rt, sizeof(long long));
+    CHECK_MSG(pid && boom && out, "%s", kiln_rt_errmsg(rt));
+    if (pid && boom && out) {
+        CHECK(run_pid(rt, pid, out) == (long long)getpid());
+        CHECK(kiln_rt_set_timeout(rt, 60000) == 0);
+        long long c1 = run_pid(rt, pid, out), c2 = run_pid(rt, pid, out);
+        CHECK(c1 > 0 && c2 > 0 && c1 != c2 && c1 != (long long)getpid());
+        kiln_geometry one = {.dims = 1, .global = {1}};
+        CHECK(kiln_program_run(rt, boom, &one, NULL) == KILN_RT_CRASHED);
+        CHECK_STR_CONTAINS(kiln_rt_errmsg(rt), "signal 11");
+        CHECK(run_pid(rt, pid, out) > 0);
+    }
+    kiln_buf_free(rt, out);
+    kiln_program_free(rt, pid);
+    kiln_program_free(rt, boom);
+    kiln_rt_close(rt);
 }
 
 int main(void)
@@ -272,6 +448,11 @@ int main(void)
     }
     if (saxpy)
         check_saxpy(rt, saxpy, x, y, -2.0f);
+    CHECK(kiln_rt_set_timeout(rt, 0) == 0);
+
+    if (saxpy)
+        check_worker(rt, saxpy, x, y);
+    check_fork_per_run();
     CHECK(kiln_rt_set_timeout(rt, 0) == 0);
 
     /* the default flags (-O3 -march=native) build and run too */
