@@ -20,30 +20,33 @@ double kiln_default_tolerance(kiln_scalar elem)
     }
 }
 
-static double element(kiln_scalar elem, const void *data, size_t i)
+/* Elements [start, start + count) of data, typed elem, as doubles: one type
+ * switch per block, not per element. */
+static void to_double(kiln_scalar elem, const void *data, size_t start, size_t count, double *out)
 {
-    const unsigned char *p = (const unsigned char *)data + i * kiln_scalar_bytes(elem);
-#define LOAD(T)            \
-    do {                   \
-        T v;               \
-        memcpy(&v, p, sizeof v); \
-        return (double)v;  \
+#define CONVERT(T)                                          \
+    do {                                                    \
+        const T *src = (const T *)data + start;             \
+        for (size_t j = 0; j < count; j++)                  \
+            out[j] = (double)src[j];                        \
     } while (0)
     switch (elem) {
-    case KILN_BOOL: LOAD(unsigned char);
-    case KILN_I8: LOAD(int8_t);
-    case KILN_U8: LOAD(uint8_t);
-    case KILN_I16: LOAD(int16_t);
-    case KILN_U16: LOAD(uint16_t);
-    case KILN_I32: LOAD(int32_t);
-    case KILN_U32: LOAD(uint32_t);
-    case KILN_I64: LOAD(int64_t);
-    case KILN_U64: LOAD(uint64_t);
-    case KILN_F32: LOAD(float);
-    case KILN_F64: LOAD(double);
-    default: return NAN;
+    case KILN_BOOL: CONVERT(unsigned char); break;
+    case KILN_I8: CONVERT(int8_t); break;
+    case KILN_U8: CONVERT(uint8_t); break;
+    case KILN_I16: CONVERT(int16_t); break;
+    case KILN_U16: CONVERT(uint16_t); break;
+    case KILN_I32: CONVERT(int32_t); break;
+    case KILN_U32: CONVERT(uint32_t); break;
+    case KILN_I64: CONVERT(int64_t); break;
+    case KILN_U64: CONVERT(uint64_t); break;
+    case KILN_F32: CONVERT(float); break;
+    case KILN_F64: CONVERT(double); break;
+    default:
+        for (size_t j = 0; j < count; j++)
+            out[j] = NAN;
     }
-#undef LOAD
+#undef CONVERT
 }
 
 void kiln_verify(kiln_scalar elem, const void *got, const double *want, size_t n, double tol,
@@ -64,8 +67,12 @@ void kiln_verify(kiln_scalar elem, const void *got, const double *want, size_t n
 
     double err_sq = 0, want_sq = 0;
     int mismatch = 0;
+    enum { BLOCK = 1024 };
+    double block[BLOCK];
     for (size_t i = 0; i < n; i++) {
-        double g = element(elem, got, i), w = want[i], abs_err, rel_err;
+        if (i % BLOCK == 0)
+            to_double(elem, got, i, n - i < BLOCK ? n - i : BLOCK, block);
+        double g = block[i % BLOCK], w = want[i], abs_err, rel_err;
         if (!isfinite(w)) {
             /* A non-finite reference is matched only by the same value. */
             int same = (isnan(w) && isnan(g)) || g == w;

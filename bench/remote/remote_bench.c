@@ -3,6 +3,7 @@
  * (OCL_ICD_VENDORS) names both PoCL and the remoting ICD; every measurement
  * runs on both platforms alternately and reports median and spread (p10..p90)
  * after warm-up. Prints a Markdown table.
+ * Usage: kiln_remote_bench [max MiB, default 256] [min MiB of the bandwidth rows, default 1]
  */
 #include <CL/cl.h>
 #include <math.h>
@@ -99,6 +100,7 @@ static void row(const char *what, const char *unit, struct stats n, struct stats
 int main(int argc, char **argv)
 {
     size_t max_mib = argc > 1 ? (size_t)atoi(argv[1]) : 256;
+    size_t min_mib = argc > 2 && atoi(argv[2]) > 0 ? (size_t)atoi(argv[2]) : 1;
     cl_platform_id ps[8], native = NULL, remote = NULL;
     cl_uint np = 0;
     /* the native platform to compare with: PoCL unless KILN_BENCH_NATIVE names another */
@@ -168,7 +170,7 @@ int main(int argc, char **argv)
         row("pipelined: enqueues completed per second", "/s", rate[0], rate[1]);
     }
     /* 3. bandwidth: blocking write, blocking read, map-write-unmap; GB/s */
-    for (size_t mib = 1; mib <= max_mib; mib *= 4) {
+    for (size_t mib = min_mib; mib <= max_mib; mib *= 4) {
         size_t bytes = mib << 20;
         char *host = malloc(bytes);
         memset(host, 1, bytes);

@@ -20,6 +20,9 @@ struct kr_platform {
     cl_uint ndevices;
     /* The device computes in the memory given with CL_MEM_USE_HOST_PTR. */
     int in_place;
+    /* Copy mode, pipelined transfers: one blocking device copy per chunk instead of
+     * non-blocking copies with events (kiln-remoted --chunk-blocking; for measuring). */
+    int chunk_blocking;
     char library[512];
 };
 
@@ -40,6 +43,7 @@ int kr_session_run(const struct kr_platform *p, int sock);
 
 struct kr_daemon_stats {
     uint64_t sessions, objects, mappings;
+    uint64_t chunks; /* device copies made for pipelined transfers, ever */
 };
 void kr_daemon_stats(struct kr_daemon_stats *out);
 

@@ -10,7 +10,9 @@
  * memfd shared memory mapped on both sides; with a device that computes in
  * place, reads, writes and maps are memcpy or pointer arithmetic here, after
  * at most one round trip that orders them after the queue's earlier work.
- * Device info is fetched once per parameter.
+ * Device info is fetched once per parameter. When the device cannot compute
+ * in place (copy mode), large transfers are pipelined in chunks so that this
+ * side's memcpy of one chunk overlaps the daemon's device copy of another.
  *
  * Failure: when the daemon goes away every later call fails with
  * CL_DEVICE_NOT_AVAILABLE, pending events report that error and waits return.
@@ -36,6 +38,13 @@
 #define BATCH_FLUSH_BYTES (64u << 10)
 #define MAX_DEVICES 16
 #define ERR_GONE CL_DEVICE_NOT_AVAILABLE
+/*
+ * Copy mode: a transfer of at least CHUNK_MIN_CHUNKS chunks is pipelined (see
+ * write_pipelined, read_pipelined). KILN_REMOTE_CHUNK_KIB overrides the chunk
+ * size (0 turns pipelining off; values under KR_CHUNK_MIN_BYTES are raised to it).
+ */
+#define CHUNK_DEFAULT_BYTES ((size_t)4 << 20)
+#define CHUNK_MIN_CHUNKS 2
 
 KR_EXPORT const int kiln_remote_icd_marker = 1;
 
@@ -150,6 +159,7 @@ static struct {
     int connected;
     int dead;
     int in_place;
+    size_t chunk; /* copy-mode pipelining chunk, 0: off */
     uint32_t ndevices;
     struct kr_conn conn;
     struct kr_buf batch;
@@ -310,6 +320,14 @@ static void connect_once(void)
     }
     g.sock = s;
     kr_conn_init(&g.conn, s);
+    g.chunk = CHUNK_DEFAULT_BYTES;
+    const char *chunk_kib = getenv("KILN_REMOTE_CHUNK_KIB");
+    if (chunk_kib && *chunk_kib) {
+        unsigned long long kib = strtoull(chunk_kib, NULL, 10);
+        g.chunk = kib == 0 ? 0 : kib > ((size_t)1 << 30) ? (size_t)1 << 40 : (size_t)kib << 10;
+        if (g.chunk && g.chunk < KR_CHUNK_MIN_BYTES)
+            g.chunk = KR_CHUNK_MIN_BYTES;
+    }
     atomic_init(&g.next_id, 1);
     g.platform.dispatch = &g_dispatch;
     pthread_mutex_lock(&g.lock);
@@ -1117,6 +1135,91 @@ static cl_int transfer(uint32_t op, cl_command_queue q, cl_mem m, size_t off, si
     return err;
 }
 
+static int pipelined(size_t size)
+{
+    return !g.in_place && g.chunk && size / g.chunk >= CHUNK_MIN_CHUNKS;
+}
+
+/*
+ * Copy mode: src's size bytes into the buffer at off, through the shared
+ * pages; lock held. Pipelined: each chunk but the last is copied into the
+ * shared pages and announced at once (HOST_TO_DEVICE_CHUNK, no reply), so the
+ * daemon's device copy of chunk k runs while chunk k+1 is copied here; the
+ * last chunk goes as a blocking HOST_TO_DEVICE, whose reply covers them all.
+ */
+static cl_int write_through(cl_command_queue q, cl_mem m, size_t off, size_t size, const void *src)
+{
+    const char *from = src;
+    char *to = (char *)m->shared + off;
+    size_t done = 0;
+    if (pipelined(size)) {
+        for (; size - done > g.chunk; done += g.chunk) {
+            memcpy(to + done, from + done, g.chunk);
+            size_t start = begin(KR_OP_HOST_TO_DEVICE_CHUNK);
+            kr_put_u64(&g.batch, q->o.id);
+            kr_put_u64(&g.batch, m->o.id);
+            kr_put_u64(&g.batch, off + done);
+            kr_put_u64(&g.batch, g.chunk);
+            kr_frame_end(&g.batch, start);
+            cl_int err = flush_batch();
+            if (err != CL_SUCCESS)
+                return err;
+        }
+    }
+    memcpy(to + done, from + done, size - done);
+    return transfer(KR_OP_HOST_TO_DEVICE, q, m, off + done, size - done);
+}
+
+/*
+ * Copy mode: the buffer's size bytes at off into dst, through the shared
+ * pages; lock held. Pipelined: one DEVICE_TO_HOST_CHUNKED request, then a
+ * reply per chunk (status, bytes ready from the start); each chunk is copied
+ * out here while the daemon reads the next one from the device.
+ */
+static cl_int read_through(cl_command_queue q, cl_mem m, size_t off, size_t size, void *dst)
+{
+    const char *from = (const char *)m->shared + off;
+    if (!pipelined(size)) {
+        cl_int err = transfer(KR_OP_DEVICE_TO_HOST, q, m, off, size);
+        if (err == CL_SUCCESS)
+            memcpy(dst, from, size);
+        return err;
+    }
+    size_t start = begin(KR_OP_DEVICE_TO_HOST_CHUNKED);
+    kr_put_u64(&g.batch, q->o.id);
+    kr_put_u64(&g.batch, m->o.id);
+    kr_put_u64(&g.batch, off);
+    kr_put_u64(&g.batch, size);
+    kr_put_u64(&g.batch, g.chunk);
+    kr_frame_end(&g.batch, start);
+    uint64_t seq = g.seq;
+    cl_int err = flush_batch();
+    size_t copied = 0;
+    while (err == CL_SUCCESS && copied < size) {
+        struct kr_header h;
+        const uint8_t *payload;
+        if (kr_conn_read_frame(&g.conn, &h, &payload) != 1 || h.seq != seq ||
+            h.opcode != (KR_OP_DEVICE_TO_HOST_CHUNKED | KR_REPLY_BIT)) {
+            mark_dead();
+            return ERR_GONE;
+        }
+        kr_reader_init(&g.reply, payload, h.length);
+        cl_int status = kr_get_i32(&g.reply);
+        uint64_t ready = kr_get_u64(&g.reply);
+        if (!kr_reader_done(&g.reply) || (status == CL_SUCCESS && (ready <= copied || ready > size))) {
+            mark_dead(); /* progress must move forward inside the request */
+            return ERR_GONE;
+        }
+        if (status != CL_SUCCESS)
+            return status; /* the daemon's last frame for this request */
+        memcpy((char *)dst + copied, from + copied, (size_t)ready - copied);
+        copied = (size_t)ready;
+    }
+    if (err == CL_SUCCESS)
+        q->completed = q->serial;
+    return err;
+}
+
 static cl_int kr_rw_buffer(cl_command_queue q, cl_mem m, int write, size_t off, size_t size, void *ptr, cl_uint nw,
                            const cl_event *wl, cl_event *event)
 {
@@ -1132,16 +1235,12 @@ static cl_int kr_rw_buffer(cl_command_queue q, cl_mem m, int write, size_t off, 
     /* Non-blocking transfers complete before returning: allowed, and it needs no staging copy. */
     err = sync_before_host_access(q, nw, wl);
     if (err == CL_SUCCESS) {
-        if (write) {
+        if (g.in_place && write)
             memcpy((char *)m->shared + off, ptr, size);
-            if (!g.in_place)
-                err = transfer(KR_OP_HOST_TO_DEVICE, q, m, off, size);
-        } else {
-            if (!g.in_place)
-                err = transfer(KR_OP_DEVICE_TO_HOST, q, m, off, size);
-            if (err == CL_SUCCESS)
-                memcpy(ptr, (char *)m->shared + off, size);
-        }
+        else if (g.in_place)
+            memcpy(ptr, (char *)m->shared + off, size);
+        else
+            err = write ? write_through(q, m, off, size, ptr) : read_through(q, m, off, size, ptr);
     }
     pthread_mutex_unlock(&g.lock);
     if (err == CL_SUCCESS && event && !(*event = event_local_complete(q, write ? CL_COMMAND_WRITE_BUFFER
@@ -1252,14 +1351,23 @@ static void *kr_map_buffer(cl_command_queue q, cl_mem m, cl_bool blocking, cl_ma
     cl_ulong t0 = now_ns();
     pthread_mutex_lock(&g.lock);
     err = sync_before_host_access(q, nw, wl);
-    if (err == CL_SUCCESS && !g.in_place && !(flags & CL_MAP_WRITE_INVALIDATE_REGION))
-        err = transfer(KR_OP_DEVICE_TO_HOST, q, m, off, size);
+    /* With the application's memory behind the buffer, the copy into it can overlap the device's. */
+    int copied = 0;
+    if (err == CL_SUCCESS && !g.in_place && !(flags & CL_MAP_WRITE_INVALIDATE_REGION)) {
+        if (m->user_host) {
+            err = read_through(q, m, off, size, (char *)m->user_host + off);
+            copied = 1;
+        } else {
+            err = transfer(KR_OP_DEVICE_TO_HOST, q, m, off, size);
+        }
+    }
     void *ptr = NULL;
     if (err == CL_SUCCESS) {
         ptr = (char *)m->shared + off;
         if (m->user_host) {
             ptr = (char *)m->user_host + off;
-            memcpy(ptr, (char *)m->shared + off, size);
+            if (!copied)
+                memcpy(ptr, (char *)m->shared + off, size);
         }
         rec->ptr = ptr;
         rec->offset = off;
@@ -1303,9 +1411,11 @@ static cl_int kr_unmap(cl_command_queue q, cl_mem m, void *ptr, cl_uint nw, cons
     *pp = rec->next;
     m->map_count--;
     int wrote = (rec->flags & (CL_MAP_WRITE | CL_MAP_WRITE_INVALIDATE_REGION)) != 0;
-    if (wrote && m->user_host)
+    if (wrote && m->user_host && !g.in_place)
+        err = write_through(q, m, rec->offset, rec->size, rec->ptr);
+    else if (wrote && m->user_host)
         memcpy((char *)m->shared + rec->offset, rec->ptr, rec->size);
-    if (wrote && !g.in_place)
+    else if (wrote && !g.in_place)
         err = transfer(KR_OP_HOST_TO_DEVICE, q, m, rec->offset, rec->size);
     pthread_mutex_unlock(&g.lock);
     free(rec);

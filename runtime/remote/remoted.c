@@ -62,17 +62,19 @@ static void on_signal(int sig)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: kiln-remoted --socket PATH [--vendors DIR] [--allow-uid UID]... [--copy-mode] [--verbose]\n"
+            "usage: kiln-remoted --socket PATH [--vendors DIR] [--allow-uid UID]... [--copy-mode] [--chunk-blocking] [--verbose]\n"
             "  --socket PATH    Unix socket to listen on (default $KILN_REMOTE_SOCKET)\n"
             "  --vendors DIR    folder of *.icd files naming the real platform (default /etc/OpenCL/vendors)\n"
             "  --allow-uid UID  accept callers with this uid (repeatable; default: the daemon's own uid)\n"
-            "  --copy-mode      never let the device compute in the shared memory (as on a discrete GPU)\n");
+            "  --copy-mode      never let the device compute in the shared memory (as on a discrete GPU)\n"
+            "  --chunk-blocking pipelined copy-mode transfers: one blocking device copy per chunk\n"
+            "                   (default: non-blocking copies with events)\n");
 }
 
 int main(int argc, char **argv)
 {
     const char *path = getenv("KILN_REMOTE_SOCKET"), *vendors = NULL;
-    int copy_mode = 0;
+    int copy_mode = 0, chunk_blocking = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--socket") && i + 1 < argc)
             path = argv[++i];
@@ -82,6 +84,8 @@ int main(int argc, char **argv)
             g_allowed[g_nallowed++] = (uid_t)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--copy-mode"))
             copy_mode = 1;
+        else if (!strcmp(argv[i], "--chunk-blocking"))
+            chunk_blocking = 1;
         else if (!strcmp(argv[i], "--verbose"))
             g_verbose = 1;
         else {
@@ -103,6 +107,7 @@ int main(int argc, char **argv)
     }
     if (copy_mode)
         g_platform.in_place = 0;
+    g_platform.chunk_blocking = chunk_blocking;
 
     struct sockaddr_un addr = {0};
     addr.sun_family = AF_UNIX;

@@ -7,6 +7,10 @@
  * through their event (a failed-event entry) and the next clFinish.
  * A malformed frame drops the connection; the session then finishes its
  * queues and releases everything it owned.
+ *
+ * Copy mode pipelines large transfers (see op_write_chunk, op_read_chunked):
+ * the device copy of one chunk runs while the client copies the next one
+ * between its memory and the shared pages.
  */
 #include "runtime/remote/daemon_int.h"
 #include "runtime/remote/wire.h"
@@ -26,14 +30,19 @@
 
 #define MAX_WAIT_EVENTS 4096u
 #define MAX_DEVICES_PER_CALL 16u
+/* Write chunks whose device copy may still run; a client sending more waits for the oldest. */
+#define MAX_PENDING_CHUNKS 64u
+/* Chunked read: device copies in flight ahead of the one the client is told about. */
+#define READ_WINDOW 4u
 
-static atomic_ullong g_sessions, g_objects, g_mappings;
+static atomic_ullong g_sessions, g_objects, g_mappings, g_chunks;
 
 void kr_daemon_stats(struct kr_daemon_stats *out)
 {
     out->sessions = atomic_load(&g_sessions);
     out->objects = atomic_load(&g_objects);
     out->mappings = atomic_load(&g_mappings);
+    out->chunks = atomic_load(&g_chunks);
 }
 
 struct entry {
@@ -57,6 +66,12 @@ struct session {
     uint64_t next_order;
     cl_int deferred;
     struct kr_buf out;
+    /* Non-blocking device writes of HOST_TO_DEVICE_CHUNK frames, oldest first, and
+     * the first error among those chunks; both settle at the next HOST_TO_DEVICE. */
+    cl_event chunk_ev[MAX_PENDING_CHUNKS];
+    unsigned nchunk_ev;
+    cl_int chunk_err;
+    int broken; /* a reply could not be sent mid-command: drop the connection */
 };
 
 struct mapping {
@@ -857,15 +872,55 @@ static void op_event_profiling(struct session *s, struct kr_reader *r, uint64_t 
     kr_frame_end(&s->out, start);
 }
 
-/* Copy mode only (device not computing in place): blocking transfer between the mapping and the device. */
+static cl_int check_transfer(struct session *s, uint64_t q_id, uint64_t m_id, uint64_t off, uint64_t size,
+                             struct entry **q, struct entry **m)
+{
+    *q = lookup(s, q_id, KR_KIND_QUEUE);
+    *m = lookup(s, m_id, KR_KIND_MEM);
+    return !*q ? CL_INVALID_COMMAND_QUEUE : !*m ? CL_INVALID_MEM_OBJECT : !range_ok(*m, off, size) ? CL_INVALID_VALUE
+                                                                                                 : CL_SUCCESS;
+}
+
+/* Waits for one device copy and releases its event: CL_SUCCESS or why the copy failed. */
+static cl_int wait_release(struct session *s, cl_event ev)
+{
+    cl_int err = s->D->clWaitForEvents(1, &ev);
+    cl_int st = CL_COMPLETE;
+    if (err == CL_SUCCESS &&
+        s->D->clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof st, &st, NULL) == CL_SUCCESS && st < 0)
+        err = st;
+    s->D->clReleaseEvent(ev);
+    return err;
+}
+
+static void chunk_error(struct session *s, cl_int err)
+{
+    if (err != CL_SUCCESS && s->chunk_err == CL_SUCCESS)
+        s->chunk_err = err;
+}
+
+/* Waits for every pending write chunk; returns (and forgets) the first error among them. */
+static cl_int drain_chunks(struct session *s)
+{
+    for (unsigned i = 0; i < s->nchunk_ev; i++)
+        chunk_error(s, wait_release(s, s->chunk_ev[i]));
+    s->nchunk_ev = 0;
+    cl_int err = s->chunk_err;
+    s->chunk_err = CL_SUCCESS;
+    return err;
+}
+
+/* Copy mode only (device not computing in place): blocking transfer between the mapping and the device.
+ * A HOST_TO_DEVICE also ends a pipelined write: it answers for the chunks sent before it. */
 static void op_transfer(struct session *s, struct kr_reader *r, uint64_t seq, int to_device)
 {
     uint64_t q_id = kr_get_u64(r), m_id = kr_get_u64(r), off = kr_get_u64(r), size = kr_get_u64(r);
     if (r->bad)
         return;
-    struct entry *q = lookup(s, q_id, KR_KIND_QUEUE), *m = lookup(s, m_id, KR_KIND_MEM);
-    cl_int err = !q ? CL_INVALID_COMMAND_QUEUE : !m ? CL_INVALID_MEM_OBJECT
-                 : !range_ok(m, off, size) ? CL_INVALID_VALUE : CL_SUCCESS;
+    struct entry *q, *m;
+    cl_int err = check_transfer(s, q_id, m_id, off, size, &q, &m);
+    /* A read must see the chunks written before it; a write's last chunk may overlap their copies. */
+    cl_int pending = to_device ? CL_SUCCESS : drain_chunks(s);
     if (err == CL_SUCCESS && !s->P->in_place) {
         char *host = (char *)m->host + off;
         err = to_device ? s->D->clEnqueueWriteBuffer(q->handle, m->handle, CL_TRUE, (size_t)off, (size_t)size, host,
@@ -875,7 +930,138 @@ static void op_transfer(struct session *s, struct kr_reader *r, uint64_t seq, in
     } else if (err == CL_SUCCESS) {
         err = s->D->clFinish(q->handle);
     }
+    if (to_device)
+        pending = drain_chunks(s);
+    if (err == CL_SUCCESS)
+        err = pending;
     reply_status(s, to_device ? KR_OP_HOST_TO_DEVICE : KR_OP_DEVICE_TO_HOST, seq, err);
+}
+
+/*
+ * Copy mode, one chunk of a pipelined write (no reply): the client has filled
+ * these shared pages and fills the next chunk's while the device copies this
+ * one. The copy is non-blocking with an event kept until the HOST_TO_DEVICE
+ * that ends the write, which reports the first failure. With the device
+ * computing in place there is nothing to copy.
+ */
+static void op_write_chunk(struct session *s, struct kr_reader *r)
+{
+    uint64_t q_id = kr_get_u64(r), m_id = kr_get_u64(r), off = kr_get_u64(r), size = kr_get_u64(r);
+    if (r->bad)
+        return;
+    struct entry *q, *m;
+    cl_int err = check_transfer(s, q_id, m_id, off, size, &q, &m);
+    if (err == CL_SUCCESS && !s->P->in_place) {
+        char *host = (char *)m->host + off;
+        if (s->P->chunk_blocking) {
+            err = s->D->clEnqueueWriteBuffer(q->handle, m->handle, CL_TRUE, (size_t)off, (size_t)size, host, 0, NULL,
+                                             NULL);
+        } else {
+            if (s->nchunk_ev == MAX_PENDING_CHUNKS) {
+                chunk_error(s, wait_release(s, s->chunk_ev[0]));
+                memmove(s->chunk_ev, s->chunk_ev + 1, (MAX_PENDING_CHUNKS - 1) * sizeof *s->chunk_ev);
+                s->nchunk_ev--;
+            }
+            cl_event ev = NULL;
+            err = s->D->clEnqueueWriteBuffer(q->handle, m->handle, CL_FALSE, (size_t)off, (size_t)size, host, 0, NULL,
+                                             &ev);
+            if (err == CL_SUCCESS) {
+                s->chunk_ev[s->nchunk_ev++] = ev;
+                err = s->D->clFlush(q->handle);
+            }
+        }
+        atomic_fetch_add(&g_chunks, 1);
+    }
+    chunk_error(s, err);
+}
+
+/* Sends a chunked read's progress frame now, in the middle of the command. */
+static void send_progress(struct session *s, uint64_t seq, uint64_t ready)
+{
+    size_t start = reply_begin(s, KR_OP_DEVICE_TO_HOST_CHUNKED, seq, CL_SUCCESS);
+    kr_put_u64(&s->out, ready);
+    kr_frame_end(&s->out, start);
+    if (s->out.failed || kr_send_all(s->conn.fd, s->out.data, s->out.len, -1) != 0)
+        s->broken = 1;
+    s->out.len = 0;
+}
+
+/*
+ * The device copies of a chunked read, READ_WINDOW in flight (one at a time,
+ * blocking, with --chunk-blocking); a progress frame follows each chunk but
+ * the last. Every copy issued is waited for, even after an error or a lost
+ * client. *ready: bytes from the start known to be in the shared pages.
+ */
+static cl_int read_chunks(struct session *s, struct entry *q, struct entry *m, uint64_t off, uint64_t size,
+                          uint64_t chunk, uint64_t seq, uint64_t *ready)
+{
+    const int blocking = s->P->chunk_blocking;
+    const uint64_t window = blocking ? 1 : READ_WINDOW;
+    if (chunk < KR_CHUNK_MIN_BYTES)
+        chunk = KR_CHUNK_MIN_BYTES;
+    if (chunk > size)
+        chunk = size;
+    uint64_t n = (size + chunk - 1) / chunk, issued = 0, landed = 0;
+    cl_event ev[READ_WINDOW] = {0};
+    char *host = (char *)m->host + off;
+    cl_int err = CL_SUCCESS;
+    while (landed < n) {
+        while (err == CL_SUCCESS && !s->broken && issued < n && issued - landed < window) {
+            uint64_t at = issued * chunk, len = size - at < chunk ? size - at : chunk;
+            err = s->D->clEnqueueReadBuffer(q->handle, m->handle, blocking ? CL_TRUE : CL_FALSE, (size_t)(off + at),
+                                            (size_t)len, host + at, 0, NULL, blocking ? NULL : &ev[issued % window]);
+            if (err == CL_SUCCESS) {
+                issued++;
+                atomic_fetch_add(&g_chunks, 1);
+            }
+        }
+        if (!blocking && err == CL_SUCCESS && issued > landed)
+            err = s->D->clFlush(q->handle);
+        if (landed == issued)
+            break; /* nothing in flight: an error or a lost client stopped the issuing */
+        cl_int e = blocking ? CL_SUCCESS : wait_release(s, ev[landed % window]);
+        landed++;
+        if (err == CL_SUCCESS)
+            err = e;
+        if (err != CL_SUCCESS || s->broken)
+            continue; /* keep waiting for what was issued */
+        *ready = landed == n ? size : landed * chunk;
+        if (landed < n)
+            send_progress(s, seq, *ready);
+    }
+    return err;
+}
+
+/*
+ * Copy mode, a pipelined read: the device fills the shared pages chunk by
+ * chunk and the client copies chunk k out while chunk k+1 lands. Replies:
+ * (status, bytes ready from the start) per chunk; the frame with an error or
+ * with the whole size is the last. `chunk` is the client's wish, at least
+ * KR_CHUNK_MIN_BYTES.
+ */
+static void op_read_chunked(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t q_id = kr_get_u64(r), m_id = kr_get_u64(r), off = kr_get_u64(r), size = kr_get_u64(r);
+    uint64_t chunk = kr_get_u64(r);
+    if (!kr_reader_done(r))
+        return; /* nothing may be sent for a frame that does not decode */
+    struct entry *q, *m;
+    cl_int err = check_transfer(s, q_id, m_id, off, size, &q, &m);
+    cl_int pending = drain_chunks(s);
+    if (err == CL_SUCCESS)
+        err = pending;
+    uint64_t ready = 0;
+    if (err == CL_SUCCESS && s->P->in_place) {
+        err = s->D->clFinish(q->handle);
+        ready = size;
+    } else if (err == CL_SUCCESS) {
+        err = read_chunks(s, q, m, off, size, chunk, seq, &ready);
+    }
+    if (s->broken)
+        return;
+    size_t start = reply_begin(s, KR_OP_DEVICE_TO_HOST_CHUNKED, seq, err);
+    kr_put_u64(&s->out, ready);
+    kr_frame_end(&s->out, start);
 }
 
 static void op_hello(struct session *s, struct kr_reader *r, uint64_t seq)
@@ -985,6 +1171,7 @@ static void op_stats(struct session *s, uint64_t seq)
     kr_put_u64(&s->out, st.objects);
     kr_put_u64(&s->out, st.mappings);
     kr_put_u64(&s->out, s->count);
+    kr_put_u64(&s->out, st.chunks);
     kr_frame_end(&s->out, start);
 }
 
@@ -1047,17 +1234,20 @@ static int dispatch(struct session *s, const struct kr_header *h, const uint8_t 
     case KR_OP_STATS: op_stats(s, seq); break;
     case KR_OP_HOST_TO_DEVICE: op_transfer(s, r, seq, 1); break;
     case KR_OP_DEVICE_TO_HOST: op_transfer(s, r, seq, 0); break;
+    case KR_OP_HOST_TO_DEVICE_CHUNK: op_write_chunk(s, r); break;
+    case KR_OP_DEVICE_TO_HOST_CHUNKED: op_read_chunked(s, r, seq); break;
     default: return -1;
     }
     if (!kr_reader_done(r)) {
         s->out.len = out_before; /* never answer a frame that did not decode */
         return -1;
     }
-    return s->out.failed ? -1 : 0;
+    return s->out.failed || s->broken ? -1 : 0;
 }
 
 static void session_cleanup(struct session *s)
 {
+    drain_chunks(s);
     /* Pending work first: a killed client's kernels may still use its buffers. */
     for (size_t i = 0; i < s->cap; i++)
         if (s->tab[i].id && s->tab[i].kind == KR_KIND_QUEUE)

@@ -12,10 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KR_PROTOCOL_VERSION 1u
+#define KR_PROTOCOL_VERSION 2u
 #define KR_FRAME_HEADER_BYTES 16u
 #define KR_FRAME_MAX_PAYLOAD (64u << 20)
 #define KR_REPLY_BIT 0x80000000u
+/*
+ * Pipelined copy-mode transfers: the daemon never cuts a chunked read finer than
+ * this (a client asking for less gets this), which bounds the progress frames.
+ */
+#define KR_CHUNK_MIN_BYTES (64u << 10)
 /* Descriptors queued on a connection and not yet claimed by a frame. */
 #define KR_MAX_PENDING_FDS 8
 
