@@ -649,9 +649,12 @@ static int cmd_best(int argc, char **argv)
     kiln_size size = size_or_default(k, size_text);
     char size_str[64];
     kiln_size_format(&size, size_str, sizeof size_str);
+    const char *path = db_path ? db_path : kiln_db_default_path();
+    if (access(path, F_OK) != 0)
+        die(EXIT_WORK, "best: no database at %s (run 'kiln tune %s' first, or give --db)", path, k->name);
     kiln_rt *rt = open_device_or_die(device);
     const kiln_device_info *dev = kiln_rt_device(rt);
-    kiln_db *db = open_db_or_die(db_path);
+    kiln_db *db = open_db_or_die(path);
 
     static const char *const fallbacks[] = {"exact match", "same device, other size", "other device, same size",
                                             "other device and size"};
