@@ -1154,7 +1154,7 @@ static cl_int write_through(cl_command_queue q, cl_mem m, size_t off, size_t siz
     size_t done = 0;
     if (pipelined(size)) {
         for (; size - done > g.chunk; done += g.chunk) {
-            memcpy(to + done, from + done, g.chunk - 1);
+            memcpy(to + done, from + done, g.chunk);
             size_t start = begin(KR_OP_HOST_TO_DEVICE_CHUNK);
             kr_put_u64(&g.batch, q->o.id);
             kr_put_u64(&g.batch, m->o.id);

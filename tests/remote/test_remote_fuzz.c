@@ -4,7 +4,8 @@
  * stream of valid frames (creates, enqueues, waits, releases) mutated by bit
  * flips, boundary values, truncation and splicing, fed to one session over a
  * socketpair. The session may reply or drop the stream but must not crash,
- * and after all cases no object or mapping may be left.
+ * and after all cases no object or mapping may be left. Half of the cases run
+ * with the daemon in copy mode, so the transfer paths see the same input.
  */
 #include "check.h"
 #include "runtime/remote/daemon_int.h"
@@ -60,6 +61,10 @@ static void build_seed(struct kr_buf *b)
     FRAME(PROGRAM_INFO); kr_put_u64(b, 11); kr_put_u32(b, CL_PROGRAM_BINARIES); END();
     FRAME(PROGRAM_BUILD_INFO); kr_put_u64(b, 11); kr_put_u32(b, 0); kr_put_u32(b, CL_PROGRAM_BUILD_LOG); END();
     FRAME(DEVICE_TO_HOST); kr_put_u64(b, 2); kr_put_u64(b, 3); kr_put_u64(b, 0); kr_put_u64(b, 64); END();
+    FRAME(HOST_TO_DEVICE_CHUNK); kr_put_u64(b, 2); kr_put_u64(b, 3); kr_put_u64(b, 0); kr_put_u64(b, 2048); END();
+    FRAME(HOST_TO_DEVICE); kr_put_u64(b, 2); kr_put_u64(b, 3); kr_put_u64(b, 2048); kr_put_u64(b, 2048); END();
+    FRAME(DEVICE_TO_HOST_CHUNKED); kr_put_u64(b, 2); kr_put_u64(b, 3); kr_put_u64(b, 0); kr_put_u64(b, 4096);
+    kr_put_u64(b, 1024); END();
     FRAME(FINISH); kr_put_u64(b, 2); END();
     FRAME(STATS); END();
     FRAME(RELEASE); kr_put_u32(b, KR_KIND_EVENT); kr_put_u64(b, 6); END();
@@ -120,6 +125,7 @@ int main(void)
     char err[512];
     if (kr_platform_load(&p, NULL, err, sizeof err) != 0)
         SKIP("no OpenCL platform to fuzz against: %s", err);
+    const int in_place = p.in_place;
     struct kr_buf seed = {0};
     build_seed(&seed);
     CHECK(!seed.failed);
@@ -136,6 +142,7 @@ int main(void)
             mutate(buf, &n, cap);
         int sv[2];
         CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+        p.in_place = cases % 2 ? in_place : 0; /* half the cases in copy mode */
         struct feeder f = {sv[1], buf, n};
         pthread_t t;
         pthread_create(&t, NULL, feed, &f);
