@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "autotuner/cexpr_int.h"
+#include "autotuner/tuner_int.h"
 
 /* Deeper trees are refused at parse time so evaluation can recurse safely. */
 #define CEXPR_MAX_DEPTH 1000
@@ -75,15 +76,6 @@ typedef struct parser {
     int failed;
 } parser;
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int is_ident_start(char ch)
 {
@@ -114,7 +106,7 @@ static void fail_expected(parser *p, const char *what)
 {
     char found[48];
     describe_token(p, found, sizeof found);
-    set_err(p->err, p->errlen, "column %d: expected %s but found %s", column_of(p, p->tok_start), what,
+    kiln_tuner_errf(p->err, p->errlen, "column %d: expected %s but found %s", column_of(p, p->tok_start), what,
             found);
     p->failed = 1;
 }
@@ -151,13 +143,13 @@ static int lex_number(parser *p, size_t start)
     while (is_ident_char(s[end]))
         end++;
     if (i == digits_start || end != i) {
-        set_err(p->err, p->errlen, "column %d: malformed number '%.*s'", column_of(p, start),
+        kiln_tuner_errf(p->err, p->errlen, "column %d: malformed number '%.*s'", column_of(p, start),
                 (int)(end - start > 32 ? 32 : end - start), s + start);
         p->failed = 1;
         return -1;
     }
     if (too_large) {
-        set_err(p->err, p->errlen, "column %d: integer literal '%.*s' is too large (limit %lld)",
+        kiln_tuner_errf(p->err, p->errlen, "column %d: integer literal '%.*s' is too large (limit %lld)",
                 column_of(p, start), (int)(end - start > 32 ? 32 : end - start), s + start, LLONG_MAX);
         p->failed = 1;
         return -1;
@@ -217,9 +209,9 @@ static int advance(parser *p)
     }
     unsigned char uch = (unsigned char)ch;
     if (uch >= 0x20 && uch < 0x7f)
-        set_err(p->err, p->errlen, "column %d: unexpected character '%c'", column_of(p, i), ch);
+        kiln_tuner_errf(p->err, p->errlen, "column %d: unexpected character '%c'", column_of(p, i), ch);
     else
-        set_err(p->err, p->errlen, "column %d: unexpected byte 0x%02x", column_of(p, i), uch);
+        kiln_tuner_errf(p->err, p->errlen, "column %d: unexpected byte 0x%02x", column_of(p, i), uch);
     p->failed = 1;
     return -1;
 }
@@ -228,7 +220,7 @@ static node *new_node(parser *p, node_kind kind, int column)
 {
     node *n = calloc(1, sizeof *n);
     if (!n) {
-        set_err(p->err, p->errlen, "out of memory");
+        kiln_tuner_errf(p->err, p->errlen, "out of memory");
         p->failed = 1;
         return NULL;
     }
@@ -256,7 +248,7 @@ static node *finish_node(parser *p, node *n, node *a, node *b, node *c)
         d = c->depth;
     n->depth = d + 1;
     if (n->depth > CEXPR_MAX_DEPTH) {
-        set_err(p->err, p->errlen, "column %d: expression nested too deeply (limit %d)", n->column,
+        kiln_tuner_errf(p->err, p->errlen, "column %d: expression nested too deeply (limit %d)", n->column,
                 CEXPR_MAX_DEPTH);
         p->failed = 1;
         return NULL;
@@ -306,7 +298,7 @@ static node *parse_primary(parser *p, int nest)
                 return NULL;
             n->name = malloc(len + 1);
             if (!n->name) {
-                set_err(p->err, p->errlen, "out of memory");
+                kiln_tuner_errf(p->err, p->errlen, "out of memory");
                 p->failed = 1;
                 return NULL;
             }
@@ -320,7 +312,7 @@ static node *parse_primary(parser *p, int nest)
         else if (len == 3 && strncmp(name, "max", 3) == 0)
             kind = N_MAX;
         else {
-            set_err(p->err, p->errlen, "column %d: unknown function '%.*s' (known: min, max)", col,
+            kiln_tuner_errf(p->err, p->errlen, "column %d: unknown function '%.*s' (known: min, max)", col,
                     (int)(len > 32 ? 32 : len), name);
             p->failed = 1;
             return NULL;
@@ -343,7 +335,7 @@ static node *parse_primary(parser *p, int nest)
 static node *parse_unary(parser *p, int nest)
 {
     if (nest > CEXPR_MAX_DEPTH) {
-        set_err(p->err, p->errlen, "column %d: expression nested too deeply (limit %d)",
+        kiln_tuner_errf(p->err, p->errlen, "column %d: expression nested too deeply (limit %d)",
                 column_of(p, p->tok_start), CEXPR_MAX_DEPTH);
         p->failed = 1;
         return NULL;
@@ -392,7 +384,7 @@ static node *parse_binary(parser *p, int min_prec, int nest)
 static node *parse_cond(parser *p, int nest)
 {
     if (nest > CEXPR_MAX_DEPTH) {
-        set_err(p->err, p->errlen, "column %d: expression nested too deeply (limit %d)",
+        kiln_tuner_errf(p->err, p->errlen, "column %d: expression nested too deeply (limit %d)",
                 column_of(p, p->tok_start), CEXPR_MAX_DEPTH);
         p->failed = 1;
         return NULL;
@@ -426,7 +418,7 @@ static void free_allocs(node *n)
 kiln_cexpr *kiln_cexpr_parse(const char *text, char *err, size_t errlen)
 {
     if (!text) {
-        set_err(err, errlen, "no expression");
+        kiln_tuner_errf(err, errlen, "no expression");
         return NULL;
     }
     parser p = {.text = text, .err = err, .errlen = errlen};
@@ -441,7 +433,7 @@ kiln_cexpr *kiln_cexpr_parse(const char *text, char *err, size_t errlen)
     kiln_cexpr *e = root ? malloc(sizeof *e) : NULL;
     if (!e) {
         if (root)
-            set_err(err, errlen, "out of memory");
+            kiln_tuner_errf(err, errlen, "out of memory");
         free_allocs(p.allocs);
         return NULL;
     }
@@ -486,7 +478,7 @@ static int eval_node(const node *n, const env *en, long long *out)
             return 0;
         }
         if (!en->lookup || en->lookup(en->user, n->name, out) != 0) {
-            set_err(en->err, en->errlen, "column %d: unknown name '%s'", n->column, n->name);
+            kiln_tuner_errf(en->err, en->errlen, "column %d: unknown name '%s'", n->column, n->name);
             return -1;
         }
         return 0;
@@ -536,7 +528,7 @@ static int eval_node(const node *n, const env *en, long long *out)
     case T_SLASH:
     case T_PERCENT:
         if (b == 0) {
-            set_err(en->err, en->errlen, "column %d: %s by zero", n->column,
+            kiln_tuner_errf(en->err, en->errlen, "column %d: %s by zero", n->column,
                     n->op == T_SLASH ? "division" : "modulo");
             return -1;
         }
@@ -549,7 +541,7 @@ static int eval_node(const node *n, const env *en, long long *out)
     case T_SHL:
     case T_SHR:
         if (b < 0 || b > 63) {
-            set_err(en->err, en->errlen, "column %d: shift count %lld outside 0..63", n->column, b);
+            kiln_tuner_errf(en->err, en->errlen, "column %d: shift count %lld outside 0..63", n->column, b);
             return -1;
         }
         *out = n->op == T_SHL ? (long long)(ua << b) : shift_right(a, b);
@@ -564,7 +556,7 @@ static int eval_node(const node *n, const env *en, long long *out)
     case T_CARET: *out = a ^ b; break;
     case T_PIPE: *out = a | b; break;
     default:
-        set_err(en->err, en->errlen, "column %d: internal error: bad operator", n->column);
+        kiln_tuner_errf(en->err, en->errlen, "column %d: internal error: bad operator", n->column);
         return -1;
     }
     return 0;
@@ -576,7 +568,7 @@ int kiln_cexpr_eval(const kiln_cexpr *e, kiln_lookup_fn lookup, void *user, long
     env en = {.lookup = lookup, .user = user, .err = err, .errlen = errlen};
     long long v;
     if (!e) {
-        set_err(err, errlen, "no expression");
+        kiln_tuner_errf(err, errlen, "no expression");
         return -1;
     }
     if (eval_node(e->root, &en, &v) < 0)
@@ -625,7 +617,7 @@ int kiln_cexpr_bind(kiln_cexpr *e, int (*slot_of)(void *user, const char *name),
             continue;
         int slot = slot_of(user, n->name);
         if (slot < 0) {
-            set_err(err, errlen, "column %d: unknown name '%s'", n->column, n->name);
+            kiln_tuner_errf(err, errlen, "column %d: unknown name '%s'", n->column, n->name);
             return -1;
         }
         n->slot = slot;

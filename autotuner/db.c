@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "kiln/tuner.h"
+#include "autotuner/tuner_int.h"
 
 #ifndef KILN_VERSION
 #define KILN_VERSION "unknown"
@@ -128,15 +129,6 @@ struct kiln_db {
     char errmsg[512];
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int db_fail(kiln_db *db, const char *what)
 {
@@ -199,7 +191,7 @@ static int inspect(sqlite3 *h, file_kind *kind, int *version, char *detail, size
                            " WHERE type = 'table'",
                            -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
-        set_err(detail, detaillen, "%s", sqlite3_errmsg(h));
+        kiln_tuner_errf(detail, detaillen, "%s", sqlite3_errmsg(h));
         sqlite3_finalize(st);
         return -1;
     }
@@ -209,7 +201,7 @@ static int inspect(sqlite3 *h, file_kind *kind, int *version, char *detail, size
 
     if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
-        set_err(detail, detaillen, "%s", sqlite3_errmsg(h));
+        kiln_tuner_errf(detail, detaillen, "%s", sqlite3_errmsg(h));
         sqlite3_finalize(st);
         return -1;
     }
@@ -221,13 +213,13 @@ static int inspect(sqlite3 *h, file_kind *kind, int *version, char *detail, size
         return 0;
     }
     if (!has_meta) {
-        set_err(detail, detaillen, "an SQLite database with %d table%s and no kiln meta table", tables,
+        kiln_tuner_errf(detail, detaillen, "an SQLite database with %d table%s and no kiln meta table", tables,
                 tables == 1 ? "" : "s");
         return 0;
     }
     rc = sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key = 'application'", -1, &st, NULL);
     if (rc != SQLITE_OK) {
-        set_err(detail, detaillen, "its meta table is unreadable: %s", sqlite3_errmsg(h));
+        kiln_tuner_errf(detail, detaillen, "its meta table is unreadable: %s", sqlite3_errmsg(h));
         sqlite3_finalize(st);
         return 0;
     }
@@ -236,10 +228,10 @@ static int inspect(sqlite3 *h, file_kind *kind, int *version, char *detail, size
         strcmp((const char *)sqlite3_column_text(st, 0), "kiln") == 0)
         *kind = FILE_KILN;
     else if (rc == SQLITE_ROW)
-        set_err(detail, detaillen, "its meta table names application '%s'",
+        kiln_tuner_errf(detail, detaillen, "its meta table names application '%s'",
                 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
     else
-        set_err(detail, detaillen, "its meta table names no application");
+        kiln_tuner_errf(detail, detaillen, "its meta table names no application");
     sqlite3_finalize(st);
     return 0;
 }
@@ -277,11 +269,11 @@ static int check_existing(const char *path, char *err, size_t errlen)
     if (stat(path, &sb) != 0) {
         if (errno == ENOENT)
             return 0;
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        kiln_tuner_errf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     if (S_ISDIR(sb.st_mode)) {
-        set_err(err, errlen, "%s is a directory, not a kiln database", path);
+        kiln_tuner_errf(err, errlen, "%s is a directory, not a kiln database", path);
         return -1;
     }
     if (sb.st_size == 0)
@@ -292,13 +284,13 @@ static int check_existing(const char *path, char *err, size_t errlen)
     char head[16] = {0};
     FILE *f = fopen(path, "rb");
     if (!f) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        kiln_tuner_errf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     size_t got = fread(head, 1, sizeof head, f);
     fclose(f);
     if (got != sizeof head || memcmp(head, magic, sizeof magic) != 0) {
-        set_err(err, errlen, "%s is not a kiln database (not an SQLite file)", path);
+        kiln_tuner_errf(err, errlen, "%s is not a kiln database (not an SQLite file)", path);
         return -1;
     }
 
@@ -322,7 +314,7 @@ static int check_existing(const char *path, char *err, size_t errlen)
                       : sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL);
     free(uri);
     if (open_rc != SQLITE_OK) {
-        set_err(err, errlen, "%s: cannot open: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
+        kiln_tuner_errf(err, errlen, "%s: cannot open: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
         sqlite3_close(h);
         return -1;
     }
@@ -330,15 +322,15 @@ static int check_existing(const char *path, char *err, size_t errlen)
     int rc = inspect(h, &kind, &version, detail, sizeof detail);
     sqlite3_close(h);
     if (rc < 0) {
-        set_err(err, errlen, "%s is not a kiln database (%s)", path, detail);
+        kiln_tuner_errf(err, errlen, "%s is not a kiln database (%s)", path, detail);
         return -1;
     }
     if (kind == FILE_FOREIGN) {
-        set_err(err, errlen, "%s is not a kiln database (%s)", path, detail);
+        kiln_tuner_errf(err, errlen, "%s is not a kiln database (%s)", path, detail);
         return -1;
     }
     if (kind == FILE_KILN && version > DB_SCHEMA_VERSION) {
-        set_err(err, errlen,
+        kiln_tuner_errf(err, errlen,
                 "%s has kiln database schema version %d, newer than this kiln (%s) understands (%d);"
                 " use a newer kiln",
                 path, version, KILN_VERSION, DB_SCHEMA_VERSION);
@@ -351,7 +343,7 @@ static int exec(sqlite3 *h, const char *sql, char *err, size_t errlen, const cha
 {
     char *msg = NULL;
     if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        set_err(err, errlen, "%s: %s", what, msg ? msg : sqlite3_errmsg(h));
+        kiln_tuner_errf(err, errlen, "%s: %s", what, msg ? msg : sqlite3_errmsg(h));
         sqlite3_free(msg);
         return -1;
     }
@@ -372,11 +364,11 @@ static int migrate(sqlite3 *h, const char *path, char *err, size_t errlen)
     if (exec(h, "BEGIN IMMEDIATE", err, errlen, path) < 0)
         return -1;
     if (inspect(h, &kind, &version, detail, sizeof detail) < 0 || kind == FILE_FOREIGN) {
-        set_err(err, errlen, "%s is not a kiln database (%s)", path, detail);
+        kiln_tuner_errf(err, errlen, "%s is not a kiln database (%s)", path, detail);
         goto rollback;
     }
     if (version > DB_SCHEMA_VERSION) {
-        set_err(err, errlen, "%s has kiln database schema version %d, newer than this kiln understands (%d)",
+        kiln_tuner_errf(err, errlen, "%s has kiln database schema version %d, newer than this kiln understands (%d)",
                 path, version, DB_SCHEMA_VERSION);
         goto rollback;
     }
@@ -409,11 +401,11 @@ kiln_db *kiln_db_open(const char *path, char *err, size_t errlen)
         return NULL;
     kiln_db *db = calloc(1, sizeof *db);
     if (!db) {
-        set_err(err, errlen, "out of memory");
+        kiln_tuner_errf(err, errlen, "out of memory");
         return NULL;
     }
     if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        set_err(err, errlen, "%s: cannot open: %s", path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
+        kiln_tuner_errf(err, errlen, "%s: cannot open: %s", path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
         goto fail;
     }
     sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);

@@ -29,6 +29,16 @@ static char *str_printf(const char *fmt, ...)
     return s;
 }
 
+void kiln_tuner_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
 void kiln_eval_clear(kiln_eval *e)
 {
     free(e->source);

@@ -11,6 +11,7 @@
 
 #include "autotuner/cexpr_int.h"
 #include "autotuner/space_int.h"
+#include "autotuner/tuner_int.h"
 
 enum { SIZE_N, SIZE_NX, SIZE_NY, SIZE_NZ, SIZE_SLOTS };
 static const char *const size_names[SIZE_SLOTS] = {"n", "nx", "ny", "nz"};
@@ -24,15 +25,6 @@ struct kiln_space {
     kiln_cexpr *constraints[16];
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* Parameters shadow the size names, so a parameter called "n" still works. */
 static int slot_of(void *user, const char *name)
@@ -66,20 +58,20 @@ static int check_name(void *user, const char *name, int column)
 kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *err, size_t errlen)
 {
     if (!k) {
-        set_err(err, errlen, "no kernel");
+        kiln_tuner_errf(err, errlen, "no kernel");
         return NULL;
     }
     if (k->nparams < 0 || k->nparams > KILN_MAX_PARAMS) {
-        set_err(err, errlen, "kernel '%s': %d parameters (limit %d)", k->name, k->nparams, KILN_MAX_PARAMS);
+        kiln_tuner_errf(err, errlen, "kernel '%s': %d parameters (limit %d)", k->name, k->nparams, KILN_MAX_PARAMS);
         return NULL;
     }
     if (k->nconstraints < 0 || k->nconstraints > 16) {
-        set_err(err, errlen, "kernel '%s': %d constraints (limit 16)", k->name, k->nconstraints);
+        kiln_tuner_errf(err, errlen, "kernel '%s': %d constraints (limit 16)", k->name, k->nconstraints);
         return NULL;
     }
     kiln_space *s = calloc(1, sizeof *s);
     if (!s) {
-        set_err(err, errlen, "out of memory");
+        kiln_tuner_errf(err, errlen, "out of memory");
         return NULL;
     }
     s->kernel = k;
@@ -88,16 +80,16 @@ kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *er
     for (int i = 0; i < k->nparams; i++) {
         const kiln_param *p = &k->params[i];
         if (!p->name || !*p->name) {
-            set_err(err, errlen, "kernel '%s': parameter %d has no name", k->name, i + 1);
+            kiln_tuner_errf(err, errlen, "kernel '%s': parameter %d has no name", k->name, i + 1);
             goto fail;
         }
         if (p->nvalues < 1 || p->nvalues > KILN_MAX_VALUES) {
-            set_err(err, errlen, "kernel '%s': parameter '%s' has %d values (expected 1..%d)", k->name,
+            kiln_tuner_errf(err, errlen, "kernel '%s': parameter '%s' has %d values (expected 1..%d)", k->name,
                     p->name, p->nvalues, KILN_MAX_VALUES);
             goto fail;
         }
         if (s->total > UINT64_MAX / (uint64_t)p->nvalues) {
-            set_err(err, errlen, "kernel '%s': search space has more than 2^64 points", k->name);
+            kiln_tuner_errf(err, errlen, "kernel '%s': search space has more than 2^64 points", k->name);
             goto fail;
         }
         s->total *= (uint64_t)p->nvalues;
@@ -117,22 +109,22 @@ kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *er
         const char *text = k->constraints[i];
         char perr[256];
         if (!text) {
-            set_err(err, errlen, "constraint %d: missing text", i + 1);
+            kiln_tuner_errf(err, errlen, "constraint %d: missing text", i + 1);
             goto fail;
         }
         kiln_cexpr *e = kiln_cexpr_parse(text, perr, sizeof perr);
         if (!e) {
-            set_err(err, errlen, "constraint %d '%s': %s", i + 1, text, perr);
+            kiln_tuner_errf(err, errlen, "constraint %d '%s': %s", i + 1, text, perr);
             goto fail;
         }
         s->constraints[s->nconstraints++] = e;
         name_check nc = {s, NULL};
         if (kiln_cexpr_visit_names(e, check_name, &nc) != 0) {
-            set_err(err, errlen, "constraint %d '%s': unknown name '%s'", i + 1, text, nc.bad);
+            kiln_tuner_errf(err, errlen, "constraint %d '%s': unknown name '%s'", i + 1, text, nc.bad);
             goto fail;
         }
         if (kiln_cexpr_bind(e, slot_of, s, perr, sizeof perr) < 0) {
-            set_err(err, errlen, "constraint %d '%s': %s", i + 1, text, perr);
+            kiln_tuner_errf(err, errlen, "constraint %d '%s': %s", i + 1, text, perr);
             goto fail;
         }
     }
@@ -286,7 +278,7 @@ static int config_values(const kiln_space *s, const kiln_config *c, long long *v
             if (c->names[j] && strcmp(c->names[j], name) == 0)
                 found = j;
         if (found < 0) {
-            set_err(err, errlen, "configuration has no value for parameter '%s'", name);
+            kiln_tuner_errf(err, errlen, "configuration has no value for parameter '%s'", name);
             return -1;
         }
         values[i] = c->values[found];
@@ -304,7 +296,7 @@ int kiln_space_check(const kiln_space *s, const kiln_config *c, char *why, size_
         if (value_index(p, slots[i]) < 0) {
             char allowed[256];
             list_values(p, allowed, sizeof allowed);
-            set_err(why, whylen, "%s=%lld is not one of its values (%s)", p->name, slots[i], allowed);
+            kiln_tuner_errf(why, whylen, "%s=%lld is not one of its values (%s)", p->name, slots[i], allowed);
             return 0;
         }
     }
@@ -314,11 +306,11 @@ int kiln_space_check(const kiln_space *s, const kiln_config *c, char *why, size_
     if (i == -1)
         return 1;
     if (i >= 0) {
-        set_err(why, whylen, "%s", s->kernel->constraints[i]);
+        kiln_tuner_errf(why, whylen, "%s", s->kernel->constraints[i]);
         return 0;
     }
     i = -2 - i;
-    set_err(why, whylen, "constraint %d '%s': %s", i + 1, s->kernel->constraints[i], eerr);
+    kiln_tuner_errf(why, whylen, "constraint %d '%s': %s", i + 1, s->kernel->constraints[i], eerr);
     return -1;
 }
 
@@ -336,13 +328,13 @@ int kiln_space_set(const kiln_space *s, kiln_config *c, const char *assignment, 
 {
     char buf[256];
     if (!assignment || strlen(assignment) >= sizeof buf) {
-        set_err(err, errlen, "setting too long or missing (expected name=value)");
+        kiln_tuner_errf(err, errlen, "setting too long or missing (expected name=value)");
         return -1;
     }
     strcpy(buf, assignment);
     char *eq = strchr(buf, '=');
     if (!eq) {
-        set_err(err, errlen, "setting '%s': expected name=value", assignment);
+        kiln_tuner_errf(err, errlen, "setting '%s': expected name=value", assignment);
         return -1;
     }
     *eq = '\0';
@@ -360,7 +352,7 @@ int kiln_space_set(const kiln_space *s, kiln_config *c, const char *assignment, 
     if (pi < 0) {
         char params[256];
         list_params(s, params, sizeof params);
-        set_err(err, errlen, "unknown parameter '%s' (parameters of %s: %s)", name, s->kernel->name,
+        kiln_tuner_errf(err, errlen, "unknown parameter '%s' (parameters of %s: %s)", name, s->kernel->name,
                 s->nparams ? params : "none");
         return -1;
     }
@@ -368,7 +360,7 @@ int kiln_space_set(const kiln_space *s, kiln_config *c, const char *assignment, 
     char allowed[256];
     list_values(p, allowed, sizeof allowed);
     if (!*value) {
-        set_err(err, errlen, "parameter '%s': missing value (allowed: %s)", p->name, allowed);
+        kiln_tuner_errf(err, errlen, "parameter '%s': missing value (allowed: %s)", p->name, allowed);
         return -1;
     }
     int vi = -1;
@@ -379,13 +371,13 @@ int kiln_space_set(const kiln_space *s, kiln_config *c, const char *assignment, 
         char *end;
         long long v = strtoll(value, &end, 0);
         if (*end != '\0') {
-            set_err(err, errlen, "parameter '%s': '%s' is not a number or a value name (allowed: %s)",
+            kiln_tuner_errf(err, errlen, "parameter '%s': '%s' is not a number or a value name (allowed: %s)",
                     p->name, value, allowed);
             return -1;
         }
         vi = value_index(p, v);
         if (vi < 0) {
-            set_err(err, errlen, "parameter '%s': %s is not allowed (allowed: %s)", p->name, value, allowed);
+            kiln_tuner_errf(err, errlen, "parameter '%s': %s is not allowed (allowed: %s)", p->name, value, allowed);
             return -1;
         }
     }

@@ -14,5 +14,7 @@ int kiln_variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *c
                          const kiln_tune_opts *opts, const char *kernel_name, kiln_eval *out);
 /* Frees the cached reference outputs. */
 void kiln_eval_release_cache(void);
+/* snprintf into an err buffer the caller may leave NULL. */
+void kiln_tuner_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
