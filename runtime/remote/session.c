@@ -256,6 +256,37 @@ static cl_event *read_wait_list(struct session *s, struct kr_reader *r, cl_uint 
     return list;
 }
 
+/* What every enqueue frame ends with: a wait list and the event id the client chose. */
+struct enqueue_tail {
+    cl_event *waits; /* NULL when empty */
+    cl_uint nw;
+    uint64_t ev_id;  /* 0: no event wanted */
+    cl_int err;      /* CL_SUCCESS, or why the wait list is unusable */
+};
+
+/* -1 (nothing to free) when the frame is malformed: the connection is dropped. */
+static int read_enqueue_tail(struct session *s, struct kr_reader *r, struct enqueue_tail *t)
+{
+    t->err = CL_SUCCESS;
+    t->waits = read_wait_list(s, r, &t->nw, &t->err);
+    t->ev_id = kr_get_u64(r);
+    if (r->bad) {
+        free(t->waits);
+        return -1;
+    }
+    if (t->nw == 0) {
+        free(t->waits);
+        t->waits = NULL;
+    }
+    return 0;
+}
+
+static void end_enqueue(struct session *s, struct enqueue_tail *t, cl_int err, cl_event ev)
+{
+    free(t->waits);
+    finish_enqueue(s, t->ev_id, err, ev);
+}
+
 static size_t reply_begin(struct session *s, uint32_t opcode, uint64_t seq, cl_int err)
 {
     size_t start = kr_frame_begin(&s->out, opcode | KR_REPLY_BIT, seq);
@@ -626,14 +657,10 @@ static void op_ndrange(struct session *s, struct kr_reader *r)
     uint32_t has_local = kr_get_u32(r);
     for (int i = 0; i < 3; i++)
         local[i] = (size_t)kr_get_u64(r);
-    cl_int err = CL_SUCCESS;
-    cl_uint nw;
-    cl_event *waits = read_wait_list(s, r, &nw, &err);
-    uint64_t ev_id = kr_get_u64(r);
-    if (r->bad) {
-        free(waits);
+    struct enqueue_tail t;
+    if (read_enqueue_tail(s, r, &t) != 0)
         return;
-    }
+    cl_int err = t.err;
     struct entry *q = lookup(s, q_id, KR_KIND_QUEUE), *k = lookup(s, k_id, KR_KIND_KERNEL);
     if (!q)
         err = CL_INVALID_COMMAND_QUEUE;
@@ -643,10 +670,9 @@ static void op_ndrange(struct session *s, struct kr_reader *r)
         err = CL_INVALID_WORK_DIMENSION;
     cl_event ev = NULL;
     if (err == CL_SUCCESS)
-        err = s->D->clEnqueueNDRangeKernel(q->handle, k->handle, dim, off, global, has_local ? local : NULL, nw,
-                                           nw ? waits : NULL, ev_id ? &ev : NULL);
-    free(waits);
-    finish_enqueue(s, ev_id, err, ev);
+        err = s->D->clEnqueueNDRangeKernel(q->handle, k->handle, dim, off, global, has_local ? local : NULL, t.nw,
+                                           t.waits, t.ev_id ? &ev : NULL);
+    end_enqueue(s, &t, err, ev);
 }
 
 /* Checks [offset, offset + size) against a buffer without overflow. */
@@ -659,14 +685,10 @@ static void op_copy_buffer(struct session *s, struct kr_reader *r)
 {
     uint64_t q_id = kr_get_u64(r), src_id = kr_get_u64(r), dst_id = kr_get_u64(r);
     uint64_t so = kr_get_u64(r), dof = kr_get_u64(r), size = kr_get_u64(r);
-    cl_int err = CL_SUCCESS;
-    cl_uint nw;
-    cl_event *waits = read_wait_list(s, r, &nw, &err);
-    uint64_t ev_id = kr_get_u64(r);
-    if (r->bad) {
-        free(waits);
+    struct enqueue_tail t;
+    if (read_enqueue_tail(s, r, &t) != 0)
         return;
-    }
+    cl_int err = t.err;
     struct entry *q = lookup(s, q_id, KR_KIND_QUEUE);
     struct entry *src = lookup(s, src_id, KR_KIND_MEM), *dst = lookup(s, dst_id, KR_KIND_MEM);
     if (!q)
@@ -678,9 +700,8 @@ static void op_copy_buffer(struct session *s, struct kr_reader *r)
     cl_event ev = NULL;
     if (err == CL_SUCCESS)
         err = s->D->clEnqueueCopyBuffer(q->handle, src->handle, dst->handle, (size_t)so, (size_t)dof, (size_t)size,
-                                        nw, nw ? waits : NULL, ev_id ? &ev : NULL);
-    free(waits);
-    finish_enqueue(s, ev_id, err, ev);
+                                        t.nw, t.waits, t.ev_id ? &ev : NULL);
+    end_enqueue(s, &t, err, ev);
 }
 
 static void op_fill_buffer(struct session *s, struct kr_reader *r)
@@ -689,14 +710,10 @@ static void op_fill_buffer(struct session *s, struct kr_reader *r)
     size_t plen;
     const void *pattern = kr_get_blob(r, &plen, 128);
     uint64_t off = kr_get_u64(r), size = kr_get_u64(r);
-    cl_int err = CL_SUCCESS;
-    cl_uint nw;
-    cl_event *waits = read_wait_list(s, r, &nw, &err);
-    uint64_t ev_id = kr_get_u64(r);
-    if (r->bad) {
-        free(waits);
+    struct enqueue_tail t;
+    if (read_enqueue_tail(s, r, &t) != 0)
         return;
-    }
+    cl_int err = t.err;
     struct entry *q = lookup(s, q_id, KR_KIND_QUEUE), *m = lookup(s, m_id, KR_KIND_MEM);
     if (!q)
         err = CL_INVALID_COMMAND_QUEUE;
@@ -706,32 +723,26 @@ static void op_fill_buffer(struct session *s, struct kr_reader *r)
         err = CL_INVALID_VALUE;
     cl_event ev = NULL;
     if (err == CL_SUCCESS)
-        err = s->D->clEnqueueFillBuffer(q->handle, m->handle, pattern, plen, (size_t)off, (size_t)size, nw,
-                                        nw ? waits : NULL, ev_id ? &ev : NULL);
-    free(waits);
-    finish_enqueue(s, ev_id, err, ev);
+        err = s->D->clEnqueueFillBuffer(q->handle, m->handle, pattern, plen, (size_t)off, (size_t)size, t.nw,
+                                        t.waits, t.ev_id ? &ev : NULL);
+    end_enqueue(s, &t, err, ev);
 }
 
 static void op_marker(struct session *s, struct kr_reader *r, int barrier)
 {
     uint64_t q_id = kr_get_u64(r);
-    cl_int err = CL_SUCCESS;
-    cl_uint nw;
-    cl_event *waits = read_wait_list(s, r, &nw, &err);
-    uint64_t ev_id = kr_get_u64(r);
-    if (r->bad) {
-        free(waits);
+    struct enqueue_tail t;
+    if (read_enqueue_tail(s, r, &t) != 0)
         return;
-    }
+    cl_int err = t.err;
     struct entry *q = lookup(s, q_id, KR_KIND_QUEUE);
     if (!q)
         err = CL_INVALID_COMMAND_QUEUE;
     cl_event ev = NULL;
     if (err == CL_SUCCESS)
         err = (barrier ? s->D->clEnqueueBarrierWithWaitList : s->D->clEnqueueMarkerWithWaitList)(
-            q->handle, nw, nw ? waits : NULL, ev_id ? &ev : NULL);
-    free(waits);
-    finish_enqueue(s, ev_id, err, ev);
+            q->handle, t.nw, t.waits, t.ev_id ? &ev : NULL);
+    end_enqueue(s, &t, err, ev);
 }
 
 static void op_create_user_event(struct session *s, struct kr_reader *r)
