@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
 #include "kiln/tuner.h"
@@ -307,7 +308,32 @@ typedef struct tune_view {
     int verbose;
     double best_ns;
     uint64_t failed;
+    double start_s;        /* monotonic clock at the start of the run */
+    uint64_t measured;     /* variants run in this process (not resumed) */
 } tune_view;
+
+static double monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* "12 s elapsed, about 1 min 40 s left" from the pace of the variants run so far. */
+static void format_eta(const tune_view *v, const kiln_tune_event *e, char *buf, size_t len)
+{
+    double elapsed = monotonic_s() - v->start_s;
+    uint64_t left = e->total > e->index ? e->total - e->index : 0;
+    if (v->measured == 0 || left == 0) {
+        snprintf(buf, len, "%.0f s elapsed", elapsed);
+        return;
+    }
+    double rest = elapsed / (double)v->measured * (double)left;
+    if (rest < 90)
+        snprintf(buf, len, "%.0f s elapsed, about %.0f s left", elapsed, rest);
+    else
+        snprintf(buf, len, "%.0f s elapsed, about %.0f min left", elapsed, rest / 60);
+}
 
 static void tune_progress(void *user, const kiln_tune_event *e)
 {
@@ -319,13 +345,16 @@ static void tune_progress(void *user, const kiln_tune_event *e)
         v->best_ns = e->median_ns;
     if (e->verdict != KILN_OK && !e->resumed)
         v->failed++;
-    char best[32];
+    if (!e->resumed)
+        v->measured++;
+    char best[32], eta[96];
+    format_eta(v, e, eta, sizeof eta);
     format_time(v->best_ns, best, sizeof best);
     snprintf(line, sizeof line, "[%llu/%llu] %s: %s%s %s", (unsigned long long)e->index,
              (unsigned long long)(e->total > e->index ? e->total : e->index), cfg, kiln_verdict_name(e->verdict),
              e->resumed ? " (stored)" : "", t);
     if (v->tty && !v->verbose) {
-        fprintf(stderr, "\r\033[K%s  | best %s, %llu failed", line, best, (unsigned long long)v->failed);
+        fprintf(stderr, "\r\033[K%s  | best %s, %llu failed, %s", line, best, (unsigned long long)v->failed, eta);
         if (e->verdict != KILN_OK && e->verdict != KILN_SKIPPED && !e->resumed && e->error_text) {
             char first[200];
             snprintf(first, sizeof first, "%s", e->error_text);
@@ -556,7 +585,7 @@ static int cmd_tune(int argc, char **argv)
 
     signal(SIGINT, on_interrupt);
     signal(SIGTERM, on_interrupt);
-    tune_view view = {.tty = isatty(2), .verbose = verbose, .best_ns = -1};
+    tune_view view = {.tty = isatty(2), .verbose = verbose, .best_ns = -1, .start_s = monotonic_s()};
     kiln_tune_summary sum;
     char err[512];
     int rc = kiln_tune(db, rt, &opts, tune_progress, &view, &sum, err, sizeof err);
