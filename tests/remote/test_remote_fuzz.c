@@ -10,6 +10,7 @@
 #include "check.h"
 #include "runtime/remote/daemon_int.h"
 #include "runtime/remote/wire.h"
+#include "fuzz_seed.h"
 
 #include <pthread.h>
 #include <sys/socket.h>
@@ -25,54 +26,6 @@ static uint64_t rnd(void)
     return g_rng;
 }
 
-/* The seed stream: every decoder the fuzzer should reach, with ids that refer to each other. */
-static void build_seed(struct kr_buf *b)
-{
-    uint64_t seq = 1;
-    size_t s;
-#define FRAME(op) s = kr_frame_begin(b, KR_OP_##op, seq++)
-#define END() kr_frame_end(b, s)
-    FRAME(HELLO); kr_put_u32(b, KR_PROTOCOL_VERSION); END();
-    FRAME(PLATFORM_INFO); kr_put_u32(b, CL_PLATFORM_NAME); END();
-    FRAME(DEVICE_IDS); kr_put_u64(b, CL_DEVICE_TYPE_ALL); END();
-    FRAME(DEVICE_INFO); kr_put_u32(b, 0); kr_put_u32(b, CL_DEVICE_MAX_WORK_GROUP_SIZE); END();
-    FRAME(CREATE_CONTEXT); kr_put_u64(b, 1); kr_put_u32(b, 1); kr_put_u32(b, 0); END();
-    FRAME(CREATE_QUEUE); kr_put_u64(b, 2); kr_put_u64(b, 1); kr_put_u32(b, 0); kr_put_u64(b, CL_QUEUE_PROFILING_ENABLE); END();
-    FRAME(CREATE_BUFFER); kr_put_u64(b, 3); kr_put_u64(b, 1); kr_put_u64(b, CL_MEM_READ_WRITE); kr_put_u64(b, 4096); END();
-    FRAME(SET_ARG); kr_put_u64(b, 4); kr_put_u32(b, 0); kr_put_u32(b, KR_ARG_MEM); kr_put_u64(b, 3); END();
-    FRAME(SET_ARG); kr_put_u64(b, 4); kr_put_u32(b, 1); kr_put_u32(b, KR_ARG_BYTES); kr_put_blob(b, "abcd", 4); END();
-    FRAME(NDRANGE); kr_put_u64(b, 2); kr_put_u64(b, 4); kr_put_u32(b, 1);
-    for (int i = 0; i < 9; i++) kr_put_u64(b, i < 3 ? 0 : 64);
-    kr_put_u32(b, 0); kr_put_u64(b, 5); END();
-    FRAME(FILL_BUFFER); kr_put_u64(b, 2); kr_put_u64(b, 3); kr_put_blob(b, "\1\2\3\4", 4); kr_put_u64(b, 0);
-    kr_put_u64(b, 1024); kr_put_u32(b, 0); kr_put_u64(b, 6); END();
-    FRAME(COPY_BUFFER); kr_put_u64(b, 2); kr_put_u64(b, 3); kr_put_u64(b, 3); kr_put_u64(b, 0); kr_put_u64(b, 2048);
-    kr_put_u64(b, 512); kr_put_u32(b, 1); kr_put_u64(b, 6); kr_put_u64(b, 7); END();
-    FRAME(MARKER); kr_put_u64(b, 2); kr_put_u32(b, 2); kr_put_u64(b, 6); kr_put_u64(b, 7); kr_put_u64(b, 8); END();
-    FRAME(CREATE_USER_EVENT); kr_put_u64(b, 1); kr_put_u64(b, 9); END();
-    FRAME(SET_USER_EVENT); kr_put_u64(b, 9); kr_put_i32(b, CL_COMPLETE); END();
-    FRAME(BARRIER); kr_put_u64(b, 2); kr_put_u32(b, 1); kr_put_u64(b, 9); kr_put_u64(b, 10); END();
-    FRAME(FLUSH); kr_put_u64(b, 2); END();
-    FRAME(WAIT); kr_put_u64(b, 2); kr_put_u32(b, 2); kr_put_u64(b, 8); kr_put_u64(b, 10); END();
-    FRAME(EVENT_STATUS); kr_put_u64(b, 6); END();
-    FRAME(EVENT_PROFILING); kr_put_u64(b, 7); END();
-    FRAME(KERNEL_INFO); kr_put_u64(b, 4); kr_put_u32(b, CL_KERNEL_NUM_ARGS); END();
-    FRAME(KERNEL_WG_INFO); kr_put_u64(b, 4); kr_put_u32(b, 0); kr_put_u32(b, CL_KERNEL_WORK_GROUP_SIZE); END();
-    FRAME(PROGRAM_INFO); kr_put_u64(b, 11); kr_put_u32(b, CL_PROGRAM_BINARIES); END();
-    FRAME(PROGRAM_BUILD_INFO); kr_put_u64(b, 11); kr_put_u32(b, 0); kr_put_u32(b, CL_PROGRAM_BUILD_LOG); END();
-    FRAME(DEVICE_TO_HOST); kr_put_u64(b, 2); kr_put_u64(b, 3); kr_put_u64(b, 0); kr_put_u64(b, 64); END();
-    FRAME(HOST_TO_DEVICE_CHUNK); kr_put_u64(b, 2); kr_put_u64(b, 3); kr_put_u64(b, 0); kr_put_u64(b, 2048); END();
-    FRAME(HOST_TO_DEVICE); kr_put_u64(b, 2); kr_put_u64(b, 3); kr_put_u64(b, 2048); kr_put_u64(b, 2048); END();
-    FRAME(DEVICE_TO_HOST_CHUNKED); kr_put_u64(b, 2); kr_put_u64(b, 3); kr_put_u64(b, 0); kr_put_u64(b, 4096);
-    kr_put_u64(b, 1024); END();
-    FRAME(FINISH); kr_put_u64(b, 2); END();
-    FRAME(STATS); END();
-    FRAME(RELEASE); kr_put_u32(b, KR_KIND_EVENT); kr_put_u64(b, 6); END();
-    FRAME(RELEASE); kr_put_u32(b, KR_KIND_QUEUE); kr_put_u64(b, 2); END();
-    FRAME(RELEASE); kr_put_u32(b, KR_KIND_CONTEXT); kr_put_u64(b, 1); END();
-#undef FRAME
-#undef END
-}
 
 static void mutate(uint8_t *d, size_t *n, size_t cap)
 {
