@@ -11,6 +11,7 @@ static const kiln_kernel *const builtin_kernels[] = {
     &kiln_kernel_triad,
     &kiln_kernel_matmul,
     &kiln_kernel_laplace,
+    &kiln_kernel_laplace_rgb,
     NULL,
 };
 

@@ -7,7 +7,11 @@
  *             width, k-loop unroll, local-memory staging);
  *  - laplace: the 8-neighbour Laplace image filter of the BOAST paper on a
  *             single-channel f32 image (pixels per work-item in x and y,
- *             vector length, accumulator size, load synthesis by lane shuffles).
+ *             vector length, accumulator size, load synthesis by lane shuffles);
+ *  - laplace_rgb: the same filter as the paper tunes it, on an RGB image of
+ *             interleaved u8 components, clamped to 0..255 (components per
+ *             work-item in x and rows in y, u8 vector length, i16/i32
+ *             temporaries, synthesized loads, 2-D work-group).
  *
  * Each is a complete kiln_kernel: description, search space, seeded inputs,
  * double-precision reference, launch geometry, FLOP and byte counts.
@@ -18,5 +22,6 @@
 #include "kiln/kernel.h"
 
 extern const kiln_kernel kiln_kernel_triad, kiln_kernel_matmul, kiln_kernel_laplace;
+extern const kiln_kernel kiln_kernel_laplace_rgb;
 
 #endif

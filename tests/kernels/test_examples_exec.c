@@ -30,6 +30,16 @@ static const struct {
     {&kiln_kernel_laplace, "64x48", "x_per_item=4,y_per_item=1,vec=1,synth=1,wg_x=8,wg_y=8"},
     {&kiln_kernel_laplace, "64x48", "x_per_item=1,y_per_item=2,vec=2,temp_size=8,synth=0"},
     {&kiln_kernel_laplace, "40x30", "x_per_item=1,y_per_item=2,vec=8,synth=1,wg_x=16,wg_y=4"},
+    {&kiln_kernel_laplace_rgb, "64x48", ""},
+    {&kiln_kernel_laplace_rgb, "64x48", "x_component_number=1,vector_length=1,y_component_number=4,wg_x=8,wg_y=8"},
+    {&kiln_kernel_laplace_rgb, "64x48", "x_component_number=4,vector_length=1,synthesizing_loads=1,temporary_size=4"},
+    {&kiln_kernel_laplace_rgb, "64x48", "x_component_number=8,vector_length=2,y_component_number=2,synthesizing_loads=1"},
+    {&kiln_kernel_laplace_rgb, "64x48", "x_component_number=16,vector_length=16,y_component_number=2,temporary_size=4"},
+    {&kiln_kernel_laplace_rgb, "64x48",
+     "x_component_number=16,vector_length=8,y_component_number=4,temporary_size=4,synthesizing_loads=1,wg_x=32,wg_y=2"},
+    {&kiln_kernel_laplace_rgb, "64x48", "x_component_number=16,vector_length=16,synthesizing_loads=1"},
+    /* rows of 120 components in blocks of 8, 15 blocks in groups of 16; 30 rows in pairs, 15 in groups of 4 */
+    {&kiln_kernel_laplace_rgb, "40x30", "x_component_number=8,vector_length=4,y_component_number=2,synthesizing_loads=1"},
 };
 
 int main(int argc, char **argv)

@@ -18,6 +18,9 @@ static const struct {
     {&kiln_kernel_matmul, "local_vec4", "tile=16,wpt=2,vec=4,unroll=2,local=1"},
     {&kiln_kernel_laplace, "default", ""},
     {&kiln_kernel_laplace, "synth_f64", "x_per_item=2,y_per_item=2,vec=4,temp_size=8,synth=1"},
+    {&kiln_kernel_laplace_rgb, "default", ""},
+    {&kiln_kernel_laplace_rgb, "synth_i32_y2",
+     "x_component_number=8,vector_length=4,y_component_number=2,temporary_size=4,synthesizing_loads=1"},
 };
 
 /* Line number of the first difference, for the failure message. */

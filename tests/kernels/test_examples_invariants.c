@@ -2,7 +2,10 @@
  * test_examples_invariants.c: properties the example kernels must have that
  * do not rely on their reference code: a triad with s = 0 copies b; a matrix
  * times the identity is that matrix, bit for bit; the Laplacian of a constant
- * image and of a linear ramp is 0 inside and the border is copied. Run on one
+ * image and of a linear ramp is 0 inside and the border is copied; the RGB
+ * filter of a flat image with a few isolated spike pixels is known in closed
+ * form (the spike's own components, its neighbours' and 0 elsewhere, each
+ * clamped to 0..255, channel by channel) and its border is copied. Run on one
  * target (argv[1]: "host" or "cl"; "cl" skips when there is no OpenCL device),
  * straight through the runtime, with outputs poisoned (NaN) before each run.
  */
@@ -157,6 +160,63 @@ static void laplace_affine(kiln_rt *rt, const char *settings, float ax, float ay
     free(out);
 }
 
+/* An RGB image of nx x ny pixels, all `bg` but for pixels at[] set to `spike`
+ * (each pair at least 3 pixels apart, so no pixel has two spikes in its
+ * neighbourhood). Inside, out is clamp(8 * (spike - bg)) on a spike,
+ * clamp(bg - spike) beside one and 0 elsewhere; border pixels are copied. */
+static void rgb_spikes(kiln_rt *rt, const char *settings, const uint8_t bg[3], const uint8_t spike[3])
+{
+    static const int at[][2] = {{0, 9}, {1, 1}, {5, 17}, {16, 1}, {24, 10}, {40, 3}, {46, 18}, {47, 0}};
+    const int nspikes = (int)(sizeof at / sizeof at[0]);
+    int32_t nx = 48, ny = 20;
+    kiln_size size = {2, {nx, ny, 1}};
+    size_t w = 3 * (size_t)nx, count = w * (size_t)ny;
+    uint8_t *in = malloc(count), *out = malloc(count);
+    char *kind = calloc((size_t)nx * ny, 1);   /* 's': a spike, 'n': beside one */
+    for (int i = 0; i < nspikes; i++)
+        for (int j = 0; j < i; j++)
+            CHECK(abs(at[i][0] - at[j][0]) >= 3 || abs(at[i][1] - at[j][1]) >= 3);
+    for (size_t i = 0; i < count; i++)
+        in[i] = bg[i % 3];
+    for (int i = 0; i < nspikes; i++) {
+        int sx = at[i][0], sy = at[i][1];
+        memcpy(in + (size_t)sy * w + 3 * (size_t)sx, spike, 3);
+        for (int y = sy - 1; y <= sy + 1; y++)
+            for (int x = sx - 1; x <= sx + 1; x++)
+                if (x >= 0 && y >= 0 && x < nx && y < ny)
+                    kind[(size_t)y * nx + x] = x == sx && y == sy ? 's' : 'n';
+    }
+    kiln_poison(KILN_U8, out, count);
+    void *args[] = {&nx, &ny, in, out};
+    CHECK_MSG(run_variant(rt, &kiln_kernel_laplace_rgb, settings, &size, args) == 0, "laplace_rgb [%s] did not run",
+              settings);
+    size_t bad_inside = 0, bad_border = 0, first_bad = count;
+    for (int y = 0; y < ny; y++)
+        for (int x = 0; x < nx; x++)
+            for (int c = 0; c < 3; c++) {
+                size_t i = (size_t)y * w + 3 * (size_t)x + c;
+                if (x == 0 || y == 0 || x == nx - 1 || y == ny - 1) {
+                    bad_border += out[i] != in[i];
+                    continue;
+                }
+                char k = kind[(size_t)y * nx + x];
+                int d = k == 's' ? 8 * (spike[c] - bg[c]) : k == 'n' ? bg[c] - spike[c] : 0;
+                int want = d < 0 ? 0 : d > 255 ? 255 : d;
+                if (out[i] != want) {
+                    bad_inside++;
+                    if (first_bad == count)
+                        first_bad = i;
+                }
+            }
+    CHECK_MSG(bad_inside == 0, "laplace_rgb [%s], background (%d, %d, %d), spikes (%d, %d, %d): %zu interior "
+              "components wrong, the first at pixel (%zu, %zu) component %zu", settings, bg[0], bg[1], bg[2],
+              spike[0], spike[1], spike[2], bad_inside, first_bad % w / 3, first_bad / w, first_bad % 3);
+    CHECK_MSG(bad_border == 0, "laplace_rgb [%s]: %zu border components are not copied", settings, bad_border);
+    free(in);
+    free(out);
+    free(kind);
+}
+
 int main(int argc, char **argv)
 {
     const char *target = argc > 1 ? argv[1] : "host";
@@ -185,6 +245,20 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof laplace_cfgs / sizeof laplace_cfgs[0]; i++) {
         laplace_affine(rt, laplace_cfgs[i], 0.0f, 0.0f, 0.75f);   /* constant */
         laplace_affine(rt, laplace_cfgs[i], 0.5f, -0.25f, 3.0f);  /* linear ramp */
+    }
+    const char *rgb_cfgs[] = {
+        "",
+        "x_component_number=1,vector_length=1,y_component_number=4,wg_x=8,wg_y=8",
+        "x_component_number=16,vector_length=16,synthesizing_loads=1",
+        "x_component_number=8,vector_length=2,y_component_number=2,temporary_size=4,synthesizing_loads=1",
+        "x_component_number=16,vector_length=8,y_component_number=4,temporary_size=4",
+    };
+    static const uint8_t flat[3] = {17, 200, 255}, white[3] = {255, 255, 255}, black[3] = {0, 0, 0},
+                         grey[3] = {100, 100, 100}, mixed[3] = {255, 0, 100};
+    for (size_t i = 0; i < sizeof rgb_cfgs / sizeof rgb_cfgs[0]; i++) {
+        rgb_spikes(rt, rgb_cfgs[i], flat, flat);    /* a constant image: 0 inside */
+        rgb_spikes(rt, rgb_cfgs[i], white, black);  /* dark pixels: 0 on them, 255 around them */
+        rgb_spikes(rt, rgb_cfgs[i], grey, mixed);   /* both clamps and an unchanged channel */
     }
     kiln_rt_close(rt);
     CHECK_DONE();

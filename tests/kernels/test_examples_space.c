@@ -73,9 +73,13 @@ int main(void)
     whole_space(&kiln_kernel_triad, "256");
     whole_space(&kiln_kernel_matmul, "32");
     whole_space(&kiln_kernel_laplace, "64x8");
+    whole_space(&kiln_kernel_laplace_rgb, "16x8");
 
     refused(&kiln_kernel_triad, "1000", "vec=16", "not a multiple of vec * per_item");
     refused(&kiln_kernel_matmul, "48", "tile=32", "tile 32 does not divide n = 48");
     refused(&kiln_kernel_laplace, "60x8", "vec=8", "not a whole number of 8 x 1 blocks");
+    refused(&kiln_kernel_laplace_rgb, "10x8", "x_component_number=16,vector_length=16",
+            "rows of 30 components) is not a whole number of 16 x 1 blocks");
+    refused(&kiln_kernel_laplace_rgb, "16x6", "y_component_number=4", "not a whole number of 4 x 4 blocks");
     CHECK_DONE();
 }
