@@ -537,6 +537,32 @@ kiln_node *kiln_lane(kiln_ctx *ctx, kiln_node *vec, int lane)
     return n;
 }
 
+kiln_node *kiln_vec_of(kiln_ctx *ctx, kiln_type type, int nlanes, kiln_node *const *lanes)
+{
+    GUARD(ctx);
+    char ts[24], err[128];
+    if (!lanes_valid(type.lanes) || !dsl_type_valid(type, 0))
+        return dsl_expr_error(ctx, "kiln_vec of type %s (a vector of 2, 4, 8 or 16 lanes is needed)",
+                              dsl_type_str(type, ts));
+    if (nlanes != type.lanes)
+        return dsl_expr_error(ctx, "kiln_vec of %s given %d value%s (one per lane)", dsl_type_str(type, ts), nlanes,
+                              nlanes == 1 ? "" : "s");
+    kiln_node *n = dsl_node(ctx, KILN_N_VEC, type, nlanes);
+    for (int i = 0; i < nlanes; i++) {
+        kiln_node *x = lanes[i];
+        char where[48];
+        snprintf(where, sizeof where, "lane %d of kiln_vec", i);
+        if (!operand_ok(ctx, x, where))
+            return dsl_poison(ctx);
+        if (x->type.lanes != 1)
+            return dsl_expr_error(ctx, "kiln_vec: lane %d is a %s, not a scalar", i, dsl_type_str(x->type, ts));
+        if (!dsl_convert_for_store(ctx, (kiln_type){type.scalar, 1}, &x, err, sizeof err))
+            return dsl_expr_error(ctx, "kiln_vec: lane %d: %s (use kiln_cast)", i, err);
+        n->kids[i] = x;
+    }
+    return n;
+}
+
 kiln_type kiln_node_type(const kiln_node *n)
 {
     return n ? n->type : KILN_T(VOID);

@@ -244,6 +244,7 @@ static int is_uniform(const c_state *st, const kiln_node *n)
     case KILN_N_WITEM:
         return n->op != KILN_GLOBAL_ID && n->op != KILN_LOCAL_ID;
     case KILN_N_BIN: case KILN_N_UN: case KILN_N_SELECT: case KILN_N_CAST: case KILN_N_MATH: case KILN_N_LANE:
+    case KILN_N_VEC:
         for (int i = 0; i < n->nkids; i++)
             if (!is_uniform(st, n->kids[i]))
                 return 0;
@@ -559,6 +560,20 @@ static int c_broadcast(gen_printer *p, kiln_type to, const kiln_node *scalar)
     return PREC_POSTFIX;
 }
 
+/* A GNU C vector literal: (kiln_float4){a, b, c, d}. */
+static int c_vec_of(gen_printer *p, const kiln_node *n)
+{
+    char tb[64];
+    gen_printf(p, "(%s){", gen_type(p, n->type, tb, sizeof tb, n));
+    for (int i = 0; i < n->nkids; i++) {
+        if (i)
+            gen_puts(p, ", ");
+        gen_expr(p, n->kids[i], 0);
+    }
+    gen_puts(p, "}");
+    return PREC_POSTFIX;
+}
+
 static int c_vconvert(gen_printer *p, kiln_type to, const kiln_node *vec)
 {
     char tb[64];
@@ -688,6 +703,7 @@ const gen_target gen_target_c99 = {
     .kernel = c_kernel,
     .witem = c_witem,
     .broadcast = c_broadcast,
+    .vec_of = c_vec_of,
     .vconvert = c_vconvert,
     .vload = c_vload,
     .lane = c_lane,

@@ -331,7 +331,7 @@ static int print_bin(gen_printer *p, const kiln_node *n)
     return PREC_POSTFIX;
 }
 
-static void print_args(gen_printer *p, int nkids, kiln_node *const *kids)
+void gen_args(gen_printer *p, int nkids, kiln_node *const *kids)
 {
     gen_puts(p, "(");
     for (int i = 0; i < nkids; i++) {
@@ -408,11 +408,11 @@ static int expr_raw(gen_printer *p, const kiln_node *n)
             return PREC_POSTFIX;
         }
         gen_puts(p, tb);
-        print_args(p, n->nkids, n->kids);
+        gen_args(p, n->nkids, n->kids);
         return PREC_POSTFIX;
     case KILN_N_CALL:
         gen_puts(p, n->callee->name);
-        print_args(p, n->nkids, n->kids);
+        gen_args(p, n->nkids, n->kids);
         return PREC_POSTFIX;
     case KILN_N_WITEM:
         return p->t->witem(p, n->op, n->dim);
@@ -420,6 +420,8 @@ static int expr_raw(gen_printer *p, const kiln_node *n)
         return p->t->vload(p, n);
     case KILN_N_LANE:
         return p->t->lane(p, n);
+    case KILN_N_VEC:
+        return p->t->vec_of(p, n);
     default:
         gen_fail(p, n, "node kind '%s' is not an expression", kiln_kind_names[n->kind]);
         return PREC_POSTFIX;
@@ -690,6 +692,23 @@ static const char *const common_reserved[] = {
     "sqrt", "exp", "log", "sin", "cos", "pow", "fabs", "fma", "floor", NULL,
 };
 
+/* Builtin functions of OpenCL C and C's <math.h>: a kernel or helper function named
+ * alike collides with them in one target or the other (a variable named alike only
+ * hides them, which is legal). */
+static const char *const builtin_functions[] = {
+    "get_work_dim", "get_global_offset", "mem_fence", "read_mem_fence", "write_mem_fence", "printf",
+    "async_work_group_copy", "async_work_group_strided_copy", "wait_group_events", "prefetch", "shuffle",
+    "shuffle2", "select", "bitselect", "any", "all", "isnan", "isinf", "isfinite", "isnormal", "signbit", "clamp",
+    "mix", "step", "smoothstep", "sign", "degrees", "radians", "dot", "cross", "length", "distance", "normalize",
+    "mad", "mad24", "mul24", "mad_hi", "mul_hi", "mad_sat", "abs", "abs_diff", "add_sat", "sub_sat", "hadd", "rhadd",
+    "rotate", "upsample", "popcount", "clz", "ceil", "round", "trunc", "rint", "fract", "exp2", "exp10", "log2",
+    "log10", "log1p", "expm1", "rsqrt", "cbrt", "hypot", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh",
+    "tanh", "asinh", "acosh", "atanh", "erf", "erfc", "ldexp", "frexp", "modf", "nan", "nextafter", "fdim",
+    "remainder", "remquo", "copysign", "logb", "ilogb", "lgamma", "tgamma", "maxmag", "minmag", "pown", "powr",
+    "rootn", "sincos", "vload_half", "vstore_half", "atomic_sub", "atomic_xchg", "atomic_inc", "atomic_dec",
+    "atomic_min", "atomic_max", "atomic_and", "atomic_or", "atomic_xor", NULL,
+};
+
 static int in_list(const char *const *list, const char *name)
 {
     for (; list && *list; list++)
@@ -698,14 +717,14 @@ static int in_list(const char *const *list, const char *name)
     return 0;
 }
 
-static void check_name(gen_printer *p, const char *name, const kiln_node *at)
+static void check_name(gen_printer *p, const char *name, const kiln_node *at, int is_proc)
 {
     if (!name || !*name) {
         gen_fail(p, at, "a variable or procedure has no name");
         return;
     }
     if (strncmp(name, "kiln_", 5) == 0 || in_list(common_reserved, name) || in_list(p->t->reserved, name) ||
-        (p->t->reserved_fn && p->t->reserved_fn(name)))
+        (is_proc && in_list(builtin_functions, name)) || (p->t->reserved_fn && p->t->reserved_fn(name)))
         gen_fail(p, at, "the name '%s' is reserved in the %s target (a keyword, type or builtin); rename it", name,
                  p->t->name);
 }
@@ -714,7 +733,7 @@ static void scan_node(const kiln_node *n, void *arg)
 {
     gen_printer *p = arg;
     if ((n->kind == KILN_N_DECL || n->kind == KILN_N_FOR) && n->var)
-        check_name(p, n->var->name, n);
+        check_name(p, n->var->name, n, 0);
     need_type(p, n->type);
     if (n->var)
         need_type(p, n->var->type);
@@ -766,10 +785,10 @@ static void scan_proc(gen_printer *p, const kiln_proc *proc)
     if (proc->uses_f64 || proc->ret.scalar == KILN_F64)
         p->needs.uses_f64 = 1;
     need_type(p, proc->ret);
-    check_name(p, proc->name, NULL);
+    check_name(p, proc->name, NULL, 1);
     for (int i = 0; i < proc->nargs; i++) {
         need_type(p, proc->args[i]->type);
-        check_name(p, proc->args[i]->name, NULL);
+        check_name(p, proc->args[i]->name, NULL, 0);
     }
     gen_visit(proc->body, scan_node, p);
 }

@@ -61,6 +61,7 @@ typedef struct gen_target {
     int (*vconvert)(gen_printer *p, kiln_type to, const kiln_node *vec);
     int (*vload)(gen_printer *p, const kiln_node *n);
     int (*lane)(gen_printer *p, const kiln_node *n);
+    int (*vec_of)(gen_printer *p, const kiln_node *n);   /* a vector from one scalar per lane */
     int (*minmax)(gen_printer *p, const kiln_node *n);
     /* Math builtin name for that argument type into buf; -1 if the target has none. */
     int (*math_name)(int fn, kiln_type t, char *buf, size_t len);
@@ -107,6 +108,8 @@ void gen_fail(gen_printer *p, const kiln_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Expression printed with parentheses unless its precedence is at least min_prec. */
+/* "(a, b, c)": an argument list, each at the lowest precedence. */
+void gen_args(gen_printer *p, int nkids, kiln_node *const *kids);
 void gen_expr(gen_printer *p, const kiln_node *n, int min_prec);
 /* The type's spelling (fails the printer when the target cannot spell it). */
 const char *gen_type(gen_printer *p, kiln_type t, char *buf, size_t len, const kiln_node *at);

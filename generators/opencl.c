@@ -122,6 +122,14 @@ static int cl_broadcast(gen_printer *p, kiln_type to, const kiln_node *scalar)
     return PREC_UNARY;
 }
 
+static int cl_vec_of(gen_printer *p, const kiln_node *n)
+{
+    char tb[64];
+    gen_printf(p, "(%s)", gen_type(p, n->type, tb, sizeof tb, n));
+    gen_args(p, n->nkids, n->kids);
+    return PREC_UNARY;
+}
+
 static int cl_vconvert(gen_printer *p, kiln_type to, const kiln_node *vec)
 {
     char tb[64];
@@ -245,6 +253,7 @@ static const char *const cl_reserved[] = {
     "vstore4", "vstore8", "vstore16", "atomic_add", "atom_add", "atomic_cmpxchg", "atom_cmpxchg", NULL,
 };
 
+
 /* floatN, int16, ...: OpenCL's vector type names. */
 static int cl_is_vector_name(const char *name)
 {
@@ -275,6 +284,7 @@ const gen_target gen_target_opencl = {
     .kernel = cl_kernel,
     .witem = cl_witem,
     .broadcast = cl_broadcast,
+    .vec_of = cl_vec_of,
     .vconvert = cl_vconvert,
     .vload = cl_vload,
     .lane = cl_lane,

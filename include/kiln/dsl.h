@@ -218,6 +218,12 @@ kiln_node *kiln_workitem(kiln_ctx *ctx, kiln_witem what, int dim);
 kiln_node *kiln_vload(kiln_ctx *ctx, int lanes, kiln_var *array, kiln_node *flat_index);
 /* One lane of a vector value (lane < width). */
 kiln_node *kiln_lane(kiln_ctx *ctx, kiln_node *vec, int lane);
+/* A vector of type `type` (2-16 lanes) from one scalar per lane, in lane order:
+ * kiln_vec(ctx, KILN_V(F32, 4), kiln_lane(ctx, v, 1), kiln_lane(ctx, v, 2), kiln_lane(ctx, v, 3), x)
+ * builds shifted windows and shuffles in one expression. Each lane converts as an
+ * assignment would (a weak literal adapts; f64 into f32 needs kiln_cast). */
+kiln_node *kiln_vec_of(kiln_ctx *ctx, kiln_type type, int nlanes, kiln_node *const *lanes);
+#define kiln_vec(ctx, type, ...) kiln_vec_of((ctx), (type), KILN_LIST(__VA_ARGS__))
 /* The type an expression has (after checks); KILN_T(VOID) for a poison node. */
 kiln_type kiln_node_type(const kiln_node *n);
 

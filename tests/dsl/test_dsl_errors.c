@@ -121,6 +121,26 @@ static void test_expression_errors(void)
     int line = __LINE__; kiln_decl(f.ctx, "s", KILN_V(F32, 4), kiln_add(f.ctx, kiln_ref(f.ctx, f.v4), kiln_ref(f.ctx, f.v8)));
     expect(&f, line, "declaration of 's': vector width mismatch: f32x4 + f32x8");
 
+    /* kiln_vec: one scalar per lane, each storable in the element type */
+    f = setup();
+    line = __LINE__; kiln_assign(f.ctx, kiln_ref(f.ctx, f.v4), kiln_vec(f.ctx, KILN_V(F32, 4), X(f), X(f), X(f)));
+    expect(&f, line, "kiln_vec of f32x4 given 3 values (one per lane)");
+
+    f = setup();
+    line = __LINE__; kiln_assign(f.ctx, kiln_ref(f.ctx, f.v4),
+                                 kiln_vec(f.ctx, KILN_V(F32, 4), X(f), kiln_ref(f.ctx, f.v4), X(f), X(f)));
+    expect(&f, line, "kiln_vec: lane 1 is a f32x4, not a scalar");
+
+    f = setup();
+    kiln_var *dd = kiln_decl(f.ctx, "dd", KILN_T(F64), kiln_dbl(f.ctx, 1));
+    line = __LINE__; kiln_assign(f.ctx, kiln_ref(f.ctx, f.v4),
+                                 kiln_vec(f.ctx, KILN_V(F32, 4), X(f), X(f), kiln_ref(f.ctx, dd), X(f)));
+    expect(&f, line, "kiln_vec: lane 2: cannot assign f64");
+
+    f = setup();
+    line = __LINE__; kiln_assign(f.ctx, X(f), kiln_vec(f.ctx, KILN_T(F32), X(f)));
+    expect(&f, line, "kiln_vec of type f32");
+
     f = setup();
     kiln_node *bad = kiln_modp(f.ctx, X(f), X(f));
     line = __LINE__; kiln_assign(f.ctx, X(f), bad);

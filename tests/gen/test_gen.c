@@ -23,6 +23,7 @@
 #include "check.h"
 #include "files.h"
 #include "kiln/dsl.h"
+#include "kiln/runtime.h"
 #include "kiln/gen.h"
 
 #define GOLDEN_DIR KILN_SOURCE_DIR "/tests/gen/golden"
@@ -124,6 +125,28 @@ static kiln_proc *build_vectors(kiln_ctx *c)
     return kiln_proc_end(c);
 }
 
+/* Vectors made lane by lane: a rotation of a loaded vector, literal lanes, a u8 shuffle. */
+static kiln_proc *build_swizzle(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "swizzle");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F32), KILN_IN, kiln_ref(c, n));
+    kiln_var *b = kiln_arg_array(c, "b", KILN_T(F32), KILN_OUT, kiln_ref(c, n));
+    kiln_var *px = kiln_arg_array(c, "px", KILN_T(U8), KILN_INOUT, kiln_ref(c, n));
+    kiln_var *i = kiln_decl_const(c, "i", KILN_T(I64), kiln_mul(c, kiln_global_id(c, 0), kiln_int(c, 4)));
+    kiln_var *v = kiln_decl_const(c, "v", KILN_V(F32, 4), kiln_vload(c, 4, a, kiln_ref(c, i)));
+    kiln_node *rot = kiln_vec(c, KILN_V(F32, 4), kiln_lane(c, kiln_ref(c, v), 1), kiln_lane(c, kiln_ref(c, v), 2),
+                              kiln_lane(c, kiln_ref(c, v), 3), kiln_lane(c, kiln_ref(c, v), 0));
+    kiln_vstore(c, b, kiln_ref(c, i),
+                kiln_add(c, rot, kiln_vec(c, KILN_V(F32, 4), kiln_int(c, 1), kiln_flt(c, 2), kiln_int(c, 3),
+                                          kiln_flt(c, 0.5))));
+    kiln_var *p = kiln_decl_const(c, "p", KILN_V(U8, 4), kiln_vload(c, 4, px, kiln_ref(c, i)));
+    kiln_vstore(c, px, kiln_ref(c, i),
+                kiln_vec(c, KILN_V(U8, 4), kiln_lane(c, kiln_ref(c, p), 3), kiln_lane(c, kiln_ref(c, p), 2),
+                         kiln_lane(c, kiln_ref(c, p), 1), kiln_lane(c, kiln_ref(c, p), 0)));
+    return kiln_proc_end(c);
+}
+
 /* Work-group reduction: shared memory, barriers inside a for loop, atomics. */
 static kiln_proc *build_reduce(kiln_ctx *c)
 {
@@ -190,7 +213,7 @@ static const struct {
     build_fn build;
 } cases[] = {
     {"arith", build_arith}, {"math64", build_math64}, {"vectors", build_vectors},
-    {"reduce", build_reduce}, {"stencil", build_stencil},
+    {"reduce", build_reduce}, {"stencil", build_stencil}, {"swizzle", build_swizzle},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -431,6 +454,16 @@ static kiln_proc *build_reserved_name(kiln_ctx *c)
     return kiln_proc_end(c);
 }
 
+/* A kernel named like an OpenCL builtin function (the program would lose the kernel). */
+static kiln_proc *build_builtin_name(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "shuffle");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F32), KILN_OUT, kiln_ref(c, n));
+    kiln_assign(c, kiln_at(c, a, kiln_global_id(c, 0)), kiln_flt(c, 1));
+    return kiln_proc_end(c);
+}
+
 static void expect_failure(build_fn build, kiln_lang lang, const char *needle)
 {
     char err[512];
@@ -458,10 +491,68 @@ static void test_errors(void)
     expect_success(build_varying_bound, KILN_LANG_CL, "for (int t = 0; t < lim; t += 1) {");
     expect_failure(build_reserved_name, KILN_LANG_CL, "the name 'half' is reserved");
     expect_success(build_reserved_name, KILN_LANG_C, "float half = 0.5f;");
+    expect_failure(build_builtin_name, KILN_LANG_CL, "the name 'shuffle' is reserved");
+    expect_failure(build_builtin_name, KILN_LANG_C, "the name 'shuffle' is reserved");
     char err[512];
     CHECK(kiln_generate(NULL, KILN_LANG_C, NULL, err, sizeof err) == NULL);
     const char *e = err;
     CHECK_STR_CONTAINS(e, "NULL");
+}
+
+/* The swizzle kernel computes what its lanes say, through kiln's runtime on the host
+ * compiler and on the OpenCL device (PoCL here). */
+static void test_execute_swizzle(int have_cl)
+{
+    enum { N = 64 };
+    float a[N], b[N];
+    uint8_t px[N], px_in[N];
+    for (int i = 0; i < N; i++) {
+        a[i] = (float)(i * 3 % 17) - 4.0f;
+        px_in[i] = (uint8_t)(i * 37 + 11);
+    }
+    static const float add[4] = {1, 2, 3, 0.5f};
+    for (int target = 0; target < 2; target++) {
+        if (target == 1 && !have_cl)
+            continue;
+        char err[512];
+        kiln_rt *rt = kiln_rt_open(target == 0 ? "host" : NULL, err, sizeof err);
+        CHECK_MSG(rt != NULL, "%s", err);
+        if (!rt)
+            continue;
+        char *src = generate(build_swizzle, kiln_rt_lang(rt), NULL, err, sizeof err);
+        char *log = NULL;
+        kiln_program *prog = src ? kiln_program_build(rt, src, "swizzle", "", &log) : NULL;
+        CHECK_MSG(prog != NULL, "%s: %s", kiln_rt_errmsg(rt), log ? log : "");
+        free(log);
+        free(src);
+        if (!prog) {
+            kiln_rt_close(rt);
+            continue;
+        }
+        int n = N;
+        memcpy(px, px_in, sizeof px);
+        kiln_buf *ba = kiln_buf_new(rt, sizeof a), *bb = kiln_buf_new(rt, sizeof b), *bp = kiln_buf_new(rt, sizeof px);
+        CHECK(kiln_buf_write(rt, ba, a, sizeof a) == 0 && kiln_buf_write(rt, bp, px, sizeof px) == 0);
+        CHECK(kiln_program_set_scalar(rt, prog, 0, &n, sizeof n) == 0);
+        CHECK(kiln_program_set_buf(rt, prog, 1, ba) == 0 && kiln_program_set_buf(rt, prog, 2, bb) == 0 &&
+              kiln_program_set_buf(rt, prog, 3, bp) == 0);
+        kiln_geometry geo = {1, {N / 4, 1, 1}, {4, 1, 1}};
+        double ns;
+        CHECK(kiln_program_run(rt, prog, &geo, &ns) == 0);
+        CHECK(kiln_buf_read(rt, bb, b, sizeof b) == 0 && kiln_buf_read(rt, bp, px, sizeof px) == 0);
+        for (int i = 0; i < N; i++) {
+            int base = i / 4 * 4, lane = i % 4;
+            float want = a[base + (lane + 1) % 4] + add[lane];
+            CHECK_MSG(b[i] == want, "%s: b[%d] = %g, want %g", kiln_lang_name(kiln_rt_lang(rt)), i, b[i], want);
+            CHECK_MSG(px[i] == px_in[base + 3 - lane], "%s: px[%d] = %d, want %d", kiln_lang_name(kiln_rt_lang(rt)),
+                      i, px[i], px_in[base + 3 - lane]);
+        }
+        kiln_buf_free(rt, ba);
+        kiln_buf_free(rt, bb);
+        kiln_buf_free(rt, bp);
+        kiln_program_free(rt, prog);
+        kiln_rt_close(rt);
+    }
 }
 
 int main(void)
@@ -475,6 +566,7 @@ int main(void)
         fprintf(stderr, "no OpenCL platform: the .cl build checks are skipped\n");
     test_goldens_and_compile(have_cl);
     test_execute_reduce();
+    test_execute_swizzle(have_cl);
     test_errors();
     if (have_cl)
         clReleaseContext(cl_ctx);
