@@ -283,6 +283,16 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
         if (progress)
             progress(user, &e);
         kiln_eval_clear(&ev);
+        /* OpenCL cannot cancel a kernel: the queue stays busy behind one that
+         * timed out, so every later variant would wait on it. */
+        if (e.verdict == KILN_TIMEOUT && strcmp(dev->backend, "opencl") == 0) {
+            status = "stopped after a timeout";
+            snprintf(s.stopped, sizeof s.stopped,
+                     "configuration %.160s did not finish within %d ms and the OpenCL device cannot cancel it; "
+                     "the run stops here (stored as timeout; run the same command again to go on)",
+                     json, opts->timeout_ms);
+            break;
+        }
     }
     kiln_db_run_end(db, s.run_id, status);
     rc = 0;

@@ -597,6 +597,13 @@ static int cmd_tune(int argc, char **argv)
         die(EXIT_WORK, "tune: %s", err);
     }
 
+    if (sum.stopped[0]) {
+        /* The device still runs the kernel that timed out: releasing it could block. */
+        kiln_db_close(db);
+        fprintf(stderr, "%s: tune: %s\n", progname, sum.stopped);
+        fflush(NULL);
+        _exit(EXIT_WORK);
+    }
     printf("\n%s on %s, size %s: %llu configurations run, %llu already stored, %llu ok, %llu failed%s\n", k->name,
            dev->name, size_str, (unsigned long long)sum.evaluated, (unsigned long long)sum.resumed,
            (unsigned long long)sum.ok, (unsigned long long)sum.failed, stop_requested ? " (interrupted)" : "");

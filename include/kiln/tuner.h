@@ -176,6 +176,7 @@ typedef struct kiln_tune_summary {
     uint64_t evaluated, resumed, ok, failed;
     double best_ns, slowest_ns, default_ns; /* default_ns < 0 when the default config was not measured */
     int default_in_space;      /* the default configuration satisfies the (possibly restricted) space */
+    char stopped[320];         /* why the run stopped early ("" when it did not): the device is unusable */
     kiln_config best;
     char best_json[512];
 } kiln_tune_summary;

@@ -6,6 +6,7 @@
  *   2 the description refuses the config  -> build_error
  *   3 writes far outside the array        -> crashed
  *   4 never ends                          -> timeout (host backend)
+ * and `hang`, whose every configuration never ends (the OpenCL timeout path).
  */
 #include <stdint.h>
 #include <string.h>
@@ -99,9 +100,37 @@ static const kiln_kernel faulty = {
     .bytes = faulty_bytes,
 };
 
+static kiln_proc *hang_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
+{
+    static const kiln_config mode4 = {1, {"mode"}, {4}};
+    (void)cfg;
+    return faulty_build(ctx, &mode4, size);
+}
+
+/* Three configurations that all hang: a run must stop after the first one. */
+static const kiln_kernel hang = {
+    .name = "hang",
+    .summary = "a copy that never ends, in every configuration (tests)",
+    .nargs = 3,
+    .args = {
+        {.name = "n", .elem = KILN_I32, .dir = KILN_IN, .is_scalar = 1},
+        {.name = "a", .elem = KILN_F32, .dir = KILN_OUT, .count = faulty_count},
+        {.name = "b", .elem = KILN_F32, .dir = KILN_IN, .count = faulty_count},
+    },
+    .nparams = 1,
+    .params = {{.name = "unused", .help = "changes nothing", .nvalues = 3, .values = {1, 2, 3}, .default_value = 1}},
+    .default_size = {1, {1000, 1, 1}},
+    .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),
+    .build = hang_build,
+    .inputs = faulty_inputs,
+    .reference = faulty_reference,
+    .geometry = faulty_geometry,
+    .bytes = faulty_bytes,
+};
+
 const kiln_kernel *const *kiln_plugin_kernels(void);
 const kiln_kernel *const *kiln_plugin_kernels(void)
 {
-    static const kiln_kernel *const list[] = {&faulty, NULL};
+    static const kiln_kernel *const list[] = {&faulty, &hang, NULL};
     return list;
 }
