@@ -166,9 +166,13 @@ static void print_kernel(const kiln_kernel *k)
         printf(" %s(%s %s%s)", k->args[i].name, k->args[i].dir == KILN_IN ? "in" : k->args[i].dir == KILN_OUT ? "out" : "inout",
                kiln_scalar_name(k->args[i].elem), k->args[i].is_scalar ? "" : "[]");
     printf("\n  parameters:\n");
+    int name_width = 0;
+    for (int i = 0; i < k->nparams; i++)
+        if ((int)strlen(k->params[i].name) > name_width)
+            name_width = (int)strlen(k->params[i].name);
     for (int i = 0; i < k->nparams; i++) {
         const kiln_param *p = &k->params[i];
-        printf("    %-12s {", p->name);
+        printf("    %-*s  {", name_width, p->name);
         for (int v = 0; v < p->nvalues; v++) {
             if (p->names[v])
                 printf("%s%s", v ? ", " : "", p->names[v]);
