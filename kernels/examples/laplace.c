@@ -22,8 +22,8 @@
  *    one pixel, straight from memory (unaligned vector loads, 9 per vector);
  *  - synth = 1 (load synthesis): each of the y_per_item + 2 input rows of the
  *    block is loaded once as x_per_item aligned vectors plus the two pixels
- *    beside them, and the left/right shifted vectors are assembled from those
- *    by lane moves, so each input pixel is read once per work-item.
+ *    beside them, and each left/right shifted vector is one vector literal
+ *    of their lanes, so each input pixel is read once per work-item.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -147,7 +147,7 @@ static void interior_loads(const lap *L, kiln_var *x0, kiln_var *y0, int x_per_i
 }
 
 /* Vector path with load synthesis: rows y0 - 1 .. y0 + y_per_item loaded once;
- * shifted vectors built lane by lane from the loaded ones. */
+ * each shifted vector is one vector literal of lanes of the loaded ones. */
 static void interior_synth(const lap *L, kiln_var *x0, kiln_var *y0, int x_per_item, int y_per_item)
 {
     kiln_ctx *ctx = L->ctx;
@@ -183,20 +183,19 @@ static void interior_synth(const lap *L, kiln_var *x0, kiln_var *y0, int x_per_i
                     lv = j == 0 ? left[q] : row[q][j - 1];
                     rv = j == x_per_item - 1 ? right[q] : row[q][j + 1];
                 } else {
+                    kiln_node *lanes[16];   /* vec <= 16, checked in laplace_build */
                     /* (x - 1 .. x + vec - 2): the previous vector's last lane, then this one shifted up */
-                    snprintf(name, sizeof name, "sl%d", dy);
-                    lv = kiln_decl(ctx, name, pix, NULL);
-                    kiln_assign(ctx, kiln_lane(ctx, kiln_ref(ctx, lv), 0),
-                                j == 0 ? ref(L, left[q]) : lane(L, ref(L, row[q][j - 1]), vec - 1));
+                    lanes[0] = j == 0 ? ref(L, left[q]) : lane(L, ref(L, row[q][j - 1]), vec - 1);
                     for (int i = 1; i < vec; i++)
-                        kiln_assign(ctx, kiln_lane(ctx, kiln_ref(ctx, lv), i), lane(L, ref(L, row[q][j]), i - 1));
+                        lanes[i] = lane(L, ref(L, row[q][j]), i - 1);
+                    snprintf(name, sizeof name, "sl%d", dy);
+                    lv = kiln_decl_const(ctx, name, pix, kiln_vec_of(ctx, pix, vec, lanes));
                     /* (x + 1 .. x + vec): this one shifted down, then the next vector's first lane */
-                    snprintf(name, sizeof name, "sr%d", dy);
-                    rv = kiln_decl(ctx, name, pix, NULL);
                     for (int i = 0; i < vec - 1; i++)
-                        kiln_assign(ctx, kiln_lane(ctx, kiln_ref(ctx, rv), i), lane(L, ref(L, row[q][j]), i + 1));
-                    kiln_assign(ctx, kiln_lane(ctx, kiln_ref(ctx, rv), vec - 1),
-                                j == x_per_item - 1 ? ref(L, right[q]) : lane(L, ref(L, row[q][j + 1]), 0));
+                        lanes[i] = lane(L, ref(L, row[q][j]), i + 1);
+                    lanes[vec - 1] = j == x_per_item - 1 ? ref(L, right[q]) : lane(L, ref(L, row[q][j + 1]), 0);
+                    snprintf(name, sizeof name, "sr%d", dy);
+                    rv = kiln_decl_const(ctx, name, pix, kiln_vec_of(ctx, pix, vec, lanes));
                 }
                 nb[dy][0] = ref(L, lv);
                 nb[dy][1] = ref(L, row[q][j]);

@@ -28,8 +28,8 @@
  *  - synthesizing_loads = 1: each input row is loaded once, as the block's
  *    aligned vectors plus a few components on either side (3 scalars for
  *    vector_length 1, two 2-lane vectors for 2, one 4-lane vector otherwise),
- *    and the left and right vectors are assembled lane by lane from that
- *    window (the DSL has no vector constructor or multi-lane swizzle).
+ *    and each left and right vector is one vector literal of lanes of that
+ *    window.
  *
  * Each input row's three neighbour vectors are widened once per work-item
  * and shared by the (up to three) output rows that use them.
@@ -166,16 +166,16 @@ static int load_window(const rgb *R, kiln_var *x0, kiln_var *y0, int q, int nvec
     return n;
 }
 
-/* Components x0 + first .. x0 + first + vl - 1 of a window as one vector,
- * assembled lane by lane (or the scalar itself when vl == 1). */
+/* Components x0 + first .. x0 + first + vl - 1 of a window as one vector
+ * literal of its lanes, named (or the scalar itself when vl == 1). */
 static kiln_node *assemble(const rgb *R, const piece *win, int npieces, int first, const char *name)
 {
     if (R->vl == 1)
         return window_component(R, win, npieces, first);
-    kiln_var *v = kiln_decl(R->ctx, name, R->pix, NULL);
+    kiln_node *lanes[MAX_X_COMPONENTS];   /* vl <= xcn <= MAX_X_COMPONENTS, checked in rgb_build */
     for (int i = 0; i < R->vl; i++)
-        kiln_assign(R->ctx, kiln_lane(R->ctx, kiln_ref(R->ctx, v), i), window_component(R, win, npieces, first + i));
-    return ref(R, v);
+        lanes[i] = window_component(R, win, npieces, first + i);
+    return ref(R, kiln_decl_const(R->ctx, name, R->pix, kiln_vec_of(R->ctx, R->pix, R->vl, lanes)));
 }
 
 /* The vector path: every input row's left/centre/right vectors, widened, then the outputs. */
