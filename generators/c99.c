@@ -560,10 +560,45 @@ static int c_broadcast(gen_printer *p, kiln_type to, const kiln_node *scalar)
     return PREC_POSTFIX;
 }
 
-/* A GNU C vector literal: (kiln_float4){a, b, c, d}. */
+/* The vector variable a lane of a kiln_vec reads, when it is a lane of a vector
+ * variable; NULL otherwise. */
+static const kiln_var *lane_source(const kiln_node *lane)
+{
+    if (lane->kind != KILN_N_LANE || lane->kids[0]->kind != KILN_N_REF)
+        return NULL;
+    const kiln_var *v = lane->kids[0]->var;
+    return v->is_array ? NULL : v;
+}
+
+/* A vector from lanes. When every lane is a lane of at most two vector variables of
+ * one type, a __builtin_shufflevector (gcc 12, clang; the result may be narrower or
+ * wider than its sources), which compilers turn into shuffle instructions rather than
+ * lane-by-lane inserts. Otherwise a GNU C vector literal: (kiln_float4){a, b, c, d}. */
 static int c_vec_of(gen_printer *p, const kiln_node *n)
 {
     char tb[64];
+    const kiln_var *src[2] = {NULL, NULL};
+    int shuffle = 1;
+    for (int i = 0; i < n->nkids && shuffle; i++) {
+        const kiln_var *v = lane_source(n->kids[i]);
+        if (!v || (src[0] && !(v->type.lanes == src[0]->type.lanes && v->type.scalar == src[0]->type.scalar)))
+            shuffle = 0;
+        else if (!src[0] || v == src[0])
+            src[0] = v;
+        else if (!src[1] || v == src[1])
+            src[1] = v;
+        else
+            shuffle = 0;
+    }
+    if (shuffle) {
+        gen_printf(p, "__builtin_shufflevector(%s, %s", src[0]->name, (src[1] ? src[1] : src[0])->name);
+        for (int i = 0; i < n->nkids; i++) {
+            const kiln_node *lane = n->kids[i];
+            gen_printf(p, ", %d", lane->lanes + (lane->kids[0]->var == src[0] ? 0 : src[0]->type.lanes));
+        }
+        gen_puts(p, ")");
+        return PREC_POSTFIX;
+    }
     gen_printf(p, "(%s){", gen_type(p, n->type, tb, sizeof tb, n));
     for (int i = 0; i < n->nkids; i++) {
         if (i)

@@ -56,9 +56,9 @@ static void swizzle(int32_t n, const float *restrict a, float *restrict b, uint8
         for (size_t kiln_l0 = 0; kiln_l0 < kiln_lsize0; kiln_l0++) {
             const int64_t i = (int64_t)(kiln_g0 * kiln_lsize0 + kiln_l0) * 4LL;
             const kiln_float4 v = kiln_vload_float4(a + i);
-            kiln_vstore_float4(b + i, (kiln_float4){v[1], v[2], v[3], v[0]} + (kiln_float4){1.0f, 2.0f, 3.0f, 0.5f});
+            kiln_vstore_float4(b + i, __builtin_shufflevector(v, v, 1, 2, 3, 0) + (kiln_float4){1.0f, 2.0f, 3.0f, 0.5f});
             const kiln_uchar4 p = kiln_vload_uchar4(px + i);
-            kiln_vstore_uchar4(px + i, (kiln_uchar4){p[3], p[2], p[1], p[0]});
+            kiln_vstore_uchar4(px + i, __builtin_shufflevector(p, p, 3, 2, 1, 0));
         }
     }
 }
