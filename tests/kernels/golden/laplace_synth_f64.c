@@ -79,11 +79,11 @@ static void laplace(int32_t nx, int32_t ny, const float *restrict in, float *res
                     const float right3 = in[(y0 + 2) * nx + (x0 + 8)];
                     {
                         const kiln_float4 sl0 = (kiln_float4){left0, p0_0[0], p0_0[1], p0_0[2]};
-                        const kiln_float4 sr0 = (kiln_float4){p0_0[1], p0_0[2], p0_0[3], p0_1[0]};
+                        const kiln_float4 sr0 = __builtin_shufflevector(p0_0, p0_1, 1, 2, 3, 4);
                         const kiln_float4 sl1 = (kiln_float4){left1, p1_0[0], p1_0[1], p1_0[2]};
-                        const kiln_float4 sr1 = (kiln_float4){p1_0[1], p1_0[2], p1_0[3], p1_1[0]};
+                        const kiln_float4 sr1 = __builtin_shufflevector(p1_0, p1_1, 1, 2, 3, 4);
                         const kiln_float4 sl2 = (kiln_float4){left2, p2_0[0], p2_0[1], p2_0[2]};
-                        const kiln_float4 sr2 = (kiln_float4){p2_0[1], p2_0[2], p2_0[3], p2_1[0]};
+                        const kiln_float4 sr2 = __builtin_shufflevector(p2_0, p2_1, 1, 2, 3, 4);
                         kiln_double4 acc = kiln_splat_double4(8.0) * __builtin_convertvector(p1_0, kiln_double4);
                         acc -= __builtin_convertvector(sl0, kiln_double4);
                         acc -= __builtin_convertvector(p0_0, kiln_double4);
@@ -96,11 +96,11 @@ static void laplace(int32_t nx, int32_t ny, const float *restrict in, float *res
                         kiln_vstore_float4(out + (y0 * nx + x0), __builtin_convertvector(acc, kiln_float4));
                     }
                     {
-                        const kiln_float4 sl0 = (kiln_float4){p0_0[3], p0_1[0], p0_1[1], p0_1[2]};
+                        const kiln_float4 sl0 = __builtin_shufflevector(p0_0, p0_1, 3, 4, 5, 6);
                         const kiln_float4 sr0 = (kiln_float4){p0_1[1], p0_1[2], p0_1[3], right0};
-                        const kiln_float4 sl1 = (kiln_float4){p1_0[3], p1_1[0], p1_1[1], p1_1[2]};
+                        const kiln_float4 sl1 = __builtin_shufflevector(p1_0, p1_1, 3, 4, 5, 6);
                         const kiln_float4 sr1 = (kiln_float4){p1_1[1], p1_1[2], p1_1[3], right1};
-                        const kiln_float4 sl2 = (kiln_float4){p2_0[3], p2_1[0], p2_1[1], p2_1[2]};
+                        const kiln_float4 sl2 = __builtin_shufflevector(p2_0, p2_1, 3, 4, 5, 6);
                         const kiln_float4 sr2 = (kiln_float4){p2_1[1], p2_1[2], p2_1[3], right2};
                         kiln_double4 acc = kiln_splat_double4(8.0) * __builtin_convertvector(p1_1, kiln_double4);
                         acc -= __builtin_convertvector(sl0, kiln_double4);
@@ -115,11 +115,11 @@ static void laplace(int32_t nx, int32_t ny, const float *restrict in, float *res
                     }
                     {
                         const kiln_float4 sl0 = (kiln_float4){left1, p1_0[0], p1_0[1], p1_0[2]};
-                        const kiln_float4 sr0 = (kiln_float4){p1_0[1], p1_0[2], p1_0[3], p1_1[0]};
+                        const kiln_float4 sr0 = __builtin_shufflevector(p1_0, p1_1, 1, 2, 3, 4);
                         const kiln_float4 sl1 = (kiln_float4){left2, p2_0[0], p2_0[1], p2_0[2]};
-                        const kiln_float4 sr1 = (kiln_float4){p2_0[1], p2_0[2], p2_0[3], p2_1[0]};
+                        const kiln_float4 sr1 = __builtin_shufflevector(p2_0, p2_1, 1, 2, 3, 4);
                         const kiln_float4 sl2 = (kiln_float4){left3, p3_0[0], p3_0[1], p3_0[2]};
-                        const kiln_float4 sr2 = (kiln_float4){p3_0[1], p3_0[2], p3_0[3], p3_1[0]};
+                        const kiln_float4 sr2 = __builtin_shufflevector(p3_0, p3_1, 1, 2, 3, 4);
                         kiln_double4 acc = kiln_splat_double4(8.0) * __builtin_convertvector(p2_0, kiln_double4);
                         acc -= __builtin_convertvector(sl0, kiln_double4);
                         acc -= __builtin_convertvector(p1_0, kiln_double4);
@@ -132,11 +132,11 @@ static void laplace(int32_t nx, int32_t ny, const float *restrict in, float *res
                         kiln_vstore_float4(out + ((y0 + 1) * nx + x0), __builtin_convertvector(acc, kiln_float4));
                     }
                     {
-                        const kiln_float4 sl0 = (kiln_float4){p1_0[3], p1_1[0], p1_1[1], p1_1[2]};
+                        const kiln_float4 sl0 = __builtin_shufflevector(p1_0, p1_1, 3, 4, 5, 6);
                         const kiln_float4 sr0 = (kiln_float4){p1_1[1], p1_1[2], p1_1[3], right1};
-                        const kiln_float4 sl1 = (kiln_float4){p2_0[3], p2_1[0], p2_1[1], p2_1[2]};
+                        const kiln_float4 sl1 = __builtin_shufflevector(p2_0, p2_1, 3, 4, 5, 6);
                         const kiln_float4 sr1 = (kiln_float4){p2_1[1], p2_1[2], p2_1[3], right2};
-                        const kiln_float4 sl2 = (kiln_float4){p3_0[3], p3_1[0], p3_1[1], p3_1[2]};
+                        const kiln_float4 sl2 = __builtin_shufflevector(p3_0, p3_1, 3, 4, 5, 6);
                         const kiln_float4 sr2 = (kiln_float4){p3_1[1], p3_1[2], p3_1[3], right3};
                         kiln_double4 acc = kiln_splat_double4(8.0) * __builtin_convertvector(p2_1, kiln_double4);
                         acc -= __builtin_convertvector(sl0, kiln_double4);
