@@ -160,19 +160,6 @@ static void c_prelude(gen_printer *p)
         gen_puts(p, "\n");
 }
 
-static void c_const_array(gen_printer *p, const kiln_node *decl)
-{
-    const kiln_var *v = decl->var;
-    char tb[64];
-    gen_printf(p, "static const %s %s[%lld] = {", gen_type(p, v->type, tb, sizeof tb, decl), v->name,
-               gen_array_count(p, v));
-    for (int i = 0; i < v->const_count; i++) {
-        gen_puts(p, i % 8 ? ", " : i ? ",\n    " : "\n    ");
-        gen_const_value(p, v->type.scalar, v->const_values[i]);
-    }
-    gen_puts(p, "\n};\n");
-}
-
 /* ---- kernel: work-groups, segments, replicated variables --------------- */
 
 typedef struct c_decl_seg {
@@ -734,7 +721,7 @@ const gen_target gen_target_c99 = {
     .u64_suffix = "ULL",
     .prelude = c_prelude,
     .type_name = c_type_name,
-    .const_array = c_const_array,
+    .const_array_qual = "static const",
     .kernel = c_kernel,
     .witem = c_witem,
     .broadcast = c_broadcast,

@@ -835,6 +835,20 @@ static void print_helper(gen_printer *p, const kiln_proc *f)
     p->proc = NULL;
 }
 
+/* A constant array at file scope: eight values a line. */
+static void print_const_array(gen_printer *p, const kiln_node *decl)
+{
+    const kiln_var *v = decl->var;
+    char tb[64];
+    gen_printf(p, "%s %s %s[%lld] = {", p->t->const_array_qual, gen_type(p, v->type, tb, sizeof tb, decl),
+               v->name, gen_array_count(p, v));
+    for (int i = 0; i < v->const_count; i++) {
+        gen_puts(p, i % 8 ? ", " : i ? ",\n    " : "\n    ");
+        gen_const_value(p, v->type.scalar, v->const_values[i]);
+    }
+    gen_puts(p, "\n};\n");
+}
+
 char *kiln_generate(const kiln_proc *kernel, kiln_lang lang, const kiln_gen_opts *opts, char *err,
                     size_t errlen)
 {
@@ -871,7 +885,7 @@ char *kiln_generate(const kiln_proc *kernel, kiln_lang lang, const kiln_gen_opts
 
     p->t->prelude(p);
     for (int i = 0; i < p->needs.nconsts; i++)
-        p->t->const_array(p, p->needs.consts[i]);
+        print_const_array(p, p->needs.consts[i]);
     if (p->needs.nconsts)
         gen_puts(p, "\n");
     for (const kiln_proc *f = all; f; f = f->next)

@@ -51,8 +51,8 @@ typedef struct gen_target {
     void (*prelude)(gen_printer *p);
     /* Spelling of a value type into buf (scalar or vector); 0 ok, -1 not expressible. */
     int (*type_name)(kiln_type t, char *buf, size_t len);
-    /* File-scope definition of a constant array (decl is a DECL node). */
-    void (*const_array)(gen_printer *p, const kiln_node *decl);
+    /* Qualifiers of a file-scope constant array ("static const", "__constant"). */
+    const char *const_array_qual;
     /* The kernel: signature and body. */
     void (*kernel)(gen_printer *p, const kiln_proc *kernel);
     /* Expressions: each prints and returns its precedence. */

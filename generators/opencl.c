@@ -70,19 +70,6 @@ static void cl_prelude(gen_printer *p)
         gen_puts(p, "\n");
 }
 
-static void cl_const_array(gen_printer *p, const kiln_node *decl)
-{
-    const kiln_var *v = decl->var;
-    char tb[64];
-    gen_printf(p, "__constant %s %s[%lld] = {", gen_type(p, v->type, tb, sizeof tb, decl), v->name,
-               gen_array_count(p, v));
-    for (int i = 0; i < v->const_count; i++) {
-        gen_puts(p, i % 8 ? ", " : i ? ",\n    " : "\n    ");
-        gen_const_value(p, v->type.scalar, v->const_values[i]);
-    }
-    gen_puts(p, "\n};\n");
-}
-
 static void cl_kernel(gen_printer *p, const kiln_proc *k)
 {
     if (k->reqd_wg[0] > 0)
@@ -280,7 +267,7 @@ const gen_target gen_target_opencl = {
     .u64_suffix = "UL",
     .prelude = cl_prelude,
     .type_name = cl_type_name,
-    .const_array = cl_const_array,
+    .const_array_qual = "__constant",
     .kernel = cl_kernel,
     .witem = cl_witem,
     .broadcast = cl_broadcast,
