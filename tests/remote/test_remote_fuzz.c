@@ -10,7 +10,7 @@
 #include "check.h"
 #include "runtime/remote/daemon_int.h"
 #include "runtime/remote/wire.h"
-#include "fuzz_seed.h"
+#include "fuzz_util.h"
 
 #include <pthread.h>
 #include <sys/socket.h>
@@ -45,23 +45,6 @@ static void mutate(uint8_t *d, size_t *n, size_t cap)
     }
 }
 
-struct feeder {
-    int fd;
-    const uint8_t *data;
-    size_t n;
-};
-
-static void *feed(void *arg)
-{
-    struct feeder *f = arg;
-    kr_send_all(f->fd, f->data, f->n, -1);
-    shutdown(f->fd, SHUT_WR);
-    char sink[4096];
-    while (read(f->fd, sink, sizeof sink) > 0)
-        ;
-    return NULL;
-}
-
 int main(void)
 {
     /* The header decoder alone: a length past the maximum is refused before any allocation. */
@@ -93,16 +76,10 @@ int main(void)
         memcpy(buf, seed.data, n);
         if (cases > 0)
             mutate(buf, &n, cap);
-        int sv[2];
-        CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
         p.in_place = cases % 2 ? in_place : 0; /* half the cases in copy mode */
-        struct feeder f = {sv[1], buf, n};
-        pthread_t t;
-        pthread_create(&t, NULL, feed, &f);
-        clean += kr_session_run(&p, sv[0]) == 0;
-        close(sv[0]);
-        pthread_join(t, NULL);
-        close(sv[1]);
+        int rc = fuzz_session(&p, buf, n);
+        CHECK(rc != -2);
+        clean += rc == 0;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         if (t1.tv_sec - t0.tv_sec > 20)
             break;

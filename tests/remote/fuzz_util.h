@@ -1,11 +1,16 @@
 /*
- * fuzz_seed.h: the seed stream of the remoting fuzzers: valid frames for every
- * decoder the daemon has, with ids that refer to each other.
+ * fuzz_util.h: what the remoting fuzzers share: the seed stream (valid frames
+ * for every decoder the daemon has, with ids that refer to each other) and one
+ * session fed a byte stream over a socketpair, as a client would send it.
  */
-#ifndef KILN_TEST_REMOTE_FUZZ_SEED_H
-#define KILN_TEST_REMOTE_FUZZ_SEED_H
+#ifndef KILN_TEST_REMOTE_FUZZ_UTIL_H
+#define KILN_TEST_REMOTE_FUZZ_UTIL_H
 
 #include <CL/cl.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "runtime/remote/daemon_int.h"
 #include "runtime/remote/wire.h"
 
 /* The seed stream: every decoder the fuzzer should reach, with ids that refer to each other. */
@@ -55,6 +60,41 @@ static inline void build_seed(struct kr_buf *b)
     FRAME(RELEASE); kr_put_u32(b, KR_KIND_CONTEXT); kr_put_u64(b, 1); END();
 #undef FRAME
 #undef END
+}
+
+struct fuzz_feeder {
+    int fd;
+    const uint8_t *data;
+    size_t n;
+};
+
+/* Sends the stream, closes the writing side, and drains the replies. */
+static inline void *fuzz_feed(void *arg)
+{
+    struct fuzz_feeder *f = arg;
+    kr_send_all(f->fd, f->data, f->n, -1);
+    shutdown(f->fd, SHUT_WR);
+    char sink[4096];
+    while (read(f->fd, sink, sizeof sink) > 0)
+        ;
+    return NULL;
+}
+
+/* Serves one session on p fed `data`: kr_session_run's result (0 clean end), or -2
+ * when no socketpair could be made. */
+static inline int fuzz_session(const struct kr_platform *p, const uint8_t *data, size_t n)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+        return -2;
+    struct fuzz_feeder f = {sv[1], data, n};
+    pthread_t t;
+    pthread_create(&t, NULL, fuzz_feed, &f);
+    int rc = kr_session_run(p, sv[0]);
+    close(sv[0]);
+    pthread_join(t, NULL);
+    close(sv[1]);
+    return rc;
 }
 
 #endif
