@@ -46,4 +46,22 @@ static inline int example_config(const kiln_kernel *k, const char *settings, kil
     return 0;
 }
 
+/* The device named by a test's first argument: "cl" for the default OpenCL device
+ * (the test skips with exit 77 where there is none), anything else or nothing for
+ * the host C compiler. NULL, with the failure recorded, if it cannot be opened.
+ * Needs check.h. */
+static inline kiln_rt *example_open_target(int argc, char **argv)
+{
+    const char *target = argc > 1 ? argv[1] : "host";
+    int want_cl = strcmp(target, "cl") == 0;
+    char err[1024] = "";
+    kiln_rt *rt = kiln_rt_open(want_cl ? NULL : "host", err, sizeof err);
+    if (want_cl && (!rt || kiln_rt_lang(rt) != KILN_LANG_CL)) {
+        kiln_rt_close(rt);
+        SKIP("no OpenCL device (%s)", rt ? "only the host was found" : err);
+    }
+    CHECK_MSG(rt != NULL, "cannot open the %s device: %s", target, err);
+    return rt;
+}
+
 #endif

@@ -44,17 +44,11 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    const char *target = argc > 1 ? argv[1] : "host";
-    int want_cl = strcmp(target, "cl") == 0;
-    char err[1024] = "";
-    kiln_rt *rt = kiln_rt_open(want_cl ? NULL : "host", err, sizeof err);
-    if (want_cl && (!rt || kiln_rt_lang(rt) != KILN_LANG_CL)) {
-        kiln_rt_close(rt);
-        SKIP("no OpenCL device (%s)", rt ? "only the host was found" : err);
-    }
-    CHECK_MSG(rt != NULL, "cannot open the %s device: %s", target, err);
+    kiln_rt *rt = example_open_target(argc, argv);
     if (!rt)
         CHECK_DONE();
+    const char *target = kiln_lang_name(kiln_rt_lang(rt));
+    char err[1024] = "";
     fprintf(stderr, "device: %s\n", kiln_rt_device(rt)->name);
 
     kiln_tune_opts opts;

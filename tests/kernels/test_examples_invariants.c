@@ -219,15 +219,7 @@ static void rgb_spikes(kiln_rt *rt, const char *settings, const uint8_t bg[3], c
 
 int main(int argc, char **argv)
 {
-    const char *target = argc > 1 ? argv[1] : "host";
-    int want_cl = strcmp(target, "cl") == 0;
-    char err[1024] = "";
-    kiln_rt *rt = kiln_rt_open(want_cl ? NULL : "host", err, sizeof err);
-    if (want_cl && (!rt || kiln_rt_lang(rt) != KILN_LANG_CL)) {
-        kiln_rt_close(rt);
-        SKIP("no OpenCL device (%s)", rt ? "only the host was found" : err);
-    }
-    CHECK_MSG(rt != NULL, "cannot open the %s device: %s", target, err);
+    kiln_rt *rt = example_open_target(argc, argv);
     if (!rt)
         CHECK_DONE();
 
