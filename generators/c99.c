@@ -358,7 +358,6 @@ static void c_segment(gen_printer *p, c_state *st, const kiln_node *from, const 
 static void c_region(gen_printer *p, c_state *st, const kiln_node *first, int top)
 {
     const kiln_node *run = first;
-    char tb[64];
     for (const kiln_node *s = first; s && !p->failed; s = s->next) {
         if (s->kind == KILN_N_BARRIER) {
             c_segment(p, st, run, s, 0);
@@ -380,14 +379,7 @@ static void c_region(gen_printer *p, c_state *st, const kiln_node *first, int to
             if (!st->emit)
                 push_var(p, &st->uniform, &st->nuni, &st->uni_cap, s->var);
             if (st->emit) {
-                gen_indent(p);
-                gen_printf(p, "for (%s %s = ", gen_type(p, s->var->type, tb, sizeof tb, s), s->var->name);
-                gen_expr(p, s->kids[0], 0);
-                gen_printf(p, "; %s < ", s->var->name);
-                gen_expr(p, s->kids[1], PREC_SHIFT);
-                gen_printf(p, "; %s += ", s->var->name);
-                gen_expr(p, s->kids[2], 0);
-                gen_puts(p, ") {\n");
+                gen_for_header(p, s);
                 p->indent++;
             }
             c_region(p, st, s->body, 0);

@@ -331,6 +331,19 @@ static int print_bin(gen_printer *p, const kiln_node *n)
     return PREC_POSTFIX;
 }
 
+void gen_for_header(gen_printer *p, const kiln_node *s)
+{
+    char tb[64];
+    gen_indent(p);
+    gen_printf(p, "for (%s %s = ", gen_type(p, s->var->type, tb, sizeof tb, s), s->var->name);
+    gen_expr(p, s->kids[0], 0);
+    gen_printf(p, "; %s < ", s->var->name);
+    gen_expr(p, s->kids[1], PREC_SHIFT);
+    gen_printf(p, "; %s += ", s->var->name);
+    gen_expr(p, s->kids[2], 0);
+    gen_puts(p, ") {\n");
+}
+
 void gen_args(gen_printer *p, int nkids, kiln_node *const *kids)
 {
     gen_puts(p, "(");
@@ -528,7 +541,6 @@ static void print_comment(gen_printer *p, const char *text)
 
 void gen_stmt(gen_printer *p, const kiln_node *s)
 {
-    char tb[64];
     if (p->failed)
         return;
     switch (s->kind) {
@@ -569,14 +581,7 @@ void gen_stmt(gen_printer *p, const kiln_node *s)
         gen_line(p, "}");
         break;
     case KILN_N_FOR:
-        gen_indent(p);
-        gen_printf(p, "for (%s %s = ", gen_type(p, s->var->type, tb, sizeof tb, s), s->var->name);
-        gen_expr(p, s->kids[0], 0);
-        gen_printf(p, "; %s < ", s->var->name);
-        gen_expr(p, s->kids[1], PREC_SHIFT);
-        gen_printf(p, "; %s += ", s->var->name);
-        gen_expr(p, s->kids[2], 0);
-        gen_puts(p, ") {\n");
+        gen_for_header(p, s);
         print_block_body(p, s->body);
         gen_line(p, "}");
         break;

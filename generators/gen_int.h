@@ -108,6 +108,8 @@ void gen_fail(gen_printer *p, const kiln_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Expression printed with parentheses unless its precedence is at least min_prec. */
+/* "for (T i = start; i < end; i += step) {" on its own indented line. */
+void gen_for_header(gen_printer *p, const kiln_node *s);
 /* "(a, b, c)": an argument list, each at the lowest precedence. */
 void gen_args(gen_printer *p, int nkids, kiln_node *const *kids);
 void gen_expr(gen_printer *p, const kiln_node *n, int min_prec);
