@@ -388,6 +388,12 @@ kiln_node *kiln_muli(kiln_ctx *ctx, kiln_node *a, long long k)
     return k == 1 ? a : kiln_bin(ctx, KILN_MUL, a, kiln_int(ctx, k));
 }
 
+kiln_node *kiln_divi(kiln_ctx *ctx, kiln_node *a, long long k)
+{
+    GUARD(ctx);
+    return k == 1 ? a : kiln_bin(ctx, KILN_DIV, a, kiln_int(ctx, k));
+}
+
 kiln_node *kiln_select(kiln_ctx *ctx, kiln_node *cond, kiln_node *a, kiln_node *b)
 {
     GUARD(ctx);

@@ -220,9 +220,11 @@ kiln_node *kiln_fold(kiln_ctx *ctx, kiln_binop op, int n, kiln_node *const *term
 #define kiln_any(c, ...) kiln_fold((c), KILN_OR, KILN_LIST(__VA_ARGS__))
 /* Integer shorthands for indices (k adapts to the type of `a`, as kiln_int does):
  * kiln_addi(c, a, k) is a for k == 0, a + k for k > 0, a - |k| for k < 0;
- * kiln_muli(c, a, k) is a for k == 1, else a * k. */
+ * kiln_muli(c, a, k) is a for k == 1, else a * k; kiln_divi(c, a, k) is a for
+ * k == 1, else a / k. A tunable factor of 1 then prints nothing. */
 kiln_node *kiln_addi(kiln_ctx *ctx, kiln_node *a, long long k);
 kiln_node *kiln_muli(kiln_ctx *ctx, kiln_node *a, long long k);
+kiln_node *kiln_divi(kiln_ctx *ctx, kiln_node *a, long long k);
 /* cond ? a : b */
 kiln_node *kiln_select(kiln_ctx *ctx, kiln_node *cond, kiln_node *a, kiln_node *b);
 /* Conversion; a scalar cast to a vector type broadcasts it to every lane. */

@@ -67,6 +67,8 @@ static void test_operators(void)
     CHECK_SAME(kiln_addi(ctx, i, -4), kiln_sub(ctx, i, kiln_int(ctx, 4)));
     CHECK(kiln_muli(ctx, i, 1) == i);
     CHECK_SAME(kiln_muli(ctx, i, 8), kiln_mul(ctx, i, kiln_int(ctx, 8)));
+    CHECK(kiln_divi(ctx, i, 1) == i);
+    CHECK_SAME(kiln_divi(ctx, i, 8), kiln_div(ctx, i, kiln_int(ctx, 8)));
     CHECK_MSG(!kiln_ctx_failed(ctx), "%s", kiln_errmsg(ctx));
     kiln_ctx_free(ctx);
 }
