@@ -7,7 +7,7 @@ void laplace(int nx, int ny, __global const float *restrict in, __global float *
     if (gx < nx && gy < ny / 2) {
         const int x0 = gx;
         const int y0 = gy * 2;
-        if (x0 >= 1 && y0 >= 1 && (x0 + 1 < nx && y0 + 2 < ny)) {
+        if (x0 >= 1 && y0 >= 1 && x0 + 1 < nx && y0 + 2 < ny) {
             {
                 {
                     const int x = x0;
@@ -45,7 +45,7 @@ void laplace(int nx, int ny, __global const float *restrict in, __global float *
                 const int y = y0;
                 for (int px = 0; px < 1; px += 1) {
                     const int x = x0 + px;
-                    if (x == 0 || y == 0 || (x == nx - 1 || y == ny - 1)) {
+                    if (x == 0 || y == 0 || x == nx - 1 || y == ny - 1) {
                         out[y * nx + x] = in[y * nx + x];
                     } else {
                         float acc = 8.0f * in[y * nx + x];
@@ -65,7 +65,7 @@ void laplace(int nx, int ny, __global const float *restrict in, __global float *
                 const int y = y0 + 1;
                 for (int px = 0; px < 1; px += 1) {
                     const int x = x0 + px;
-                    if (x == 0 || y == 0 || (x == nx - 1 || y == ny - 1)) {
+                    if (x == 0 || y == 0 || x == nx - 1 || y == ny - 1) {
                         out[y * nx + x] = in[y * nx + x];
                     } else {
                         float acc = 8.0f * in[y * nx + x];
