@@ -587,11 +587,11 @@ kiln_node *kiln_lane(kiln_ctx *ctx, kiln_node *vec, int lane)
     char ts[24];
     if (!operand_ok(ctx, vec, "kiln_lane"))
         return dsl_poison(ctx);
-    if (vec->type.lanes < 2)
-        return dsl_expr_error(ctx, "kiln_lane of a scalar (%s)", dsl_type_str(vec->type, ts));
     if (lane < 0 || lane >= vec->type.lanes)
         return dsl_expr_error(ctx, "lane %d out of range for %s (0..%d)", lane, dsl_type_str(vec->type, ts),
                               vec->type.lanes - 1);
+    if (vec->type.lanes == 1)
+        return vec; /* lane 0 of a vector of one lane */
     kiln_node *n = dsl_node(ctx, KILN_N_LANE, (kiln_type){vec->type.scalar, 1}, 1);
     n->lanes = lane;
     n->kids[0] = vec;

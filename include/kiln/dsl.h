@@ -255,7 +255,7 @@ kiln_node *kiln_vload_nd_at(kiln_ctx *ctx, kiln_loc loc, int lanes, kiln_var *ar
                             kiln_node *const *idx);
 #define kiln_vload_nd(ctx, lanes, array, ...) \
     kiln_vload_nd_at((ctx), KILN_HERE, (lanes), (array), KILN_LIST(__VA_ARGS__))
-/* One lane of a vector value (lane < width). */
+/* One lane of a vector value (lane < width); lane 0 of a scalar is the scalar. */
 kiln_node *kiln_lane(kiln_ctx *ctx, kiln_node *vec, int lane);
 /* A vector of type `type` (2-16 lanes) from one scalar per lane, in lane order:
  * kiln_vec(ctx, KILN_V(F32, 4), kiln_lane(ctx, v, 1), kiln_lane(ctx, v, 2), kiln_lane(ctx, v, 3), x)

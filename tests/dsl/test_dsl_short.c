@@ -102,6 +102,8 @@ static void test_one_lane(void)
     CHECK_MSG(!kiln_ctx_failed(ctx), "vload of one lane refused: %s", kiln_errmsg(ctx));
     CHECK(one->kind == KILN_N_ELEM && one->var == f.a && one->type.scalar == KILN_F32 && one->type.lanes == 1);
     CHECK_SAME(one, kiln_at(ctx, f.a, i));
+    /* lane 0 of a one-lane value is the value; lane 1 does not exist */
+    CHECK(kiln_lane(ctx, one, 0) == one);
     /* a scalar stored through kiln_vstore is a plain element store */
     kiln_vstore(ctx, f.out, i, kiln_add(ctx, one, kiln_int(ctx, 1)));
     CHECK_MSG(!kiln_ctx_failed(ctx), "vstore of one lane refused: %s", kiln_errmsg(ctx));
@@ -162,6 +164,12 @@ static void test_multi_index(void)
     line = __LINE__; kiln_vstore_nd(ctx, f.out, kiln_int(ctx, 0), kiln_int(ctx, 1), kiln_int(ctx, 2),
                                     kiln_flt(ctx, 1));
     expect_at(ctx, line, "vector store to 'out': 'out' has 2 dimensions, 3 indices given");
+
+    f = setup();
+    ctx = f.ctx;
+    kiln_lane(ctx, kiln_ref(ctx, f.n), 1);
+    CHECK_STR_CONTAINS(kiln_errmsg(ctx), "lane 1 out of range for i32 (0..0)");
+    kiln_ctx_free(ctx);
 
     /* lanes other than 1, 2, 4, 8, 16 are still refused */
     f = setup();

@@ -33,7 +33,7 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
             if (gx < w / 2 && gy < ny) {
                 const int32_t x0 = gx * 2;
                 const int32_t y0 = gy;
-                if (x0 >= 3 && y0 >= 1 && (x0 + 5 <= w && y0 + 1 < ny)) {
+                if (x0 >= 3 && y0 >= 1 && x0 + 5 <= w && y0 + 1 < ny) {
                     const uint8_t row0_0 = in[(y0 - 1) * (3 * nx) + (x0 - 3)];
                     const uint8_t row0_1 = in[(y0 - 1) * (3 * nx) + (x0 - 2)];
                     const uint8_t row0_2 = in[(y0 - 1) * (3 * nx) + (x0 - 1)];
@@ -105,7 +105,7 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
                         const int32_t y = y0;
                         for (int32_t c = 0; c < 2; c += 1) {
                             const int32_t x = x0 + c;
-                            if (x < 3 || y == 0 || (x >= w - 3 || y == ny - 1)) {
+                            if (x < 3 || y == 0 || x >= w - 3 || y == ny - 1) {
                                 out[y * (3 * nx) + x] = in[y * (3 * nx) + x];
                             } else {
                                 int16_t acc = (int16_t)8 * (int16_t)in[y * (3 * nx) + x];

@@ -8,7 +8,7 @@ void laplace_rgb(int nx, int ny, __global const uchar *restrict in, __global uch
     if (gx < w / 2 && gy < ny) {
         const int x0 = gx * 2;
         const int y0 = gy;
-        if (x0 >= 3 && y0 >= 1 && (x0 + 5 <= w && y0 + 1 < ny)) {
+        if (x0 >= 3 && y0 >= 1 && x0 + 5 <= w && y0 + 1 < ny) {
             const uchar row0_0 = in[(y0 - 1) * (3 * nx) + (x0 - 3)];
             const uchar row0_1 = in[(y0 - 1) * (3 * nx) + (x0 - 2)];
             const uchar row0_2 = in[(y0 - 1) * (3 * nx) + (x0 - 1)];
@@ -80,7 +80,7 @@ void laplace_rgb(int nx, int ny, __global const uchar *restrict in, __global uch
                 const int y = y0;
                 for (int c = 0; c < 2; c += 1) {
                     const int x = x0 + c;
-                    if (x < 3 || y == 0 || (x >= w - 3 || y == ny - 1)) {
+                    if (x < 3 || y == 0 || x >= w - 3 || y == ny - 1) {
                         out[y * (3 * nx) + x] = in[y * (3 * nx) + x];
                     } else {
                         short acc = (short)8 * (short)in[y * (3 * nx) + x];
