@@ -262,6 +262,30 @@ static kiln_proc *build_vec1(kiln_ctx *c)
     return kiln_proc_end(c);
 }
 
+/* A 5-point stencil written as its formula with the short forms:
+ * out(y, x) = in(y-1, x) + in(y+1, x) + in(y, x-1) + in(y, x+1) - 4 in(y, x) inside, in(y, x) on the border. */
+static kiln_proc *build_five_point(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "five_point");
+    kiln_var *nx = kiln_arg_scalar(c, "nx", KILN_T(I32));
+    kiln_var *ny = kiln_arg_scalar(c, "ny", KILN_T(I32));
+    kiln_var *in = kiln_arg_array(c, "in", KILN_T(F32), KILN_IN, kiln_ref(c, ny), kiln_ref(c, nx));
+    kiln_var *out = kiln_arg_array(c, "out", KILN_T(F32), KILN_OUT, kiln_ref(c, ny), kiln_ref(c, nx));
+    kiln_node *x = kiln_ref(c, kiln_decl_const(c, "x", KILN_T(I32), kiln_cast(c, KILN_T(I32), kiln_global_id(c, 0))));
+    kiln_node *y = kiln_ref(c, kiln_decl_const(c, "y", KILN_T(I32), kiln_cast(c, KILN_T(I32), kiln_global_id(c, 1))));
+    kiln_if_begin(c, kiln_all(c, kiln_ge(c, x, kiln_int(c, 1)), kiln_ge(c, y, kiln_int(c, 1)),
+                              kiln_lt(c, x, kiln_addi(c, kiln_ref(c, nx), -1)),
+                              kiln_lt(c, y, kiln_addi(c, kiln_ref(c, ny), -1))));
+    kiln_assign(c, kiln_at(c, out, y, x),
+                kiln_sub(c, kiln_sum(c, kiln_at(c, in, kiln_addi(c, y, -1), x), kiln_at(c, in, kiln_addi(c, y, 1), x),
+                                     kiln_at(c, in, y, kiln_addi(c, x, -1)), kiln_at(c, in, y, kiln_addi(c, x, 1))),
+                         kiln_mul(c, kiln_int(c, 4), kiln_at(c, in, y, x))));
+    kiln_else(c);
+    kiln_assign(c, kiln_at(c, out, y, x), kiln_at(c, in, y, x));
+    kiln_if_end(c);
+    return kiln_proc_end(c);
+}
+
 typedef kiln_proc *(*build_fn)(kiln_ctx *);
 static const struct {
     const char *name;
@@ -269,7 +293,7 @@ static const struct {
 } cases[] = {
     {"arith", build_arith}, {"math64", build_math64}, {"vectors", build_vectors},
     {"reduce", build_reduce}, {"stencil", build_stencil}, {"swizzle", build_swizzle},
-    {"arrays", build_arrays}, {"vec1", build_vec1},
+    {"arrays", build_arrays}, {"vec1", build_vec1}, {"five_point", build_five_point},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -800,6 +824,33 @@ static void vec1_check(const char *label, void *const *in, void *const *got)
         }
 }
 
+enum { FP_NX = 12, FP_NY = 7 };
+
+static void five_point_init(void *const *arg)
+{
+    *(int32_t *)arg[0] = FP_NX;
+    *(int32_t *)arg[1] = FP_NY;
+    float *in = arg[2], *out = arg[3];
+    for (int i = 0; i < FP_NX * FP_NY; i++) {
+        in[i] = (float)((i * 29) % 31) * 0.125f; /* exact in f32: the sums compare exactly */
+        out[i] = -777.0f;
+    }
+}
+
+static void five_point_check(const char *label, void *const *in, void *const *got)
+{
+    const float *u = in[2], *out = got[3];
+    for (int y = 0; y < FP_NY; y++)
+        for (int x = 0; x < FP_NX; x++) {
+            float want = u[y * FP_NX + x];
+            if (x > 0 && y > 0 && x < FP_NX - 1 && y < FP_NY - 1)
+                want = u[(y - 1) * FP_NX + x] + u[(y + 1) * FP_NX + x] + u[y * FP_NX + x - 1] + u[y * FP_NX + x + 1] -
+                       4 * u[y * FP_NX + x];
+            CHECK_MSG(out[y * FP_NX + x] == want, "%s: five_point out(%d, %d) = %g, want %g", label, y, x,
+                      out[y * FP_NX + x], want);
+        }
+}
+
 static const exec_spec exec_specs[] = {
     {"arith", build_arith, 4, {{KILN_I32, 0}, {KILN_F32, ARITH_GLOBAL}, {KILN_F32, ARITH_GLOBAL}, {KILN_I32, ARITH_GLOBAL}},
      {1, {ARITH_GLOBAL, 1, 1}, {16, 1, 1}}, arith_init, arith_check},
@@ -819,6 +870,8 @@ static const exec_spec exec_specs[] = {
     {"vec1", build_vec1, 5,
      {{KILN_I32, 0}, {KILN_I32, 0}, {KILN_F32, V1_NX * V1_NY}, {KILN_F32, V1_NX * V1_NY}, {KILN_F32, V1_NX * V1_NY}},
      {2, {V1_NX / 4, V1_NY, 1}, {4, 1, 1}}, vec1_init, vec1_check},
+    {"five_point", build_five_point, 4, {{KILN_I32, 0}, {KILN_I32, 0}, {KILN_F32, FP_NX * FP_NY}, {KILN_F32, FP_NX * FP_NY}},
+     {2, {FP_NX, FP_NY, 1}, {4, 1, 1}}, five_point_init, five_point_check},
 };
 
 static size_t arg_bytes(const exec_arg *a)
