@@ -29,7 +29,8 @@
 
 #define GOLDEN_DIR KILN_SOURCE_DIR "/tests/gen/golden"
 
-static char tmpdir[] = "/tmp/kiln_gen_XXXXXX";
+/* scratch sources and objects stay inside the build tree */
+static char tmpdir[] = KILN_BINARY_DIR "/kiln_gen_XXXXXX";
 
 /* ---- kernels ------------------------------------------------------------ */
 
