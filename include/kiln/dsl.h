@@ -227,7 +227,9 @@ kiln_node *kiln_muli(kiln_ctx *ctx, kiln_node *a, long long k);
 kiln_node *kiln_divi(kiln_ctx *ctx, kiln_node *a, long long k);
 /* cond ? a : b */
 kiln_node *kiln_select(kiln_ctx *ctx, kiln_node *cond, kiln_node *a, kiln_node *b);
-/* Conversion; a scalar cast to a vector type broadcasts it to every lane. */
+/* Conversion; a scalar cast to a vector type broadcasts it to every lane, and a
+ * cast to the type the value has is the value itself (KILN_V(F32, 1) is f32),
+ * so kiln_cast(ctx, KILN_V(F32, vec), s) needs no vec == 1 branch. */
 kiln_node *kiln_cast(kiln_ctx *ctx, kiln_type to, kiln_node *a);
 /* Math builtin with its natural number of arguments (FMA: 3, POW: 2, others: 1). */
 kiln_node *kiln_math_call(kiln_ctx *ctx, kiln_math fn, int nargs, kiln_node *const *args);
