@@ -673,12 +673,21 @@ void kiln_vstore_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, kiln_node *fla
         !int_scalar_ok(ctx, loc, what, "the index", flat_index) || !value_ok(ctx, loc, what, vec, 0))
         return;
     int lanes = vec->type.lanes;
-    if (lanes != 2 && lanes != 4 && lanes != 8 && lanes != 16) {
-        dsl_error(ctx, loc, "%s: needs a vector of 2, 4, 8 or 16 lanes, got %s", what, dsl_type_str(vec->type, ts));
+    if (lanes != 1 && lanes != 2 && lanes != 4 && lanes != 8 && lanes != 16) {
+        dsl_error(ctx, loc, "%s: needs a scalar or a vector of 2, 4, 8 or 16 lanes, got %s", what,
+                  dsl_type_str(vec->type, ts));
         return;
     }
     if (!dsl_convert_for_store(ctx, (kiln_type){array->type.scalar, lanes}, &vec, err, sizeof err)) {
         dsl_error(ctx, loc, "%s: %s elements of '%s' (use kiln_cast)", what, err, array->name);
+        return;
+    }
+    if (lanes == 1) { /* a vector of one lane: a plain element store */
+        kiln_node *n = stmt(ctx, loc, KILN_N_ASSIGN, 2);
+        n->op = -1;
+        n->kids[0] = dsl_elem(ctx, array, flat_index);
+        n->kids[1] = vec;
+        dsl_append(ctx, n);
         return;
     }
     kiln_node *n = stmt(ctx, loc, KILN_N_VSTORE, 2);
@@ -687,6 +696,24 @@ void kiln_vstore_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, kiln_node *fla
     n->kids[0] = flat_index;
     n->kids[1] = vec;
     dsl_append(ctx, n);
+}
+
+void kiln_vstore_nd_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, int nargs, kiln_node *const *args)
+{
+    if (!ctx)
+        return;
+    char what[96];
+    snprintf(what, sizeof what, "vector store to '%s'", array && array->name ? array->name : "(null)");
+    if (!enter(ctx, loc, what))
+        return;
+    if (nargs < 2) {
+        dsl_error(ctx, loc, "%s: needs the indices and then the value", what);
+        return;
+    }
+    kiln_node *flat = dsl_flatten(ctx, array, nargs - 1, args);
+    if (!dsl_stmt_enter(ctx, loc, what))
+        return;
+    kiln_vstore_at(ctx, loc, array, flat, args[nargs - 1]);
 }
 
 void kiln_atomic_add_at(kiln_ctx *ctx, kiln_loc loc, kiln_node *elem, kiln_node *value)

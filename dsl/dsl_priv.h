@@ -71,6 +71,10 @@ kiln_node *dsl_node(kiln_ctx *ctx, kiln_kind kind, kiln_type type, int nkids);
 kiln_node *dsl_lit_int(kiln_ctx *ctx, kiln_scalar s, long long v);
 kiln_node *dsl_ref(kiln_ctx *ctx, kiln_var *v);
 kiln_node *dsl_cast(kiln_ctx *ctx, kiln_type to, kiln_node *a);
+/* The row-major flat index of array(idx[0], ..., idx[nidx-1]), checked; poison and an expression error if not. */
+kiln_node *dsl_flatten(kiln_ctx *ctx, kiln_var *array, int nidx, kiln_node *const *idx);
+/* array[flat] (flat already checked). */
+kiln_node *dsl_elem(kiln_ctx *ctx, kiln_var *array, kiln_node *flat);
 /* Integer arithmetic that folds literal operands and drops +0 / *1 (used for indices and unrolling). */
 kiln_node *dsl_arith(kiln_ctx *ctx, kiln_binop op, kiln_node *a, kiln_node *b);
 kiln_var *dsl_new_var(kiln_ctx *ctx, kiln_loc loc, const char *name, kiln_type type, kiln_mem mem);

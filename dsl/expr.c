@@ -256,11 +256,8 @@ static int index_ok(kiln_ctx *ctx, const kiln_node *idx, const char *what, const
     return 1;
 }
 
-kiln_node *kiln_elem(kiln_ctx *ctx, kiln_var *array, int nidx, kiln_node *const *idx)
+kiln_node *dsl_flatten(kiln_ctx *ctx, kiln_var *array, int nidx, kiln_node *const *idx)
 {
-    if (ctx && ctx->failed)
-        return named_poison(ctx, KILN_N_ELEM, array, NULL);
-    GUARD(ctx);
     if (!var_ok(ctx, array))
         return dsl_poison(ctx);
     if (!array->is_array)
@@ -275,10 +272,24 @@ kiln_node *kiln_elem(kiln_ctx *ctx, kiln_var *array, int nidx, kiln_node *const 
     kiln_node *flat = idx[0];
     for (int i = 1; i < nidx; i++)
         flat = dsl_arith(ctx, KILN_ADD, dsl_arith(ctx, KILN_MUL, flat, array->dims[i]), idx[i]);
+    return ctx->failed ? dsl_poison(ctx) : flat;
+}
+
+kiln_node *dsl_elem(kiln_ctx *ctx, kiln_var *array, kiln_node *flat)
+{
     kiln_node *n = dsl_node(ctx, KILN_N_ELEM, array->type, 1);
     n->var = array;
     n->kids[0] = flat;
-    return ctx->failed ? dsl_poison(ctx) : n;
+    return n;
+}
+
+kiln_node *kiln_elem(kiln_ctx *ctx, kiln_var *array, int nidx, kiln_node *const *idx)
+{
+    if (ctx && ctx->failed)
+        return named_poison(ctx, KILN_N_ELEM, array, NULL);
+    GUARD(ctx);
+    kiln_node *flat = dsl_flatten(ctx, array, nidx, idx);
+    return ctx->failed ? dsl_poison(ctx) : dsl_elem(ctx, array, flat);
 }
 
 /* ---- operators ---- */
@@ -346,6 +357,41 @@ kiln_node *kiln_un(kiln_ctx *ctx, kiln_unop op, kiln_node *a)
     n->op = op;
     n->kids[0] = a;
     return n;
+}
+
+kiln_node *kiln_fold(kiln_ctx *ctx, kiln_binop op, int n, kiln_node *const *terms)
+{
+    GUARD(ctx);
+    if (n < 1 || !terms)
+        return dsl_expr_error(ctx, "'%s' of no operands", binop_name(op));
+    kiln_node *acc = terms[0];
+    for (int i = 1; i < n; i++)
+        acc = kiln_bin(ctx, op, acc, terms[i]);
+    if (n == 1 && !operand_ok(ctx, acc, binop_name(op)))
+        return dsl_poison(ctx);
+    return acc;
+}
+
+kiln_node *kiln_addi(kiln_ctx *ctx, kiln_node *a, long long k)
+{
+    GUARD(ctx);
+    if (k == 0)
+        return a;
+    if (k < 0 && k != LLONG_MIN)
+        return kiln_bin(ctx, KILN_SUB, a, kiln_int(ctx, -k));
+    return kiln_bin(ctx, KILN_ADD, a, kiln_int(ctx, k));
+}
+
+kiln_node *kiln_muli(kiln_ctx *ctx, kiln_node *a, long long k)
+{
+    GUARD(ctx);
+    return k == 1 ? a : kiln_bin(ctx, KILN_MUL, a, kiln_int(ctx, k));
+}
+
+kiln_node *kiln_divi(kiln_ctx *ctx, kiln_node *a, long long k)
+{
+    GUARD(ctx);
+    return k == 1 ? a : kiln_bin(ctx, KILN_DIV, a, kiln_int(ctx, k));
 }
 
 kiln_node *kiln_select(kiln_ctx *ctx, kiln_node *cond, kiln_node *a, kiln_node *b)
@@ -506,15 +552,30 @@ kiln_node *kiln_vload(kiln_ctx *ctx, int lanes, kiln_var *array, kiln_node *flat
         return dsl_poison(ctx);
     if (!array->is_array)
         return dsl_expr_error(ctx, "vector load from '%s', which is not an array", array->name);
-    if (!lanes_valid(lanes))
-        return dsl_expr_error(ctx, "vector load of %d lanes from '%s' (lanes must be 2, 4, 8 or 16)", lanes,
+    if (lanes != 1 && !lanes_valid(lanes))
+        return dsl_expr_error(ctx, "vector load of %d lanes from '%s' (lanes must be 1, 2, 4, 8 or 16)", lanes,
                               array->name);
     if (!index_ok(ctx, flat_index, "the vector load index", array->name))
         return dsl_poison(ctx);
+    if (lanes == 1)
+        return dsl_elem(ctx, array, flat_index);
     kiln_node *n = dsl_node(ctx, KILN_N_VLOAD, (kiln_type){array->type.scalar, lanes}, 1);
     n->var = array;
     n->lanes = lanes;
     n->kids[0] = flat_index;
+    return n;
+}
+
+kiln_node *kiln_vload_nd_at(kiln_ctx *ctx, kiln_loc loc, int lanes, kiln_var *array, int nidx,
+                            kiln_node *const *idx)
+{
+    GUARD(ctx);
+    kiln_node *n = kiln_vload(ctx, lanes, array, dsl_flatten(ctx, array, nidx, idx));
+    if (ctx->failed) {
+        char what[96];
+        snprintf(what, sizeof what, "vector load from '%s'", array && array->name ? array->name : "(null)");
+        dsl_stmt_enter(ctx, loc, what);
+    }
     return n;
 }
 
@@ -526,11 +587,11 @@ kiln_node *kiln_lane(kiln_ctx *ctx, kiln_node *vec, int lane)
     char ts[24];
     if (!operand_ok(ctx, vec, "kiln_lane"))
         return dsl_poison(ctx);
-    if (vec->type.lanes < 2)
-        return dsl_expr_error(ctx, "kiln_lane of a scalar (%s)", dsl_type_str(vec->type, ts));
     if (lane < 0 || lane >= vec->type.lanes)
         return dsl_expr_error(ctx, "lane %d out of range for %s (0..%d)", lane, dsl_type_str(vec->type, ts),
                               vec->type.lanes - 1);
+    if (vec->type.lanes == 1)
+        return vec; /* lane 0 of a vector of one lane */
     kiln_node *n = dsl_node(ctx, KILN_N_LANE, (kiln_type){vec->type.scalar, 1}, 1);
     n->lanes = lane;
     n->kids[0] = vec;

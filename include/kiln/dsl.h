@@ -193,11 +193,43 @@ kiln_node *kiln_un(kiln_ctx *ctx, kiln_unop op, kiln_node *a);
 #define kiln_mod(c, a, b) kiln_bin((c), KILN_MOD, (a), (b))
 #define kiln_modp(c, a, b) kiln_bin((c), KILN_MODP, (a), (b))
 #define kiln_lt(c, a, b) kiln_bin((c), KILN_LT, (a), (b))
+#define kiln_le(c, a, b) kiln_bin((c), KILN_LE, (a), (b))
+#define kiln_gt(c, a, b) kiln_bin((c), KILN_GT, (a), (b))
+#define kiln_ge(c, a, b) kiln_bin((c), KILN_GE, (a), (b))
+#define kiln_eq(c, a, b) kiln_bin((c), KILN_EQ, (a), (b))
+#define kiln_ne(c, a, b) kiln_bin((c), KILN_NE, (a), (b))
+#define kiln_and(c, a, b) kiln_bin((c), KILN_AND, (a), (b))
+#define kiln_or(c, a, b) kiln_bin((c), KILN_OR, (a), (b))
+#define kiln_band(c, a, b) kiln_bin((c), KILN_BAND, (a), (b))
+#define kiln_bor(c, a, b) kiln_bin((c), KILN_BOR, (a), (b))
+#define kiln_bxor(c, a, b) kiln_bin((c), KILN_BXOR, (a), (b))
+#define kiln_shl(c, a, b) kiln_bin((c), KILN_SHL, (a), (b))
+#define kiln_shr(c, a, b) kiln_bin((c), KILN_SHR, (a), (b))
 #define kiln_min(c, a, b) kiln_bin((c), KILN_MIN, (a), (b))
 #define kiln_max(c, a, b) kiln_bin((c), KILN_MAX, (a), (b))
+#define kiln_neg(c, a) kiln_un((c), KILN_NEG, (a))
+#define kiln_not(c, a) kiln_un((c), KILN_NOT, (a))
+#define kiln_bnot(c, a) kiln_un((c), KILN_BNOT, (a))
+/* n-ary forms, folded from the left: kiln_sum(c, a, b, d) is (a + b) + d, printed
+ * a + b + d; kiln_all is a && b && ..., kiln_any a || b || .... A 5-point stencil:
+ *   kiln_sub(c, kiln_sum(c, up, down, left, right), kiln_mul(c, kiln_int(c, 4), centre)) */
+kiln_node *kiln_fold(kiln_ctx *ctx, kiln_binop op, int n, kiln_node *const *terms);
+#define kiln_sum(c, ...) kiln_fold((c), KILN_ADD, KILN_LIST(__VA_ARGS__))
+#define kiln_prod(c, ...) kiln_fold((c), KILN_MUL, KILN_LIST(__VA_ARGS__))
+#define kiln_all(c, ...) kiln_fold((c), KILN_AND, KILN_LIST(__VA_ARGS__))
+#define kiln_any(c, ...) kiln_fold((c), KILN_OR, KILN_LIST(__VA_ARGS__))
+/* Integer shorthands for indices (k adapts to the type of `a`, as kiln_int does):
+ * kiln_addi(c, a, k) is a for k == 0, a + k for k > 0, a - |k| for k < 0;
+ * kiln_muli(c, a, k) is a for k == 1, else a * k; kiln_divi(c, a, k) is a for
+ * k == 1, else a / k. A tunable factor of 1 then prints nothing. */
+kiln_node *kiln_addi(kiln_ctx *ctx, kiln_node *a, long long k);
+kiln_node *kiln_muli(kiln_ctx *ctx, kiln_node *a, long long k);
+kiln_node *kiln_divi(kiln_ctx *ctx, kiln_node *a, long long k);
 /* cond ? a : b */
 kiln_node *kiln_select(kiln_ctx *ctx, kiln_node *cond, kiln_node *a, kiln_node *b);
-/* Conversion; a scalar cast to a vector type broadcasts it to every lane. */
+/* Conversion; a scalar cast to a vector type broadcasts it to every lane, and a
+ * cast to the type the value has is the value itself (KILN_V(F32, 1) is f32),
+ * so kiln_cast(ctx, KILN_V(F32, vec), s) needs no vec == 1 branch. */
 kiln_node *kiln_cast(kiln_ctx *ctx, kiln_type to, kiln_node *a);
 /* Math builtin with its natural number of arguments (FMA: 3, POW: 2, others: 1). */
 kiln_node *kiln_math_call(kiln_ctx *ctx, kiln_math fn, int nargs, kiln_node *const *args);
@@ -214,9 +246,18 @@ kiln_node *kiln_workitem(kiln_ctx *ctx, kiln_witem what, int dim);
 #define kiln_local_size(ctx, d) kiln_workitem((ctx), KILN_LOCAL_SIZE, (d))
 #define kiln_num_groups(ctx, d) kiln_workitem((ctx), KILN_NUM_GROUPS, (d))
 /* Vector of `lanes` elements loaded from array[flat_index .. flat_index+lanes-1]
- * (flat_index counts scalar elements of the flattened array). */
+ * (flat_index counts scalar elements of the flattened array). One lane is a
+ * plain element read (array[flat_index], a scalar), so a tunable vector width
+ * needs no separate scalar path. */
 kiln_node *kiln_vload(kiln_ctx *ctx, int lanes, kiln_var *array, kiln_node *flat_index);
-/* One lane of a vector value (lane < width). */
+/* The same with one index per dimension, outermost first; the last index is the
+ * first element of the vector: kiln_vload_nd(c, 4, img, y, x) loads img(y, x .. x+3).
+ * A wrong number of indices is an error naming the array and this call's line. */
+kiln_node *kiln_vload_nd_at(kiln_ctx *ctx, kiln_loc loc, int lanes, kiln_var *array, int nidx,
+                            kiln_node *const *idx);
+#define kiln_vload_nd(ctx, lanes, array, ...) \
+    kiln_vload_nd_at((ctx), KILN_HERE, (lanes), (array), KILN_LIST(__VA_ARGS__))
+/* One lane of a vector value (lane < width); lane 0 of a scalar is the scalar. */
 kiln_node *kiln_lane(kiln_ctx *ctx, kiln_node *vec, int lane);
 /* A vector of type `type` (2-16 lanes) from one scalar per lane, in lane order:
  * kiln_vec(ctx, KILN_V(F32, 4), kiln_lane(ctx, v, 1), kiln_lane(ctx, v, 2), kiln_lane(ctx, v, 3), x)
@@ -235,9 +276,15 @@ void kiln_assign_at(kiln_ctx *ctx, kiln_loc loc, kiln_node *lhs, kiln_node *rhs)
 /* lhs op= rhs (op one of ADD, SUB, MUL, DIV, MOD, BAND, BOR, BXOR, SHL, SHR). */
 void kiln_assign_op_at(kiln_ctx *ctx, kiln_loc loc, kiln_binop op, kiln_node *lhs, kiln_node *rhs);
 #define kiln_assign_op(ctx, op, lhs, rhs) kiln_assign_op_at((ctx), KILN_HERE, (op), (lhs), (rhs))
-/* Vector store of `vec` into array[flat_index .. flat_index+lanes-1]. */
+/* Vector store of `vec` into array[flat_index .. flat_index+lanes-1]; a scalar
+ * `vec` (one lane) is a plain element store. */
 void kiln_vstore_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, kiln_node *flat_index, kiln_node *vec);
 #define kiln_vstore(ctx, array, idx, vec) kiln_vstore_at((ctx), KILN_HERE, (array), (idx), (vec))
+/* The same with one index per dimension, then the value (args[nargs - 1]):
+ * kiln_vstore_nd(c, out, y, x, v) stores v into out(y, x .. x+lanes-1). */
+void kiln_vstore_nd_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, int nargs, kiln_node *const *args);
+#define kiln_vstore_nd(ctx, array, ...) \
+    kiln_vstore_nd_at((ctx), KILN_HERE, (array), KILN_LIST(__VA_ARGS__))
 /* Atomic add on an element of a global or shared array (i32/u32/f32/i64 elements). */
 void kiln_atomic_add_at(kiln_ctx *ctx, kiln_loc loc, kiln_node *elem, kiln_node *value);
 #define kiln_atomic_add(ctx, elem, value) kiln_atomic_add_at((ctx), KILN_HERE, (elem), (value))

@@ -62,68 +62,19 @@ static kiln_node *num(const lap *L, long long v)
     return kiln_int(L->ctx, v);
 }
 
-/* base * k and base / k, printed as base for k == 1. */
-static kiln_node *times(const lap *L, kiln_node *base, long long k)
-{
-    return k == 1 ? base : kiln_mul(L->ctx, base, num(L, k));
-}
-
-static kiln_node *over(const lap *L, kiln_node *base, long long k)
-{
-    return k == 1 ? base : kiln_div(L->ctx, base, num(L, k));
-}
-
-/* base + k, printed as base, base + k or base - |k|. */
-static kiln_node *offset(const lap *L, kiln_node *base, long long k)
-{
-    if (k == 0)
-        return base;
-    return k > 0 ? kiln_add(L->ctx, base, num(L, k)) : kiln_sub(L->ctx, base, num(L, -k));
-}
-
-/* `value` (f32 of vec lanes, or a single f32 broadcast) converted to the accumulator type. */
-static kiln_node *to_acc(const lap *L, kiln_node *value)
-{
-    kiln_type t = kiln_node_type(value);
-    if (t.scalar == L->acc_type.scalar && t.lanes == L->acc_type.lanes)
-        return value;
-    return kiln_cast(L->ctx, L->acc_type, value);
-}
-
-/* Pixels (x .. x + lanes - 1, y) of `img`. */
-static kiln_node *pixels(const lap *L, kiln_var *img, kiln_node *x, kiln_node *y, int lanes)
-{
-    if (lanes == 1)
-        return kiln_at(L->ctx, img, y, x);
-    return kiln_vload(L->ctx, lanes, img, kiln_add(L->ctx, kiln_mul(L->ctx, y, ref(L, L->nx)), x));
-}
-
-/* Lane `i` of a vec-wide value (the value itself when vec == 1). */
-static kiln_node *lane(const lap *L, kiln_node *v, int i)
-{
-    return L->vec == 1 ? v : kiln_lane(L->ctx, v, i);
-}
-
 /* Declares acc = 8 * centre - (the 8 neighbours), stores it as f32 at (x, y).
- * nb[dy][dx] are the 3 x 3 neighbourhood values (nb[1][1] the centre). */
+ * nb[dy][dx] are the 3 x 3 neighbourhood values (nb[1][1] the centre), f32 of
+ * vec lanes; casts to the accumulator type are no-ops where the types agree. */
 static void accumulate_store(const lap *L, kiln_node *nb[3][3], kiln_node *x, kiln_node *y)
 {
     kiln_ctx *ctx = L->ctx;
-    kiln_node *eight = kiln_lit(ctx, (kiln_type){L->acc_type.scalar, 1}, 8.0);
-    if (L->vec > 1)
-        eight = kiln_cast(ctx, L->acc_type, eight);
-    kiln_var *acc = kiln_decl(ctx, "acc", L->acc_type, kiln_mul(ctx, eight, to_acc(L, nb[1][1])));
+    kiln_node *eight = kiln_cast(ctx, L->acc_type, kiln_lit(ctx, (kiln_type){L->acc_type.scalar, 1}, 8.0));
+    kiln_var *acc = kiln_decl(ctx, "acc", L->acc_type, kiln_mul(ctx, eight, kiln_cast(ctx, L->acc_type, nb[1][1])));
     for (int dy = 0; dy < 3; dy++)
         for (int dx = 0; dx < 3; dx++)
             if (dy != 1 || dx != 1)
-                kiln_assign_op(ctx, KILN_SUB, kiln_ref(ctx, acc), to_acc(L, nb[dy][dx]));
-    kiln_node *result = kiln_ref(ctx, acc);
-    if (L->acc_type.scalar != KILN_F32)
-        result = kiln_cast(ctx, (kiln_type){KILN_F32, L->vec}, result);
-    if (L->vec == 1)
-        kiln_assign(ctx, kiln_at(ctx, L->out, y, x), result);
-    else
-        kiln_vstore(ctx, L->out, kiln_add(ctx, kiln_mul(ctx, y, ref(L, L->nx)), x), result);
+                kiln_assign_op(ctx, KILN_SUB, ref(L, acc), kiln_cast(ctx, L->acc_type, nb[dy][dx]));
+    kiln_vstore_nd(ctx, L->out, y, x, kiln_cast(ctx, (kiln_type){KILN_F32, L->vec}, ref(L, acc)));
 }
 
 /* Vector path without synthesis: 9 loads per output vector, each neighbour
@@ -133,14 +84,13 @@ static void interior_loads(const lap *L, kiln_var *x0, kiln_var *y0, int x_per_i
     kiln_ctx *ctx = L->ctx;
     kiln_var *r = kiln_for_begin(ctx, "r", num(L, 0), num(L, y_per_item), num(L, 1));
     kiln_var *j = kiln_for_begin(ctx, "j", num(L, 0), num(L, x_per_item), num(L, 1));
-    kiln_var *x = kiln_decl_const(ctx, "x", KILN_T(I32),
-                                  kiln_add(ctx, ref(L, x0), times(L, ref(L, j), L->vec)));
+    kiln_var *x = kiln_decl_const(ctx, "x", KILN_T(I32), kiln_add(ctx, ref(L, x0), kiln_muli(ctx, ref(L, j), L->vec)));
     kiln_var *y = kiln_decl_const(ctx, "y", KILN_T(I32), kiln_add(ctx, ref(L, y0), ref(L, r)));
     kiln_node *nb[3][3];
     for (int dy = 0; dy < 3; dy++)
         for (int dx = 0; dx < 3; dx++)
-            nb[dy][dx] = pixels(L, L->in, offset(L, ref(L, x), dx - 1),
-                                offset(L, ref(L, y), dy - 1), L->vec);
+            nb[dy][dx] = kiln_vload_nd(ctx, L->vec, L->in, kiln_addi(ctx, ref(L, y), dy - 1),
+                                       kiln_addi(ctx, ref(L, x), dx - 1));
     accumulate_store(L, nb, ref(L, x), ref(L, y));
     kiln_for_end_unroll(ctx, 0);
     kiln_for_end_unroll(ctx, 0);
@@ -157,20 +107,16 @@ static void interior_synth(const lap *L, kiln_var *x0, kiln_var *y0, int x_per_i
     kiln_var *left[MAX_Y_PER_ITEM + 2], *right[MAX_Y_PER_ITEM + 2];
     char name[32];
     for (int q = 0; q < y_per_item + 2; q++) {
+        kiln_node *y = kiln_addi(ctx, ref(L, y0), q - 1);
         for (int j = 0; j < x_per_item; j++) {
             snprintf(name, sizeof name, "p%d_%d", q, j);
-            row[q][j] = kiln_decl_const(ctx, name, pix,
-                                        pixels(L, L->in, offset(L, ref(L, x0), j * vec),
-                                               offset(L, ref(L, y0), q - 1), vec));
+            row[q][j] = kiln_decl_const(ctx, name, pix, kiln_vload_nd(ctx, vec, L->in, y, kiln_addi(ctx, ref(L, x0), j * vec)));
         }
         snprintf(name, sizeof name, "left%d", q);
-        left[q] = kiln_decl_const(ctx, name, KILN_T(F32),
-                                  pixels(L, L->in, offset(L, ref(L, x0), -1),
-                                         offset(L, ref(L, y0), q - 1), 1));
+        left[q] = kiln_decl_const(ctx, name, KILN_T(F32), kiln_at(ctx, L->in, y, kiln_addi(ctx, ref(L, x0), -1)));
         snprintf(name, sizeof name, "right%d", q);
         right[q] = kiln_decl_const(ctx, name, KILN_T(F32),
-                                   pixels(L, L->in, kiln_add(ctx, ref(L, x0), num(L, x_per_item * vec)),
-                                          offset(L, ref(L, y0), q - 1), 1));
+                                   kiln_at(ctx, L->in, y, kiln_add(ctx, ref(L, x0), num(L, x_per_item * vec))));
     }
     for (int r = 0; r < y_per_item; r++) {
         for (int j = 0; j < x_per_item; j++) {
@@ -179,21 +125,21 @@ static void interior_synth(const lap *L, kiln_var *x0, kiln_var *y0, int x_per_i
             for (int dy = 0; dy < 3; dy++) {
                 int q = r + dy;
                 kiln_var *lv, *rv;
-                if (vec == 1) {
+                if (vec == 1) { /* the neighbours are the loaded pixels themselves */
                     lv = j == 0 ? left[q] : row[q][j - 1];
                     rv = j == x_per_item - 1 ? right[q] : row[q][j + 1];
                 } else {
                     kiln_node *lanes[16];   /* vec <= 16, checked in laplace_build */
                     /* (x - 1 .. x + vec - 2): the previous vector's last lane, then this one shifted up */
-                    lanes[0] = j == 0 ? ref(L, left[q]) : lane(L, ref(L, row[q][j - 1]), vec - 1);
+                    lanes[0] = j == 0 ? ref(L, left[q]) : kiln_lane(ctx, ref(L, row[q][j - 1]), vec - 1);
                     for (int i = 1; i < vec; i++)
-                        lanes[i] = lane(L, ref(L, row[q][j]), i - 1);
+                        lanes[i] = kiln_lane(ctx, ref(L, row[q][j]), i - 1);
                     snprintf(name, sizeof name, "sl%d", dy);
                     lv = kiln_decl_const(ctx, name, pix, kiln_vec_of(ctx, pix, vec, lanes));
                     /* (x + 1 .. x + vec): this one shifted down, then the next vector's first lane */
                     for (int i = 0; i < vec - 1; i++)
-                        lanes[i] = lane(L, ref(L, row[q][j]), i + 1);
-                    lanes[vec - 1] = j == x_per_item - 1 ? ref(L, right[q]) : lane(L, ref(L, row[q][j + 1]), 0);
+                        lanes[i] = kiln_lane(ctx, ref(L, row[q][j]), i + 1);
+                    lanes[vec - 1] = j == x_per_item - 1 ? ref(L, right[q]) : kiln_lane(ctx, ref(L, row[q][j + 1]), 0);
                     snprintf(name, sizeof name, "sr%d", dy);
                     rv = kiln_decl_const(ctx, name, pix, kiln_vec_of(ctx, pix, vec, lanes));
                 }
@@ -201,7 +147,7 @@ static void interior_synth(const lap *L, kiln_var *x0, kiln_var *y0, int x_per_i
                 nb[dy][1] = ref(L, row[q][j]);
                 nb[dy][2] = ref(L, rv);
             }
-            accumulate_store(L, nb, offset(L, ref(L, x0), j * vec), offset(L, ref(L, y0), r));
+            accumulate_store(L, nb, kiln_addi(ctx, ref(L, x0), j * vec), kiln_addi(ctx, ref(L, y0), r));
             kiln_block_end(ctx);
         }
     }
@@ -218,21 +164,15 @@ static void edge_block(const lap *L, kiln_var *x0, kiln_var *y0, int width, int 
     kiln_var *y = kiln_decl_const(ctx, "y", KILN_T(I32), kiln_add(ctx, ref(L, y0), ref(L, r)));
     kiln_var *px = kiln_for_begin(ctx, "px", num(L, 0), num(L, width), num(L, 1));
     kiln_var *x = kiln_decl_const(ctx, "x", KILN_T(I32), kiln_add(ctx, ref(L, x0), ref(L, px)));
-    kiln_node *on_border =
-        kiln_bin(ctx, KILN_OR,
-                 kiln_bin(ctx, KILN_OR, kiln_bin(ctx, KILN_EQ, ref(L, x), num(L, 0)),
-                          kiln_bin(ctx, KILN_EQ, ref(L, y), num(L, 0))),
-                 kiln_bin(ctx, KILN_OR,
-                          kiln_bin(ctx, KILN_EQ, ref(L, x), kiln_sub(ctx, ref(L, L->nx), num(L, 1))),
-                          kiln_bin(ctx, KILN_EQ, ref(L, y), kiln_sub(ctx, ref(L, L->ny), num(L, 1)))));
-    kiln_if_begin(ctx, on_border);
+    kiln_if_begin(ctx, kiln_any(ctx, kiln_eq(ctx, ref(L, x), num(L, 0)), kiln_eq(ctx, ref(L, y), num(L, 0)),
+                                kiln_eq(ctx, ref(L, x), kiln_addi(ctx, ref(L, L->nx), -1)),
+                                kiln_eq(ctx, ref(L, y), kiln_addi(ctx, ref(L, L->ny), -1))));
     kiln_assign(ctx, kiln_at(ctx, L->out, ref(L, y), ref(L, x)), kiln_at(ctx, L->in, ref(L, y), ref(L, x)));
     kiln_else(ctx);
     kiln_node *nb[3][3];
     for (int dy = 0; dy < 3; dy++)
         for (int dx = 0; dx < 3; dx++)
-            nb[dy][dx] = pixels(&S, L->in, offset(L, ref(L, x), dx - 1),
-                                offset(L, ref(L, y), dy - 1), 1);
+            nb[dy][dx] = kiln_at(ctx, L->in, kiln_addi(ctx, ref(L, y), dy - 1), kiln_addi(ctx, ref(L, x), dx - 1));
     accumulate_store(&S, nb, ref(L, x), ref(L, y));
     kiln_if_end(ctx);
     kiln_for_end(ctx);
@@ -290,19 +230,14 @@ static kiln_proc *laplace_build(kiln_ctx *ctx, const kiln_config *cfg, const kil
 
     kiln_var *gx = kiln_decl_const(ctx, "gx", KILN_T(I32), kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, 0)));
     kiln_var *gy = kiln_decl_const(ctx, "gy", KILN_T(I32), kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, 1)));
-    kiln_if_begin(ctx, kiln_bin(ctx, KILN_AND,
-                                kiln_lt(ctx, ref(&L, gx), over(&L, ref(&L, L.nx), width)),
-                                kiln_lt(ctx, ref(&L, gy), over(&L, ref(&L, L.ny), y_per_item))));
-    kiln_var *x0 = kiln_decl_const(ctx, "x0", KILN_T(I32), times(&L, ref(&L, gx), width));
-    kiln_var *y0 = kiln_decl_const(ctx, "y0", KILN_T(I32), times(&L, ref(&L, gy), y_per_item));
+    kiln_if_begin(ctx, kiln_and(ctx, kiln_lt(ctx, ref(&L, gx), kiln_divi(ctx, ref(&L, L.nx), width)),
+                                kiln_lt(ctx, ref(&L, gy), kiln_divi(ctx, ref(&L, L.ny), y_per_item))));
+    kiln_var *x0 = kiln_decl_const(ctx, "x0", KILN_T(I32), kiln_muli(ctx, ref(&L, gx), width));
+    kiln_var *y0 = kiln_decl_const(ctx, "y0", KILN_T(I32), kiln_muli(ctx, ref(&L, gy), y_per_item));
     /* the block and its one-pixel frame lie inside the image */
-    kiln_node *interior =
-        kiln_bin(ctx, KILN_AND,
-                 kiln_bin(ctx, KILN_AND, kiln_bin(ctx, KILN_GE, ref(&L, x0), num(&L, 1)),
-                          kiln_bin(ctx, KILN_GE, ref(&L, y0), num(&L, 1))),
-                 kiln_bin(ctx, KILN_AND,
-                          kiln_bin(ctx, KILN_LT, kiln_add(ctx, ref(&L, x0), num(&L, width)), ref(&L, L.nx)),
-                          kiln_bin(ctx, KILN_LT, kiln_add(ctx, ref(&L, y0), num(&L, y_per_item)), ref(&L, L.ny))));
+    kiln_node *interior = kiln_all(ctx, kiln_ge(ctx, ref(&L, x0), num(&L, 1)), kiln_ge(ctx, ref(&L, y0), num(&L, 1)),
+                                   kiln_lt(ctx, kiln_addi(ctx, ref(&L, x0), width), ref(&L, L.nx)),
+                                   kiln_lt(ctx, kiln_addi(ctx, ref(&L, y0), y_per_item), ref(&L, L.ny)));
     kiln_if_begin(ctx, interior);
     if (synth)
         interior_synth(&L, x0, y0, x_per_item, y_per_item);

@@ -75,27 +75,10 @@ static kiln_node *num(const rgb *R, long long v)
     return kiln_int(R->ctx, v);
 }
 
-/* base + k, printed as base, base + k or base - |k|. */
-static kiln_node *offset(const rgb *R, kiln_node *base, long long k)
-{
-    if (k == 0)
-        return base;
-    return k > 0 ? kiln_add(R->ctx, base, num(R, k)) : kiln_sub(R->ctx, base, num(R, -k));
-}
-
-/* Components (x .. x + lanes - 1) of row y of `img`. */
-static kiln_node *components(const rgb *R, kiln_var *img, kiln_node *x, kiln_node *y, int lanes)
-{
-    if (lanes == 1)
-        return kiln_at(R->ctx, img, y, x);
-    return kiln_vload(R->ctx, lanes, img, kiln_add(R->ctx, kiln_mul(R->ctx, y, ref(R, R->w)), x));
-}
-
 /* A literal of the temporary type, `lanes` wide. */
 static kiln_node *acc_lit(const rgb *R, int lanes, long long v)
 {
-    kiln_node *s = kiln_lit(R->ctx, (kiln_type){R->acc.scalar, 1}, (double)v);
-    return lanes == 1 ? s : kiln_cast(R->ctx, (kiln_type){R->acc.scalar, lanes}, s);
+    return kiln_cast(R->ctx, (kiln_type){R->acc.scalar, lanes}, kiln_lit(R->ctx, (kiln_type){R->acc.scalar, 1}, (double)v));
 }
 
 /* acc = 8 * centre - the 8 neighbours, clamped to 0..255 and stored as u8 at
@@ -111,11 +94,7 @@ static void filter_store(const rgb *R, kiln_node *nb[3][3], kiln_node *x, kiln_n
                 kiln_assign_op(ctx, KILN_SUB, kiln_ref(ctx, acc), nb[dy][dx]);
     kiln_node *clamped = kiln_max(ctx, kiln_min(ctx, kiln_ref(ctx, acc), acc_lit(R, lanes, 255)),
                                   acc_lit(R, lanes, 0));
-    kiln_node *result = kiln_cast(ctx, (kiln_type){KILN_U8, lanes}, clamped);
-    if (lanes == 1)
-        kiln_assign(ctx, kiln_at(ctx, R->out, y, x), result);
-    else
-        kiln_vstore(ctx, R->out, kiln_add(ctx, kiln_mul(ctx, y, ref(R, R->w)), x), result);
+    kiln_vstore_nd(ctx, R->out, y, x, kiln_cast(ctx, (kiln_type){KILN_U8, lanes}, clamped));
 }
 
 /* The value `v` (u8, vl lanes) widened to the temporary type as a named constant. */
@@ -135,7 +114,7 @@ static kiln_node *window_component(const rgb *R, const piece *win, int npieces, 
 {
     for (int i = 0; i < npieces; i++)
         if (t >= win[i].start && t < win[i].start + win[i].lanes)
-            return win[i].lanes == 1 ? ref(R, win[i].var) : kiln_lane(R->ctx, ref(R, win[i].var), t - win[i].start);
+            return kiln_lane(R->ctx, ref(R, win[i].var), t - win[i].start);
     kiln_fail(R->ctx, "laplace_rgb: component %d lies outside the loaded window", t);
     return num(R, 0);
 }
@@ -150,7 +129,7 @@ static int load_window(const rgb *R, kiln_var *x0, kiln_var *y0, int q, int nvec
     int vl = R->vl, side = vl == 1 ? 1 : vl == 2 ? 2 : 4;
     int nside = (3 + side - 1) / side, n = 0;
     char name[32];
-    kiln_node *y = offset(R, ref(R, y0), q - 1);
+    kiln_node *y = kiln_addi(R->ctx, ref(R, y0), q - 1);
     for (int k = nside; k >= 1; k--)
         win[n++] = (piece){NULL, -k * side, side};
     for (int j = 0; j < nvec; j++)
@@ -161,7 +140,7 @@ static int load_window(const rgb *R, kiln_var *x0, kiln_var *y0, int q, int nvec
         snprintf(name, sizeof name, "row%d_%d", q, i);
         kiln_type t = {KILN_U8, win[i].lanes};
         win[i].var = kiln_decl_const(R->ctx, name, t,
-                                     components(R, R->in, offset(R, ref(R, x0), win[i].start), y, win[i].lanes));
+                                     kiln_vload_nd(R->ctx, win[i].lanes, R->in, y, kiln_addi(R->ctx, ref(R, x0), win[i].start)));
     }
     return n;
 }
@@ -194,7 +173,7 @@ static void interior_block(const rgb *R, kiln_var *x0, kiln_var *y0, int xcn, in
                 int first = j * vl + 3 * (s - 1);   /* relative to x0 */
                 kiln_node *v;
                 if (!synth) {
-                    v = components(R, R->in, offset(R, ref(R, x0), first), offset(R, ref(R, y0), q - 1), vl);
+                    v = kiln_vload_nd(ctx, vl, R->in, kiln_addi(ctx, ref(R, y0), q - 1), kiln_addi(ctx, ref(R, x0), first));
                 } else if (s == 1) {
                     v = ref(R, win[(npieces - nvec) / 2 + j].var);   /* a loaded vector itself */
                 } else {
@@ -212,7 +191,7 @@ static void interior_block(const rgb *R, kiln_var *x0, kiln_var *y0, int xcn, in
             for (int dy = 0; dy < 3; dy++)
                 for (int dx = 0; dx < 3; dx++)
                     n[dy][dx] = ref(R, nb[r + dy][j][dx]);
-            filter_store(R, n, offset(R, ref(R, x0), j * vl), offset(R, ref(R, y0), r), vl);
+            filter_store(R, n, kiln_addi(ctx, ref(R, x0), j * vl), kiln_addi(ctx, ref(R, y0), r), vl);
             kiln_block_end(ctx);
         }
 }
@@ -226,22 +205,17 @@ static void edge_block(const rgb *R, kiln_var *x0, kiln_var *y0, int xcn, int yc
     kiln_var *c = kiln_for_begin(ctx, "c", num(R, 0), num(R, xcn), num(R, 1));
     kiln_var *x = kiln_decl_const(ctx, "x", KILN_T(I32), kiln_add(ctx, ref(R, x0), ref(R, c)));
     /* the first and last pixel of a row are its first and last 3 components */
-    kiln_node *on_border =
-        kiln_bin(ctx, KILN_OR,
-                 kiln_bin(ctx, KILN_OR, kiln_lt(ctx, ref(R, x), num(R, 3)),
-                          kiln_bin(ctx, KILN_EQ, ref(R, y), num(R, 0))),
-                 kiln_bin(ctx, KILN_OR,
-                          kiln_bin(ctx, KILN_GE, ref(R, x), kiln_sub(ctx, ref(R, R->w), num(R, 3))),
-                          kiln_bin(ctx, KILN_EQ, ref(R, y), kiln_sub(ctx, ref(R, R->ny), num(R, 1)))));
-    kiln_if_begin(ctx, on_border);
+    kiln_if_begin(ctx, kiln_any(ctx, kiln_lt(ctx, ref(R, x), num(R, 3)), kiln_eq(ctx, ref(R, y), num(R, 0)),
+                                kiln_ge(ctx, ref(R, x), kiln_addi(ctx, ref(R, R->w), -3)),
+                                kiln_eq(ctx, ref(R, y), kiln_addi(ctx, ref(R, R->ny), -1))));
     kiln_assign(ctx, kiln_at(ctx, R->out, ref(R, y), ref(R, x)), kiln_at(ctx, R->in, ref(R, y), ref(R, x)));
     kiln_else(ctx);
     kiln_node *nb[3][3];
     for (int dy = 0; dy < 3; dy++)
         for (int dx = 0; dx < 3; dx++)
             nb[dy][dx] = kiln_cast(ctx, (kiln_type){R->acc.scalar, 1},
-                                   components(R, R->in, offset(R, ref(R, x), 3 * (dx - 1)),
-                                              offset(R, ref(R, y), dy - 1), 1));
+                                   kiln_at(ctx, R->in, kiln_addi(ctx, ref(R, y), dy - 1),
+                                           kiln_addi(ctx, ref(R, x), 3 * (dx - 1))));
     filter_store(R, nb, ref(R, x), ref(R, y), 1);
     kiln_if_end(ctx);
     kiln_for_end(ctx);
@@ -307,21 +281,14 @@ static kiln_proc *rgb_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_si
     R.w = kiln_decl_const(ctx, "w", KILN_T(I32), kiln_mul(ctx, num(&R, 3), ref(&R, R.nx)));
     kiln_var *gx = kiln_decl_const(ctx, "gx", KILN_T(I32), kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, 0)));
     kiln_var *gy = kiln_decl_const(ctx, "gy", KILN_T(I32), kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, 1)));
-    kiln_node *blocks_x = xcn == 1 ? ref(&R, R.w) : kiln_div(ctx, ref(&R, R.w), num(&R, xcn));
-    kiln_node *blocks_y = ycn == 1 ? ref(&R, R.ny) : kiln_div(ctx, ref(&R, R.ny), num(&R, ycn));
-    kiln_if_begin(ctx, kiln_bin(ctx, KILN_AND, kiln_lt(ctx, ref(&R, gx), blocks_x), kiln_lt(ctx, ref(&R, gy), blocks_y)));
-    kiln_var *x0 = kiln_decl_const(ctx, "x0", KILN_T(I32),
-                                   xcn == 1 ? ref(&R, gx) : kiln_mul(ctx, ref(&R, gx), num(&R, xcn)));
-    kiln_var *y0 = kiln_decl_const(ctx, "y0", KILN_T(I32),
-                                   ycn == 1 ? ref(&R, gy) : kiln_mul(ctx, ref(&R, gy), num(&R, ycn)));
+    kiln_if_begin(ctx, kiln_and(ctx, kiln_lt(ctx, ref(&R, gx), kiln_divi(ctx, ref(&R, R.w), xcn)),
+                                kiln_lt(ctx, ref(&R, gy), kiln_divi(ctx, ref(&R, R.ny), ycn))));
+    kiln_var *x0 = kiln_decl_const(ctx, "x0", KILN_T(I32), kiln_muli(ctx, ref(&R, gx), xcn));
+    kiln_var *y0 = kiln_decl_const(ctx, "y0", KILN_T(I32), kiln_muli(ctx, ref(&R, gy), ycn));
     /* the block and its frame (3 components either side, a row above and below) lie inside the image */
-    kiln_node *interior =
-        kiln_bin(ctx, KILN_AND,
-                 kiln_bin(ctx, KILN_AND, kiln_bin(ctx, KILN_GE, ref(&R, x0), num(&R, 3)),
-                          kiln_bin(ctx, KILN_GE, ref(&R, y0), num(&R, 1))),
-                 kiln_bin(ctx, KILN_AND,
-                          kiln_bin(ctx, KILN_LE, kiln_add(ctx, ref(&R, x0), num(&R, xcn + 3)), ref(&R, R.w)),
-                          kiln_bin(ctx, KILN_LT, kiln_add(ctx, ref(&R, y0), num(&R, ycn)), ref(&R, R.ny))));
+    kiln_node *interior = kiln_all(ctx, kiln_ge(ctx, ref(&R, x0), num(&R, 3)), kiln_ge(ctx, ref(&R, y0), num(&R, 1)),
+                                   kiln_le(ctx, kiln_addi(ctx, ref(&R, x0), xcn + 3), ref(&R, R.w)),
+                                   kiln_lt(ctx, kiln_addi(ctx, ref(&R, y0), ycn), ref(&R, R.ny)));
     kiln_if_begin(ctx, interior);
     interior_block(&R, x0, y0, xcn, ycn, synth);
     kiln_else(ctx);

@@ -34,36 +34,6 @@ static int is_pow2_in(long long v, long long lo, long long hi)
     return v >= lo && v <= hi && (v & (v - 1)) == 0;
 }
 
-static kiln_node *widen(kiln_ctx *ctx, kiln_node *scalar, int lanes)
-{
-    return lanes > 1 ? kiln_cast(ctx, KILN_V(F32, lanes), scalar) : scalar;
-}
-
-/* Element (row, col) of a row-major array of `width` columns and the lanes - 1
- * after it: one element, or a vector load from the flattened index. */
-static kiln_node *load_row(kiln_ctx *ctx, kiln_var *array, kiln_node *row, kiln_node *col,
-                           kiln_node *width, int lanes)
-{
-    if (lanes == 1)
-        return kiln_at(ctx, array, row, col);
-    return kiln_vload(ctx, lanes, array, kiln_add(ctx, kiln_mul(ctx, row, width), col));
-}
-
-static void store_row(kiln_ctx *ctx, kiln_var *array, kiln_node *row, kiln_node *col, kiln_node *width,
-                      kiln_node *value, int lanes)
-{
-    if (lanes == 1)
-        kiln_assign(ctx, kiln_at(ctx, array, row, col), value);
-    else
-        kiln_vstore(ctx, array, kiln_add(ctx, kiln_mul(ctx, row, width), col), value);
-}
-
-/* base + k, or base itself for k == 0 */
-static kiln_node *plus(kiln_ctx *ctx, kiln_node *base, int k)
-{
-    return k ? kiln_add(ctx, base, kiln_int(ctx, k)) : base;
-}
-
 static kiln_node *i32_witem(kiln_ctx *ctx, kiln_witem what, int dim)
 {
     return kiln_cast(ctx, KILN_T(I32), kiln_workitem(ctx, what, dim));
@@ -111,59 +81,51 @@ static kiln_proc *matmul_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln
         as = kiln_decl_shared(ctx, "a_tile", KILN_T(F32), tile, tile);
         bs = kiln_decl_shared(ctx, "b_tile", KILN_T(F32), tile, tile);
     }
+    kiln_type vt = KILN_V(F32, vec);  /* vec == 1: a scalar */
     kiln_var *lx = kiln_decl_const(ctx, "lx", KILN_T(I32), i32_witem(ctx, KILN_LOCAL_ID, 0));
     kiln_var *ly = kiln_decl_const(ctx, "ly", KILN_T(I32), i32_witem(ctx, KILN_LOCAL_ID, 1));
-    kiln_var *row0 = kiln_decl_const(ctx, "tile_row", KILN_T(I32),
-                                     kiln_mul(ctx, i32_witem(ctx, KILN_GROUP_ID, 1), kiln_int(ctx, tile)));
-    kiln_var *col0 = kiln_decl_const(ctx, "tile_col", KILN_T(I32),
-                                     kiln_mul(ctx, i32_witem(ctx, KILN_GROUP_ID, 0), kiln_int(ctx, tile)));
+    kiln_var *row0 = kiln_decl_const(ctx, "tile_row", KILN_T(I32), kiln_muli(ctx, i32_witem(ctx, KILN_GROUP_ID, 1), tile));
+    kiln_var *col0 = kiln_decl_const(ctx, "tile_col", KILN_T(I32), kiln_muli(ctx, i32_witem(ctx, KILN_GROUP_ID, 0), tile));
     kiln_var *col = kiln_decl_const(ctx, "col", KILN_T(I32),
-                                    kiln_add(ctx, kiln_ref(ctx, col0),
-                                             (vec > 1 ? kiln_mul(ctx, kiln_ref(ctx, lx), kiln_int(ctx, vec)) : kiln_ref(ctx, lx))));
-    kiln_var *acc[MAX_WPT];
-    kiln_var *row[MAX_WPT];
+                                    kiln_add(ctx, kiln_ref(ctx, col0), kiln_muli(ctx, kiln_ref(ctx, lx), vec)));
+    kiln_var *acc[MAX_WPT], *row[MAX_WPT];
     for (int w = 0; w < wpt; w++) {
         char name[16];
         snprintf(name, sizeof name, "row%d", w);
         row[w] = kiln_decl_const(ctx, name, KILN_T(I32),
-                                 kiln_add(ctx, kiln_ref(ctx, row0),
-                                          plus(ctx, kiln_ref(ctx, ly), w * rows_step)));
+                                 kiln_add(ctx, kiln_ref(ctx, row0), kiln_addi(ctx, kiln_ref(ctx, ly), w * rows_step)));
         snprintf(name, sizeof name, "acc%d", w);
-        acc[w] = kiln_decl(ctx, name, KILN_V(F32, vec), widen(ctx, kiln_flt(ctx, 0.0), vec));
+        acc[w] = kiln_decl(ctx, name, vt, kiln_cast(ctx, vt, kiln_flt(ctx, 0.0)));
     }
 
     if (!local) {
         kiln_var *k = kiln_for_begin(ctx, "k", kiln_int(ctx, 0), kiln_ref(ctx, vn), kiln_int(ctx, 1));
-        kiln_var *bv = kiln_decl_const(ctx, "bv", KILN_V(F32, vec),
-                                       load_row(ctx, b, kiln_ref(ctx, k), kiln_ref(ctx, col), kiln_ref(ctx, vn), vec));
+        kiln_var *bv = kiln_decl_const(ctx, "bv", vt, kiln_vload_nd(ctx, vec, b, kiln_ref(ctx, k), kiln_ref(ctx, col)));
         for (int w = 0; w < wpt; w++)
             kiln_assign_op(ctx, KILN_ADD, kiln_ref(ctx, acc[w]),
-                           kiln_mul(ctx, widen(ctx, kiln_at(ctx, a, kiln_ref(ctx, row[w]), kiln_ref(ctx, k)), vec),
+                           kiln_mul(ctx, kiln_cast(ctx, vt, kiln_at(ctx, a, kiln_ref(ctx, row[w]), kiln_ref(ctx, k))),
                                     kiln_ref(ctx, bv)));
         kiln_for_end_unroll(ctx, unroll);
     } else {
-        kiln_var *lcol = kiln_decl_const(ctx, "lcol", KILN_T(I32), (vec > 1 ? kiln_mul(ctx, kiln_ref(ctx, lx), kiln_int(ctx, vec)) : kiln_ref(ctx, lx)));
+        kiln_var *lcol = kiln_decl_const(ctx, "lcol", KILN_T(I32), kiln_muli(ctx, kiln_ref(ctx, lx), vec));
         kiln_var *kt = kiln_for_begin(ctx, "kt", kiln_int(ctx, 0), kiln_ref(ctx, vn), kiln_int(ctx, tile));
         /* each work-item copies rows ly + w * rows_step, columns lx * vec .. + vec - 1 of both tiles */
         for (int w = 0; w < wpt; w++) {
-            int r = w * rows_step;
-            kiln_node *a_val = load_row(ctx, a, kiln_ref(ctx, row[w]), kiln_add(ctx, kiln_ref(ctx, kt), kiln_ref(ctx, lcol)),
-                                        kiln_ref(ctx, vn), vec);
-            store_row(ctx, as, plus(ctx, kiln_ref(ctx, ly), r), kiln_ref(ctx, lcol),
-                      kiln_int(ctx, tile), a_val, vec);
-            kiln_node *b_val = load_row(ctx, b, kiln_add(ctx, kiln_ref(ctx, kt), plus(ctx, kiln_ref(ctx, ly), r)),
-                                        kiln_add(ctx, kiln_ref(ctx, col0), kiln_ref(ctx, lcol)), kiln_ref(ctx, vn), vec);
-            store_row(ctx, bs, plus(ctx, kiln_ref(ctx, ly), r), kiln_ref(ctx, lcol),
-                      kiln_int(ctx, tile), b_val, vec);
+            kiln_node *lrow = kiln_addi(ctx, kiln_ref(ctx, ly), w * rows_step);
+            kiln_vstore_nd(ctx, as, lrow, kiln_ref(ctx, lcol),
+                           kiln_vload_nd(ctx, vec, a, kiln_ref(ctx, row[w]),
+                                         kiln_add(ctx, kiln_ref(ctx, kt), kiln_ref(ctx, lcol))));
+            kiln_vstore_nd(ctx, bs, lrow, kiln_ref(ctx, lcol),
+                           kiln_vload_nd(ctx, vec, b, kiln_add(ctx, kiln_ref(ctx, kt), lrow),
+                                         kiln_add(ctx, kiln_ref(ctx, col0), kiln_ref(ctx, lcol))));
         }
         kiln_barrier(ctx, KILN_FENCE_LOCAL);
         kiln_var *k = kiln_for_begin(ctx, "k", kiln_int(ctx, 0), kiln_int(ctx, tile), kiln_int(ctx, 1));
-        kiln_var *bv = kiln_decl_const(ctx, "bv", KILN_V(F32, vec),
-                                       load_row(ctx, bs, kiln_ref(ctx, k), kiln_ref(ctx, lcol), kiln_int(ctx, tile), vec));
+        kiln_var *bv = kiln_decl_const(ctx, "bv", vt, kiln_vload_nd(ctx, vec, bs, kiln_ref(ctx, k), kiln_ref(ctx, lcol)));
         for (int w = 0; w < wpt; w++) {
-            kiln_node *lrow = plus(ctx, kiln_ref(ctx, ly), w * rows_step);
+            kiln_node *lrow = kiln_addi(ctx, kiln_ref(ctx, ly), w * rows_step);
             kiln_assign_op(ctx, KILN_ADD, kiln_ref(ctx, acc[w]),
-                           kiln_mul(ctx, widen(ctx, kiln_at(ctx, as, lrow, kiln_ref(ctx, k)), vec), kiln_ref(ctx, bv)));
+                           kiln_mul(ctx, kiln_cast(ctx, vt, kiln_at(ctx, as, lrow, kiln_ref(ctx, k))), kiln_ref(ctx, bv)));
         }
         kiln_for_end_unroll(ctx, unroll);
         kiln_barrier(ctx, KILN_FENCE_LOCAL);
@@ -171,7 +133,7 @@ static kiln_proc *matmul_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln
     }
 
     for (int w = 0; w < wpt; w++)
-        store_row(ctx, c, kiln_ref(ctx, row[w]), kiln_ref(ctx, col), kiln_ref(ctx, vn), kiln_ref(ctx, acc[w]), vec);
+        kiln_vstore_nd(ctx, c, kiln_ref(ctx, row[w]), kiln_ref(ctx, col), kiln_ref(ctx, acc[w]));
     return kiln_proc_end(ctx);
 }
 

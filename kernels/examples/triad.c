@@ -20,12 +20,6 @@ static size_t triad_count(const kiln_size *size)
     return (size_t)size->d[0];
 }
 
-/* A scalar node as a value of `lanes` lanes (broadcast) where lanes > 1. */
-static kiln_node *widen(kiln_ctx *ctx, kiln_node *scalar, kiln_scalar elem, int lanes)
-{
-    return lanes > 1 ? kiln_cast(ctx, (kiln_type){elem, lanes}, scalar) : scalar;
-}
-
 static kiln_proc *triad_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
 {
     int vec = (int)kiln_config_get(cfg, "vec", 1);
@@ -60,31 +54,17 @@ static kiln_proc *triad_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_
 
     kiln_comment(ctx, "vec %d, per_item %d, wg %d", vec, per_item, wg);
     /* number of work-items doing useful work: n / (vec * per_item) */
-    kiln_var *items = kiln_decl_const(ctx, "items", KILN_T(I32),
-                                      vec * per_item > 1
-                                          ? kiln_div(ctx, kiln_ref(ctx, vn), kiln_int(ctx, vec * per_item))
-                                          : kiln_ref(ctx, vn));
-    kiln_var *gid = kiln_decl_const(ctx, "gid", KILN_T(I32),
-                                    kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, 0)));
-    kiln_var *sv = kiln_decl_const(ctx, "sv", KILN_V(F32, vec),
-                                   widen(ctx, kiln_ref(ctx, s), KILN_F32, vec));
+    kiln_var *items = kiln_decl_const(ctx, "items", KILN_T(I32), kiln_divi(ctx, kiln_ref(ctx, vn), vec * per_item));
+    kiln_var *gid = kiln_decl_const(ctx, "gid", KILN_T(I32), kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, 0)));
+    kiln_var *sv = kiln_decl_const(ctx, "sv", KILN_V(F32, vec), kiln_cast(ctx, KILN_V(F32, vec), kiln_ref(ctx, s)));
     kiln_if_begin(ctx, kiln_lt(ctx, kiln_ref(ctx, gid), kiln_ref(ctx, items)));
-    {
-        kiln_var *p = kiln_for_begin(ctx, "p", kiln_int(ctx, 0), kiln_int(ctx, per_item), kiln_int(ctx, 1));
-        /* first element of block gid + p * items */
-        kiln_node *block = kiln_add(ctx, kiln_ref(ctx, gid), kiln_mul(ctx, kiln_ref(ctx, p), kiln_ref(ctx, items)));
-        kiln_var *i = kiln_decl_const(ctx, "i", KILN_T(I32), kiln_mul(ctx, block, kiln_int(ctx, vec)));
-        if (vec == 1) {
-            kiln_assign(ctx, kiln_at(ctx, a, kiln_ref(ctx, i)),
-                        kiln_add(ctx, kiln_at(ctx, b, kiln_ref(ctx, i)),
-                                 kiln_mul(ctx, kiln_ref(ctx, sv), kiln_at(ctx, c, kiln_ref(ctx, i)))));
-        } else {
-            kiln_node *bv = kiln_vload(ctx, vec, b, kiln_ref(ctx, i));
-            kiln_node *cv = kiln_vload(ctx, vec, c, kiln_ref(ctx, i));
-            kiln_vstore(ctx, a, kiln_ref(ctx, i), kiln_add(ctx, bv, kiln_mul(ctx, kiln_ref(ctx, sv), cv)));
-        }
-        kiln_for_end_unroll(ctx, 0);
-    }
+    kiln_var *p = kiln_for_begin(ctx, "p", kiln_int(ctx, 0), kiln_int(ctx, per_item), kiln_int(ctx, 1));
+    /* first element of block gid + p * items */
+    kiln_node *block = kiln_add(ctx, kiln_ref(ctx, gid), kiln_mul(ctx, kiln_ref(ctx, p), kiln_ref(ctx, items)));
+    kiln_var *i = kiln_decl_const(ctx, "i", KILN_T(I32), kiln_mul(ctx, block, kiln_int(ctx, vec)));
+    kiln_node *bv = kiln_vload(ctx, vec, b, kiln_ref(ctx, i)), *cv = kiln_vload(ctx, vec, c, kiln_ref(ctx, i));
+    kiln_vstore(ctx, a, kiln_ref(ctx, i), kiln_add(ctx, bv, kiln_mul(ctx, kiln_ref(ctx, sv), cv)));
+    kiln_for_end_unroll(ctx, 0);
     kiln_if_end(ctx);
     return kiln_proc_end(ctx);
 }

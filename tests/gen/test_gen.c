@@ -2,8 +2,8 @@
  * test_gen.c: the generators' specification.
  *
  * Small kernels that together use every construct are printed for both
- * targets and compared to the golden files in tests/gen/golden (KILN_BLESS=1
- * rewrites them). Every generated C file must compile warning-free with the
+ * targets and compared to the golden files in tests/gen/golden
+ * (scripts/bless-goldens.sh rewrites them and shows the diff). Every generated C file must compile warning-free with the
  * system compiler and every OpenCL file must build on the OpenCL device (that
  * part skips with a message when no platform exists). A work-group reduction
  * through shared memory, with barriers inside a loop, is compiled to a shared
@@ -22,13 +22,15 @@
 
 #include "check.h"
 #include "files.h"
+#include "gen/golden_check.h"
 #include "kiln/dsl.h"
 #include "kiln/runtime.h"
 #include "kiln/gen.h"
 
 #define GOLDEN_DIR KILN_SOURCE_DIR "/tests/gen/golden"
 
-static char tmpdir[] = "/tmp/kiln_gen_XXXXXX";
+/* scratch sources and objects stay inside the build tree */
+static char tmpdir[] = KILN_BINARY_DIR "/kiln_gen_XXXXXX";
 
 /* ---- kernels ------------------------------------------------------------ */
 
@@ -207,6 +209,84 @@ static kiln_proc *build_stencil(kiln_ctx *c)
     return kiln_proc_end(c);
 }
 
+/* A 2-D private array filled and read in different loop orders, and a constant
+ * array read at a computed index: a wrong flattening mixes up elements. */
+static kiln_proc *build_arrays(kiln_ctx *c)
+{
+    static const double w[12] = {1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12};
+    kiln_kernel_begin(c, "arrays");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F32), KILN_IN, kiln_ref(c, n));
+    kiln_var *b = kiln_arg_array(c, "b", KILN_T(F32), KILN_OUT, kiln_ref(c, n));
+    kiln_var *wt = kiln_decl_const_array(c, "w", KILN_T(F32), 12, w);
+    kiln_var *tmp = kiln_decl_array(c, "tmp", KILN_T(F32), 3, 4);
+    kiln_var *i = kiln_decl(c, "i", KILN_T(I32), kiln_cast(c, KILN_T(I32), kiln_global_id(c, 0)));
+    kiln_var *r = kiln_for_begin(c, "r", kiln_int(c, 0), kiln_int(c, 3), kiln_int(c, 1));
+    kiln_var *q = kiln_for_begin(c, "q", kiln_int(c, 0), kiln_int(c, 4), kiln_int(c, 1));
+    kiln_assign(c, kiln_at(c, tmp, kiln_ref(c, r), kiln_ref(c, q)),
+                kiln_add(c, kiln_mul(c, kiln_at(c, a, kiln_ref(c, i)), kiln_cast(c, KILN_T(F32), kiln_ref(c, r))),
+                         kiln_cast(c, KILN_T(F32), kiln_ref(c, q))));
+    kiln_for_end(c);
+    kiln_for_end(c);
+    kiln_var *acc = kiln_decl(c, "acc", KILN_T(F32), kiln_flt(c, 0));
+    q = kiln_for_begin(c, "q", kiln_int(c, 0), kiln_int(c, 4), kiln_int(c, 1));
+    r = kiln_for_begin(c, "r", kiln_int(c, 0), kiln_int(c, 3), kiln_int(c, 1));
+    kiln_assign_op(c, KILN_ADD, kiln_ref(c, acc),
+                   kiln_mul(c, kiln_at(c, tmp, kiln_ref(c, r), kiln_ref(c, q)),
+                            kiln_at(c, wt, kiln_add(c, kiln_muli(c, kiln_ref(c, r), 4), kiln_ref(c, q)))));
+    kiln_for_end(c);
+    kiln_for_end(c);
+    kiln_assign(c, kiln_at(c, b, kiln_ref(c, i)), kiln_ref(c, acc));
+    return kiln_proc_end(c);
+}
+
+/* Vector access by one index per dimension, and vectors of one lane (a plain element). */
+static kiln_proc *build_vec1(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "vec1");
+    kiln_var *nx = kiln_arg_scalar(c, "nx", KILN_T(I32));
+    kiln_var *ny = kiln_arg_scalar(c, "ny", KILN_T(I32));
+    kiln_var *img = kiln_arg_array(c, "img", KILN_T(F32), KILN_IN, kiln_ref(c, ny), kiln_ref(c, nx));
+    kiln_var *out = kiln_arg_array(c, "out", KILN_T(F32), KILN_OUT, kiln_ref(c, ny), kiln_ref(c, nx));
+    kiln_var *out1 = kiln_arg_array(c, "out1", KILN_T(F32), KILN_OUT, kiln_ref(c, ny), kiln_ref(c, nx));
+    kiln_var *x = kiln_decl_const(c, "x", KILN_T(I32),
+                                  kiln_muli(c, kiln_cast(c, KILN_T(I32), kiln_global_id(c, 0)), 4));
+    kiln_var *y = kiln_decl_const(c, "y", KILN_T(I32), kiln_cast(c, KILN_T(I32), kiln_global_id(c, 1)));
+    kiln_var *v = kiln_decl_const(c, "v", KILN_V(F32, 4), kiln_vload_nd(c, 4, img, kiln_ref(c, y), kiln_ref(c, x)));
+    kiln_vstore_nd(c, out, kiln_ref(c, y), kiln_ref(c, x),
+                   kiln_mul(c, kiln_ref(c, v), kiln_cast(c, KILN_V(F32, 4), kiln_flt(c, 2))));
+    kiln_var *l = kiln_for_begin(c, "l", kiln_int(c, 0), kiln_int(c, 4), kiln_int(c, 1));
+    kiln_var *xl = kiln_decl_const(c, "xl", KILN_T(I32), kiln_add(c, kiln_ref(c, x), kiln_ref(c, l)));
+    kiln_var *s = kiln_decl_const(c, "s", KILN_T(F32), kiln_vload_nd(c, 1, img, kiln_ref(c, y), kiln_ref(c, xl)));
+    kiln_vstore_nd(c, out1, kiln_ref(c, y), kiln_ref(c, xl), kiln_add(c, kiln_ref(c, s), kiln_int(c, 1)));
+    kiln_for_end(c);
+    return kiln_proc_end(c);
+}
+
+/* A 5-point stencil written as its formula with the short forms:
+ * out(y, x) = in(y-1, x) + in(y+1, x) + in(y, x-1) + in(y, x+1) - 4 in(y, x) inside, in(y, x) on the border. */
+static kiln_proc *build_five_point(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "five_point");
+    kiln_var *nx = kiln_arg_scalar(c, "nx", KILN_T(I32));
+    kiln_var *ny = kiln_arg_scalar(c, "ny", KILN_T(I32));
+    kiln_var *in = kiln_arg_array(c, "in", KILN_T(F32), KILN_IN, kiln_ref(c, ny), kiln_ref(c, nx));
+    kiln_var *out = kiln_arg_array(c, "out", KILN_T(F32), KILN_OUT, kiln_ref(c, ny), kiln_ref(c, nx));
+    kiln_node *x = kiln_ref(c, kiln_decl_const(c, "x", KILN_T(I32), kiln_cast(c, KILN_T(I32), kiln_global_id(c, 0))));
+    kiln_node *y = kiln_ref(c, kiln_decl_const(c, "y", KILN_T(I32), kiln_cast(c, KILN_T(I32), kiln_global_id(c, 1))));
+    kiln_if_begin(c, kiln_all(c, kiln_ge(c, x, kiln_int(c, 1)), kiln_ge(c, y, kiln_int(c, 1)),
+                              kiln_lt(c, x, kiln_addi(c, kiln_ref(c, nx), -1)),
+                              kiln_lt(c, y, kiln_addi(c, kiln_ref(c, ny), -1))));
+    kiln_assign(c, kiln_at(c, out, y, x),
+                kiln_sub(c, kiln_sum(c, kiln_at(c, in, kiln_addi(c, y, -1), x), kiln_at(c, in, kiln_addi(c, y, 1), x),
+                                     kiln_at(c, in, y, kiln_addi(c, x, -1)), kiln_at(c, in, y, kiln_addi(c, x, 1))),
+                         kiln_mul(c, kiln_int(c, 4), kiln_at(c, in, y, x))));
+    kiln_else(c);
+    kiln_assign(c, kiln_at(c, out, y, x), kiln_at(c, in, y, x));
+    kiln_if_end(c);
+    return kiln_proc_end(c);
+}
+
 typedef kiln_proc *(*build_fn)(kiln_ctx *);
 static const struct {
     const char *name;
@@ -214,33 +294,11 @@ static const struct {
 } cases[] = {
     {"arith", build_arith}, {"math64", build_math64}, {"vectors", build_vectors},
     {"reduce", build_reduce}, {"stencil", build_stencil}, {"swizzle", build_swizzle},
+    {"arrays", build_arrays}, {"vec1", build_vec1}, {"five_point", build_five_point},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static void check_golden(const char *name, const char *ext, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s.%s", GOLDEN_DIR, name, ext);
-    const char *bless = getenv("KILN_BLESS");
-    if (bless && strcmp(bless, "1") == 0) {
-        CHECK_MSG(write_file(path, text) == 0, "cannot write %s", path);
-        return;
-    }
-    char *golden = read_file(path);
-    CHECK_MSG(golden != NULL, "missing golden file %s (run with KILN_BLESS=1)", path);
-    if (golden && strcmp(golden, text) != 0) {
-        char out[512], cmd[1200];
-        snprintf(out, sizeof out, "%s/%s.%s.new", tmpdir, name, ext);
-        write_file(out, text);
-        snprintf(cmd, sizeof cmd, "diff -u '%s' '%s' >&2", path, out);
-        if (system(cmd) == -1)
-            fprintf(stderr, "diff could not run\n");
-        CHECK_MSG(0, "%s.%s differs from its golden file", name, ext);
-    }
-    free(golden);
-}
 
 static int run_cc(const char *flags, const char *src, const char *out)
 {
@@ -317,7 +375,9 @@ static void test_goldens_and_compile(int have_cl)
             CHECK_MSG(text != NULL, "%s (%s): %s", cases[i].name, kiln_lang_name((kiln_lang)lang), err);
             if (!text)
                 continue;
-            check_golden(cases[i].name, lang == KILN_LANG_CL ? "cl" : "c", text);
+            char file[128];
+            snprintf(file, sizeof file, "%s.%s", cases[i].name, lang == KILN_LANG_CL ? "cl" : "c");
+            golden_check(GOLDEN_DIR, file, text);
             /* deterministic: a second build and print gives the same bytes */
             char *again = generate(cases[i].build, (kiln_lang)lang, NULL, err, sizeof err);
             CHECK_MSG(again && strcmp(again, text) == 0, "%s: output differs between two runs", cases[i].name);
@@ -499,18 +559,366 @@ static void test_errors(void)
     CHECK_STR_CONTAINS(e, "NULL");
 }
 
-/* The swizzle kernel computes what its lanes say, through kiln's runtime on the host
- * compiler and on the OpenCL device (PoCL here). */
-static void test_execute_swizzle(int have_cl)
+/* ---- execution against plain C ------------------------------------------ */
+
+/* Every kernel above runs through kiln's runtime on the host C compiler and on
+ * the OpenCL device (PoCL here), and its outputs are compared with what the
+ * plain C in its check function computes from the same inputs. The expectations
+ * never go through the generators: floored modulo is a - b * floor(a / b),
+ * shifts, selects and loops are written out in C. */
+
+enum { EXEC_MAX_ARGS = 6 };
+
+typedef struct exec_arg {
+    kiln_scalar type; /* element type */
+    int count;        /* elements of an array argument; 0 for a scalar */
+} exec_arg;
+
+typedef struct exec_spec {
+    const char *name; /* the kernel */
+    build_fn build;
+    int nargs;
+    exec_arg args[EXEC_MAX_ARGS];
+    kiln_geometry geo;
+    /* fills the arguments (outputs get a poison the kernel must overwrite) */
+    void (*init)(void *const *arg);
+    /* CHECKs the kernel's outputs `got` against plain C over the inputs `in` */
+    void (*check)(const char *label, void *const *in, void *const *got);
+} exec_spec;
+
+static double floored_mod(double a, double b)
 {
-    enum { N = 64 };
-    float a[N], b[N];
-    uint8_t px[N], px_in[N];
-    for (int i = 0; i < N; i++) {
-        a[i] = (float)(i * 3 % 17) - 4.0f;
-        px_in[i] = (uint8_t)(i * 37 + 11);
+    return a - b * floor(a / b);
+}
+
+static int close_to(double got, double want, double rel)
+{
+    return fabs(got - want) <= rel * (1.0 + fabs(want));
+}
+
+enum { ARITH_N = 61, ARITH_GLOBAL = 64 };
+
+static void arith_init(void *const *arg)
+{
+    *(int32_t *)arg[0] = ARITH_N;
+    float *a = arg[1], *b = arg[2];
+    int32_t *m = arg[3];
+    for (int i = 0; i < ARITH_GLOBAL; i++) {
+        a[i] = (float)((i * 13) % 29) * 0.7f - 9.0f; /* both signs of y, never x == 3 */
+        b[i] = -777.0f;
+        m[i] = 100 * i - 50;
     }
+}
+
+static void arith_check(const char *label, void *const *in, void *const *got)
+{
+    const float *a = in[1], *b = got[2];
+    const int32_t *m0 = in[3], *m = got[3];
+    for (int i = 0; i < ARITH_GLOBAL; i++) {
+        if (i >= ARITH_N) { /* past the guard nothing is written */
+            CHECK_MSG(b[i] == -777.0f && m[i] == m0[i], "%s: arith wrote element %d past n", label, i);
+            continue;
+        }
+        float x = a[i];
+        float y = (x * 2.0f + 1.0f) / (x - 3.0f);
+        y += x - (y - 0.5f);
+        int w = (int)floored_mod(i - 5, 7);
+        int s = (w < 3 && (i != 0 || ARITH_N == 1)) ? (w * 4) % 256 : w;
+        s ^= i / 2;
+        s = s - 1000 * (s / 1000); /* C remainder, truncating */
+        int j = 4;
+        float want = y >= 0 ? y + (float)s : -y;
+        CHECK_MSG(close_to(b[i], want, 1e-5), "%s: arith b[%d] = %.9g, want %.9g", label, i, b[i], want);
+        CHECK_MSG(m[i] == m0[i] + (j | 1), "%s: arith m[%d] = %d, want %d", label, i, m[i], m0[i] + (j | 1));
+    }
+}
+
+enum { MATH64_N = 48 };
+
+static void math64_init(void *const *arg)
+{
+    *(int64_t *)arg[0] = MATH64_N;
+    double *a = arg[1], *b = arg[2];
+    int64_t *q = arg[3];
+    for (int i = 0; i < MATH64_N; i++) {
+        a[i] = -1.5 + 0.09375 * i; /* log(x + 2) stays defined */
+        b[i] = -777.0;
+        q[i] = -777;
+    }
+}
+
+static void math64_check(const char *label, void *const *in, void *const *got)
+{
+    const double *a = in[1], *b = got[2];
+    const int64_t *q = got[3];
+    for (int i = 0; i < MATH64_N; i++) {
+        double x = a[i];
+        double y = sqrt(fabs(x)) * exp(-0.25) + x * x * x;
+        y = fmax(fmin(y, 1e30), floor(log(x + 2)));
+        double want = y + sin(x) * cos(x);
+        CHECK_MSG(close_to(b[i], want, 1e-12), "%s: math64 b[%d] = %.17g, want %.17g", label, i, b[i], want);
+        CHECK_MSG(q[i] == i, "%s: math64 q[%d] = %lld, want %d", label, i, (long long)q[i], i);
+    }
+}
+
+enum { VEC_N = 64 };
+
+static void vectors_init(void *const *arg)
+{
+    *(int32_t *)arg[0] = VEC_N;
+    float *a = arg[1], *b = arg[2];
+    int32_t *k = arg[3];
+    for (int i = 0; i < VEC_N; i++) {
+        a[i] = 0.25f + (float)((i * 7) % 23) * 0.5f;
+        b[i] = -777.0f;
+        k[i] = -777;
+    }
+}
+
+static void vectors_check(const char *label, void *const *in, void *const *got)
+{
+    const float *a = in[1], *b = got[2];
+    const int32_t *k = got[3];
+    for (int i = 0; i < VEC_N; i++) {
+        int base = i / 4 * 4, lane = i % 4;
+        float v = a[i];
+        float u = lane == 3 ? a[base] + 1.0f : sqrtf(v * 2.0f);
+        float want = fminf(u, v);
+        CHECK_MSG(close_to(b[i], want, 1e-6), "%s: vectors b[%d] = %.9g, want %.9g", label, i, b[i], want);
+        CHECK_MSG(k[i] == (int32_t)b[i], "%s: vectors k[%d] = %d, want (int)%.9g", label, i, k[i], b[i]);
+    }
+}
+
+static void swizzle_init(void *const *arg)
+{
+    *(int32_t *)arg[0] = VEC_N;
+    float *a = arg[1], *b = arg[2];
+    uint8_t *px = arg[3];
+    for (int i = 0; i < VEC_N; i++) {
+        a[i] = (float)(i * 3 % 17) - 4.0f;
+        b[i] = -777.0f;
+        px[i] = (uint8_t)(i * 37 + 11);
+    }
+}
+
+static void swizzle_check(const char *label, void *const *in, void *const *got)
+{
     static const float add[4] = {1, 2, 3, 0.5f};
+    const float *a = in[1], *b = got[2];
+    const uint8_t *px_in = in[3], *px = got[3];
+    for (int i = 0; i < VEC_N; i++) {
+        int base = i / 4 * 4, lane = i % 4;
+        float want = a[base + (lane + 1) % 4] + add[lane];
+        CHECK_MSG(b[i] == want, "%s: swizzle b[%d] = %g, want %g", label, i, b[i], want);
+        CHECK_MSG(px[i] == px_in[base + 3 - lane], "%s: swizzle px[%d] = %d, want %d", label, i, px[i],
+                  px_in[base + 3 - lane]);
+    }
+}
+
+enum { RED_GROUPS = 37, RED_WG = 64, RED_N = RED_GROUPS * RED_WG - 11 }; /* the last group reads zeros */
+
+static void reduce_init(void *const *arg)
+{
+    *(int32_t *)arg[0] = RED_N;
+    float *x = arg[1], *part = arg[2];
+    for (int i = 0; i < RED_GROUPS * RED_WG; i++) {
+        x[i] = i < RED_N ? (float)((i * 7919) % 1000) / 100.0f - 3.0f : 1e6f;
+        part[i] = -12345.0f;
+    }
+    *(float *)arg[3] = 0.5f;
+    *(int32_t *)arg[4] = 0;
+}
+
+static void reduce_check(const char *label, void *const *in, void *const *got)
+{
+    const float *x = in[1], *part = got[2];
+    double sum = 0.5;
+    for (int g = 0; g < RED_GROUPS; g++) {
+        double want = 0;
+        for (int i = g * RED_WG; i < (g + 1) * RED_WG && i < RED_N; i++)
+            want += x[i];
+        sum += want;
+        CHECK_MSG(close_to(part[g], want, 1e-5), "%s: reduce part[%d] = %g, want %g", label, g, part[g], want);
+    }
+    float total = *(const float *)got[3];
+    int32_t count = *(const int32_t *)got[4];
+    CHECK_MSG(count == RED_GROUPS, "%s: reduce atomic counter %d, want %d", label, count, RED_GROUPS);
+    CHECK_MSG(close_to(total, sum, 1e-5), "%s: reduce atomic total %g, want %g", label, total, sum);
+}
+
+enum { STENCIL_N = 48 };
+
+static void stencil_init(void *const *arg)
+{
+    *(int32_t *)arg[0] = STENCIL_N;
+    float *a = arg[1], *b = arg[2];
+    for (int i = 0; i < STENCIL_N; i++) {
+        a[i] = (float)((i * 11) % 13) - 5.0f + (float)i / 64.0f; /* no two alike: a wrong wrap shows */
+        b[i] = -777.0f;
+    }
+}
+
+static void stencil_check(const char *label, void *const *in, void *const *got)
+{
+    static const double taps[5] = {0.0625, 0.25, 0.375, 0.25, 0.0625};
+    const float *a = in[1], *b = got[2];
+    for (int i = 0; i < STENCIL_N; i++) {
+        double acc = 0;
+        for (int r = 0; r < 5; r++)
+            acc += taps[r] * a[(int)floored_mod(i + r - 2, STENCIL_N)];
+        double want = acc * acc;
+        CHECK_MSG(close_to(b[i], want, 1e-5), "%s: stencil b[%d] = %.9g, want %.9g", label, i, b[i], want);
+    }
+}
+
+enum { ARR_N = 32 };
+
+static void arrays_init(void *const *arg)
+{
+    *(int32_t *)arg[0] = ARR_N;
+    float *a = arg[1], *b = arg[2];
+    for (int i = 0; i < ARR_N; i++) {
+        a[i] = (float)(i % 9) * 0.5f - 2.0f;
+        b[i] = -777.0f;
+    }
+}
+
+static void arrays_check(const char *label, void *const *in, void *const *got)
+{
+    static const float w[12] = {1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12};
+    const float *a = in[1], *b = got[2];
+    for (int i = 0; i < ARR_N; i++) {
+        float tmp[3][4], acc = 0;
+        for (int r = 0; r < 3; r++)
+            for (int q = 0; q < 4; q++)
+                tmp[r][q] = a[i] * (float)r + (float)q;
+        for (int q = 0; q < 4; q++)
+            for (int r = 0; r < 3; r++)
+                acc += tmp[r][q] * w[r * 4 + q];
+        CHECK_MSG(close_to(b[i], acc, 1e-5), "%s: arrays b[%d] = %.9g, want %.9g", label, i, b[i], acc);
+    }
+}
+
+enum { V1_NX = 16, V1_NY = 5 };
+
+static void vec1_init(void *const *arg)
+{
+    *(int32_t *)arg[0] = V1_NX;
+    *(int32_t *)arg[1] = V1_NY;
+    float *img = arg[2], *out = arg[3], *out1 = arg[4];
+    for (int i = 0; i < V1_NX * V1_NY; i++) {
+        img[i] = (float)i * 0.25f - 3.0f;
+        out[i] = out1[i] = -777.0f;
+    }
+}
+
+static void vec1_check(const char *label, void *const *in, void *const *got)
+{
+    const float *img = in[2], *out = got[3], *out1 = got[4];
+    for (int y = 0; y < V1_NY; y++)
+        for (int x = 0; x < V1_NX; x++) {
+            float p = img[y * V1_NX + x];
+            CHECK_MSG(out[y * V1_NX + x] == 2 * p, "%s: vec1 out(%d, %d) = %g, want %g", label, y, x,
+                      out[y * V1_NX + x], 2 * p);
+            CHECK_MSG(out1[y * V1_NX + x] == p + 1, "%s: vec1 out1(%d, %d) = %g, want %g", label, y, x,
+                      out1[y * V1_NX + x], p + 1);
+        }
+}
+
+enum { FP_NX = 12, FP_NY = 7 };
+
+static void five_point_init(void *const *arg)
+{
+    *(int32_t *)arg[0] = FP_NX;
+    *(int32_t *)arg[1] = FP_NY;
+    float *in = arg[2], *out = arg[3];
+    for (int i = 0; i < FP_NX * FP_NY; i++) {
+        in[i] = (float)((i * 29) % 31) * 0.125f; /* exact in f32: the sums compare exactly */
+        out[i] = -777.0f;
+    }
+}
+
+static void five_point_check(const char *label, void *const *in, void *const *got)
+{
+    const float *u = in[2], *out = got[3];
+    for (int y = 0; y < FP_NY; y++)
+        for (int x = 0; x < FP_NX; x++) {
+            float want = u[y * FP_NX + x];
+            if (x > 0 && y > 0 && x < FP_NX - 1 && y < FP_NY - 1)
+                want = u[(y - 1) * FP_NX + x] + u[(y + 1) * FP_NX + x] + u[y * FP_NX + x - 1] + u[y * FP_NX + x + 1] -
+                       4 * u[y * FP_NX + x];
+            CHECK_MSG(out[y * FP_NX + x] == want, "%s: five_point out(%d, %d) = %g, want %g", label, y, x,
+                      out[y * FP_NX + x], want);
+        }
+}
+
+static const exec_spec exec_specs[] = {
+    {"arith", build_arith, 4, {{KILN_I32, 0}, {KILN_F32, ARITH_GLOBAL}, {KILN_F32, ARITH_GLOBAL}, {KILN_I32, ARITH_GLOBAL}},
+     {1, {ARITH_GLOBAL, 1, 1}, {16, 1, 1}}, arith_init, arith_check},
+    {"math64", build_math64, 4, {{KILN_I64, 0}, {KILN_F64, MATH64_N}, {KILN_F64, MATH64_N}, {KILN_I64, MATH64_N}},
+     {1, {MATH64_N, 1, 1}, {16, 1, 1}}, math64_init, math64_check},
+    {"vectors", build_vectors, 4, {{KILN_I32, 0}, {KILN_F32, VEC_N}, {KILN_F32, VEC_N}, {KILN_I32, VEC_N}},
+     {1, {VEC_N / 4, 1, 1}, {4, 1, 1}}, vectors_init, vectors_check},
+    {"swizzle", build_swizzle, 4, {{KILN_I32, 0}, {KILN_F32, VEC_N}, {KILN_F32, VEC_N}, {KILN_U8, VEC_N}},
+     {1, {VEC_N / 4, 1, 1}, {4, 1, 1}}, swizzle_init, swizzle_check},
+    {"reduce", build_reduce, 5,
+     {{KILN_I32, 0}, {KILN_F32, RED_GROUPS * RED_WG}, {KILN_F32, RED_GROUPS * RED_WG}, {KILN_F32, 1}, {KILN_I32, 1}},
+     {1, {RED_GROUPS * RED_WG, 1, 1}, {RED_WG, 1, 1}}, reduce_init, reduce_check},
+    {"stencil", build_stencil, 3, {{KILN_I32, 0}, {KILN_F32, STENCIL_N}, {KILN_F32, STENCIL_N}},
+     {1, {STENCIL_N, 1, 1}, {16, 1, 1}}, stencil_init, stencil_check},
+    {"arrays", build_arrays, 3, {{KILN_I32, 0}, {KILN_F32, ARR_N}, {KILN_F32, ARR_N}},
+     {1, {ARR_N, 1, 1}, {8, 1, 1}}, arrays_init, arrays_check},
+    {"vec1", build_vec1, 5,
+     {{KILN_I32, 0}, {KILN_I32, 0}, {KILN_F32, V1_NX * V1_NY}, {KILN_F32, V1_NX * V1_NY}, {KILN_F32, V1_NX * V1_NY}},
+     {2, {V1_NX / 4, V1_NY, 1}, {4, 1, 1}}, vec1_init, vec1_check},
+    {"five_point", build_five_point, 4, {{KILN_I32, 0}, {KILN_I32, 0}, {KILN_F32, FP_NX * FP_NY}, {KILN_F32, FP_NX * FP_NY}},
+     {2, {FP_NX, FP_NY, 1}, {4, 1, 1}}, five_point_init, five_point_check},
+};
+
+static size_t arg_bytes(const exec_arg *a)
+{
+    return kiln_scalar_bytes(a->type) * (size_t)(a->count ? a->count : 1);
+}
+
+/* Builds spec's kernel for rt's language, runs it once on copies of `in`, reads every array into `got`. */
+static int exec_on(kiln_rt *rt, const exec_spec *spec, void *const *in, void *const *got)
+{
+    char err[512];
+    char *src = generate(spec->build, kiln_rt_lang(rt), NULL, err, sizeof err);
+    char *log = NULL;
+    kiln_program *prog = src ? kiln_program_build(rt, src, spec->name, "", &log) : NULL;
+    CHECK_MSG(prog != NULL, "%s: %s %s %s", spec->name, src ? "" : err, kiln_rt_errmsg(rt), log ? log : "");
+    free(log);
+    free(src);
+    if (!prog)
+        return -1;
+    kiln_buf *bufs[EXEC_MAX_ARGS] = {NULL};
+    int rc = 0;
+    for (int a = 0; a < spec->nargs && rc == 0; a++) {
+        size_t bytes = arg_bytes(&spec->args[a]);
+        if (spec->args[a].count == 0) {
+            rc = kiln_program_set_scalar(rt, prog, a, in[a], bytes);
+            continue;
+        }
+        bufs[a] = kiln_buf_new(rt, bytes);
+        rc = !bufs[a] || kiln_buf_write(rt, bufs[a], in[a], bytes) != 0 || kiln_program_set_buf(rt, prog, a, bufs[a]);
+    }
+    double ns;
+    if (rc == 0)
+        rc = kiln_program_run(rt, prog, &spec->geo, &ns);
+    for (int a = 0; a < spec->nargs && rc == 0; a++)
+        if (spec->args[a].count)
+            rc = kiln_buf_read(rt, bufs[a], got[a], arg_bytes(&spec->args[a]));
+    CHECK_MSG(rc == 0, "%s: %s", spec->name, kiln_rt_errmsg(rt));
+    for (int a = 0; a < spec->nargs; a++)
+        if (bufs[a])
+            kiln_buf_free(rt, bufs[a]);
+    kiln_program_free(rt, prog);
+    return rc == 0 ? 0 : -1;
+}
+
+static void test_execute_all(int have_cl)
+{
     for (int target = 0; target < 2; target++) {
         if (target == 1 && !have_cl)
             continue;
@@ -519,38 +927,23 @@ static void test_execute_swizzle(int have_cl)
         CHECK_MSG(rt != NULL, "%s", err);
         if (!rt)
             continue;
-        char *src = generate(build_swizzle, kiln_rt_lang(rt), NULL, err, sizeof err);
-        char *log = NULL;
-        kiln_program *prog = src ? kiln_program_build(rt, src, "swizzle", "", &log) : NULL;
-        CHECK_MSG(prog != NULL, "%s: %s", kiln_rt_errmsg(rt), log ? log : "");
-        free(log);
-        free(src);
-        if (!prog) {
-            kiln_rt_close(rt);
-            continue;
+        for (size_t s = 0; s < sizeof exec_specs / sizeof exec_specs[0]; s++) {
+            const exec_spec *spec = &exec_specs[s];
+            void *in[EXEC_MAX_ARGS] = {NULL}, *got[EXEC_MAX_ARGS] = {NULL};
+            for (int a = 0; a < spec->nargs; a++) {
+                in[a] = calloc(1, arg_bytes(&spec->args[a]));
+                got[a] = calloc(1, arg_bytes(&spec->args[a]));
+            }
+            spec->init(in);
+            char label[64];
+            snprintf(label, sizeof label, "%s (%s)", spec->name, kiln_lang_name(kiln_rt_lang(rt)));
+            if (exec_on(rt, spec, in, got) == 0)
+                spec->check(label, in, got);
+            for (int a = 0; a < spec->nargs; a++) {
+                free(in[a]);
+                free(got[a]);
+            }
         }
-        int n = N;
-        memcpy(px, px_in, sizeof px);
-        kiln_buf *ba = kiln_buf_new(rt, sizeof a), *bb = kiln_buf_new(rt, sizeof b), *bp = kiln_buf_new(rt, sizeof px);
-        CHECK(kiln_buf_write(rt, ba, a, sizeof a) == 0 && kiln_buf_write(rt, bp, px, sizeof px) == 0);
-        CHECK(kiln_program_set_scalar(rt, prog, 0, &n, sizeof n) == 0);
-        CHECK(kiln_program_set_buf(rt, prog, 1, ba) == 0 && kiln_program_set_buf(rt, prog, 2, bb) == 0 &&
-              kiln_program_set_buf(rt, prog, 3, bp) == 0);
-        kiln_geometry geo = {1, {N / 4, 1, 1}, {4, 1, 1}};
-        double ns;
-        CHECK(kiln_program_run(rt, prog, &geo, &ns) == 0);
-        CHECK(kiln_buf_read(rt, bb, b, sizeof b) == 0 && kiln_buf_read(rt, bp, px, sizeof px) == 0);
-        for (int i = 0; i < N; i++) {
-            int base = i / 4 * 4, lane = i % 4;
-            float want = a[base + (lane + 1) % 4] + add[lane];
-            CHECK_MSG(b[i] == want, "%s: b[%d] = %g, want %g", kiln_lang_name(kiln_rt_lang(rt)), i, b[i], want);
-            CHECK_MSG(px[i] == px_in[base + 3 - lane], "%s: px[%d] = %d, want %d", kiln_lang_name(kiln_rt_lang(rt)),
-                      i, px[i], px_in[base + 3 - lane]);
-        }
-        kiln_buf_free(rt, ba);
-        kiln_buf_free(rt, bb);
-        kiln_buf_free(rt, bp);
-        kiln_program_free(rt, prog);
         kiln_rt_close(rt);
     }
 }
@@ -566,7 +959,7 @@ int main(void)
         fprintf(stderr, "no OpenCL platform: the .cl build checks are skipped\n");
     test_goldens_and_compile(have_cl);
     test_execute_reduce();
-    test_execute_swizzle(have_cl);
+    test_execute_all(have_cl);
     test_errors();
     if (have_cl)
         clReleaseContext(cl_ctx);

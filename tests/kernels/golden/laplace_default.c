@@ -42,7 +42,7 @@ static void laplace(int32_t nx, int32_t ny, const float *restrict in, float *res
             if (gx < nx / 4 && gy < ny) {
                 const int32_t x0 = gx * 4;
                 const int32_t y0 = gy;
-                if (x0 >= 1 && y0 >= 1 && (x0 + 4 < nx && y0 + 1 < ny)) {
+                if (x0 >= 1 && y0 >= 1 && x0 + 4 < nx && y0 + 1 < ny) {
                     {
                         {
                             const int32_t x = x0;
@@ -64,7 +64,7 @@ static void laplace(int32_t nx, int32_t ny, const float *restrict in, float *res
                         const int32_t y = y0;
                         for (int32_t px = 0; px < 4; px += 1) {
                             const int32_t x = x0 + px;
-                            if (x == 0 || y == 0 || (x == nx - 1 || y == ny - 1)) {
+                            if (x == 0 || y == 0 || x == nx - 1 || y == ny - 1) {
                                 out[y * nx + x] = in[y * nx + x];
                             } else {
                                 float acc = 8.0f * in[y * nx + x];

@@ -7,7 +7,7 @@ void laplace(int nx, int ny, __global const float *restrict in, __global float *
     if (gx < nx / 4 && gy < ny) {
         const int x0 = gx * 4;
         const int y0 = gy;
-        if (x0 >= 1 && y0 >= 1 && (x0 + 4 < nx && y0 + 1 < ny)) {
+        if (x0 >= 1 && y0 >= 1 && x0 + 4 < nx && y0 + 1 < ny) {
             {
                 {
                     const int x = x0;
@@ -29,7 +29,7 @@ void laplace(int nx, int ny, __global const float *restrict in, __global float *
                 const int y = y0;
                 for (int px = 0; px < 4; px += 1) {
                     const int x = x0 + px;
-                    if (x == 0 || y == 0 || (x == nx - 1 || y == ny - 1)) {
+                    if (x == 0 || y == 0 || x == nx - 1 || y == ny - 1) {
                         out[y * nx + x] = in[y * nx + x];
                     } else {
                         float acc = 8.0f * in[y * nx + x];

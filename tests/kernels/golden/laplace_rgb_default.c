@@ -83,16 +83,16 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
             if (gx < w / 4 && gy < ny) {
                 const int32_t x0 = gx * 4;
                 const int32_t y0 = gy;
-                if (x0 >= 3 && y0 >= 1 && (x0 + 7 <= w && y0 + 1 < ny)) {
-                    const kiln_short4 t0_0l = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 - 1) * w + (x0 - 3))), kiln_short4);
-                    const kiln_short4 t0_0c = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 - 1) * w + x0)), kiln_short4);
-                    const kiln_short4 t0_0r = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 - 1) * w + (x0 + 3))), kiln_short4);
-                    const kiln_short4 t1_0l = __builtin_convertvector(kiln_vload_uchar4(in + (y0 * w + (x0 - 3))), kiln_short4);
-                    const kiln_short4 t1_0c = __builtin_convertvector(kiln_vload_uchar4(in + (y0 * w + x0)), kiln_short4);
-                    const kiln_short4 t1_0r = __builtin_convertvector(kiln_vload_uchar4(in + (y0 * w + (x0 + 3))), kiln_short4);
-                    const kiln_short4 t2_0l = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 + 1) * w + (x0 - 3))), kiln_short4);
-                    const kiln_short4 t2_0c = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 + 1) * w + x0)), kiln_short4);
-                    const kiln_short4 t2_0r = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 + 1) * w + (x0 + 3))), kiln_short4);
+                if (x0 >= 3 && y0 >= 1 && x0 + 7 <= w && y0 + 1 < ny) {
+                    const kiln_short4 t0_0l = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 - 1) * (3 * nx) + (x0 - 3))), kiln_short4);
+                    const kiln_short4 t0_0c = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 - 1) * (3 * nx) + x0)), kiln_short4);
+                    const kiln_short4 t0_0r = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 - 1) * (3 * nx) + (x0 + 3))), kiln_short4);
+                    const kiln_short4 t1_0l = __builtin_convertvector(kiln_vload_uchar4(in + (y0 * (3 * nx) + (x0 - 3))), kiln_short4);
+                    const kiln_short4 t1_0c = __builtin_convertvector(kiln_vload_uchar4(in + (y0 * (3 * nx) + x0)), kiln_short4);
+                    const kiln_short4 t1_0r = __builtin_convertvector(kiln_vload_uchar4(in + (y0 * (3 * nx) + (x0 + 3))), kiln_short4);
+                    const kiln_short4 t2_0l = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 + 1) * (3 * nx) + (x0 - 3))), kiln_short4);
+                    const kiln_short4 t2_0c = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 + 1) * (3 * nx) + x0)), kiln_short4);
+                    const kiln_short4 t2_0r = __builtin_convertvector(kiln_vload_uchar4(in + ((y0 + 1) * (3 * nx) + (x0 + 3))), kiln_short4);
                     {
                         kiln_short4 acc = kiln_splat_short4((int16_t)8) * t1_0c;
                         acc -= t0_0l;
@@ -103,14 +103,14 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
                         acc -= t2_0l;
                         acc -= t2_0c;
                         acc -= t2_0r;
-                        kiln_vstore_uchar4(out + (y0 * w + x0), __builtin_convertvector(kiln_max_short4(kiln_min_short4(acc, kiln_splat_short4((int16_t)255)), kiln_splat_short4((int16_t)0)), kiln_uchar4));
+                        kiln_vstore_uchar4(out + (y0 * (3 * nx) + x0), __builtin_convertvector(kiln_max_short4(kiln_min_short4(acc, kiln_splat_short4((int16_t)255)), kiln_splat_short4((int16_t)0)), kiln_uchar4));
                     }
                 } else {
                     {
                         const int32_t y = y0;
                         for (int32_t c = 0; c < 4; c += 1) {
                             const int32_t x = x0 + c;
-                            if (x < 3 || y == 0 || (x >= w - 3 || y == ny - 1)) {
+                            if (x < 3 || y == 0 || x >= w - 3 || y == ny - 1) {
                                 out[y * (3 * nx) + x] = in[y * (3 * nx) + x];
                             } else {
                                 int16_t acc = (int16_t)8 * (int16_t)in[y * (3 * nx) + x];

@@ -83,11 +83,11 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
             if (gx < w / 8 && gy < ny / 2) {
                 const int32_t x0 = gx * 8;
                 const int32_t y0 = gy * 2;
-                if (x0 >= 3 && y0 >= 1 && (x0 + 11 <= w && y0 + 2 < ny)) {
-                    const kiln_uchar4 row0_0 = kiln_vload_uchar4(in + ((y0 - 1) * w + (x0 - 4)));
-                    const kiln_uchar4 row0_1 = kiln_vload_uchar4(in + ((y0 - 1) * w + x0));
-                    const kiln_uchar4 row0_2 = kiln_vload_uchar4(in + ((y0 - 1) * w + (x0 + 4)));
-                    const kiln_uchar4 row0_3 = kiln_vload_uchar4(in + ((y0 - 1) * w + (x0 + 8)));
+                if (x0 >= 3 && y0 >= 1 && x0 + 11 <= w && y0 + 2 < ny) {
+                    const kiln_uchar4 row0_0 = kiln_vload_uchar4(in + ((y0 - 1) * (3 * nx) + (x0 - 4)));
+                    const kiln_uchar4 row0_1 = kiln_vload_uchar4(in + ((y0 - 1) * (3 * nx) + x0));
+                    const kiln_uchar4 row0_2 = kiln_vload_uchar4(in + ((y0 - 1) * (3 * nx) + (x0 + 4)));
+                    const kiln_uchar4 row0_3 = kiln_vload_uchar4(in + ((y0 - 1) * (3 * nx) + (x0 + 8)));
                     const kiln_uchar4 s0_0l = __builtin_shufflevector(row0_0, row0_1, 1, 2, 3, 4);
                     const kiln_int4 t0_0l = __builtin_convertvector(s0_0l, kiln_int4);
                     const kiln_int4 t0_0c = __builtin_convertvector(row0_1, kiln_int4);
@@ -98,10 +98,10 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
                     const kiln_int4 t0_1c = __builtin_convertvector(row0_2, kiln_int4);
                     const kiln_uchar4 s0_1r = __builtin_shufflevector(row0_2, row0_3, 3, 4, 5, 6);
                     const kiln_int4 t0_1r = __builtin_convertvector(s0_1r, kiln_int4);
-                    const kiln_uchar4 row1_0 = kiln_vload_uchar4(in + (y0 * w + (x0 - 4)));
-                    const kiln_uchar4 row1_1 = kiln_vload_uchar4(in + (y0 * w + x0));
-                    const kiln_uchar4 row1_2 = kiln_vload_uchar4(in + (y0 * w + (x0 + 4)));
-                    const kiln_uchar4 row1_3 = kiln_vload_uchar4(in + (y0 * w + (x0 + 8)));
+                    const kiln_uchar4 row1_0 = kiln_vload_uchar4(in + (y0 * (3 * nx) + (x0 - 4)));
+                    const kiln_uchar4 row1_1 = kiln_vload_uchar4(in + (y0 * (3 * nx) + x0));
+                    const kiln_uchar4 row1_2 = kiln_vload_uchar4(in + (y0 * (3 * nx) + (x0 + 4)));
+                    const kiln_uchar4 row1_3 = kiln_vload_uchar4(in + (y0 * (3 * nx) + (x0 + 8)));
                     const kiln_uchar4 s1_0l = __builtin_shufflevector(row1_0, row1_1, 1, 2, 3, 4);
                     const kiln_int4 t1_0l = __builtin_convertvector(s1_0l, kiln_int4);
                     const kiln_int4 t1_0c = __builtin_convertvector(row1_1, kiln_int4);
@@ -112,10 +112,10 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
                     const kiln_int4 t1_1c = __builtin_convertvector(row1_2, kiln_int4);
                     const kiln_uchar4 s1_1r = __builtin_shufflevector(row1_2, row1_3, 3, 4, 5, 6);
                     const kiln_int4 t1_1r = __builtin_convertvector(s1_1r, kiln_int4);
-                    const kiln_uchar4 row2_0 = kiln_vload_uchar4(in + ((y0 + 1) * w + (x0 - 4)));
-                    const kiln_uchar4 row2_1 = kiln_vload_uchar4(in + ((y0 + 1) * w + x0));
-                    const kiln_uchar4 row2_2 = kiln_vload_uchar4(in + ((y0 + 1) * w + (x0 + 4)));
-                    const kiln_uchar4 row2_3 = kiln_vload_uchar4(in + ((y0 + 1) * w + (x0 + 8)));
+                    const kiln_uchar4 row2_0 = kiln_vload_uchar4(in + ((y0 + 1) * (3 * nx) + (x0 - 4)));
+                    const kiln_uchar4 row2_1 = kiln_vload_uchar4(in + ((y0 + 1) * (3 * nx) + x0));
+                    const kiln_uchar4 row2_2 = kiln_vload_uchar4(in + ((y0 + 1) * (3 * nx) + (x0 + 4)));
+                    const kiln_uchar4 row2_3 = kiln_vload_uchar4(in + ((y0 + 1) * (3 * nx) + (x0 + 8)));
                     const kiln_uchar4 s2_0l = __builtin_shufflevector(row2_0, row2_1, 1, 2, 3, 4);
                     const kiln_int4 t2_0l = __builtin_convertvector(s2_0l, kiln_int4);
                     const kiln_int4 t2_0c = __builtin_convertvector(row2_1, kiln_int4);
@@ -126,10 +126,10 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
                     const kiln_int4 t2_1c = __builtin_convertvector(row2_2, kiln_int4);
                     const kiln_uchar4 s2_1r = __builtin_shufflevector(row2_2, row2_3, 3, 4, 5, 6);
                     const kiln_int4 t2_1r = __builtin_convertvector(s2_1r, kiln_int4);
-                    const kiln_uchar4 row3_0 = kiln_vload_uchar4(in + ((y0 + 2) * w + (x0 - 4)));
-                    const kiln_uchar4 row3_1 = kiln_vload_uchar4(in + ((y0 + 2) * w + x0));
-                    const kiln_uchar4 row3_2 = kiln_vload_uchar4(in + ((y0 + 2) * w + (x0 + 4)));
-                    const kiln_uchar4 row3_3 = kiln_vload_uchar4(in + ((y0 + 2) * w + (x0 + 8)));
+                    const kiln_uchar4 row3_0 = kiln_vload_uchar4(in + ((y0 + 2) * (3 * nx) + (x0 - 4)));
+                    const kiln_uchar4 row3_1 = kiln_vload_uchar4(in + ((y0 + 2) * (3 * nx) + x0));
+                    const kiln_uchar4 row3_2 = kiln_vload_uchar4(in + ((y0 + 2) * (3 * nx) + (x0 + 4)));
+                    const kiln_uchar4 row3_3 = kiln_vload_uchar4(in + ((y0 + 2) * (3 * nx) + (x0 + 8)));
                     const kiln_uchar4 s3_0l = __builtin_shufflevector(row3_0, row3_1, 1, 2, 3, 4);
                     const kiln_int4 t3_0l = __builtin_convertvector(s3_0l, kiln_int4);
                     const kiln_int4 t3_0c = __builtin_convertvector(row3_1, kiln_int4);
@@ -150,7 +150,7 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
                         acc -= t2_0l;
                         acc -= t2_0c;
                         acc -= t2_0r;
-                        kiln_vstore_uchar4(out + (y0 * w + x0), __builtin_convertvector(kiln_max_int4(kiln_min_int4(acc, kiln_splat_int4(255)), kiln_splat_int4(0)), kiln_uchar4));
+                        kiln_vstore_uchar4(out + (y0 * (3 * nx) + x0), __builtin_convertvector(kiln_max_int4(kiln_min_int4(acc, kiln_splat_int4(255)), kiln_splat_int4(0)), kiln_uchar4));
                     }
                     {
                         kiln_int4 acc = kiln_splat_int4(8) * t1_1c;
@@ -162,7 +162,7 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
                         acc -= t2_1l;
                         acc -= t2_1c;
                         acc -= t2_1r;
-                        kiln_vstore_uchar4(out + (y0 * w + (x0 + 4)), __builtin_convertvector(kiln_max_int4(kiln_min_int4(acc, kiln_splat_int4(255)), kiln_splat_int4(0)), kiln_uchar4));
+                        kiln_vstore_uchar4(out + (y0 * (3 * nx) + (x0 + 4)), __builtin_convertvector(kiln_max_int4(kiln_min_int4(acc, kiln_splat_int4(255)), kiln_splat_int4(0)), kiln_uchar4));
                     }
                     {
                         kiln_int4 acc = kiln_splat_int4(8) * t2_0c;
@@ -174,7 +174,7 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
                         acc -= t3_0l;
                         acc -= t3_0c;
                         acc -= t3_0r;
-                        kiln_vstore_uchar4(out + ((y0 + 1) * w + x0), __builtin_convertvector(kiln_max_int4(kiln_min_int4(acc, kiln_splat_int4(255)), kiln_splat_int4(0)), kiln_uchar4));
+                        kiln_vstore_uchar4(out + ((y0 + 1) * (3 * nx) + x0), __builtin_convertvector(kiln_max_int4(kiln_min_int4(acc, kiln_splat_int4(255)), kiln_splat_int4(0)), kiln_uchar4));
                     }
                     {
                         kiln_int4 acc = kiln_splat_int4(8) * t2_1c;
@@ -186,14 +186,14 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
                         acc -= t3_1l;
                         acc -= t3_1c;
                         acc -= t3_1r;
-                        kiln_vstore_uchar4(out + ((y0 + 1) * w + (x0 + 4)), __builtin_convertvector(kiln_max_int4(kiln_min_int4(acc, kiln_splat_int4(255)), kiln_splat_int4(0)), kiln_uchar4));
+                        kiln_vstore_uchar4(out + ((y0 + 1) * (3 * nx) + (x0 + 4)), __builtin_convertvector(kiln_max_int4(kiln_min_int4(acc, kiln_splat_int4(255)), kiln_splat_int4(0)), kiln_uchar4));
                     }
                 } else {
                     {
                         const int32_t y = y0;
                         for (int32_t c = 0; c < 8; c += 1) {
                             const int32_t x = x0 + c;
-                            if (x < 3 || y == 0 || (x >= w - 3 || y == ny - 1)) {
+                            if (x < 3 || y == 0 || x >= w - 3 || y == ny - 1) {
                                 out[y * (3 * nx) + x] = in[y * (3 * nx) + x];
                             } else {
                                 int32_t acc = 8 * (int32_t)in[y * (3 * nx) + x];
@@ -213,7 +213,7 @@ static void laplace_rgb(int32_t nx, int32_t ny, const uint8_t *restrict in, uint
                         const int32_t y = y0 + 1;
                         for (int32_t c = 0; c < 8; c += 1) {
                             const int32_t x = x0 + c;
-                            if (x < 3 || y == 0 || (x >= w - 3 || y == ny - 1)) {
+                            if (x < 3 || y == 0 || x >= w - 3 || y == ny - 1) {
                                 out[y * (3 * nx) + x] = in[y * (3 * nx) + x];
                             } else {
                                 int32_t acc = 8 * (int32_t)in[y * (3 * nx) + x];

@@ -60,7 +60,7 @@ static void laplace(int32_t nx, int32_t ny, const float *restrict in, float *res
             if (gx < nx / 8 && gy < ny / 2) {
                 const int32_t x0 = gx * 8;
                 const int32_t y0 = gy * 2;
-                if (x0 >= 1 && y0 >= 1 && (x0 + 8 < nx && y0 + 2 < ny)) {
+                if (x0 >= 1 && y0 >= 1 && x0 + 8 < nx && y0 + 2 < ny) {
                     const kiln_float4 p0_0 = kiln_vload_float4(in + ((y0 - 1) * nx + x0));
                     const kiln_float4 p0_1 = kiln_vload_float4(in + ((y0 - 1) * nx + (x0 + 4)));
                     const float left0 = in[(y0 - 1) * nx + (x0 - 1)];
@@ -154,7 +154,7 @@ static void laplace(int32_t nx, int32_t ny, const float *restrict in, float *res
                         const int32_t y = y0;
                         for (int32_t px = 0; px < 8; px += 1) {
                             const int32_t x = x0 + px;
-                            if (x == 0 || y == 0 || (x == nx - 1 || y == ny - 1)) {
+                            if (x == 0 || y == 0 || x == nx - 1 || y == ny - 1) {
                                 out[y * nx + x] = in[y * nx + x];
                             } else {
                                 double acc = 8.0 * (double)in[y * nx + x];
@@ -174,7 +174,7 @@ static void laplace(int32_t nx, int32_t ny, const float *restrict in, float *res
                         const int32_t y = y0 + 1;
                         for (int32_t px = 0; px < 8; px += 1) {
                             const int32_t x = x0 + px;
-                            if (x == 0 || y == 0 || (x == nx - 1 || y == ny - 1)) {
+                            if (x == 0 || y == 0 || x == nx - 1 || y == ny - 1) {
                                 out[y * nx + x] = in[y * nx + x];
                             } else {
                                 double acc = 8.0 * (double)in[y * nx + x];

@@ -9,7 +9,7 @@ void laplace(int nx, int ny, __global const float *restrict in, __global float *
     if (gx < nx / 8 && gy < ny / 2) {
         const int x0 = gx * 8;
         const int y0 = gy * 2;
-        if (x0 >= 1 && y0 >= 1 && (x0 + 8 < nx && y0 + 2 < ny)) {
+        if (x0 >= 1 && y0 >= 1 && x0 + 8 < nx && y0 + 2 < ny) {
             const float4 p0_0 = vload4(0, in + ((y0 - 1) * nx + x0));
             const float4 p0_1 = vload4(0, in + ((y0 - 1) * nx + (x0 + 4)));
             const float left0 = in[(y0 - 1) * nx + (x0 - 1)];
@@ -103,7 +103,7 @@ void laplace(int nx, int ny, __global const float *restrict in, __global float *
                 const int y = y0;
                 for (int px = 0; px < 8; px += 1) {
                     const int x = x0 + px;
-                    if (x == 0 || y == 0 || (x == nx - 1 || y == ny - 1)) {
+                    if (x == 0 || y == 0 || x == nx - 1 || y == ny - 1) {
                         out[y * nx + x] = in[y * nx + x];
                     } else {
                         double acc = 8.0 * (double)in[y * nx + x];
@@ -123,7 +123,7 @@ void laplace(int nx, int ny, __global const float *restrict in, __global float *
                 const int y = y0 + 1;
                 for (int px = 0; px < 8; px += 1) {
                     const int x = x0 + px;
-                    if (x == 0 || y == 0 || (x == nx - 1 || y == ny - 1)) {
+                    if (x == 0 || y == 0 || x == nx - 1 || y == ny - 1) {
                         out[y * nx + x] = in[y * nx + x];
                     } else {
                         double acc = 8.0 * (double)in[y * nx + x];
