@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kiln/kernel.h"
+#include "kernels/kernels_int.h"
 
 typedef struct arg_data {
     size_t count;        /* elements (1 for scalars) */
@@ -54,23 +55,12 @@ static void *scratch(kiln_args *a)
     return a->scratch;
 }
 
-static void args_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void args_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 kiln_args *kiln_args_new(const kiln_kernel *k, const kiln_size *size, char *err, size_t errlen)
 {
     kiln_args *a = calloc(1, sizeof *a);
     if (!a || !(a->arg = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *a->arg))) {
         free(a);
-        args_err(err, errlen, "out of memory");
+        kiln_kernels_errf(err, errlen, "out of memory");
         return NULL;
     }
     a->kernel = k;
@@ -81,17 +71,19 @@ kiln_args *kiln_args_new(const kiln_kernel *k, const kiln_size *size, char *err,
         arg_data *d = &a->arg[i];
         size_t elem = kiln_scalar_bytes(ai->elem);
         if (!ai->is_scalar && !ai->count) {
-            args_err(err, errlen, "kernel '%s': array argument '%s' has no count function", k->name, ai->name);
+            kiln_kernels_errf(err, errlen, "kernel '%s': array argument '%s' has no count function", k->name, ai->name);
             kiln_args_free(a);
             return NULL;
         }
         d->count = ai->is_scalar ? 1 : ai->count(size);
         if (elem && d->count > ((size_t)-1) / 8 / elem) {
-            args_err(err, errlen, "argument '%s': %zu elements do not fit in memory", ai->name, d->count);
+            kiln_kernels_errf(err, errlen, "argument '%s': %zu elements do not fit in memory", ai->name, d->count);
             kiln_args_free(a);
             return NULL;
         }
-        d->bytes = (d->count * elem) ? d->count * elem : 8;
+        d->bytes = d->count * elem;
+        if (d->bytes == 0)
+            d->bytes = 8; /* an empty array still gets a buffer */
         d->data = calloc(1, d->bytes);
         int ok = d->data != NULL;
         if (ok && is_output(ai)) {
@@ -103,7 +95,7 @@ kiln_args *kiln_args_new(const kiln_kernel *k, const kiln_size *size, char *err,
                 kiln_poison(ai->elem, d->data, d->count);
         }
         if (!ok) {
-            args_err(err, errlen, "out of memory for the data of argument '%s' (%zu bytes)", ai->name, d->bytes);
+            kiln_kernels_errf(err, errlen, "out of memory for the data of argument '%s' (%zu bytes)", ai->name, d->bytes);
             kiln_args_free(a);
             return NULL;
         }
@@ -133,18 +125,18 @@ int kiln_args_generate(kiln_args *a, uint64_t seed, char *err, size_t errlen)
 {
     const kiln_kernel *k = a->kernel;
     if (!k->inputs || !k->reference) {
-        args_err(err, errlen, "kernel '%s' has no %s function", k->name, !k->inputs ? "inputs" : "reference");
+        kiln_kernels_errf(err, errlen, "kernel '%s' has no %s function", k->name, !k->inputs ? "inputs" : "reference");
         return -1;
     }
     a->misuse[0] = '\0';
     k->inputs(a, seed);
     if (a->misuse[0]) {
-        args_err(err, errlen, "kernel '%s', inputs: %s", k->name, a->misuse);
+        kiln_kernels_errf(err, errlen, "kernel '%s', inputs: %s", k->name, a->misuse);
         return -1;
     }
     k->reference(a);
     if (a->misuse[0]) {
-        args_err(err, errlen, "kernel '%s', reference: %s", k->name, a->misuse);
+        kiln_kernels_errf(err, errlen, "kernel '%s', reference: %s", k->name, a->misuse);
         return -1;
     }
     return 0;

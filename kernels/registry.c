@@ -11,6 +11,7 @@
 #include <string.h>
 #include "dsl/dsl_int.h"
 #include "kiln/kernel.h"
+#include "kernels/kernels_int.h"
 
 /* While a kernel's description or geometry runs, the configuration it was
  * given and the first name it asked for that the configuration does not have.
@@ -44,8 +45,7 @@ static int watch_end(char *name, size_t len)
     return name[0] != '\0';
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+void kiln_kernels_errf(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen)
         return;
@@ -66,17 +66,17 @@ int kiln_kernel_match_args(const kiln_kernel *k, const kiln_proc *proc, char *er
         const kiln_arg_info *t = i < k->nargs ? &k->args[i] : NULL;
         const kiln_var *d = i < proc->nargs ? proc->args[i] : NULL;
         if (!t) {
-            set_err(err, errlen, "kernel '%s': the description declares argument %d '%s', which the table lacks",
+            kiln_kernels_errf(err, errlen, "kernel '%s': the description declares argument %d '%s', which the table lacks",
                     k->name, i + 1, d->name);
             return -1;
         }
         if (!d) {
-            set_err(err, errlen, "kernel '%s': the table declares argument %d '%s', which the description lacks",
+            kiln_kernels_errf(err, errlen, "kernel '%s': the table declares argument %d '%s', which the description lacks",
                     k->name, i + 1, t->name ? t->name : "(null)");
             return -1;
         }
         if (!t->name || strcmp(t->name, d->name) != 0) {
-            set_err(err, errlen, "kernel '%s': argument %d is '%s' in the description but '%s' in the table", k->name,
+            kiln_kernels_errf(err, errlen, "kernel '%s': argument %d is '%s' in the description but '%s' in the table", k->name,
                     i + 1, d->name, t->name ? t->name : "(null)");
             return -1;
         }
@@ -96,7 +96,7 @@ int kiln_kernel_match_args(const kiln_kernel *k, const kiln_proc *proc, char *er
             snprintf(have, sizeof have, "%s", dir_name(t->dir));
         }
         if (what) {
-            set_err(err, errlen, "kernel '%s': argument '%s' has %s %s in the description but %s in the table",
+            kiln_kernels_errf(err, errlen, "kernel '%s': argument '%s' has %s %s in the description but %s in the table",
                     k->name, t->name, what, want, have);
             return -1;
         }
@@ -112,13 +112,13 @@ static kiln_proc *build_checked(const kiln_kernel *k, kiln_ctx *ctx, const kiln_
     char unknown[128];
     contract[0] = '\0';
     if (!k->build) {
-        set_err(contract, len, "kernel '%s' has no build function", k->name);
+        kiln_kernels_errf(contract, len, "kernel '%s' has no build function", k->name);
         return NULL;
     }
     watch_begin(cfg);
     kiln_proc *proc = k->build(ctx, cfg, size);
     if (watch_end(unknown, sizeof unknown)) {
-        set_err(contract, len, "kernel '%s': the description reads parameter '%s', which the kernel does not declare",
+        kiln_kernels_errf(contract, len, "kernel '%s': the description reads parameter '%s', which the kernel does not declare",
                 k->name, unknown);
         return NULL;
     }
@@ -141,14 +141,14 @@ int kiln_kernel_geometry(const kiln_kernel *k, const kiln_config *cfg, const kil
 {
     char unknown[128];
     if (!k->geometry) {
-        set_err(err, errlen, "kernel '%s' has no geometry function", k->name);
+        kiln_kernels_errf(err, errlen, "kernel '%s' has no geometry function", k->name);
         return -1;
     }
     memset(geo, 0, sizeof *geo);
     watch_begin(cfg);
     k->geometry(cfg, size, geo);
     if (watch_end(unknown, sizeof unknown)) {
-        set_err(err, errlen, "kernel '%s': the geometry reads parameter '%s', which the kernel does not declare",
+        kiln_kernels_errf(err, errlen, "kernel '%s': the geometry reads parameter '%s', which the kernel does not declare",
                 k->name, unknown);
         return -1;
     }
@@ -163,24 +163,24 @@ int kiln_kernel_check(const kiln_kernel *k, const kiln_config *cfg, const kiln_s
                              (const void *)k->geometry};
     for (size_t i = 0; i < sizeof callbacks / sizeof callbacks[0]; i++)
         if (!present[i]) {
-            set_err(err, errlen, "kernel '%s' has no %s function", k->name ? k->name : "(unnamed)", callbacks[i]);
+            kiln_kernels_errf(err, errlen, "kernel '%s' has no %s function", k->name ? k->name : "(unnamed)", callbacks[i]);
             return -1;
         }
     if (k->nargs < 0 || (k->nargs > 0 && !k->args) || k->nparams < 0 || (k->nparams > 0 && !k->params) ||
         k->nconstraints < 0 || (k->nconstraints > 0 && !k->constraints)) {
-        set_err(err, errlen, "kernel '%s': a count without its list (args, params or constraints)", k->name);
+        kiln_kernels_errf(err, errlen, "kernel '%s': a count without its list (args, params or constraints)", k->name);
         return -1;
     }
     for (int i = 0; i < k->nargs; i++)
         if (!k->args[i].name || (!k->args[i].is_scalar && !k->args[i].count)) {
-            set_err(err, errlen, "kernel '%s': argument %d has no %s", k->name, i + 1,
+            kiln_kernels_errf(err, errlen, "kernel '%s': argument %d has no %s", k->name, i + 1,
                     !k->args[i].name ? "name" : "count function");
             return -1;
         }
     kiln_config def;
     if (!cfg) {
         if (k->nparams > KILN_MAX_PARAMS) {
-            set_err(err, errlen, "kernel '%s': %d parameters (limit %d)", k->name, k->nparams, KILN_MAX_PARAMS);
+            kiln_kernels_errf(err, errlen, "kernel '%s': %d parameters (limit %d)", k->name, k->nparams, KILN_MAX_PARAMS);
             return -1;
         }
         def.n = k->nparams;
@@ -192,7 +192,7 @@ int kiln_kernel_check(const kiln_kernel *k, const kiln_config *cfg, const kiln_s
     }
     kiln_ctx *ctx = kiln_ctx_new();
     if (!ctx) {
-        set_err(err, errlen, "out of memory");
+        kiln_kernels_errf(err, errlen, "out of memory");
         return -1;
     }
     /* a configuration the description refuses is a verdict, not a broken
@@ -201,7 +201,7 @@ int kiln_kernel_check(const kiln_kernel *k, const kiln_config *cfg, const kiln_s
     char contract[512];
     build_checked(k, ctx, cfg, size, contract, sizeof contract);
     if (contract[0]) {
-        set_err(err, errlen, "%s", contract);
+        kiln_kernels_errf(err, errlen, "%s", contract);
         rc = -1;
     }
     kiln_ctx_free(ctx);
