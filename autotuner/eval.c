@@ -195,6 +195,23 @@ int kiln_eval_data_hash(const kiln_kernel *k, const kiln_size *size, uint64_t se
     return 0;
 }
 
+int kiln_eval_precheck(const kiln_kernel *k, const kiln_space *space, const kiln_size *size, uint64_t seed, char *err,
+                       size_t errlen)
+{
+    kiln_config cfg;
+    char why[256];
+    kiln_space_default(space, &cfg);
+    for (uint64_t i = 0; kiln_space_check(space, &cfg, why, sizeof why) != 1; i++) {
+        if (i == kiln_space_total(space) || i == (1u << 20))
+            return 0; /* nothing valid found to build: each variant is checked as it comes */
+        kiln_space_point(space, i, &cfg);
+    }
+    char hash[17];
+    if (kiln_kernel_check(k, &cfg, size, err, errlen) != 0 || kiln_eval_data_hash(k, size, seed, hash, err, errlen) != 0)
+        return -1;
+    return 0;
+}
+
 /* The verdict of a failed kiln_program_run / kiln_program_time status. */
 static kiln_verdict verdict_of_run(int rc)
 {
