@@ -277,7 +277,7 @@ static int cmd_generate(int argc, char **argv)
         die(EXIT_USAGE, "generate: configuration violates constraint '%s'", why);
 
     kiln_ctx *ctx = kiln_ctx_new();
-    kiln_proc *proc = k->build(ctx, &cfg, &size);
+    kiln_proc *proc = kiln_kernel_build(k, ctx, &cfg, &size);
     if (!proc) {
         fprintf(stderr, "%s: generate: %s\n", progname, kiln_errmsg(ctx));
         kiln_ctx_free(ctx);
