@@ -153,14 +153,17 @@ static void verify_exact(const kiln_expect *e, const void *got, kiln_verify_repo
     for (size_t i = 0; i < e->n; i++) {
         if (memcmp(g + i * bytes, w + i * bytes, bytes) == 0)
             continue;
-        double d = int_distance(e->elem, got, e->exact, i);
+        double d = int_distance(e->elem, got, e->exact, i), expected;
+        to_double(e->elem, e->exact, i, 1, &expected);
         if (out->mismatches++ == 0)
             out->worst_index = i;
         if (d > out->max_abs_err)
             out->max_abs_err = d;
+        if (d / fmax(fabs(expected), 1.0) > out->max_rel_err)
+            out->max_rel_err = d / fmax(fabs(expected), 1.0);
     }
     out->max_err_ratio = out->mismatches ? INFINITY : 0.0;
-    out->max_rel_err = out->rel_l2_err = out->mismatches ? INFINITY : 0.0;
+    out->rel_l2_err = out->max_rel_err;
     out->ok = out->mismatches == 0;
 }
 
