@@ -131,8 +131,12 @@ kiln_proc *kiln_kernel_build(const kiln_kernel *k, kiln_ctx *ctx, const kiln_con
 {
     char contract[512];
     kiln_proc *proc = build_checked(k, ctx, cfg, size, contract, sizeof contract);
-    if (contract[0])
-        kiln_fail(ctx, "%s", contract);
+    if (contract[0]) {
+        /* the contract's error is the cause, whatever the description said after it */
+        kiln_ctx_reset(ctx);
+        kiln_fail_at(ctx, (kiln_loc){NULL, 0}, "%s", contract);
+        return NULL;
+    }
     return proc;
 }
 

@@ -154,7 +154,8 @@ size_t kiln_args_bytes(const kiln_args *a, int i);
 /* ---- checked calls into a kernel ------------------------------------- */
 
 /* k->build, failing (kiln_errmsg) when the description reads a parameter the
- * kernel does not declare, or when its arguments differ from k->args. */
+ * kernel does not declare, or when its arguments differ from k->args; the
+ * context is then reset and holds only that error. */
 kiln_proc *kiln_kernel_build(const kiln_kernel *k, kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size);
 /* k->geometry; -1 with err when it reads a parameter the kernel does not declare. */
 int kiln_kernel_geometry(const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size, kiln_geometry *geo,

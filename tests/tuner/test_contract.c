@@ -109,6 +109,15 @@ static kiln_proc *unrol_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_
     return shift_build(ctx, cfg, size);
 }
 
+/* a refusal that follows from the fallback of a misspelt parameter */
+static kiln_proc *unrol_refused_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
+{
+    (void)size;
+    if (kiln_config_get(cfg, "unrol", 0) == 0)
+        kiln_fail(ctx, "unroll 0 is not an unroll factor");
+    return NULL;
+}
+
 static void misnamed_reference(kiln_args *a)
 {
     double *want = kiln_args_want(a, "outt");
@@ -440,6 +449,13 @@ static void test_contract(kiln_rt *rt, kiln_db *db)
     kiln_ctx *ctx = kiln_ctx_new();
     CHECK(kiln_kernel_build(&k, ctx, &c, &k.default_size) == NULL);
     CHECK_STR_CONTAINS(kiln_errmsg(ctx), "'unrol'");
+    /* the undeclared name is the cause, not the refusal it led to */
+    k.build = unrol_refused_build;
+    kiln_ctx_reset(ctx);
+    CHECK(kiln_kernel_build(&k, ctx, &c, &k.default_size) == NULL);
+    CHECK_MSG(strcmp(kiln_errmsg(ctx), "kernel 'shift': the description reads parameter 'unrol', which the kernel "
+                                       "does not declare") == 0,
+              "%s", kiln_errmsg(ctx));
     kiln_ctx_free(ctx);
     /* outside the checked calls, kiln_config_get keeps its fallback */
     CHECK(kiln_config_get(&c, "unrol", 7) == 7);
