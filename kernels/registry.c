@@ -90,9 +90,9 @@ int kiln_kernel_match_args(const kiln_kernel *k, const kiln_proc *proc, char *er
             what = "element type";
             snprintf(want, sizeof want, "%s", kiln_scalar_name(d->type.scalar));
             snprintf(have, sizeof have, "%s", kiln_scalar_name(t->elem));
-        } else if (d->is_array && t->dir != d->dir) {
+        } else if (t->dir != (d->is_array ? d->dir : KILN_IN)) {
             what = "direction";
-            snprintf(want, sizeof want, "%s", dir_name(d->dir));
+            snprintf(want, sizeof want, "%s", dir_name(d->is_array ? d->dir : KILN_IN));
             snprintf(have, sizeof have, "%s", dir_name(t->dir));
         }
         if (what) {

@@ -144,6 +144,10 @@ static kiln_kernel broken(int fault)
                                           {"out", KILN_F32, KILN_INOUT, 0, by_n, 0},
                                           {"in", KILN_F32, KILN_IN, 0, by_n, 0},
                                           {"eps", KILN_F32, KILN_IN, 1, NULL, 0}};
+    static const kiln_arg_info scalar_out[] = {{"n", KILN_I32, KILN_IN, 1, NULL, 0},
+                                               {"out", KILN_F32, KILN_OUT, 0, by_n, 0},
+                                               {"in", KILN_F32, KILN_IN, 0, by_n, 0},
+                                               {"eps", KILN_F32, KILN_OUT, 1, NULL, 0}};
     switch (fault) {
     case 0: k.args = swapped; break;
     case 1: k.args = wide; break;
@@ -154,6 +158,7 @@ static kiln_kernel broken(int fault)
     case 6: k.reference = misnamed_reference; break;
     case 7: k.reference = exact_for_float_reference; break;
     case 8: k.geometry = NULL; break;
+    case 9: k.args = scalar_out; break;
     }
     return k;
 }
@@ -168,6 +173,7 @@ static const char *const fault_message[] = {
     "reference: no argument 'outt'",
     "kiln_args_exact of 'out', a f32 array",
     "has no geometry function",
+    "argument 'eps' has direction in in the description but out in the table",
 };
 
 /* ---- integers: i64 above 2^53, u8 equal to the first poison */
