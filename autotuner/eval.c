@@ -1,10 +1,14 @@
 /*
  * eval.c: evaluating one configuration of a kernel on one device.
  *
- * description(config) -> AST -> source for the device's language -> build ->
- * inputs (seeded) -> poisoned outputs -> one checked run -> verification
- * against the double-precision reference -> timed runs. Every failure becomes
- * a verdict with its text; nothing here prints.
+ * description(config) -> AST (checked against the kernel's argument table and
+ * parameters) -> source for the device's language -> build -> inputs (seeded)
+ * -> outputs poisoned -> one run, verified against the reference -> outputs
+ * poisoned with the second pattern -> timed runs -> the last timed run's
+ * outputs verified again, unless an inout array makes every run differ (a
+ * race that was right once does not pass; an integer element left unwritten
+ * cannot match in both runs). Every failure
+ * becomes a verdict with its text; nothing here prints.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -57,7 +61,7 @@ int kiln_variant_prepare(kiln_rt *rt, const kiln_kernel *k, const kiln_config *c
         out->error_text = str_printf("out of memory");
         return -1;
     }
-    kiln_proc *proc = k->build(ctx, cfg, size);
+    kiln_proc *proc = kiln_kernel_build(k, ctx, cfg, size);
     if (!proc || kiln_ctx_failed(ctx)) {
         out->verdict = KILN_BUILD_ERROR;
         out->error_text = str_printf("description: %s", kiln_errmsg(ctx));
@@ -79,29 +83,26 @@ int kiln_variant_prepare(kiln_rt *rt, const kiln_kernel *k, const kiln_config *c
     return 0;
 }
 
-/* The inputs and the reference of the last (kernel, size, seed): computing
- * them can cost more than the variant itself, and a tuning run asks for the
- * same ones each time. Not thread-safe: one tuning loop per process. */
+/* The data of the last (kernel, size, seed): computing the inputs and the
+ * reference can cost more than the variant itself, and a tuning run asks for
+ * the same ones each time. Not thread-safe: one tuning loop per process. */
 static struct {
     const kiln_kernel *kernel;
     kiln_size size;
     uint64_t seed;
-    void *inputs[KILN_MAX_ARGS];   /* every argument as the input generator left it (outputs poisoned) */
-    void *readback[KILN_MAX_ARGS]; /* where out/inout arrays are read back to */
-    double *want[KILN_MAX_ARGS];
+    kiln_args *args;     /* inputs as generated (outputs poisoned), reference */
+    void **readback;     /* per argument: where out/inout arrays are read back to */
+    char hash[17];       /* kiln_eval_data_hash, "" until asked */
 } ref_cache;
 
 static void ref_cache_clear(void)
 {
-    for (int i = 0; i < KILN_MAX_ARGS; i++) {
-        free(ref_cache.want[i]);
-        free(ref_cache.inputs[i]);
-        free(ref_cache.readback[i]);
-        ref_cache.want[i] = NULL;
-        ref_cache.inputs[i] = NULL;
-        ref_cache.readback[i] = NULL;
-    }
-    ref_cache.kernel = NULL;
+    if (ref_cache.readback)
+        for (int i = 0; i < ref_cache.kernel->nargs; i++)
+            free(ref_cache.readback[i]);
+    free(ref_cache.readback);
+    kiln_args_free(ref_cache.args);
+    memset(&ref_cache, 0, sizeof ref_cache);
 }
 
 void kiln_eval_release_cache(void)
@@ -119,15 +120,97 @@ static int same_size(const kiln_size *a, const kiln_size *b)
     return 1;
 }
 
-static size_t arg_count(const kiln_arg_info *a, const kiln_size *size)
+static int is_output(const kiln_arg_info *a)
 {
-    return a->is_scalar ? 1 : a->count(size);
+    return !a->is_scalar && a->dir != KILN_IN;
 }
 
-static size_t arg_bytes(const kiln_arg_info *a, const kiln_size *size)
+/* Makes ref_cache hold the data of (k, size, seed). -1 with err. */
+static int ref_cache_get(const kiln_kernel *k, const kiln_size *size, uint64_t seed, char *err, size_t errlen)
 {
-    size_t b = arg_count(a, size) * kiln_scalar_bytes(a->elem);
-    return b ? b : 8;
+    if (ref_cache.args && ref_cache.kernel == k && same_size(&ref_cache.size, size) && ref_cache.seed == seed)
+        return 0;
+    ref_cache_clear();
+    kiln_args *args = kiln_args_new(k, size, err, errlen);
+    if (!args)
+        return -1;
+    ref_cache.kernel = k;
+    ref_cache.args = args;
+    ref_cache.readback = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *ref_cache.readback);
+    int ok = ref_cache.readback != NULL;
+    for (int i = 0; ok && i < k->nargs; i++)
+        if (is_output(&k->args[i]))
+            ok = (ref_cache.readback[i] = malloc(kiln_args_bytes(args, i))) != NULL;
+    if (!ok) {
+        kiln_tuner_errf(err, errlen, "out of memory for the read-back of kernel '%s'", k->name);
+        ref_cache_clear();
+        return -1;
+    }
+    if (kiln_args_generate(args, seed, err, errlen) != 0) {
+        ref_cache_clear();
+        return -1;
+    }
+    ref_cache.size = *size;
+    ref_cache.seed = seed;
+    return 0;
+}
+
+/* FNV-1a, continued over several blocks. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+int kiln_eval_data_hash(const kiln_kernel *k, const kiln_size *size, uint64_t seed, char out[17], char *err,
+                        size_t errlen)
+{
+    if (ref_cache_get(k, size, seed, err, errlen) != 0)
+        return -1;
+    if (!ref_cache.hash[0]) {
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (int i = 0; i < k->nargs; i++) {
+            const kiln_arg_info *a = &k->args[i];
+            h = fnv1a(h, a->name, strlen(a->name) + 1);
+            h = fnv1a(h, kiln_args_at(ref_cache.args, i), kiln_args_bytes(ref_cache.args, i));
+            kiln_expect e;
+            if (kiln_args_expect(ref_cache.args, i, &e) != 0)
+                continue;
+            if (e.want)
+                h = fnv1a(h, e.want, e.n * sizeof(double));
+            if (e.magnitude) {
+                h = fnv1a(h, e.magnitude, e.n * sizeof(double));
+                h = fnv1a(h, &e.terms, sizeof e.terms);
+            }
+            if (e.exact)
+                h = fnv1a(h, e.exact, kiln_args_bytes(ref_cache.args, i));
+            h = fnv1a(h, &e.tolerance, sizeof e.tolerance);
+        }
+        snprintf(ref_cache.hash, sizeof ref_cache.hash, "%016llx", (unsigned long long)h);
+    }
+    memcpy(out, ref_cache.hash, 17);
+    return 0;
+}
+
+int kiln_eval_precheck(const kiln_kernel *k, const kiln_space *space, const kiln_size *size, uint64_t seed, char *err,
+                       size_t errlen)
+{
+    kiln_config cfg;
+    char why[256];
+    kiln_space_default(space, &cfg);
+    for (uint64_t i = 0; kiln_space_check(space, &cfg, why, sizeof why) != 1; i++) {
+        if (i == kiln_space_total(space) || i == (1u << 20))
+            return 0; /* nothing valid found to build: each variant is checked as it comes */
+        kiln_space_point(space, i, &cfg);
+    }
+    char hash[17];
+    if (kiln_kernel_check(k, &cfg, size, err, errlen) != 0 || kiln_eval_data_hash(k, size, seed, hash, err, errlen) != 0)
+        return -1;
+    return 0;
 }
 
 /* The verdict of a failed kiln_program_run / kiln_program_time status. */
@@ -136,107 +219,137 @@ static kiln_verdict verdict_of_run(int rc)
     return rc == KILN_RT_TIMEOUT ? KILN_TIMEOUT : rc == KILN_RT_CRASHED ? KILN_CRASHED : KILN_RUN_ERROR;
 }
 
+static void fail(kiln_eval *out, kiln_verdict v, char *text)
+{
+    out->verdict = v;
+    free(out->error_text);
+    out->error_text = text;
+}
+
+/* Reads back every out/inout array (only `out` ones when `outs_only`) and
+ * verifies it; the first failure makes the verdict. `when` names the run. */
+static int verify_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only, const char *when,
+                          kiln_eval *out)
+{
+    for (int i = 0; i < k->nargs; i++) {
+        const kiln_arg_info *a = &k->args[i];
+        kiln_expect e;
+        if (!is_output(a) || (outs_only && a->dir != KILN_OUT) || kiln_args_expect(ref_cache.args, i, &e) != 0)
+            continue;
+        if (kiln_buf_read(rt, bufs[i], ref_cache.readback[i], kiln_args_bytes(ref_cache.args, i))) {
+            fail(out, KILN_RUN_ERROR, str_printf("reading '%s': %s", a->name, kiln_rt_errmsg(rt)));
+            return -1;
+        }
+        kiln_verify_report rep;
+        kiln_verify_expect(&e, ref_cache.readback[i], &rep);
+        if (rep.max_err_ratio > out->verify.max_err_ratio || out->verify.tolerance == 0)
+            out->verify = rep;
+        if (rep.ok)
+            continue;
+        out->verify = rep;
+        if (!kiln_scalar_is_float(a->elem))
+            fail(out, KILN_WRONG,
+                 str_printf("output '%s' of the %s differs from the exact reference: %zu of %zu elements, first at "
+                            "index %zu (by %.0f)",
+                            a->name, when, rep.mismatches, e.n, rep.worst_index, rep.max_abs_err));
+        else
+            fail(out, KILN_WRONG,
+                 str_printf("output '%s' of the %s differs from the reference: %zu of %zu elements over their bound, "
+                            "worst index %zu at %.3g times its bound (tolerance %.3g x magnitude), max abs err "
+                            "%.3g, %zu non-finite",
+                            a->name, when, rep.mismatches, e.n, rep.worst_index, rep.max_err_ratio, rep.tolerance,
+                            rep.max_abs_err, rep.nonfinite));
+        return -1;
+    }
+    return 0;
+}
+
+static int has_inout(const kiln_kernel *k)
+{
+    for (int i = 0; i < k->nargs; i++)
+        if (!k->args[i].is_scalar && k->args[i].dir == KILN_INOUT)
+            return 1;
+    return 0;
+}
+
+/* Uploads the second poison into every `out` array, so that an element the
+ * timed runs leave unwritten cannot keep the first run's right value. */
+static int repoison_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, kiln_eval *out)
+{
+    for (int i = 0; i < k->nargs; i++) {
+        const kiln_arg_info *a = &k->args[i];
+        if (a->is_scalar || a->dir != KILN_OUT)
+            continue;
+        size_t bytes = kiln_args_bytes(ref_cache.args, i);
+        kiln_poison_with(a->elem, ref_cache.readback[i], bytes / kiln_scalar_bytes(a->elem), 1);
+        if (kiln_buf_write(rt, bufs[i], ref_cache.readback[i], bytes)) {
+            fail(out, KILN_RUN_ERROR, str_printf("argument '%s': %s", a->name, kiln_rt_errmsg(rt)));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Runs, verifies and times a prepared variant. */
 static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
                             const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name,
                             kiln_eval *out)
 {
-    kiln_buf *bufs[KILN_MAX_ARGS] = {0};
-    char *log = NULL;
+    char *log = NULL, err[512];
     uint64_t seed = opts ? opts->seed : 1;
+    kiln_geometry geo;
 
+    if (kiln_kernel_geometry(k, cfg, size, &geo, err, sizeof err) != 0) {
+        fail(out, KILN_BUILD_ERROR, str_printf("%s", err));
+        return;
+    }
+    /* Inputs, poisoned outputs and the reference are made once per (kernel,
+     * size, seed) and kept: every variant uploads the same bytes. */
+    if (ref_cache_get(k, size, seed, err, sizeof err) != 0) {
+        fail(out, KILN_RUN_ERROR, str_printf("%s", err));
+        return;
+    }
     kiln_program *prog = kiln_program_build(rt, out->source, kernel_name, "", &log);
     if (!prog) {
-        out->verdict = KILN_BUILD_ERROR;
-        out->error_text = str_printf("%s%s%s", kiln_rt_errmsg(rt), log && *log ? "\n" : "", log ? log : "");
+        fail(out, KILN_BUILD_ERROR,
+             str_printf("%s%s%s", kiln_rt_errmsg(rt), log && *log ? "\n" : "", log ? log : ""));
         free(log);
         return;
     }
     free(log);
-
-    /* Inputs, poisoned outputs and the reference are made once per (kernel,
-     * size, seed) and kept: every variant uploads the same bytes. */
-    if (ref_cache.kernel != k || !same_size(&ref_cache.size, size) || ref_cache.seed != seed) {
-        ref_cache_clear();
-        for (int i = 0; i < k->nargs; i++) {
-            const kiln_arg_info *a = &k->args[i];
-            int is_output = !a->is_scalar && a->dir != KILN_IN;
-            ref_cache.inputs[i] = calloc(1, arg_bytes(a, size));
-            if (is_output) {
-                ref_cache.readback[i] = malloc(arg_bytes(a, size));
-                ref_cache.want[i] = calloc(arg_count(a, size), sizeof(double));
-            }
-            if (!ref_cache.inputs[i] || (is_output && (!ref_cache.readback[i] || !ref_cache.want[i]))) {
-                ref_cache_clear();
-                out->verdict = KILN_RUN_ERROR;
-                out->error_text = str_printf("out of memory for the data of argument '%s'", a->name);
-                goto done;
-            }
-            if (!a->is_scalar && a->dir == KILN_OUT)
-                kiln_poison(a->elem, ref_cache.inputs[i], arg_count(a, size));
-        }
-        k->inputs(size, seed, ref_cache.inputs);
-        k->reference(size, ref_cache.inputs, ref_cache.want);
-        ref_cache.kernel = k;
-        ref_cache.size = *size;
-        ref_cache.seed = seed;
+    kiln_buf **bufs = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *bufs);
+    if (!bufs) {
+        fail(out, KILN_RUN_ERROR, str_printf("out of memory"));
+        goto done;
     }
-    void *const *host = ref_cache.inputs;
 
     for (int i = 0; i < k->nargs; i++) {
         const kiln_arg_info *a = &k->args[i];
+        void *host = kiln_args_at(ref_cache.args, i);
+        size_t bytes = kiln_args_bytes(ref_cache.args, i);
         int rc;
         if (a->is_scalar) {
-            rc = kiln_program_set_scalar(rt, prog, i, host[i], kiln_scalar_bytes(a->elem));
+            rc = kiln_program_set_scalar(rt, prog, i, host, kiln_scalar_bytes(a->elem));
         } else {
-            bufs[i] = kiln_buf_new(rt, arg_bytes(a, size));
-            rc = bufs[i] ? kiln_buf_write(rt, bufs[i], host[i], arg_bytes(a, size)) : -1;
+            bufs[i] = kiln_buf_new(rt, bytes);
+            rc = bufs[i] ? kiln_buf_write(rt, bufs[i], host, bytes) : -1;
             if (rc == 0)
                 rc = kiln_program_set_buf(rt, prog, i, bufs[i]);
         }
         if (rc) {
-            out->verdict = KILN_RUN_ERROR;
-            out->error_text = str_printf("argument '%s': %s", a->name, kiln_rt_errmsg(rt));
+            fail(out, KILN_RUN_ERROR, str_printf("argument '%s': %s", a->name, kiln_rt_errmsg(rt)));
             goto done;
         }
     }
 
-    kiln_geometry geo;
-    memset(&geo, 0, sizeof geo);
-    k->geometry(cfg, size, &geo);
     double once_ns = 0;
     int rc = kiln_program_run(rt, prog, &geo, &once_ns);
     if (rc) {
-        out->verdict = verdict_of_run(rc);
-        out->error_text = str_printf("%s", kiln_rt_errmsg(rt));
+        fail(out, verdict_of_run(rc), str_printf("%s", kiln_rt_errmsg(rt)));
         goto done;
     }
-
     out->verdict = KILN_OK;
-    for (int i = 0; i < k->nargs; i++) {
-        const kiln_arg_info *a = &k->args[i];
-        if (a->is_scalar || a->dir == KILN_IN)
-            continue;
-        if (kiln_buf_read(rt, bufs[i], ref_cache.readback[i], arg_bytes(a, size))) {
-            out->verdict = KILN_RUN_ERROR;
-            out->error_text = str_printf("reading '%s': %s", a->name, kiln_rt_errmsg(rt));
-            goto done;
-        }
-        double tol = a->tolerance > 0 ? a->tolerance : kiln_default_tolerance(a->elem);
-        kiln_verify_report rep;
-        kiln_verify(a->elem, ref_cache.readback[i], ref_cache.want[i], arg_count(a, size), tol, &rep);
-        if (out->verdict == KILN_OK || rep.max_abs_err > out->verify.max_abs_err)
-            out->verify = rep;
-        if (!rep.ok && out->verdict == KILN_OK) {
-            out->verdict = KILN_WRONG;
-            out->verify = rep;
-            out->error_text = str_printf("output '%s' differs from the reference: max abs err %.3g, max rel err %.3g, "
-                                         "rel L2 err %.3g (tolerance %.1g), worst index %zu, %zu non-finite",
-                                         a->name, rep.max_abs_err, rep.max_rel_err, rep.rel_l2_err, rep.tolerance,
-                                         rep.worst_index, rep.nonfinite);
-        }
-    }
-    if (out->verdict != KILN_OK)
+    if (verify_outputs(rt, k, bufs, 0, "first run", out) != 0 || repoison_outputs(rt, k, bufs, out) != 0)
         goto done;
 
     kiln_time_opts topts;
@@ -245,14 +358,19 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
         topts = opts->timing;
     rc = kiln_program_time(rt, prog, &geo, &topts, &out->time);
     if (rc) {
-        out->verdict = verdict_of_run(rc);
-        out->error_text = str_printf("timing: %s", kiln_rt_errmsg(rt));
+        fail(out, verdict_of_run(rc), str_printf("timing: %s", kiln_rt_errmsg(rt)));
+        goto done;
     }
+    /* an inout array went through every timed run, and so may what the
+     * kernel computed from it: then only the first run has a reference */
+    if (!has_inout(k))
+        verify_outputs(rt, k, bufs, 1, "timed runs", out);
 
 done:
-    for (int i = 0; i < k->nargs; i++)
+    for (int i = 0; bufs && i < k->nargs; i++)
         if (bufs[i])
             kiln_buf_free(rt, bufs[i]);
+    free(bufs);
     kiln_program_free(rt, prog);
 }
 
@@ -262,6 +380,11 @@ int kiln_evaluate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, con
     char name[256];
     if (!rt || !k || !cfg || !size || !out) {
         snprintf(err, errlen, "kiln_evaluate: missing argument");
+        return -1;
+    }
+    if (!k->build || !k->inputs || !k->reference || !k->geometry) {
+        snprintf(err, errlen, "kernel '%s' has no %s function", k->name ? k->name : "(unnamed)",
+                 !k->build ? "build" : !k->inputs ? "inputs" : !k->reference ? "reference" : "geometry");
         return -1;
     }
     if (!(k->langs & (1u << kiln_rt_lang(rt)))) {

@@ -22,7 +22,7 @@ struct kiln_space {
     uint64_t total;
     long long size_values[SIZE_SLOTS];
     int nconstraints;
-    kiln_cexpr *constraints[16];
+    kiln_cexpr **constraints;   /* k->nconstraints of them */
 };
 
 
@@ -65,11 +65,16 @@ kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *er
         kiln_tuner_errf(err, errlen, "kernel '%s': %d parameters (limit %d)", k->name, k->nparams, KILN_MAX_PARAMS);
         return NULL;
     }
-    if (k->nconstraints < 0 || k->nconstraints > 16) {
-        kiln_tuner_errf(err, errlen, "kernel '%s': %d constraints (limit 16)", k->name, k->nconstraints);
+    if (k->nconstraints < 0 || (k->nconstraints > 0 && !k->constraints) || (k->nparams > 0 && !k->params)) {
+        kiln_tuner_errf(err, errlen, "kernel '%s': %d constraints or %d parameters without their list", k->name,
+                        k->nconstraints, k->nparams);
         return NULL;
     }
     kiln_space *s = calloc(1, sizeof *s);
+    if (s && !(s->constraints = calloc((size_t)k->nconstraints + 1, sizeof *s->constraints))) {
+        free(s);
+        s = NULL;
+    }
     if (!s) {
         kiln_tuner_errf(err, errlen, "out of memory");
         return NULL;
@@ -83,9 +88,9 @@ kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *er
             kiln_tuner_errf(err, errlen, "kernel '%s': parameter %d has no name", k->name, i + 1);
             goto fail;
         }
-        if (p->nvalues < 1 || p->nvalues > KILN_MAX_VALUES) {
-            kiln_tuner_errf(err, errlen, "kernel '%s': parameter '%s' has %d values (expected 1..%d)", k->name,
-                    p->name, p->nvalues, KILN_MAX_VALUES);
+        if (p->nvalues < 1 || !p->values) {
+            kiln_tuner_errf(err, errlen, "kernel '%s': parameter '%s' has %d values (expected at least 1)", k->name,
+                            p->name, p->nvalues);
             goto fail;
         }
         if (s->total > UINT64_MAX / (uint64_t)p->nvalues) {
@@ -140,6 +145,7 @@ void kiln_space_free(kiln_space *s)
         return;
     for (int i = 0; i < s->nconstraints; i++)
         kiln_cexpr_free(s->constraints[i]);
+    free(s->constraints);
     free(s);
 }
 
@@ -244,7 +250,7 @@ static void list_values(const kiln_param *p, char *buf, size_t len)
     size_t used = 0;
     buf[0] = '\0';
     for (int i = 0; i < p->nvalues && used < len; i++) {
-        int w = p->names[i] ? snprintf(buf + used, len - used, "%s%s", i ? ", " : "", p->names[i])
+        int w = p->names && p->names[i] ? snprintf(buf + used, len - used, "%s%s", i ? ", " : "", p->names[i])
                             : snprintf(buf + used, len - used, "%s%lld", i ? ", " : "", p->values[i]);
         if (w < 0)
             break;
@@ -365,7 +371,7 @@ int kiln_space_set(const kiln_space *s, kiln_config *c, const char *assignment, 
     }
     int vi = -1;
     for (int i = 0; i < p->nvalues && vi < 0; i++)
-        if (p->names[i] && strcmp(p->names[i], value) == 0)
+        if (p->names && p->names[i] && strcmp(p->names[i], value) == 0)
             vi = i;
     if (vi < 0) {
         char *end;

@@ -123,6 +123,8 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
         snprintf(err, errlen, "no configuration of '%s' satisfies its constraints at size %s", k->name, size_text);
         goto out;
     }
+    if (kiln_eval_precheck(k, space, &opts->size, opts->seed, err, errlen) != 0)
+        goto out; /* a broken kernel contract: refused before any row is written */
     int64_t device_id = kiln_db_device(db, dev);
     if (device_id < 0) {
         snprintf(err, errlen, "database: %s", kiln_db_errmsg(db));

@@ -12,6 +12,18 @@ int kiln_variant_prepare(kiln_rt *rt, const kiln_kernel *k, const kiln_config *c
 /* Builds, runs, verifies and times a prepared variant (out->source set). */
 int kiln_variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
                          const kiln_tune_opts *opts, const char *kernel_name, kiln_eval *out);
+/* 16-hex hash of every argument's input bytes, the reference and the
+ * magnitudes for (kernel, size, seed): what a stored verdict was verified
+ * against. Computes and caches them as kiln_variant_measure does. 0 ok, -1
+ * with err (a callback missing or misusing its arguments). */
+int kiln_eval_data_hash(const kiln_kernel *k, const kiln_size *size, uint64_t seed, char out[17], char *err,
+                        size_t errlen);
+/* Everything about kernel k that can be wrong in every configuration,
+ * checked once before tuning: kiln_kernel_check on the default configuration
+ * (or the first valid one), then the inputs and the reference generated for
+ * (size, seed). 0 ok, -1 with err naming the argument or parameter. */
+int kiln_eval_precheck(const kiln_kernel *k, const kiln_space *space, const kiln_size *size, uint64_t seed, char *err,
+                       size_t errlen);
 /* Frees the cached reference outputs. */
 void kiln_eval_release_cache(void);
 /* snprintf into an err buffer the caller may leave NULL. */

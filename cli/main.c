@@ -174,7 +174,7 @@ static void print_kernel(const kiln_kernel *k)
         const kiln_param *p = &k->params[i];
         printf("    %-*s  {", name_width, p->name);
         for (int v = 0; v < p->nvalues; v++) {
-            if (p->names[v])
+            if (p->names && p->names[v])
                 printf("%s%s", v ? ", " : "", p->names[v]);
             else
                 printf("%s%lld", v ? ", " : "", p->values[v]);
@@ -277,7 +277,7 @@ static int cmd_generate(int argc, char **argv)
         die(EXIT_USAGE, "generate: configuration violates constraint '%s'", why);
 
     kiln_ctx *ctx = kiln_ctx_new();
-    kiln_proc *proc = k->build(ctx, &cfg, &size);
+    kiln_proc *proc = kiln_kernel_build(k, ctx, &cfg, &size);
     if (!proc) {
         fprintf(stderr, "%s: generate: %s\n", progname, kiln_errmsg(ctx));
         kiln_ctx_free(ctx);
@@ -436,6 +436,7 @@ static const kiln_kernel *restrict_kernel(const kiln_kernel *k, const kiln_size 
                                           int nfixed, kiln_kernel *out)
 {
     static char texts[16][96];
+    static const char *list[256]; /* the kernel's constraints, then one per --set */
     char err[512];
     kiln_space *space = kiln_space_new(k, size, err, sizeof err);
     if (!space)
@@ -443,16 +444,21 @@ static const kiln_kernel *restrict_kernel(const kiln_kernel *k, const kiln_size 
     kiln_config cfg;
     kiln_space_default(space, &cfg);
     *out = *k;
+    if (k->nconstraints > (int)(sizeof list / sizeof list[0]))
+        die(EXIT_USAGE, "tune: too many constraints with --set");
+    for (int i = 0; i < k->nconstraints; i++)
+        list[i] = k->constraints[i];
+    out->constraints = list;
     for (int i = 0; i < nfixed; i++) {
         if (kiln_space_set(space, &cfg, fixed[i], err, sizeof err) != 0)
             die(EXIT_USAGE, "tune: %s", err);
-        if (out->nconstraints == (int)(sizeof out->constraints / sizeof out->constraints[0]))
+        if (i == (int)(sizeof texts / sizeof texts[0]) || out->nconstraints == (int)(sizeof list / sizeof list[0]))
             die(EXIT_USAGE, "tune: too many constraints with --set");
         const char *eq = strchr(fixed[i], '=');
         int namelen = (int)(eq - fixed[i]);
         snprintf(texts[i], sizeof texts[i], "%.*s == %lld", namelen, fixed[i],
                  cfg.values[param_index(k, fixed[i], namelen)]);
-        out->constraints[out->nconstraints++] = texts[i];
+        list[out->nconstraints++] = texts[i];
     }
     kiln_space_free(space);
     return out;

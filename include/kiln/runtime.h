@@ -111,21 +111,53 @@ void kiln_stats_of(const double *samples_ns, int n, kiln_time_stats *out);
 typedef struct kiln_verify_report {
     int ok;
     double max_abs_err;
-    double max_rel_err;
-    double rel_l2_err;     /* ||got - want||_2 / ||want||_2 */
-    size_t worst_index;    /* element with the largest absolute error */
+    double max_rel_err;    /* |got - want| / |want|, informative (cancelling sums make it large) */
+    double rel_l2_err;     /* ||got - want||_2 / ||want||_2, informative */
+    double max_err_ratio;  /* largest |got - want| / bound of an element: ok needs <= 1 */
+    size_t worst_index;    /* element with the largest err/bound ratio (first mismatch for integers) */
     size_t nonfinite;      /* NaN/Inf elements where the reference is finite (unwritten outputs) */
-    double tolerance;      /* the bound on rel_l2_err and max relative error applied */
+    size_t mismatches;     /* elements over their bound (integers: elements that differ) */
+    double tolerance;      /* bound per unit of magnitude: bound_i = tolerance * magnitude_i */
 } kiln_verify_report;
 
-/* Default tolerance for an element type: f32 1e-4, f64 1e-10, integers exact. */
+/* What one output array is compared with. Floating outputs: each element's
+ * error is bounded by the magnitude of what was summed to make it,
+ *     |got_i - want_i| <= tolerance * magnitude_i,
+ * tolerance = kiln_tolerance(elem, terms) unless given: a probabilistic
+ * rounding-error bound (Higham & Mary 2019) that holds for a right kernel
+ * whatever its summation order, and is tight enough that one term of 16384
+ * left out fails. Integer outputs compare exactly, in their own type. */
+typedef struct kiln_expect {
+    kiln_scalar elem;
+    size_t n;
+    const double *want;      /* floating outputs: the double precision reference */
+    const double *magnitude; /* floating outputs: sum of |terms| per element; NULL = |want_i| */
+    double terms;            /* floating outputs: terms summed per element (< 1 counts as 1) */
+    double tolerance;        /* floating outputs: 0 = kiln_tolerance(elem, terms) */
+    const void *exact;       /* integer outputs: the expected values in elem's own type */
+} kiln_expect;
+
+/* Unit roundoff of a floating type (2^-24 for f32, 2^-53 for f64); 0 for integers. */
+double kiln_unit_roundoff(kiln_scalar elem);
+/* KILN_VERIFY_LAMBDA * sqrt(max(terms, 1)) * unit roundoff of elem. */
+#define KILN_VERIFY_LAMBDA 3.0
+double kiln_tolerance(kiln_scalar elem, double terms);
+/* Compares `got` (e->n elements typed e->elem) with what e expects. */
+void kiln_verify_expect(const kiln_expect *e, const void *got, kiln_verify_report *out);
+
+/* The older value-relative rule, for callers that have no magnitudes (runtime
+ * tests): tolerance f32 1e-4, f64 1e-10, integers exact (through double). */
 double kiln_default_tolerance(kiln_scalar elem);
-/* Compares n elements of `got` (typed as elem) to the double reference `want`.
- * ok when nothing is non-finite and rel_l2_err <= tol and every element has
+/* ok when nothing is non-finite and rel_l2_err <= tol and every element has
  * |got-want| <= tol * max(|want|, scale) with scale = max |want| * 1e-3 + tiny. */
 void kiln_verify(kiln_scalar elem, const void *got, const double *want, size_t n, double tol,
                  kiln_verify_report *out);
-/* Fills n elements of type elem with NaN (floats) or 0xA5 bytes (integers): "unwritten" marker. */
+/* Fills n elements of type elem with the "unwritten" marker: NaN for floats;
+ * 0xA5 bytes for integers (pattern 0) or 0x5A bytes (pattern 1). An integer
+ * output is only known written when two runs poisoned with both patterns
+ * agree with the reference. */
+void kiln_poison_with(kiln_scalar elem, void *data, size_t n, int pattern);
+/* kiln_poison_with(elem, data, n, 0). */
 void kiln_poison(kiln_scalar elem, void *data, size_t n);
 
 /* 64-bit FNV-1a of data as 16 lowercase hex digits (source hashes, fingerprints). */

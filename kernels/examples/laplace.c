@@ -25,11 +25,10 @@
  *    beside them, and each left/right shifted vector is one vector literal
  *    of their lanes, so each input pixel is read once per work-item.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "kernels/examples/examples.h"
-
-enum { ARG_NX, ARG_NY, ARG_IN, ARG_OUT };
 
 #define MAX_X_PER_ITEM 4
 #define MAX_Y_PER_ITEM 4
@@ -250,13 +249,14 @@ static kiln_proc *laplace_build(kiln_ctx *ctx, const kiln_config *cfg, const kil
     return kiln_proc_end(ctx);
 }
 
-static void laplace_inputs(const kiln_size *size, uint64_t seed, void *const *args)
+static void laplace_inputs(kiln_args *args, uint64_t seed)
 {
     uint64_t st = seed;
+    const kiln_size *size = kiln_args_size(args);
     size_t count = laplace_count(size);
-    float *in = args[ARG_IN];
-    *(int32_t *)args[ARG_NX] = (int32_t)size->d[0];
-    *(int32_t *)args[ARG_NY] = (int32_t)laplace_ny(size);
+    float *in = kiln_args_ptr(args, "in");
+    *(int32_t *)kiln_args_ptr(args, "nx") = (int32_t)size->d[0];
+    *(int32_t *)kiln_args_ptr(args, "ny") = (int32_t)laplace_ny(size);
     /* 8-bit pixel levels scaled by 1/256: every sum of the filter is exact in
      * f32, so any difference from the reference is a kernel error */
     for (size_t i = 0; i < count; i++) {
@@ -265,23 +265,29 @@ static void laplace_inputs(const kiln_size *size, uint64_t seed, void *const *ar
     }
 }
 
-static void laplace_reference(const kiln_size *size, void *const *args, double *const *want)
+/* 9 in - (sum of the 3 x 3 block): 10 terms, which cancel on flat areas. */
+static void laplace_reference(kiln_args *args)
 {
+    const kiln_size *size = kiln_args_size(args);
     size_t nx = (size_t)size->d[0], ny = (size_t)laplace_ny(size);
-    const float *in = args[ARG_IN];
-    double *out = want[ARG_OUT];
+    const float *in = kiln_args_ptr(args, "in");
+    double *out = kiln_args_want(args, "out"), *mag = kiln_args_magnitude(args, "out", 10);
     for (size_t y = 0; y < ny; y++)
         for (size_t x = 0; x < nx; x++) {
             size_t i = y * nx + x;
             if (x == 0 || y == 0 || x == nx - 1 || y == ny - 1) {
                 out[i] = in[i];
+                mag[i] = fabs((double)in[i]);
                 continue;
             }
-            double sum = 0.0;
+            double sum = 0.0, abs_sum = 0.0;
             for (size_t yy = y - 1; yy <= y + 1; yy++)
-                for (size_t xx = x - 1; xx <= x + 1; xx++)
+                for (size_t xx = x - 1; xx <= x + 1; xx++) {
                     sum += in[yy * nx + xx];
+                    abs_sum += fabs((double)in[yy * nx + xx]);
+                }
             out[i] = 9.0 * in[i] - sum;
+            mag[i] = 9.0 * fabs((double)in[i]) + abs_sum;
         }
 }
 
@@ -313,30 +319,22 @@ static double laplace_bytes(const kiln_size *size)
 const kiln_kernel kiln_kernel_laplace = {
     .name = "laplace",
     .summary = "8-neighbour Laplace image filter (f32, nx x ny, borders copied)",
-    .nargs = 4,
-    .args = {
-        [ARG_NX] = {"nx", KILN_I32, KILN_IN, 1, NULL, 0},
-        [ARG_NY] = {"ny", KILN_I32, KILN_IN, 1, NULL, 0},
-        [ARG_IN] = {"in", KILN_F32, KILN_IN, 0, laplace_count, 0},
-        [ARG_OUT] = {"out", KILN_F32, KILN_OUT, 0, laplace_count, 0},
-    },
-    .nparams = 7,
-    .params = {
-        {"x_per_item", "vectors of output pixels per work-item along x", 3, {1, 2, 4}, 1, {NULL}},
-        {"y_per_item", "output rows per work-item", 3, {1, 2, 4}, 1, {NULL}},
-        {"vec", "vector length along x", 4, {1, 2, 4, 8}, 4, {NULL}},
-        {"temp_size", "bytes of the accumulator element: 4 = f32, 8 = f64", 2, {4, 8}, 4, {NULL}},
-        {"synth", "load synthesis: build shifted vectors by lane moves instead of loading them (0/1)",
-         2, {0, 1}, 0, {NULL}},
-        {"wg_x", "work-group size along x", 3, {8, 16, 32}, 16, {NULL}},
-        {"wg_y", "work-group size along y", 4, {1, 2, 4, 8}, 4, {NULL}},
-    },
-    .nconstraints = 3,
-    .constraints = {
-        "nx % (x_per_item * vec) == 0",
-        "ny % y_per_item == 0",
-        "wg_x * wg_y <= 256",
-    },
+    KILN_ARGS({"nx", KILN_I32, KILN_IN, 1, NULL, 0},
+              {"ny", KILN_I32, KILN_IN, 1, NULL, 0},
+              {"in", KILN_F32, KILN_IN, 0, laplace_count, 0},
+              {"out", KILN_F32, KILN_OUT, 0, laplace_count, 0}),
+    KILN_PARAMS({.name = "x_per_item", .help = "vectors of output pixels per work-item along x", KILN_VALUES(1, 2, 4),
+                 .default_value = 1},
+                {.name = "y_per_item", .help = "output rows per work-item", KILN_VALUES(1, 2, 4), .default_value = 1},
+                {.name = "vec", .help = "vector length along x", KILN_VALUES(1, 2, 4, 8), .default_value = 4},
+                {.name = "temp_size", .help = "bytes of the accumulator element: 4 = f32, 8 = f64", KILN_VALUES(4, 8),
+                 .default_value = 4},
+                {.name = "synth",
+                 .help = "load synthesis: build shifted vectors by lane moves instead of loading them (0/1)",
+                 KILN_VALUES(0, 1), .default_value = 0},
+                {.name = "wg_x", .help = "work-group size along x", KILN_VALUES(8, 16, 32), .default_value = 16},
+                {.name = "wg_y", .help = "work-group size along y", KILN_VALUES(1, 2, 4, 8), .default_value = 4}),
+    KILN_CONSTRAINTS("nx % (x_per_item * vec) == 0", "ny % y_per_item == 0", "wg_x * wg_y <= 256"),
     .default_size = {2, {1024, 768, 1}},
     .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),
     .build = laplace_build,

@@ -38,8 +38,6 @@
 #include <stdio.h>
 #include "kernels/examples/examples.h"
 
-enum { ARG_NX, ARG_NY, ARG_IN, ARG_OUT };
-
 #define MAX_X_COMPONENTS 16
 #define MAX_Y_COMPONENTS 4
 #define MAX_VECTORS MAX_X_COMPONENTS     /* x_component_number / vector_length */
@@ -298,23 +296,26 @@ static kiln_proc *rgb_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_si
     return kiln_proc_end(ctx);
 }
 
-static void rgb_inputs(const kiln_size *size, uint64_t seed, void *const *args)
+static void rgb_inputs(kiln_args *args, uint64_t seed)
 {
     uint64_t st = seed;
+    const kiln_size *size = kiln_args_size(args);
     size_t count = rgb_count(size);
-    uint8_t *in = args[ARG_IN];
-    *(int32_t *)args[ARG_NX] = (int32_t)size->d[0];
-    *(int32_t *)args[ARG_NY] = (int32_t)rgb_ny(size);
+    uint8_t *in = kiln_args_ptr(args, "in");
+    *(int32_t *)kiln_args_ptr(args, "nx") = (int32_t)size->d[0];
+    *(int32_t *)kiln_args_ptr(args, "ny") = (int32_t)rgb_ny(size);
     /* uniform bytes: the filter of such an image clamps at both ends often */
     for (size_t i = 0; i < count; i++)
         in[i] = (uint8_t)(kiln_rand_next(&st) >> 56);
 }
 
-static void rgb_reference(const kiln_size *size, void *const *args, double *const *want)
+/* u8 output: the exact expected bytes. */
+static void rgb_reference(kiln_args *args)
 {
+    const kiln_size *size = kiln_args_size(args);
     size_t nx = (size_t)size->d[0], ny = (size_t)rgb_ny(size), w = 3 * nx;
-    const uint8_t *in = args[ARG_IN];
-    double *out = want[ARG_OUT];
+    const uint8_t *in = kiln_args_ptr(args, "in");
+    uint8_t *out = kiln_args_exact(args, "out");
     for (size_t y = 0; y < ny; y++)
         for (size_t x = 0; x < nx; x++)
             for (size_t c = 0; c < 3; c++) {
@@ -323,12 +324,12 @@ static void rgb_reference(const kiln_size *size, void *const *args, double *cons
                     out[i] = in[i];
                     continue;
                 }
-                double sum = 0.0;
+                int sum = 0;
                 for (size_t yy = y - 1; yy <= y + 1; yy++)
                     for (size_t xx = x - 1; xx <= x + 1; xx++)
                         sum += in[yy * w + 3 * xx + c];
-                double v = 9.0 * in[i] - sum;
-                out[i] = v < 0.0 ? 0.0 : v > 255.0 ? 255.0 : v;
+                int v = 9 * in[i] - sum;
+                out[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
             }
 }
 
@@ -361,32 +362,24 @@ static double rgb_bytes(const kiln_size *size)
 const kiln_kernel kiln_kernel_laplace_rgb = {
     .name = "laplace_rgb",
     .summary = "8-neighbour Laplace filter of an RGB u8 image (nx x ny pixels, clamped, borders copied)",
-    .nargs = 4,
-    .args = {
-        [ARG_NX] = {"nx", KILN_I32, KILN_IN, 1, NULL, 0},
-        [ARG_NY] = {"ny", KILN_I32, KILN_IN, 1, NULL, 0},
-        [ARG_IN] = {"in", KILN_U8, KILN_IN, 0, rgb_count, 0},
-        [ARG_OUT] = {"out", KILN_U8, KILN_OUT, 0, rgb_count, 0},
-    },
-    .nparams = 7,
-    .params = {
-        {"x_component_number", "components (bytes, not pixels) per work-item along a row", 5, {1, 2, 4, 8, 16}, 4,
-         {NULL}},
-        {"vector_length", "u8 vector length of loads and stores", 5, {1, 2, 4, 8, 16}, 4, {NULL}},
-        {"y_component_number", "rows per work-item", 3, {1, 2, 4}, 1, {NULL}},
-        {"temporary_size", "bytes of the accumulator: 2 = i16, 4 = i32", 2, {2, 4}, 2, {NULL}},
-        {"synthesizing_loads", "load each row's window once and build the shifted vectors from its lanes (0/1)", 2,
-         {0, 1}, 0, {NULL}},
-        {"wg_x", "work-group size along x", 3, {8, 16, 32}, 16, {NULL}},
-        {"wg_y", "work-group size along y", 4, {1, 2, 4, 8}, 4, {NULL}},
-    },
-    .nconstraints = 4,
-    .constraints = {
-        "x_component_number % vector_length == 0",
-        "(3 * nx) % x_component_number == 0",
-        "ny % y_component_number == 0",
-        "wg_x * wg_y <= 256",
-    },
+    KILN_ARGS({"nx", KILN_I32, KILN_IN, 1, NULL, 0},
+              {"ny", KILN_I32, KILN_IN, 1, NULL, 0},
+              {"in", KILN_U8, KILN_IN, 0, rgb_count, 0},
+              {"out", KILN_U8, KILN_OUT, 0, rgb_count, 0}),
+    KILN_PARAMS({.name = "x_component_number", .help = "components (bytes, not pixels) per work-item along a row",
+                 KILN_VALUES(1, 2, 4, 8, 16), .default_value = 4},
+                {.name = "vector_length", .help = "u8 vector length of loads and stores",
+                 KILN_VALUES(1, 2, 4, 8, 16), .default_value = 4},
+                {.name = "y_component_number", .help = "rows per work-item", KILN_VALUES(1, 2, 4), .default_value = 1},
+                {.name = "temporary_size", .help = "bytes of the accumulator: 2 = i16, 4 = i32", KILN_VALUES(2, 4),
+                 .default_value = 2},
+                {.name = "synthesizing_loads",
+                 .help = "load each row's window once and build the shifted vectors from its lanes (0/1)",
+                 KILN_VALUES(0, 1), .default_value = 0},
+                {.name = "wg_x", .help = "work-group size along x", KILN_VALUES(8, 16, 32), .default_value = 16},
+                {.name = "wg_y", .help = "work-group size along y", KILN_VALUES(1, 2, 4, 8), .default_value = 4}),
+    KILN_CONSTRAINTS("x_component_number % vector_length == 0", "(3 * nx) % x_component_number == 0",
+                     "ny % y_component_number == 0", "wg_x * wg_y <= 256"),
     .default_size = {2, {1024, 768, 1}},
     .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),
     .build = rgb_build,

@@ -16,11 +16,10 @@
  * barrier keeps the next copy from overwriting a tile still in use.
  * `unroll` unrolls the k loop (the inner one with local = 1).
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "kernels/examples/examples.h"
-
-enum { ARG_N, ARG_A, ARG_B, ARG_C };
 
 #define MAX_WPT 8
 
@@ -137,32 +136,36 @@ static kiln_proc *matmul_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln
     return kiln_proc_end(ctx);
 }
 
-static void matmul_inputs(const kiln_size *size, uint64_t seed, void *const *args)
+static void matmul_inputs(kiln_args *args, uint64_t seed)
 {
     uint64_t st = seed;
+    const kiln_size *size = kiln_args_size(args);
     size_t count = matmul_count(size);
-    float *a = args[ARG_A], *b = args[ARG_B];
-    *(int32_t *)args[ARG_N] = (int32_t)size->d[0];
-    /* non-negative entries: sums without cancellation keep f32 results within
-     * the default tolerance at any n, so a wrong result means a wrong kernel */
+    float *a = kiln_args_ptr(args, "a"), *b = kiln_args_ptr(args, "b");
+    *(int32_t *)kiln_args_ptr(args, "n") = (int32_t)size->d[0];
+    /* signed entries: the sums cancel, and each element is verified within
+     * the rounding its n products allow (kiln_args_magnitude) */
     for (size_t i = 0; i < count; i++)
-        a[i] = (float)kiln_rand_uniform(&st, 0.0, 1.0);
+        a[i] = (float)kiln_rand_uniform(&st, -1.0, 1.0);
     for (size_t i = 0; i < count; i++)
-        b[i] = (float)kiln_rand_uniform(&st, 0.0, 1.0);
+        b[i] = (float)kiln_rand_uniform(&st, -1.0, 1.0);
 }
 
-static void matmul_reference(const kiln_size *size, void *const *args, double *const *want)
+/* c(i, j) = sum over k of a(i, k) b(k, j): n terms, sum |a(i, k) b(k, j)| bounds their rounding. */
+static void matmul_reference(kiln_args *args)
 {
-    size_t n = (size_t)size->d[0];
-    const float *a = args[ARG_A], *b = args[ARG_B];
-    double *c = want[ARG_C];
+    size_t n = (size_t)kiln_args_size(args)->d[0];
+    const float *a = kiln_args_ptr(args, "a"), *b = kiln_args_ptr(args, "b");
+    double *c = kiln_args_want(args, "c"), *mag = kiln_args_magnitude(args, "c", (double)n);
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < n; j++)
-            c[i * n + j] = 0.0;
+            c[i * n + j] = mag[i * n + j] = 0.0;
         for (size_t k = 0; k < n; k++) {
             double aik = a[i * n + k];
-            for (size_t j = 0; j < n; j++)
+            for (size_t j = 0; j < n; j++) {
                 c[i * n + j] += aik * (double)b[k * n + j];
+                mag[i * n + j] += fabs(aik * (double)b[k * n + j]);
+            }
         }
     }
 }
@@ -191,30 +194,21 @@ static double matmul_bytes(const kiln_size *size)
 const kiln_kernel kiln_kernel_matmul = {
     .name = "matmul",
     .summary = "dense matrix multiply C = A * B (f32, n x n, row-major)",
-    .nargs = 4,
-    .args = {
-        [ARG_N] = {"n", KILN_I32, KILN_IN, 1, NULL, 0},
-        [ARG_A] = {"a", KILN_F32, KILN_IN, 0, matmul_count, 0},
-        [ARG_B] = {"b", KILN_F32, KILN_IN, 0, matmul_count, 0},
-        [ARG_C] = {"c", KILN_F32, KILN_OUT, 0, matmul_count, 0},
-    },
-    .nparams = 5,
-    .params = {
-        {"tile", "side of the block of C computed by one work-group", 4, {4, 8, 16, 32}, 8, {NULL}},
-        {"wpt", "rows of C per work-item (work per thread)", 4, {1, 2, 4, 8}, 1, {NULL}},
-        {"vec", "columns of C per work-item, loaded and stored as one vector", 3, {1, 2, 4}, 1, {NULL}},
-        {"unroll", "unroll factor of the k loop", 4, {1, 2, 4, 8}, 1, {NULL}},
-        {"local", "stage tiles of A and B through local memory (0/1)", 2, {0, 1}, 0, {NULL}},
-    },
-    .nconstraints = 6,
-    .constraints = {
-        "n % tile == 0",
-        "tile % wpt == 0",
-        "tile % vec == 0",
-        "(tile / vec) * (tile / wpt) <= 256",
-        "n % unroll == 0",
-        "local == 0 || tile % unroll == 0",
-    },
+    KILN_ARGS({"n", KILN_I32, KILN_IN, 1, NULL, 0},
+              {"a", KILN_F32, KILN_IN, 0, matmul_count, 0},
+              {"b", KILN_F32, KILN_IN, 0, matmul_count, 0},
+              {"c", KILN_F32, KILN_OUT, 0, matmul_count, 0}),
+    KILN_PARAMS({.name = "tile", .help = "side of the block of C computed by one work-group", KILN_VALUES(4, 8, 16, 32),
+                 .default_value = 8},
+                {.name = "wpt", .help = "rows of C per work-item (work per thread)", KILN_VALUES(1, 2, 4, 8),
+                 .default_value = 1},
+                {.name = "vec", .help = "columns of C per work-item, loaded and stored as one vector",
+                 KILN_VALUES(1, 2, 4), .default_value = 1},
+                {.name = "unroll", .help = "unroll factor of the k loop", KILN_VALUES(1, 2, 4, 8), .default_value = 1},
+                {.name = "local", .help = "stage tiles of A and B through local memory (0/1)", KILN_VALUES(0, 1),
+                 .default_value = 0}),
+    KILN_CONSTRAINTS("n % tile == 0", "tile % wpt == 0", "tile % vec == 0", "(tile / vec) * (tile / wpt) <= 256",
+                     "n % unroll == 0", "local == 0 || tile % unroll == 0"),
     .default_size = {1, {256, 1, 1}},
     .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),
     .build = matmul_build,

@@ -10,10 +10,9 @@
  * is fully unrolled. The global size is rounded up to a multiple of the
  * work-group size, so work-items past the end are guarded out.
  */
+#include <math.h>
 #include <stdint.h>
 #include "kernels/examples/examples.h"
-
-enum { ARG_N, ARG_A, ARG_B, ARG_C, ARG_S };
 
 static size_t triad_count(const kiln_size *size)
 {
@@ -69,26 +68,30 @@ static kiln_proc *triad_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_
     return kiln_proc_end(ctx);
 }
 
-static void triad_inputs(const kiln_size *size, uint64_t seed, void *const *args)
+static void triad_inputs(kiln_args *args, uint64_t seed)
 {
     uint64_t st = seed;
-    size_t n = triad_count(size);
-    float *b = args[ARG_B], *c = args[ARG_C];
-    *(int32_t *)args[ARG_N] = (int32_t)n;
-    *(float *)args[ARG_S] = (float)kiln_rand_uniform(&st, 0.5, 2.0);
+    size_t n = triad_count(kiln_args_size(args));
+    float *b = kiln_args_ptr(args, "b"), *c = kiln_args_ptr(args, "c");
+    *(int32_t *)kiln_args_ptr(args, "n") = (int32_t)n;
+    *(float *)kiln_args_ptr(args, "s") = (float)kiln_rand_uniform(&st, 0.5, 2.0);
     for (size_t i = 0; i < n; i++) {
         b[i] = (float)kiln_rand_uniform(&st, -1.0, 1.0);
         c[i] = (float)kiln_rand_uniform(&st, -1.0, 1.0);
     }
 }
 
-static void triad_reference(const kiln_size *size, void *const *args, double *const *want)
+/* a = b + s c: two terms, and their magnitudes bound the rounding. */
+static void triad_reference(kiln_args *args)
 {
-    size_t n = triad_count(size);
-    const float *b = args[ARG_B], *c = args[ARG_C];
-    double s = *(const float *)args[ARG_S];
-    for (size_t i = 0; i < n; i++)
-        want[ARG_A][i] = (double)b[i] + s * (double)c[i];
+    size_t n = triad_count(kiln_args_size(args));
+    const float *b = kiln_args_ptr(args, "b"), *c = kiln_args_ptr(args, "c");
+    double s = *(const float *)kiln_args_ptr(args, "s");
+    double *a = kiln_args_want(args, "a"), *mag = kiln_args_magnitude(args, "a", 2);
+    for (size_t i = 0; i < n; i++) {
+        a[i] = (double)b[i] + s * (double)c[i];
+        mag[i] = fabs((double)b[i]) + fabs(s * (double)c[i]);
+    }
 }
 
 static void triad_geometry(const kiln_config *cfg, const kiln_size *size, kiln_geometry *geo)
@@ -112,25 +115,17 @@ static double triad_bytes(const kiln_size *size)
 const kiln_kernel kiln_kernel_triad = {
     .name = "triad",
     .summary = "vector triad a = b + s * c (f32, bandwidth bound)",
-    .nargs = 5,
-    .args = {
-        [ARG_N] = {"n", KILN_I32, KILN_IN, 1, NULL, 0},
-        [ARG_A] = {"a", KILN_F32, KILN_OUT, 0, triad_count, 0},
-        [ARG_B] = {"b", KILN_F32, KILN_IN, 0, triad_count, 0},
-        [ARG_C] = {"c", KILN_F32, KILN_IN, 0, triad_count, 0},
-        [ARG_S] = {"s", KILN_F32, KILN_IN, 1, NULL, 0},
-    },
-    .nparams = 3,
-    .params = {
-        {"vec", "vector length of each load and store (vloadN/vstoreN)", 5, {1, 2, 4, 8, 16}, 1, {NULL}},
-        {"per_item", "blocks of vec elements per work-item (loop fully unrolled)", 4, {1, 2, 4, 8}, 1, {NULL}},
-        {"wg", "work-group size", 6, {32, 64, 128, 256, 512, 1024}, 256, {NULL}},
-    },
-    .nconstraints = 2,
-    .constraints = {
-        "n % (vec * per_item) == 0",
-        "wg <= 1024",
-    },
+    KILN_ARGS({"n", KILN_I32, KILN_IN, 1, NULL, 0},
+              {"a", KILN_F32, KILN_OUT, 0, triad_count, 0},
+              {"b", KILN_F32, KILN_IN, 0, triad_count, 0},
+              {"c", KILN_F32, KILN_IN, 0, triad_count, 0},
+              {"s", KILN_F32, KILN_IN, 1, NULL, 0}),
+    KILN_PARAMS({.name = "vec", .help = "vector length of each load and store (vloadN/vstoreN)",
+                 KILN_VALUES(1, 2, 4, 8, 16), .default_value = 1},
+                {.name = "per_item", .help = "blocks of vec elements per work-item (loop fully unrolled)",
+                 KILN_VALUES(1, 2, 4, 8), .default_value = 1},
+                {.name = "wg", .help = "work-group size", KILN_VALUES(32, 64, 128, 256, 512, 1024), .default_value = 256}),
+    KILN_CONSTRAINTS("n % (vec * per_item) == 0", "wg <= 1024"),
     .default_size = {1, {1 << 22, 1, 1}},
     .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),
     .build = triad_build,

@@ -51,19 +51,22 @@ static kiln_proc *faulty_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln
     return kiln_proc_end(ctx);
 }
 
-static void faulty_inputs(const kiln_size *size, uint64_t seed, void *const *args)
+static void faulty_inputs(kiln_args *args, uint64_t seed)
 {
-    *(int32_t *)args[0] = (int32_t)size->d[0];
-    float *b = args[2];
-    for (long long i = 0; i < size->d[0]; i++)
+    long long n = kiln_args_size(args)->d[0];
+    *(int32_t *)kiln_args_ptr(args, "n") = (int32_t)n;
+    float *b = kiln_args_ptr(args, "b");
+    for (long long i = 0; i < n; i++)
         b[i] = (float)kiln_rand_uniform(&seed, -1, 1);
 }
 
-static void faulty_reference(const kiln_size *size, void *const *args, double *const *want)
+static void faulty_reference(kiln_args *args)
 {
-    const float *b = args[2];
-    for (long long i = 0; i < size->d[0]; i++)
-        want[1][i] = b[i];
+    long long n = kiln_args_size(args)->d[0];
+    const float *b = kiln_args_ptr(args, "b");
+    double *a = kiln_args_want(args, "a");
+    for (long long i = 0; i < n; i++)
+        a[i] = b[i];
 }
 
 static void faulty_geometry(const kiln_config *cfg, const kiln_size *size, kiln_geometry *geo)
@@ -82,15 +85,11 @@ static double faulty_bytes(const kiln_size *size)
 static const kiln_kernel faulty = {
     .name = "faulty",
     .summary = "a copy that goes wrong in the way its mode says (tests)",
-    .nargs = 3,
-    .args = {
-        {.name = "n", .elem = KILN_I32, .dir = KILN_IN, .is_scalar = 1},
-        {.name = "a", .elem = KILN_F32, .dir = KILN_OUT, .count = faulty_count},
-        {.name = "b", .elem = KILN_F32, .dir = KILN_IN, .count = faulty_count},
-    },
-    .nparams = 1,
-    .params = {{.name = "mode", .help = "0 ok, 1 wrong, 2 refused, 3 crash, 4 hang", .nvalues = 5,
-                .values = {0, 1, 2, 3, 4}, .default_value = 0}},
+    KILN_ARGS({.name = "n", .elem = KILN_I32, .dir = KILN_IN, .is_scalar = 1},
+              {.name = "a", .elem = KILN_F32, .dir = KILN_OUT, .count = faulty_count},
+              {.name = "b", .elem = KILN_F32, .dir = KILN_IN, .count = faulty_count}),
+    KILN_PARAMS({.name = "mode", .help = "0 ok, 1 wrong, 2 refused, 3 crash, 4 hang", KILN_VALUES(0, 1, 2, 3, 4),
+                 .default_value = 0}),
     .default_size = {1, {1000, 1, 1}},
     .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),
     .build = faulty_build,
@@ -111,14 +110,10 @@ static kiln_proc *hang_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_s
 static const kiln_kernel hang = {
     .name = "hang",
     .summary = "a copy that never ends, in every configuration (tests)",
-    .nargs = 3,
-    .args = {
-        {.name = "n", .elem = KILN_I32, .dir = KILN_IN, .is_scalar = 1},
-        {.name = "a", .elem = KILN_F32, .dir = KILN_OUT, .count = faulty_count},
-        {.name = "b", .elem = KILN_F32, .dir = KILN_IN, .count = faulty_count},
-    },
-    .nparams = 1,
-    .params = {{.name = "unused", .help = "changes nothing", .nvalues = 3, .values = {1, 2, 3}, .default_value = 1}},
+    KILN_ARGS({.name = "n", .elem = KILN_I32, .dir = KILN_IN, .is_scalar = 1},
+              {.name = "a", .elem = KILN_F32, .dir = KILN_OUT, .count = faulty_count},
+              {.name = "b", .elem = KILN_F32, .dir = KILN_IN, .count = faulty_count}),
+    KILN_PARAMS({.name = "unused", .help = "changes nothing", KILN_VALUES(1, 2, 3), .default_value = 1}),
     .default_size = {1, {1000, 1, 1}},
     .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),
     .build = hang_build,

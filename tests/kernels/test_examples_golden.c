@@ -38,7 +38,7 @@ int main(void)
         CHECK_MSG(example_config(k, cases[i].settings, &cfg) == 0, "%s: bad settings '%s'", k->name,
                   cases[i].settings);
         kiln_ctx_reset(ctx);
-        kiln_proc *proc = k->build(ctx, &cfg, &k->default_size);
+        kiln_proc *proc = kiln_kernel_build(k, ctx, &cfg, &k->default_size);
         CHECK_MSG(proc != NULL, "%s_%s: %s", k->name, cases[i].tag, kiln_errmsg(ctx));
         if (!proc)
             continue;

@@ -18,7 +18,7 @@ static int run_variant(kiln_rt *rt, const kiln_kernel *k, const char *settings, 
                        void *const *host)
 {
     kiln_config cfg;
-    kiln_buf *bufs[KILN_MAX_ARGS] = {0};
+    kiln_buf **bufs = calloc((size_t)k->nargs + 1, sizeof *bufs);
     kiln_program *prog = NULL;
     char *src = NULL, *log = NULL;
     char err[512] = "";
@@ -28,7 +28,7 @@ static int run_variant(kiln_rt *rt, const kiln_kernel *k, const char *settings, 
         fprintf(stderr, "%s: bad settings '%s'\n", k->name, settings);
         goto out;
     }
-    kiln_proc *proc = k->build(ctx, &cfg, size);
+    kiln_proc *proc = kiln_kernel_build(k, ctx, &cfg, size);
     if (!proc) {
         fprintf(stderr, "%s [%s]: description: %s\n", k->name, settings, kiln_errmsg(ctx));
         goto out;
@@ -76,9 +76,10 @@ static int run_variant(kiln_rt *rt, const kiln_kernel *k, const char *settings, 
     }
     rc = 0;
 out:
-    for (int i = 0; i < k->nargs; i++)
+    for (int i = 0; bufs && i < k->nargs; i++)
         if (bufs[i])
             kiln_buf_free(rt, bufs[i]);
+    free(bufs);
     if (prog)
         kiln_program_free(rt, prog);
     free(log);

@@ -29,7 +29,7 @@ static void whole_space(const kiln_kernel *k, const char *size_text)
             continue;
         valid++;
         kiln_ctx_reset(ctx);
-        kiln_proc *proc = k->build(ctx, &cfg, &size);
+        kiln_proc *proc = kiln_kernel_build(k, ctx, &cfg, &size);
         char json[512];
         kiln_config_json(&cfg, json, sizeof json);
         CHECK_MSG(proc != NULL, "%s %s %s: %s", k->name, size_text, json, kiln_errmsg(ctx));
@@ -61,7 +61,7 @@ static void refused(const kiln_kernel *k, const char *size_text, const char *set
     CHECK(kiln_size_parse(size_text, &size) == 0);
     CHECK(example_config(k, settings, &cfg) == 0);
     kiln_ctx *ctx = kiln_ctx_new();
-    kiln_proc *proc = k->build(ctx, &cfg, &size);
+    kiln_proc *proc = kiln_kernel_build(k, ctx, &cfg, &size);
     CHECK_MSG(proc == NULL, "%s %s [%s] was built", k->name, size_text, settings);
     CHECK(kiln_ctx_failed(ctx));
     CHECK_STR_CONTAINS(kiln_errmsg(ctx), reason);

@@ -39,23 +39,18 @@ static int run_variant(kiln_rt *rt, const kiln_kernel *k, const char *src, const
     free(log);
     if (!prog)
         return -1;
-    void *host[KILN_MAX_ARGS] = {0};
-    kiln_buf *bufs[KILN_MAX_ARGS] = {0};
-    size_t bytes[KILN_MAX_ARGS] = {0};
-    for (int i = 0; i < k->nargs; i++) {
-        bytes[i] = k->args[i].is_scalar ? 8 : k->args[i].count(size) * kiln_scalar_bytes(k->args[i].elem);
-        host[i] = calloc(1, bytes[i]);
-        if (!k->args[i].is_scalar && k->args[i].dir == KILN_OUT)
-            kiln_poison(k->args[i].elem, host[i], k->args[i].count(size));
-    }
-    k->inputs(size, 42, host);
-    int rc = 0;
+    char err[512];
+    kiln_args *args = kiln_args_new(k, size, err, sizeof err);
+    kiln_buf **bufs = calloc((size_t)k->nargs + 1, sizeof *bufs);
+    int rc = !args || !bufs || kiln_args_generate(args, 42, err, sizeof err) != 0;
     for (int i = 0; i < k->nargs && rc == 0; i++) {
+        void *host = kiln_args_at(args, i);
+        size_t bytes = kiln_args_bytes(args, i);
         if (k->args[i].is_scalar) {
-            rc = kiln_program_set_scalar(rt, prog, i, host[i], kiln_scalar_bytes(k->args[i].elem));
+            rc = kiln_program_set_scalar(rt, prog, i, host, kiln_scalar_bytes(k->args[i].elem));
         } else {
-            bufs[i] = kiln_buf_new(rt, bytes[i]);
-            rc = !bufs[i] || kiln_buf_write(rt, bufs[i], host[i], bytes[i]) || kiln_program_set_buf(rt, prog, i, bufs[i]);
+            bufs[i] = kiln_buf_new(rt, bytes);
+            rc = !bufs[i] || kiln_buf_write(rt, bufs[i], host, bytes) || kiln_program_set_buf(rt, prog, i, bufs[i]);
         }
     }
     kiln_geometry geo;
@@ -64,15 +59,16 @@ static int run_variant(kiln_rt *rt, const kiln_kernel *k, const char *src, const
     double ns;
     if (rc == 0)
         rc = kiln_program_run(rt, prog, &geo, &ns);
-    for (int i = 0; i < k->nargs; i++) {
+    for (int i = 0; bufs && i < k->nargs; i++) {
         if (rc == 0 && !k->args[i].is_scalar && k->args[i].dir != KILN_IN) {
-            out[i] = malloc(bytes[i]);
-            rc = kiln_buf_read(rt, bufs[i], out[i], bytes[i]);
+            out[i] = malloc(kiln_args_bytes(args, i));
+            rc = kiln_buf_read(rt, bufs[i], out[i], kiln_args_bytes(args, i));
         }
         if (bufs[i])
             kiln_buf_free(rt, bufs[i]);
-        free(host[i]);
     }
+    free(bufs);
+    kiln_args_free(args);
     kiln_program_free(rt, prog);
     return rc;
 }
@@ -125,12 +121,13 @@ int main(void)
         CHECK(kiln_space_check(space, &cfg, err, sizeof err) == 1);
         kiln_space_free(space);
         kiln_ctx *ctx = kiln_ctx_new();
-        kiln_proc *proc = k->build(ctx, &cfg, &cases[c].size);
+        kiln_proc *proc = kiln_kernel_build(k, ctx, &cfg, &cases[c].size);
         CHECK_MSG(proc != NULL, "%s", kiln_errmsg(ctx));
         kiln_gen_opts go = {0};
         char *src = proc ? kiln_generate(proc, KILN_LANG_CL, &go, err, sizeof err) : NULL;
         CHECK(src != NULL);
-        void *got_native[KILN_MAX_ARGS] = {0}, *got_remote[KILN_MAX_ARGS] = {0};
+        void **got_native = calloc((size_t)k->nargs + 1, sizeof *got_native);
+        void **got_remote = calloc((size_t)k->nargs + 1, sizeof *got_remote);
         if (src) {
             CHECK(run_variant(native, k, src, kiln_proc_name(proc), &cfg, &cases[c].size, got_native) == 0);
             CHECK(run_variant(remote, k, src, kiln_proc_name(proc), &cfg, &cases[c].size, got_remote) == 0);
@@ -144,6 +141,8 @@ int main(void)
             free(got_native[i]);
             free(got_remote[i]);
         }
+        free(got_native);
+        free(got_remote);
         free(src);
         kiln_ctx_free(ctx);
     }

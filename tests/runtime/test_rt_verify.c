@@ -1,5 +1,13 @@
-/* test_rt_verify: what counts as a right answer, and how times are summarised. */
+/*
+ * test_rt_verify: what counts as a right answer, and how times are summarised.
+ *
+ * The magnitude rule (kiln_verify_expect) is pinned on the cases that broke
+ * the value-relative rule: sums that cancel, computed right in f32, pass; a
+ * sum with one term of n left out fails; integers compare exactly in their
+ * own type, 64-bit included.
+ */
 #include <stdint.h>
+#include <stdlib.h>
 #include "check.h"
 #include "kiln/runtime.h"
 
@@ -115,10 +123,174 @@ static void test_int(void)
     CHECK(r.ok);
 }
 
+/* A 3-point second difference u[i-1] - 2 u[i] + u[i+1] of smooth data, in
+ * f32: the result is ~h^2 times the terms, so relative to itself its rounding
+ * error is large, yet the kernel is right. */
+static void test_second_difference(void)
+{
+    enum { N = 4096 };
+    static float u[N + 2], got[N];
+    static double want[N], mag[N];
+    for (int i = 0; i < N + 2; i++)
+        u[i] = (float)sin(0.001 * i);
+    for (int i = 0; i < N; i++) {
+        got[i] = u[i] - 2.0f * u[i + 1] + u[i + 2];
+        want[i] = (double)u[i] - 2.0 * u[i + 1] + (double)u[i + 2];
+        mag[i] = fabs((double)u[i]) + 2.0 * fabs((double)u[i + 1]) + fabs((double)u[i + 2]);
+    }
+    kiln_verify_report r;
+    kiln_verify(KILN_F32, got, want, N, kiln_default_tolerance(KILN_F32), &r);
+    CHECK_MSG(!r.ok, "the value-relative rule rejects this right kernel (max rel err %g)", r.max_rel_err);
+    kiln_expect e = {.elem = KILN_F32, .n = N, .want = want, .magnitude = mag, .terms = 3};
+    kiln_verify_expect(&e, got, &r);
+    CHECK_MSG(r.ok && r.max_err_ratio <= 1, "second difference: ratio %g at %zu", r.max_err_ratio, r.worst_index);
+    /* one element one part in 1e5 of its terms off is caught */
+    float saved = got[1234];
+    got[1234] += (float)(1e-5 * mag[1234]);
+    kiln_verify_expect(&e, got, &r);
+    CHECK_MSG(!r.ok && r.worst_index == 1234 && r.mismatches == 1, "ratio %g at %zu", r.max_err_ratio, r.worst_index);
+    got[1234] = saved;
+}
+
+/* A signed 16-tap filter minus its centre: the centre weight is minus the
+ * sum of the others, so on smooth data the taps cancel to a small result. */
+static void test_filter_minus_centre(void)
+{
+    enum { N = 4096, TAPS = 16, CENTRE = TAPS / 2 };
+    static float x[N + TAPS], got[N];
+    static double want[N], mag[N];
+    float c[TAPS];
+    double others = 0;
+    for (int k = 0; k < TAPS; k++) {
+        c[k] = k == CENTRE ? 0.0f : (float)((k % 2 ? -1.0 : 1.0) * (0.5 + 0.03 * k));
+        others += c[k];
+    }
+    c[CENTRE] = (float)-others;
+    for (int i = 0; i < N + TAPS; i++)
+        x[i] = (float)(2.0 + sin(0.002 * i));
+    for (int i = 0; i < N; i++) {
+        float acc = 0;
+        double w = 0, m = 0;
+        for (int k = 0; k < TAPS; k++) {
+            acc += c[k] * x[i + k];
+            w += (double)c[k] * x[i + k];
+            m += fabs((double)c[k] * x[i + k]);
+        }
+        got[i] = acc;
+        want[i] = w;
+        mag[i] = m;
+    }
+    kiln_verify_report r;
+    kiln_verify(KILN_F32, got, want, N, kiln_default_tolerance(KILN_F32), &r);
+    CHECK_MSG(!r.ok, "the value-relative rule rejects this right kernel (max rel err %g)", r.max_rel_err);
+    kiln_expect e = {.elem = KILN_F32, .n = N, .want = want, .magnitude = mag, .terms = TAPS};
+    kiln_verify_expect(&e, got, &r);
+    CHECK_MSG(r.ok, "filter: ratio %g at %zu", r.max_err_ratio, r.worst_index);
+}
+
+/* n positive terms in [1, 2) summed in f32 pass; the same sum with one term
+ * left out fails, for every n up to 16384. */
+static void test_missing_term(void)
+{
+    static const int ns[] = {16, 1024, 16384};
+    enum { OUTS = 64 };
+    for (size_t t = 0; t < sizeof ns / sizeof ns[0]; t++) {
+        int n = ns[t];
+        float *terms = malloc((size_t)n * sizeof *terms);
+        float got[OUTS], short_by_one[OUTS];
+        double want[OUTS], mag[OUTS];
+        uint64_t st = (uint64_t)n;
+        for (int o = 0; o < OUTS; o++) {
+            float acc = 0;
+            double w = 0;
+            for (int i = 0; i < n; i++) {
+                st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+                terms[i] = (float)(1.0 + (double)(st >> 40) / (double)(1 << 24));
+                acc += terms[i];
+                w += terms[i];
+            }
+            got[o] = acc;
+            want[o] = mag[o] = w;
+            short_by_one[o] = acc - terms[(o * 37) % n];
+        }
+        kiln_expect e = {.elem = KILN_F32, .n = OUTS, .want = want, .magnitude = mag, .terms = n};
+        kiln_verify_report r;
+        kiln_verify_expect(&e, got, &r);
+        CHECK_MSG(r.ok, "n = %d: the full f32 sum fails (ratio %g)", n, r.max_err_ratio);
+        kiln_verify_expect(&e, short_by_one, &r);
+        CHECK_MSG(!r.ok && r.mismatches == OUTS, "n = %d: %zu of %d sums missing a term pass", n,
+                  OUTS - r.mismatches, OUTS);
+        /* a single sum missing its term is enough */
+        float keep = got[5];
+        got[5] = short_by_one[5];
+        kiln_verify_expect(&e, got, &r);
+        CHECK_MSG(!r.ok && r.worst_index == 5, "n = %d: one short sum passes", n);
+        got[5] = keep;
+        free(terms);
+    }
+    /* the bound follows the precision and the number of terms */
+    CHECK(kiln_tolerance(KILN_F32, 1) == KILN_VERIFY_LAMBDA * 0x1p-24);
+    CHECK(kiln_tolerance(KILN_F64, 16) == KILN_VERIFY_LAMBDA * 4 * 0x1p-53);
+    CHECK(kiln_tolerance(KILN_I32, 16) == 0);
+}
+
+/* Integers, 64-bit included, compare exactly in their own type: values
+ * above 2^53 that differ by one are the same double. */
+static void test_exact_integers(void)
+{
+    int64_t want_i[3] = {(INT64_C(1) << 60) + 1, -((INT64_C(1) << 55) + 3), 7};
+    int64_t got_i[3] = {(INT64_C(1) << 60) + 1, -((INT64_C(1) << 55) + 3), 7};
+    kiln_expect e = {.elem = KILN_I64, .n = 3, .exact = want_i};
+    kiln_verify_report r;
+    kiln_verify_expect(&e, got_i, &r);
+    CHECK(r.ok && r.mismatches == 0);
+    got_i[1] -= 1;
+    kiln_verify_expect(&e, got_i, &r);
+    CHECK_MSG(!r.ok && r.worst_index == 1 && r.max_abs_err == 1, "i64 off by one: ok %d index %zu err %g", r.ok,
+              r.worst_index, r.max_abs_err);
+    double through_double[3] = {(double)want_i[0], (double)want_i[1], 7};
+    kiln_verify(KILN_I64, got_i, through_double, 3, 0, &r);
+    CHECK_MSG(r.ok, "through double the difference is invisible (the reason for exact references)");
+
+    uint64_t want_u[2] = {UINT64_MAX, (UINT64_C(1) << 53) + 1}, got_u[2] = {UINT64_MAX, (UINT64_C(1) << 53)};
+    e = (kiln_expect){.elem = KILN_U64, .n = 2, .exact = want_u};
+    kiln_verify_expect(&e, got_u, &r);
+    CHECK(!r.ok && r.worst_index == 1 && r.max_abs_err == 1);
+    got_u[1]++;
+    kiln_verify_expect(&e, got_u, &r);
+    CHECK(r.ok);
+
+    /* two poison patterns differ in every byte, so an unwritten element
+     * cannot match one reference in both runs */
+    uint8_t p0[4], p1[4];
+    kiln_poison_with(KILN_U8, p0, 4, 0);
+    kiln_poison_with(KILN_U8, p1, 4, 1);
+    CHECK(p0[0] == 0xA5 && p1[0] == 0x5A && p0[3] != p1[3]);
+    uint8_t want_b[4] = {0xA5, 0xA5, 0xA5, 0xA5};
+    e = (kiln_expect){.elem = KILN_U8, .n = 4, .exact = want_b};
+    kiln_verify_expect(&e, p0, &r);
+    CHECK(r.ok); /* the first poison alone is a legal value */
+    kiln_verify_expect(&e, p1, &r);
+    CHECK(!r.ok && r.mismatches == 4);
+
+    /* floats: NaN where the reference is finite is an unwritten element */
+    float f[2];
+    double wf[2] = {1, 2};
+    kiln_poison_with(KILN_F32, f, 2, 1);
+    f[0] = 1;
+    e = (kiln_expect){.elem = KILN_F32, .n = 2, .want = wf};
+    kiln_verify_expect(&e, f, &r);
+    CHECK(!r.ok && r.nonfinite == 1 && r.worst_index == 1);
+}
+
 int main(void)
 {
     test_stats();
     test_float();
     test_int();
+    test_second_difference();
+    test_filter_minus_centre();
+    test_missing_term();
+    test_exact_integers();
     CHECK_DONE();
 }

@@ -9,14 +9,10 @@
 
 static const kiln_kernel fixture_kernel = {
     .name = "fixture",
-    .nparams = 3,
-    .params = {
-        {.name = "wg", .nvalues = 5, .values = {16, 32, 64, 128, 256}, .default_value = 64},
-        {.name = "unroll", .nvalues = 4, .values = {1, 2, 4, 8}, .default_value = 1},
-        {.name = "layout", .nvalues = 2, .values = {0, 1}, .default_value = 0, .names = {"row", "col"}},
-    },
-    .nconstraints = 2,
-    .constraints = {"wg * unroll <= 256", "nx % (unroll * 4) == 0"},
+    KILN_PARAMS({.name = "wg", KILN_VALUES(16, 32, 64, 128, 256), .default_value = 64},
+                {.name = "unroll", KILN_VALUES(1, 2, 4, 8), .default_value = 1},
+                {.name = "layout", KILN_VALUES(0, 1), .default_value = 0, KILN_NAMES("row", "col")}),
+    KILN_CONSTRAINTS("wg * unroll <= 256", "nx % (unroll * 4) == 0"),
 };
 
 static const long long fixture_wg[] = {16, 32, 64, 128, 256};

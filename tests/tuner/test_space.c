@@ -127,36 +127,40 @@ int main(void)
 
     /* constraints that do not parse or name unknown names are refused at creation */
     kiln_kernel bad = fixture_kernel;
-    bad.constraints[1] = "wg*unrol <= 256";
+    const char *bad_constraints[2] = {fixture_kernel.constraints[0], "wg*unrol <= 256"};
+    bad.constraints = bad_constraints;
     CHECK(space_for(&bad, 1000, 0, 1, err, sizeof err) == NULL);
     CHECK_STR_CONTAINS(text(err), "constraint 2 'wg*unrol <= 256': unknown name 'unrol'");
-    bad.constraints[1] = "nz > 0 && nothing";
+    bad_constraints[1] = "nz > 0 && nothing";
     CHECK(space_for(&bad, 1000, 0, 1, err, sizeof err) == NULL);
     CHECK_STR_CONTAINS(text(err), "unknown name 'nothing'");
-    bad.constraints[0] = "wg * (unroll <= 256";
+    bad_constraints[0] = "wg * (unroll <= 256";
     CHECK(space_for(&bad, 1000, 0, 1, err, sizeof err) == NULL);
     CHECK_STR_CONTAINS(text(err), "constraint 1 'wg * (unroll <= 256': column 20: expected ')'");
     bad = fixture_kernel;
-    bad.params[1].nvalues = 0;
+    kiln_param bad_params[3] = {fixture_kernel.params[0], fixture_kernel.params[1], fixture_kernel.params[2]};
+    bad_params[1].nvalues = 0;
+    bad.params = bad_params;
     CHECK(space_for(&bad, 1000, 0, 1, err, sizeof err) == NULL);
     CHECK_STR_CONTAINS(text(err), "'unroll'");
 
     /* size names: n == nx, missing dimensions are 1 */
     kiln_kernel dims = fixture_kernel;
+    const char *dims_constraint[1] = {"n == nx && ny == 1 && nz == 1"};
     dims.nconstraints = 1;
-    dims.constraints[0] = "n == nx && ny == 1 && nz == 1";
+    dims.constraints = dims_constraint;
     s = space_for(&dims, 500, 0, 1, err, sizeof err);
     CHECK_MSG(s != NULL, "%s", err);
     CHECK(s && kiln_space_count_valid(s) == 40);
     kiln_space_free(s);
-    dims.constraints[0] = "nx == 64 && ny == 32 && nz == 1 && n == 64";
+    dims_constraint[0] = "nx == 64 && ny == 32 && nz == 1 && n == 64";
     s = space_for(&dims, 64, 32, 2, err, sizeof err);
     CHECK_MSG(s != NULL, "%s", err);
     CHECK(s && kiln_space_count_valid(s) == 40);
     kiln_space_free(s);
 
     /* an evaluation error while checking is reported, not a crash */
-    dims.constraints[0] = "nx % (unroll - 1) == 0";
+    dims_constraint[0] = "nx % (unroll - 1) == 0";
     s = space_for(&dims, 64, 0, 1, err, sizeof err);
     CHECK_MSG(s != NULL, "%s", err);
     if (s) {

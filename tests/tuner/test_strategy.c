@@ -132,14 +132,14 @@ int main(void)
     kiln_space_free(s);
 
     /* a space too large to enumerate (32^6 = 2^30 points) is sampled */
-    kiln_kernel big = {.name = "big", .nparams = 6, .nconstraints = 1, .constraints = {"p0 + p1 + p2 < 40"}};
     static const char *const names[6] = {"p0", "p1", "p2", "p3", "p4", "p5"};
-    for (int p = 0; p < 6; p++) {
-        big.params[p].name = names[p];
-        big.params[p].nvalues = 32;
-        for (int v = 0; v < 32; v++)
-            big.params[p].values[v] = v;
-    }
+    static long long values[32];
+    kiln_param params[6];
+    for (int v = 0; v < 32; v++)
+        values[v] = v;
+    for (int p = 0; p < 6; p++)
+        params[p] = (kiln_param){.name = names[p], .nvalues = 32, .values = values};
+    kiln_kernel big = {.name = "big", .nparams = 6, .params = params, KILN_CONSTRAINTS("p0 + p1 + p2 < 40")};
     s = kiln_space_new(&big, &size, err, sizeof err);
     CHECK_MSG(s != NULL, "%s", err);
     if (s) {
