@@ -16,6 +16,10 @@ expect() {
   if [ "$got" != "$want" ]; then
     failures=$((failures + 1))
     echo "FAIL: '$*' exited $got, expected $want; output:"; echo "$OUT" | head -30
+  elif grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error: ' <<<"$OUT"; then
+    # Under the sanitizer build a report exits 1, which an expected failure would hide.
+    failures=$((failures + 1))
+    echo "FAIL: '$*' exited $got as expected, but with a sanitizer report:"; echo "$OUT" | head -40
   fi
 }
 
