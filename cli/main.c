@@ -627,7 +627,8 @@ static int cmd_tune(int argc, char **argv)
                    "  --time S       stop starting new configurations after S seconds\n"
                    "  --seed N       seed of inputs and of the random strategy (default 1)\n"
                    "  --db FILE      database (default $KILN_DB or ./kiln.db)\n"
-                   "  --timeout MS   per-run limit on the host backend, 0 = none (default 10000)\n"
+                   "  --timeout MS   per-run limit, 0 = none (default 10000); on OpenCL, which\n"
+                   "                 cannot cancel a kernel, a timeout stops the run\n"
                    "  --reps N       timed repetitions at least (default 3; more within 200 ms)\n"
                    "  --openmp       C target: parallelise the work-group loop with OpenMP\n"
                    "  --verbose      one line per configuration even on a terminal\n"
@@ -795,7 +796,9 @@ static int cmd_best(int argc, char **argv)
                    "The fastest correct configuration known for KERNEL on the device (default:\n"
                    "the default device) at the size (default: the kernel's). When that exact\n"
                    "pair was never tuned it falls back, and says so: same device any size, then\n"
-                   "any device at this size, then any device and size.\n");
+                   "any device at this size, then any device and size. The database is only\n"
+                   "read; a kernel it knows needs no --plugin (without one, and without --size,\n"
+                   "any size on this device is an exact match).\n");
             return 0;
         default: exit(EXIT_USAGE);
         }

@@ -118,8 +118,9 @@ expect 1 bash -c '"$1" kernels > /dev/full' _ "$KILN";              contains "No
 # ---- best reports a database error it read before closing the database ----
 cp "$KILN_DB" "$WORK/broken.db"
 python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); d.execute("ALTER TABLE results RENAME COLUMN median_ns TO m"); d.commit()' "$WORK/broken.db"
+# Valgrind sees the read after free; a sanitizer build sees it itself (and cannot run under valgrind).
 VG=""
-command -v valgrind >/dev/null && VG="valgrind -q --error-exitcode=99"
+command -v valgrind >/dev/null && ! grep -q __asan_init "$KILN" && VG="valgrind -q --error-exitcode=99"
 expect 1 $VG "$KILN" --plugin "$PLUGIN" best faulty --device host --db "$WORK/broken.db"; contains "median_ns"
 expect 1 $VG "$KILN" best faulty --device host --db "$WORK/broken.db"; contains "median_ns"
 finish
