@@ -64,7 +64,7 @@ rm -f "$WORK/hold"; wait "$holder"
 echo "notes" > "$WORK/notes.db"
 for cmd in "show" "export" "best triad --device host"; do
   expect 1 $KILN $cmd --db "$WORK/none.db";    contains "no database"
-  expect 1 $KILN $cmd --db "$WORK/empty.db";   contains "empty"
+  expect 1 $KILN $cmd --db "$WORK/empty.db";   contains "is empty"
   expect 1 $KILN $cmd --db "$WORK/notes.db";   contains "not a kiln database"
 done
 checks=$((checks + 1))
