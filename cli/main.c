@@ -497,6 +497,10 @@ static const kiln_kernel *restrict_kernel(const kiln_kernel *k, const kiln_size 
 static void check_space_or_die(const kiln_kernel *k, const kiln_size *size, const char *const *fixed, int nfixed)
 {
     char err[512], size_str[64], why[256] = "", sets[512] = "";
+    kiln_size_format(size, size_str, sizeof size_str);
+    if (size->ndims > k->default_size.ndims)
+        die(EXIT_USAGE, "tune: %s takes a size of %d dimension%s, not %s", k->name, k->default_size.ndims,
+            k->default_size.ndims == 1 ? "" : "s", size_str);
     kiln_space *space = kiln_space_new(k, size, err, sizeof err);
     if (!space)
         die(EXIT_WORK, "tune: %s", err);
@@ -513,7 +517,6 @@ static void check_space_or_die(const kiln_kernel *k, const kiln_size *size, cons
         size_t used = strlen(sets);
         snprintf(sets + used, sizeof sets - used, "%s--set %s", i ? " " : " with ", fixed[i]);
     }
-    kiln_size_format(size, size_str, sizeof size_str);
     if (default_ok == 0)
         die(EXIT_USAGE, "tune: no configuration of %s is valid at size %s%s: constraint '%s' fails", k->name, size_str,
             sets, why);

@@ -30,6 +30,7 @@ expect 2 $KILN tune matmul --device host --size 64 --set tile=4 --set wpt=8; con
 expect 2 $KILN generate matmul --set tile=4 --set wpt=8;                    contains "tile % wpt == 0"
 # A size the kernel cannot take: one refusal, no rows.
 expect 2 $KILN tune matmul --device host --size 7;  contains "n % tile == 0"
+expect 2 $KILN tune triad --device host --size 64x64; contains "1 dimension"
 # Sizes past the memory of the device or the host, before anything is allocated.
 expect 2 $T --size 9223372036854775807;            contains "too large"
 expect 2 $KILN tune triad --device host --size 100000000000; contains "GB"
