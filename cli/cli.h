@@ -37,7 +37,8 @@ enum { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
 typedef struct cli_output {
     FILE *f;
     const char *path;   /* NULL: standard output */
-    char *tmp;          /* the temporary file renamed to path at the end */
+    char *target;       /* the file replaced: path, or the file its symbolic link names */
+    char *tmp;          /* the temporary file renamed to target at the end */
 } cli_output;
 
 /* Opens where an export goes: stdout when path is NULL, else a temporary file

@@ -71,7 +71,8 @@ int cli_output_open(cli_output *o, const char *path, const char *db_path, char *
     }
     o->path = path;
     struct stat sb;
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    int exists = stat(path, &sb) == 0;
+    if (exists && !S_ISREG(sb.st_mode)) {
         /* A device or a pipe (/dev/stdout, /dev/full) cannot be replaced: written in place. */
         o->f = fopen(path, "w");
         if (!o->f) {
@@ -80,33 +81,39 @@ int cli_output_open(cli_output *o, const char *path, const char *db_path, char *
         }
         return 0;
     }
-    size_t len = strlen(path) + sizeof ".XXXXXX";
-    o->tmp = malloc(len);
+    /* A symbolic link to a file is written through: the file it names is
+     * replaced, keeping its permissions. */
+    o->target = exists ? realpath(path, NULL) : NULL;
+    if (!o->target)
+        o->target = strdup(path);
+    size_t len = o->target ? strlen(o->target) + sizeof ".XXXXXX" : 0;
+    o->tmp = len ? malloc(len) : NULL;
     if (!o->tmp) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        goto fail;
     }
-    snprintf(o->tmp, len, "%s.XXXXXX", path);
+    snprintf(o->tmp, len, "%s.XXXXXX", o->target);
     int fd = mkstemp(o->tmp);
     if (fd < 0) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        free(o->tmp);
-        o->tmp = NULL;
-        return -1;
+        goto fail;
     }
     mode_t mask = umask(0);
     umask(mask);
-    fchmod(fd, 0666 & ~mask);
+    fchmod(fd, exists ? sb.st_mode & 07777 : 0666 & ~mask);
     o->f = fdopen(fd, "w");
     if (!o->f) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         close(fd);
         unlink(o->tmp);
-        free(o->tmp);
-        o->tmp = NULL;
-        return -1;
+        goto fail;
     }
     return 0;
+fail:
+    free(o->tmp);
+    free(o->target);
+    o->tmp = o->target = NULL;
+    return -1;
 }
 
 int cli_output_close(cli_output *o, int keep, char *err, size_t errlen)
@@ -133,14 +140,15 @@ int cli_output_close(cli_output *o, int keep, char *err, size_t errlen)
     }
     o->f = NULL;
     if (o->tmp) {
-        if (rc == 0 && keep && rename(o->tmp, o->path) != 0) {
+        if (rc == 0 && keep && rename(o->tmp, o->target) != 0) {
             snprintf(err, errlen, "cannot write %s: %s", name, strerror(errno));
             rc = -1;
         }
         if (rc != 0 || !keep)
             unlink(o->tmp);
         free(o->tmp);
-        o->tmp = NULL;
+        free(o->target);
+        o->tmp = o->target = NULL;
     }
     return rc;
 }

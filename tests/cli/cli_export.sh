@@ -108,6 +108,13 @@ contains "out.csv"
 unchanged "$WORK/out.csv" "$outsum"
 absent "$WORK"/out.csv.*
 expect 1 "$KILN" export --output "$WORK/no/such/dir/out.csv"; contains "no/such/dir"
+# An existing file keeps its permissions; a link to a file is written through.
+chmod 600 "$WORK/out.csv"
+ln -s out.csv "$WORK/out-link.csv"
+expect 0 "$KILN" export --format json --output "$WORK/out-link.csv"
+checks=$((checks + 1))
+[ -L "$WORK/out-link.csv" ] && [ "$(stat -c %a "$WORK/out.csv")" = 600 ] && grep -q '"verdict"' "$WORK/out.csv" ||
+  { failures=$((failures + 1)); echo "FAIL: link or permissions lost: $(ls -l "$WORK"/out*)"; }
 expect 1 "$KILN" export --output /dev/full;   contains "No space left"
 expect 1 bash -c '"$1" export > /dev/full' _ "$KILN";               contains "No space left"
 expect 1 bash -c '"$1" export --format json > /dev/full' _ "$KILN"; contains "No space left"
