@@ -1080,7 +1080,7 @@ int main(int argc, char **argv)
             continue;
         int rc = commands[c].run(argc - i, argv + i);
         /* A report cut short (disk full, a closed pipe) is failed work, not success. */
-        if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
             fprintf(stderr, "%s: %s: writing to standard output: %s\n", progname, argv[i],
                     strerror(errno ? errno : EIO));
             return rc ? rc : EXIT_WORK;
