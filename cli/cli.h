@@ -52,6 +52,8 @@ int cli_output_close(cli_output *o, int keep, char *err, size_t errlen);
 /* A JSON string literal of s (null for NULL): control characters, quotes and
  * backslashes escaped, bytes that are not UTF-8 replaced by U+FFFD. */
 void cli_json_string(FILE *out, const char *s);
+/* v printed with printf_format when present, else null. */
+void cli_json_number(FILE *out, int present, const char *printf_format, double v);
 void cli_export_begin(FILE *out, int format);
 /* index: 0 for the first row written. */
 void cli_export_row(FILE *out, int format, const kiln_db_row *r, int index);

@@ -226,12 +226,21 @@ static void csv_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void number(FILE *out, int format, int present, const char *printf_format, double v)
+void cli_json_number(FILE *out, int present, const char *printf_format, double v)
 {
     if (present)
         fprintf(out, printf_format, v);
-    else if (format == CLI_FORMAT_JSON)
+    else
         fputs("null", out);
+}
+
+/* A number, or a missing value: empty in CSV, null in JSON. */
+static void number(FILE *out, int format, int present, const char *printf_format, double v)
+{
+    if (format == CLI_FORMAT_JSON)
+        cli_json_number(out, present, printf_format, v);
+    else if (present)
+        fprintf(out, printf_format, v);
 }
 
 static int verified(const kiln_db_row *r)

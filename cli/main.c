@@ -759,8 +759,6 @@ static int cmd_tune(int argc, char **argv)
     return 0;
 }
 
-/* 1 when the database holds any result of the kernel, whatever its verdict;
- * -1 when it cannot be read. */
 static int stop_at_first(void *user, const kiln_db_row *row)
 {
     (void)row;
@@ -768,6 +766,8 @@ static int stop_at_first(void *user, const kiln_db_row *row)
     return 1;
 }
 
+/* 1 when the database holds any result of the kernel, whatever its verdict;
+ * -1 when it cannot be read. */
 static int kernel_has_rows(kiln_db *db, const char *name)
 {
     int seen = 0;
@@ -875,15 +875,9 @@ static int cmd_best(int argc, char **argv)
         printf(",\"config\":%s,\"median_ns\":%.1f,\"samples\":%d", row.config_json ? row.config_json : "null",
                row.median_ns, row.samples);
         printf(",\"gflops\":");
-        if (row.gflops > 0)
-            printf("%.3f", row.gflops);
-        else
-            printf("null");
+        cli_json_number(stdout, row.gflops > 0, "%.3f", row.gflops);
         printf(",\"gbytes_per_s\":");
-        if (row.gbytes_per_s > 0)
-            printf("%.3f", row.gbytes_per_s);
-        else
-            printf("null");
+        cli_json_number(stdout, row.gbytes_per_s > 0, "%.3f", row.gbytes_per_s);
         printf(",\"match\":\"%s\"}\n", fell_back ? fallbacks[level] : fallbacks[0]);
     } else {
         printf("%s on %s, size %s: %s\n", row.kernel, row.device_name, row.size, cfg);
