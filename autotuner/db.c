@@ -817,22 +817,43 @@ kiln_db *kiln_db_open_readonly(const char *path, char *err, size_t errlen)
         kiln_tuner_errf(err, errlen, "%s is empty, not a kiln database", path);
         return NULL;
     }
-    if (check_existing(path, err, errlen) < 0)
-        return NULL;
-
     size_t plen = strlen(path);
-    char *wal = malloc(plen + 5);
-    kiln_db *db = calloc(1, sizeof *db);
-    if (!wal || !db) {
-        free(wal);
-        free(db);
+    char *side = malloc(plen + 5);
+    if (!side) {
         kiln_tuner_errf(err, errlen, "out of memory");
         return NULL;
     }
-    memcpy(wal, path, plen);
-    memcpy(wal + plen, "-wal", 5);
-    int has_wal = stat(wal, &sb) == 0;
-    free(wal);
+    memcpy(side, path, plen);
+    memcpy(side + plen, "-wal", 5);
+    int has_wal = stat(side, &sb) == 0;
+    memcpy(side + plen, "-shm", 5);
+    int has_shm = stat(side, &sb) == 0;
+    free(side);
+    if (has_wal && !has_shm) {
+        /* Left by a writer that was killed: SQLite must create the -shm file to read the log. */
+        sqlite3 *h = NULL;
+        int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+        sqlite3_close(h);
+        if ((rc & 0xff) == SQLITE_CANTOPEN) {
+            kiln_tuner_errf(err, errlen,
+                            "%s cannot be read: its write-ahead log (%s-wal) holds results, and reading it needs a"
+                            " %s-shm file that this user cannot create there; its owner can fold the log in"
+                            " (sqlite3 %s 'PRAGMA wal_checkpoint(TRUNCATE)'), or copy the database and its -wal"
+                            " file elsewhere",
+                            path, path, path, path);
+            return NULL;
+        }
+    }
+    if (check_existing(path, err, errlen) < 0)
+        return NULL;
+
+    kiln_db *db = calloc(1, sizeof *db);
+    if (!db) {
+        kiln_tuner_errf(err, errlen, "out of memory");
+        return NULL;
+    }
     char *uri = has_wal ? NULL : immutable_uri(path);
     int rc = uri ? sqlite3_open_v2(uri, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL)
                  : sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READONLY, NULL);

@@ -59,6 +59,21 @@ checks=$((checks + 1)); [ -e "$RO/kiln.db-wal" ] || { failures=$((failures + 1))
 expect 0 as_other "$KILN" show --db "$RO/kiln.db";   contains "held=1"
 rm -f "$WORK/hold"; wait "$holder"
 
+# A writer killed with its results still in the -wal file (no -shm left): from a
+# directory it cannot write, another user gets the reason, not "not a kiln database".
+python3 -c 'import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA wal_autocheckpoint = 0")
+db.execute("UPDATE results SET verdict = verdict")
+os._exit(0)' "$RO/kiln.db"
+rm -f "$RO/kiln.db-shm"
+chmod 555 "$RO"
+checks=$((checks + 1)); [ -s "$RO/kiln.db-wal" ] || { failures=$((failures + 1)); echo "FAIL: no -wal left"; }
+expect 1 as_other "$KILN" show --db "$RO/kiln.db";   contains "write-ahead log"
+chmod 755 "$RO"
+# The owner's last connection folds the log in and removes it.
+python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute("SELECT 1 FROM meta").fetchall(); db.close()' "$RO/kiln.db"
+
 # Read-only commands create no database and write into no empty or foreign file.
 : > "$WORK/empty.db"
 echo "notes" > "$WORK/notes.db"
