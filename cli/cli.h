@@ -43,7 +43,8 @@ typedef struct cli_output {
 
 /* Opens where an export goes: stdout when path is NULL, else a temporary file
  * beside path. Refuses a path that is the database db_path (or its -wal,
- * -shm, -journal), compared by file identity and by resolved name. */
+ * -shm, -journal), compared by file identity and by resolved name: -2 then
+ * (a usage error); -1 when it cannot be written. */
 int cli_output_open(cli_output *o, const char *path, const char *db_path, char *err, size_t errlen);
 /* Flushes and checks every write; with keep, renames the temporary file into
  * place, else (or on any error) removes it. 0 ok, -1 with err. */

@@ -66,7 +66,7 @@ int cli_output_open(cli_output *o, const char *path, const char *db_path, char *
         if (names_database_file(path, db_file)) {
             snprintf(err, errlen, "refusing to write the export to %s: it is the database %s%s", path,
                      i ? "file " : "", i ? db_file : db_path);
-            return -1;
+            return -2;
         }
     }
     o->path = path;
@@ -158,7 +158,7 @@ int cli_output_close(cli_output *o, int keep, char *err, size_t errlen)
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one. */
 static int utf8_length(const unsigned char *s)
 {
-    int n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;
+    int n = s[0] < 0xC2 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : s[0] <= 0xF4 ? 4 : 0;
     if (n == 0)
         return 0;
     for (int i = 1; i < n; i++)

@@ -982,8 +982,9 @@ static int show_or_export(int argc, char **argv, int is_export)
     const char *path = db_path ? db_path : kiln_db_default_path();
     char err[512];
     cli_output out;
-    if (cli_output_open(&out, output, path, err, sizeof err) != 0)
-        die(output && strncmp(err, "refusing", 8) == 0 ? EXIT_USAGE : EXIT_WORK, "%s: %s", command, err);
+    int opened = cli_output_open(&out, output, path, err, sizeof err);
+    if (opened != 0)
+        die(opened == -2 ? EXIT_USAGE : EXIT_WORK, "%s: %s", command, err);
     char fp[17] = "";
     if (device) {
         kiln_rt *rt = open_device_or_die(device);

@@ -64,7 +64,7 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.text_factory = bytes
 db.execute("UPDATE results SET error_text = ? WHERE verdict = 'build_error'",
-           (b'x.c:1: error: "a\\b", c\n\tline 2\r\x01\x1f end \xc3\xa9 \xff!',))
+           (b'x.c:1: error: "a\\b", c\n\tline 2\r\x01\x1f end \xc3\xa9 \xff! \xf8\x88\x80\x80',))
 db.execute("UPDATE devices SET name = ?", (b'GPU "quoted", with comma',))
 db.commit()
 EOF
@@ -72,7 +72,7 @@ expect 0 "$KILN" export --db "$WORK/escape.db" --format json
 pyrun 'import json,sys
 rows = json.loads(sys.argv[1])
 bad = [r for r in rows if r["verdict"] == "build_error"][0]
-assert bad["error"] == "x.c:1: error: \"a\\b\", c\n\tline 2\r\x01\x1f end \u00e9 \ufffd!", repr(bad["error"])
+assert bad["error"] == "x.c:1: error: \"a\\b\", c\n\tline 2\r\x01\x1f end \u00e9 \ufffd! " + "\ufffd" * 4, repr(bad["error"])
 assert all(r["device"] == "GPU \"quoted\", with comma" for r in rows), rows
 ' "$OUT"
 expect 0 "$KILN" best faulty --db "$WORK/escape.db" --json
@@ -83,7 +83,7 @@ rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8", errors="s
 assert all(len(r) == len(rows[0]) for r in rows), [len(r) for r in rows]
 head = rows[0]
 bad = [dict(zip(head, r)) for r in rows[1:] if r[head.index("verdict")] == "build_error"][0]
-assert bad["error"] == "x.c:1: error: \"a\\b\", c\n\tline 2\r\x01\x1f end \u00e9 \udcff!", repr(bad["error"])
+assert bad["error"] == "x.c:1: error: \"a\\b\", c\n\tline 2\r\x01\x1f end \u00e9 \udcff! \udcf8\udc88\udc80\udc80", repr(bad["error"])
 assert bad["device"] == "GPU \"quoted\", with comma", bad
 ' "$WORK/escape.csv"
 
