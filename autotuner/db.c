@@ -794,3 +794,98 @@ int kiln_db_foreach(kiln_db *db, const char *kernel, const char *device_fp, cons
     sqlite3_finalize(st);
     return status;
 }
+
+/* ---- read-only opening ------------------------------------------------ */
+
+/* For show, best, export and the application lookup API: the database may
+ * ship read-only with an application or belong to another user, so nothing is
+ * created, migrated or written, not even an empty file. Without a -wal file
+ * every committed result is in the main file and it is read as immutable:
+ * SQLite then needs no -shm and no lock, which a read-only directory could not
+ * give (sqlite.org/wal.html, "Read-Only Databases"). With a -wal file a tuner
+ * may be writing: it is opened normally, read-only, to see its latest rows. */
+kiln_db *kiln_db_open_readonly(const char *path, char *err, size_t errlen)
+{
+    if (!path || !*path)
+        path = kiln_db_default_path();
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        kiln_tuner_errf(err, errlen, "no kiln database at %s (%s)", path, strerror(errno));
+        return NULL;
+    }
+    if (S_ISREG(sb.st_mode) && sb.st_size == 0) {
+        kiln_tuner_errf(err, errlen, "%s is empty, not a kiln database", path);
+        return NULL;
+    }
+    size_t plen = strlen(path);
+    char *side = malloc(plen + 5);
+    if (!side) {
+        kiln_tuner_errf(err, errlen, "out of memory");
+        return NULL;
+    }
+    memcpy(side, path, plen);
+    memcpy(side + plen, "-wal", 5);
+    int has_wal = stat(side, &sb) == 0;
+    memcpy(side + plen, "-shm", 5);
+    int has_shm = stat(side, &sb) == 0;
+    free(side);
+    if (has_wal && !has_shm) {
+        /* Left by a writer that was killed: SQLite must create the -shm file to read the log. */
+        sqlite3 *h = NULL;
+        int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+        sqlite3_close(h);
+        if ((rc & 0xff) == SQLITE_CANTOPEN) {
+            kiln_tuner_errf(err, errlen,
+                            "%s cannot be read: its write-ahead log (%s-wal) holds results, and reading it needs a"
+                            " %s-shm file that this user cannot create there; its owner can fold the log in"
+                            " (sqlite3 %s 'PRAGMA wal_checkpoint(TRUNCATE)'), or copy the database and its -wal"
+                            " file elsewhere",
+                            path, path, path, path);
+            return NULL;
+        }
+    }
+    if (check_existing(path, err, errlen) < 0)
+        return NULL;
+
+    kiln_db *db = calloc(1, sizeof *db);
+    if (!db) {
+        kiln_tuner_errf(err, errlen, "out of memory");
+        return NULL;
+    }
+    char *uri = has_wal ? NULL : immutable_uri(path);
+    int rc = uri ? sqlite3_open_v2(uri, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL)
+                 : sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READONLY, NULL);
+    free(uri);
+    file_kind kind;
+    int version = 0;
+    char detail[256] = "";
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+        sqlite3_extended_result_codes(db->h, 1);
+        rc = inspect(db->h, &kind, &version, detail, sizeof detail) == 0 ? SQLITE_OK : SQLITE_ERROR;
+    }
+    if (rc != SQLITE_OK) {
+        kiln_tuner_errf(err, errlen, "%s: cannot open read-only: %s%s", path,
+                        detail[0] ? detail : db->h ? sqlite3_errmsg(db->h) : "out of memory",
+                        has_wal ? " (its -wal file needs a writable directory or an existing -shm file)" : "");
+        goto fail;
+    }
+    if (kind != FILE_KILN) {
+        kiln_tuner_errf(err, errlen, "%s is not a kiln database (%s)", path, detail[0] ? detail : "no tables");
+        goto fail;
+    }
+    if (version != DB_SCHEMA_VERSION) {
+        kiln_tuner_errf(err, errlen,
+                        "%s has kiln database schema version %d and this kiln (%s) reads version %d;"
+                        " a command that writes (kiln tune) upgrades it",
+                        path, version, KILN_VERSION, DB_SCHEMA_VERSION);
+        goto fail;
+    }
+    return db;
+fail:
+    sqlite3_close(db->h);
+    free(db);
+    return NULL;
+}

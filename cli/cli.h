@@ -1,8 +1,11 @@
-/* cli.h: what the kiln command's files share: aligned text tables. */
+/* cli.h: what the kiln command's files share: aligned text tables, the strict
+ * parser for numbers, and the export writer. */
 #ifndef KILN_CLI_H
 #define KILN_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include "kiln/tuner.h"
 
 typedef struct cli_table cli_table;
 
@@ -12,5 +15,49 @@ cli_table *cli_table_new(int ncols, ...);
 void cli_table_row(cli_table *t, ...);
 void cli_table_print(const cli_table *t, FILE *out);
 void cli_table_free(cli_table *t);
+
+/* ---- numbers (parse.c): 0 ok, -1 malformed or out of range ------------- */
+
+/* Plain decimal in [min, max]: no sign, no leading zero, no hex. */
+int cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
+/* Plain decimal with an optional '-', in [min, max]. */
+int cli_parse_int(const char *text, int min, int max, int *out);
+/* A finite number of seconds > 0 written in decimal (1, 0.5, 2e3). */
+int cli_parse_seconds(const char *text, double *out);
+/* N, NxM or NxMxK, each extent a plain decimal in [1, LLONG_MAX]. */
+int cli_parse_size(const char *text, kiln_size *out);
+/* "name=value": -1 when the value looks like a number but is not plain
+ * decimal in range (0x10, 010, 1e3, 99999999999999999999). */
+int cli_check_setting(const char *assignment);
+
+/* ---- exports (export.c) ----------------------------------------------- */
+
+enum { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
+
+typedef struct cli_output {
+    FILE *f;
+    const char *path;   /* NULL: standard output */
+    char *target;       /* the file replaced: path, or the file its symbolic link names */
+    char *tmp;          /* the temporary file renamed to target at the end */
+} cli_output;
+
+/* Opens where an export goes: stdout when path is NULL, else a temporary file
+ * beside path. Refuses a path that is the database db_path (or its -wal,
+ * -shm, -journal), compared by file identity and by resolved name: -2 then
+ * (a usage error); -1 when it cannot be written. */
+int cli_output_open(cli_output *o, const char *path, const char *db_path, char *err, size_t errlen);
+/* Flushes and checks every write; with keep, renames the temporary file into
+ * place, else (or on any error) removes it. 0 ok, -1 with err. */
+int cli_output_close(cli_output *o, int keep, char *err, size_t errlen);
+
+/* A JSON string literal of s (null for NULL): control characters, quotes and
+ * backslashes escaped, bytes that are not UTF-8 replaced by U+FFFD. */
+void cli_json_string(FILE *out, const char *s);
+/* v printed with printf_format when present, else null. */
+void cli_json_number(FILE *out, int present, const char *printf_format, double v);
+void cli_export_begin(FILE *out, int format);
+/* index: 0 for the first row written. */
+void cli_export_row(FILE *out, int format, const kiln_db_row *r, int index);
+void cli_export_end(FILE *out, int format, int count);
 
 #endif

@@ -3,6 +3,7 @@
  * exits. Exit codes: 0 success, 1 the work failed, 2 bad usage.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -65,20 +66,39 @@ static const kiln_kernel *find_kernel_or_die(const char *name)
     return k;
 }
 
+static kiln_size parse_size_or_die(const char *text)
+{
+    kiln_size s;
+    if (cli_parse_size(text, &s) != 0)
+        die(EXIT_USAGE, "--size: bad size '%s': expected N, NxM or NxMxK, each a decimal integer from 1 to %lld",
+            text, LLONG_MAX);
+    return s;
+}
+
 static kiln_size size_or_default(const kiln_kernel *k, const char *text)
 {
-    kiln_size s = k->default_size;
-    if (text && kiln_size_parse(text, &s) != 0)
-        die(EXIT_USAGE, "bad size '%s': expected N, NxM or NxMxK with positive integers", text);
-    return s;
+    return text ? parse_size_or_die(text) : k->default_size;
+}
+
+/* A "name=value" --set whose value is a number must be plain decimal: 0x10
+ * or 010 would otherwise be read as 16 or 8. */
+static void check_setting_or_die(const char *command, const char *assignment)
+{
+    if (cli_check_setting(assignment) != 0)
+        die(EXIT_USAGE, "%s: --set %s: the value must be a decimal integer or a value name", command, assignment);
 }
 
 static kiln_rt *open_device_or_die(const char *selector)
 {
     char err[512];
     kiln_rt *rt = kiln_rt_open(selector, err, sizeof err);
-    if (!rt)
-        die(EXIT_WORK, "%s", err);
+    if (!rt) {
+        /* A selector that names no device is a usage error; a device that
+         * exists but fails to open is failed work. */
+        static const char no_match[] = "no device matches selector";
+        die(selector && *selector && strncmp(err, no_match, sizeof no_match - 1) == 0 ? EXIT_USAGE : EXIT_WORK,
+            "--device: %s", err);
+    }
     return rt;
 }
 
@@ -88,6 +108,18 @@ static kiln_db *open_db_or_die(const char *path)
     kiln_db *db = kiln_db_open(path ? path : kiln_db_default_path(), err, sizeof err);
     if (!db)
         die(EXIT_WORK, "%s", err);
+    return db;
+}
+
+/* For the commands that only read: nothing is created or written. */
+static kiln_db *open_db_readonly_or_die(const char *command, const char *path)
+{
+    char err[512];
+    if (access(path, F_OK) != 0)
+        die(EXIT_WORK, "%s: no database at %s (run 'kiln tune' first, or give --db)", command, path);
+    kiln_db *db = kiln_db_open_readonly(path, err, sizeof err);
+    if (!db)
+        die(EXIT_WORK, "%s: %s", command, err);
     return db;
 }
 
@@ -267,9 +299,11 @@ static int cmd_generate(int argc, char **argv)
         die(EXIT_WORK, "%s", err);
     kiln_config cfg;
     kiln_space_default(space, &cfg);
-    for (int i = 0; i < nsets; i++)
+    for (int i = 0; i < nsets; i++) {
+        check_setting_or_die("generate", sets[i]);
         if (kiln_space_set(space, &cfg, sets[i], err, sizeof err) != 0)
             die(EXIT_USAGE, "generate: %s", err);
+    }
     char why[256];
     int valid = kiln_space_check(space, &cfg, why, sizeof why);
     kiln_space_free(space);
@@ -464,6 +498,76 @@ static const kiln_kernel *restrict_kernel(const kiln_kernel *k, const kiln_size 
     return out;
 }
 
+/* Refuses, before anything runs, a size or a --set that leaves no valid
+ * configuration: one usage error naming the constraint, not a row per variant. */
+static void check_space_or_die(const kiln_kernel *k, const kiln_size *size, const char *const *fixed, int nfixed)
+{
+    char err[512], size_str[64], why[256] = "", sets[512] = "";
+    kiln_size_format(size, size_str, sizeof size_str);
+    if (size->ndims > k->default_size.ndims)
+        die(EXIT_USAGE, "tune: %s takes a size of %d dimension%s, not %s", k->name, k->default_size.ndims,
+            k->default_size.ndims == 1 ? "" : "s", size_str);
+    kiln_space *space = kiln_space_new(k, size, err, sizeof err);
+    if (!space)
+        die(EXIT_WORK, "tune: %s", err);
+    uint64_t valid = kiln_space_count_valid(space);
+    kiln_config cfg;
+    kiln_space_default(space, &cfg);
+    for (int i = 0; i < nfixed; i++)
+        kiln_space_set(space, &cfg, fixed[i], err, sizeof err);
+    int default_ok = kiln_space_check(space, &cfg, why, sizeof why);
+    kiln_space_free(space);
+    if (valid > 0)
+        return;
+    for (int i = 0; i < nfixed; i++) {
+        size_t used = strlen(sets);
+        snprintf(sets + used, sizeof sets - used, "%s--set %s", i ? " " : " with ", fixed[i]);
+    }
+    if (default_ok == 0)
+        die(EXIT_USAGE, "tune: no configuration of %s is valid at size %s%s: constraint '%s' fails", k->name, size_str,
+            sets, why);
+    die(EXIT_USAGE, "tune: no configuration of %s is valid at size %s%s", k->name, size_str, nfixed ? sets : "");
+}
+
+
+/* Refuses a size whose arrays cannot be allocated: one array past the device's
+ * largest allocation, all of them past its memory, or the host's copies (the
+ * arrays, their double-precision references) past the host's memory. */
+static void check_memory_or_die(const kiln_kernel *k, const kiln_size *size, const kiln_device_info *dev)
+{
+    char size_str[64];
+    kiln_size_format(size, size_str, sizeof size_str);
+    /* The kernel's count functions multiply extents in size_t: refuse what would wrap. */
+    double elements = 1;
+    for (int d = 0; d < size->ndims; d++)
+        elements *= (double)size->d[d];
+    if (elements >= 0x1p52)
+        die(EXIT_USAGE, "tune: size %s is too large: %.3g elements", size_str, elements);
+    uint64_t device_total = 0, host_total = 0;
+    for (int i = 0; i < k->nargs; i++) {
+        const kiln_arg_info *a = &k->args[i];
+        if (a->is_scalar || !a->count)
+            continue;
+        uint64_t count = a->count(size), bytes, copies;
+        if (__builtin_mul_overflow(count, (uint64_t)kiln_scalar_bytes(a->elem), &bytes) ||
+            __builtin_mul_overflow(count, (uint64_t)sizeof(double), &copies) ||
+            __builtin_add_overflow(device_total, bytes, &device_total) ||
+            __builtin_add_overflow(host_total, bytes + (a->dir != KILN_IN ? copies : 0), &host_total))
+            die(EXIT_USAGE, "tune: size %s is too large: the size of argument '%s' overflows", size_str, a->name);
+        if (dev->max_alloc_bytes && bytes > dev->max_alloc_bytes)
+            die(EXIT_USAGE, "tune: at size %s argument '%s' of %s needs %.3g GB, more than the %.3g GB %s can allocate at once",
+                size_str, a->name, k->name, (double)bytes * 1e-9, (double)dev->max_alloc_bytes * 1e-9, dev->name);
+    }
+    if (dev->global_mem_bytes && device_total > dev->global_mem_bytes)
+        die(EXIT_USAGE, "tune: at size %s the arguments of %s need %.3g GB, more than the %.3g GB of %s", size_str,
+            k->name, (double)device_total * 1e-9, (double)dev->global_mem_bytes * 1e-9, dev->name);
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t host_mem = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+    if (host_mem && host_total > host_mem)
+        die(EXIT_USAGE, "tune: at size %s the host copies of %s's arguments need %.3g GB, more than the %.3g GB of memory",
+            size_str, k->name, (double)host_total * 1e-9, (double)host_mem * 1e-9);
+}
+
 static int cmd_tune(int argc, char **argv)
 {
     const char *device = NULL, *size_text = NULL, *strategy_name = "exhaustive", *db_path = NULL;
@@ -481,42 +585,39 @@ static int cmd_tune(int argc, char **argv)
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:x:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
-        char *end;
         switch (c) {
         case 'x':
             if (nfixed == 16)
                 die(EXIT_USAGE, "tune: too many --set options");
+            check_setting_or_die("tune", optarg);
             fixed[nfixed++] = optarg;
             break;
         case 'd': device = optarg; break;
         case 'n': size_text = optarg; break;
         case 's': strategy_name = optarg; break;
         case 'b':
-            budget = strtoull(optarg, &end, 10);
-            if (*end || !*optarg)
-                die(EXIT_USAGE, "tune: --budget wants a count of configurations, got '%s'", optarg);
+            if (cli_parse_u64(optarg, 0, UINT64_MAX, &budget) != 0)
+                die(EXIT_USAGE, "tune: --budget wants a count of configurations (a decimal integer >= 0), got '%s'",
+                    optarg);
             break;
         case 't':
-            time_budget = strtod(optarg, &end);
-            if (*end || time_budget <= 0)
-                die(EXIT_USAGE, "tune: --time wants seconds > 0, got '%s'", optarg);
+            if (cli_parse_seconds(optarg, &time_budget) != 0)
+                die(EXIT_USAGE, "tune: --time wants a finite number of seconds > 0, got '%s'", optarg);
             break;
         case 'D': db_path = optarg; break;
         case 'S':
-            seed = strtoull(optarg, &end, 10);
-            if (*end || !*optarg)
-                die(EXIT_USAGE, "tune: --seed wants an integer, got '%s'", optarg);
+            if (cli_parse_u64(optarg, 0, UINT64_MAX, &seed) != 0)
+                die(EXIT_USAGE, "tune: --seed wants a decimal integer from 0 to %llu, got '%s'",
+                    (unsigned long long)UINT64_MAX, optarg);
             break;
         case 'o': openmp = 1; break;
         case 'T':
-            timeout_ms = (int)strtol(optarg, &end, 10);
-            if (*end || timeout_ms < 0)
-                die(EXIT_USAGE, "tune: --timeout wants milliseconds >= 0, got '%s'", optarg);
+            if (cli_parse_int(optarg, 0, INT_MAX, &timeout_ms) != 0)
+                die(EXIT_USAGE, "tune: --timeout wants milliseconds from 0 to %d, got '%s'", INT_MAX, optarg);
             break;
         case 'r':
-            reps = (int)strtol(optarg, &end, 10);
-            if (*end || reps < 1)
-                die(EXIT_USAGE, "tune: --reps wants a count >= 1, got '%s'", optarg);
+            if (cli_parse_int(optarg, 1, 1000000, &reps) != 0)
+                die(EXIT_USAGE, "tune: --reps wants a count from 1 to 1000000, got '%s'", optarg);
             break;
         case 'v': verbose = 1; break;
         case 'h':
@@ -535,7 +636,8 @@ static int cmd_tune(int argc, char **argv)
                    "  --time S       stop starting new configurations after S seconds\n"
                    "  --seed N       seed of inputs and of the random strategy (default 1)\n"
                    "  --db FILE      database (default $KILN_DB or ./kiln.db)\n"
-                   "  --timeout MS   per-run limit on the host backend, 0 = none (default 10000)\n"
+                   "  --timeout MS   per-run limit, 0 = none (default 10000); on OpenCL, which\n"
+                   "                 cannot cancel a kernel, a timeout stops the run\n"
                    "  --reps N       timed repetitions at least (default 3; more within 200 ms)\n"
                    "  --openmp       C target: parallelise the work-group loop with OpenMP\n"
                    "  --verbose      one line per configuration even on a terminal\n"
@@ -559,7 +661,9 @@ static int cmd_tune(int argc, char **argv)
         fputc('\n', stderr);
         return EXIT_USAGE;
     }
+    check_space_or_die(k, &size, fixed, nfixed);
     kiln_rt *rt = open_device_or_die(device);
+    check_memory_or_die(k, &size, kiln_rt_device(rt));
     kiln_rt_set_timeout(rt, timeout_ms);
     kiln_db *db = open_db_or_die(db_path);
 
@@ -661,6 +765,23 @@ static int cmd_tune(int argc, char **argv)
     return 0;
 }
 
+static int stop_at_first(void *user, const kiln_db_row *row)
+{
+    (void)row;
+    *(int *)user = 1;
+    return 1;
+}
+
+/* 1 when the database holds any result of the kernel, whatever its verdict;
+ * -1 when it cannot be read. */
+static int kernel_has_rows(kiln_db *db, const char *name)
+{
+    int seen = 0;
+    if (kiln_db_foreach(db, name, NULL, NULL, stop_at_first, &seen) < 0)
+        return -1;
+    return seen;
+}
+
 /* ---- kiln best -------------------------------------------------------- */
 
 static int cmd_best(int argc, char **argv)
@@ -684,60 +805,97 @@ static int cmd_best(int argc, char **argv)
                    "The fastest correct configuration known for KERNEL on the device (default:\n"
                    "the default device) at the size (default: the kernel's). When that exact\n"
                    "pair was never tuned it falls back, and says so: same device any size, then\n"
-                   "any device at this size, then any device and size.\n");
+                   "any device at this size, then any device and size. The database is only\n"
+                   "read; a kernel it knows needs no --plugin (without one, and without --size,\n"
+                   "any size on this device is an exact match).\n");
             return 0;
         default: exit(EXIT_USAGE);
         }
     }
     if (optind != argc - 1)
         die(EXIT_USAGE, "best: expected one KERNEL (see 'kiln best --help')");
-    const kiln_kernel *k = find_kernel_or_die(argv[optind]);
-    kiln_size size = size_or_default(k, size_text);
-    char size_str[64];
-    kiln_size_format(&size, size_str, sizeof size_str);
+    const char *name = argv[optind];
+    /* The database knows every kernel it tuned: a plugin need not be loaded.
+     * Without it the kernel's default size is unknown, so any size matches. */
+    const kiln_kernel *k = kiln_kernel_find(name);
+    kiln_size size;
+    char size_str[64] = "";
+    if (size_text || k) {
+        size = size_or_default(k, size_text);
+        kiln_size_format(&size, size_str, sizeof size_str);
+    }
     const char *path = db_path ? db_path : kiln_db_default_path();
-    if (access(path, F_OK) != 0)
-        die(EXIT_WORK, "best: no database at %s (run 'kiln tune %s' first, or give --db)", path, k->name);
+    kiln_db *db = open_db_readonly_or_die("best", path);
+    int stored = k ? 1 : kernel_has_rows(db, name);
+    if (stored <= 0) {
+        char err[512];
+        snprintf(err, sizeof err, "%s", kiln_db_errmsg(db));
+        kiln_db_close(db);
+        if (stored < 0)
+            die(EXIT_WORK, "best: %s", err);
+        find_kernel_or_die(name); /* unknown here and there: lists the known kernels */
+    }
     kiln_rt *rt = open_device_or_die(device);
     const kiln_device_info *dev = kiln_rt_device(rt);
-    kiln_db *db = open_db_or_die(path);
 
     static const char *const fallbacks[] = {"exact match", "same device, other size", "other device, same size",
                                             "other device and size"};
     kiln_db_row row;
     int found = 0, level;
-    for (level = 0; level < 4 && !found; level++) {
+    for (level = size_str[0] ? 0 : 1; level < 4 && !found; level++) {
+        if (!size_str[0] && level == 2)
+            continue;
         const char *fp = level == 0 || level == 1 ? dev->fingerprint : NULL;
         const char *sz = level == 0 || level == 2 ? size_str : NULL;
-        found = kiln_db_best(db, k->name, fp, sz, &row);
+        found = kiln_db_best(db, name, fp, sz, &row);
         if (found < 0) {
+            char err[512];
+            snprintf(err, sizeof err, "%s", kiln_db_errmsg(db));
             kiln_db_close(db);
             kiln_rt_close(rt);
-            die(EXIT_WORK, "best: %s", kiln_db_errmsg(db));
+            die(EXIT_WORK, "best: %s", err);
         }
     }
     if (!found) {
-        fprintf(stderr, "%s: best: no correct result for '%s' in %s; run 'kiln tune %s' first\n", progname, k->name,
-                db_path ? db_path : kiln_db_default_path(), k->name);
+        fprintf(stderr, "%s: best: no correct result for '%s' in %s; run 'kiln tune %s' first\n", progname, name, path,
+                name);
         kiln_db_close(db);
         kiln_rt_close(rt);
         return EXIT_WORK;
     }
     level--;
+    /* Without a size the first level searched is "same device, any size": an exact match for the device. */
+    int fell_back = size_str[0] ? level > 0 : level > 1;
     char t[32], cfg[256];
     format_time(row.median_ns, t, sizeof t);
     config_pretty(row.config_json, cfg, sizeof cfg);
     if (json) {
-        printf("{\"kernel\":\"%s\",\"device\":\"%s\",\"size\":\"%s\",\"config\":%s,\"median_ns\":%.1f,"
-               "\"gflops\":%.3f,\"gbytes_per_s\":%.3f,\"match\":\"%s\"}\n",
-               k->name, row.device_name, row.size, row.config_json, row.median_ns, row.gflops, row.gbytes_per_s,
-               fallbacks[level]);
+        printf("{\"kernel\":");
+        cli_json_string(stdout, row.kernel);
+        printf(",\"device\":");
+        cli_json_string(stdout, row.device_name);
+        printf(",\"device_fingerprint\":");
+        cli_json_string(stdout, row.device_fp);
+        printf(",\"size\":");
+        cli_json_string(stdout, row.size);
+        printf(",\"config\":%s,\"median_ns\":%.1f,\"samples\":%d", row.config_json ? row.config_json : "null",
+               row.median_ns, row.samples);
+        printf(",\"gflops\":");
+        cli_json_number(stdout, row.gflops > 0, "%.3f", row.gflops);
+        printf(",\"gbytes_per_s\":");
+        cli_json_number(stdout, row.gbytes_per_s > 0, "%.3f", row.gbytes_per_s);
+        printf(",\"match\":\"%s\"}\n", fell_back ? fallbacks[level] : fallbacks[0]);
     } else {
-        printf("%s on %s, size %s: %s\n", k->name, row.device_name, row.size, cfg);
-        printf("  median %s over %d runs, %.2f GFLOP/s, %.2f GB/s\n", t, row.samples, row.gflops, row.gbytes_per_s);
-        if (level > 0)
-            printf("  (fallback: %s; this device (%s) at size %s was never tuned)\n", fallbacks[level], dev->name,
-                   size_str);
+        printf("%s on %s, size %s: %s\n", row.kernel, row.device_name, row.size, cfg);
+        printf("  median %s over %d runs", t, row.samples);
+        if (row.gflops > 0)
+            printf(", %.2f GFLOP/s", row.gflops);
+        if (row.gbytes_per_s > 0)
+            printf(", %.2f GB/s", row.gbytes_per_s);
+        printf("\n");
+        if (fell_back)
+            printf("  (fallback: %s; this device (%s)%s%s was never tuned)\n", fallbacks[level], dev->name,
+                   size_str[0] ? " at size " : "", size_str);
     }
     kiln_db_row_free(&row);
     kiln_db_close(db);
@@ -750,87 +908,27 @@ static int cmd_best(int argc, char **argv)
 typedef struct show_ctx {
     cli_table *table;
     FILE *out;
-    int format; /* 0 table, 1 csv, 2 json */
+    int format;
     int count;
     int ok_only;
 } show_ctx;
-
-static void csv_field(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; s && *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(out, "\\%c", ch);
-        else if (ch == '\n')
-            fputs("\\n", out);
-        else if (ch < 0x20)
-            fprintf(out, "\\u%04x", ch);
-        else
-            fputc(ch, out);
-    }
-    fputc('"', out);
-}
 
 static int show_row(void *user, const kiln_db_row *r)
 {
     show_ctx *s = user;
     if (s->ok_only && strcmp(r->verdict, "ok") != 0)
         return 0;
-    if (s->format == 0) {
-        char cfg[256], t[32], gf[32], gb[32];
-        config_pretty(r->config_json, cfg, sizeof cfg);
-        format_time(strcmp(r->verdict, "ok") == 0 ? r->median_ns : -1, t, sizeof t);
-        snprintf(gf, sizeof gf, "%.2f", r->gflops);
-        snprintf(gb, sizeof gb, "%.2f", r->gbytes_per_s);
+    if (s->format == CLI_FORMAT_TABLE) {
+        char cfg[256], t[32], gf[32] = "-", gb[32] = "-";
+        config_pretty(r->config_json ? r->config_json : "", cfg, sizeof cfg);
+        format_time(strcmp(r->verdict, "ok") == 0 && r->samples > 0 ? r->median_ns : -1, t, sizeof t);
+        if (r->gflops > 0)
+            snprintf(gf, sizeof gf, "%.2f", r->gflops);
+        if (r->gbytes_per_s > 0)
+            snprintf(gb, sizeof gb, "%.2f", r->gbytes_per_s);
         cli_table_row(s->table, r->kernel, r->device_name, r->size, cfg, r->verdict, t, gf, gb);
-    } else if (s->format == 1) {
-        const char *fields[] = {r->kernel, r->lang, r->device_name, r->device_fp, r->size, r->config_json,
-                                r->source_hash, r->verdict};
-        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-            csv_field(s->out, fields[i]);
-            fputc(',', s->out);
-        }
-        fprintf(s->out, "%.1f,%.1f,%.1f,%d,%.4f,%.4f,%.3g,%.3g,", r->median_ns, r->min_ns, r->max_ns, r->samples,
-                r->gflops, r->gbytes_per_s, r->max_abs_err, r->max_rel_err);
-        csv_field(s->out, r->error_text);
-        fputc(',', s->out);
-        csv_field(s->out, r->created);
-        fputc('\n', s->out);
     } else {
-        fprintf(s->out, "%s\n  {\"kernel\":", s->count ? "," : "");
-        json_string(s->out, r->kernel);
-        fprintf(s->out, ",\"lang\":");
-        json_string(s->out, r->lang);
-        fprintf(s->out, ",\"device\":");
-        json_string(s->out, r->device_name);
-        fprintf(s->out, ",\"device_fingerprint\":");
-        json_string(s->out, r->device_fp);
-        fprintf(s->out, ",\"size\":");
-        json_string(s->out, r->size);
-        fprintf(s->out, ",\"config\":%s,\"source_hash\":", r->config_json);
-        json_string(s->out, r->source_hash);
-        fprintf(s->out, ",\"verdict\":");
-        json_string(s->out, r->verdict);
-        fprintf(s->out, ",\"median_ns\":%.1f,\"min_ns\":%.1f,\"max_ns\":%.1f,\"samples\":%d,\"gflops\":%.4f,"
-                        "\"gbytes_per_s\":%.4f,\"max_abs_err\":%.6g,\"max_rel_err\":%.6g,\"error\":",
-                r->median_ns, r->min_ns, r->max_ns, r->samples, r->gflops, r->gbytes_per_s, r->max_abs_err,
-                r->max_rel_err);
-        json_string(s->out, r->error_text);
-        fprintf(s->out, ",\"created\":");
-        json_string(s->out, r->created);
-        fputc('}', s->out);
+        cli_export_row(s->out, s->format, r, s->count);
     }
     s->count++;
     return 0;
@@ -838,6 +936,7 @@ static int show_row(void *user, const kiln_db_row *r)
 
 static int show_or_export(int argc, char **argv, int is_export)
 {
+    const char *command = is_export ? "export" : "show";
     const char *device = NULL, *size_text = NULL, *db_path = NULL, *format = is_export ? "csv" : "table";
     const char *output = NULL;
     int ok_only = 0;
@@ -857,68 +956,78 @@ static int show_or_export(int argc, char **argv, int is_export)
         case 'o': output = optarg; break;
         case 'k': ok_only = 1; break;
         case 'h':
-            printf("usage: kiln %s [KERNEL] [--device D] [--size N] [--db FILE] [--ok]%s\n\n"
+            printf("usage: kiln %s [KERNEL] [--device D] [--size N] [--db FILE] [--ok] [--format %s]%s\n\n"
                    "%s every stored result (optionally of one kernel, one device, one size),\n"
-                   "in the order they were measured. --ok keeps correct results only.\n",
-                   is_export ? "export" : "show", is_export ? " [--format csv|json] [--output FILE]" : "",
-                   is_export ? "Writes" : "Shows");
+                   "in the order they were measured. --ok keeps correct results only. The\n"
+                   "database is only read (it may be read-only); no kernel plugin is needed.\n"
+                   "Values never measured are empty in CSV and null in JSON.%s\n",
+                   command, is_export ? "csv|json" : "table|csv|json", is_export ? " [--output FILE]" : "",
+                   is_export ? "Writes" : "Shows",
+                   is_export ? "\n--output FILE is written whole or not at all, and never over the database."
+                             : "");
             return 0;
         default: exit(EXIT_USAGE);
         }
     }
     if (argc - optind > 1)
-        die(EXIT_USAGE, "%s: at most one KERNEL", is_export ? "export" : "show");
+        die(EXIT_USAGE, "%s: at most one KERNEL", command);
+    if (output && !is_export)
+        die(EXIT_USAGE, "show: --output is an export option");
     const char *kernel = optind < argc ? argv[optind] : NULL;
-    int fmt = strcmp(format, "table") == 0 && !is_export ? 0 : strcmp(format, "csv") == 0 ? 1
-              : strcmp(format, "json") == 0 ? 2 : -1;
+    int fmt = strcmp(format, "table") == 0 && !is_export ? CLI_FORMAT_TABLE
+              : strcmp(format, "csv") == 0                ? CLI_FORMAT_CSV
+              : strcmp(format, "json") == 0               ? CLI_FORMAT_JSON
+                                                          : -1;
     if (fmt < 0)
-        die(EXIT_USAGE, "%s: unknown format '%s' (csv or json)", is_export ? "export" : "show", format);
+        die(EXIT_USAGE, "%s: unknown format '%s' (%s)", command, format, is_export ? "csv or json" : "table, csv or json");
+    char size_str[64] = "";
+    if (size_text) {
+        kiln_size size = parse_size_or_die(size_text);
+        kiln_size_format(&size, size_str, sizeof size_str);
+    }
+    const char *path = db_path ? db_path : kiln_db_default_path();
+    char err[512];
+    cli_output out;
+    int opened = cli_output_open(&out, output, path, err, sizeof err);
+    if (opened != 0)
+        die(opened == -2 ? EXIT_USAGE : EXIT_WORK, "%s: %s", command, err);
     char fp[17] = "";
     if (device) {
         kiln_rt *rt = open_device_or_die(device);
         snprintf(fp, sizeof fp, "%s", kiln_rt_device(rt)->fingerprint);
         kiln_rt_close(rt);
     }
-    kiln_size size;
-    char size_str[64] = "";
-    if (size_text) {
-        if (kiln_size_parse(size_text, &size) != 0)
-            die(EXIT_USAGE, "bad size '%s': expected N, NxM or NxMxK", size_text);
-        kiln_size_format(&size, size_str, sizeof size_str);
+    kiln_db *db = kiln_db_open_readonly(path, err, sizeof err);
+    if (!db) {
+        char ignored[8];
+        cli_output_close(&out, 0, ignored, sizeof ignored);
+        if (access(path, F_OK) != 0)
+            die(EXIT_WORK, "%s: no database at %s (run 'kiln tune' first, or give --db)", command, path);
+        die(EXIT_WORK, "%s: %s", command, err);
     }
-    const char *path = db_path ? db_path : kiln_db_default_path();
-    if (access(path, F_OK) != 0)
-        die(EXIT_WORK, "no database at %s (run 'kiln tune' first, or give --db)", path);
-    kiln_db *db = open_db_or_die(path);
-    show_ctx s = {.format = fmt, .out = stdout, .ok_only = ok_only};
-    if (output) {
-        s.out = fopen(output, "w");
-        if (!s.out)
-            die(EXIT_WORK, "cannot write %s: %s", output, strerror(errno));
-    }
-    if (fmt == 0)
+    show_ctx s = {.format = fmt, .out = out.f, .ok_only = ok_only};
+    if (fmt == CLI_FORMAT_TABLE)
         s.table = cli_table_new(8, "kernel", "device", "size", "configuration", "verdict", "median", "GFLOP/s", "GB/s");
-    else if (fmt == 1)
-        fprintf(s.out, "kernel,lang,device,device_fingerprint,size,config,source_hash,verdict,median_ns,min_ns,"
-                       "max_ns,samples,gflops,gbytes_per_s,max_abs_err,max_rel_err,error,created\n");
     else
-        fprintf(s.out, "[");
+        cli_export_begin(s.out, fmt);
     int rc = kiln_db_foreach(db, kernel, device ? fp : NULL, size_text ? size_str : NULL, show_row, &s);
-    if (fmt == 0) {
+    if (rc < 0)
+        snprintf(err, sizeof err, "%s", kiln_db_errmsg(db));
+    kiln_db_close(db);
+    if (fmt == CLI_FORMAT_TABLE) {
         cli_table_print(s.table, s.out);
         cli_table_free(s.table);
-        printf("%d result%s\n", s.count, s.count == 1 ? "" : "s");
-    } else if (fmt == 2) {
-        fprintf(s.out, "\n]\n");
+        fprintf(s.out, "%d result%s\n", s.count, s.count == 1 ? "" : "s");
+    } else {
+        cli_export_end(s.out, fmt, s.count);
     }
-    if (output)
-        fclose(s.out);
     if (rc < 0) {
-        fprintf(stderr, "%s: %s\n", progname, kiln_db_errmsg(db));
-        kiln_db_close(db);
-        return EXIT_WORK;
+        char ignored[8];
+        cli_output_close(&out, 0, ignored, sizeof ignored);
+        die(EXIT_WORK, "%s: %s", command, err);
     }
-    kiln_db_close(db);
+    if (cli_output_close(&out, 1, err, sizeof err) != 0)
+        die(EXIT_WORK, "%s: %s", command, err);
     return 0;
 }
 
@@ -967,8 +1076,17 @@ int main(int argc, char **argv)
         fputs(main_usage, stderr);
         return EXIT_USAGE;
     }
-    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
-        if (strcmp(argv[i], commands[c].name) == 0)
-            return commands[c].run(argc - i, argv + i);
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+        if (strcmp(argv[i], commands[c].name) != 0)
+            continue;
+        int rc = commands[c].run(argc - i, argv + i);
+        /* A report cut short (disk full, a closed pipe) is failed work, not success. */
+        if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+            fprintf(stderr, "%s: %s: writing to standard output: %s\n", progname, argv[i],
+                    strerror(errno ? errno : EIO));
+            return rc ? rc : EXIT_WORK;
+        }
+        return rc;
+    }
     die(EXIT_USAGE, "unknown command '%s' (see 'kiln --help')", argv[i]);
 }

@@ -48,6 +48,8 @@ const kiln_kernel *kiln_kernel_find(const char *name)
     return NULL;
 }
 
+/* All of a plugin's kernels are registered or none: on any error the ones
+ * already added are taken back and the shared object is closed. */
 int kiln_plugin_load(const char *path, char *err, size_t errlen)
 {
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -63,23 +65,25 @@ int kiln_plugin_load(const char *path, char *err, size_t errlen)
         return -1;
     }
     const kiln_kernel *const *ks = list();
-    int added = 0;
+    int first = plugin_count;
     for (int i = 0; ks && ks[i]; i++) {
         if (!ks[i]->name || !ks[i]->build) {
             snprintf(err, errlen, "plugin %s: kernel %d has no name or no build function", path, i);
-            return -1;
+            goto fail;
         }
         if (plugin_count == MAX_PLUGIN_KERNELS) {
             snprintf(err, errlen, "plugin %s: more than %d plugin kernels", path, MAX_PLUGIN_KERNELS);
-            return -1;
+            goto fail;
         }
         plugin_kernels[plugin_count++] = ks[i];
-        added++;
     }
-    if (!added) {
+    if (plugin_count == first) {
         snprintf(err, errlen, "plugin %s registers no kernel", path);
-        return -1;
+        goto fail;
     }
     return 0; /* the handle stays open: kernels point into it */
+fail:
+    plugin_count = first;
+    dlclose(handle);
+    return -1;
 }
-

@@ -5,6 +5,7 @@
  * input generator uses. (The list of kernels is in builtin.c.)
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,8 +241,9 @@ int kiln_size_parse(const char *text, kiln_size *out)
         if (!isdigit((unsigned char)*p) || s.ndims == 3)
             return -1;
         char *end;
+        errno = 0;
         long long v = strtoll(p, &end, 10);
-        if (v <= 0)
+        if (v <= 0 || errno == ERANGE) /* past LLONG_MAX: not clamped to it */
             return -1;
         s.d[s.ndims++] = v;
         p = end;

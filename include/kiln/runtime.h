@@ -24,6 +24,7 @@ typedef struct kiln_device_info {
     char version[128];     /* device OpenCL version, or "C99" */
     int compute_units;
     uint64_t global_mem_bytes;
+    uint64_t max_alloc_bytes; /* largest single buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE); 0 = unknown */
     uint64_t local_mem_bytes;
     size_t max_wg_size;
     int has_f64;

@@ -84,6 +84,10 @@ const char *kiln_verdict_name(kiln_verdict v);
  * user_version). A file that exists and is not a kiln database is refused and
  * left untouched. NULL with err. */
 kiln_db *kiln_db_open(const char *path, char *err, size_t errlen);
+/* Opens an existing kiln database for reading only (show, best, export, the
+ * lookup API): creates, migrates and writes nothing, works on a read-only file
+ * or directory. A missing, empty or foreign file is refused. NULL with err. */
+kiln_db *kiln_db_open_readonly(const char *path, char *err, size_t errlen);
 void kiln_db_close(kiln_db *db);
 const char *kiln_db_errmsg(const kiln_db *db);
 /* Path used when none is given: $KILN_DB or ./kiln.db */

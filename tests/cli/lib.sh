@@ -1,10 +1,14 @@
 # lib.sh: helpers for the kiln command tests. Source it; $KILN is the binary.
 set -u
 KILN=$1
-WORK=$(mktemp -d)
+WORK=$(mktemp -d "$PWD/kiln-test.XXXXXX" 2>/dev/null || mktemp -d)  # in the build tree under CTest
 trap 'rm -rf "$WORK"' EXIT
 export KILN_DB="$WORK/kiln.db"
 export KILN_CACHE_DIR="$WORK/cache"
+# Under a sanitizer build every report of every kiln run, background ones and
+# those whose output is not checked included, lands here; finish fails on any.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$WORK/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$WORK/sanitizer"
 failures=0
 checks=0
 
@@ -16,6 +20,10 @@ expect() {
   if [ "$got" != "$want" ]; then
     failures=$((failures + 1))
     echo "FAIL: '$*' exited $got, expected $want; output:"; echo "$OUT" | head -30
+  elif grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error: ' <<<"$OUT"; then
+    # Under the sanitizer build a report exits 1, which an expected failure would hide.
+    failures=$((failures + 1))
+    echo "FAIL: '$*' exited $got as expected, but with a sanitizer report:"; echo "$OUT" | head -40
   fi
 }
 
@@ -29,6 +37,10 @@ contains() {
 }
 
 finish() {
+  if ls "$WORK"/sanitizer.* >/dev/null 2>&1; then
+    failures=$((failures + 1))
+    echo "FAIL: sanitizer reports:"; head -60 "$WORK"/sanitizer.*
+  fi
   echo "$((checks - failures)) passed, $failures failed"
   [ "$failures" = 0 ]
   exit $?
