@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <sqlite3.h>
 #include "autotuner/tuner_int.h"
 #include "check.h"
 
@@ -297,6 +298,49 @@ static void test_identity(kiln_db *db, kiln_rt *rt, const kiln_kernel *k)
     CHECK(kiln_rt_set_compiler(rt, NULL, NULL) == 0);
 }
 
+/* A database error in the middle of a run (a full disk) leaves the database
+ * as an interruption does: no marker left running, the run ended with a status. */
+static void test_disk_full(const char *dir, kiln_rt *rt, const kiln_kernel *k)
+{
+    char path[256], err[512];
+    snprintf(path, sizeof path, "%s/full.db", dir);
+    kiln_db *db = kiln_db_open(path, err, sizeof err);
+    CHECK_MSG(db != NULL, "%s", err);
+    if (!db)
+        return;
+    kiln_size size = {1, {4096, 1, 1}};
+    kiln_tune_opts o;
+    kiln_tune_summary sum;
+    tune_opts(&o, k, &size, 0);
+    /* below the file's size: SQLite keeps the pages it has and grows no more */
+    CHECK(kiln_db_limit_pages(db, 1) == 0);
+    int rc = kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err);
+    CHECK_MSG(rc == -1, "a run on a full disk returned %d", rc);
+    CHECK_STR_CONTAINS(err, "full");
+    CHECK(count(db).by_verdict[KILN_RUNNING] == 0);
+    kiln_db_close(db);
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    int open_runs = -1;
+    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(h, "SELECT count(*) FROM runs WHERE ended IS NULL OR status NOT LIKE 'failed%'", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        open_runs = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    CHECK_MSG(open_runs == 0, "%d runs left open", open_runs);
+    db = kiln_db_open(path, err, sizeof err);
+    CHECK_MSG(db != NULL, "%s", err);
+    if (!db)
+        return;
+    CHECK(count(db).by_verdict[KILN_RUNNING] == 0);
+    /* the run is closed, and the device free for the next one */
+    tune_opts(&o, k, &size, 1);
+    CHECK_MSG(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0, "%s", err);
+    kiln_db_close(db);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/kiln-tune-test-XXXXXX", path[256], err[512];
@@ -372,6 +416,7 @@ int main(void)
     CHECK(count(db).by_verdict[KILN_RUNNING] == 0);
 
     test_identity(db, rt, k);
+    test_disk_full(dir, rt, k);
     kiln_db_close(db);
     kiln_rt_close(rt);
     snprintf(path, sizeof path, "rm -rf %s", dir);
