@@ -14,6 +14,9 @@
 #include "autotuner/tuner_int.h"
 
 #define CONFIRM_DEFAULT_ROUNDS 5
+/* Rounds whose median absolute deviation exceeds this share of their median
+ * disagree too much for the figure to rank variants: the result is flagged noisy. */
+#define CONFIRM_NOISY_SHARE 0.05
 
 typedef struct candidate {
     int64_t row_id;
@@ -133,7 +136,7 @@ int kiln_tune_confirm(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts, cons
         int n = median_mad(c.items[i].round_ns, rounds, &median, &mad);
         if (n == 0)
             continue;
-        if (kiln_db_result_confirm(db, c.items[i].row_id, median, mad, n) != 0)
+        if (kiln_db_result_confirm(db, c.items[i].row_id, median, mad, n, mad > CONFIRM_NOISY_SHARE * median) != 0)
             rc = -1;
         else
             (*confirmed)++;

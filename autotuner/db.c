@@ -819,12 +819,12 @@ int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_ha
     return db_fail(db, "looking up a result");
 }
 
-int kiln_db_result_confirm(kiln_db *db, int64_t row_id, double median_ns, double mad_ns, int rounds)
+int kiln_db_result_confirm(kiln_db *db, int64_t row_id, double median_ns, double mad_ns, int rounds, int noisy)
 {
     const char *what = "storing confirmed figures";
     sqlite3_stmt *st = prepare(db,
                                "UPDATE results SET confirmed_median_ns = ?2, confirmed_mad_ns = ?3,"
-                               " confirmed_rounds = ?4 WHERE id = ?1",
+                               " confirmed_rounds = ?4, noisy = max(coalesce(noisy, 0), ?5) WHERE id = ?1",
                                what);
     if (!st)
         return -1;
@@ -832,6 +832,7 @@ int kiln_db_result_confirm(kiln_db *db, int64_t row_id, double median_ns, double
     bind_real(st, 2, median_ns);
     bind_real(st, 3, mad_ns);
     sqlite3_bind_int(st, 4, rounds);
+    sqlite3_bind_int(st, 5, noisy != 0);
     return step_done(db, st, what);
 }
 

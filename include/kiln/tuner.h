@@ -180,8 +180,8 @@ int kiln_db_best_vouched(kiln_db *db, const char *kernel, const char *device_fp,
  * included (row->superseded_by says); cb returns nonzero to stop. */
 int kiln_db_foreach(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
                     int (*cb)(void *user, const kiln_db_row *row), void *user);
-/* Stores the confirmed figures of a result. */
-int kiln_db_result_confirm(kiln_db *db, int64_t row_id, double median_ns, double mad_ns, int rounds);
+/* Stores the confirmed figures of a result; noisy flags it (the rounds disagree). */
+int kiln_db_result_confirm(kiln_db *db, int64_t row_id, double median_ns, double mad_ns, int rounds, int noisy);
 
 /* Removes stored results. Filters may be NULL (verdict: a verdict name); with
  * every filter NULL nothing is removed unless all is set. *removed gets the

@@ -555,6 +555,8 @@ static void test_identity_and_best(void)
     CHECK(kiln_db_result_exists(db, "saxpy", "ffffffffffffffff", "d0d0d0d0d0d0d0d0", dev, "4096", "{\"wg\":64}") == 1);
     /* the same identity measured again: one current row of it, the old one kept */
     r = make_result(run, dev, "{\"wg\":256}", KILN_OK, 2500);
+    r.time.mad_ns = 25;
+    r.time.iqr_ns = 40;
     CHECK(kiln_db_result_add(db, &r) == 0);
     CHECK(sql_int(path, "SELECT count(*) FROM results WHERE config_json = '{\"wg\":256}'") == 2);
     CHECK(sql_int(path, "SELECT count(*) FROM results WHERE config_json = '{\"wg\":256}' AND superseded_by IS NULL") == 1);
@@ -568,9 +570,15 @@ static void test_identity_and_best(void)
     kiln_db_row_free(&best);
     /* confirmed figures come first */
     int64_t id256 = sql_int(path, "SELECT id FROM results WHERE median_ns = 2500");
-    CHECK(kiln_db_result_confirm(db, id256, 2400, 10, 5) == 0);
+    CHECK(kiln_db_result_confirm(db, id256, 2400, 10, 5, 0) == 0);
     CHECK(kiln_db_best(db, "saxpy", NULL, "4096", &best) == 1);
     CHECK(best.median_ns == 2500 && best.confirmed_median_ns == 2400 && best.confirmed_rounds == 5);
+    CHECK(best.noisy == 0 && best.confirmed_mad_ns == 10);
+    CHECK(best.mad_ns == 25 && best.iqr_ns == 40 && best.samples == 11); /* the spread of the samples */
+    kiln_db_row_free(&best);
+    CHECK(kiln_db_result_confirm(db, id256, 2400, 500, 5, 1) == 0);
+    CHECK(kiln_db_best(db, "saxpy", NULL, "4096", &best) == 1);
+    CHECK(best.noisy == 1 && best.confirmed_mad_ns == 500);
     kiln_db_row_free(&best);
     /* forget: refuses without a filter, counts what it removed */
     int64_t removed = -1;
