@@ -415,6 +415,18 @@ int main(void)
     CHECK(sum.evaluated == 1 && sum.retried == 1);
     CHECK(count(db).by_verdict[KILN_RUNNING] == 0);
 
+    /* stored configurations parse back onto the kernel's parameters, strictly */
+    kiln_config back;
+    char json[256];
+    kiln_config third = nth_valid(k, &size, 3);
+    kiln_config_json(&third, json, sizeof json);
+    CHECK(kiln_config_from_json(k, json, &back, err, sizeof err) == 0);
+    CHECK(back.n == third.n && memcmp(back.values, third.values, sizeof back.values) == 0);
+    CHECK(kiln_config_from_json(k, "{\"vec\":1,\"per_item\":1,\"wgs\":64}", &back, err, sizeof err) == -1);
+    CHECK_STR_CONTAINS(err, "no parameter 'wgs'");
+    CHECK(kiln_config_from_json(k, "{\"vec\":1}", &back, err, sizeof err) == -1);
+    CHECK(kiln_config_from_json(k, "{\"vec\":x}", &back, err, sizeof err) == -1);
+
     test_identity(db, rt, k);
     test_disk_full(dir, rt, k);
     kiln_db_close(db);
