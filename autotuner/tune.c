@@ -344,6 +344,18 @@ static const char *tune_loop(tune_run *t, kiln_space *space, uint64_t valid)
     }
 }
 
+/* After a run that visited every configuration, a marker left by a process
+ * that died and matched none of them belongs to a source or data that is no
+ * more (the description changed since): it was never a result, and goes. */
+static void forget_stale_markers(tune_run *t)
+{
+    for (size_t i = 0; i < t->known.n; i++) {
+        const known_result *r = &t->known.items[i];
+        if (r->verdict == KILN_RUNNING && !kiln_owner_alive(&r->owner))
+            kiln_db_result_abandon(t->db, r->row_id);
+    }
+}
+
 /* Everything before the loop: the space, the device and its claim, the
  * identity of this run's data, what is already stored. -1 with err. */
 static int tune_start(tune_run *t, kiln_space **space, uint64_t *valid, char *err, size_t errlen)
@@ -443,6 +455,8 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
         kiln_db_run_end(db, t.s.run_id, "failed: database error");
         goto out;
     }
+    if (strcmp(status, "done") == 0 && t.s.evaluated + t.s.resumed >= valid)
+        forget_stale_markers(&t);
     kiln_db_run_end(db, t.s.run_id, status);
     rc = 0;
 out:

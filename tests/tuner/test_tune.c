@@ -53,6 +53,25 @@ static void tune_opts(kiln_tune_opts *o, const kiln_kernel *k, const kiln_size *
     o->timing.budget_ms = 1;
 }
 
+/* Runs sql on the file at path; for a query, the first column of its first
+ * row, else 0 (-1 on an error). */
+static long long sql_count(const char *path, const char *sql)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(h, 5000);
+        if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
+            int rc = sqlite3_step(st);
+            v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
 /* The n-th valid configuration (1-based) in exhaustive order. */
 static kiln_config nth_valid(const kiln_kernel *k, const kiln_size *size, int n)
 {
@@ -298,6 +317,31 @@ static void test_identity(kiln_db *db, kiln_rt *rt, const kiln_kernel *k)
     CHECK(kiln_rt_set_compiler(rt, NULL, NULL) == 0);
 }
 
+/* A marker of a dead process whose source is no more (the description
+ * changed since) goes once a run has visited every configuration. */
+static void test_stale_marker(const char *dir, kiln_rt *rt, const kiln_kernel *k)
+{
+    char path[256], err[512];
+    snprintf(path, sizeof path, "%s/stale.db", dir);
+    kiln_db *db = kiln_db_open(path, err, sizeof err);
+    CHECK_MSG(db != NULL, "%s", err);
+    if (!db)
+        return;
+    kiln_kernel small = *k;
+    small.constraints[small.nconstraints++] = "vec == 1 && wg == 64";
+    kiln_size size = {1, {4096, 1, 1}};
+    kiln_tune_opts o;
+    kiln_tune_summary sum;
+    tune_opts(&o, &small, &size, 0);
+    kiln_config cfg = nth_valid(&small, &size, 1);
+    leave_marker(path, rt, &o, &cfg, 0, 0);
+    CHECK(sql_count(path, "UPDATE results SET source_hash = '0123456789abcdef' WHERE verdict = 'running'") == 0);
+    CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
+    CHECK(sum.evaluated == 4 && sum.retried == 0);
+    CHECK(count(db).by_verdict[KILN_RUNNING] == 0);
+    kiln_db_close(db);
+}
+
 /* A database error in the middle of a run (a full disk) leaves the database
  * as an interruption does: no marker left running, the run ended with a status. */
 static void test_disk_full(const char *dir, kiln_rt *rt, const kiln_kernel *k)
@@ -319,17 +363,8 @@ static void test_disk_full(const char *dir, kiln_rt *rt, const kiln_kernel *k)
     CHECK_STR_CONTAINS(err, "full");
     CHECK(count(db).by_verdict[KILN_RUNNING] == 0);
     kiln_db_close(db);
-    sqlite3 *h = NULL;
-    sqlite3_stmt *st = NULL;
-    int open_runs = -1;
-    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(h, "SELECT count(*) FROM runs WHERE ended IS NULL OR status NOT LIKE 'failed%'", -1, &st,
-                           NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        open_runs = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    CHECK_MSG(open_runs == 0, "%d runs left open", open_runs);
+    long long open_runs = sql_count(path, "SELECT count(*) FROM runs WHERE ended IS NULL OR status NOT LIKE 'failed%'");
+    CHECK_MSG(open_runs == 0, "%lld runs left open", open_runs);
     db = kiln_db_open(path, err, sizeof err);
     CHECK_MSG(db != NULL, "%s", err);
     if (!db)
@@ -429,6 +464,7 @@ int main(void)
 
     test_identity(db, rt, k);
     test_disk_full(dir, rt, k);
+    test_stale_marker(dir, rt, k);
     kiln_db_close(db);
     kiln_rt_close(rt);
     snprintf(path, sizeof path, "rm -rf %s", dir);
