@@ -203,10 +203,13 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
     e.config = cfg;
     e.config_json = json;
 
+    /* A configuration the description or the generator refuses has no source:
+     * its identity is the empty hash, and the refusal, made again just now, is
+     * the stored one. */
     int prepared = kiln_variant_prepare(t->rt, t->k, cfg, &opts->size, opts, &ev, kname, sizeof kname) == 0;
     if (prepared)
         kiln_identity_hash(ev.source_hash, t->build_options, identity);
-    const known_result *seen = prepared ? known_find(&t->known, identity, t->data_hash, json) : NULL;
+    const known_result *seen = known_find(&t->known, identity, t->data_hash, json);
     kiln_result r;
     memset(&r, 0, sizeof r);
     r.run_id = t->s.run_id;

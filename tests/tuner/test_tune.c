@@ -342,6 +342,46 @@ static void test_stale_marker(const char *dir, kiln_rt *rt, const kiln_kernel *k
     kiln_db_close(db);
 }
 
+/* triad, refusing per_item == 2 in its description. */
+static kiln_proc *refusing_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
+{
+    if (kiln_config_get(cfg, "per_item", 1) == 2) {
+        kiln_fail(ctx, "per_item 2 is refused");
+        return NULL;
+    }
+    return triad->build(ctx, cfg, size);
+}
+
+/* A configuration the description refuses is stored once and resumed, not
+ * stored again by every run. */
+static void test_refused_resumes(const char *dir, kiln_rt *rt, const kiln_kernel *k)
+{
+    char path[256], err[512];
+    snprintf(path, sizeof path, "%s/refused.db", dir);
+    kiln_db *db = kiln_db_open(path, err, sizeof err);
+    CHECK_MSG(db != NULL, "%s", err);
+    if (!db)
+        return;
+    triad = k;
+    kiln_kernel refusing = *k;
+    refusing.build = refusing_build;
+    refusing.constraints[refusing.nconstraints++] = "vec == 1 && wg == 64";
+    kiln_size size = {1, {4096, 1, 1}};
+    kiln_tune_opts o;
+    kiln_tune_summary sum;
+    tune_opts(&o, &refusing, &size, 0);
+    CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
+    CHECK(sum.evaluated == 4 && sum.failed == 1);
+    CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
+    CHECK_MSG(sum.evaluated == 0 && sum.resumed == 4, "evaluated %llu resumed %llu",
+              (unsigned long long)sum.evaluated, (unsigned long long)sum.resumed);
+    CHECK(count(db).total == 4);
+    o.rerun = 1u << KILN_BUILD_ERROR;
+    CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
+    CHECK(sum.evaluated == 1 && sum.resumed == 3);
+    kiln_db_close(db);
+}
+
 /* A database error in the middle of a run (a full disk) leaves the database
  * as an interruption does: no marker left running, the run ended with a status. */
 static void test_disk_full(const char *dir, kiln_rt *rt, const kiln_kernel *k)
@@ -465,6 +505,7 @@ int main(void)
     test_identity(db, rt, k);
     test_disk_full(dir, rt, k);
     test_stale_marker(dir, rt, k);
+    test_refused_resumes(dir, rt, k);
     kiln_db_close(db);
     kiln_rt_close(rt);
     snprintf(path, sizeof path, "rm -rf %s", dir);
