@@ -317,14 +317,22 @@ static void test_identity(kiln_db *db, kiln_rt *rt, const kiln_kernel *k)
     CHECK(kiln_rt_set_compiler(rt, NULL, NULL) == 0);
 }
 
+/* Opens (creates) the database `name` in dir; its path in path. */
+static kiln_db *open_in(const char *dir, const char *name, char *path, size_t len)
+{
+    char err[512];
+    snprintf(path, len, "%s/%s", dir, name);
+    kiln_db *db = kiln_db_open(path, err, sizeof err);
+    CHECK_MSG(db != NULL, "%s", err);
+    return db;
+}
+
 /* A marker of a dead process whose source is no more (the description
  * changed since) goes once a run has visited every configuration. */
 static void test_stale_marker(const char *dir, kiln_rt *rt, const kiln_kernel *k)
 {
     char path[256], err[512];
-    snprintf(path, sizeof path, "%s/stale.db", dir);
-    kiln_db *db = kiln_db_open(path, err, sizeof err);
-    CHECK_MSG(db != NULL, "%s", err);
+    kiln_db *db = open_in(dir, "stale.db", path, sizeof path);
     if (!db)
         return;
     kiln_kernel small = *k;
@@ -357,9 +365,7 @@ static kiln_proc *refusing_build(kiln_ctx *ctx, const kiln_config *cfg, const ki
 static void test_refused_resumes(const char *dir, kiln_rt *rt, const kiln_kernel *k)
 {
     char path[256], err[512];
-    snprintf(path, sizeof path, "%s/refused.db", dir);
-    kiln_db *db = kiln_db_open(path, err, sizeof err);
-    CHECK_MSG(db != NULL, "%s", err);
+    kiln_db *db = open_in(dir, "refused.db", path, sizeof path);
     if (!db)
         return;
     triad = k;
@@ -387,9 +393,7 @@ static void test_refused_resumes(const char *dir, kiln_rt *rt, const kiln_kernel
 static void test_disk_full(const char *dir, kiln_rt *rt, const kiln_kernel *k)
 {
     char path[256], err[512];
-    snprintf(path, sizeof path, "%s/full.db", dir);
-    kiln_db *db = kiln_db_open(path, err, sizeof err);
-    CHECK_MSG(db != NULL, "%s", err);
+    kiln_db *db = open_in(dir, "full.db", path, sizeof path);
     if (!db)
         return;
     kiln_size size = {1, {4096, 1, 1}};
