@@ -126,6 +126,7 @@ static const char schema_v2[] =
     "ALTER TABLE results ADD COLUMN confirmed_mad_ns REAL;"
     "ALTER TABLE results ADD COLUMN confirmed_rounds INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE results ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;"
     "ALTER TABLE results ADD COLUMN owner_pid INTEGER;"
     "ALTER TABLE results ADD COLUMN owner_host TEXT;"
     "ALTER TABLE results ADD COLUMN owner_start TEXT;"
@@ -164,9 +165,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO results (run, kernel, device, lang, size, config_json, source_hash, verdict,"
         " median_ns, min_ns, max_ns, samples, gflops, gbytes_per_s, max_abs_err, max_rel_err,"
         " worst_index, error_text, counters_json, data_hash, mad_ns, iqr_ns, noisy, crashes,"
-        " owner_pid, owner_host, owner_start)"
+        " owner_pid, owner_host, owner_start, attempts)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
-        " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+        " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
     [ST_RESULT_EXISTS] =
         "SELECT 1 FROM results WHERE kernel = ?1 AND device = ?2 AND size = ?3 AND source_hash = ?4"
         " AND config_json = ?5 AND data_hash IS ?6 AND superseded_by IS NULL AND verdict <> 'running' LIMIT 1",
@@ -708,6 +709,7 @@ static int64_t insert_result(kiln_db *db, const kiln_result *r, const kiln_owner
         bind_text(st, 26, owner->host);
         bind_text(st, 27, owner->start);
     }
+    sqlite3_bind_int(st, 28, r->attempts > 1 ? r->attempts : 1);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -988,7 +990,7 @@ int kiln_db_abandon(const char *path, const char *status, char *err, size_t errl
     " r.error_text, r.created, r.median_ns, r.min_ns, r.max_ns, r.gflops, r.gbytes_per_s,"           \
     " r.max_abs_err, r.max_rel_err, r.samples, r.run, r.id, r.data_hash, r.mad_ns, r.iqr_ns,"         \
     " r.noisy, r.confirmed_median_ns, r.confirmed_mad_ns, r.confirmed_rounds, r.crashes,"            \
-    " r.owner_pid, r.owner_host, r.owner_start, r.superseded_by, u.seed"                             \
+    " r.owner_pid, r.owner_host, r.owner_start, r.superseded_by, u.seed, r.attempts"                 \
     " FROM results r JOIN devices d ON d.id = r.device LEFT JOIN runs u ON u.id = r.run"
 
 static char *column_dup(sqlite3_stmt *st, int i)
@@ -1046,6 +1048,7 @@ static void read_row(sqlite3_stmt *st, kiln_db_row *out)
     out->owner_start = column_dup(st, 30);
     out->superseded_by = sqlite3_column_int64(st, 31);
     out->seed = (uint64_t)sqlite3_column_int64(st, 32);
+    out->attempts = sqlite3_column_int(st, 33);
 }
 
 void kiln_db_row_free(kiln_db_row *r)

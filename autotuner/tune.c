@@ -27,6 +27,7 @@ typedef struct known_result {
     double median_ns;
     int64_t row_id;
     int crashes;
+    int attempts;
     kiln_owner owner;          /* of a running marker */
 } known_result;
 
@@ -58,6 +59,7 @@ static int known_add(void *user, const kiln_db_row *row)
     r->row_id = row->id;
     r->median_ns = row->median_ns;
     r->crashes = row->crashes;
+    r->attempts = row->attempts;
     r->owner.pid = row->owner_pid;
     snprintf(r->owner.host, sizeof r->owner.host, "%s", row->owner_host ? row->owner_host : "");
     snprintf(r->owner.start, sizeof r->owner.start, "%s", row->owner_start ? row->owner_start : "");
@@ -150,6 +152,9 @@ static reuse decide(const tune_run *t, const known_result *seen)
 {
     if (!seen)
         return REUSE_NONE;
+    /* A timeout is final once two runs agree: one may be the load of the moment. */
+    if (seen->verdict == KILN_TIMEOUT && seen->attempts < 2)
+        return REUSE_NONE;
     if (seen->verdict != KILN_RUNNING)
         return t->opts->rerun & (1u << seen->verdict) ? REUSE_NONE : REUSE_STORED;
     kiln_owner self;
@@ -160,15 +165,33 @@ static reuse decide(const tune_run *t, const known_result *seen)
     return seen->crashes + 1 >= 2 ? REUSE_CRASHED : REUSE_RETRY;
 }
 
+/* OpenCL cannot cancel a kernel: a device whose kernel timed out is still
+ * busy with it. The host backend kills its worker. */
+static int device_can_cancel(kiln_rt *rt)
+{
+    return strcmp(kiln_rt_device(rt)->backend, "opencl") != 0;
+}
+
 /* Measures one configuration (prepared or not) and stores its result in
- * place of the marker. -1 on a database error. */
+ * place of the marker. A timeout is measured once more at once where the
+ * device can cancel it, and is final only when the second run agrees; on
+ * OpenCL the next tuning run tries it again. -1 on a database error. */
 static int measure_and_store(tune_run *t, const kiln_config *cfg, const char *kname, int prepared,
                              kiln_result *r, kiln_eval *ev)
 {
     const kiln_kernel *k = t->k;
     const kiln_tune_opts *opts = t->opts;
-    if (prepared)
+    if (prepared) {
         kiln_variant_measure(t->rt, k, cfg, &opts->size, opts, kname, ev);
+        if (ev->verdict == KILN_TIMEOUT && r->attempts < 2 && device_can_cancel(t->rt)) {
+            free(ev->error_text);
+            ev->error_text = NULL;
+            memset(&ev->time, 0, sizeof ev->time);
+            memset(&ev->verify, 0, sizeof ev->verify);
+            kiln_variant_measure(t->rt, k, cfg, &opts->size, opts, kname, ev);
+            r->attempts = 2;
+        }
+    }
     t->s.evaluated++;
     r->verdict = ev->verdict;
     r->time = ev->time;
@@ -221,6 +244,7 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
     r.source_hash = identity;
     r.data_hash = t->data_hash;
     r.worst_index = -1;
+    r.attempts = seen && seen->verdict == KILN_TIMEOUT ? seen->attempts + 1 : 1;
 
     int rc = 0;
     char why[512];
@@ -287,9 +311,8 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
         e.gbytes_per_s = r.gbytes_per_s;
         e.error_text = ev.error_text;
         tell(t, &e, cfg, ev.verdict, ev.time.median_ns);
-        /* OpenCL cannot cancel a kernel: the queue stays busy behind one that
-         * timed out, so every later variant would wait on it. */
-        if (ev.verdict == KILN_TIMEOUT && strcmp(kiln_rt_device(t->rt)->backend, "opencl") == 0) {
+        /* The queue stays busy behind a kernel that timed out: every later variant would wait on it. */
+        if (ev.verdict == KILN_TIMEOUT && !device_can_cancel(t->rt)) {
             snprintf(t->s.stopped, sizeof t->s.stopped,
                      "configuration %.160s did not finish within %d ms and the OpenCL device cannot cancel it; "
                      "the run stops here (stored as timeout; run the same command again to go on)",

@@ -108,6 +108,7 @@ typedef struct kiln_result {
     const char *source_hash;   /* hash of generated source and build options */
     const char *data_hash;     /* hash of the verification data (inputs and reference) */
     int crashes;               /* a marker: times the variant took kiln down before */
+    int attempts;              /* runs behind the verdict (0 = 1): a timeout is final at 2 */
     kiln_verdict verdict;
     kiln_time_stats time;      /* valid when verdict is OK (or WRONG, for the record) */
     double gflops, gbytes_per_s;
@@ -154,6 +155,7 @@ typedef struct kiln_db_row {
     double confirmed_median_ns, confirmed_mad_ns;
     int confirmed_rounds;
     int crashes;               /* times this variant was in flight when kiln went down */
+    int attempts;              /* runs behind the verdict: a timeout is final once two agree */
     long long owner_pid;       /* a running marker's owner (0 when none recorded) */
     char *owner_host, *owner_start;
     int64_t superseded_by;     /* 0 when current, else the row that replaced it */

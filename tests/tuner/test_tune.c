@@ -388,6 +388,53 @@ static void test_refused_resumes(const char *dir, kiln_rt *rt, const kiln_kernel
     kiln_db_close(db);
 }
 
+/* triad, with a launch of 2^30 idle work-items the first `slow_launches`
+ * times: far slower than the time limit, as a variant run under load. */
+static int slow_launches;
+
+static void slow_geometry(const kiln_config *cfg, const kiln_size *size, kiln_geometry *geo)
+{
+    triad->geometry(cfg, size, geo);
+    if (slow_launches-- > 0)
+        geo->global[0] = (size_t)1 << 30;
+}
+
+/* A timeout is confirmed by one more run before it is final: a variant slow
+ * once is stored ok; one slow twice is a final timeout, not run again; a
+ * timeout seen once (OpenCL stops there) is run again by the next run. */
+static void test_timeout_confirmed(const char *dir, kiln_rt *rt, const kiln_kernel *k)
+{
+    char path[256], err[512];
+    kiln_db *db = open_in(dir, "timeout.db", path, sizeof path);
+    if (!db)
+        return;
+    triad = k;
+    kiln_kernel slow = *k;
+    slow.geometry = slow_geometry;
+    slow.constraints[slow.nconstraints++] = "vec == 1 && wg == 64 && per_item == 1";
+    kiln_size size = {1, {4096, 1, 1}};
+    kiln_tune_opts o;
+    kiln_tune_summary sum;
+    tune_opts(&o, &slow, &size, 0);
+    o.timeout_ms = 300;
+    kiln_rt_set_timeout(rt, 300);
+    slow_launches = 1;
+    CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
+    CHECK_MSG(sum.ok == 1 && sum.evaluated == 1, "slow once: ok %llu", (unsigned long long)sum.ok);
+    slow_launches = 2;
+    o.rerun = 1u << KILN_OK;
+    CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
+    CHECK(sum.ok == 0 && count(db).by_verdict[KILN_TIMEOUT] == 1);
+    o.rerun = 0;
+    CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
+    CHECK(sum.evaluated == 0 && sum.resumed == 1);
+    CHECK(sql_count(path, "UPDATE results SET attempts = 1 WHERE verdict = 'timeout'") == 0);
+    CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
+    CHECK(sum.evaluated == 1 && sum.ok == 1);
+    kiln_rt_set_timeout(rt, 0);
+    kiln_db_close(db);
+}
+
 /* A database error in the middle of a run (a full disk) leaves the database
  * as an interruption does: no marker left running, the run ended with a status. */
 static void test_disk_full(const char *dir, kiln_rt *rt, const kiln_kernel *k)
@@ -510,6 +557,7 @@ int main(void)
     test_disk_full(dir, rt, k);
     test_stale_marker(dir, rt, k);
     test_refused_resumes(dir, rt, k);
+    test_timeout_confirmed(dir, rt, k);
     kiln_db_close(db);
     kiln_rt_close(rt);
     snprintf(path, sizeof path, "rm -rf %s", dir);
