@@ -327,6 +327,15 @@ static kiln_db *open_in(const char *dir, const char *name, char *path, size_t le
     return db;
 }
 
+/* A copy of triad (k) restricted by one more constraint. */
+static kiln_kernel triad_where(const kiln_kernel *k, const char *constraint)
+{
+    kiln_kernel copy = *k;
+    triad = k;
+    copy.constraints[copy.nconstraints++] = constraint;
+    return copy;
+}
+
 /* A marker of a dead process whose source is no more (the description
  * changed since) goes once a run has visited every configuration. */
 static void test_stale_marker(const char *dir, kiln_rt *rt, const kiln_kernel *k)
@@ -335,8 +344,7 @@ static void test_stale_marker(const char *dir, kiln_rt *rt, const kiln_kernel *k
     kiln_db *db = open_in(dir, "stale.db", path, sizeof path);
     if (!db)
         return;
-    kiln_kernel small = *k;
-    small.constraints[small.nconstraints++] = "vec == 1 && wg == 64";
+    kiln_kernel small = triad_where(k, "vec == 1 && wg == 64");
     kiln_size size = {1, {4096, 1, 1}};
     kiln_tune_opts o;
     kiln_tune_summary sum;
@@ -368,10 +376,8 @@ static void test_refused_resumes(const char *dir, kiln_rt *rt, const kiln_kernel
     kiln_db *db = open_in(dir, "refused.db", path, sizeof path);
     if (!db)
         return;
-    triad = k;
-    kiln_kernel refusing = *k;
+    kiln_kernel refusing = triad_where(k, "vec == 1 && wg == 64");
     refusing.build = refusing_build;
-    refusing.constraints[refusing.nconstraints++] = "vec == 1 && wg == 64";
     kiln_size size = {1, {4096, 1, 1}};
     kiln_tune_opts o;
     kiln_tune_summary sum;
@@ -408,10 +414,8 @@ static void test_timeout_confirmed(const char *dir, kiln_rt *rt, const kiln_kern
     kiln_db *db = open_in(dir, "timeout.db", path, sizeof path);
     if (!db)
         return;
-    triad = k;
-    kiln_kernel slow = *k;
+    kiln_kernel slow = triad_where(k, "vec == 1 && wg == 64 && per_item == 1");
     slow.geometry = slow_geometry;
-    slow.constraints[slow.nconstraints++] = "vec == 1 && wg == 64 && per_item == 1";
     kiln_size size = {1, {4096, 1, 1}};
     kiln_tune_opts o;
     kiln_tune_summary sum;
