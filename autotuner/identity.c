@@ -16,7 +16,8 @@ struct kiln_identity {
     kiln_size size;
     kiln_tune_opts opts;       /* what the generator reads (openmp) */
     char build_options[1024];
-    int have_data;             /* data_hash holds the hash of data_seed */
+    int have_data;             /* data_hash holds the hash of (data_size, data_seed) */
+    kiln_size data_size;
     uint64_t data_seed;
     char data_hash[17];
 };
@@ -48,11 +49,13 @@ void kiln_identity_free(kiln_identity *id)
     free(id);
 }
 
-int kiln_identity_source_hash(kiln_identity *id, const kiln_config *cfg, char out[17], char *err, size_t errlen)
+/* The source hash of cfg at a size. */
+static int source_hash_at(kiln_identity *id, const kiln_config *cfg, const kiln_size *size, char out[17], char *err,
+                          size_t errlen)
 {
     kiln_eval ev;
     char name[256];
-    if (kiln_variant_prepare(id->rt, id->kernel, cfg, &id->size, &id->opts, &ev, name, sizeof name) != 0) {
+    if (kiln_variant_prepare(id->rt, id->kernel, cfg, size, &id->opts, &ev, name, sizeof name) != 0) {
         kiln_tuner_errf(err, errlen, "%s", ev.error_text ? ev.error_text : "the variant cannot be generated");
         kiln_eval_clear(&ev);
         return -1;
@@ -60,6 +63,11 @@ int kiln_identity_source_hash(kiln_identity *id, const kiln_config *cfg, char ou
     kiln_identity_hash(ev.source_hash, id->build_options, out);
     kiln_eval_clear(&ev);
     return 0;
+}
+
+int kiln_identity_source_hash(kiln_identity *id, const kiln_config *cfg, char out[17], char *err, size_t errlen)
+{
+    return source_hash_at(id, cfg, &id->size, out, err, errlen);
 }
 
 void kiln_identity_hash(const char *source_hash, const char *build_options, char out[17])
@@ -77,24 +85,36 @@ void kiln_identity_hash(const char *source_hash, const char *build_options, char
     free(buf);
 }
 
+static int same_size(const kiln_size *a, const kiln_size *b)
+{
+    return a->ndims == b->ndims && memcmp(a->d, b->d, (size_t)a->ndims * sizeof a->d[0]) == 0;
+}
+
+/* The row's size and seed make its data; its device decides whether the
+ * source can be checked here: a row of another device (another language,
+ * other build options) is vouched for by its data alone. */
 int kiln_identity_vouch(void *identity, const kiln_db_row *row, char *err, size_t errlen)
 {
     kiln_identity *id = identity;
-    if (!row->data_hash || !row->source_hash)
+    kiln_size size;
+    if (!row->data_hash || !row->source_hash || !row->size || kiln_size_parse(row->size, &size) != 0)
         return 0;
-    if (!id->have_data || id->data_seed != row->seed) {
-        if (kiln_eval_data_hash(id->kernel, &id->size, row->seed, id->data_hash, err, errlen) != 0)
+    if (!id->have_data || id->data_seed != row->seed || !same_size(&id->data_size, &size)) {
+        if (kiln_eval_data_hash(id->kernel, &size, row->seed, id->data_hash, err, errlen) != 0)
             return -1;
         id->have_data = 1;
         id->data_seed = row->seed;
+        id->data_size = size;
     }
     if (strcmp(row->data_hash, id->data_hash) != 0)
         return 0;
+    if (!row->device_fp || strcmp(row->device_fp, kiln_rt_device(id->rt)->fingerprint) != 0)
+        return 1;
     kiln_config cfg;
     char hash[17];
     if (kiln_config_from_json(id->kernel, row->config_json, &cfg, err, errlen) != 0)
         return 0; /* the kernel's parameters changed since: not this kernel's result any more */
-    if (kiln_identity_source_hash(id, &cfg, hash, err, errlen) != 0)
+    if (source_hash_at(id, &cfg, &size, hash, err, errlen) != 0)
         return 0;
     return strcmp(hash, row->source_hash) == 0;
 }

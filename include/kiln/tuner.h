@@ -277,7 +277,10 @@ kiln_identity *kiln_identity_new(kiln_rt *rt, const kiln_kernel *k, const kiln_s
 void kiln_identity_free(kiln_identity *id);
 /* A result's identity hash: the source's and the build options' (out: 16 hex digits). */
 int kiln_identity_source_hash(kiln_identity *id, const kiln_config *cfg, char out[17], char *err, size_t errlen);
-/* kiln_db_vouch_fn over a kiln_identity: the row's source hash and data hash are current. */
+/* kiln_db_vouch_fn over a kiln_identity: the row's data hash is today's for
+ * its size and seed, and, for a row of rt's device, its source hash too (a
+ * row of another device is vouched for by its data alone: its language and
+ * build options are not rt's). */
 int kiln_identity_vouch(void *identity, const kiln_db_row *row, char *err, size_t errlen);
 /* Parses a stored configuration ({"a":1,...}) onto the kernel's parameters. -1 with err. */
 int kiln_config_from_json(const kiln_kernel *k, const char *json, kiln_config *out, char *err, size_t errlen);

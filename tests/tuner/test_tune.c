@@ -279,6 +279,8 @@ static void test_identity(kiln_db *db, kiln_rt *rt, const kiln_kernel *k)
     CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
     CHECK_MSG(sum.evaluated == 4 && sum.resumed == 0, "new driver: evaluated %llu resumed %llu",
               (unsigned long long)sum.evaluated, (unsigned long long)sum.resumed);
+    char updated_fp[17];
+    memcpy(updated_fp, dev->fingerprint, sizeof updated_fp);
     *dev = saved;
 
     /* verification data: a reference that makes every variant wrong, then
@@ -314,6 +316,17 @@ static void test_identity(kiln_db *db, kiln_rt *rt, const kiln_kernel *k)
     CHECK(kiln_db_best(db, k->name, fp, "4096", &best) == 1);
     CHECK(best.confirmed_rounds == 3 && best.confirmed_median_ns > 0);
     kiln_db_row_free(&best);
+    /* vouching reads each row's size and device: a row at another size is
+     * checked at its size; a row of another device by its data alone */
+    tune_opts(&o, k, &other_size, 2);
+    CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
+    kiln_identity *id = kiln_identity_new(rt, k, &size, 0, err, sizeof err);
+    CHECK(id && kiln_db_best_vouched(db, k->name, fp, "8192", kiln_identity_vouch, id, &best) == 1);
+    CHECK(best.size && strcmp(best.size, "8192") == 0);
+    kiln_db_row_free(&best);
+    CHECK(id && kiln_db_best_vouched(db, k->name, updated_fp, "4096", kiln_identity_vouch, id, &best) == 1);
+    kiln_db_row_free(&best);
+    kiln_identity_free(id);
     CHECK(kiln_rt_set_compiler(rt, NULL, NULL) == 0);
 }
 
