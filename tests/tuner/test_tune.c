@@ -326,6 +326,34 @@ static void test_identity(kiln_db *db, kiln_rt *rt, const kiln_kernel *k)
     kiln_db_row_free(&best);
     CHECK(id && kiln_db_best_vouched(db, k->name, updated_fp, "4096", kiln_identity_vouch, id, &best) == 1);
     kiln_db_row_free(&best);
+    /* an OpenCL device's row: its source cannot be made here, its data can */
+    kiln_device_info gpu = saved;
+    snprintf(gpu.backend, sizeof gpu.backend, "opencl");
+    snprintf(gpu.fingerprint, sizeof gpu.fingerprint, "0123456789abcdef");
+    char data[17], json[256];
+    kiln_config cfg = nth_valid(k, &size, 1);
+    kiln_config_json(&cfg, json, sizeof json);
+    CHECK(kiln_eval_data_hash(k, &size, 1, data, err, sizeof err) == 0);
+    kiln_result r;
+    memset(&r, 0, sizeof r);
+    r.run_id = sum.run_id;
+    r.device_id = kiln_db_device(db, &gpu);
+    r.kernel = k->name;
+    r.lang = "cl";
+    r.size = "4096";
+    r.config_json = json;
+    r.source_hash = "fedcba9876543210";
+    r.data_hash = data;
+    r.verdict = KILN_OK;
+    r.time.median_ns = r.time.min_ns = r.time.max_ns = 1000;
+    r.time.samples = 3;
+    r.worst_index = -1;
+    CHECK(kiln_db_result_add(db, &r) == 0);
+    CHECK(id && kiln_db_best_vouched(db, k->name, gpu.fingerprint, "4096", kiln_identity_vouch, id, &best) == 1);
+    kiln_db_row_free(&best);
+    r.data_hash = "0000000000000000"; /* verified against other data: not vouched for */
+    CHECK(kiln_db_result_add(db, &r) == 0);
+    CHECK(id && kiln_db_best_vouched(db, k->name, gpu.fingerprint, "4096", kiln_identity_vouch, id, &best) == 0);
     kiln_identity_free(id);
     CHECK(kiln_rt_set_compiler(rt, NULL, NULL) == 0);
 }
