@@ -31,7 +31,7 @@ for kill_no in $(seq 1 10); do
     kill -0 $pid 2>/dev/null || break
     sleep 0.05
   done
-  sleep "0.$((RANDOM % 500))"
+  sleep "$(printf "0.%03d" $((RANDOM % 500)))"
   kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 done
 checks=$((checks + 1))
