@@ -132,6 +132,7 @@ static const char schema_v2[] =
     "ALTER TABLE results ADD COLUMN owner_start TEXT;"
     "ALTER TABLE runs ADD COLUMN owner_pid INTEGER;"
     "ALTER TABLE runs ADD COLUMN owner_host TEXT;"
+    "ALTER TABLE runs ADD COLUMN owner_start TEXT;"
     "UPDATE results SET superseded_by = (SELECT max(n.id) FROM results n WHERE n.kernel = results.kernel"
     " AND n.device = results.device AND n.size = results.size AND n.config_json = results.config_json"
     " AND n.verdict <> 'running')"
@@ -594,7 +595,8 @@ int64_t kiln_db_run_begin(kiln_db *db, const char *kernel, int64_t device_id, co
     const char *what = "starting a run";
     sqlite3_stmt *st = prepare(db,
                                "INSERT INTO runs (kernel, device, strategy, budget, seed, size, command,"
-                               " kiln_version, owner_pid, owner_host) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                               " kiln_version, owner_pid, owner_host, owner_start)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                                what);
     if (!st)
         return -1;
@@ -610,6 +612,7 @@ int64_t kiln_db_run_begin(kiln_db *db, const char *kernel, int64_t device_id, co
     bind_text(st, 8, KILN_VERSION);
     sqlite3_bind_int64(st, 9, db->self.pid);
     bind_text(st, 10, db->self.host);
+    bind_text(st, 11, db->self.start);
     if (step_done(db, st, what) < 0)
         return -1;
     return sqlite3_last_insert_rowid(db->h);
@@ -933,6 +936,37 @@ int kiln_db_claim_device(kiln_db *db, int64_t device_id, const char *kernel, con
     if (end_write(db, held ? -1 : rc, what) != 0 && !held)
         return -1;
     return held ? 1 : 0;
+}
+
+int kiln_db_close_dead_runs(kiln_db *db, int64_t *closed)
+{
+    const char *what = "closing the runs of processes that died";
+    *closed = 0;
+    sqlite3_stmt *st = prepare(db,
+                               "SELECT id, owner_pid, coalesce(owner_start, '') FROM runs"
+                               " WHERE ended IS NULL AND status = 'running' AND owner_host = ?1",
+                               what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, db->self.host);
+    int64_t dead[64];
+    int n = 0, rc;
+    while (n < 64 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kiln_owner o;
+        memset(&o, 0, sizeof o);
+        o.pid = sqlite3_column_int64(st, 1);
+        snprintf(o.host, sizeof o.host, "%s", db->self.host);
+        snprintf(o.start, sizeof o.start, "%s", (const char *)sqlite3_column_text(st, 2));
+        if (!kiln_owner_alive(&o))
+            dead[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    for (int i = 0; i < n; i++) {
+        if (update_row(db, "UPDATE runs SET status = 'died' WHERE id = ?1 AND ended IS NULL", dead[i], 0, what) != 0)
+            return -1;
+        (*closed)++;
+    }
+    return 0;
 }
 
 int kiln_db_release_device(kiln_db *db, int64_t device_id)

@@ -424,7 +424,9 @@ static int tune_start(tune_run *t, kiln_space **space, uint64_t *valid, char *er
         t->device_id = -1;
         return -1;
     }
-    if (kiln_db_foreach(t->db, k->name, dev->fingerprint, t->size_text, known_add, &t->known) < 0) {
+    int64_t died = 0;
+    if (kiln_db_close_dead_runs(t->db, &died) != 0 ||
+        kiln_db_foreach(t->db, k->name, dev->fingerprint, t->size_text, known_add, &t->known) < 0) {
         kiln_tuner_errf(err, errlen, "database: %s", kiln_db_errmsg(t->db));
         return -1;
     }

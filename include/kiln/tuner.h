@@ -198,6 +198,9 @@ int kiln_db_forget(kiln_db *db, const char *kernel, const char *device_fp, const
 int kiln_db_claim_device(kiln_db *db, int64_t device_id, const char *kernel, const char *size,
                          char *holder, size_t holderlen);
 int kiln_db_release_device(kiln_db *db, int64_t device_id);
+/* Runs of this host whose process died without ending them (kill -9, a
+ * crash) get the status "died" (their end time stays unknown). */
+int kiln_db_close_dead_runs(kiln_db *db, int64_t *closed);
 /* Closes what this process left open in the database at path, through a
  * connection of its own (safe from another thread while a tuning loop runs):
  * its in-flight markers are removed, its open runs end with `status`, its

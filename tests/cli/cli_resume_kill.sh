@@ -51,6 +51,9 @@ current=$(sqlite3 "$KILN_DB" "SELECT count(*) FROM results WHERE superseded_by I
 checks=$((checks + 1))
 left=$(sqlite3 "$KILN_DB" "SELECT count(*) FROM results WHERE verdict IN ('running', 'crashed')")
 [ "$left" = 0 ] || { failures=$((failures + 1)); echo "FAIL: $left rows running or crashed"; }
+checks=$((checks + 1))
+runs=$(sqlite3 "$KILN_DB" "SELECT sum(status = 'running') || ' ' || sum(status = 'died') FROM runs")
+[ "${runs%% *}" = 0 ] && [ "${runs##* }" -ge 1 ] || { failures=$((failures + 1)); echo "FAIL: running/died runs: $runs"; }
 # a last run measures nothing new
 expect 0 "$KILN" "${args[@]}"
 contains " 0 configurations run"

@@ -637,6 +637,23 @@ static void test_owners_and_claims(void)
     CHECK(sql_int(path, "SELECT count(*) FROM runs WHERE status = 'interrupted' AND ended IS NOT NULL") == 1);
     CHECK(sql_int(path, "SELECT count(*) FROM device_claims") == 0);
 
+    /* a run whose process died (kill -9) is closed as "died" by the next one; a live one is not */
+    int64_t live_run = kiln_db_run_begin(db, "saxpy", dev, "exhaustive", 0, 1, "4096", "kiln tune saxpy");
+    child = fork();
+    if (child == 0) {
+        kiln_db *cdb = kiln_db_open(path, err, sizeof err);
+        _exit(cdb && kiln_db_run_begin(cdb, "saxpy", dev, "exhaustive", 0, 1, "4096", "kiln tune saxpy") > 0 ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    int64_t closed = -1;
+    CHECK(kiln_db_close_dead_runs(db, &closed) == 0 && closed == 1);
+    CHECK(sql_int(path, "SELECT count(*) FROM runs WHERE status = 'died'") == 1);
+    snprintf(q, sizeof q, "SELECT count(*) FROM runs WHERE status = 'running' AND id = %lld", (long long)live_run);
+    CHECK(sql_int(path, q) == 1);
+    CHECK(kiln_db_run_end(db, live_run, "done") == 0);
+
     /* a full disk: the insert fails with a message, the marker can still go */
     run = kiln_db_run_begin(db, "saxpy", dev, "exhaustive", 0, 1, "4096", "kiln tune saxpy");
     marker = kiln_db_result_begin(db, &r);
@@ -652,7 +669,7 @@ static void test_owners_and_claims(void)
     CHECK(kiln_db_run_end(db, run, "failed: database error") == 0);
     kiln_db_close(db);
     CHECK(sql_int(path, "SELECT count(*) FROM results WHERE verdict = 'running'") == 0);
-    CHECK(sql_int(path, "SELECT count(*) FROM runs WHERE ended IS NULL") == 0);
+    CHECK(sql_int(path, "SELECT count(*) FROM runs WHERE ended IS NULL AND status <> 'died'") == 0);
     CHECK(integrity_ok(path));
 }
 
