@@ -1024,8 +1024,36 @@ int kiln_db_abandon(const char *path, const char *status, char *err, size_t errl
     " r.error_text, r.created, r.median_ns, r.min_ns, r.max_ns, r.gflops, r.gbytes_per_s,"           \
     " r.max_abs_err, r.max_rel_err, r.samples, r.run, r.id, r.data_hash, r.mad_ns, r.iqr_ns,"         \
     " r.noisy, r.confirmed_median_ns, r.confirmed_mad_ns, r.confirmed_rounds, r.crashes,"            \
-    " r.owner_pid, r.owner_host, r.owner_start, r.superseded_by, u.seed, r.attempts"                 \
-    " FROM results r JOIN devices d ON d.id = r.device LEFT JOIN runs u ON u.id = r.run"
+    " r.owner_pid, r.owner_host, r.owner_start, r.superseded_by, u.seed, r.attempts"
+
+/* The results of schema 1 as schema 2 reads them, for a database opened
+ * read-only before its migration: nothing superseded, nothing confirmed. */
+#define RESULTS_V1                                                                                    \
+    "(SELECT *, NULL AS data_hash, NULL AS mad_ns, NULL AS iqr_ns, 0 AS noisy,"                      \
+    " NULL AS confirmed_median_ns, NULL AS confirmed_mad_ns, 0 AS confirmed_rounds, 0 AS crashes,"   \
+    " NULL AS owner_pid, NULL AS owner_host, NULL AS owner_start, NULL AS superseded_by,"            \
+    " 1 AS attempts FROM results)"
+
+/* A query over results rows: ROW_COLUMNS, then `tail` (WHERE ..., ORDER BY ...). */
+static sqlite3_stmt *prepare_rows(kiln_db *db, const char *tail, const char *what)
+{
+    static const char *const sources[] = {"results", RESULTS_V1};
+    sqlite3_stmt *st = NULL;
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0] && !st; i++) {
+        char *sql = sqlite3_mprintf("%s FROM %s r JOIN devices d ON d.id = r.device LEFT JOIN runs u ON u.id = r.run %s",
+                                    ROW_COLUMNS, sources[i], tail);
+        if (!sql)
+            break;
+        if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+            if (i == 0)
+                db_fail(db, what); /* the message of the current schema's query */
+            sqlite3_finalize(st);
+            st = NULL;
+        }
+        sqlite3_free(sql);
+    }
+    return st;
+}
 
 static char *column_dup(sqlite3_stmt *st, int i)
 {
@@ -1115,9 +1143,8 @@ int kiln_db_best_vouched(kiln_db *db, const char *kernel, const char *device_fp,
                          kiln_db_vouch_fn vouch, void *user, kiln_db_row *out)
 {
     const char *what = "looking up the best result";
-    sqlite3_stmt *st = prepare(db,
-                               ROW_COLUMNS
-                               " WHERE r.kernel = ?1 AND r.verdict = 'ok' AND r.median_ns IS NOT NULL"
+    sqlite3_stmt *st = prepare_rows(db,
+                               "WHERE r.kernel = ?1 AND r.verdict = 'ok' AND r.median_ns IS NOT NULL"
                                " AND r.superseded_by IS NULL"
                                " AND (?2 IS NULL OR d.fingerprint = ?2) AND (?3 IS NULL OR r.size = ?3)"
                                " ORDER BY r.confirmed_median_ns IS NULL, coalesce(r.confirmed_median_ns, r.median_ns),"
@@ -1156,9 +1183,8 @@ int kiln_db_foreach(kiln_db *db, const char *kernel, const char *device_fp, cons
                     int (*cb)(void *user, const kiln_db_row *row), void *user)
 {
     const char *what = "reading results";
-    sqlite3_stmt *st = prepare(db,
-                               ROW_COLUMNS
-                               " WHERE (?1 IS NULL OR r.kernel = ?1) AND (?2 IS NULL OR d.fingerprint = ?2)"
+    sqlite3_stmt *st = prepare_rows(db,
+                               "WHERE (?1 IS NULL OR r.kernel = ?1) AND (?2 IS NULL OR d.fingerprint = ?2)"
                                " AND (?3 IS NULL OR r.size = ?3) ORDER BY r.id",
                                what);
     if (!st)
