@@ -109,8 +109,9 @@ static double measure_once(kiln_rt *rt, const kiln_tune_opts *opts, const candid
 }
 
 int kiln_tune_confirm(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts, const char *size,
-                      const char *data_hash, const char *build_options, int *confirmed)
+                      const char *data_hash, const char *build_options, kiln_tune_summary *summary)
 {
+    int *confirmed = &summary->confirmed;
     const kiln_kernel *k = opts->kernel;
     int rounds = opts->confirm_rounds > 0 ? opts->confirm_rounds : CONFIRM_DEFAULT_ROUNDS;
     candidates c = {.opts = opts, .data_hash = data_hash, .cap = opts->confirm_top};
@@ -136,10 +137,14 @@ int kiln_tune_confirm(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts, cons
         int n = median_mad(c.items[i].round_ns, rounds, &median, &mad);
         if (n == 0)
             continue;
-        if (kiln_db_result_confirm(db, c.items[i].row_id, median, mad, n, mad > CONFIRM_NOISY_SHARE * median) != 0)
+        if (kiln_db_result_confirm(db, c.items[i].row_id, median, mad, n, mad > CONFIRM_NOISY_SHARE * median) != 0) {
             rc = -1;
-        else
-            (*confirmed)++;
+        } else if ((*confirmed)++ == 0 || median < summary->best_ns) {
+            /* the run's best is the one best will answer with */
+            summary->best_ns = median;
+            summary->best = c.items[i].cfg;
+            kiln_config_json(&c.items[i].cfg, summary->best_json, sizeof summary->best_json);
+        }
     }
     for (int i = 0; i < c.n; i++)
         free(c.items[i].round_ns);

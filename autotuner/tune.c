@@ -473,7 +473,7 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
     const char *status = tune_loop(&t, space, valid);
     if (status && strcmp(status, "done") == 0 && opts->confirm_top > 0 &&
         kiln_tune_confirm(db, rt, opts, t.size_text, t.data_hash, t.build_options,
-                          &t.s.confirmed) != 0)
+                          &t.s) != 0)
         status = NULL;
     if (!status) {
         /* The database failed (a full disk): leave it as an interruption would. */

@@ -27,10 +27,11 @@ void kiln_identity_hash(const char *source_hash, const char *build_options, char
 
 /* Re-measures the fastest current results of opts' kernel on this device and
  * size (at most opts->confirm_top), interleaved over opts->confirm_rounds
- * rounds, and stores their confirmed figures; *confirmed gets the count.
+ * rounds, and stores their confirmed figures; summary->confirmed gets the
+ * count, and summary->best the fastest confirmed.
  * -1 on a database error (the message in kiln_db_errmsg). */
 int kiln_tune_confirm(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts, const char *size,
-                      const char *data_hash, const char *build_options, int *confirmed);
+                      const char *data_hash, const char *build_options, kiln_tune_summary *summary);
 
 /* Who owns an in-flight marker or a device claim. */
 typedef struct kiln_owner {

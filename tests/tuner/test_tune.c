@@ -315,6 +315,8 @@ static void test_identity(kiln_db *db, kiln_rt *rt, const kiln_kernel *k)
     CHECK_MSG(sum.confirmed == 3, "%d confirmed", sum.confirmed);
     CHECK(kiln_db_best(db, k->name, fp, "4096", &best) == 1);
     CHECK(best.confirmed_rounds == 3 && best.confirmed_median_ns > 0);
+    /* the run names as its best what best answers */
+    CHECK(best.config_json && strcmp(sum.best_json, best.config_json) == 0 && sum.best_ns == best.confirmed_median_ns);
     kiln_db_row_free(&best);
     /* vouching reads each row's size and device: a row at another size is
      * checked at its size; a row of another device by its data alone */
