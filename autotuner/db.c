@@ -43,6 +43,16 @@ static const char *const verdict_names[] = {
     [KILN_RUNNING] = "running",
 };
 
+int kiln_verdict_parse(const char *name, kiln_verdict *out)
+{
+    for (size_t v = 0; v < sizeof verdict_names / sizeof verdict_names[0]; v++)
+        if (name && strcmp(name, verdict_names[v]) == 0) {
+            *out = (kiln_verdict)v;
+            return 0;
+        }
+    return -1;
+}
+
 const char *kiln_verdict_name(kiln_verdict v)
 {
     if ((int)v < 0 || (size_t)v >= sizeof verdict_names / sizeof verdict_names[0])
@@ -99,32 +109,82 @@ static const char schema_v1[] =
     "CREATE INDEX traces_kernel ON traces (kernel, size);"
     "INSERT INTO meta (key, value) VALUES ('application', 'kiln'), ('created_by', '" KILN_VERSION "');";
 
+/* Schema 2: a result's identity gains the verification data hash, and rows
+ * are superseded instead of reused (one current row per identity, enforced);
+ * markers record their owner and crash count; timings their spread and
+ * confirmed figures; one tuning process per device holds a claim. Rows of
+ * schema 1 are kept: their hashes covered the source alone and they carry no
+ * data hash, so nothing resumes from them; of duplicates, the newest stays
+ * current. */
+static const char schema_v2[] =
+    "ALTER TABLE results ADD COLUMN data_hash TEXT;"
+    "ALTER TABLE results ADD COLUMN superseded_by INTEGER;"
+    "ALTER TABLE results ADD COLUMN mad_ns REAL;"
+    "ALTER TABLE results ADD COLUMN iqr_ns REAL;"
+    "ALTER TABLE results ADD COLUMN noisy INTEGER;"
+    "ALTER TABLE results ADD COLUMN confirmed_median_ns REAL;"
+    "ALTER TABLE results ADD COLUMN confirmed_mad_ns REAL;"
+    "ALTER TABLE results ADD COLUMN confirmed_rounds INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE results ADD COLUMN owner_pid INTEGER;"
+    "ALTER TABLE results ADD COLUMN owner_host TEXT;"
+    "ALTER TABLE results ADD COLUMN owner_start TEXT;"
+    "ALTER TABLE runs ADD COLUMN owner_pid INTEGER;"
+    "ALTER TABLE runs ADD COLUMN owner_host TEXT;"
+    "ALTER TABLE runs ADD COLUMN owner_start TEXT;"
+    "UPDATE results SET superseded_by = (SELECT max(n.id) FROM results n WHERE n.kernel = results.kernel"
+    " AND n.device = results.device AND n.size = results.size AND n.config_json = results.config_json"
+    " AND n.verdict <> 'running')"
+    " WHERE verdict <> 'running' AND EXISTS (SELECT 1 FROM results n WHERE n.kernel = results.kernel"
+    " AND n.device = results.device AND n.size = results.size AND n.config_json = results.config_json"
+    " AND n.verdict <> 'running' AND n.id > results.id);"
+    "CREATE INDEX results_config ON results (kernel, device, size, config_json);"
+    "CREATE UNIQUE INDEX results_current ON results (kernel, device, size, config_json, source_hash, data_hash)"
+    " WHERE superseded_by IS NULL AND verdict <> 'running';"
+    "CREATE TABLE device_claims ("
+    "  device INTEGER PRIMARY KEY REFERENCES devices(id),"
+    "  kernel TEXT, size TEXT, pid INTEGER NOT NULL, host TEXT NOT NULL, proc_start TEXT,"
+    "  started TEXT NOT NULL DEFAULT " NOW_SQL ");";
+
 /* migrations[i] takes a database from user_version i to i + 1. */
 static const struct {
     const char *what;
     const char *sql;
 } migrations[] = {
     {"initial schema", schema_v1},
+    {"result identity, owners, spread, device claims", schema_v2},
 };
 #define DB_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* ---- the handle ------------------------------------------------------- */
 
-enum stmt_id { ST_RESULT_ADD, ST_RESULT_EXISTS, ST_COUNT };
+enum stmt_id { ST_RESULT_ADD, ST_RESULT_EXISTS, ST_SUPERSEDE_MARK, ST_SUPERSEDE_FIX, ST_COUNT };
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_RESULT_ADD] =
         "INSERT INTO results (run, kernel, device, lang, size, config_json, source_hash, verdict,"
         " median_ns, min_ns, max_ns, samples, gflops, gbytes_per_s, max_abs_err, max_rel_err,"
-        " worst_index, error_text, counters_json)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        " worst_index, error_text, counters_json, data_hash, mad_ns, iqr_ns, noisy, crashes,"
+        " owner_pid, owner_host, owner_start, attempts)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+        " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
     [ST_RESULT_EXISTS] =
         "SELECT 1 FROM results WHERE kernel = ?1 AND device = ?2 AND size = ?3 AND source_hash = ?4"
-        " AND config_json = ?5 LIMIT 1",
+        " AND config_json = ?5 AND data_hash IS ?6 AND superseded_by IS NULL AND verdict <> 'running' LIMIT 1",
+    /* -1 marks the rows the next insert supersedes (the unique index must not
+     * see two current rows of one identity while it happens); then they name it */
+    [ST_SUPERSEDE_MARK] =
+        "UPDATE results SET superseded_by = -1 WHERE kernel = ?1 AND device = ?2 AND size = ?3"
+        " AND config_json = ?4 AND verdict <> 'running' AND superseded_by IS NULL",
+    [ST_SUPERSEDE_FIX] =
+        "UPDATE results SET superseded_by = ?5 WHERE kernel = ?1 AND device = ?2 AND size = ?3"
+        " AND config_json = ?4 AND superseded_by = -1",
 };
 
 struct kiln_db {
     sqlite3 *h;
+    kiln_owner self;           /* this process, owner of its markers and claims */
     sqlite3_stmt *stmts[ST_COUNT];
     char errmsg[512];
 };
@@ -416,6 +476,7 @@ kiln_db *kiln_db_open(const char *path, char *err, size_t errlen)
         goto fail;
     if (migrate(db->h, path, err, errlen) < 0)
         goto fail;
+    kiln_owner_self(&db->self);
     return db;
 fail:
     sqlite3_close(db->h);
@@ -534,7 +595,8 @@ int64_t kiln_db_run_begin(kiln_db *db, const char *kernel, int64_t device_id, co
     const char *what = "starting a run";
     sqlite3_stmt *st = prepare(db,
                                "INSERT INTO runs (kernel, device, strategy, budget, seed, size, command,"
-                               " kiln_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                               " kiln_version, owner_pid, owner_host, owner_start)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                                what);
     if (!st)
         return -1;
@@ -548,6 +610,9 @@ int64_t kiln_db_run_begin(kiln_db *db, const char *kernel, int64_t device_id, co
     bind_text(st, 6, size);
     bind_text(st, 7, command);
     bind_text(st, 8, KILN_VERSION);
+    sqlite3_bind_int64(st, 9, db->self.pid);
+    bind_text(st, 10, db->self.host);
+    bind_text(st, 11, db->self.start);
     if (step_done(db, st, what) < 0)
         return -1;
     return sqlite3_last_insert_rowid(db->h);
@@ -570,7 +635,37 @@ int kiln_db_run_end(kiln_db *db, int64_t run_id, const char *status)
     return 0;
 }
 
-int kiln_db_result_add(kiln_db *db, const kiln_result *r)
+/* Runs sql (no rows) inside the caller's transaction or as its own. */
+static int exec_db(kiln_db *db, const char *sql, const char *what)
+{
+    char err[256];
+    if (exec(db->h, sql, err, sizeof err, what) != 0) {
+        snprintf(db->errmsg, sizeof db->errmsg, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Marks (by = -1) or names (by = the new row) the rows r supersedes. */
+static int supersede(kiln_db *db, enum stmt_id id, const kiln_result *r, int64_t by, const char *what)
+{
+    sqlite3_stmt *st = cached(db, id, what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, r->kernel);
+    sqlite3_bind_int64(st, 2, r->device_id);
+    bind_text(st, 3, r->size);
+    bind_text(st, 4, r->config_json);
+    if (id == ST_SUPERSEDE_FIX)
+        sqlite3_bind_int64(st, 5, by);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : db_fail(db, what);
+}
+
+/* Inserts r and supersedes the current rows of its configuration; inside a
+ * transaction the caller holds. Returns the new row id, -1 on error. */
+static int64_t insert_result(kiln_db *db, const kiln_result *r, const kiln_owner *owner)
 {
     const char *what = "adding a result";
     if (!r->kernel || !r->size || !r->config_json || !r->source_hash) {
@@ -578,6 +673,9 @@ int kiln_db_result_add(kiln_db *db, const kiln_result *r)
                  "%s: kernel, size, config_json and source_hash are required", what);
         return -1;
     }
+    int finished = r->verdict != KILN_RUNNING;
+    if (finished && supersede(db, ST_SUPERSEDE_MARK, r, -1, what) != 0)
+        return -1;
     sqlite3_stmt *st = cached(db, ST_RESULT_ADD, what);
     if (!st)
         return -1;
@@ -595,6 +693,9 @@ int kiln_db_result_add(kiln_db *db, const kiln_result *r)
         bind_real(st, 10, r->time.min_ns);
         bind_real(st, 11, r->time.max_ns);
         sqlite3_bind_int(st, 12, r->time.samples);
+        bind_real(st, 21, r->time.mad_ns);
+        bind_real(st, 22, r->time.iqr_ns);
+        sqlite3_bind_int(st, 23, r->time.noisy);
     }
     bind_real(st, 13, r->gflops);
     bind_real(st, 14, r->gbytes_per_s);
@@ -604,12 +705,44 @@ int kiln_db_result_add(kiln_db *db, const kiln_result *r)
         sqlite3_bind_int64(st, 17, r->worst_index);
     bind_text(st, 18, r->error_text);
     bind_text(st, 19, r->counters_json);
-    /* Autocommit: the insert is its own transaction. */
+    bind_text(st, 20, r->data_hash);
+    sqlite3_bind_int(st, 24, r->crashes);
+    if (owner) {
+        sqlite3_bind_int64(st, 25, owner->pid);
+        bind_text(st, 26, owner->host);
+        bind_text(st, 27, owner->start);
+    }
+    sqlite3_bind_int(st, 28, r->attempts > 1 ? r->attempts : 1);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return db_fail(db, what);
-    return 0;
+    int64_t id = sqlite3_last_insert_rowid(db->h);
+    if (finished && supersede(db, ST_SUPERSEDE_FIX, r, id, what) != 0)
+        return -1;
+    return id;
+}
+
+static int begin_write(kiln_db *db, const char *what)
+{
+    return exec_db(db, "BEGIN IMMEDIATE", what);
+}
+
+/* Commits on rc == 0, rolls back otherwise; returns the final status. */
+static int end_write(kiln_db *db, int rc, const char *what)
+{
+    if (rc == 0)
+        return exec_db(db, "COMMIT", what) == 0 ? 0 : (sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL), -1);
+    sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+int kiln_db_result_add(kiln_db *db, const kiln_result *r)
+{
+    const char *what = "adding a result";
+    if (begin_write(db, what) != 0)
+        return -1;
+    return end_write(db, insert_result(db, r, NULL) < 0 ? -1 : 0, what);
 }
 
 int64_t kiln_db_result_begin(kiln_db *db, const kiln_result *r)
@@ -618,37 +751,60 @@ int64_t kiln_db_result_begin(kiln_db *db, const kiln_result *r)
     running.verdict = KILN_RUNNING;
     running.time.samples = 0;
     running.error_text = "in flight";
-    if (kiln_db_result_add(db, &running) != 0)
-        return -1;
-    return sqlite3_last_insert_rowid(db->h);
+    return insert_result(db, &running, &db->self);
 }
 
 int kiln_db_result_finish(kiln_db *db, int64_t row_id, const kiln_result *r)
 {
-    char err[256];
-    if (exec(db->h, "BEGIN IMMEDIATE", err, sizeof err, "finishing a result") != 0) {
-        snprintf(db->errmsg, sizeof db->errmsg, "%s", err);
+    const char *what = "finishing a result";
+    if (begin_write(db, what) != 0)
         return -1;
-    }
-    sqlite3_stmt *del = prepare(db, "DELETE FROM results WHERE id = ?1 AND verdict = 'running'", "finishing a result");
-    int rc = del ? 0 : -1;
+    sqlite3_stmt *del = prepare(db, "DELETE FROM results WHERE id = ?1 AND verdict = 'running'", what);
+    int rc = -1;
     if (del) {
         sqlite3_bind_int64(del, 1, row_id);
-        if (sqlite3_step(del) != SQLITE_DONE)
-            rc = db_fail(db, "finishing a result");
-        sqlite3_finalize(del);
+        rc = step_done(db, del, what);
     }
     if (rc == 0)
-        rc = kiln_db_result_add(db, r);
-    if (exec(db->h, rc == 0 ? "COMMIT" : "ROLLBACK", err, sizeof err, "finishing a result") != 0 && rc == 0) {
-        snprintf(db->errmsg, sizeof db->errmsg, "%s", err);
-        rc = -1;
-    }
-    return rc;
+        rc = insert_result(db, r, NULL) < 0 ? -1 : 0;
+    return end_write(db, rc, what);
 }
 
-int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_hash, int64_t device_id,
-                          const char *size, const char *config_json)
+/* Runs one UPDATE/DELETE on a row id ?1, with where the statement has them an
+ * integer ?2 and this process's host ?3, start ?4 and pid ?5. */
+static int update_row(kiln_db *db, const char *sql, int64_t row_id, long long value, const char *what)
+{
+    sqlite3_stmt *st = prepare(db, sql, what);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, row_id);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        sqlite3_bind_int64(st, 2, value);
+    if (sqlite3_bind_parameter_count(st) >= 3)
+        bind_text(st, 3, db->self.host);
+    if (sqlite3_bind_parameter_count(st) >= 4)
+        bind_text(st, 4, db->self.start);
+    if (sqlite3_bind_parameter_count(st) >= 5)
+        sqlite3_bind_int64(st, 5, db->self.pid);
+    return step_done(db, st, what);
+}
+
+int kiln_db_result_retry(kiln_db *db, int64_t row_id, int crashes)
+{
+    return update_row(db,
+                      "UPDATE results SET crashes = ?2, owner_host = ?3, owner_start = ?4, owner_pid = ?5,"
+                      " created = " NOW_SQL " WHERE id = ?1 AND verdict = 'running'",
+                      row_id, crashes, "retrying a variant");
+}
+
+int kiln_db_result_abandon(kiln_db *db, int64_t row_id)
+{
+    return update_row(db, "DELETE FROM results WHERE id = ?1 AND verdict = 'running'", row_id, 0,
+                      "removing an in-flight marker");
+}
+
+int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_hash, const char *data_hash,
+                          int64_t device_id, const char *size, const char *config_json)
 {
     sqlite3_stmt *st = cached(db, ST_RESULT_EXISTS, "looking up a result");
     if (!st)
@@ -658,6 +814,7 @@ int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_ha
     bind_text(st, 3, size);
     bind_text(st, 4, source_hash);
     bind_text(st, 5, config_json);
+    bind_text(st, 6, data_hash);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
@@ -667,13 +824,236 @@ int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_ha
     return db_fail(db, "looking up a result");
 }
 
+int kiln_db_result_confirm(kiln_db *db, int64_t row_id, double median_ns, double mad_ns, int rounds, int noisy)
+{
+    const char *what = "storing confirmed figures";
+    sqlite3_stmt *st = prepare(db,
+                               "UPDATE results SET confirmed_median_ns = ?2, confirmed_mad_ns = ?3,"
+                               " confirmed_rounds = ?4, noisy = max(coalesce(noisy, 0), ?5) WHERE id = ?1",
+                               what);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, row_id);
+    bind_real(st, 2, median_ns);
+    bind_real(st, 3, mad_ns);
+    sqlite3_bind_int(st, 4, rounds);
+    sqlite3_bind_int(st, 5, noisy != 0);
+    return step_done(db, st, what);
+}
+
+int kiln_db_limit_pages(kiln_db *db, int pages)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %d", pages);
+    return exec_db(db, sql, "limiting the database size");
+}
+
+/* ---- forgetting ------------------------------------------------------- */
+
+int kiln_db_forget(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
+                   const char *verdict, int all, int64_t *removed)
+{
+    const char *what = "forgetting results";
+    *removed = 0;
+    if (!kernel && !device_fp && !size && !verdict && !all) {
+        snprintf(db->errmsg, sizeof db->errmsg, "%s: no filter given (say which results, or all)", what);
+        return -1;
+    }
+    sqlite3_stmt *st = prepare(db,
+                               "DELETE FROM results WHERE (?1 IS NULL OR kernel = ?1)"
+                               " AND (?2 IS NULL OR device IN (SELECT id FROM devices WHERE fingerprint = ?2))"
+                               " AND (?3 IS NULL OR size = ?3) AND (?4 IS NULL OR verdict = ?4)",
+                               what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kernel);
+    bind_text(st, 2, device_fp);
+    bind_text(st, 3, size);
+    bind_text(st, 4, verdict);
+    if (step_done(db, st, what) < 0)
+        return -1;
+    *removed = sqlite3_changes(db->h);
+    /* A row that superseded a forgotten one no longer has a successor to answer for. */
+    return exec_db(db,
+                   "UPDATE results SET superseded_by = NULL WHERE superseded_by IS NOT NULL"
+                   " AND superseded_by NOT IN (SELECT id FROM results) AND NOT EXISTS (SELECT 1 FROM results n"
+                   " WHERE n.superseded_by IS NULL AND n.verdict <> 'running' AND n.kernel = results.kernel"
+                   " AND n.device = results.device AND n.size = results.size"
+                   " AND n.config_json = results.config_json)",
+                   what) < 0 ? -1 : 0;
+}
+
+/* ---- one tuning process per device ------------------------------------ */
+
+int kiln_db_claim_device(kiln_db *db, int64_t device_id, const char *kernel, const char *size,
+                         char *holder, size_t holderlen)
+{
+    const char *what = "claiming the device";
+    if (begin_write(db, what) != 0)
+        return -1;
+    sqlite3_stmt *st = prepare(db,
+                               "SELECT pid, host, coalesce(proc_start, ''), coalesce(kernel, ''),"
+                               " coalesce(size, ''), started FROM device_claims WHERE device = ?1",
+                               what);
+    int rc = st ? 0 : -1, held = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, device_id);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            kiln_owner o;
+            memset(&o, 0, sizeof o);
+            o.pid = sqlite3_column_int64(st, 0);
+            snprintf(o.host, sizeof o.host, "%s", (const char *)sqlite3_column_text(st, 1));
+            snprintf(o.start, sizeof o.start, "%s", (const char *)sqlite3_column_text(st, 2));
+            int mine = o.pid == db->self.pid && strcmp(o.host, db->self.host) == 0;
+            if (!mine && kiln_owner_alive(&o)) {
+                held = 1;
+                kiln_tuner_errf(holder, holderlen, "kiln pid %lld on host %s (tuning %s at size %s since %s)", o.pid,
+                                o.host, (const char *)sqlite3_column_text(st, 3),
+                                (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5));
+            }
+        } else if (step != SQLITE_DONE) {
+            rc = db_fail(db, what);
+        }
+        sqlite3_finalize(st);
+    }
+    if (rc == 0 && !held) {
+        st = prepare(db,
+                     "INSERT OR REPLACE INTO device_claims (device, kernel, size, pid, host, proc_start)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     what);
+        rc = st ? 0 : -1;
+        if (st) {
+            sqlite3_bind_int64(st, 1, device_id);
+            bind_text(st, 2, kernel);
+            bind_text(st, 3, size);
+            sqlite3_bind_int64(st, 4, db->self.pid);
+            bind_text(st, 5, db->self.host);
+            bind_text(st, 6, db->self.start);
+            rc = step_done(db, st, what);
+        }
+    }
+    if (end_write(db, held ? -1 : rc, what) != 0 && !held)
+        return -1;
+    return held ? 1 : 0;
+}
+
+int kiln_db_close_dead_runs(kiln_db *db, int64_t *closed)
+{
+    const char *what = "closing the runs of processes that died";
+    *closed = 0;
+    sqlite3_stmt *st = prepare(db,
+                               "SELECT id, owner_pid, coalesce(owner_start, '') FROM runs"
+                               " WHERE ended IS NULL AND status = 'running' AND owner_host = ?1",
+                               what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, db->self.host);
+    int64_t dead[64];
+    int n = 0, rc;
+    while (n < 64 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kiln_owner o;
+        memset(&o, 0, sizeof o);
+        o.pid = sqlite3_column_int64(st, 1);
+        snprintf(o.host, sizeof o.host, "%s", db->self.host);
+        snprintf(o.start, sizeof o.start, "%s", (const char *)sqlite3_column_text(st, 2));
+        if (!kiln_owner_alive(&o))
+            dead[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    for (int i = 0; i < n; i++) {
+        if (update_row(db, "UPDATE runs SET status = 'died' WHERE id = ?1 AND ended IS NULL", dead[i], 0, what) != 0)
+            return -1;
+        (*closed)++;
+    }
+    return 0;
+}
+
+int kiln_db_release_device(kiln_db *db, int64_t device_id)
+{
+    return update_row(db, "DELETE FROM device_claims WHERE device = ?1 AND pid = ?2 AND host = ?3", device_id,
+                      db->self.pid, "releasing the device");
+}
+
+int kiln_db_abandon(const char *path, const char *status, char *err, size_t errlen)
+{
+    sqlite3 *h = NULL;
+    kiln_owner self;
+    kiln_owner_self(&self);
+    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        kiln_tuner_errf(err, errlen, "%s: cannot open: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
+        sqlite3_close(h);
+        return -1;
+    }
+    sqlite3_busy_timeout(h, DB_BUSY_TIMEOUT_MS);
+    sqlite3_stmt *st = NULL;
+    int rc = exec(h, "BEGIN IMMEDIATE", err, errlen, path);
+    static const char *const sql[] = {
+        "DELETE FROM results WHERE verdict = 'running' AND owner_pid = ?1 AND owner_host = ?2",
+        "UPDATE runs SET ended = " NOW_SQL ", status = ?3 WHERE ended IS NULL AND owner_pid = ?1"
+        " AND owner_host = ?2",
+        "DELETE FROM device_claims WHERE pid = ?1 AND host = ?2",
+    };
+    for (size_t i = 0; rc == 0 && i < sizeof sql / sizeof sql[0]; i++) {
+        if (sqlite3_prepare_v2(h, sql[i], -1, &st, NULL) != SQLITE_OK) {
+            rc = -1;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, self.pid);
+        sqlite3_bind_text(st, 2, self.host, -1, SQLITE_TRANSIENT);
+        if (sqlite3_bind_parameter_count(st) >= 3)
+            sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = -1;
+        sqlite3_finalize(st);
+    }
+    if (rc == 0)
+        rc = exec(h, "COMMIT", err, errlen, path);
+    else
+        kiln_tuner_errf(err, errlen, "%s: closing what this process left open: %s", path, sqlite3_errmsg(h));
+    if (rc != 0)
+        sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(h);
+    return rc;
+}
+
 /* ---- reading ---------------------------------------------------------- */
 
 #define ROW_COLUMNS                                                                                  \
     "SELECT r.kernel, r.lang, r.size, r.config_json, r.source_hash, d.name, d.fingerprint, r.verdict," \
     " r.error_text, r.created, r.median_ns, r.min_ns, r.max_ns, r.gflops, r.gbytes_per_s,"           \
-    " r.max_abs_err, r.max_rel_err, r.samples, r.run, r.id"                                          \
-    " FROM results r JOIN devices d ON d.id = r.device"
+    " r.max_abs_err, r.max_rel_err, r.samples, r.run, r.id, r.data_hash, r.mad_ns, r.iqr_ns,"         \
+    " r.noisy, r.confirmed_median_ns, r.confirmed_mad_ns, r.confirmed_rounds, r.crashes,"            \
+    " r.owner_pid, r.owner_host, r.owner_start, r.superseded_by, u.seed, r.attempts"
+
+/* The results of schema 1 as schema 2 reads them, for a database opened
+ * read-only before its migration: nothing superseded, nothing confirmed. */
+#define RESULTS_V1                                                                                    \
+    "(SELECT *, NULL AS data_hash, NULL AS mad_ns, NULL AS iqr_ns, 0 AS noisy,"                      \
+    " NULL AS confirmed_median_ns, NULL AS confirmed_mad_ns, 0 AS confirmed_rounds, 0 AS crashes,"   \
+    " NULL AS owner_pid, NULL AS owner_host, NULL AS owner_start, NULL AS superseded_by,"            \
+    " 1 AS attempts FROM results)"
+
+/* A query over results rows: ROW_COLUMNS, then `tail` (WHERE ..., ORDER BY ...). */
+static sqlite3_stmt *prepare_rows(kiln_db *db, const char *tail, const char *what)
+{
+    static const char *const sources[] = {"results", RESULTS_V1};
+    sqlite3_stmt *st = NULL;
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0] && !st; i++) {
+        char *sql = sqlite3_mprintf("%s FROM %s r JOIN devices d ON d.id = r.device LEFT JOIN runs u ON u.id = r.run %s",
+                                    ROW_COLUMNS, sources[i], tail);
+        if (!sql)
+            break;
+        if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+            if (i == 0)
+                db_fail(db, what); /* the message of the current schema's query */
+            sqlite3_finalize(st);
+            st = NULL;
+        }
+        sqlite3_free(sql);
+    }
+    return st;
+}
 
 static char *column_dup(sqlite3_stmt *st, int i)
 {
@@ -717,6 +1097,20 @@ static void read_row(sqlite3_stmt *st, kiln_db_row *out)
     out->samples = sqlite3_column_int(st, 17);
     out->run_id = sqlite3_column_int64(st, 18);
     out->id = sqlite3_column_int64(st, 19);
+    out->data_hash = column_dup(st, 20);
+    out->mad_ns = column_real(st, 21);
+    out->iqr_ns = column_real(st, 22);
+    out->noisy = sqlite3_column_int(st, 23);
+    out->confirmed_median_ns = column_real(st, 24);
+    out->confirmed_mad_ns = column_real(st, 25);
+    out->confirmed_rounds = sqlite3_column_int(st, 26);
+    out->crashes = sqlite3_column_int(st, 27);
+    out->owner_pid = sqlite3_column_int64(st, 28);
+    out->owner_host = column_dup(st, 29);
+    out->owner_start = column_dup(st, 30);
+    out->superseded_by = sqlite3_column_int64(st, 31);
+    out->seed = (uint64_t)sqlite3_column_int64(st, 32);
+    out->attempts = sqlite3_column_int(st, 33);
 }
 
 void kiln_db_row_free(kiln_db_row *r)
@@ -733,34 +1127,54 @@ void kiln_db_row_free(kiln_db_row *r)
     free(r->verdict);
     free(r->error_text);
     free(r->created);
+    free(r->data_hash);
+    free(r->owner_host);
+    free(r->owner_start);
     memset(r, 0, sizeof *r);
 }
 
 int kiln_db_best(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
                  kiln_db_row *out)
 {
+    return kiln_db_best_vouched(db, kernel, device_fp, size, NULL, NULL, out);
+}
+
+int kiln_db_best_vouched(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
+                         kiln_db_vouch_fn vouch, void *user, kiln_db_row *out)
+{
     const char *what = "looking up the best result";
-    sqlite3_stmt *st = prepare(db,
-                               ROW_COLUMNS
-                               " WHERE r.kernel = ?1 AND r.verdict = 'ok' AND r.median_ns IS NOT NULL"
+    sqlite3_stmt *st = prepare_rows(db,
+                               "WHERE r.kernel = ?1 AND r.verdict = 'ok' AND r.median_ns IS NOT NULL"
+                               " AND r.superseded_by IS NULL"
                                " AND (?2 IS NULL OR d.fingerprint = ?2) AND (?3 IS NULL OR r.size = ?3)"
-                               " ORDER BY r.median_ns, r.id LIMIT 1",
+                               " ORDER BY r.confirmed_median_ns IS NULL, coalesce(r.confirmed_median_ns, r.median_ns),"
+                               " r.id",
                                what);
     if (!st)
         return -1;
     bind_text(st, 1, kernel);
     bind_text(st, 2, device_fp);
     bind_text(st, 3, size);
-    int rc = sqlite3_step(st), found;
-    if (rc == SQLITE_ROW) {
-        if (out)
-            read_row(st, out);
-        found = 1;
-    } else if (rc == SQLITE_DONE) {
-        found = 0;
-    } else {
-        found = db_fail(db, what);
+    int rc = SQLITE_DONE, found = 0;
+    while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kiln_db_row row;
+        read_row(st, &row);
+        char err[256] = "";
+        int ok = vouch ? vouch(user, &row, err, sizeof err) : 1;
+        if (ok < 0) {
+            snprintf(db->errmsg, sizeof db->errmsg, "%s: %s", what, err);
+            kiln_db_row_free(&row);
+            found = -1;
+            break;
+        }
+        if (ok && out)
+            *out = row;
+        else
+            kiln_db_row_free(&row);
+        found = ok;
     }
+    if (!found && rc != SQLITE_DONE)
+        found = db_fail(db, what);
     sqlite3_finalize(st);
     return found;
 }
@@ -769,9 +1183,8 @@ int kiln_db_foreach(kiln_db *db, const char *kernel, const char *device_fp, cons
                     int (*cb)(void *user, const kiln_db_row *row), void *user)
 {
     const char *what = "reading results";
-    sqlite3_stmt *st = prepare(db,
-                               ROW_COLUMNS
-                               " WHERE (?1 IS NULL OR r.kernel = ?1) AND (?2 IS NULL OR d.fingerprint = ?2)"
+    sqlite3_stmt *st = prepare_rows(db,
+                               "WHERE (?1 IS NULL OR r.kernel = ?1) AND (?2 IS NULL OR d.fingerprint = ?2)"
                                " AND (?3 IS NULL OR r.size = ?3) ORDER BY r.id",
                                what);
     if (!st)

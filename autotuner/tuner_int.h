@@ -29,4 +29,30 @@ void kiln_eval_release_cache(void);
 /* snprintf into an err buffer the caller may leave NULL. */
 void kiln_tuner_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* A result's identity hash from its source hash and the build options. */
+void kiln_identity_hash(const char *source_hash, const char *build_options, char out[17]);
+
+/* Re-measures the fastest current results of opts' kernel on this device and
+ * size (at most opts->confirm_top), interleaved over opts->confirm_rounds
+ * rounds, and stores their confirmed figures; summary->confirmed gets the
+ * count, and summary->best the fastest confirmed.
+ * -1 on a database error (the message in kiln_db_errmsg). */
+int kiln_tune_confirm(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts, const char *size,
+                      const char *data_hash, const char *build_options, kiln_tune_summary *summary);
+
+/* Who owns an in-flight marker or a device claim. */
+typedef struct kiln_owner {
+    long long pid;
+    char host[256];
+    char start[32];    /* the process's start time (boot ticks where /proc has them), so a reused pid differs */
+} kiln_owner;
+void kiln_owner_self(kiln_owner *out);
+/* 1 the owner runs (same host, pid alive, same start), 0 it is gone, and
+ * 1 as well when it runs on another host (it cannot be checked from here). */
+int kiln_owner_alive(const kiln_owner *o);
+
+/* Tests: limits the database file to `pages` pages (PRAGMA max_page_count),
+ * so that a full disk can be played. */
+int kiln_db_limit_pages(kiln_db *db, int pages);
+
 #endif

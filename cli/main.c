@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@ static const char *main_usage =
     "  best KERNEL [options]       the best known configuration (with fallback)\n"
     "  show [KERNEL] [options]     results stored in the database\n"
     "  export [options]            results as CSV or JSON\n"
+    "  forget [KERNEL] [filters]   remove stored results\n"
     "\n"
     "Run 'kiln COMMAND --help' for a command's options.\n"
     "The database is $KILN_DB or ./kiln.db unless --db is given.\n"
@@ -329,16 +331,78 @@ static int cmd_generate(int argc, char **argv)
 
 /* ---- kiln tune -------------------------------------------------------- */
 
-static volatile int stop_requested;
+#define EXIT_INTERRUPTED 130
 
+static volatile int stop_requested;
+static int second_signal_pipe[2] = {-1, -1};
+static const char *interrupted_db_path;
+
+/* The first Ctrl-C, SIGTERM or SIGHUP stops after the configuration in
+ * flight; a second one does not wait for it (interrupt_watch). */
 static void on_interrupt(int sig)
 {
     (void)sig;
-    if (stop_requested) {
-        signal(SIGINT, SIG_DFL);
-        raise(SIGINT);
+    if (stop_requested && second_signal_pipe[1] >= 0) {
+        char byte = 1;
+        ssize_t n = write(second_signal_pipe[1], &byte, 1);
+        (void)n;
     }
     stop_requested = 1;
+}
+
+/* A thread waiting for the second signal: it closes what this process left
+ * open in the database (its in-flight marker, its run, its device claim)
+ * through a connection of its own, as the first signal would have, and exits
+ * 130 without waiting for the configuration in flight. */
+static void *interrupt_watch(void *arg)
+{
+    (void)arg;
+    char byte, err[512];
+    while (read(second_signal_pipe[0], &byte, 1) != 1)
+        if (errno != EINTR)
+            return NULL;
+    if (kiln_db_abandon(interrupted_db_path, "interrupted", err, sizeof err) != 0)
+        fprintf(stderr, "\n%s: tune: %s\n", progname, err);
+    else
+        fprintf(stderr, "\n%s: tune: interrupted again: stopped without waiting for the configuration in flight\n",
+                progname);
+    _exit(EXIT_INTERRUPTED);
+}
+
+static void catch_interruptions(const char *db_path)
+{
+    pthread_t watcher;
+    interrupted_db_path = db_path;
+    if (pipe(second_signal_pipe) == 0 && pthread_create(&watcher, NULL, interrupt_watch, NULL) == 0)
+        pthread_detach(watcher);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESTART; /* as signal() had it: the runtime's waits go on */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* --rerun=VERDICT[,VERDICT]|all as a mask of verdict bits; exits 2 on an unknown name. */
+static unsigned parse_rerun(const char *list)
+{
+    if (strcmp(list, "all") == 0)
+        return ~(1u << KILN_RUNNING);
+    unsigned mask = 0;
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", list);
+    for (char *save = NULL, *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        kiln_verdict v;
+        if (kiln_verdict_parse(name, &v) != 0 || v == KILN_RUNNING)
+            die(EXIT_USAGE, "tune: --rerun wants verdicts (ok, wrong, build_error, run_error, timeout, crashed,"
+                            " skipped) separated by commas, or all; got '%s'", name);
+        mask |= 1u << v;
+    }
+    if (!mask)
+        die(EXIT_USAGE, "tune: --rerun wants at least one verdict, or all");
+    return mask;
 }
 
 typedef struct tune_view {
@@ -429,7 +493,7 @@ typedef struct top_rows {
 static int collect_ok(void *user, const kiln_db_row *row)
 {
     top_rows *t = user;
-    if (strcmp(row->verdict, "ok") != 0)
+    if (strcmp(row->verdict, "ok") != 0 || row->superseded_by)
         return 0;
     /* keep the 5 fastest, sorted */
     int pos = t->n;
@@ -573,7 +637,8 @@ static int cmd_tune(int argc, char **argv)
     const char *device = NULL, *size_text = NULL, *strategy_name = "exhaustive", *db_path = NULL;
     uint64_t budget = 0, seed = 1;
     double time_budget = 0;
-    int openmp = 0, timeout_ms = 10000, verbose = 0, reps = 0, nfixed = 0;
+    int openmp = 0, timeout_ms = 10000, verbose = 0, reps = 0, nfixed = 0, confirm_top = 5;
+    unsigned rerun = 0;
     const char *fixed[16];
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
@@ -581,11 +646,17 @@ static int cmd_tune(int argc, char **argv)
         {"time", required_argument, 0, 't'}, {"db", required_argument, 0, 'D'},
         {"seed", required_argument, 0, 'S'}, {"openmp", no_argument, 0, 'o'},
         {"timeout", required_argument, 0, 'T'}, {"reps", required_argument, 0, 'r'},
-        {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
+        {"rerun", required_argument, 0, 'R'}, {"confirm", required_argument, 0, 'C'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:x:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
         switch (c) {
+        case 'R': rerun = parse_rerun(optarg); break;
+        case 'C':
+            if (cli_parse_int(optarg, 0, 100, &confirm_top) != 0)
+                die(EXIT_USAGE, "tune: --confirm wants a count from 0 to 100, got '%s'", optarg);
+            break;
         case 'x':
             if (nfixed == 16)
                 die(EXIT_USAGE, "tune: too many --set options");
@@ -625,7 +696,8 @@ static int cmd_tune(int argc, char **argv)
                    "Builds, runs, verifies and times configurations of KERNEL on one device and\n"
                    "stores one row per configuration in the database. The default configuration\n"
                    "is measured first. Configurations already stored for the same source, device\n"
-                   "and size are not run again, so an interrupted run resumes where it stopped.\n\n"
+                   "and size are not run again, so an interrupted run resumes where it stopped.\n"
+                   "The fastest are measured again at the end, interleaved, as confirmed figures.\n\n"
                    "options:\n"
                    "  --device D     'host', P:D index, or a device/platform name substring\n"
                    "                 (default: first OpenCL device, else the host compiler)\n"
@@ -641,7 +713,12 @@ static int cmd_tune(int argc, char **argv)
                    "  --reps N       timed repetitions at least (default 3; more within 200 ms)\n"
                    "  --openmp       C target: parallelise the work-group loop with OpenMP\n"
                    "  --verbose      one line per configuration even on a terminal\n"
-                   "Ctrl-C stops after the configuration in flight; the run is kept.\n");
+                   "  --rerun V[,V]  measure stored results of these verdicts again (or 'all');\n"
+                   "                 the new rows supersede the old ones, which are kept\n"
+                   "  --confirm N    re-measure the N fastest at the end, 5 rounds (default 5, 0 = none)\n"
+                   "Ctrl-C (or SIGTERM, SIGHUP) stops after the configuration in flight; a second one\n"
+                   "stops at once. The run is kept either way and kiln exits 130.\n"
+                   "One kiln tunes a device at a time: a second one is refused, naming the first.\n");
             return 0;
         default: exit(EXIT_USAGE);
         }
@@ -689,6 +766,8 @@ static int cmd_tune(int argc, char **argv)
         opts.timing.max_reps = opts.timing.min_reps;
     opts.command = command;
     opts.stop = &stop_requested;
+    opts.rerun = rerun;
+    opts.confirm_top = confirm_top;
 
     const kiln_device_info *dev = kiln_rt_device(rt);
     char size_str[64];
@@ -697,8 +776,7 @@ static int cmd_tune(int argc, char **argv)
             dev->platform, kiln_lang_name(kiln_rt_lang(rt)), strategy->name,
             budget ? "" : " of every valid configuration");
 
-    signal(SIGINT, on_interrupt);
-    signal(SIGTERM, on_interrupt);
+    catch_interruptions(db_path ? db_path : kiln_db_default_path());
     tune_view view = {.tty = isatty(2), .verbose = verbose, .best_ns = -1, .start_s = monotonic_s()};
     kiln_tune_summary sum;
     char err[512];
@@ -721,11 +799,15 @@ static int cmd_tune(int argc, char **argv)
     printf("\n%s on %s, size %s: %llu configurations run, %llu already stored, %llu ok, %llu failed%s\n", k->name,
            dev->name, size_str, (unsigned long long)sum.evaluated, (unsigned long long)sum.resumed,
            (unsigned long long)sum.ok, (unsigned long long)sum.failed, stop_requested ? " (interrupted)" : "");
+    if (sum.retried)
+        printf("%llu left in flight by a run that died were run again\n", (unsigned long long)sum.retried);
+    if (sum.confirmed)
+        printf("the %d fastest were measured again in interleaved rounds (confirmed figures)\n", sum.confirmed);
     if (sum.ok == 0) {
         printf("no configuration produced a correct result\n");
         kiln_db_close(db);
         kiln_rt_close(rt);
-        return EXIT_WORK;
+        return stop_requested ? EXIT_INTERRUPTED : EXIT_WORK;
     }
     top_rows top = {.n = 0};
     kiln_db_foreach(db, k->name, dev->fingerprint, size_str, collect_ok, &top);
@@ -762,7 +844,7 @@ static int cmd_tune(int argc, char **argv)
     printf("stored in %s (run %lld)\n", db_path ? db_path : kiln_db_default_path(), (long long)sum.run_id);
     kiln_db_close(db);
     kiln_rt_close(rt);
-    return 0;
+    return stop_requested ? EXIT_INTERRUPTED : 0;
 }
 
 static int stop_at_first(void *user, const kiln_db_row *row)
@@ -1043,12 +1125,88 @@ static int cmd_export(int argc, char **argv)
 
 /* ---- dispatch --------------------------------------------------------- */
 
+/* ---- kiln forget ------------------------------------------------------ */
+
+/* A fingerprint as stored (16 hex digits), or the fingerprint of the device a selector opens. */
+static void device_fingerprint(const char *selector, char fp[17])
+{
+    size_t n = strspn(selector, "0123456789abcdef");
+    if (n == 16 && !selector[16]) {
+        memcpy(fp, selector, 17);
+        return;
+    }
+    kiln_rt *rt = open_device_or_die(selector);
+    memcpy(fp, kiln_rt_device(rt)->fingerprint, 17);
+    kiln_rt_close(rt);
+}
+
+static int cmd_forget(int argc, char **argv)
+{
+    const char *device = NULL, *size_text = NULL, *verdict = NULL, *db_path = NULL, *kernel = NULL;
+    int all = 0;
+    static const struct option longopts[] = {
+        {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
+        {"verdict", required_argument, 0, 'V'}, {"db", required_argument, 0, 'D'},
+        {"all", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:n:D:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': device = optarg; break;
+        case 'n': size_text = optarg; break;
+        case 'V': verdict = optarg; break;
+        case 'D': db_path = optarg; break;
+        case 'a': all = 1; break;
+        case 'h':
+            printf("usage: kiln forget [KERNEL] [--device D] [--size S] [--verdict V] [--db F] [--all]\n\n"
+                   "Removes stored results matching every filter given (superseded ones included),\n"
+                   "and says how many. Without any filter it refuses unless --all is given.\n"
+                   "  --device D     a fingerprint (16 hex digits) or a selector as 'kiln tune' takes\n"
+                   "  --verdict V    ok, wrong, build_error, run_error, timeout, crashed, skipped, running\n");
+            return 0;
+        default: exit(EXIT_USAGE);
+        }
+    }
+    if (optind < argc - 1)
+        die(EXIT_USAGE, "forget: expected at most one KERNEL (see 'kiln forget --help')");
+    if (optind == argc - 1)
+        kernel = argv[optind];
+    kiln_verdict v;
+    if (verdict && kiln_verdict_parse(verdict, &v) != 0)
+        die(EXIT_USAGE, "forget: unknown verdict '%s'", verdict);
+    char size_str[64];
+    if (size_text) {
+        kiln_size size;
+        if (kiln_size_parse(size_text, &size) != 0)
+            die(EXIT_USAGE, "forget: bad size '%s': expected N, NxM or NxMxK with positive integers", size_text);
+        kiln_size_format(&size, size_str, sizeof size_str);
+    }
+    if (!kernel && !device && !size_text && !verdict && !all)
+        die(EXIT_USAGE, "forget: say which results (KERNEL, --device, --size, --verdict), or --all");
+    char fp[17];
+    if (device)
+        device_fingerprint(device, fp);
+    kiln_db *db = open_db_or_die(db_path);
+    int64_t removed = 0;
+    int rc = kiln_db_forget(db, kernel, device ? fp : NULL, size_text ? size_str : NULL, verdict, all, &removed);
+    if (rc != 0) {
+        char err[600];
+        snprintf(err, sizeof err, "%s", kiln_db_errmsg(db));
+        kiln_db_close(db);
+        die(EXIT_WORK, "forget: %s", err);
+    }
+    kiln_db_close(db);
+    printf("forgot %lld result%s\n", (long long)removed, removed == 1 ? "" : "s");
+    return fflush(stdout) == 0 ? 0 : EXIT_WORK;
+}
+
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"devices", cmd_devices}, {"kernels", cmd_kernels}, {"generate", cmd_generate}, {"tune", cmd_tune},
     {"best", cmd_best},       {"show", cmd_show},       {"export", cmd_export},
+    {"forget", cmd_forget},
 };
 
 int main(int argc, char **argv)

@@ -421,3 +421,12 @@ int kiln_program_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, 
         *elapsed_ns = rc == 0 ? ns : 0;
     return rc;
 }
+
+/* The build options of a result's identity: what the backend adds to the
+ * source when it builds (compiler and flags on the host; OpenCL builds get
+ * none from kiln today). */
+int kiln_rt_build_options(const kiln_rt *rt, char *out, size_t len)
+{
+    int n = rt->ops->compiler_changed ? snprintf(out, len, "%s %s", rt->cc, rt->cflags) : snprintf(out, len, "%s", "");
+    return n >= 0 && (size_t)n < len ? 0 : -1;
+}

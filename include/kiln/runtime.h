@@ -49,6 +49,9 @@ const char *kiln_rt_errmsg(const kiln_rt *rt);
 
 /* Host-C backend settings (defaults: $KILN_CC or "cc", "-O3 -march=native"). */
 int kiln_rt_set_compiler(kiln_rt *rt, const char *cc, const char *flags);
+/* What the backend adds to the source when it builds (host: compiler and
+ * flags; OpenCL: ""), for a result's identity. -1 when it does not fit. */
+int kiln_rt_build_options(const kiln_rt *rt, char *out, size_t len);
 
 typedef struct kiln_buf kiln_buf;
 typedef struct kiln_program kiln_program;
@@ -99,6 +102,9 @@ typedef struct kiln_time_opts {
 typedef struct kiln_time_stats {
     double median_ns, min_ns, max_ns;
     int samples;
+    double mad_ns;         /* median absolute deviation of the samples */
+    double iqr_ns;         /* interquartile range (third quartile - first) */
+    int noisy;             /* the spread is too large for the median to rank variants */
 } kiln_time_stats;
 
 void kiln_time_opts_default(kiln_time_opts *o);

@@ -79,6 +79,8 @@ typedef enum kiln_verdict {
     KILN_RUNNING  /* in flight: stored before a variant runs, replaced by its result */
 } kiln_verdict;
 const char *kiln_verdict_name(kiln_verdict v);
+/* The verdict named `name` ("ok", "wrong", ...): 0, or -1 for an unknown name. */
+int kiln_verdict_parse(const char *name, kiln_verdict *out);
 
 /* Opens or creates a kiln database (WAL, schema migrations by PRAGMA
  * user_version). A file that exists and is not a kiln database is refused and
@@ -108,6 +110,9 @@ typedef struct kiln_result {
     const char *size;          /* "512x512" */
     const char *config_json;   /* canonical */
     const char *source_hash;   /* hash of generated source and build options */
+    const char *data_hash;     /* hash of the verification data (inputs and reference) */
+    int crashes;               /* a marker: times the variant took kiln down before */
+    int attempts;              /* runs behind the verdict (0 = 1): a timeout is final at 2 */
     kiln_verdict verdict;
     kiln_time_stats time;      /* valid when verdict is OK (or WRONG, for the record) */
     double gflops, gbytes_per_s;
@@ -117,36 +122,94 @@ typedef struct kiln_result {
     const char *counters_json; /* hardware counters where available, else NULL */
 } kiln_result;
 
-/* One transaction per result. */
+/* One transaction per result. A finished result supersedes the current rows
+ * of the same kernel, device, size and configuration (they are kept, marked
+ * superseded_by the new row): the database answers with the latest identity
+ * of each configuration, and the history stays. */
 int kiln_db_result_add(kiln_db *db, const kiln_result *r);
-/* The in-flight marker: r stored with verdict "running" before the variant runs
- * (returns the row id, -1 on error), then replaced by the measured result in one
- * transaction. A "running" row found when a tuning resumes is a variant that
- * took kiln down (a driver crash, kill -9): it is recorded as crashed, not rerun. */
+/* The in-flight marker: r stored with verdict "running" and this process as
+ * its owner (pid, host, process start) before the variant runs (returns the
+ * row id, -1 on error), then replaced by the measured result in one
+ * transaction. A "running" row whose owner is gone is a variant that took kiln
+ * down (a driver crash, kill -9): the tuner retries it once
+ * (kiln_db_result_retry) and records it crashed the second time. */
 int64_t kiln_db_result_begin(kiln_db *db, const kiln_result *r);
 int kiln_db_result_finish(kiln_db *db, int64_t row_id, const kiln_result *r);
-/* 1 when a result with this identity exists (resume), 0 when not, -1 on error. */
-int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_hash,
+/* Takes over a marker left by a dead owner: this process owns it now and its
+ * crash count becomes `crashes`. */
+int kiln_db_result_retry(kiln_db *db, int64_t row_id, int crashes);
+/* Removes this process's in-flight marker (the variant was not measured). */
+int kiln_db_result_abandon(kiln_db *db, int64_t row_id);
+/* 1 when a current result with this identity exists (resume), 0 when not, -1 on error. */
+int kiln_db_result_exists(kiln_db *db, const char *kernel, const char *source_hash, const char *data_hash,
                           int64_t device_id, const char *size, const char *config_json);
 
-/* A stored result, owned by the caller after kiln_db_row_free. */
+/* A stored result, owned by the caller after kiln_db_row_free. Figures not
+ * measured read -1 (samples 0). */
 typedef struct kiln_db_row {
     char *kernel, *lang, *size, *config_json, *source_hash, *device_name, *device_fp;
     char *verdict, *error_text, *created;
+    char *data_hash;           /* hash of the verification data (inputs, reference); NULL before schema 2 */
     double median_ns, min_ns, max_ns, gflops, gbytes_per_s, max_abs_err, max_rel_err;
     int samples;
+    double mad_ns, iqr_ns;     /* spread of the samples */
+    int noisy;                 /* the spread was too large for the median to rank variants */
+    /* confirmed figures: re-measured at the end of a run, interleaved with the
+     * other fastest variants (confirmed_rounds 0 when never confirmed) */
+    double confirmed_median_ns, confirmed_mad_ns;
+    int confirmed_rounds;
+    int crashes;               /* times this variant was in flight when kiln went down */
+    int attempts;              /* runs behind the verdict: a timeout is final once two agree */
+    long long owner_pid;       /* a running marker's owner (0 when none recorded) */
+    char *owner_host, *owner_start;
+    int64_t superseded_by;     /* 0 when current, else the row that replaced it */
+    uint64_t seed;             /* the run's seed (verification data) */
     int64_t run_id;
     int64_t id;                /* the result's row id */
 } kiln_db_row;
 void kiln_db_row_free(kiln_db_row *r);
 
-/* The fastest OK result of a kernel for a device fingerprint and size. Device
- * fp NULL = any device; size NULL = any size. Returns 1 found, 0 none, -1 error. */
+/* The fastest OK current (not superseded) result of a kernel for a device
+ * fingerprint and size, from the database alone: confirmed figures first,
+ * ranked by the confirmed median, then the others by their median. Device fp
+ * NULL = any device; size NULL = any size. Returns 1 found, 0 none, -1 error. */
 int kiln_db_best(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
                  kiln_db_row *out);
-/* Iterates results (filters may be NULL) in insertion order; cb returns nonzero to stop. */
+/* Says whether a stored result's identity is one the caller can vouch for:
+ * 1 yes, 0 stale, -1 error (the message in err). */
+typedef int (*kiln_db_vouch_fn)(void *user, const kiln_db_row *row, char *err, size_t errlen);
+/* kiln_db_best, answering only with a row that vouch accepts (in the same
+ * order): a caller with the kernel at hand passes kiln_identity_vouch. */
+int kiln_db_best_vouched(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
+                         kiln_db_vouch_fn vouch, void *user, kiln_db_row *out);
+/* Iterates results (filters may be NULL) in insertion order, superseded ones
+ * included (row->superseded_by says); cb returns nonzero to stop. */
 int kiln_db_foreach(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
                     int (*cb)(void *user, const kiln_db_row *row), void *user);
+/* Stores the confirmed figures of a result; noisy flags it (the rounds disagree). */
+int kiln_db_result_confirm(kiln_db *db, int64_t row_id, double median_ns, double mad_ns, int rounds, int noisy);
+
+/* Removes stored results. Filters may be NULL (verdict: a verdict name); with
+ * every filter NULL nothing is removed unless all is set. *removed gets the
+ * count. 0 ok, -1 error. */
+int kiln_db_forget(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
+                   const char *verdict, int all, int64_t *removed);
+
+/* One tuning process per device: a claim row (device, kernel, size, pid,
+ * host, process start) taken in a transaction. 0 claimed (a claim of a dead
+ * process is taken over), 1 held by another live process (holder describes
+ * it), -1 error. */
+int kiln_db_claim_device(kiln_db *db, int64_t device_id, const char *kernel, const char *size,
+                         char *holder, size_t holderlen);
+int kiln_db_release_device(kiln_db *db, int64_t device_id);
+/* Runs of this host whose process died without ending them (kill -9, a
+ * crash) get the status "died" (their end time stays unknown). */
+int kiln_db_close_dead_runs(kiln_db *db, int64_t *closed);
+/* Closes what this process left open in the database at path, through a
+ * connection of its own (safe from another thread while a tuning loop runs):
+ * its in-flight markers are removed, its open runs end with `status`, its
+ * device claims are released. 0 ok, -1 with err. */
+int kiln_db_abandon(const char *path, const char *status, char *err, size_t errlen);
 
 /* ---- the tuning loop -------------------------------------------------- */
 
@@ -162,6 +225,10 @@ typedef struct kiln_tune_opts {
     kiln_time_opts timing;
     const char *command;       /* recorded with the run */
     volatile int *stop;        /* set nonzero (signal handler) to stop after the variant in flight */
+    unsigned rerun;            /* stored results of these verdicts (bits 1 << kiln_verdict) are measured
+                                  again; the new row supersedes the old one */
+    int confirm_top;           /* re-measure the fastest N at the end of a finished run (0 = none) */
+    int confirm_rounds;        /* interleaved rounds of that (0 = 5) */
 } kiln_tune_opts;
 
 typedef struct kiln_tune_event {
@@ -178,6 +245,8 @@ typedef struct kiln_tune_event {
 typedef struct kiln_tune_summary {
     int64_t run_id;
     uint64_t evaluated, resumed, ok, failed;
+    uint64_t retried;          /* variants left in flight by a run that died, run again */
+    int confirmed;             /* results re-measured at the end */
     double best_ns, slowest_ns, default_ns; /* default_ns < 0 when the default config was not measured */
     int default_in_space;      /* the default configuration satisfies the (possibly restricted) space */
     char stopped[320];         /* why the run stopped early ("" when it did not): the device is unusable */
@@ -205,5 +274,22 @@ typedef struct kiln_eval {
 int kiln_evaluate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
                   const kiln_tune_opts *opts, kiln_eval *out, char *err, size_t errlen);
 void kiln_eval_clear(kiln_eval *e);
+
+/* The identity a caller with the kernel at hand can vouch for: the hash of
+ * each configuration's generated source and build options on rt, and the
+ * hash of the verification data of a seed. */
+typedef struct kiln_identity kiln_identity;
+kiln_identity *kiln_identity_new(kiln_rt *rt, const kiln_kernel *k, const kiln_size *size, int openmp,
+                                 char *err, size_t errlen);
+void kiln_identity_free(kiln_identity *id);
+/* A result's identity hash: the source's and the build options' (out: 16 hex digits). */
+int kiln_identity_source_hash(kiln_identity *id, const kiln_config *cfg, char out[17], char *err, size_t errlen);
+/* kiln_db_vouch_fn over a kiln_identity: the row's data hash is today's for
+ * its size and seed, and, for a row of rt's device, its source hash too (a
+ * row of another device is vouched for by its data alone: its language and
+ * build options are not rt's). */
+int kiln_identity_vouch(void *identity, const kiln_db_row *row, char *err, size_t errlen);
+/* Parses a stored configuration ({"a":1,...}) onto the kernel's parameters. -1 with err. */
+int kiln_config_from_json(const kiln_kernel *k, const char *json, kiln_config *out, char *err, size_t errlen);
 
 #endif

@@ -14,7 +14,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "kiln/tuner.h"
+#include "autotuner/tuner_int.h"
 
 /* A char array as a plain pointer, so CHECK_STR_CONTAINS may test it for NULL. */
 static const char *text(const char *s)
@@ -115,6 +115,7 @@ static kiln_result make_result(int64_t run, int64_t device, const char *config, 
     r.size = "4096";
     r.config_json = config;
     r.source_hash = "00112233aabbccdd";
+    r.data_hash = "d0d0d0d0d0d0d0d0";
     r.verdict = v;
     if (median > 0) {
         r.time.median_ns = median;
@@ -165,7 +166,7 @@ static void test_round_trip(void)
     CHECK_MSG(db != NULL, "%s", err);
     if (!db)
         return;
-    CHECK(sql_int(path, "PRAGMA user_version") == 1);
+    CHECK(sql_int(path, "PRAGMA user_version") == 2);
     CHECK(sql_int(path, "SELECT count(*) FROM meta WHERE key = 'application' AND value = 'kiln'") == 1);
 
     kiln_device_info d1 = test_device("Fast GPU", "aaaaaaaaaaaaaaaa");
@@ -228,14 +229,16 @@ static void test_round_trip(void)
     CHECK(kiln_db_best(db, "saxpy", "cccccccccccccccc", NULL, &best) == 0);
     CHECK(kiln_db_best(db, "sgemm", NULL, NULL, &best) == 0);
 
-    /* resume: the identity is kernel, source hash, device, size, configuration */
-    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", dev1, "4096", "{\"wg\":64}") == 1);
-    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", dev1, "4096", "{\"wg\":512}") == 1);
-    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", dev1, "4096", "{\"wg\":1024}") == 0);
-    CHECK(kiln_db_result_exists(db, "saxpy", "ffffffffffffffff", dev1, "4096", "{\"wg\":64}") == 0);
-    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", dev2, "4096", "{\"wg\":128}") == 0);
-    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", dev1, "8192", "{\"wg\":64}") == 0);
-    CHECK(kiln_db_result_exists(db, "sgemm", "00112233aabbccdd", dev1, "4096", "{\"wg\":64}") == 0);
+    /* resume: the identity is kernel, source hash, data hash, device, size, configuration */
+    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", "e0e0e0e0e0e0e0e0", dev1, "4096", "{\"wg\":64}") == 0);
+    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", NULL, dev1, "4096", "{\"wg\":64}") == 0);
+    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", "d0d0d0d0d0d0d0d0", dev1, "4096", "{\"wg\":64}") == 1);
+    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", "d0d0d0d0d0d0d0d0", dev1, "4096", "{\"wg\":512}") == 1);
+    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", "d0d0d0d0d0d0d0d0", dev1, "4096", "{\"wg\":1024}") == 0);
+    CHECK(kiln_db_result_exists(db, "saxpy", "ffffffffffffffff", "d0d0d0d0d0d0d0d0", dev1, "4096", "{\"wg\":64}") == 0);
+    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", "d0d0d0d0d0d0d0d0", dev2, "4096", "{\"wg\":128}") == 0);
+    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", "d0d0d0d0d0d0d0d0", dev1, "8192", "{\"wg\":64}") == 0);
+    CHECK(kiln_db_result_exists(db, "sgemm", "00112233aabbccdd", "d0d0d0d0d0d0d0d0", dev1, "4096", "{\"wg\":64}") == 0);
     kiln_db_close(db);
 
     /* reopen: everything is still there, in insertion order */
@@ -438,16 +441,236 @@ static void test_killed_writer(void)
     CHECK(best.config_json && strcmp(best.config_json, "{\"i\":0}") == 0);
     kiln_db_row_free(&best);
     /* committed rows form a prefix of the loop: nothing lost in the middle */
-    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", dev, "4096", "{\"i\":0}") == 1);
+    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", "d0d0d0d0d0d0d0d0", dev, "4096", "{\"i\":0}") == 1);
     char last[64];
     snprintf(last, sizeof last, "{\"i\":%d}", c.n - 1);
-    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", dev, "4096", last) == 1);
+    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", "d0d0d0d0d0d0d0d0", dev, "4096", last) == 1);
     /* and the database still takes writes */
     kiln_result r = make_result(0, dev, "{\"after\":1}", KILN_OK, 1);
     CHECK(kiln_db_result_add(db, &r) == 0);
     kiln_db_close(db);
     CHECK(integrity_ok(path));
     CHECK(sql_int(path, "SELECT count(*) FROM runs WHERE status = 'running'") == 1);
+}
+
+
+/* Today's schema 1 as kiln made it, with the rows two tuners left in it. */
+static const char schema1[] =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE devices (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, backend TEXT, platform TEXT,"
+    " name TEXT, vendor TEXT, driver TEXT, version TEXT, compute_units INTEGER, global_mem INTEGER,"
+    " first_seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
+    "CREATE TABLE kernels (id INTEGER PRIMARY KEY, name TEXT NOT NULL, lang TEXT, source_hash TEXT NOT NULL,"
+    " source TEXT, created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+    " UNIQUE (name, source_hash));"
+    "CREATE TABLE runs (id INTEGER PRIMARY KEY, kernel TEXT NOT NULL, device INTEGER REFERENCES devices(id),"
+    " strategy TEXT, budget INTEGER, seed INTEGER, size TEXT, command TEXT, kiln_version TEXT,"
+    " started TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), ended TEXT,"
+    " status TEXT NOT NULL DEFAULT 'running');"
+    "CREATE TABLE results (id INTEGER PRIMARY KEY, run INTEGER REFERENCES runs(id), kernel TEXT NOT NULL,"
+    " device INTEGER NOT NULL REFERENCES devices(id), lang TEXT, size TEXT NOT NULL, config_json TEXT NOT NULL,"
+    " source_hash TEXT NOT NULL, verdict TEXT NOT NULL, median_ns REAL, min_ns REAL, max_ns REAL,"
+    " samples INTEGER, gflops REAL, gbytes_per_s REAL, max_abs_err REAL, max_rel_err REAL,"
+    " worst_index INTEGER, error_text TEXT, counters_json TEXT,"
+    " created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
+    "CREATE INDEX results_identity ON results (kernel, device, size, source_hash, config_json);"
+    "CREATE INDEX results_speed ON results (kernel, verdict, median_ns);"
+    "CREATE TABLE traces (id INTEGER PRIMARY KEY, kernel TEXT NOT NULL, device INTEGER REFERENCES devices(id),"
+    " size TEXT NOT NULL, config_json TEXT, inputs BLOB, outputs BLOB,"
+    " created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
+    "CREATE INDEX traces_kernel ON traces (kernel, size);"
+    "INSERT INTO meta (key, value) VALUES ('application', 'kiln'), ('created_by', '0.1');"
+    "PRAGMA user_version = 1;"
+    "INSERT INTO devices (id, fingerprint, name) VALUES (1, 'aaaaaaaaaaaaaaaa', 'Old GPU');"
+    "INSERT INTO runs (id, kernel, device, seed, size) VALUES (1, 'saxpy', 1, 1, '4096'), (2, 'saxpy', 1, 1, '4096');"
+    "INSERT INTO results (run, kernel, device, size, config_json, source_hash, verdict, median_ns, samples) VALUES"
+    " (1, 'saxpy', 1, '4096', '{\"wg\":64}', '00112233aabbccdd', 'ok', 1000, 3),"
+    " (2, 'saxpy', 1, '4096', '{\"wg\":64}', '00112233aabbccdd', 'ok', 4000, 3),"
+    " (1, 'saxpy', 1, '4096', '{\"wg\":128}', '00112233aabbccdd', 'ok', 2000, 3),"
+    " (2, 'saxpy', 1, '4096', '{\"wg\":256}', '00112233aabbccdd', 'running', NULL, NULL);";
+
+/* A database made by schema 1 migrates: its rows are kept, the older of two
+ * rows of one configuration is superseded, and nothing resumes from them. */
+static void test_migration_from_v1(void)
+{
+    char path[128], err[512];
+    path_in_dir(path, sizeof path, "v1.db");
+    CHECK(sql(path, schema1) == 0);
+    CHECK(sql_int(path, "PRAGMA user_version") == 1);
+    kiln_db *db = kiln_db_open(path, err, sizeof err);
+    CHECK_MSG(db != NULL, "%s", err);
+    if (!db)
+        return;
+    CHECK(sql_int(path, "PRAGMA user_version") == 2);
+    CHECK(sql_int(path, "SELECT count(*) FROM results") == 4);
+    CHECK(sql_int(path, "SELECT superseded_by FROM results WHERE median_ns = 1000") ==
+          sql_int(path, "SELECT id FROM results WHERE median_ns = 4000"));
+    kiln_db_row best;
+    /* the newest row of {"wg":64} (4000) is current: 2000 wins, the stale 1000 never answers */
+    CHECK(kiln_db_best(db, "saxpy", "aaaaaaaaaaaaaaaa", "4096", &best) == 1);
+    CHECK(best.median_ns == 2000 && best.data_hash == NULL);
+    kiln_db_row_free(&best);
+    /* the old hashes covered the source alone and carry no data hash: no resume from them */
+    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", "d0d0d0d0d0d0d0d0", 1, "4096", "{\"wg\":128}") == 0);
+    kiln_db_close(db);
+    CHECK(integrity_ok(path));
+}
+
+static int vouch_not_128(void *user, const kiln_db_row *row, char *err, size_t errlen)
+{
+    (void)user;
+    (void)err;
+    (void)errlen;
+    return strstr(row->config_json, "128") == NULL;
+}
+
+/* A new identity for a configuration supersedes the old row; best answers
+ * only with current rows, confirmed figures first, and what a caller vouches for. */
+static void test_identity_and_best(void)
+{
+    char path[128], err[512];
+    path_in_dir(path, sizeof path, "identity.db");
+    kiln_db *db = kiln_db_open(path, err, sizeof err);
+    CHECK_MSG(db != NULL, "%s", err);
+    if (!db)
+        return;
+    kiln_device_info d = test_device("GPU", "aaaaaaaaaaaaaaaa");
+    int64_t dev = kiln_db_device(db, &d);
+    int64_t run = kiln_db_run_begin(db, "saxpy", dev, "exhaustive", 0, 1, "4096", "kiln tune saxpy");
+    kiln_result r = make_result(run, dev, "{\"wg\":64}", KILN_OK, 1000);
+    CHECK(kiln_db_result_add(db, &r) == 0);
+    r = make_result(run, dev, "{\"wg\":128}", KILN_OK, 2000);
+    CHECK(kiln_db_result_add(db, &r) == 0);
+    r = make_result(run, dev, "{\"wg\":256}", KILN_OK, 3000);
+    CHECK(kiln_db_result_add(db, &r) == 0);
+    /* the source of wg=64 changed and the new variant is wrong: the old 1000 must not answer */
+    r = make_result(run, dev, "{\"wg\":64}", KILN_WRONG, 500);
+    r.source_hash = "ffffffffffffffff";
+    CHECK(kiln_db_result_add(db, &r) == 0);
+    kiln_db_row best;
+    CHECK(kiln_db_best(db, "saxpy", NULL, "4096", &best) == 1);
+    CHECK_MSG(best.median_ns == 2000, "best answered %g", best.median_ns);
+    kiln_db_row_free(&best);
+    CHECK(kiln_db_result_exists(db, "saxpy", "00112233aabbccdd", "d0d0d0d0d0d0d0d0", dev, "4096", "{\"wg\":64}") == 0);
+    CHECK(kiln_db_result_exists(db, "saxpy", "ffffffffffffffff", "d0d0d0d0d0d0d0d0", dev, "4096", "{\"wg\":64}") == 1);
+    /* the same identity measured again: one current row of it, the old one kept */
+    r = make_result(run, dev, "{\"wg\":256}", KILN_OK, 2500);
+    r.time.mad_ns = 25;
+    r.time.iqr_ns = 40;
+    CHECK(kiln_db_result_add(db, &r) == 0);
+    CHECK(sql_int(path, "SELECT count(*) FROM results WHERE config_json = '{\"wg\":256}'") == 2);
+    CHECK(sql_int(path, "SELECT count(*) FROM results WHERE config_json = '{\"wg\":256}' AND superseded_by IS NULL") == 1);
+    /* the unique index holds one current row per identity */
+    CHECK(sql(path, "INSERT INTO results (kernel, device, size, config_json, source_hash, data_hash, verdict)"
+                    " SELECT kernel, device, size, config_json, source_hash, data_hash, verdict FROM results"
+                    " WHERE superseded_by IS NULL AND config_json = '{\"wg\":128}'") != 0);
+    /* a caller that cannot vouch for wg=128 gets the next one */
+    CHECK(kiln_db_best_vouched(db, "saxpy", NULL, "4096", vouch_not_128, NULL, &best) == 1);
+    CHECK(best.median_ns == 2500);
+    kiln_db_row_free(&best);
+    /* confirmed figures come first */
+    int64_t id256 = sql_int(path, "SELECT id FROM results WHERE median_ns = 2500");
+    CHECK(kiln_db_result_confirm(db, id256, 2400, 10, 5, 0) == 0);
+    CHECK(kiln_db_best(db, "saxpy", NULL, "4096", &best) == 1);
+    CHECK(best.median_ns == 2500 && best.confirmed_median_ns == 2400 && best.confirmed_rounds == 5);
+    CHECK(best.noisy == 0 && best.confirmed_mad_ns == 10);
+    CHECK(best.mad_ns == 25 && best.iqr_ns == 40 && best.samples == 11); /* the spread of the samples */
+    kiln_db_row_free(&best);
+    CHECK(kiln_db_result_confirm(db, id256, 2400, 500, 5, 1) == 0);
+    CHECK(kiln_db_best(db, "saxpy", NULL, "4096", &best) == 1);
+    CHECK(best.noisy == 1 && best.confirmed_mad_ns == 500);
+    kiln_db_row_free(&best);
+    /* forget: refuses without a filter, counts what it removed */
+    int64_t removed = -1;
+    CHECK(kiln_db_forget(db, NULL, NULL, NULL, NULL, 0, &removed) == -1);
+    CHECK(kiln_db_forget(db, "saxpy", NULL, NULL, "wrong", 0, &removed) == 0 && removed == 1);
+    CHECK(kiln_db_forget(db, "saxpy", "bbbbbbbbbbbbbbbb", NULL, NULL, 0, &removed) == 0 && removed == 0);
+    /* wg=64's superseded ok row has no current successor any more: it is current again */
+    CHECK(sql_int(path, "SELECT count(*) FROM results WHERE config_json = '{\"wg\":64}' AND superseded_by IS NULL") == 1);
+    CHECK(kiln_db_forget(db, NULL, NULL, NULL, NULL, 1, &removed) == 0 && removed == 4);
+    kiln_db_close(db);
+    CHECK(integrity_ok(path));
+}
+
+/* Markers and claims name their owner; a dead owner's claim is taken over, a
+ * live one's refused; abandon and a full disk leave no marker and close the run. */
+static void test_owners_and_claims(void)
+{
+    char path[128], err[512], holder[256] = "";
+    path_in_dir(path, sizeof path, "claims.db");
+    kiln_db *db = kiln_db_open(path, err, sizeof err);
+    CHECK_MSG(db != NULL, "%s", err);
+    if (!db)
+        return;
+    kiln_device_info d = test_device("GPU", "aaaaaaaaaaaaaaaa");
+    int64_t dev = kiln_db_device(db, &d);
+    CHECK(kiln_db_claim_device(db, dev, "saxpy", "4096", holder, sizeof holder) == 0);
+    CHECK(kiln_db_claim_device(db, dev, "saxpy", "4096", holder, sizeof holder) == 0); /* mine already */
+    kiln_owner self;
+    kiln_owner_self(&self);
+    CHECK(sql_int(path, "SELECT pid FROM device_claims") == self.pid);
+    /* a live process (the parent of this test) holds it */
+    char q[512];
+    snprintf(q, sizeof q, "UPDATE device_claims SET pid = %lld, proc_start = NULL", (long long)getppid());
+    CHECK(sql(path, q) == 0);
+    CHECK(kiln_db_claim_device(db, dev, "saxpy", "4096", holder, sizeof holder) == 1);
+    char want[64];
+    snprintf(want, sizeof want, "pid %lld", (long long)getppid());
+    CHECK_STR_CONTAINS(text(holder), want);
+    /* a dead process held it */
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    waitpid(child, NULL, 0);
+    snprintf(q, sizeof q, "UPDATE device_claims SET pid = %lld", (long long)child);
+    CHECK(sql(path, q) == 0);
+    CHECK(kiln_db_claim_device(db, dev, "saxpy", "4096", holder, sizeof holder) == 0);
+    CHECK(sql_int(path, "SELECT pid FROM device_claims") == self.pid);
+
+    int64_t run = kiln_db_run_begin(db, "saxpy", dev, "exhaustive", 0, 1, "4096", "kiln tune saxpy");
+    kiln_result r = make_result(run, dev, "{\"wg\":64}", KILN_OK, 1000);
+    int64_t marker = kiln_db_result_begin(db, &r);
+    CHECK(marker > 0);
+    CHECK(sql_int(path, "SELECT owner_pid FROM results WHERE verdict = 'running'") == self.pid);
+    CHECK(kiln_db_abandon(path, "interrupted", err, sizeof err) == 0);
+    CHECK(sql_int(path, "SELECT count(*) FROM results WHERE verdict = 'running'") == 0);
+    CHECK(sql_int(path, "SELECT count(*) FROM runs WHERE status = 'interrupted' AND ended IS NOT NULL") == 1);
+    CHECK(sql_int(path, "SELECT count(*) FROM device_claims") == 0);
+
+    /* a run whose process died (kill -9) is closed as "died" by the next one; a live one is not */
+    int64_t live_run = kiln_db_run_begin(db, "saxpy", dev, "exhaustive", 0, 1, "4096", "kiln tune saxpy");
+    child = fork();
+    if (child == 0) {
+        kiln_db *cdb = kiln_db_open(path, err, sizeof err);
+        _exit(cdb && kiln_db_run_begin(cdb, "saxpy", dev, "exhaustive", 0, 1, "4096", "kiln tune saxpy") > 0 ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    int64_t closed = -1;
+    CHECK(kiln_db_close_dead_runs(db, &closed) == 0 && closed == 1);
+    CHECK(sql_int(path, "SELECT count(*) FROM runs WHERE status = 'died'") == 1);
+    snprintf(q, sizeof q, "SELECT count(*) FROM runs WHERE status = 'running' AND id = %lld", (long long)live_run);
+    CHECK(sql_int(path, q) == 1);
+    CHECK(kiln_db_run_end(db, live_run, "done") == 0);
+
+    /* a full disk: the insert fails with a message, the marker can still go */
+    run = kiln_db_run_begin(db, "saxpy", dev, "exhaustive", 0, 1, "4096", "kiln tune saxpy");
+    marker = kiln_db_result_begin(db, &r);
+    CHECK(marker > 0);
+    long long pages = sql_int(path, "PRAGMA page_count");
+    CHECK(kiln_db_limit_pages(db, (int)pages) == 0);
+    static char big[200000];
+    memset(big, 'x', sizeof big - 1);
+    r.error_text = big;
+    CHECK(kiln_db_result_finish(db, marker, &r) == -1);
+    CHECK_STR_CONTAINS(kiln_db_errmsg(db), "full");
+    CHECK(kiln_db_result_abandon(db, marker) == 0);
+    CHECK(kiln_db_run_end(db, run, "failed: database error") == 0);
+    kiln_db_close(db);
+    CHECK(sql_int(path, "SELECT count(*) FROM results WHERE verdict = 'running'") == 0);
+    CHECK(sql_int(path, "SELECT count(*) FROM runs WHERE ended IS NULL AND status <> 'died'") == 0);
+    CHECK(integrity_ok(path));
 }
 
 static void remove_dir(void)
@@ -458,7 +681,8 @@ static void remove_dir(void)
         "empty.db", "empty.db-wal", "empty.db-shm", "future.db", "future.db-wal", "future.db-shm",
         "killed.db", "killed.db-wal", "killed.db-shm", "other-wal.sqlite", "other-wal.sqlite-wal",
         "other-wal.sqlite-shm", "odd name?mode=rw#50%.db", "odd name?mode=rw#50%.db-wal",
-        "odd name?mode=rw#50%.db-shm", NULL,
+        "odd name?mode=rw#50%.db-shm", "v1.db", "v1.db-wal", "v1.db-shm", "identity.db", "identity.db-wal",
+        "identity.db-shm", "claims.db", "claims.db-wal", "claims.db-shm", NULL,
     };
     char path[128];
     for (int i = 0; names[i]; i++) {
@@ -485,6 +709,9 @@ int main(void)
     test_foreign_files();
     test_newer_schema();
     test_killed_writer();
+    test_migration_from_v1();
+    test_identity_and_best();
+    test_owners_and_claims();
     remove_dir();
     CHECK_DONE();
 }
