@@ -866,6 +866,25 @@ static int kernel_has_rows(kiln_db *db, const char *name)
 
 /* ---- kiln best -------------------------------------------------------- */
 
+/* The identities of a kernel's variants without and with OpenMP: a stored
+ * row is current when either generates it. */
+typedef struct vouchers {
+    kiln_identity *id[2];
+} vouchers;
+
+static int vouch_either(void *user, const kiln_db_row *row, char *err, size_t errlen)
+{
+    vouchers *v = user;
+    int rc = kiln_identity_vouch(v->id[0], row, err, errlen);
+    return rc == 0 ? kiln_identity_vouch(v->id[1], row, err, errlen) : rc;
+}
+
+static void vouchers_free(vouchers *v)
+{
+    kiln_identity_free(v->id[0]);
+    kiln_identity_free(v->id[1]);
+}
+
 static int cmd_best(int argc, char **argv)
 {
     const char *device = NULL, *size_text = NULL, *db_path = NULL;
@@ -922,6 +941,18 @@ static int cmd_best(int argc, char **argv)
 
     static const char *const fallbacks[] = {"exact match", "same device, other size", "other device, same size",
                                             "other device and size"};
+    /* With the kernel at hand, a row answers only if today's description
+     * still generates its source and data (with or without OpenMP). */
+    vouchers v = {{NULL, NULL}};
+    if (k) {
+        char err[512];
+        for (int openmp = 0; openmp <= 1; openmp++)
+            if (!(v.id[openmp] = kiln_identity_new(rt, k, &size, openmp, err, sizeof err))) {
+                kiln_db_close(db);
+                kiln_rt_close(rt);
+                die(EXIT_WORK, "best: %s", err);
+            }
+    }
     kiln_db_row row;
     int found = 0, level;
     for (level = size_str[0] ? 0 : 1; level < 4 && !found; level++) {
@@ -929,12 +960,13 @@ static int cmd_best(int argc, char **argv)
             continue;
         const char *fp = level == 0 || level == 1 ? dev->fingerprint : NULL;
         const char *sz = level == 0 || level == 2 ? size_str : NULL;
-        found = kiln_db_best(db, name, fp, sz, &row);
+        found = k ? kiln_db_best_vouched(db, name, fp, sz, vouch_either, &v, &row) : kiln_db_best(db, name, fp, sz, &row);
         if (found < 0) {
             char err[512];
             snprintf(err, sizeof err, "%s", kiln_db_errmsg(db));
             kiln_db_close(db);
             kiln_rt_close(rt);
+            vouchers_free(&v);
             die(EXIT_WORK, "best: %s", err);
         }
     }
@@ -943,6 +975,7 @@ static int cmd_best(int argc, char **argv)
                 name);
         kiln_db_close(db);
         kiln_rt_close(rt);
+        vouchers_free(&v);
         return EXIT_WORK;
     }
     level--;
@@ -981,6 +1014,7 @@ static int cmd_best(int argc, char **argv)
     }
     kiln_db_row_free(&row);
     kiln_db_close(db);
+    vouchers_free(&v);
     kiln_rt_close(rt);
     return 0;
 }
