@@ -4,6 +4,7 @@
  * constraints are kiln expressions bound once to a slot array holding the
  * parameter values followed by the size names n, nx, ny, nz.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,9 +375,13 @@ int kiln_space_set(const kiln_space *s, kiln_config *c, const char *assignment, 
         if (p->names && p->names[i] && strcmp(p->names[i], value) == 0)
             vi = i;
     if (vi < 0) {
+        /* decimal only: "010" and "0x10" are not the values 8 and 16 */
         char *end;
-        long long v = strtoll(value, &end, 0);
-        if (*end != '\0') {
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        int leading_zero = value[0] == '0' && value[1] != '\0';
+        int signed_leading_zero = value[0] == '-' && value[1] == '0' && value[2] != '\0';
+        if (end == value || *end != '\0' || errno == ERANGE || leading_zero || signed_leading_zero) {
             kiln_tuner_errf(err, errlen, "parameter '%s': '%s' is not a number or a value name (allowed: %s)",
                     p->name, value, allowed);
             return -1;

@@ -122,6 +122,10 @@ int main(void)
     CHECK_STR_CONTAINS(text(err), "missing value");
     CHECK(kiln_space_set(s, &set, "unroll=2x", err, sizeof err) == -1);
     CHECK_STR_CONTAINS(text(err), "'2x'");
+    /* decimal only, in the library as on the command line: 0x2 and 02 are not 2 */
+    CHECK(kiln_space_set(s, &set, "unroll=0x2", err, sizeof err) == -1);
+    CHECK(kiln_space_set(s, &set, "unroll=02", err, sizeof err) == -1);
+    CHECK(kiln_space_set(s, &set, "unroll=99999999999999999999", err, sizeof err) == -1);
     CHECK(set.values[0] == 128 && set.values[1] == 2 && set.values[2] == 0); /* failures change nothing */
     kiln_space_free(s);
 
