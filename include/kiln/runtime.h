@@ -98,12 +98,21 @@ typedef struct kiln_time_opts {
 typedef struct kiln_time_stats {
     double median_ns, min_ns, max_ns;
     int samples;
+    double mad_ns;         /* median absolute deviation of the samples */
+    double iqr_ns;         /* interquartile range (third quartile - first) */
+    int noisy;             /* the spread is too large for the median to rank variants */
 } kiln_time_stats;
 
 void kiln_time_opts_default(kiln_time_opts *o);
 int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
                       const kiln_time_opts *opts, kiln_time_stats *out);
-/* Median, min, max of n samples (sorts a copy). */
+/* Median, min, max, MAD and IQR of n samples (sorts a copy). Quartiles are
+ * interpolated linearly between order statistics (position p * (n - 1) for
+ * p = 1/4, 3/4). noisy: fewer than KILN_TIME_MIN_SAMPLES samples, or an IQR
+ * above KILN_TIME_NOISY_IQR of the median (two variants closer than that
+ * cannot be ranked by their medians). */
+#define KILN_TIME_MIN_SAMPLES 3
+#define KILN_TIME_NOISY_IQR 0.10
 void kiln_stats_of(const double *samples_ns, int n, kiln_time_stats *out);
 
 /* ---- verification ----------------------------------------------------- */
