@@ -78,8 +78,14 @@ enum { KILN_RT_ERROR = -1, KILN_RT_TIMEOUT = -2, KILN_RT_CRASHED = -3 };
 
 /* Per-run time limit in milliseconds (0 = none). The host backend runs each
  * call in a child process (buffers are shared memory) so that a crash gives
- * KILN_RT_CRASHED and a hang KILN_RT_TIMEOUT instead of taking kiln down;
- * OpenCL reports KILN_RT_TIMEOUT when the event is not complete in time. */
+ * KILN_RT_CRASHED and a hang KILN_RT_TIMEOUT instead of taking kiln down.
+ * The limit is on the kernel's own time, not the wall time since the call:
+ * on the host the CPU time of the process running it (per thread; a generous
+ * wall-clock backstop ends a kernel blocked without using the CPU), on OpenCL
+ * the time since the command was seen running. A run past the limit is
+ * confirmed before it is KILN_RT_TIMEOUT: on the host it is run once more in
+ * a fresh process; OpenCL cannot cancel a kernel, so it is waited on for as
+ * long again, and run once more if it finished meanwhile. */
 int kiln_rt_set_timeout(kiln_rt *rt, int timeout_ms);
 
 /* One run, waited for. *elapsed_ns gets the kernel's time (profiling events on
