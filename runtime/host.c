@@ -1385,6 +1385,7 @@ static int host_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, d
 const kiln_rt_ops kiln_rt_host_ops = {
     .backend = "host",
     .lang = KILN_LANG_C,
+    .can_cancel = 1,
     .probe = host_probe,
     .open = host_open,
     .close = host_close,

@@ -554,6 +554,7 @@ static int cl_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, dou
 const kiln_rt_ops kiln_rt_opencl_ops = {
     .backend = "opencl",
     .lang = KILN_LANG_CL,
+    .can_cancel = 0,
     .probe = cl_probe,
     .open = cl_open,
     .close = cl_close,

@@ -87,6 +87,10 @@ enum { KILN_RT_ERROR = -1, KILN_RT_TIMEOUT = -2, KILN_RT_CRASHED = -3 };
  * a fresh process; OpenCL cannot cancel a kernel, so it is waited on for as
  * long again, and run once more if it finished meanwhile. */
 int kiln_rt_set_timeout(kiln_rt *rt, int timeout_ms);
+/* 1 when a run past its time limit is ended and leaves the device free (the
+ * host backend kills its worker); 0 where the kernel keeps the device busy
+ * until it ends (OpenCL cannot cancel a kernel). */
+int kiln_rt_can_cancel(const kiln_rt *rt);
 
 /* One run, waited for. *elapsed_ns gets the kernel's time (profiling events on
  * OpenCL, a monotonic clock around the call on the host). */

@@ -275,6 +275,7 @@ int main(void)
     CHECK(info->compute_units >= 1 && info->platform_index == -1);
     CHECK(is_hex16(info->fingerprint));
     CHECK(kiln_rt_lang(rt) == KILN_LANG_C);
+    CHECK(kiln_rt_can_cancel(rt) == 1);
 
     /* Plain -O2: valgrind cannot run every instruction -march=native may pick. */
     char old_fp[17];

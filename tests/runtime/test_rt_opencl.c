@@ -224,6 +224,7 @@ int main(void)
         CHECK_DONE();
     CHECK(strcmp(kiln_rt_device(rt)->backend, "opencl") == 0);
     CHECK(kiln_rt_lang(rt) == KILN_LANG_CL);
+    CHECK(kiln_rt_can_cancel(rt) == 0);
     CHECK(kiln_rt_set_compiler(rt, "cc", "-O2") == KILN_RT_ERROR);
 
     /* build: the binary lands in the cache */
