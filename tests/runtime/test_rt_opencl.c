@@ -180,6 +180,18 @@ static void check_timeouts(kiln_rt *rt)
     CHECK_MSG(took >= 2 * limit * 0.95, "timeout after %.0f ms, limit %d ms", took, limit);
     fprintf(stderr, "slow once: %.1f ms, then %.1f ms; limit %d ms; 5x: timeout after %.0f ms\n",
             slow_ms, fast_ms, limit, took);
+
+    /* Queued behind that kernel, which still runs (it sets the flag when it
+     * ends, so this run is fast): the limit counts from when it runs, not
+     * from the enqueue. No buffer write here: it would wait in the queue. */
+    kiln_geometry one = {.dims = 1, .global = {1}};
+    t0 = wall_ms();
+    rc = kiln_program_run(rt, prog, &one, NULL);
+    took = wall_ms() - t0;
+    CHECK_MSG(rc == 0, "queued for %.0f ms behind a running kernel, limit %d ms: status %d: %s",
+              took, limit, rc, kiln_rt_errmsg(rt));
+    CHECK_MSG(took > 2 * limit, "the run waited only %.0f ms in the queue (limit %d ms)", took,
+              limit);
     CHECK(kiln_rt_set_timeout(rt, 0) == 0);
 done:
     kiln_buf_free(rt, flag);
