@@ -35,7 +35,11 @@
  * CPU clock over its thread count), not the wall time since the request: on
  * a loaded machine a kernel waiting for a core is not running, and a 32 ms
  * kernel must not become a timeout because ten other processes share its
- * two cores. A wall-clock backstop (HOST_WALL_BACKSTOP times the limit, plus
+ * two cores. Dividing by the threads keeps an OpenMP team of n busy threads
+ * from using up the limit n times faster; idle threads of an earlier team
+ * make the limit looser, never tighter (a kernel's busiest thread's own time
+ * would be exact, but another process's thread clocks cannot be read).
+ * A wall-clock backstop (HOST_WALL_BACKSTOP times the limit, plus
  * a second) still ends a kernel that blocks without using the CPU. A run past
  * its limit is confirmed by one more run in a fresh worker, with nothing else
  * of this runtime in flight, before it is reported as KILN_RT_TIMEOUT.

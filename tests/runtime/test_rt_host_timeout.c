@@ -7,7 +7,9 @@
  *     limit, although it takes several times that in wall time;
  *   - a kernel that never ends is still a timeout, confirmed twice;
  *   - a kernel slow only on its first run (a flag file marks the first) is
- *     not a timeout: the confirming run is fast.
+ *     not a timeout: the confirming run is fast;
+ *   - an OpenMP kernel whose two threads take 60 ms of CPU time each is not a
+ *     timeout either: the limit is on CPU time per thread.
  * Both run schemes are checked: the persistent worker and a fork per run.
  */
 #include <signal.h>
@@ -49,6 +51,29 @@ static const char *spin_src =
     "#endif\n"
     "    double t0 = cpu_ms();\n"
     "    while (cpu_ms() - t0 < ms) {}\n"
+    "}\n";
+
+/* The same spin in each of two OpenMP threads (built with -fopenmp, as the
+ * source says "#pragma omp"). Last to run: idle team threads left in the
+ * worker count in its thread total, which loosens later limits. */
+static const char *spin2_src =
+    "#define _POSIX_C_SOURCE 200809L\n"
+    "#include <stddef.h>\n"
+    "#include <time.h>\n"
+    "void spin2_entry(void *const *args, const size_t *global, const size_t *local)\n"
+    "{\n"
+    "    double ms = *(const double *)args[0];\n"
+    "    (void)global; (void)local;\n"
+    "    #pragma omp parallel num_threads(2)\n"
+    "    {\n"
+    "        struct timespec t;\n"
+    "        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);\n"
+    "        double t0 = t.tv_sec * 1e3 + t.tv_nsec / 1e6, now = t0;\n"
+    "        while (now - t0 < ms) {\n"
+    "            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);\n"
+    "            now = t.tv_sec * 1e3 + t.tv_nsec / 1e6;\n"
+    "        }\n"
+    "    }\n"
     "}\n";
 
 static pid_t load[LOAD];
@@ -98,11 +123,13 @@ static void check_scheme(const char *scheme, const char *flag_path)
     kiln_program *spin = kiln_program_build(rt, spin_src, "spin", "", NULL);
     kiln_program *once = kiln_program_build(rt, spin_src, "spin", options, NULL);
     kiln_program *hang = kiln_program_build(rt, hang_source(), "hang", "", NULL);
-    CHECK_MSG(spin && once && hang, "%s: build: %s", scheme, kiln_rt_errmsg(rt));
-    if (!(spin && once && hang))
+    kiln_program *spin2 = kiln_program_build(rt, spin2_src, "spin2", "", NULL);
+    CHECK_MSG(spin && once && hang && spin2, "%s: build: %s", scheme, kiln_rt_errmsg(rt));
+    if (!(spin && once && hang && spin2))
         goto out;
-    double ms32 = 32, ms5 = 5;
+    double ms32 = 32, ms5 = 5, ms60 = 60;
     CHECK(kiln_program_set_scalar(rt, spin, 0, &ms32, sizeof ms32) == 0);
+    CHECK(kiln_program_set_scalar(rt, spin2, 0, &ms60, sizeof ms60) == 0);
     CHECK(kiln_program_set_scalar(rt, once, 0, &ms5, sizeof ms5) == 0);
     CHECK(kiln_rt_set_timeout(rt, LIMIT_MS) == 0);
     kiln_geometry one = {.dims = 1, .global = {1}};
@@ -138,7 +165,13 @@ static void check_scheme(const char *scheme, const char *flag_path)
               ns / 1e6);
     /* and the runtime goes on normally */
     CHECK(kiln_program_run(rt, spin, &one, NULL) == 0);
+
+    /* two threads of 60 ms each: 120 ms of CPU time, 60 ms per thread */
+    rc = kiln_program_run(rt, spin2, &one, NULL);
+    CHECK_MSG(rc == 0, "%s: OpenMP kernel, 2 x 60 ms: status %d: %s", scheme, rc,
+              kiln_rt_errmsg(rt));
 out:
+    kiln_program_free(rt, spin2);
     kiln_program_free(rt, spin);
     kiln_program_free(rt, once);
     kiln_program_free(rt, hang);
