@@ -38,7 +38,8 @@
  * two cores. Dividing by the threads keeps an OpenMP team of n busy threads
  * from using up the limit n times faster; idle threads of an earlier team
  * make the limit looser, never tighter (a kernel's busiest thread's own time
- * would be exact, but another process's thread clocks cannot be read).
+ * would be exact, but another process's threads are readable only in /proc's
+ * clock ticks).
  * A wall-clock backstop (HOST_WALL_BACKSTOP times the limit, plus
  * a second) still ends a kernel that blocks without using the CPU. A run past
  * its limit is confirmed by one more run in a fresh worker, with nothing else
