@@ -263,6 +263,11 @@ int kiln_rt_set_compiler(kiln_rt *rt, const char *cc, const char *flags)
     return 0;
 }
 
+int kiln_rt_can_cancel(const kiln_rt *rt)
+{
+    return rt->ops->can_cancel;
+}
+
 int kiln_rt_set_timeout(kiln_rt *rt, int timeout_ms)
 {
     if (timeout_ms < 0)

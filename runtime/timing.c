@@ -3,8 +3,10 @@
  * runs pay for page faults, lazy compilation, cold caches); then samples are
  * taken until there are enough of them and they cover the time budget, so a
  * fast kernel gets many samples and a slow one is not run for minutes. The
- * result is the median with min and max as its spread.
+ * result is the median with its spread: min, max, the interquartile range and
+ * the median absolute deviation, and a flag for a spread too wide to rank by.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/rt_int.h"
@@ -23,20 +25,37 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The p-quantile of n sorted values, interpolated between order statistics. */
+static double quantile_sorted(const double *sorted, int n, double p)
+{
+    double pos = p * (n - 1);
+    int lo = (int)pos;
+    if (lo >= n - 1)
+        return sorted[n - 1];
+    return sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo]);
+}
+
 void kiln_stats_of(const double *samples_ns, int n, kiln_time_stats *out)
 {
     memset(out, 0, sizeof *out);
     if (n <= 0)
         return;
-    double *sorted = malloc((size_t)n * sizeof *sorted);
+    double *sorted = malloc(2 * (size_t)n * sizeof *sorted);
     if (!sorted)
         return;
     memcpy(sorted, samples_ns, (size_t)n * sizeof *sorted);
     qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
     out->min_ns = sorted[0];
     out->max_ns = sorted[n - 1];
-    out->median_ns = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    out->median_ns = quantile_sorted(sorted, n, 0.5);
+    out->iqr_ns = quantile_sorted(sorted, n, 0.75) - quantile_sorted(sorted, n, 0.25);
+    double *dev = sorted + n;
+    for (int i = 0; i < n; i++)
+        dev[i] = fabs(sorted[i] - out->median_ns);
+    qsort(dev, (size_t)n, sizeof *dev, cmp_double);
+    out->mad_ns = quantile_sorted(dev, n, 0.5);
     out->samples = n;
+    out->noisy = n < KILN_TIME_MIN_SAMPLES || out->iqr_ns > KILN_TIME_NOISY_IQR * out->median_ns;
     free(sorted);
 }
 

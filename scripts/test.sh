@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: set-up (install + build), every CTest test, then every test
 # again in a build with AddressSanitizer and UndefinedBehaviorSanitizer
-# (KILN_SANITIZE=0 skips that second pass).
+# (KILN_SANITIZE=0 skips that second pass). In CI (CI=true) a device test whose
+# device is absent fails instead of skipping (KILN_REQUIRE_DEVICES=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${CI:-}" = true ]; then
+  export KILN_REQUIRE_DEVICES=${KILN_REQUIRE_DEVICES:-1}
+fi
 scripts/setup.sh
 (cd build && ctest --output-on-failure -j"$(nproc)" "$@")
 

@@ -82,9 +82,19 @@ enum { KILN_RT_ERROR = -1, KILN_RT_TIMEOUT = -2, KILN_RT_CRASHED = -3 };
 
 /* Per-run time limit in milliseconds (0 = none). The host backend runs each
  * call in a child process (buffers are shared memory) so that a crash gives
- * KILN_RT_CRASHED and a hang KILN_RT_TIMEOUT instead of taking kiln down;
- * OpenCL reports KILN_RT_TIMEOUT when the event is not complete in time. */
+ * KILN_RT_CRASHED and a hang KILN_RT_TIMEOUT instead of taking kiln down.
+ * The limit is on the kernel's own time, not the wall time since the call:
+ * on the host the CPU time of the process running it (per thread; a generous
+ * wall-clock backstop ends a kernel blocked without using the CPU), on OpenCL
+ * the time since the command was seen running. A run past the limit is
+ * confirmed before it is KILN_RT_TIMEOUT: on the host it is run once more in
+ * a fresh process; OpenCL cannot cancel a kernel, so it is waited on for as
+ * long again, and run once more if it finished meanwhile. */
 int kiln_rt_set_timeout(kiln_rt *rt, int timeout_ms);
+/* 1 when a run past its time limit is ended and leaves the device free (the
+ * host backend kills its worker); 0 where the kernel keeps the device busy
+ * until it ends (OpenCL cannot cancel a kernel). */
+int kiln_rt_can_cancel(const kiln_rt *rt);
 
 /* One run, waited for. *elapsed_ns gets the kernel's time (profiling events on
  * OpenCL, a monotonic clock around the call on the host). */
@@ -110,7 +120,13 @@ typedef struct kiln_time_stats {
 void kiln_time_opts_default(kiln_time_opts *o);
 int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
                       const kiln_time_opts *opts, kiln_time_stats *out);
-/* Median, min, max of n samples (sorts a copy). */
+/* Median, min, max, MAD and IQR of n samples (sorts a copy). Quartiles are
+ * interpolated linearly between order statistics (position p * (n - 1) for
+ * p = 1/4, 3/4). noisy: fewer than KILN_TIME_MIN_SAMPLES samples, or an IQR
+ * above KILN_TIME_NOISY_IQR of the median (two variants closer than that
+ * cannot be ranked by their medians). */
+#define KILN_TIME_MIN_SAMPLES 3
+#define KILN_TIME_NOISY_IQR 0.10
 void kiln_stats_of(const double *samples_ns, int n, kiln_time_stats *out);
 
 /* ---- verification ----------------------------------------------------- */

@@ -5,9 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 PLUGIN=$2
 
-if ! "$KILN" devices 2>/dev/null | grep -q '^[0-9]'; then
-  echo "SKIP: no OpenCL device"; exit 77
-fi
+need_opencl_device
 # mode 3 writes far outside its buffer inside the OpenCL device's own process: kiln dies.
 # exhaustive order: 0 (the default), 1, 2, then 3 takes the process down
 for attempt in first second; do

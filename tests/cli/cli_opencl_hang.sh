@@ -3,9 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 PLUGIN=$2
 
-if ! "$KILN" devices 2>/dev/null | grep -q '^[0-9]'; then
-  echo "SKIP: no OpenCL device"; exit 77
-fi
+need_opencl_device
 expect 1 timeout 120 "$KILN" --plugin "$PLUGIN" tune hang --timeout 1000 --verbose
 contains "cannot cancel it"
 contains "run the same command again"

@@ -1,9 +1,7 @@
 # Tuning on the default OpenCL device (PoCL here). Skips where no OpenCL device exists.
 . "$(dirname "$0")/lib.sh"
 
-if ! "$KILN" devices 2>/dev/null | grep -q '^[0-9]'; then
-  echo "SKIP: no OpenCL device"; exit 77
-fi
+need_opencl_device
 expect 0 "$KILN" tune matmul --size 64 --strategy random --budget 6 --seed 5
 contains "best:"; contains "faster than the default"
 expect 0 "$KILN" tune triad --size 65536 --strategy random --budget 4

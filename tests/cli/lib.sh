@@ -36,6 +36,29 @@ contains() {
   fi
 }
 
+# skip MESSAGE: exits 77 (skipped), or 1 when a check already failed.
+skip() {
+  echo "SKIP: $*"
+  if [ "$failures" != 0 ]; then
+    echo "FAIL: $failures checks failed before the skip"; exit 1
+  fi
+  exit 77
+}
+
+# skip_no_device MESSAGE: the device a test needs is absent: a skip, or a failure
+# where KILN_REQUIRE_DEVICES=1 (CI, where PoCL is installed).
+skip_no_device() {
+  if [ "${KILN_REQUIRE_DEVICES:-}" = 1 ]; then
+    echo "FAIL (KILN_REQUIRE_DEVICES=1, no skipping): $*"; exit 1
+  fi
+  skip "$@"
+}
+
+# need_opencl_device: skip_no_device unless kiln lists an OpenCL device.
+need_opencl_device() {
+  "$KILN" devices 2>/dev/null | grep -q '^[0-9]' || skip_no_device "no OpenCL device"
+}
+
 finish() {
   if ls "$WORK"/sanitizer.* >/dev/null 2>&1; then
     failures=$((failures + 1))

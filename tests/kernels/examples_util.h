@@ -58,7 +58,7 @@ static inline kiln_rt *example_open_target(int argc, char **argv)
     kiln_rt *rt = kiln_rt_open(want_cl ? NULL : "host", err, sizeof err);
     if (want_cl && (!rt || kiln_rt_lang(rt) != KILN_LANG_CL)) {
         kiln_rt_close(rt);
-        SKIP("no OpenCL device (%s)", rt ? "only the host was found" : err);
+        SKIP_NO_DEVICE("no OpenCL device (%s)", rt ? "only the host was found" : err);
     }
     CHECK_MSG(rt != NULL, "cannot open the %s device: %s", target, err);
     return rt;

@@ -250,7 +250,7 @@ int main(int argc, char **argv)
     int copy_mode = argc > 1 && strcmp(argv[1], "--copy-mode") == 0;
     struct harness h;
     if (harness_init(&h, 1) != 0)
-        SKIP("no PoCL vendors entry in /etc/OpenCL/vendors: no native device to compare with");
+        SKIP_NO_DEVICE("no PoCL vendors entry in /etc/OpenCL/vendors: no native device to compare with");
     CHECK_MSG(harness_start_daemon(&h, copy_mode ? "--copy-mode" : NULL, NULL) == 0, "kiln-remoted did not start");
     alarm(50);
 
@@ -258,7 +258,7 @@ int main(int argc, char **argv)
     cl_platform_id remote = harness_platform("kiln-remote");
     if (!native) {
         harness_stop(&h);
-        SKIP("PoCL platform not found through the ICD loader");
+        SKIP_NO_DEVICE("PoCL platform not found through the ICD loader");
     }
     CHECK(remote != NULL);
     char version[256] = {0};

@@ -60,7 +60,7 @@ int main(void)
     struct kr_platform p;
     char err[512];
     if (kr_platform_load(&p, NULL, err, sizeof err) != 0)
-        SKIP("no OpenCL platform to fuzz against: %s", err);
+        SKIP_NO_DEVICE("no OpenCL platform to fuzz against: %s", err);
     const int in_place = p.in_place;
     struct kr_buf seed = {0};
     build_seed(&seed);

@@ -92,10 +92,10 @@ int main(void)
 {
     struct harness h;
     if (!fopen("/etc/OpenCL/vendors/pocl.icd", "r"))
-        SKIP("no PoCL vendors entry: nothing to compare the remoted device with");
+        SKIP_NO_DEVICE("no PoCL vendors entry: nothing to compare the remoted device with");
     if (harness_init(&h, 1) != 0 || harness_start_daemon(&h, NULL, NULL) != 0) {
         harness_stop(&h);
-        SKIP("the remoting daemon could not start on PoCL");
+        SKIP_NO_DEVICE("the remoting daemon could not start on PoCL");
     }
     char native_sel[32], remote_sel[32], err[512];
     CHECK(find_device(0, native_sel, sizeof native_sel) == 0);

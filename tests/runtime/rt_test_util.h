@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 /* Points KILN_CACHE_DIR at a fresh folder so that tests never touch ~/.cache. */
-static char *test_cache_dir(char *buf, size_t len)
+static inline char *test_cache_dir(char *buf, size_t len)
 {
     const char *tmp = getenv("TMPDIR");
     snprintf(buf, len, "%s/kiln-rt-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -21,7 +21,7 @@ static char *test_cache_dir(char *buf, size_t len)
 }
 
 /* Number of entries of dir ending in suffix; *path receives the last one. */
-static int count_entries(const char *dir, const char *suffix, char *path, size_t len)
+static inline int count_entries(const char *dir, const char *suffix, char *path, size_t len)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -41,7 +41,7 @@ static int count_entries(const char *dir, const char *suffix, char *path, size_t
     return n;
 }
 
-static void remove_dir(const char *dir)
+static inline void remove_dir(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -58,13 +58,13 @@ static void remove_dir(const char *dir)
     rmdir(dir);
 }
 
-static ino_t inode_of(const char *path)
+static inline ino_t inode_of(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 ? st.st_ino : 0;
 }
 
-static int is_hex16(const char *s)
+static inline int is_hex16(const char *s)
 {
     if (strlen(s) != 16)
         return 0;
@@ -72,6 +72,18 @@ static int is_hex16(const char *s)
         if (!strchr("0123456789abcdef", *s))
             return 0;
     return 1;
+}
+
+/* A host-C kernel (entry point hang_entry) that never returns. */
+static inline const char *hang_source(void)
+{
+    return "#include <stddef.h>\n"
+           "void hang_entry(void *const *args, const size_t *global, const size_t *local)\n"
+           "{\n"
+           "    volatile int forever = 1;\n"
+           "    (void)args; (void)global; (void)local;\n"
+           "    while (forever) {}\n"
+           "}\n";
 }
 
 #endif

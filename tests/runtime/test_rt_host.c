@@ -49,15 +49,6 @@ static const char *crash_src =
     "    *(volatile int *)0 = 1;\n"
     "}\n";
 
-static const char *hang_src =
-    "#include <stddef.h>\n"
-    "void hang_entry(void *const *args, const size_t *global, const size_t *local)\n"
-    "{\n"
-    "    volatile int forever = 1;\n"
-    "    (void)args; (void)global; (void)local;\n"
-    "    while (forever) {}\n"
-    "}\n";
-
 /* Writes the id of the process that runs it into args[0][0]. */
 static const char *pid_src =
     "#include <stddef.h>\n"
@@ -151,7 +142,7 @@ static void check_worker(kiln_rt *rt, kiln_program *saxpy, kiln_buf *x, kiln_buf
 {
     kiln_program *pid = kiln_program_build(rt, pid_src, "pid", NULL, NULL);
     kiln_program *boom = kiln_program_build(rt, crash_src, "boom", NULL, NULL);
-    kiln_program *hang = kiln_program_build(rt, hang_src, "hang", NULL, NULL);
+    kiln_program *hang = kiln_program_build(rt, hang_source(), "hang", NULL, NULL);
     CHECK_MSG(pid && boom && hang, "build: %s", kiln_rt_errmsg(rt));
     kiln_buf *out = kiln_buf_new(rt, sizeof(long long));
     CHECK(out != NULL);
@@ -284,6 +275,7 @@ int main(void)
     CHECK(info->compute_units >= 1 && info->platform_index == -1);
     CHECK(is_hex16(info->fingerprint));
     CHECK(kiln_rt_lang(rt) == KILN_LANG_C);
+    CHECK(kiln_rt_can_cancel(rt) == 1);
 
     /* Plain -O2: valgrind cannot run every instruction -march=native may pick. */
     char old_fp[17];
@@ -435,7 +427,7 @@ int main(void)
 
     /* a hang is cut at the limit */
     CHECK(kiln_rt_set_timeout(rt, 200) == 0);
-    kiln_program *hang = kiln_program_build(rt, hang_src, "hang", NULL, NULL);
+    kiln_program *hang = kiln_program_build(rt, hang_source(), "hang", NULL, NULL);
     CHECK_MSG(hang != NULL, "build hang: %s", kiln_rt_errmsg(rt));
     if (hang) {
         kiln_geometry geo = {.dims = 1, .global = {1}};

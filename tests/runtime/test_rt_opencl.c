@@ -1,15 +1,24 @@
 /*
  * test_rt_opencl: the OpenCL backend on whatever platform is installed (PoCL
  * here) with hand-written OpenCL C: listing, selection, build (and its
- * errors), run, profiling time, the binary cache. Skips (77) only when no
- * OpenCL device exists.
+ * errors), run, profiling time, time limits, the binary cache. Skips (77)
+ * only when no OpenCL device exists, and fails then where
+ * KILN_REQUIRE_DEVICES=1.
  */
 #include <ctype.h>
+#include <time.h>
 #include "check.h"
 #include "kiln/runtime.h"
 #include "rt_test_util.h"
 
 #define N 4096
+
+static double wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 static const char *saxpy_cl =
     "__kernel void saxpy(const int n, const float a, __global const float *x,\n"
@@ -98,6 +107,98 @@ static void test_selectors(const kiln_device_info *first)
     CHECK(rt == NULL);
 }
 
+/* Spins `spins` iterations while flag[0] is 0 (and sets it), 1 after: a
+ * kernel slow only on its first run. */
+static const char *slow_once_cl =
+    "__kernel void slow_once(__global volatile int *flag, __global float *out, const int spins)\n"
+    "{\n"
+    "    int n = flag[0] == 0 ? spins : 1;\n"
+    "    float acc = 0.0f;\n"
+    "    for (int i = 0; i < n; i++)\n"
+    "        acc = acc * 0.999f + (float)(i & 7);\n"
+    "    flag[0] = 1;\n"
+    "    out[0] = acc;\n"
+    "}\n";
+
+/* Runs slow_once after setting the flag to `flag`; the status, *ms the kernel's time. */
+static int run_slow_once(kiln_rt *rt, kiln_program *prog, kiln_buf *flag_buf, int flag,
+                         int spins, double *ms)
+{
+    kiln_geometry one = {.dims = 1, .global = {1}};
+    double ns = 0;
+    CHECK(kiln_buf_write(rt, flag_buf, &flag, sizeof flag) == 0);
+    CHECK(kiln_program_set_scalar(rt, prog, 2, &spins, sizeof spins) == 0);
+    int rc = kiln_program_run(rt, prog, &one, &ns);
+    *ms = ns / 1e6;
+    return rc;
+}
+
+/* The limit counts from when the kernel runs, and a kernel past it is
+ * confirmed: waited on for as long again (OpenCL cannot cancel it), then run
+ * once more if it finished meanwhile. */
+static void check_timeouts(kiln_rt *rt)
+{
+    kiln_program *prog = kiln_program_build(rt, slow_once_cl, "slow_once", NULL, NULL);
+    kiln_buf *flag = kiln_buf_new(rt, sizeof(int)), *out = kiln_buf_new(rt, sizeof(float));
+    CHECK_MSG(prog && flag && out, "slow_once: %s", kiln_rt_errmsg(rt));
+    if (!(prog && flag && out))
+        goto done;
+    CHECK(kiln_program_set_buf(rt, prog, 0, flag) == 0);
+    CHECK(kiln_program_set_buf(rt, prog, 1, out) == 0);
+    CHECK(kiln_rt_set_timeout(rt, 0) == 0);
+    /* calibrate: about 300 ms for the slow first run */
+    int spins = 1 << 20;
+    double slow_ms = 0;
+    for (int i = 0; i < 12 && slow_ms < 150; i++) {
+        CHECK(run_slow_once(rt, prog, flag, 0, spins, &slow_ms) == 0);
+        if (slow_ms < 150)
+            spins = slow_ms > 1 && 300 / slow_ms * spins < 1 << 30 ? (int)(300 / slow_ms * spins)
+                                                                    : spins * 4;
+    }
+    CHECK(run_slow_once(rt, prog, flag, 0, spins, &slow_ms) == 0);
+    double fast_ms = 0;
+    CHECK(run_slow_once(rt, prog, flag, 1, spins, &fast_ms) == 0);
+    CHECK_MSG(slow_ms >= 100 && fast_ms < slow_ms / 10, "calibration: slow %.1f ms, fast %.1f ms",
+              slow_ms, fast_ms);
+
+    /* past its limit on the first run only (0.7 of it), within it on the
+     * confirming run: not a timeout */
+    int limit = (int)(slow_ms * 0.7);
+    CHECK(kiln_rt_set_timeout(rt, limit) == 0);
+    double ms = 0;
+    int rc = run_slow_once(rt, prog, flag, 0, spins, &ms);
+    CHECK_MSG(rc == 0, "slow once (%.1f ms) under a %d ms limit: status %d: %s", slow_ms, limit,
+              rc, kiln_rt_errmsg(rt));
+    CHECK_MSG(rc != 0 || ms < limit, "the confirming run took %.1f ms", ms);
+
+    /* 5x its limit on every run: a timeout, after waiting as long again */
+    double t0 = wall_ms();
+    rc = run_slow_once(rt, prog, flag, 0, spins * 5, &ms);
+    double took = wall_ms() - t0;
+    CHECK_MSG(rc == KILN_RT_TIMEOUT, "5x the limit: status %d", rc);
+    CHECK_STR_CONTAINS(kiln_rt_errmsg(rt), "nor in as long again");
+    CHECK_MSG(took >= 2 * limit * 0.95, "timeout after %.0f ms, limit %d ms", took, limit);
+    fprintf(stderr, "slow once: %.1f ms, then %.1f ms; limit %d ms; 5x: timeout after %.0f ms\n",
+            slow_ms, fast_ms, limit, took);
+
+    /* Queued behind that kernel, which still runs (it sets the flag when it
+     * ends, so this run is fast): the limit counts from when it runs, not
+     * from the enqueue. No buffer write here: it would wait in the queue. */
+    kiln_geometry one = {.dims = 1, .global = {1}};
+    t0 = wall_ms();
+    rc = kiln_program_run(rt, prog, &one, NULL);
+    took = wall_ms() - t0;
+    CHECK_MSG(rc == 0, "queued for %.0f ms behind a running kernel, limit %d ms: status %d: %s",
+              took, limit, rc, kiln_rt_errmsg(rt));
+    CHECK_MSG(took > 2 * limit, "the run waited only %.0f ms in the queue (limit %d ms)", took,
+              limit);
+    CHECK(kiln_rt_set_timeout(rt, 0) == 0);
+done:
+    kiln_buf_free(rt, flag);
+    kiln_buf_free(rt, out);
+    kiln_program_free(rt, prog);
+}
+
 int main(void)
 {
     char cache[512];
@@ -122,7 +223,7 @@ int main(void)
     if (ncl == 0) {
         free(devs);
         remove_dir(cache);
-        SKIP("no OpenCL platform/device installed (%s)", err[0] ? err : "no error");
+        SKIP_NO_DEVICE("no OpenCL platform/device installed (%s)", err[0] ? err : "no error");
     }
     kiln_device_info first = devs[0];
     free(devs);
@@ -135,6 +236,7 @@ int main(void)
         CHECK_DONE();
     CHECK(strcmp(kiln_rt_device(rt)->backend, "opencl") == 0);
     CHECK(kiln_rt_lang(rt) == KILN_LANG_CL);
+    CHECK(kiln_rt_can_cancel(rt) == 0);
     CHECK(kiln_rt_set_compiler(rt, "cc", "-O2") == KILN_RT_ERROR);
 
     /* build: the binary lands in the cache */
@@ -214,11 +316,15 @@ int main(void)
         CHECK_MSG(rc == 0, "time: %s", kiln_rt_errmsg(rt));
         CHECK(s.samples >= 3 && s.samples <= 50);
         CHECK(s.min_ns > 0 && s.min_ns <= s.median_ns && s.median_ns <= s.max_ns);
+        CHECK(s.iqr_ns >= 0 && s.iqr_ns <= s.max_ns - s.min_ns);
+        CHECK(s.mad_ns >= 0 && s.mad_ns <= s.max_ns - s.min_ns);
+        CHECK(s.noisy == (s.samples < 3 || s.iqr_ns > 0.1 * s.median_ns));
         kiln_buf_free(rt, x);
         kiln_buf_free(rt, y);
     }
 
     kiln_program_free(rt, saxpy);
+    check_timeouts(rt);
     kiln_rt_close(rt);
     remove_dir(cache);
     CHECK_DONE();
