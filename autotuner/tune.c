@@ -165,17 +165,12 @@ static reuse decide(const tune_run *t, const known_result *seen)
     return seen->crashes + 1 >= 2 ? REUSE_CRASHED : REUSE_RETRY;
 }
 
-/* OpenCL cannot cancel a kernel: a device whose kernel timed out is still
- * busy with it. The host backend kills its worker. */
-static int device_can_cancel(kiln_rt *rt)
-{
-    return strcmp(kiln_rt_device(rt)->backend, "opencl") != 0;
-}
-
 /* Measures one configuration (prepared or not) and stores its result in
- * place of the marker. A timeout is measured once more at once where the
- * device can cancel it, and is final only when the second run agrees; on
- * OpenCL the next tuning run tries it again. -1 on a database error. */
+ * place of the marker. The runtime has already run a timed-out variant once
+ * more, alone, before it said timeout; where it can cancel a kernel (the host
+ * backend) that second run was complete and the timeout is final. On OpenCL a
+ * kernel that never finished could not be run again: the next tuning run
+ * tries it once more. -1 on a database error. */
 static int measure_and_store(tune_run *t, const kiln_config *cfg, const char *kname, int prepared,
                              kiln_result *r, kiln_eval *ev)
 {
@@ -183,14 +178,8 @@ static int measure_and_store(tune_run *t, const kiln_config *cfg, const char *kn
     const kiln_tune_opts *opts = t->opts;
     if (prepared) {
         kiln_variant_measure(t->rt, k, cfg, &opts->size, opts, kname, ev);
-        if (ev->verdict == KILN_TIMEOUT && r->attempts < 2 && device_can_cancel(t->rt)) {
-            free(ev->error_text);
-            ev->error_text = NULL;
-            memset(&ev->time, 0, sizeof ev->time);
-            memset(&ev->verify, 0, sizeof ev->verify);
-            kiln_variant_measure(t->rt, k, cfg, &opts->size, opts, kname, ev);
+        if (ev->verdict == KILN_TIMEOUT && kiln_rt_can_cancel(t->rt))
             r->attempts = 2;
-        }
     }
     t->s.evaluated++;
     r->verdict = ev->verdict;
@@ -312,7 +301,7 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
         e.error_text = ev.error_text;
         tell(t, &e, cfg, ev.verdict, ev.time.median_ns);
         /* The queue stays busy behind a kernel that timed out: every later variant would wait on it. */
-        if (ev.verdict == KILN_TIMEOUT && !device_can_cancel(t->rt)) {
+        if (ev.verdict == KILN_TIMEOUT && !kiln_rt_can_cancel(t->rt)) {
             snprintf(t->s.stopped, sizeof t->s.stopped,
                      "configuration %.160s did not finish within %d ms and the OpenCL device cannot cancel it; "
                      "the run stops here (stored as timeout; run the same command again to go on)",
