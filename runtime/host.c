@@ -259,8 +259,11 @@ static int host_open(kiln_rt *rt)
     snprintf(st->tmpdir, sizeof st->tmpdir, "%s/kiln-host-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(st->tmpdir)) {
         int e = errno;
+        char dir[sizeof st->tmpdir];
+        snprintf(dir, sizeof dir, "%s", st->tmpdir);
         free(st);
-        return kiln_rt_fail(rt, "mkdtemp: %s", strerror(e));
+        return kiln_rt_fail(rt, "cannot make a work folder %s (for the host compiler's files; set TMPDIR): %s", dir,
+                            strerror(e));
     }
     const char *w = getenv("KILN_HOST_WORKER");
     st->use_worker = !(w && strcmp(w, "0") == 0);

@@ -7,11 +7,13 @@
 
 if [ "$(id -u)" = 0 ]; then
   command -v setpriv >/dev/null || { echo "SKIP: root without setpriv cannot act as another user"; exit 77; }
-  as_other() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent "$@"; }
+  # the other user's own temporary folder: the tests' TMPDIR is root's
+  as_other() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent TMPDIR="$WORK/other-tmp" "$@"; }
 else
   as_other() { "$@"; }
 fi
 chmod 755 "$WORK"
+mkdir -m 1777 "$WORK/other-tmp"
 as_other "$KILN" --version >/dev/null 2>&1 || { echo "SKIP: $KILN is not executable by another user"; exit 77; }
 
 listing() { (cd "$1" && ls -A | sort | tr '\n' ' '); }
