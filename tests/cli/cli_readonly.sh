@@ -5,16 +5,29 @@
 # Run as root, "another user" is nobody through setpriv: mode 444 does not stop root.
 . "$(dirname "$0")/lib.sh"
 
+PLACE=$WORK   # where the databases of this test live
 if [ "$(id -u)" = 0 ]; then
-  command -v setpriv >/dev/null || { echo "SKIP: root without setpriv cannot act as another user"; exit 77; }
-  # the other user's own temporary folder: the tests' TMPDIR is root's
-  as_other() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent TMPDIR="$WORK/other-tmp" "$@"; }
+  command -v setpriv >/dev/null || { echo "FAIL: root without setpriv cannot act as another user"; exit 1; }
+  nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+  # A build tree under a private home (/root is mode 700) is out of the other
+  # user's reach: then the binary (self-contained) and the databases go to a
+  # folder of their own, removed at the end.
+  if ! nobody test -x "$KILN" || ! nobody test -x "$WORK"; then
+    PLACE=$(mktemp -d /tmp/kiln-readonly.XXXXXX)
+    trap 'rm -rf "$WORK" "$PLACE"' EXIT
+    cp "$KILN" "$PLACE/kiln"
+    KILN="$PLACE/kiln"
+  fi
+  # the other user's own temporary folder, and sanitizer reports on its stderr
+  as_other() { nobody env HOME=/nonexistent TMPDIR="$PLACE/other-tmp" ASAN_OPTIONS="${ASAN_OPTIONS%:log_path=*}" \
+                 UBSAN_OPTIONS="${UBSAN_OPTIONS%:log_path=*}" "$@"; }
 else
   as_other() { "$@"; }
 fi
-chmod 755 "$WORK"
-mkdir -m 1777 "$WORK/other-tmp"
-as_other "$KILN" --version >/dev/null 2>&1 || { echo "SKIP: $KILN is not executable by another user"; exit 77; }
+chmod 755 "$WORK" "$PLACE"
+mkdir -m 1777 "$PLACE/other-tmp"
+checks=$((checks + 1))
+as_other "$KILN" --version >/dev/null 2>&1 || { failures=$((failures + 1)); echo "FAIL: $KILN is not executable by another user"; finish; }
 
 listing() { (cd "$1" && ls -A | sort | tr '\n' ' '); }
 same_listing() { # same_listing DIR BEFORE
@@ -23,7 +36,7 @@ same_listing() { # same_listing DIR BEFORE
   [ "$now" = "$2" ] || { failures=$((failures + 1)); echo "FAIL: $1 was '$2', now '$now'"; }
 }
 
-RO="$WORK/ro"
+RO="$PLACE/ro"
 mkdir "$RO"
 expect 0 "$KILN" tune triad --device host --size 4096 --budget 2 --db "$RO/kiln.db"
 rows=$("$KILN" show --db "$RO/kiln.db" | tail -1)   # "N results"
@@ -44,7 +57,7 @@ checks=$((checks + 1)); [ "$(md5sum < "$RO/kiln.db")" = "$sum" ] || { failures=$
 # While a tuner holds the database open, its newest rows are in the -wal file:
 # another user reads them too, from a directory it cannot write.
 chmod 755 "$RO"; chmod 644 "$RO/kiln.db"
-python3 - "$RO/kiln.db" "$WORK/hold" <<'EOF' &
+python3 - "$RO/kiln.db" "$PLACE/hold" <<'EOF' &
 import os, sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("PRAGMA journal_mode = WAL")
@@ -56,10 +69,10 @@ while os.path.exists(sys.argv[2]):
     time.sleep(0.05)
 EOF
 holder=$!
-for _ in $(seq 100); do [ -e "$WORK/hold" ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -e "$PLACE/hold" ] && break; sleep 0.1; done
 checks=$((checks + 1)); [ -e "$RO/kiln.db-wal" ] || { failures=$((failures + 1)); echo "FAIL: no -wal while held"; }
 expect 0 as_other "$KILN" show --db "$RO/kiln.db";   contains "held=1"
-rm -f "$WORK/hold"; wait "$holder"
+rm -f "$PLACE/hold"; wait "$holder"
 
 # A writer killed with its results still in the -wal file (no -shm left): from a
 # directory it cannot write, another user gets the reason, not "not a kiln database".
@@ -77,16 +90,16 @@ chmod 755 "$RO"
 python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute("SELECT 1 FROM meta").fetchall(); db.close()' "$RO/kiln.db"
 
 # Read-only commands create no database and write into no empty or foreign file.
-: > "$WORK/empty.db"
-echo "notes" > "$WORK/notes.db"
+: > "$PLACE/empty.db"
+echo "notes" > "$PLACE/notes.db"
 for cmd in "show" "export" "best triad --device host"; do
-  expect 1 $KILN $cmd --db "$WORK/none.db";    contains "no database"
-  expect 1 $KILN $cmd --db "$WORK/empty.db";   contains "is empty"
-  expect 1 $KILN $cmd --db "$WORK/notes.db";   contains "not a kiln database"
+  expect 1 $KILN $cmd --db "$PLACE/none.db";    contains "no database"
+  expect 1 $KILN $cmd --db "$PLACE/empty.db";   contains "is empty"
+  expect 1 $KILN $cmd --db "$PLACE/notes.db";   contains "not a kiln database"
 done
 checks=$((checks + 1))
-[ ! -e "$WORK/none.db" ] && [ ! -s "$WORK/empty.db" ] && [ "$(cat "$WORK/notes.db")" = notes ] &&
-  ! ls "$WORK"/*.db-* >/dev/null 2>&1 || { failures=$((failures + 1)); echo "FAIL: a read-only command wrote: $(listing "$WORK")"; }
+[ ! -e "$PLACE/none.db" ] && [ ! -s "$PLACE/empty.db" ] && [ "$(cat "$PLACE/notes.db")" = notes ] &&
+  ! ls "$PLACE"/*.db-* >/dev/null 2>&1 || { failures=$((failures + 1)); echo "FAIL: a read-only command wrote: $(listing "$PLACE")"; }
 
 # Reading a writable database in a writable directory leaves no -wal or -shm behind.
 chmod 644 "$RO/kiln.db"
