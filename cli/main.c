@@ -490,14 +490,23 @@ typedef struct top_rows {
     int64_t run_id;
 } top_rows;
 
+/* The order kiln_db_best answers in: confirmed results by their confirmed
+ * median, then the others by their median. */
+static int ranks_before(const kiln_db_row *a, const kiln_db_row *b)
+{
+    if ((a->confirmed_rounds > 0) != (b->confirmed_rounds > 0))
+        return a->confirmed_rounds > 0;
+    return a->confirmed_rounds > 0 ? a->confirmed_median_ns < b->confirmed_median_ns : a->median_ns < b->median_ns;
+}
+
 static int collect_ok(void *user, const kiln_db_row *row)
 {
     top_rows *t = user;
     if (strcmp(row->verdict, "ok") != 0 || row->superseded_by)
         return 0;
-    /* keep the 5 fastest, sorted */
+    /* keep the 5 fastest, sorted as best ranks them: confirmed figures first */
     int pos = t->n;
-    while (pos > 0 && t->rows[pos - 1].median_ns > row->median_ns)
+    while (pos > 0 && ranks_before(row, &t->rows[pos - 1]))
         pos--;
     if (pos >= 5)
         return 0;
@@ -516,6 +525,9 @@ static int collect_ok(void *user, const kiln_db_row *row)
     r->samples = row->samples;
     r->gflops = row->gflops;
     r->gbytes_per_s = row->gbytes_per_s;
+    r->confirmed_median_ns = row->confirmed_median_ns;
+    r->confirmed_rounds = row->confirmed_rounds;
+    r->noisy = row->noisy;
     return 0;
 }
 
@@ -811,18 +823,23 @@ static int cmd_tune(int argc, char **argv)
     }
     top_rows top = {.n = 0};
     kiln_db_foreach(db, k->name, dev->fingerprint, size_str, collect_ok, &top);
-    cli_table *t = cli_table_new(6, "rank", "configuration", "median", "min..max", "GFLOP/s", "GB/s");
+    cli_table *t = cli_table_new(7, "rank", "configuration", "median", "min..max", "confirmed", "GFLOP/s", "GB/s");
     for (int i = 0; i < top.n; i++) {
-        char rank[16], cfg[256], med[32], lo[32], hi[32], range[72], gf[32], gb[32];
+        char rank[16], cfg[256], med[32], lo[32], hi[32], range[72], gf[32], gb[32], conf[48] = "";
         snprintf(rank, sizeof rank, "%d", i + 1);
         config_pretty(top.rows[i].config_json, cfg, sizeof cfg);
         format_time(top.rows[i].median_ns, med, sizeof med);
+        if (top.rows[i].confirmed_rounds > 0) {
+            format_time(top.rows[i].confirmed_median_ns, conf, sizeof conf);
+            if (top.rows[i].noisy)
+                snprintf(conf + strlen(conf), sizeof conf - strlen(conf), " (noisy)");
+        }
         format_time(top.rows[i].min_ns, lo, sizeof lo);
         format_time(top.rows[i].max_ns, hi, sizeof hi);
         snprintf(range, sizeof range, "%s..%s", lo, hi);
         snprintf(gf, sizeof gf, "%.2f", top.rows[i].gflops);
         snprintf(gb, sizeof gb, "%.2f", top.rows[i].gbytes_per_s);
-        cli_table_row(t, rank, cfg, med, range, gf, gb);
+        cli_table_row(t, rank, cfg, med, range, conf, gf, gb);
         kiln_db_row_free(&top.rows[i]);
     }
     cli_table_print(t, stdout);
@@ -995,6 +1012,9 @@ static int cmd_best(int argc, char **argv)
         cli_json_string(stdout, row.size);
         printf(",\"config\":%s,\"median_ns\":%.1f,\"samples\":%d", row.config_json ? row.config_json : "null",
                row.median_ns, row.samples);
+        printf(",\"confirmed_median_ns\":");
+        cli_json_number(stdout, row.confirmed_rounds > 0, "%.1f", row.confirmed_median_ns);
+        printf(",\"confirmed_rounds\":%d,\"noisy\":%s", row.confirmed_rounds, row.noisy ? "true" : "false");
         printf(",\"gflops\":");
         cli_json_number(stdout, row.gflops > 0, "%.3f", row.gflops);
         printf(",\"gbytes_per_s\":");
@@ -1003,6 +1023,13 @@ static int cmd_best(int argc, char **argv)
     } else {
         printf("%s on %s, size %s: %s\n", row.kernel, row.device_name, row.size, cfg);
         printf("  median %s over %d runs", t, row.samples);
+        if (row.confirmed_rounds > 0) {
+            char ct[32];
+            format_time(row.confirmed_median_ns, ct, sizeof ct);
+            printf("; confirmed %s over %d interleaved rounds", ct, row.confirmed_rounds);
+        }
+        if (row.noisy)
+            printf(" (noisy: the spread is too large to rank it against close ones)");
         if (row.gflops > 0)
             printf(", %.2f GFLOP/s", row.gflops);
         if (row.gbytes_per_s > 0)

@@ -18,6 +18,9 @@ expect 0 "$KILN" "${args[@]}" --confirm 3;    contains "the 3 fastest were measu
 checks=$((checks + 1))
 [ "$(sqlite3 "$KILN_DB" "SELECT count(*) FROM results WHERE confirmed_rounds = 5")" = 3 ] ||
   { failures=$((failures + 1)); echo "FAIL: confirmed rows"; }
+# best answers with a confirmed result and says so; the summary table shows the figures
+expect 0 "$KILN" best triad --device host --size 4096 --json;  contains '"confirmed_rounds":5'
+expect 0 "$KILN" best triad --device host --size 4096;         contains "interleaved rounds"
 
 expect 2 "$KILN" forget;                      contains "or --all"
 expect 2 "$KILN" forget triad --verdict nope; contains "unknown verdict 'nope'"
