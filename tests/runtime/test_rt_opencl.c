@@ -161,9 +161,12 @@ static void check_timeouts(kiln_rt *rt)
     CHECK_MSG(slow_ms >= 100 && fast_ms < slow_ms / 10, "calibration: slow %.1f ms, fast %.1f ms",
               slow_ms, fast_ms);
 
-    /* past its limit on the first run only (0.7 of it), within it on the
-     * confirming run: not a timeout */
-    int limit = (int)(slow_ms * 0.7);
+    /* past its limit on the first run only (0.85 of it), within it on the
+     * confirming run: not a timeout. On a CPU device the kernel's running
+     * time is wall time shared with the machine's load: at 0.7 a load that
+     * rose by 40% after the calibration made it miss the wait of as long
+     * again (seen at load 9 on 2 cores); 0.85 leaves 70%. */
+    int limit = (int)(slow_ms * 0.85);
     CHECK(kiln_rt_set_timeout(rt, limit) == 0);
     double ms = 0;
     int rc = run_slow_once(rt, prog, flag, 0, spins, &ms);
