@@ -146,37 +146,40 @@ static void check_timeouts(kiln_rt *rt)
     CHECK(kiln_program_set_buf(rt, prog, 0, flag) == 0);
     CHECK(kiln_program_set_buf(rt, prog, 1, out) == 0);
     CHECK(kiln_rt_set_timeout(rt, 0) == 0);
-    /* calibrate: about 300 ms for the slow first run */
-    int spins = 1 << 20;
-    double slow_ms = 0;
-    for (int i = 0; i < 12 && slow_ms < 150; i++) {
+    /* Past its limit on the first run only (2/3 of it), within it on the
+     * confirming run: not a timeout. On a CPU device a kernel's running time
+     * is wall time shared with the machine's load, so the slow run lands in
+     * the window this needs (past the limit, within twice it) only while the
+     * load stays within -33%..+33% of the calibration's: each attempt
+     * calibrates again, and one of three must show the confirmation. */
+    int spins = 1 << 20, limit = 0, confirmed = 0;
+    double slow_ms = 0, fast_ms = 0, ms = 0;
+    for (int attempt = 0; attempt < 3 && !confirmed; attempt++) {
+        CHECK(kiln_rt_set_timeout(rt, 0) == 0);
+        /* calibrate: about 300 ms for the slow first run */
+        slow_ms = 0;
+        for (int i = 0; i < 12 && slow_ms < 150; i++) {
+            CHECK(run_slow_once(rt, prog, flag, 0, spins, &slow_ms) == 0);
+            if (slow_ms < 150)
+                spins = slow_ms > 1 && 300 / slow_ms * spins < 1 << 30 ? (int)(300 / slow_ms * spins)
+                                                                        : spins * 4;
+        }
         CHECK(run_slow_once(rt, prog, flag, 0, spins, &slow_ms) == 0);
-        if (slow_ms < 150)
-            spins = slow_ms > 1 && 300 / slow_ms * spins < 1 << 30 ? (int)(300 / slow_ms * spins)
-                                                                    : spins * 4;
+        CHECK(run_slow_once(rt, prog, flag, 1, spins, &fast_ms) == 0);
+        CHECK_MSG(slow_ms >= 100 && fast_ms < slow_ms / 10, "calibration: slow %.1f ms, fast %.1f ms",
+                  slow_ms, fast_ms);
+        limit = (int)(slow_ms * 2 / 3);
+        CHECK(kiln_rt_set_timeout(rt, limit) == 0);
+        int rc = run_slow_once(rt, prog, flag, 0, spins, &ms);
+        confirmed = rc == 0 && ms < limit;
+        fprintf(stderr, "attempt %d: slow %.1f ms, limit %d ms: status %d, %.1f ms%s%s\n", attempt + 1, slow_ms,
+                limit, rc, ms, rc ? ": " : "", rc ? kiln_rt_errmsg(rt) : "");
     }
-    CHECK(run_slow_once(rt, prog, flag, 0, spins, &slow_ms) == 0);
-    double fast_ms = 0;
-    CHECK(run_slow_once(rt, prog, flag, 1, spins, &fast_ms) == 0);
-    CHECK_MSG(slow_ms >= 100 && fast_ms < slow_ms / 10, "calibration: slow %.1f ms, fast %.1f ms",
-              slow_ms, fast_ms);
-
-    /* past its limit on the first run only (0.85 of it), within it on the
-     * confirming run: not a timeout. On a CPU device the kernel's running
-     * time is wall time shared with the machine's load: at 0.7 a load that
-     * rose by 40% after the calibration made it miss the wait of as long
-     * again (seen at load 9 on 2 cores); 0.85 leaves 70%. */
-    int limit = (int)(slow_ms * 0.85);
-    CHECK(kiln_rt_set_timeout(rt, limit) == 0);
-    double ms = 0;
-    int rc = run_slow_once(rt, prog, flag, 0, spins, &ms);
-    CHECK_MSG(rc == 0, "slow once (%.1f ms) under a %d ms limit: status %d: %s", slow_ms, limit,
-              rc, kiln_rt_errmsg(rt));
-    CHECK_MSG(rc != 0 || ms < limit, "the confirming run took %.1f ms", ms);
+    CHECK_MSG(confirmed, "a kernel slow once was not confirmed as fast in three attempts");
 
     /* 5x its limit on every run: a timeout, after waiting as long again */
     double t0 = wall_ms();
-    rc = run_slow_once(rt, prog, flag, 0, spins * 5, &ms);
+    int rc = run_slow_once(rt, prog, flag, 0, spins * 5, &ms);
     double took = wall_ms() - t0;
     CHECK_MSG(rc == KILN_RT_TIMEOUT, "5x the limit: status %d", rc);
     CHECK_STR_CONTAINS(kiln_rt_errmsg(rt), "nor in as long again");
