@@ -188,6 +188,7 @@ static int measure_and_store(tune_run *t, const kiln_config *cfg, const char *kn
     r->max_rel_err = ev->verify.max_rel_err;
     r->worst_index = ev->verdict == KILN_WRONG ? (int64_t)ev->verify.worst_index : -1;
     r->error_text = ev->error_text;
+    r->counters_json = ev->counters_json;
     if (ev->verdict == KILN_OK && ev->time.median_ns > 0) {
         double sec = ev->time.median_ns * 1e-9;
         r->gflops = k->flops ? k->flops(&opts->size) / sec * 1e-9 : 0;

@@ -164,6 +164,7 @@ typedef struct kiln_db_row {
     char *owner_host, *owner_start;
     int64_t superseded_by;     /* 0 when current, else the row that replaced it */
     uint64_t seed;             /* the run's seed (verification data) */
+    char *counters_json;       /* events and energy per run (kiln_counts_json), NULL if not counted */
     int64_t run_id;
     int64_t id;                /* the result's row id */
 } kiln_db_row;
@@ -270,6 +271,7 @@ typedef struct kiln_eval {
     char *source;              /* generated source */
     char source_hash[17];
     char *error_text;
+    char *counters_json;       /* kiln_counts_json of a counted series, when asked for */
 } kiln_eval;
 int kiln_evaluate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
                   const kiln_tune_opts *opts, kiln_eval *out, char *err, size_t errlen);
