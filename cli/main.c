@@ -708,6 +708,7 @@ static int cmd_tune(int argc, char **argv)
     unsigned rerun = 0;
     const char *fixed[16], *counters = NULL;
     int energy = 0;
+    kiln_objective objective = KILN_OBJECTIVE_TIME;
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
         {"set", required_argument, 0, 'x'}, {"strategy", required_argument, 0, 's'}, {"budget", required_argument, 0, 'b'},
@@ -716,7 +717,8 @@ static int cmd_tune(int argc, char **argv)
         {"timeout", required_argument, 0, 'T'}, {"reps", required_argument, 0, 'r'},
         {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {"rerun", required_argument, 0, 'R'}, {"confirm", required_argument, 0, 'C'},
-        {"counters", required_argument, 0, 'K'}, {"energy", no_argument, 0, 'E'}, {0, 0, 0, 0}};
+        {"counters", required_argument, 0, 'K'}, {"energy", no_argument, 0, 'E'},
+        {"objective", required_argument, 0, 'O'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:x:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
@@ -724,6 +726,12 @@ static int cmd_tune(int argc, char **argv)
         case 'R': rerun = parse_rerun(optarg); break;
         case 'K': counters = optarg; break;
         case 'E': energy = 1; break;
+        case 'O':
+            if (kiln_objective_parse(optarg, &objective) != 0)
+                die(EXIT_USAGE, "tune: --objective wants time, energy or edp, got '%s'", optarg);
+            if (objective != KILN_OBJECTIVE_TIME)
+                energy = 1;
+            break;
         case 'C':
             if (cli_parse_int(optarg, 0, 100, &confirm_top) != 0)
                 die(EXIT_USAGE, "tune: --confirm wants a count from 0 to 100, got '%s'", optarg);
@@ -793,6 +801,8 @@ static int cmd_tune(int argc, char **argv)
                    "                 sw:context-switches, sw:cpu-migrations), or 'auto' for every\n"
                    "                 event countable here; an event that is not is refused, naming it\n"
                    "  --energy       joules and watts per run (RAPL for CPUs, NVML for NVIDIA GPUs)\n"
+                   "  --objective O  what the strategy minimises: time (default), energy or edp\n"
+                   "                 (energy x time; both imply --energy); the summary names the best\n"
                    "'kiln show --counters' and the exports show what was counted.\n"
                    "Ctrl-C (or SIGTERM, SIGHUP) stops after the configuration in flight; a second one\n"
                    "stops at once. The run is kept either way and kiln exits 130.\n"
@@ -847,6 +857,7 @@ static int cmd_tune(int argc, char **argv)
     opts.stop = &stop_requested;
     opts.rerun = rerun;
     opts.confirm_top = confirm_top;
+    opts.objective = objective;
 
     const kiln_device_info *dev = kiln_rt_device(rt);
     char size_str[64];
@@ -925,6 +936,13 @@ static int cmd_tune(int argc, char **argv)
         printf("  (the default configuration is outside the space searched)\n");
     else
         printf("  the default configuration gave no correct result\n");
+    if (opts.objective != KILN_OBJECTIVE_TIME && sum.best_objective >= 0) {
+        config_pretty(sum.best_objective_json, best_cfg, sizeof best_cfg);
+        if (opts.objective == KILN_OBJECTIVE_ENERGY)
+            printf("lowest energy: %s  %.4g mJ per run\n", best_cfg, sum.best_objective * 1e3);
+        else
+            printf("lowest energy-delay product: %s  %.4g uJ s per run\n", best_cfg, sum.best_objective * 1e6);
+    }
     printf("stored in %s (run %lld)\n", db_path ? db_path : kiln_db_default_path(), (long long)sum.run_id);
     kiln_db_close(db);
     kiln_rt_close(rt);

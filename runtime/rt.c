@@ -485,6 +485,11 @@ int kiln_rt_counts_asked(const kiln_rt *rt)
     return rt->counters != NULL || rt->energy;
 }
 
+int kiln_rt_measures_energy(const kiln_rt *rt)
+{
+    return rt->energy;
+}
+
 int kiln_rt_set_energy(kiln_rt *rt, int on)
 {
     rt->energy = 0;

@@ -149,6 +149,8 @@ int kiln_rt_set_counters(kiln_rt *rt, const char *events, char *skipped, size_t 
 int kiln_rt_set_energy(kiln_rt *rt, int on);
 /* 1 when kiln_rt_set_counters or kiln_rt_set_energy asked for something. */
 int kiln_rt_counts_asked(const kiln_rt *rt);
+/* 1 when kiln_rt_set_energy is on. */
+int kiln_rt_measures_energy(const kiln_rt *rt);
 /* What can be counted on this machine, one line. */
 void kiln_counters_available(char *out, size_t len);
 

@@ -214,6 +214,18 @@ int kiln_db_abandon(const char *path, const char *status, char *err, size_t errl
 
 /* ---- the tuning loop -------------------------------------------------- */
 
+/* What a tuning run minimises: the median time, the energy of a run, or the
+ * energy-delay product (energy x time). Energy and EDP need the device's
+ * energy measured (kiln_rt_set_energy). */
+typedef enum kiln_objective { KILN_OBJECTIVE_TIME = 0, KILN_OBJECTIVE_ENERGY, KILN_OBJECTIVE_EDP } kiln_objective;
+const char *kiln_objective_name(kiln_objective o);
+int kiln_objective_parse(const char *name, kiln_objective *out); /* 0, or -1 for an unknown name */
+/* The objective's value of a correct result (ns; J; J s), -1 when what it
+ * needs was not measured. */
+double kiln_objective_value(kiln_objective o, double median_ns, double energy_j);
+/* energy_j of a stored counters JSON (kiln_counts_json), -1 when absent. */
+double kiln_counters_energy_j(const char *counters_json);
+
 typedef struct kiln_tune_opts {
     const kiln_kernel *kernel;
     kiln_size size;
@@ -230,6 +242,7 @@ typedef struct kiln_tune_opts {
                                   again; the new row supersedes the old one */
     int confirm_top;           /* re-measure the fastest N at the end of a finished run (0 = none) */
     int confirm_rounds;        /* interleaved rounds of that (0 = 5) */
+    kiln_objective objective;  /* what strategy reports and the summary's best_objective minimise */
 } kiln_tune_opts;
 
 typedef struct kiln_tune_event {
@@ -253,6 +266,9 @@ typedef struct kiln_tune_summary {
     char stopped[320];         /* why the run stopped early ("" when it did not): the device is unusable */
     kiln_config best;
     char best_json[512];
+    /* the lowest objective value among correct results (-1 when none had it) */
+    double best_objective;
+    char best_objective_json[512];
 } kiln_tune_summary;
 
 /* Tunes one kernel on one device into the database; each variant becomes one

@@ -17,6 +17,10 @@ contains "unknown software event 'sw:cycles'"
 KILN_POWERCAP_DIR="$WORK/none" expect 2 "$KILN" tune triad --device host --energy
 contains "--energy: no energy measurement for"
 contains "$WORK/none"
+expect 2 "$KILN" tune triad --device host --objective joules
+contains "--objective wants time, energy or edp, got 'joules'"
+KILN_POWERCAP_DIR="$WORK/none" expect 2 "$KILN" tune triad --device host --objective edp
+contains "--energy: no energy measurement"
 checks=$((checks + 1)); [ ! -e "$KILN_DB" ] || { failures=$((failures + 1)); echo "FAIL: a refused tune made $KILN_DB"; }
 
 # ---- counted: stored per variant, shown, exported ----
@@ -58,7 +62,8 @@ while not os.path.exists(stop):
 PY
 writer=$!
 while [ ! -e "$WORK/pc/intel-rapl:0/energy_uj" ]; do sleep 0.05; done
-KILN_POWERCAP_DIR="$WORK/pc" expect 0 "$KILN" tune triad --device host --size 4096 --budget 1 --energy --db "$WORK/e.db"
+KILN_POWERCAP_DIR="$WORK/pc" expect 0 "$KILN" tune triad --device host --size 4096 --budget 1 --objective energy --db "$WORK/e.db"
+contains "lowest energy: "
 touch "$WORK/pc/stop"; wait $writer
 expect 0 "$KILN" show --counters --db "$WORK/e.db"
 contains " W"

@@ -13,6 +13,7 @@
 #include <time.h>
 #include "check.h"
 #include "kiln/runtime.h"
+#include "fake_rapl.h"
 #include "rt_test_util.h"
 
 #define PAGES 512
@@ -166,38 +167,6 @@ static void test_refusals(kiln_rt *rt)
     CHECK(kiln_rt_set_counters(rt, NULL, NULL, 0) == 0);
 }
 
-/* A fake RAPL package whose counter advances at 40 W (40 uJ per us). */
-typedef struct fake_rapl {
-    char path[4400];
-    volatile int stop;
-    double t0;
-} fake_rapl;
-
-static double mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static void *rapl_ticker(void *arg)
-{
-    fake_rapl *f = arg;
-    while (!f->stop) {
-        char tmp[4500];
-        snprintf(tmp, sizeof tmp, "%s.tmp", f->path);
-        FILE *o = fopen(tmp, "w");
-        if (o) {
-            fprintf(o, "%.0f\n", 1e9 + 40.0 * (mono_us() - f->t0));
-            fclose(o);
-            rename(tmp, f->path);
-        }
-        struct timespec ts = {0, 200000};
-        nanosleep(&ts, NULL);
-    }
-    return NULL;
-}
-
 static void test_energy(kiln_rt *rt, const char dir[1024])
 {
     /* no powercap folder: refused with the reason */
@@ -208,24 +177,8 @@ static void test_energy(kiln_rt *rt, const char dir[1024])
     CHECK_STR_CONTAINS(kiln_rt_errmsg(rt), "no energy measurement");
     CHECK_STR_CONTAINS(kiln_rt_errmsg(rt), "no-powercap");
 
-    char pkg[4200];
-    snprintf(pkg, sizeof pkg, "%s/powercap/intel-rapl:0", dir);
-    char mk[8600];
-    snprintf(mk, sizeof mk, "mkdir -p '%s'", pkg);
-    CHECK(system(mk) == 0);
     fake_rapl f;
-    snprintf(f.path, sizeof f.path, "%s/energy_uj", pkg);
-    f.stop = 0;
-    f.t0 = mono_us();
-    FILE *o = fopen(f.path, "w");
-    if (o) {
-        fprintf(o, "1000000000\n");
-        fclose(o);
-    }
-    snprintf(none, sizeof none, "%s/powercap", dir);
-    setenv("KILN_POWERCAP_DIR", none, 1);
-    pthread_t th;
-    CHECK(pthread_create(&th, NULL, rapl_ticker, &f) == 0);
+    CHECK(fake_rapl_start(&f, dir, 40.0) == 0);
     CHECK_MSG(kiln_rt_set_energy(rt, 1) == 0, "%s", kiln_rt_errmsg(rt));
 
     kiln_buf *tbuf = kiln_buf_new(rt, sizeof(int));
@@ -237,9 +190,9 @@ static void test_energy(kiln_rt *rt, const char dir[1024])
         kiln_program_set_buf(rt, prog, 1, tbuf);
         kiln_geometry geo = {.dims = 1, .global = {1}};
         kiln_counts c;
-        double t0 = mono_us();
+        double t0 = fake_rapl_now_us();
         CHECK_MSG(kiln_program_count(rt, prog, &geo, NULL, &c) == 0, "%s", kiln_rt_errmsg(rt));
-        double series_ms = (mono_us() - t0) / 1e3;
+        double series_ms = (fake_rapl_now_us() - t0) / 1e3;
         /* energy asked for alone: no events, a series of at least 500 ms */
         CHECK(c.n == 0 && strcmp(c.energy_source, "rapl") == 0);
         CHECK_MSG(series_ms >= KILN_ENERGY_MIN_MS, "series of %.0f ms", series_ms);
@@ -250,12 +203,10 @@ static void test_energy(kiln_rt *rt, const char dir[1024])
         CHECK(kiln_counts_json(&c, json, sizeof json) == 0);
         CHECK_STR_CONTAINS(json, "\"energy_source\":\"rapl\"");
     }
-    f.stop = 1;
-    pthread_join(th, NULL);
+    fake_rapl_stop(&f);
     CHECK(kiln_rt_set_energy(rt, 0) == 0);
     kiln_program_free(rt, prog);
     kiln_buf_free(rt, tbuf);
-    unsetenv("KILN_POWERCAP_DIR");
 }
 
 /* OpenCL: the process's threads, PoCL's workers among them. */
