@@ -23,10 +23,10 @@ echo "== machine ($(date -u +%FT%TZ))"
 nvidia-smi --query-gpu=name,driver_version,power.draw,power.limit --format=csv,noheader
 "$kiln" devices
 db=$work/energy.db
-echo "== triad 2^26, every configuration, --energy --counters sw:task-clock,sw:context-switches"
-time "$kiln" tune triad --size $((1 << 26)) --device NVIDIA --energy --counters sw:task-clock,sw:context-switches --db "$db" 2>&1 | tail -12
-echo "== matmul 1024, 30 random configurations, --objective edp"
-time "$kiln" tune matmul --size 1024 --device NVIDIA --strategy random --budget 30 --objective edp --db "$db" 2>&1 | tail -12
+echo "== triad 2^26, 16 random configurations, --energy --counters sw:task-clock,sw:context-switches"
+time "$kiln" tune triad --size $((1 << 26)) --device NVIDIA --strategy random --budget 16 --energy --counters sw:task-clock,sw:context-switches --db "$db" 2>&1 | tail -12
+echo "== matmul 1024, 24 random configurations, --objective edp"
+time "$kiln" tune matmul --size 1024 --device NVIDIA --strategy random --budget 24 --objective edp --db "$db" 2>&1 | tail -12
 echo "== kiln show --counters (every variant)"
 "$kiln" show --counters --ok --db "$db"
 "$kiln" export --format json --db "$db" > "$out/energy_gpu.json"
