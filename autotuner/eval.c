@@ -295,8 +295,8 @@ static int repoison_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *
  * counting never perturbs a time). A kernel that fails there fails as in
  * any run; counters that cannot be read leave the verdict alone and say so
  * in the result's counters. */
-static void count_series(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
-                         const kiln_time_opts *topts, kiln_eval *out)
+static void count_series(kiln_rt *rt, const kiln_kernel *k, const kiln_size *size, kiln_program *prog,
+                         const kiln_geometry *geo, const kiln_time_opts *topts, kiln_eval *out)
 {
     kiln_counts c;
     char json[4096];
@@ -305,7 +305,8 @@ static void count_series(kiln_rt *rt, kiln_program *prog, const kiln_geometry *g
         fail(out, verdict_of_run(rc), str_printf("counted runs: %s", kiln_rt_errmsg(rt)));
         return;
     }
-    if (rc == 0 && kiln_counts_json(&c, json, sizeof json) == 0) {
+    if (rc == 0 && kiln_counts_json_derived(&c, k->flops ? k->flops(size) : 0, k->bytes ? k->bytes(size) : 0,
+                                            json, sizeof json) == 0) {
         out->counters_json = str_printf("%s", json);
         return;
     }
@@ -395,7 +396,7 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
     if (!has_inout(k))
         verify_outputs(rt, k, bufs, 1, "timed runs", out);
     if (out->verdict == KILN_OK && kiln_rt_counts_asked(rt))
-        count_series(rt, prog, &geo, &topts, out);
+        count_series(rt, k, size, prog, &geo, &topts, out);
 
 done:
     for (int i = 0; bufs && i < k->nargs; i++)

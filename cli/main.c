@@ -185,9 +185,11 @@ static void counters_pretty(const char *json, char *buf, size_t len)
         o += (size_t)snprintf(buf + o, len - o, "%s%.*s=%.4g", o ? " " : "", (int)(q - name), name, v);
         p = *end == ',' ? end + 1 : NULL;
     }
-    double threads, joules, watts;
+    double threads, joules, watts, ratio;
     if (o && o < len && json_number_after(json, "\"threads\":", &threads))
         o += (size_t)snprintf(buf + o, len - o, " (%g thread%s)", threads, threads == 1 ? "" : "s");
+    if (o < len && json_number_after(json, "\"counted_over_declared\":", &ratio))
+        o += (size_t)snprintf(buf + o, len - o, " FLOPs counted/declared %.3g", ratio);
     if (o < len && json_number_after(json, "\"energy_j\":", &joules) &&
         json_number_after(json, "\"power_w\":", &watts))
         snprintf(buf + o, len - o, "%s%.4g mJ %.4g W", o ? " " : "", joules * 1e3, watts);

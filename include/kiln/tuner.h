@@ -223,6 +223,14 @@ int kiln_objective_parse(const char *name, kiln_objective *out); /* 0, or -1 for
 /* The objective's value of a correct result (ns; J; J s), -1 when what it
  * needs was not measured. */
 double kiln_objective_value(kiln_objective o, double median_ns, double energy_j);
+/* kiln_counts_json of c with what the kernel declares beside it:
+ * "declared_flops", "declared_bytes" and "bytes_per_flop" per run (where
+ * declared, > 0), and where a floating-point event was counted (PAPI_FP_OPS,
+ * PAPI_SP_OPS or PAPI_DP_OPS, the first of them) "counted_gflops" (that
+ * event over the run's time) and "counted_over_declared" (a check of the
+ * declared count: 1 when they agree). -1 when it does not fit. */
+int kiln_counts_json_derived(const kiln_counts *c, double declared_flops, double declared_bytes, char *out,
+                             size_t len);
 /* energy_j of a stored counters JSON (kiln_counts_json), -1 when absent. */
 double kiln_counters_energy_j(const char *counters_json);
 

@@ -133,6 +133,26 @@ int main(void)
     CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
     CHECK(told_for(rows[0].json) == rows[0].median_ns);
 
+    /* derived figures: a counted FP event against the declared count */
+    kiln_counts c;
+    memset(&c, 0, sizeof c);
+    c.n = 2;
+    snprintf(c.name[0], sizeof c.name[0], "sw:task-clock");
+    snprintf(c.name[1], sizeof c.name[1], "PAPI_DP_OPS");
+    c.per_run[0] = 1e6;
+    c.per_run[1] = 3e6;
+    c.elapsed_ns = 1.5e6;
+    c.runs = 4;
+    c.threads = 1;
+    c.energy_j = c.power_w = -1;
+    char json[2048];
+    CHECK(kiln_counts_json_derived(&c, 2e6, 8e6, json, sizeof json) == 0);
+    CHECK_STR_CONTAINS(json, "\"declared_flops\":2000000,\"declared_bytes\":8000000,\"bytes_per_flop\":4");
+    CHECK_STR_CONTAINS(json, "\"counted_gflops\":2,\"counted_over_declared\":1.5}");
+    CHECK(kiln_counts_json_derived(&c, 0, 0, json, sizeof json) == 0);
+    CHECK(strstr(json, "declared") == NULL && strstr(json, "\"counted_gflops\":2}"));
+    CHECK(kiln_counts_json_derived(&c, 2e6, 8e6, json, 40) != 0);
+
     kiln_objective parsed;
     CHECK(kiln_objective_parse("edp", &parsed) == 0 && parsed == KILN_OBJECTIVE_EDP);
     CHECK(kiln_objective_parse("joules", &parsed) != 0);
