@@ -1024,7 +1024,7 @@ int kiln_db_abandon(const char *path, const char *status, char *err, size_t errl
     " r.error_text, r.created, r.median_ns, r.min_ns, r.max_ns, r.gflops, r.gbytes_per_s,"           \
     " r.max_abs_err, r.max_rel_err, r.samples, r.run, r.id, r.data_hash, r.mad_ns, r.iqr_ns,"         \
     " r.noisy, r.confirmed_median_ns, r.confirmed_mad_ns, r.confirmed_rounds, r.crashes,"            \
-    " r.owner_pid, r.owner_host, r.owner_start, r.superseded_by, u.seed, r.attempts"
+    " r.owner_pid, r.owner_host, r.owner_start, r.superseded_by, u.seed, r.attempts, r.counters_json"
 
 /* The results of schema 1 as schema 2 reads them, for a database opened
  * read-only before its migration: nothing superseded, nothing confirmed. */
@@ -1111,6 +1111,7 @@ static void read_row(sqlite3_stmt *st, kiln_db_row *out)
     out->superseded_by = sqlite3_column_int64(st, 31);
     out->seed = (uint64_t)sqlite3_column_int64(st, 32);
     out->attempts = sqlite3_column_int(st, 33);
+    out->counters_json = column_dup(st, 34);
 }
 
 void kiln_db_row_free(kiln_db_row *r)
@@ -1128,6 +1129,7 @@ void kiln_db_row_free(kiln_db_row *r)
     free(r->error_text);
     free(r->created);
     free(r->data_hash);
+    free(r->counters_json);
     free(r->owner_host);
     free(r->owner_start);
     memset(r, 0, sizeof *r);

@@ -47,6 +47,7 @@ void kiln_eval_clear(kiln_eval *e)
 {
     free(e->source);
     free(e->error_text);
+    free(e->counters_json);
     memset(e, 0, sizeof *e);
 }
 
@@ -290,6 +291,35 @@ static int repoison_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *
     return 0;
 }
 
+/* Events and energy over a series of their own, after the timed runs (so
+ * counting never perturbs a time). A kernel that fails there fails as in
+ * any run; counters that cannot be read leave the verdict alone and say so
+ * in the result's counters. */
+static void count_series(kiln_rt *rt, const kiln_kernel *k, const kiln_size *size, kiln_program *prog,
+                         const kiln_geometry *geo, const kiln_time_opts *topts, kiln_eval *out)
+{
+    kiln_counts c;
+    char json[4096];
+    int rc = kiln_program_count(rt, prog, geo, topts, &c);
+    if (rc == KILN_RT_TIMEOUT || rc == KILN_RT_CRASHED) {
+        fail(out, verdict_of_run(rc), str_printf("counted runs: %s", kiln_rt_errmsg(rt)));
+        return;
+    }
+    if (rc == 0 && kiln_counts_json_derived(&c, k->flops ? k->flops(size) : 0, k->bytes ? k->bytes(size) : 0,
+                                            json, sizeof json) == 0) {
+        out->counters_json = str_printf("%s", json);
+        return;
+    }
+    /* the reason as a JSON string: quotes, backslashes and controls dropped */
+    char why[512];
+    size_t n = 0;
+    for (const char *p = rc == 0 ? "counts do not fit" : kiln_rt_errmsg(rt); *p && n + 1 < sizeof why; p++)
+        if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+            why[n++] = *p;
+    why[n] = '\0';
+    out->counters_json = str_printf("{\"error\":\"%s\"}", why);
+}
+
 /* Runs, verifies and times a prepared variant. */
 static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
                             const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name,
@@ -365,6 +395,8 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
      * kernel computed from it: then only the first run has a reference */
     if (!has_inout(k))
         verify_outputs(rt, k, bufs, 1, "timed runs", out);
+    if (out->verdict == KILN_OK && kiln_rt_counts_asked(rt))
+        count_series(rt, k, size, prog, &geo, &topts, out);
 
 done:
     for (int i = 0; bufs && i < k->nargs; i++)

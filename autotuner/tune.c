@@ -25,6 +25,7 @@ typedef struct known_result {
     char *config_json;
     kiln_verdict verdict;
     double median_ns;
+    double energy_j;           /* -1 when not measured */
     int64_t row_id;
     int crashes;
     int attempts;
@@ -58,6 +59,7 @@ static int known_add(void *user, const kiln_db_row *row)
         r->verdict = KILN_RUN_ERROR;
     r->row_id = row->id;
     r->median_ns = row->median_ns;
+    r->energy_j = kiln_counters_energy_j(row->counters_json);
     r->crashes = row->crashes;
     r->attempts = row->attempts;
     r->owner.pid = row->owner_pid;
@@ -95,15 +97,19 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Bookkeeping for the summary: best, slowest, default. */
+/* Bookkeeping for the summary: best, slowest, default, best by the objective. */
 static void summary_note(kiln_tune_summary *s, const kiln_config *c, const char *json, int ok, double median_ns,
-                         int is_default)
+                         int is_default, double objective)
 {
     if (!ok) {
         s->failed++;
         return;
     }
     s->ok++;
+    if (objective >= 0 && (s->best_objective < 0 || objective < s->best_objective)) {
+        s->best_objective = objective;
+        snprintf(s->best_objective_json, sizeof s->best_objective_json, "%s", json);
+    }
     if (s->best_ns < 0 || median_ns < s->best_ns) {
         s->best_ns = median_ns;
         s->best = *c;
@@ -134,13 +140,17 @@ typedef struct tune_run {
     int64_t marker;            /* the in-flight marker, -1 when none */
 } tune_run;
 
-/* Tells the strategy and the caller how a configuration went. */
-static void tell(tune_run *t, kiln_tune_event *e, const kiln_config *cfg, kiln_verdict verdict, double median_ns)
+/* Tells the strategy (the objective's value, -1 for a failed variant) and
+ * the caller how a configuration went. */
+static void tell(tune_run *t, kiln_tune_event *e, const kiln_config *cfg, kiln_verdict verdict, double median_ns,
+                 double energy_j)
 {
     e->verdict = verdict;
     e->median_ns = median_ns;
     if (t->opts->strategy->report)
-        t->opts->strategy->report(t->state, cfg, verdict == KILN_OK ? median_ns : -1);
+        t->opts->strategy->report(t->state, cfg,
+                                  verdict == KILN_OK ? kiln_objective_value(t->opts->objective, median_ns, energy_j)
+                                                     : -1);
     if (t->progress)
         t->progress(t->user, e);
 }
@@ -188,6 +198,7 @@ static int measure_and_store(tune_run *t, const kiln_config *cfg, const char *kn
     r->max_rel_err = ev->verify.max_rel_err;
     r->worst_index = ev->verdict == KILN_WRONG ? (int64_t)ev->verify.worst_index : -1;
     r->error_text = ev->error_text;
+    r->counters_json = ev->counters_json;
     if (ev->verdict == KILN_OK && ev->time.median_ns > 0) {
         double sec = ev->time.median_ns * 1e-9;
         r->gflops = k->flops ? k->flops(&opts->size) / sec * 1e-9 : 0;
@@ -242,15 +253,16 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
         t->s.resumed++;
         e.resumed = 1;
         if (seen->verdict == KILN_OK)
-            summary_note(&t->s, cfg, json, 1, seen->median_ns, is_default);
-        tell(t, &e, cfg, seen->verdict, seen->median_ns);
+            summary_note(&t->s, cfg, json, 1, seen->median_ns, is_default,
+                         kiln_objective_value(opts->objective, seen->median_ns, seen->energy_j));
+        tell(t, &e, cfg, seen->verdict, seen->median_ns, seen->energy_j);
         break;
     case REUSE_SKIP:
         t->s.resumed++;
         e.resumed = 1;
         snprintf(why, sizeof why, "in flight in kiln pid %lld on %s", seen->owner.pid, seen->owner.host);
         e.error_text = why;
-        tell(t, &e, cfg, KILN_RUNNING, 0);
+        tell(t, &e, cfg, KILN_RUNNING, 0, -1);
         break;
     case REUSE_CRASHED:
         snprintf(why, sizeof why,
@@ -268,7 +280,7 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
         t->s.failed++;
         e.resumed = 1;
         e.error_text = why;
-        tell(t, &e, cfg, KILN_CRASHED, 0);
+        tell(t, &e, cfg, KILN_CRASHED, 0, -1);
         break;
     case REUSE_RETRY:
     case REUSE_NONE:
@@ -295,11 +307,13 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
             rc = -1;
             break;
         }
-        summary_note(&t->s, cfg, json, ev.verdict == KILN_OK, ev.time.median_ns, is_default);
+        double energy_j = kiln_counters_energy_j(ev.counters_json);
+        summary_note(&t->s, cfg, json, ev.verdict == KILN_OK, ev.time.median_ns, is_default,
+                     kiln_objective_value(opts->objective, ev.time.median_ns, energy_j));
         e.gflops = r.gflops;
         e.gbytes_per_s = r.gbytes_per_s;
         e.error_text = ev.error_text;
-        tell(t, &e, cfg, ev.verdict, ev.time.median_ns);
+        tell(t, &e, cfg, ev.verdict, ev.time.median_ns, energy_j);
         /* The queue stays busy behind a kernel that timed out: every later variant would wait on it. */
         if (ev.verdict == KILN_TIMEOUT && !kiln_rt_can_cancel(t->rt)) {
             snprintf(t->s.stopped, sizeof t->s.stopped,
@@ -442,7 +456,13 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
     t.s.best_ns = -1;
     t.s.slowest_ns = -1;
     t.s.default_ns = -1;
+    t.s.best_objective = -1;
     kiln_size_format(&opts->size, t.size_text, sizeof t.size_text);
+    if (opts->objective != KILN_OBJECTIVE_TIME && !kiln_rt_measures_energy(rt)) {
+        kiln_tuner_errf(err, errlen, "the objective '%s' needs the energy of each variant: measure it "
+                        "(kiln_rt_set_energy, kiln tune --energy)", kiln_objective_name(opts->objective));
+        return -1;
+    }
     kiln_space *space = NULL;
     uint64_t valid = 0;
     int rc = -1;

@@ -253,7 +253,7 @@ static int verified(const kiln_db_row *r)
 static const char *const columns[] = {
     "kernel", "lang", "device", "device_fingerprint", "size", "config", "source_hash", "verdict",
     "median_ns", "min_ns", "max_ns", "samples", "gflops", "gbytes_per_s", "max_abs_err", "max_rel_err",
-    "error", "created",
+    "error", "created", "counters",
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -302,14 +302,15 @@ void cli_export_row(FILE *out, int format, const kiln_db_row *r, int index)
         {0, NULL, verified(r) && r->max_rel_err >= 0, "%.6g", r->max_rel_err},
         {1, r->error_text, 0, 0, 0},
         {1, r->created, 0, 0, 0},
+        {1, r->counters_json, 0, 0, 0},
     };
     if (format == CLI_FORMAT_JSON)
         fputs(index ? ",\n  {" : "\n  {", out);
     for (size_t i = 0; i < NCOLUMNS; i++) {
         if (format == CLI_FORMAT_JSON) {
             fprintf(out, "%s\"%s\":", i ? "," : "", columns[i]);
-            if (strcmp(columns[i], "config") == 0 && v[i].text)
-                fputs(v[i].text, out); /* canonical JSON, as stored */
+            if ((strcmp(columns[i], "config") == 0 || strcmp(columns[i], "counters") == 0) && v[i].text)
+                fputs(v[i].text, out); /* JSON kiln wrote, as stored */
             else if (v[i].is_text)
                 cli_json_string(out, v[i].text);
             else

@@ -151,6 +151,50 @@ static void config_pretty(const char *json, char *buf, size_t len)
     buf[o] = '\0';
 }
 
+/* The number after "key": in the counters JSON kiln writes; 0 when absent. */
+static int json_number_after(const char *json, const char *key, double *out)
+{
+    const char *p = strstr(json, key);
+    if (!p)
+        return 0;
+    char *end;
+    *out = strtod(p + strlen(key), &end);
+    return end != p + strlen(key);
+}
+
+/* "sw:page-faults=512 sw:task-clock=1.2e+06 (2 threads) 1.3 mJ 41 W" from
+ * kiln_counts_json's text; "-" when nothing was counted. */
+static void counters_pretty(const char *json, char *buf, size_t len)
+{
+    snprintf(buf, len, "-");
+    if (!json || !*json)
+        return;
+    const char *err = strstr(json, "\"error\":\"");
+    if (err) {
+        snprintf(buf, len, "not counted: %.*s", (int)strcspn(err + 9, "\""), err + 9);
+        return;
+    }
+    size_t o = 0;
+    const char *p = strstr(json, "\"events\":{");
+    for (p = p ? p + 10 : NULL; p && *p == '"' && o + 1 < len;) {
+        const char *name = p + 1, *q = strchr(name, '"');
+        if (!q || q[1] != ':')
+            break;
+        char *end;
+        double v = strtod(q + 2, &end);
+        o += (size_t)snprintf(buf + o, len - o, "%s%.*s=%.4g", o ? " " : "", (int)(q - name), name, v);
+        p = *end == ',' ? end + 1 : NULL;
+    }
+    double threads, joules, watts, ratio;
+    if (o && o < len && json_number_after(json, "\"threads\":", &threads))
+        o += (size_t)snprintf(buf + o, len - o, " (%g thread%s)", threads, threads == 1 ? "" : "s");
+    if (o < len && json_number_after(json, "\"counted_over_declared\":", &ratio))
+        o += (size_t)snprintf(buf + o, len - o, " FLOPs counted/declared %.3g", ratio);
+    if (o < len && json_number_after(json, "\"energy_j\":", &joules) &&
+        json_number_after(json, "\"power_w\":", &watts))
+        snprintf(buf + o, len - o, "%s%.4g mJ %.4g W", o ? " " : "", joules * 1e3, watts);
+}
+
 /* ---- kiln devices ----------------------------------------------------- */
 
 static int cmd_devices(int argc, char **argv)
@@ -644,6 +688,19 @@ static void check_memory_or_die(const kiln_kernel *k, const kiln_size *size, con
             size_str, k->name, (double)host_total * 1e-9, (double)host_mem * 1e-9);
 }
 
+/* --counters and --energy: refused before anything runs when the machine
+ * cannot count them; 'auto' says what it left out. */
+static void set_counting_or_die(kiln_rt *rt, const char *counters, int energy)
+{
+    char skipped[1024];
+    if (counters && kiln_rt_set_counters(rt, counters, skipped, sizeof skipped) != 0)
+        die(EXIT_USAGE, "tune: --counters: %s", kiln_rt_errmsg(rt));
+    if (counters && skipped[0])
+        fprintf(stderr, "%s: tune: --counters auto: not countable here: %s\n", progname, skipped);
+    if (energy && kiln_rt_set_energy(rt, 1) != 0)
+        die(EXIT_USAGE, "tune: --energy: %s", kiln_rt_errmsg(rt));
+}
+
 static int cmd_tune(int argc, char **argv)
 {
     const char *device = NULL, *size_text = NULL, *strategy_name = "exhaustive", *db_path = NULL;
@@ -651,7 +708,9 @@ static int cmd_tune(int argc, char **argv)
     double time_budget = 0;
     int openmp = 0, timeout_ms = 10000, verbose = 0, reps = 0, nfixed = 0, confirm_top = 5;
     unsigned rerun = 0;
-    const char *fixed[16];
+    const char *fixed[16], *counters = NULL;
+    int energy = 0;
+    kiln_objective objective = KILN_OBJECTIVE_TIME;
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
         {"set", required_argument, 0, 'x'}, {"strategy", required_argument, 0, 's'}, {"budget", required_argument, 0, 'b'},
@@ -659,12 +718,22 @@ static int cmd_tune(int argc, char **argv)
         {"seed", required_argument, 0, 'S'}, {"openmp", no_argument, 0, 'o'},
         {"timeout", required_argument, 0, 'T'}, {"reps", required_argument, 0, 'r'},
         {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
-        {"rerun", required_argument, 0, 'R'}, {"confirm", required_argument, 0, 'C'}, {0, 0, 0, 0}};
+        {"rerun", required_argument, 0, 'R'}, {"confirm", required_argument, 0, 'C'},
+        {"counters", required_argument, 0, 'K'}, {"energy", no_argument, 0, 'E'},
+        {"objective", required_argument, 0, 'O'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:x:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'R': rerun = parse_rerun(optarg); break;
+        case 'K': counters = optarg; break;
+        case 'E': energy = 1; break;
+        case 'O':
+            if (kiln_objective_parse(optarg, &objective) != 0)
+                die(EXIT_USAGE, "tune: --objective wants time, energy or edp, got '%s'", optarg);
+            if (objective != KILN_OBJECTIVE_TIME)
+                energy = 1;
+            break;
         case 'C':
             if (cli_parse_int(optarg, 0, 100, &confirm_top) != 0)
                 die(EXIT_USAGE, "tune: --confirm wants a count from 0 to 100, got '%s'", optarg);
@@ -728,6 +797,15 @@ static int cmd_tune(int argc, char **argv)
                    "  --rerun V[,V]  measure stored results of these verdicts again (or 'all');\n"
                    "                 the new rows supersede the old ones, which are kept\n"
                    "  --confirm N    re-measure the N fastest at the end, 5 rounds (default 5, 0 = none)\n"
+                   "  --counters E[,E]  count events over a series of runs of their own, after the\n"
+                   "                 timed ones: PAPI presets or native names (PAPI_TOT_INS), the\n"
+                   "                 kernel's software events (sw:task-clock, sw:page-faults,\n"
+                   "                 sw:context-switches, sw:cpu-migrations), or 'auto' for every\n"
+                   "                 event countable here; an event that is not is refused, naming it\n"
+                   "  --energy       joules and watts per run (RAPL for CPUs, NVML for NVIDIA GPUs)\n"
+                   "  --objective O  what the strategy minimises: time (default), energy or edp\n"
+                   "                 (energy x time; both imply --energy); the summary names the best\n"
+                   "'kiln show --counters' and the exports show what was counted.\n"
                    "Ctrl-C (or SIGTERM, SIGHUP) stops after the configuration in flight; a second one\n"
                    "stops at once. The run is kept either way and kiln exits 130.\n"
                    "One kiln tunes a device at a time: a second one is refused, naming the first.\n");
@@ -754,6 +832,7 @@ static int cmd_tune(int argc, char **argv)
     kiln_rt *rt = open_device_or_die(device);
     check_memory_or_die(k, &size, kiln_rt_device(rt));
     kiln_rt_set_timeout(rt, timeout_ms);
+    set_counting_or_die(rt, counters, energy);
     kiln_db *db = open_db_or_die(db_path);
 
     char command[1024] = "";
@@ -780,6 +859,7 @@ static int cmd_tune(int argc, char **argv)
     opts.stop = &stop_requested;
     opts.rerun = rerun;
     opts.confirm_top = confirm_top;
+    opts.objective = objective;
 
     const kiln_device_info *dev = kiln_rt_device(rt);
     char size_str[64];
@@ -858,6 +938,13 @@ static int cmd_tune(int argc, char **argv)
         printf("  (the default configuration is outside the space searched)\n");
     else
         printf("  the default configuration gave no correct result\n");
+    if (opts.objective != KILN_OBJECTIVE_TIME && sum.best_objective >= 0) {
+        config_pretty(sum.best_objective_json, best_cfg, sizeof best_cfg);
+        if (opts.objective == KILN_OBJECTIVE_ENERGY)
+            printf("lowest energy: %s  %.4g mJ per run\n", best_cfg, sum.best_objective * 1e3);
+        else
+            printf("lowest energy-delay product: %s  %.4g uJ s per run\n", best_cfg, sum.best_objective * 1e6);
+    }
     printf("stored in %s (run %lld)\n", db_path ? db_path : kiln_db_default_path(), (long long)sum.run_id);
     kiln_db_close(db);
     kiln_rt_close(rt);
@@ -1054,6 +1141,7 @@ typedef struct show_ctx {
     int format;
     int count;
     int ok_only;
+    int counters;   /* a column of what was counted */
 } show_ctx;
 
 static int show_row(void *user, const kiln_db_row *r)
@@ -1069,7 +1157,13 @@ static int show_row(void *user, const kiln_db_row *r)
             snprintf(gf, sizeof gf, "%.2f", r->gflops);
         if (r->gbytes_per_s > 0)
             snprintf(gb, sizeof gb, "%.2f", r->gbytes_per_s);
-        cli_table_row(s->table, r->kernel, r->device_name, r->size, cfg, r->verdict, t, gf, gb);
+        if (s->counters) {
+            char cnt[512];
+            counters_pretty(r->counters_json, cnt, sizeof cnt);
+            cli_table_row(s->table, r->kernel, r->device_name, r->size, cfg, r->verdict, t, gf, gb, cnt);
+        } else {
+            cli_table_row(s->table, r->kernel, r->device_name, r->size, cfg, r->verdict, t, gf, gb);
+        }
     } else {
         cli_export_row(s->out, s->format, r, s->count);
     }
@@ -1082,12 +1176,12 @@ static int show_or_export(int argc, char **argv, int is_export)
     const char *command = is_export ? "export" : "show";
     const char *device = NULL, *size_text = NULL, *db_path = NULL, *format = is_export ? "csv" : "table";
     const char *output = NULL;
-    int ok_only = 0;
+    int ok_only = 0, counters = 0;
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
         {"db", required_argument, 0, 'D'}, {"format", required_argument, 0, 'f'},
         {"output", required_argument, 0, 'o'}, {"ok", no_argument, 0, 'k'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"counters", no_argument, 0, 'K'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:D:f:o:kh", longopts, NULL)) != -1) {
@@ -1098,16 +1192,19 @@ static int show_or_export(int argc, char **argv, int is_export)
         case 'f': format = optarg; break;
         case 'o': output = optarg; break;
         case 'k': ok_only = 1; break;
+        case 'K': counters = 1; break;
         case 'h':
-            printf("usage: kiln %s [KERNEL] [--device D] [--size N] [--db FILE] [--ok] [--format %s]%s\n\n"
+            printf("usage: kiln %s [KERNEL] [--device D] [--size N] [--db FILE] [--ok]%s [--format %s]%s\n\n"
                    "%s every stored result (optionally of one kernel, one device, one size),\n"
                    "in the order they were measured. --ok keeps correct results only. The\n"
                    "database is only read (it may be read-only); no kernel plugin is needed.\n"
-                   "Values never measured are empty in CSV and null in JSON.%s\n",
-                   command, is_export ? "csv|json" : "table|csv|json", is_export ? " [--output FILE]" : "",
+                   "Values never measured are empty in CSV and null in JSON; the counters\n"
+                   "column holds what 'kiln tune --counters/--energy' counted, per run.%s\n",
+                   command, is_export ? "" : " [--counters]", is_export ? "csv|json" : "table|csv|json",
+                   is_export ? " [--output FILE]" : "",
                    is_export ? "Writes" : "Shows",
                    is_export ? "\n--output FILE is written whole or not at all, and never over the database."
-                             : "");
+                             : "\n--counters adds a column with the events and energy counted per run.");
             return 0;
         default: exit(EXIT_USAGE);
         }
@@ -1148,8 +1245,13 @@ static int show_or_export(int argc, char **argv, int is_export)
             die(EXIT_WORK, "%s: no database at %s (run 'kiln tune' first, or give --db)", command, path);
         die(EXIT_WORK, "%s: %s", command, err);
     }
-    show_ctx s = {.format = fmt, .out = out.f, .ok_only = ok_only};
-    if (fmt == CLI_FORMAT_TABLE)
+    if (counters && fmt != CLI_FORMAT_TABLE)
+        die(EXIT_USAGE, "show: --counters is a table option (csv and json always carry the counters)");
+    show_ctx s = {.format = fmt, .out = out.f, .ok_only = ok_only, .counters = counters};
+    if (fmt == CLI_FORMAT_TABLE && counters)
+        s.table = cli_table_new(9, "kernel", "device", "size", "configuration", "verdict", "median", "GFLOP/s", "GB/s",
+                                "counters per run");
+    else if (fmt == CLI_FORMAT_TABLE)
         s.table = cli_table_new(8, "kernel", "device", "size", "configuration", "verdict", "median", "GFLOP/s", "GB/s");
     else
         cli_export_begin(s.out, fmt);

@@ -55,6 +55,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -112,6 +113,7 @@ typedef struct host_state {
     pid_t worker_pid;     /* 0: none running */
     int worker_sock;
     unsigned worker_gen;  /* counts the workers forked */
+    unsigned counters_gen, counters_serial; /* the worker that has the event list, and which list */
     host_buf *bufs;       /* live ones: a worker forked now inherits them */
     host_prog *progs;
 } host_state;
@@ -298,7 +300,8 @@ static void host_close(kiln_rt *rt)
 /* ---- talking to the worker ---------------------------------------------- */
 
 /* Messages on the worker's socket (SOCK_SEQPACKET: one message per send). */
-enum wire_kind { WIRE_ADD_BUF = 1, WIRE_FREE_BUF, WIRE_ADD_PROG, WIRE_FREE_PROG, WIRE_RUN };
+enum wire_kind { WIRE_ADD_BUF = 1, WIRE_FREE_BUF, WIRE_ADD_PROG, WIRE_FREE_PROG, WIRE_RUN,
+                 WIRE_COUNTERS };
 
 typedef struct wire_head {
     uint32_t kind;
@@ -306,10 +309,12 @@ typedef struct wire_head {
     uint64_t bytes;               /* ADD_BUF: its size; the memfd comes along */
     uint32_t openmp;              /* ADD_PROG: look up GOMP_parallel; the object comes along */
     uint32_t nargs;               /* RUN: wire_arg entries that follow */
+    uint32_t count;               /* RUN: count the events last set by COUNTERS */
     uint64_t global[3], local[3]; /* RUN */
 } wire_head;
 /* ADD_PROG: the entry symbol follows, NUL-terminated. RUN: nargs wire_arg, then
- * the bytes of the scalars, in argument order. */
+ * the bytes of the scalars, in argument order. COUNTERS: the event list
+ * follows, NUL-terminated; the worker resolves it itself. */
 typedef struct wire_arg {
     uint32_t buf_id;       /* 0 for a scalar */
     uint32_t scalar_bytes;
@@ -317,7 +322,9 @@ typedef struct wire_arg {
 
 typedef struct wire_reply {
     int32_t failed;        /* the worker could not run it: msg says why */
+    int32_t threads;       /* counted runs: the threads that counted */
     double ns;
+    int64_t counts[KILN_MAX_COUNTERS]; /* counted runs: summed over the threads */
     char msg[400];
 } wire_reply;
 
@@ -402,7 +409,46 @@ typedef struct worker {
     uint32_t cap_args;
     unsigned char *copies; /* its scalars, 16-byte aligned each */
     size_t cap_copies;
+    kiln_counter_spec spec; /* what a counted run counts (spec.n = 0: nothing set) */
+    char spec_err[400];
 } worker;
+
+/* A counted run on an OpenMP team: each thread starts its own counters in a
+ * parallel region before the kernel's and adds them up in one after it. The
+ * team's threads persist between regions (libgomp reuses them), so they are
+ * the kernel's threads; what they count between the regions is their
+ * waiting for the kernel's region to start. */
+typedef struct team_count {
+    const kiln_counter_spec *spec;
+    pthread_mutex_t lock;
+    int64_t sums[KILN_MAX_COUNTERS];
+    int threads, failed;
+    char err[256];
+} team_count;
+
+static void team_start(void *data)
+{
+    team_count *tc = data;
+    char err[256];
+    if (kc_thread_start(tc->spec, err, sizeof err) != 0) {
+        pthread_mutex_lock(&tc->lock);
+        if (!tc->failed++)
+            snprintf(tc->err, sizeof tc->err, "%s", err);
+        pthread_mutex_unlock(&tc->lock);
+    }
+}
+
+static void team_stop(void *data)
+{
+    team_count *tc = data;
+    long long vals[KILN_MAX_COUNTERS] = {0};
+    kc_thread_stop(tc->spec, vals);
+    pthread_mutex_lock(&tc->lock);
+    for (int i = 0; i < tc->spec->n; i++)
+        tc->sums[i] += vals[i];
+    tc->threads++;
+    pthread_mutex_unlock(&tc->lock);
+}
 
 static double now_ns(void)
 {
@@ -529,6 +575,42 @@ static void worker_reply(worker *w, int failed, double ns, const char *fmt, ...)
     wire_send(w->sock, &rep, sizeof rep, -1);
 }
 
+/* A RUN with counting: the counters of the threads that run the kernel,
+ * summed, come back with the time. */
+static void worker_run_counted(worker *w, const worker_prog *p, void **args, const size_t *global,
+                               const size_t *local)
+{
+    wire_reply rep;
+    memset(&rep, 0, sizeof rep);
+    if (w->spec.n == 0) {
+        worker_reply(w, 1, 0, "counting: %s", w->spec_err[0] ? w->spec_err : "no event was set");
+        return;
+    }
+    team_count tc = {.spec = &w->spec};
+    pthread_mutex_init(&tc.lock, NULL);
+    if (p->gomp_parallel)
+        p->gomp_parallel(team_start, &tc, 0, 0);
+    else
+        team_start(&tc);
+    if (tc.failed) {
+        worker_reply(w, 1, 0, "counting: %s", tc.err);
+        pthread_mutex_destroy(&tc.lock);
+        return;
+    }
+    double t0 = now_ns();
+    p->entry(args, global, local);
+    rep.ns = now_ns() - t0;
+    if (p->gomp_parallel)
+        p->gomp_parallel(team_stop, &tc, 0, 0);
+    else
+        team_stop(&tc);
+    pthread_mutex_destroy(&tc.lock);
+    memcpy(rep.counts, tc.sums, sizeof rep.counts);
+    rep.threads = tc.threads;
+    snprintf(rep.msg, sizeof rep.msg, "ok");
+    wire_send(w->sock, &rep, sizeof rep, -1);
+}
+
 /* RUN: rebuilds the argument array in this address space, calls, times, answers. */
 static void worker_run(worker *w, const unsigned char *msg, size_t len)
 {
@@ -599,6 +681,10 @@ static void worker_run(worker *w, const unsigned char *msg, size_t len)
     for (int d = 0; d < 3; d++) {
         global[d] = (size_t)h.global[d];
         local[d] = (size_t)h.local[d];
+    }
+    if (h.count) {
+        worker_run_counted(w, p, args, global, local);
+        return;
     }
     if (p->gomp_parallel)
         p->gomp_parallel(no_op, NULL, 0, 0);
@@ -689,6 +775,12 @@ static void worker_main(const host_state *st, int sock, pid_t parent)
         }
         case WIRE_RUN:
             worker_run(&w, msg, (size_t)n);
+            break;
+        case WIRE_COUNTERS:
+            msg[n] = '\0';
+            if (kc_resolve((const char *)msg + sizeof h, &w.spec, NULL, 0, w.spec_err,
+                           sizeof w.spec_err) != 0)
+                w.spec.n = 0;
             break;
         default:
             if (fd >= 0)
@@ -1196,7 +1288,7 @@ static int await_reply(kiln_rt *rt, wire_reply *rep)
 /* One run in the worker (started if none runs), handing it first whatever
  * it does not have yet. */
 static int run_in_worker(kiln_rt *rt, host_prog *hp, const size_t *global, const size_t *local,
-                         double *elapsed_ns)
+                         double *elapsed_ns, long long *vals, int *threads)
 {
     host_state *st = rt->impl;
     size_t len = sizeof(wire_head) + (size_t)hp->nargs * sizeof(wire_arg);
@@ -1224,9 +1316,25 @@ static int run_in_worker(kiln_rt *rt, host_prog *hp, const size_t *global, const
         lost |= wire_send(st->worker_sock, add, sizeof h + symlen, hp->so_fd);
         hp->worker_gen = st->worker_gen;
     }
+    if (vals && (st->counters_gen != st->worker_gen || st->counters_serial != rt->counters->serial)) {
+        /* the worker resolves the names itself: PAPI lives in its process */
+        char list[sizeof rt->counters->names + KILN_MAX_COUNTERS] = "";
+        for (int i = 0; i < rt->counters->n; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? "," : "",
+                     rt->counters->names[i]);
+        unsigned char cm[sizeof h + sizeof list];
+        memset(&h, 0, sizeof h);
+        h.kind = WIRE_COUNTERS;
+        memcpy(cm, &h, sizeof h);
+        memcpy(cm + sizeof h, list, strlen(list) + 1);
+        lost |= wire_send(st->worker_sock, cm, sizeof h + strlen(list) + 1, -1);
+        st->counters_gen = st->worker_gen;
+        st->counters_serial = rt->counters->serial;
+    }
     memset(&h, 0, sizeof h);
     h.kind = WIRE_RUN;
     h.id = hp->id;
+    h.count = vals != NULL;
     h.nargs = (uint32_t)hp->nargs;
     for (int d = 0; d < 3; d++) {
         h.global[d] = global[d];
@@ -1266,6 +1374,11 @@ static int run_in_worker(kiln_rt *rt, host_prog *hp, const size_t *global, const
     if (rep.failed)
         return kiln_rt_fail(rt, "host worker: %s", rep.msg);
     *elapsed_ns = rep.ns;
+    if (vals) {
+        for (int i = 0; i < rt->counters->n; i++)
+            vals[i] += rep.counts[i];
+        *threads = rep.threads;
+    }
     return 0;
 }
 
@@ -1347,7 +1460,9 @@ static size_t divisor_at_most(size_t n, size_t cap)
     return 1;
 }
 
-static int host_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns)
+/* One run; vals (NULL: not counted) gets rt->counters' counts added. */
+static int host_run_any(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns,
+                        long long *vals, int *threads)
 {
     host_state *st = rt->impl;
     host_prog *hp = prog->impl;
@@ -1358,6 +1473,8 @@ static int host_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, d
             return kiln_rt_fail(rt, "argument %d of %s: its buffer was freed", i,
                                 prog->kernel_name);
     }
+    if (vals && !st->use_worker)
+        return kiln_rt_fail(rt, "counting events needs the host worker (KILN_HOST_WORKER=0 is set)");
     size_t global[3], local[3];
     for (int d = 0; d < 3; d++) {
         global[d] = geo->global[d];
@@ -1368,26 +1485,41 @@ static int host_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, d
         local[1] = local[2] = 1;
     }
     if (st->use_worker || rt->timeout_ms > 0 || hp->openmp) {
-        int (*run)(kiln_rt *, host_prog *, const size_t *, const size_t *, double *) =
-            st->use_worker ? run_in_worker : run_in_child;
-        int rc = run(rt, hp, global, local, elapsed_ns);
-        if (rc != KILN_RT_TIMEOUT)
-            return rc;
-        /* Confirmed by a second run in a fresh process before it is final:
-         * something outside the kernel (a first-run cost, a stalled machine)
-         * must not make a fast kernel a timeout. */
-        rc = run(rt, hp, global, local, elapsed_ns);
-        if (rc == KILN_RT_TIMEOUT)
-            kiln_rt_fail(rt,
-                         "kernel did not finish within %d ms of its CPU time, twice (the run "
-                         "was repeated in a fresh process; both were killed)",
-                         rt->timeout_ms);
+        long long got[KILN_MAX_COUNTERS] = {0};
+        int rc = st->use_worker ? run_in_worker(rt, hp, global, local, elapsed_ns, vals ? got : NULL, threads)
+                                : run_in_child(rt, hp, global, local, elapsed_ns);
+        if (rc == KILN_RT_TIMEOUT) {
+            /* Confirmed by a second run in a fresh process before it is final:
+             * something outside the kernel (a first-run cost, a stalled machine)
+             * must not make a fast kernel a timeout. */
+            memset(got, 0, sizeof got);
+            rc = st->use_worker ? run_in_worker(rt, hp, global, local, elapsed_ns, vals ? got : NULL, threads)
+                                : run_in_child(rt, hp, global, local, elapsed_ns);
+            if (rc == KILN_RT_TIMEOUT)
+                kiln_rt_fail(rt,
+                             "kernel did not finish within %d ms of its CPU time, twice (the run "
+                             "was repeated in a fresh process; both were killed)",
+                             rt->timeout_ms);
+        }
+        for (int i = 0; rc == 0 && vals && i < rt->counters->n; i++)
+            vals[i] += got[i];
         return rc;
     }
     double t0 = now_ns();
     hp->entry(hp->args, global, local);
     *elapsed_ns = now_ns() - t0;
     return 0;
+}
+
+static int host_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns)
+{
+    return host_run_any(rt, prog, geo, elapsed_ns, NULL, NULL);
+}
+
+static int host_run_counted(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
+                            double *elapsed_ns, long long *vals, int *threads)
+{
+    return host_run_any(rt, prog, geo, elapsed_ns, vals, threads);
 }
 
 const kiln_rt_ops kiln_rt_host_ops = {
@@ -1406,5 +1538,6 @@ const kiln_rt_ops kiln_rt_host_ops = {
     .set_buf = host_set_buf,
     .set_scalar = host_set_scalar,
     .run = host_run,
+    .run_counted = host_run_counted,
     .compiler_changed = host_compiler_changed,
 };

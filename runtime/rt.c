@@ -218,6 +218,7 @@ void kiln_rt_close(kiln_rt *rt)
     if (!rt)
         return;
     rt->ops->close(rt);
+    free(rt->counters);
     free(rt);
 }
 
@@ -393,18 +394,19 @@ int kiln_program_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const vo
     return rt->ops->set_scalar(rt, prog, index, value, bytes);
 }
 
-int kiln_program_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns)
+/* Checks geo and normalises it into g (unused dims = 1, local all 0 or all set). */
+static int geometry_normalise(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, kiln_geometry *g)
 {
     if (!prog || !geo)
         return kiln_rt_fail(rt, "kiln_program_run: NULL %s", prog ? "geometry" : "program");
     if (geo->dims < 1 || geo->dims > 3)
         return kiln_rt_fail(rt, "kiln_program_run: dims = %d, must be 1, 2 or 3", geo->dims);
-    kiln_geometry g = {.dims = geo->dims, .global = {1, 1, 1}, .local = {0, 0, 0}};
+    *g = (kiln_geometry){.dims = geo->dims, .global = {1, 1, 1}, .local = {0, 0, 0}};
     int any_local = 0, all_local = 1;
     for (int d = 0; d < geo->dims; d++) {
         if (geo->global[d] == 0)
             return kiln_rt_fail(rt, "kiln_program_run: global size is 0 in dimension %d", d);
-        g.global[d] = geo->global[d];
+        g->global[d] = geo->global[d];
         any_local |= geo->local[d] != 0;
         all_local &= geo->local[d] != 0;
     }
@@ -412,19 +414,91 @@ int kiln_program_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, 
         return kiln_rt_fail(rt, "kiln_program_run: local size given for some dimensions only");
     if (any_local) {
         for (int d = 0; d < 3; d++) {
-            g.local[d] = d < geo->dims ? geo->local[d] : 1;
-            if (g.global[d] % g.local[d] != 0)
+            g->local[d] = d < geo->dims ? geo->local[d] : 1;
+            if (g->global[d] % g->local[d] != 0)
                 return kiln_rt_fail(rt,
                                     "kiln_program_run: global size %zu is not a multiple of "
                                     "local size %zu in dimension %d",
-                                    g.global[d], g.local[d], d);
+                                    g->global[d], g->local[d], d);
         }
     }
+    return 0;
+}
+
+int kiln_program_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns)
+{
+    kiln_geometry g;
+    if (geometry_normalise(rt, prog, geo, &g) != 0)
+        return -1;
     double ns = 0;
     int rc = rt->ops->run(rt, prog, &g, &ns);
     if (elapsed_ns)
         *elapsed_ns = rc == 0 ? ns : 0;
     return rc;
+}
+
+int kiln_program_run_counted(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
+                             double *elapsed_ns, long long *vals, int *threads)
+{
+    kiln_geometry g;
+    if (!rt->counters)
+        return kiln_rt_fail(rt, "no event to count (kiln_rt_set_counters)");
+    if (geometry_normalise(rt, prog, geo, &g) != 0)
+        return -1;
+    if (rt->ops->run_counted)
+        return rt->ops->run_counted(rt, prog, &g, elapsed_ns, vals, threads);
+    kc_group *grp = kc_process_start(rt->counters, rt->err, sizeof rt->err);
+    if (!grp)
+        return -1;
+    int rc = rt->ops->run(rt, prog, &g, elapsed_ns);
+    if (rc != 0) {
+        kc_process_abort(grp);
+        return rc;
+    }
+    *threads = kc_process_stop(grp, vals);
+    return 0;
+}
+
+int kiln_rt_set_counters(kiln_rt *rt, const char *events, char *skipped, size_t skippedlen)
+{
+    static unsigned serial;
+    if (skipped && skippedlen)
+        skipped[0] = '\0';
+    free(rt->counters);
+    rt->counters = NULL;
+    if (!events || !*events)
+        return 0;
+    kiln_counter_spec *spec = malloc(sizeof *spec);
+    if (!spec)
+        return kiln_rt_fail(rt, "out of memory");
+    if (kc_resolve(events, spec, skipped, skippedlen, rt->err, sizeof rt->err) != 0) {
+        free(spec);
+        return -1;
+    }
+    spec->serial = ++serial;
+    rt->counters = spec;
+    return 0;
+}
+
+int kiln_rt_counts_asked(const kiln_rt *rt)
+{
+    return rt->counters != NULL || rt->energy;
+}
+
+int kiln_rt_measures_energy(const kiln_rt *rt)
+{
+    return rt->energy;
+}
+
+int kiln_rt_set_energy(kiln_rt *rt, int on)
+{
+    rt->energy = 0;
+    if (!on)
+        return 0;
+    if (kc_energy_open(&rt->energy_src, &rt->info, rt->err, sizeof rt->err) != 0)
+        return -1;
+    rt->energy = 1;
+    return 0;
 }
 
 /* The build options of a result's identity: what the backend adds to the

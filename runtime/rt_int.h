@@ -44,7 +44,50 @@ typedef struct kiln_rt_ops {
     int (*run)(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns);
     /* Optional: the host compiler changed (rt->cc, rt->cflags updated). */
     int (*compiler_changed)(kiln_rt *rt);
+    /* Optional: one run that counts rt->counters on the threads that run the
+     * kernel, adding them to vals (spec order) and setting *threads. Without
+     * it, rt.c counts every thread of this process around ops->run. */
+    int (*run_counted)(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
+                       double *elapsed_ns, long long *vals, int *threads);
 } kiln_rt_ops;
+
+/* ---- event counters and energy (counters.c) ----------------------------- */
+
+enum { KC_SW = 1, KC_PAPI = 2 };
+typedef struct kiln_counter_spec {
+    int n;
+    char names[KILN_MAX_COUNTERS][64];
+    int source[KILN_MAX_COUNTERS]; /* KC_SW or KC_PAPI */
+    int sw[KILN_MAX_COUNTERS];     /* index of a software event */
+    unsigned serial;               /* changes with every new spec */
+} kiln_counter_spec;
+
+/* Parses a comma-separated list ("auto" = everything countable here); note
+ * gets what "auto" skipped. -1 with err naming the event and listing the
+ * available ones. */
+int kc_resolve(const char *list, kiln_counter_spec *spec, char *note, size_t notelen, char *err,
+               size_t errlen);
+/* Counting the calling thread: start, then stop adding to vals. */
+int kc_thread_start(const kiln_counter_spec *spec, char *err, size_t errlen);
+void kc_thread_stop(const kiln_counter_spec *spec, long long *vals);
+/* Counting every thread of this process. stop adds to vals, returns the
+ * threads counted and frees the group. */
+typedef struct kc_group kc_group;
+kc_group *kc_process_start(const kiln_counter_spec *spec, char *err, size_t errlen);
+int kc_process_stop(kc_group *g, long long *vals);
+void kc_process_abort(kc_group *g);
+
+/* kiln_program_run with rt->counters counted (rt.c). */
+int kiln_program_run_counted(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
+                             double *elapsed_ns, long long *vals, int *threads);
+
+typedef struct kc_energy {
+    char source[16];  /* "rapl" or "nvml" */
+    void *nvml_dev;
+} kc_energy;
+int kc_energy_open(kc_energy *e, const kiln_device_info *dev, char *err, size_t errlen);
+int kc_energy_read(const kc_energy *e, double *joules);
+double kc_energy_range(const kc_energy *e); /* the counter's wrap-around, 0 = none known */
 
 struct kiln_rt {
     const kiln_rt_ops *ops;
@@ -54,6 +97,9 @@ struct kiln_rt {
     char cflags[512];  /* host C compiler flags */
     char err[2048];
     void *impl;        /* backend state */
+    kiln_counter_spec *counters; /* what kiln_program_count counts; NULL = nothing */
+    int energy;                  /* kiln_program_count measures energy too */
+    kc_energy energy_src;
 };
 
 struct kiln_buf {

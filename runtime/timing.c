@@ -7,6 +7,8 @@
  * the median absolute deviation, and a flag for a spread too wide to rank by.
  */
 #include <math.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/rt_int.h"
@@ -59,27 +61,38 @@ void kiln_stats_of(const double *samples_ns, int n, kiln_time_stats *out)
     free(sorted);
 }
 
-int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
-                      const kiln_time_opts *opts, kiln_time_stats *out)
+/* The options of a series (defaults for NULL), checked; then its warm-up runs. */
+static int series_begin(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, const kiln_time_opts *opts,
+                        kiln_time_opts *o, const char *what)
 {
-    kiln_time_opts o;
     if (opts)
-        o = *opts;
+        *o = *opts;
     else
-        kiln_time_opts_default(&o);
-    memset(out, 0, sizeof *out);
-    if (o.warmup < 0 || o.min_reps < 1 || o.max_reps < o.min_reps || o.budget_ms < 0)
+        kiln_time_opts_default(o);
+    if (o->warmup < 0 || o->min_reps < 1 || o->max_reps < o->min_reps || o->budget_ms < 0)
         return kiln_rt_fail(rt,
-                            "kiln_program_time: bad options (warmup %d, min_reps %d, max_reps %d, "
+                            "%s: bad options (warmup %d, min_reps %d, max_reps %d, "
                             "budget %g ms): need warmup >= 0, 1 <= min_reps <= max_reps, "
                             "budget >= 0",
-                            o.warmup, o.min_reps, o.max_reps, o.budget_ms);
+                            what, o->warmup, o->min_reps, o->max_reps, o->budget_ms);
     double ns;
-    for (int i = 0; i < o.warmup; i++) {
+    for (int i = 0; i < o->warmup; i++) {
         int rc = kiln_program_run(rt, prog, geo, &ns);
         if (rc != 0)
             return rc;
     }
+    return 0;
+}
+
+int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
+                      const kiln_time_opts *opts, kiln_time_stats *out)
+{
+    kiln_time_opts o;
+    memset(out, 0, sizeof *out);
+    int rc0 = series_begin(rt, prog, geo, opts, &o, "kiln_program_time");
+    if (rc0 != 0)
+        return rc0;
+    double ns;
     double *samples = malloc((size_t)o.max_reps * sizeof *samples);
     if (!samples)
         return kiln_rt_fail(rt, "kiln_program_time: out of memory for %d samples", o.max_reps);
@@ -97,4 +110,96 @@ int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
     kiln_stats_of(samples, n, out);
     free(samples);
     return 0;
+}
+
+static double wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+int kiln_program_count(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
+                       const kiln_time_opts *opts, kiln_counts *out)
+{
+    kiln_time_opts o;
+    memset(out, 0, sizeof *out);
+    out->energy_j = out->power_w = -1;
+    if (!rt->counters && !rt->energy)
+        return kiln_rt_fail(rt, "kiln_program_count: neither events (kiln_rt_set_counters) nor "
+                                "energy (kiln_rt_set_energy) asked for");
+    int rc0 = series_begin(rt, prog, geo, opts, &o, "kiln_program_count");
+    if (rc0 != 0)
+        return rc0;
+    double ns;
+    double budget_ns = o.budget_ms * 1e6;
+    if (rt->energy && budget_ns < KILN_ENERGY_MIN_MS * 1e6)
+        budget_ns = KILN_ENERGY_MIN_MS * 1e6;
+    long long vals[KILN_MAX_COUNTERS] = {0};
+    double e0 = 0, e1 = 0, total_ns = 0, t0 = wall_ns(), wall = 0;
+    if (rt->energy && kc_energy_read(&rt->energy_src, &e0) != 0)
+        return kiln_rt_fail(rt, "reading energy (%s) failed", rt->energy_src.source);
+    int n = 0, threads = 0;
+    /* With energy, the series runs until its wall time covers the budget:
+     * the counters (NVML's especially) advance in steps of milliseconds. */
+    while (n < o.min_reps || (rt->energy ? wall : total_ns) < budget_ns) {
+        if (!rt->energy && n >= o.max_reps)
+            break;
+        int t = 0, rc = rt->counters ? kiln_program_run_counted(rt, prog, geo, &ns, vals, &t)
+                                     : kiln_program_run(rt, prog, geo, &ns);
+        if (rc != 0)
+            return rc;
+        if (t > threads)
+            threads = t;
+        total_ns += ns;
+        n++;
+        wall = wall_ns() - t0;
+    }
+    if (rt->energy) {
+        if (kc_energy_read(&rt->energy_src, &e1) != 0)
+            return kiln_rt_fail(rt, "reading energy (%s) failed", rt->energy_src.source);
+        double joules = e1 - e0;
+        if (joules < 0)
+            joules += kc_energy_range(&rt->energy_src);
+        out->power_w = wall > 0 ? joules / (wall * 1e-9) : 0;
+        out->energy_j = out->power_w * (total_ns / n) * 1e-9;
+        snprintf(out->energy_source, sizeof out->energy_source, "%s", rt->energy_src.source);
+    }
+    out->runs = n;
+    out->elapsed_ns = total_ns / n;
+    out->threads = threads;
+    snprintf(out->scope, sizeof out->scope, "%s",
+             rt->ops->run_counted ? "kernel threads" : "process threads");
+    if (rt->counters) {
+        out->n = rt->counters->n;
+        for (int i = 0; i < out->n; i++) {
+            snprintf(out->name[i], sizeof out->name[i], "%s", rt->counters->names[i]);
+            out->per_run[i] = (double)vals[i] / n;
+        }
+    }
+    return 0;
+}
+
+int kiln_counts_json(const kiln_counts *c, char *out, size_t len)
+{
+    size_t used = 0;
+    int w = snprintf(out, len, "{\"events\":{");
+    for (int i = 0; w >= 0 && i < c->n; i++) {
+        used += (size_t)w;
+        if (used >= len)
+            return -1;
+        w = snprintf(out + used, len - used, "%s\"%s\":%.17g", i ? "," : "", c->name[i], c->per_run[i]);
+    }
+    if (w < 0 || (used += (size_t)w) >= len)
+        return -1;
+    w = snprintf(out + used, len - used, "},\"threads\":%d,\"scope\":\"%s\",\"runs\":%d,\"run_ns\":%.17g",
+                 c->threads, c->scope, c->runs, c->elapsed_ns);
+    if (w < 0 || (used += (size_t)w) >= len)
+        return -1;
+    if (c->energy_source[0])
+        w = snprintf(out + used, len - used, ",\"energy_j\":%.17g,\"power_w\":%.17g,\"energy_source\":\"%s\"}",
+                     c->energy_j, c->power_w, c->energy_source);
+    else
+        w = snprintf(out + used, len - used, "}");
+    return w < 0 || used + (size_t)w >= len ? -1 : 0;
 }

@@ -129,6 +129,56 @@ int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
 #define KILN_TIME_NOISY_IQR 0.10
 void kiln_stats_of(const double *samples_ns, int n, kiln_time_stats *out);
 
+/* ---- event counters and energy ----------------------------------------- */
+
+/* Events: PAPI presets (PAPI_TOT_INS) or native names, and the kernel's
+ * software events sw:task-clock (ns), sw:page-faults, sw:context-switches,
+ * sw:cpu-migrations. The host backend counts the threads that run the kernel
+ * (each thread of an OpenMP team, summed); an OpenCL device is counted on
+ * every host thread of this process, which for PoCL are the threads that run
+ * the kernel and for a GPU only the driver's host side. */
+#define KILN_MAX_COUNTERS 16
+
+/* Sets the events kiln_program_count counts: a comma-separated list, "auto"
+ * for every event countable here (skipped, if not NULL, names the rest),
+ * NULL or "" for none. -1 with the event named and the available events
+ * listed when one cannot be counted. */
+int kiln_rt_set_counters(kiln_rt *rt, const char *events, char *skipped, size_t skippedlen);
+/* Measures energy too (RAPL for the host's CPUs and PoCL, NVML for NVIDIA
+ * GPUs). -1 with the reason when the device has no energy source. */
+int kiln_rt_set_energy(kiln_rt *rt, int on);
+/* 1 when kiln_rt_set_counters or kiln_rt_set_energy asked for something. */
+int kiln_rt_counts_asked(const kiln_rt *rt);
+/* 1 when kiln_rt_set_energy is on. */
+int kiln_rt_measures_energy(const kiln_rt *rt);
+/* What can be counted on this machine, one line. */
+void kiln_counters_available(char *out, size_t len);
+
+typedef struct kiln_counts {
+    int n;                                   /* events counted */
+    char name[KILN_MAX_COUNTERS][64];
+    double per_run[KILN_MAX_COUNTERS];       /* mean per run, summed over threads */
+    int threads;                             /* threads counted in a run */
+    char scope[32];                          /* "kernel threads" or "process threads" */
+    int runs;
+    double elapsed_ns;                       /* mean time of a counted run */
+    double energy_j, power_w;                /* per run, and mean power; < 0 when not measured */
+    char energy_source[16];
+} kiln_counts;
+
+/* Runs the program over a series (opts as for timing; with energy, the
+ * series lasts at least KILN_ENERGY_MIN_MS) with the events set by
+ * kiln_rt_set_counters counted, apart from the timed runs so that counting
+ * never perturbs a time. Energy is the series' energy over its wall time
+ * (mean power) times the mean run time. */
+#define KILN_ENERGY_MIN_MS 500.0
+int kiln_program_count(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
+                       const kiln_time_opts *opts, kiln_counts *out);
+/* {"events":{"PAPI_TOT_INS":1.2e6,...},"threads":2,"scope":"kernel threads",
+ *  "runs":40,"energy_j":0.0123,"power_w":230.5,"energy_source":"nvml"}.
+ * -1 when it does not fit. */
+int kiln_counts_json(const kiln_counts *c, char *out, size_t len);
+
 /* ---- verification ----------------------------------------------------- */
 
 typedef struct kiln_verify_report {

@@ -164,6 +164,7 @@ typedef struct kiln_db_row {
     char *owner_host, *owner_start;
     int64_t superseded_by;     /* 0 when current, else the row that replaced it */
     uint64_t seed;             /* the run's seed (verification data) */
+    char *counters_json;       /* events and energy per run (kiln_counts_json), NULL if not counted */
     int64_t run_id;
     int64_t id;                /* the result's row id */
 } kiln_db_row;
@@ -213,6 +214,26 @@ int kiln_db_abandon(const char *path, const char *status, char *err, size_t errl
 
 /* ---- the tuning loop -------------------------------------------------- */
 
+/* What a tuning run minimises: the median time, the energy of a run, or the
+ * energy-delay product (energy x time). Energy and EDP need the device's
+ * energy measured (kiln_rt_set_energy). */
+typedef enum kiln_objective { KILN_OBJECTIVE_TIME = 0, KILN_OBJECTIVE_ENERGY, KILN_OBJECTIVE_EDP } kiln_objective;
+const char *kiln_objective_name(kiln_objective o);
+int kiln_objective_parse(const char *name, kiln_objective *out); /* 0, or -1 for an unknown name */
+/* The objective's value of a correct result (ns; J; J s), -1 when what it
+ * needs was not measured. */
+double kiln_objective_value(kiln_objective o, double median_ns, double energy_j);
+/* kiln_counts_json of c with what the kernel declares beside it:
+ * "declared_flops", "declared_bytes" and "bytes_per_flop" per run (where
+ * declared, > 0), and where a floating-point event was counted (PAPI_FP_OPS,
+ * PAPI_SP_OPS or PAPI_DP_OPS, the first of them) "counted_gflops" (that
+ * event over the run's time) and "counted_over_declared" (a check of the
+ * declared count: 1 when they agree). -1 when it does not fit. */
+int kiln_counts_json_derived(const kiln_counts *c, double declared_flops, double declared_bytes, char *out,
+                             size_t len);
+/* energy_j of a stored counters JSON (kiln_counts_json), -1 when absent. */
+double kiln_counters_energy_j(const char *counters_json);
+
 typedef struct kiln_tune_opts {
     const kiln_kernel *kernel;
     kiln_size size;
@@ -229,6 +250,7 @@ typedef struct kiln_tune_opts {
                                   again; the new row supersedes the old one */
     int confirm_top;           /* re-measure the fastest N at the end of a finished run (0 = none) */
     int confirm_rounds;        /* interleaved rounds of that (0 = 5) */
+    kiln_objective objective;  /* what strategy reports and the summary's best_objective minimise */
 } kiln_tune_opts;
 
 typedef struct kiln_tune_event {
@@ -252,6 +274,9 @@ typedef struct kiln_tune_summary {
     char stopped[320];         /* why the run stopped early ("" when it did not): the device is unusable */
     kiln_config best;
     char best_json[512];
+    /* the lowest objective value among correct results (-1 when none had it) */
+    double best_objective;
+    char best_objective_json[512];
 } kiln_tune_summary;
 
 /* Tunes one kernel on one device into the database; each variant becomes one
@@ -270,6 +295,7 @@ typedef struct kiln_eval {
     char *source;              /* generated source */
     char source_hash[17];
     char *error_text;
+    char *counters_json;       /* kiln_counts_json of a counted series, when asked for */
 } kiln_eval;
 int kiln_evaluate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
                   const kiln_tune_opts *opts, kiln_eval *out, char *err, size_t errlen);
