@@ -3,8 +3,9 @@
  * through kiln_evaluate and kiln_tune on the host backend.
  *
  * - A table that disagrees with the description (rows swapped, f64 for f32),
- *   a description that reads an undeclared parameter, a missing callback and
- *   a reference that asks for an argument the kernel lacks are refused before
+ *   a description that reads an undeclared parameter, a missing callback
+ *   (build, inputs, reference, geometry) and a reference that asks for an
+ *   argument the kernel lacks are refused before
  *   anything runs, with the name at fault, and kiln_tune stores no row.
  * - Verdict thresholds: an output 2 ulps off sits inside the f32 bound of a
  *   one-term element of 1.5 or 1.75 (ok), 3 ulps off outside it (wrong).
@@ -160,6 +161,8 @@ static kiln_kernel broken(int fault)
     case 7: k.reference = exact_for_float_reference; break;
     case 8: k.geometry = NULL; break;
     case 9: k.args = scalar_out; break;
+    case 10: k.inputs = NULL; break;
+    case 11: k.build = NULL; break;
     }
     return k;
 }
@@ -175,6 +178,8 @@ static const char *const fault_message[] = {
     "kiln_args_exact of 'out', a f32 array",
     "has no geometry function",
     "argument 'eps' has direction in in the description but out in the table",
+    "has no inputs function",
+    "has no build function",
 };
 
 /* ---- integers: i64 above 2^53, u8 equal to the first poison */
