@@ -3,7 +3,7 @@
  * through kiln_evaluate and kiln_tune on the host backend.
  *
  * - A table that disagrees with the description (rows swapped, f64 for f32),
- *   a description that reads an undeclared parameter, a missing callback
+ *   a description or a geometry that reads an undeclared parameter, a missing callback
  *   (build, inputs, reference, geometry) and a reference that asks for an
  *   argument the kernel lacks are refused before
  *   anything runs, with the name at fault, and kiln_tune stores no row.
@@ -120,6 +120,13 @@ static kiln_proc *unrol_refused_build(kiln_ctx *ctx, const kiln_config *cfg, con
     return NULL;
 }
 
+/* a geometry that reads a parameter under a name the kernel does not have */
+static void wgs_geometry(const kiln_config *cfg, const kiln_size *size, kiln_geometry *geo)
+{
+    geometry_1d(cfg, size, geo);
+    geo->local[0] = (size_t)kiln_config_get(cfg, "wgs", 64);
+}
+
 static void misnamed_reference(kiln_args *a)
 {
     double *want = kiln_args_want(a, "outt");
@@ -163,6 +170,7 @@ static kiln_kernel broken(int fault)
     case 9: k.args = scalar_out; break;
     case 10: k.inputs = NULL; break;
     case 11: k.build = NULL; break;
+    case 12: k.geometry = wgs_geometry; break;
     }
     return k;
 }
@@ -180,6 +188,7 @@ static const char *const fault_message[] = {
     "argument 'eps' has direction in in the description but out in the table",
     "has no inputs function",
     "has no build function",
+    "the geometry reads parameter 'wgs', which the kernel does not declare",
 };
 
 /* ---- integers: i64 above 2^53, u8 equal to the first poison */
