@@ -3,10 +3,10 @@
  * through kiln_evaluate and kiln_tune on the host backend.
  *
  * - A table that disagrees with the description (rows swapped, f64 for f32),
- *   a description or a geometry that reads an undeclared parameter, a missing callback
- *   (build, inputs, reference, geometry) and a reference that asks for an
- *   argument the kernel lacks are refused before
- *   anything runs, with the name at fault, and kiln_tune stores no row.
+ *   a description or a geometry that reads an undeclared parameter, a
+ *   missing callback (build, inputs, reference, geometry) and a reference
+ *   that asks for an argument the kernel lacks are refused before anything
+ *   runs, with the name at fault, and kiln_tune stores no row.
  * - Verdict thresholds: an output 2 ulps off sits inside the f32 bound of a
  *   one-term element of 1.5 or 1.75 (ok), 3 ulps off outside it (wrong).
  * - Integers compare exactly: an i64 output off by one above 2^53 is wrong;
