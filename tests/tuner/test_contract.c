@@ -13,8 +13,10 @@
  *   a u8 element left unwritten is wrong even where the reference equals the
  *   first poison byte.
  * - The timed runs' output is verified: a kernel right on its first run only
- *   is wrong; one whose inout array changes every run is checked on its
- *   first run only, and passes.
+ *   is wrong. One whose inout array changes every run is checked on its
+ *   first run and on one more run after the timed runs, from the inputs
+ *   again: right, it passes; an unwritten byte or an output written only
+ *   on the first run is wrong.
  * - No fixed limits: a kernel of 40 arguments, 20 parameters and 20
  *   constraints tunes end to end.
  * - kiln_eval_data_hash follows the inputs and the reference.
@@ -306,22 +308,37 @@ static const kiln_kernel once = {
 };
 
 /* ---- accumulate: x += in, y = 2 x. Every run changes x, and y with it: right,
- * though the timed runs leave y unlike the reference of one run. */
+ * though the timed runs leave y unlike the reference of one run. Two faults
+ * that only a run after the first shows, as in `ints` and `once`: with
+ * skip=1 the last byte of `bytes` is never written (its reference is the
+ * first poison byte); with once=1 y[i] is written only while mark[i] holds
+ * the first poison. */
 
 static kiln_proc *accumulate_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
 {
-    (void)cfg;
     (void)size;
+    long long skip = kiln_config_get(cfg, "skip", 0), once_only = kiln_config_get(cfg, "once", 0);
     kiln_kernel_begin(ctx, "accumulate");
     kiln_var *n = kiln_arg_scalar(ctx, "n", KILN_T(I32));
     kiln_var *x = kiln_arg_array(ctx, "x", KILN_T(F32), KILN_INOUT, kiln_ref(ctx, n));
     kiln_var *y = kiln_arg_array(ctx, "y", KILN_T(F32), KILN_OUT, kiln_ref(ctx, n));
     kiln_var *in = kiln_arg_array(ctx, "in", KILN_T(F32), KILN_IN, kiln_ref(ctx, n));
+    kiln_var *bytes = kiln_arg_array(ctx, "bytes", KILN_T(U8), KILN_OUT, kiln_ref(ctx, n));
+    kiln_var *mark = kiln_arg_array(ctx, "mark", KILN_T(I32), KILN_OUT, kiln_ref(ctx, n));
     kiln_var *i = kiln_decl_const(ctx, "i", KILN_T(I64), kiln_global_id(ctx, 0));
     kiln_if_begin(ctx, kiln_lt(ctx, kiln_ref(ctx, i), kiln_ref(ctx, n)));
+    kiln_var *first = kiln_decl_const(ctx, "first", KILN_T(I32),
+                                      kiln_eq(ctx, kiln_at(ctx, mark, kiln_ref(ctx, i)),
+                                              kiln_int(ctx, (int32_t)0xA5A5A5A5u)));
     kiln_assign(ctx, kiln_at(ctx, x, kiln_ref(ctx, i)),
                 kiln_add(ctx, kiln_at(ctx, x, kiln_ref(ctx, i)), kiln_at(ctx, in, kiln_ref(ctx, i))));
+    kiln_if_begin(ctx, kiln_or(ctx, kiln_int(ctx, !once_only), kiln_ref(ctx, first)));
     kiln_assign(ctx, kiln_at(ctx, y, kiln_ref(ctx, i)), kiln_mul(ctx, kiln_flt(ctx, 2), kiln_at(ctx, x, kiln_ref(ctx, i))));
+    kiln_if_end(ctx);
+    kiln_assign(ctx, kiln_at(ctx, mark, kiln_ref(ctx, i)), kiln_int(ctx, 1));
+    kiln_if_begin(ctx, kiln_lt(ctx, kiln_ref(ctx, i), kiln_sub(ctx, kiln_ref(ctx, n), kiln_int(ctx, skip))));
+    kiln_assign(ctx, kiln_at(ctx, bytes, kiln_ref(ctx, i)), kiln_cast(ctx, KILN_T(U8), kiln_int(ctx, 0xA5)));
+    kiln_if_end(ctx);
     kiln_if_end(ctx);
     return kiln_proc_end(ctx);
 }
@@ -343,18 +360,25 @@ static void accumulate_reference(kiln_args *a)
     const float *x = kiln_args_ptr(a, "x"), *in = kiln_args_ptr(a, "in");
     double *wx = kiln_args_want(a, "x"), *wy = kiln_args_want(a, "y");
     double *mx = kiln_args_magnitude(a, "x", 2), *my = kiln_args_magnitude(a, "y", 2);
+    uint8_t *bytes = kiln_args_exact(a, "bytes");
+    int32_t *mark = kiln_args_exact(a, "mark");
     for (size_t i = 0; i < n; i++) {
         wx[i] = (double)x[i] + in[i];
         wy[i] = 2 * wx[i];
         mx[i] = fabs((double)x[i]) + fabs((double)in[i]);
         my[i] = 2 * mx[i];
+        bytes[i] = 0xA5;
+        mark[i] = 1;
     }
 }
 
 static const kiln_kernel accumulate = {
     .name = "accumulate",
     KILN_ARGS({"n", KILN_I32, KILN_IN, 1, NULL, 0}, {"x", KILN_F32, KILN_INOUT, 0, by_n, 0},
-              {"y", KILN_F32, KILN_OUT, 0, by_n, 0}, {"in", KILN_F32, KILN_IN, 0, by_n, 0}),
+              {"y", KILN_F32, KILN_OUT, 0, by_n, 0}, {"in", KILN_F32, KILN_IN, 0, by_n, 0},
+              {"bytes", KILN_U8, KILN_OUT, 0, by_n, 0}, {"mark", KILN_I32, KILN_OUT, 0, by_n, 0}),
+    KILN_PARAMS({.name = "skip", KILN_VALUES(0, 1), .default_value = 0},
+                {.name = "once", KILN_VALUES(0, 1), .default_value = 0}),
     .default_size = {1, {300, 1, 1}},
     .langs = 1u << KILN_LANG_C,
     .build = accumulate_build,
@@ -581,8 +605,16 @@ static void test_integers_and_timed_runs(kiln_rt *rt)
     CHECK_STR_CONTAINS(text, "output 'out' of the timed runs");
     CHECK(ev.verify.nonfinite == 300);
     kiln_eval_clear(&ev);
-    /* an inout array makes every run differ: only the first run is verified */
+    /* an inout array makes every run differ: the first run is verified, and
+     * one more after the timed runs, from the inputs again */
     CHECK_MSG(evaluate(rt, &accumulate, NULL, &ev, text, sizeof text) == KILN_OK, "%s", text);
+    kiln_eval_clear(&ev);
+    CHECK_MSG(evaluate(rt, &accumulate, "skip=1", &ev, text, sizeof text) == KILN_WRONG, "%s", text);
+    CHECK_STR_CONTAINS(text, "output 'bytes' of the run after the timed runs differs from the exact reference: 1 of "
+                             "300 elements, first at index 299");
+    kiln_eval_clear(&ev);
+    CHECK_MSG(evaluate(rt, &accumulate, "once=1", &ev, text, sizeof text) == KILN_WRONG, "%s", text);
+    CHECK_STR_CONTAINS(text, "output 'y' of the run after the timed runs");
     kiln_eval_clear(&ev);
 }
 
