@@ -51,6 +51,9 @@ expect 2 $KILN tune triad --device no-such-device-anywhere; contains "no-such-de
 expect 0 $T --budget 1 --time 30 --timeout 0 --seed 18446744073709551615 --reps 1 --set wg=64
 contains "1 configurations run"
 expect 0 $KILN best triad --device host --size 4096; contains "wg=64"
+# --set has no fixed limit: 17 of them (one parameter fixed again and again)
+sets=(); for _ in $(seq 1 17); do sets+=(--set wg=64); done
+expect 0 $T --budget 1 --reps 1 --confirm 0 "${sets[@]}"; contains "1 configurations run"
 expect 2 $KILN best triad --device no-such-device-anywhere; contains "no-such-device-anywhere"
 expect 2 $KILN show --device no-such-device-anywhere;       contains "no-such-device-anywhere"
 finish
