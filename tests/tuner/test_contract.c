@@ -17,8 +17,8 @@
  *   first run and on one more run after the timed runs, from the inputs
  *   again: right, it passes; an unwritten byte or an output written only
  *   on the first run is wrong.
- * - No fixed limits: a kernel of 40 arguments, 20 parameters and 20
- *   constraints tunes end to end.
+ * - No fixed limits: a kernel of 40 arguments, 20 parameters with long
+ *   names and 20 constraints tunes end to end, and resumes.
  * - kiln_eval_data_hash follows the inputs and the reference.
  */
 #include <stdio.h>
@@ -394,9 +394,12 @@ static const char *const wide_names[WIDE_INPUTS] = {
     "x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",  "x9",  "x10", "x11", "x12",
     "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25",
     "x26", "x27", "x28", "x29", "x30", "x31", "x32", "x33", "x34", "x35", "x36", "x37"};
-static const char *const wide_params[WIDE_PARAMS] = {"p0",  "p1",  "p2",  "p3",  "p4",  "p5",  "p6",
-                                                     "p7",  "p8",  "p9",  "p10", "p11", "p12", "p13",
-                                                     "p14", "p15", "p16", "p17", "p18", "p19"};
+/* names as long as a real kernel's: a configuration's JSON takes over 600 bytes */
+#define WIDE_PARAM(i) "tile_size_of_dimension_" #i
+static const char *const wide_params[WIDE_PARAMS] = {
+    WIDE_PARAM(00), WIDE_PARAM(01), WIDE_PARAM(02), WIDE_PARAM(03), WIDE_PARAM(04), WIDE_PARAM(05), WIDE_PARAM(06),
+    WIDE_PARAM(07), WIDE_PARAM(08), WIDE_PARAM(09), WIDE_PARAM(10), WIDE_PARAM(11), WIDE_PARAM(12), WIDE_PARAM(13),
+    WIDE_PARAM(14), WIDE_PARAM(15), WIDE_PARAM(16), WIDE_PARAM(17), WIDE_PARAM(18), WIDE_PARAM(19)};
 
 static kiln_proc *wide_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
 {
@@ -410,8 +413,8 @@ static kiln_proc *wide_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_s
     kiln_var *x[WIDE_INPUTS];
     for (int k = 0; k < WIDE_INPUTS; k++)
         x[k] = kiln_arg_array(ctx, wide_names[k], KILN_T(F32), KILN_IN, kiln_ref(ctx, n));
-    kiln_comment(ctx, "p0 %lld, p1 %lld, parameter sum %lld", kiln_config_get(cfg, "p0", 0),
-                 kiln_config_get(cfg, "p1", 0), sum);
+    kiln_comment(ctx, "first %lld, second %lld, parameter sum %lld", kiln_config_get(cfg, wide_params[0], 0),
+                 kiln_config_get(cfg, wide_params[1], 0), sum);
     kiln_var *i = kiln_decl_const(ctx, "i", KILN_T(I64), kiln_global_id(ctx, 0));
     kiln_if_begin(ctx, kiln_lt(ctx, kiln_ref(ctx, i), kiln_ref(ctx, n)));
     kiln_node *acc = kiln_at(ctx, x[0], kiln_ref(ctx, i));
@@ -446,7 +449,7 @@ static void wide_reference(kiln_args *a)
     }
 }
 
-static kiln_kernel wide_kernel(kiln_arg_info *args, kiln_param *params, const char **constraints, char (*texts)[32])
+static kiln_kernel wide_kernel(kiln_arg_info *args, kiln_param *params, const char **constraints, char (*texts)[48])
 {
     static const long long values[2] = {1, 2};
     args[0] = (kiln_arg_info){"n", KILN_I32, KILN_IN, 1, NULL, 0};
@@ -455,8 +458,8 @@ static kiln_kernel wide_kernel(kiln_arg_info *args, kiln_param *params, const ch
         args[2 + k] = (kiln_arg_info){wide_names[k], KILN_F32, KILN_IN, 0, by_n, 0};
     for (int p = 0; p < WIDE_PARAMS; p++) {
         params[p] = (kiln_param){.name = wide_params[p], .nvalues = 2, .values = values, .default_value = 1};
-        /* p2..p19 are fixed at 1; p0, p1 are free: 4 valid points of 2^20 */
-        snprintf(texts[p], sizeof texts[p], p < 2 ? "p%d <= 2" : "p%d == 1", p);
+        /* the first two are free, the others fixed at 1: 4 valid points of 2^20 */
+        snprintf(texts[p], sizeof texts[p], p < 2 ? "%s <= 2" : "%s == 1", wide_params[p]);
         constraints[p] = texts[p];
     }
     return (kiln_kernel){.name = "wide",
@@ -618,12 +621,27 @@ static void test_integers_and_timed_runs(kiln_rt *rt)
     kiln_eval_clear(&ev);
 }
 
+typedef struct parse_check {
+    const kiln_kernel *k;
+    int rows, parsed;
+} parse_check;
+
+static int parses_back(void *user, const kiln_db_row *row)
+{
+    parse_check *pc = user;
+    kiln_config c;
+    char err[256];
+    pc->rows++;
+    pc->parsed += kiln_config_from_json(pc->k, row->config_json, &c, err, sizeof err) == 0;
+    return 0;
+}
+
 static void test_no_fixed_limits(kiln_rt *rt, kiln_db *db)
 {
     kiln_arg_info args[2 + WIDE_INPUTS];
     kiln_param params[WIDE_PARAMS];
     const char *constraints[WIDE_PARAMS];
-    char texts[WIDE_PARAMS][32];
+    char texts[WIDE_PARAMS][48];
     kiln_kernel k = wide_kernel(args, params, constraints, texts);
     char err[512] = "";
     kiln_tune_opts o;
@@ -635,6 +653,13 @@ static void test_no_fixed_limits(kiln_rt *rt, kiln_db *db)
     int rows = 0;
     kiln_db_foreach(db, "wide", NULL, NULL, count_row, &rows);
     CHECK(rows == 4);
+    /* each stored configuration is whole: it reads back, and resume finds it */
+    parse_check pc = {&k, 0, 0};
+    kiln_db_foreach(db, "wide", NULL, NULL, parses_back, &pc);
+    CHECK_MSG(pc.rows == 4 && pc.parsed == 4, "%d of %d stored configurations parse back", pc.parsed, pc.rows);
+    CHECK_MSG(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0, "%s", err);
+    CHECK_MSG(sum.evaluated == 0 && sum.resumed == 4, "again: evaluated %llu, resumed %llu",
+              (unsigned long long)sum.evaluated, (unsigned long long)sum.resumed);
 }
 
 static void test_data_hash(void)
