@@ -593,8 +593,9 @@ static void test_identity_and_best(void)
     CHECK(integrity_ok(path));
 }
 
-/* Markers and claims name their owner; a dead owner's claim is taken over, a
- * live one's refused; abandon and a full disk leave no marker and close the run. */
+/* Markers and claims name their owner; a dead owner's claim (or one whose pid
+ * a later process reuses) is taken over, a live one's refused; abandon and a
+ * full disk leave no marker and close the run. */
 static void test_owners_and_claims(void)
 {
     char path[512], err[512], holder[256] = "";
@@ -618,6 +619,12 @@ static void test_owners_and_claims(void)
     char want[64];
     snprintf(want, sizeof want, "pid %lld", (long long)getppid());
     CHECK_STR_CONTAINS(text(holder), want);
+    /* the pid of a live process that started after the claim's owner: the
+     * owner died and its pid was reused; the claim is taken over */
+    snprintf(q, sizeof q, "UPDATE device_claims SET pid = %lld, proc_start = '1'", (long long)getppid());
+    CHECK(sql(path, q) == 0);
+    CHECK(kiln_db_claim_device(db, dev, "saxpy", "4096", holder, sizeof holder) == 0);
+    CHECK(sql_int(path, "SELECT pid FROM device_claims") == self.pid);
     /* a dead process held it */
     pid_t child = fork();
     if (child == 0)
