@@ -5,10 +5,11 @@
  * parameters) -> source for the device's language -> build -> inputs (seeded)
  * -> outputs poisoned -> one run, verified against the reference -> outputs
  * poisoned with the second pattern -> timed runs -> the last timed run's
- * outputs verified again, unless an inout array makes every run differ (a
- * race that was right once does not pass; an integer element left unwritten
- * cannot match in both runs). Every failure
- * becomes a verdict with its text; nothing here prints.
+ * outputs verified again (a race that was right once does not pass; an
+ * integer element left unwritten cannot match in both runs). Where an inout
+ * array makes every run differ, the inout arrays get their inputs back, the
+ * outputs the second poison, and one more run is verified instead. Every
+ * failure becomes a verdict with its text; nothing here prints.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -320,6 +321,21 @@ static void count_series(kiln_rt *rt, const kiln_kernel *k, const kiln_size *siz
     out->counters_json = str_printf("{\"error\":\"%s\"}", why);
 }
 
+/* Uploads every inout array's input again (the data of the first run). */
+static int restore_inouts(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, kiln_eval *out)
+{
+    for (int i = 0; i < k->nargs; i++) {
+        const kiln_arg_info *a = &k->args[i];
+        if (a->is_scalar || a->dir != KILN_INOUT)
+            continue;
+        if (kiln_buf_write(rt, bufs[i], kiln_args_at(ref_cache.args, i), kiln_args_bytes(ref_cache.args, i))) {
+            fail(out, KILN_RUN_ERROR, str_printf("argument '%s': %s", a->name, kiln_rt_errmsg(rt)));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Runs, verifies and times a prepared variant. */
 static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
                             const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name,
@@ -391,10 +407,18 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
         fail(out, verdict_of_run(rc), str_printf("timing: %s", kiln_rt_errmsg(rt)));
         goto done;
     }
-    /* an inout array went through every timed run, and so may what the
-     * kernel computed from it: then only the first run has a reference */
-    if (!has_inout(k))
+    /* An inout array went through every timed run, and so may what the
+     * kernel computed from it: the reference is of one run. Then the inout
+     * arrays get their inputs back and one more run is verified. */
+    if (!has_inout(k)) {
         verify_outputs(rt, k, bufs, 1, "timed runs", out);
+    } else if (restore_inouts(rt, k, bufs, out) == 0 && repoison_outputs(rt, k, bufs, out) == 0) {
+        rc = kiln_program_run(rt, prog, &geo, &once_ns);
+        if (rc)
+            fail(out, verdict_of_run(rc), str_printf("the run after the timed runs: %s", kiln_rt_errmsg(rt)));
+        else
+            verify_outputs(rt, k, bufs, 0, "run after the timed runs", out);
+    }
     if (out->verdict == KILN_OK && kiln_rt_counts_asked(rt))
         count_series(rt, k, size, prog, &geo, &topts, out);
 

@@ -328,6 +328,35 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
     return rc;
 }
 
+/* cfg as JSON in a string of its own size (malloc'ed; NULL when out of
+ * memory): many parameters with long names take more than any fixed buffer. */
+static char *config_json_new(const kiln_config *cfg)
+{
+    size_t len = (size_t)kiln_config_json(cfg, NULL, 0) + 1;
+    char *json = malloc(len);
+    if (json)
+        kiln_config_json(cfg, json, len);
+    return json;
+}
+
+/* The next configuration to measure: the default first, then the strategy's
+ * (less the default, measured already). 0 when the strategy is done. */
+static int next_config(tune_run *t, kiln_config *cfg, int *default_pending, const kiln_config *def,
+                       int default_valid)
+{
+    if (*default_pending) {
+        *default_pending = 0;
+        *cfg = *def;
+        return 1;
+    }
+    while (t->opts->strategy->next(t->state, cfg)) {
+        int same = cfg->n == def->n && memcmp(cfg->values, def->values, (size_t)cfg->n * sizeof cfg->values[0]) == 0;
+        if (!(same && default_valid))
+            return 1;
+    }
+    return 0;
+}
+
 /* The strategy's loop, the default configuration first. Returns the run's
  * status text, NULL on a database error. */
 static const char *tune_loop(tune_run *t, kiln_space *space, uint64_t valid)
@@ -340,8 +369,6 @@ static const char *tune_loop(tune_run *t, kiln_space *space, uint64_t valid)
     int default_valid = kiln_space_check(space, &def, why, sizeof why) == 1;
     int default_pending = default_valid;
     t->s.default_in_space = default_valid;
-    char default_json[512];
-    kiln_config_json(&def, default_json, sizeof default_json);
     double t0 = now_s();
     uint64_t total = planned + (opts->budget && default_valid ? 1 : 0); /* the default comes on top of a budget */
 
@@ -351,21 +378,14 @@ static const char *tune_loop(tune_run *t, kiln_space *space, uint64_t valid)
         if (opts->time_budget_s > 0 && now_s() - t0 > opts->time_budget_s)
             return "time budget reached";
         kiln_config cfg;
-        int from_strategy = 1;
-        if (default_pending) {
-            cfg = def;
-            default_pending = 0;
-            from_strategy = 0;
-        } else if (!opts->strategy->next(t->state, &cfg)) {
+        if (!next_config(t, &cfg, &default_pending, &def, default_valid))
             return "done";
-        }
-        char json[512];
-        kiln_config_json(&cfg, json, sizeof json);
-        int is_default = strcmp(json, default_json) == 0;
-        /* The default was measured first: the strategy's copy of it is not run twice. */
-        if (from_strategy && is_default && default_valid)
-            continue;
+        char *json = config_json_new(&cfg);
+        if (!json)
+            return "out of memory";
+        int is_default = cfg.n == def.n && memcmp(cfg.values, def.values, (size_t)cfg.n * sizeof cfg.values[0]) == 0;
         int rc = tune_one(t, &cfg, json, is_default, total);
+        free(json);
         if (rc < 0)
             return NULL;
         if (rc > 0)

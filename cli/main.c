@@ -583,39 +583,50 @@ static int param_index(const kiln_kernel *k, const char *name, int len)
     return 0;
 }
 
-/* A copy of kernel k whose space has each "P=V" of `fixed` as one more
+/* A copy of a kernel whose space has each "P=V" of --set as one more
  * constraint "P == V": same kernel name and sources, so results and resume are
- * shared with unrestricted runs. */
+ * shared with unrestricted runs. It owns the lists the copy points to, sized
+ * from the kernel and the command line. */
+typedef struct restriction {
+    kiln_kernel kernel;
+    const char **constraints; /* the kernel's, then one per --set */
+    char (*texts)[96];        /* the constraint of each --set */
+} restriction;
+
 static const kiln_kernel *restrict_kernel(const kiln_kernel *k, const kiln_size *size, const char *const *fixed,
-                                          int nfixed, kiln_kernel *out)
+                                          int nfixed, restriction *out)
 {
-    static char texts[16][96];
-    static const char *list[256]; /* the kernel's constraints, then one per --set */
     char err[512];
     kiln_space *space = kiln_space_new(k, size, err, sizeof err);
     if (!space)
         die(EXIT_WORK, "tune: %s", err);
+    out->constraints = calloc((size_t)k->nconstraints + (size_t)nfixed, sizeof *out->constraints);
+    out->texts = calloc((size_t)nfixed, sizeof *out->texts);
+    if (!out->constraints || !out->texts)
+        die(EXIT_WORK, "tune: out of memory");
     kiln_config cfg;
     kiln_space_default(space, &cfg);
-    *out = *k;
-    if (k->nconstraints > (int)(sizeof list / sizeof list[0]))
-        die(EXIT_USAGE, "tune: too many constraints with --set");
+    out->kernel = *k;
     for (int i = 0; i < k->nconstraints; i++)
-        list[i] = k->constraints[i];
-    out->constraints = list;
+        out->constraints[i] = k->constraints[i];
+    out->kernel.constraints = out->constraints;
     for (int i = 0; i < nfixed; i++) {
         if (kiln_space_set(space, &cfg, fixed[i], err, sizeof err) != 0)
             die(EXIT_USAGE, "tune: %s", err);
-        if (i == (int)(sizeof texts / sizeof texts[0]) || out->nconstraints == (int)(sizeof list / sizeof list[0]))
-            die(EXIT_USAGE, "tune: too many constraints with --set");
         const char *eq = strchr(fixed[i], '=');
         int namelen = (int)(eq - fixed[i]);
-        snprintf(texts[i], sizeof texts[i], "%.*s == %lld", namelen, fixed[i],
+        snprintf(out->texts[i], sizeof out->texts[i], "%.*s == %lld", namelen, fixed[i],
                  cfg.values[param_index(k, fixed[i], namelen)]);
-        list[out->nconstraints++] = texts[i];
+        out->constraints[out->kernel.nconstraints++] = out->texts[i];
     }
     kiln_space_free(space);
-    return out;
+    return &out->kernel;
+}
+
+static void restriction_free(restriction *r)
+{
+    free(r->constraints);
+    free(r->texts);
 }
 
 /* Refuses, before anything runs, a size or a --set that leaves no valid
@@ -708,9 +719,13 @@ static int cmd_tune(int argc, char **argv)
     double time_budget = 0;
     int openmp = 0, timeout_ms = 10000, verbose = 0, reps = 0, nfixed = 0, confirm_top = 5;
     unsigned rerun = 0;
-    const char *fixed[16], *counters = NULL;
+    const char *counters = NULL;
     int energy = 0;
     kiln_objective objective = KILN_OBJECTIVE_TIME;
+    /* every --set of the command line: at most one per argument */
+    const char **fixed = calloc((size_t)argc, sizeof *fixed);
+    if (!fixed)
+        die(EXIT_WORK, "tune: out of memory");
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
         {"set", required_argument, 0, 'x'}, {"strategy", required_argument, 0, 's'}, {"budget", required_argument, 0, 'b'},
@@ -739,8 +754,6 @@ static int cmd_tune(int argc, char **argv)
                 die(EXIT_USAGE, "tune: --confirm wants a count from 0 to 100, got '%s'", optarg);
             break;
         case 'x':
-            if (nfixed == 16)
-                die(EXIT_USAGE, "tune: too many --set options");
             check_setting_or_die("tune", optarg);
             fixed[nfixed++] = optarg;
             break;
@@ -817,7 +830,7 @@ static int cmd_tune(int argc, char **argv)
         die(EXIT_USAGE, "tune: expected one KERNEL (see 'kiln tune --help')");
     const kiln_kernel *k = find_kernel_or_die(argv[optind]);
     kiln_size size = size_or_default(k, size_text);
-    static kiln_kernel restricted;
+    restriction restricted = {.constraints = NULL};
     if (nfixed)
         k = restrict_kernel(k, &size, fixed, nfixed, &restricted);
     const kiln_strategy *strategy = kiln_strategy_find(strategy_name);
@@ -899,6 +912,8 @@ static int cmd_tune(int argc, char **argv)
         printf("no configuration produced a correct result\n");
         kiln_db_close(db);
         kiln_rt_close(rt);
+        restriction_free(&restricted);
+        free(fixed);
         return stop_requested ? EXIT_INTERRUPTED : EXIT_WORK;
     }
     top_rows top = {.n = 0};
@@ -948,6 +963,8 @@ static int cmd_tune(int argc, char **argv)
     printf("stored in %s (run %lld)\n", db_path ? db_path : kiln_db_default_path(), (long long)sum.run_id);
     kiln_db_close(db);
     kiln_rt_close(rt);
+    restriction_free(&restricted);
+    free(fixed);
     return stop_requested ? EXIT_INTERRUPTED : 0;
 }
 

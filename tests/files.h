@@ -1,5 +1,6 @@
 /*
- * files.h: whole-file read and write for the tests (golden files, generated sources).
+ * files.h: whole-file read and write for the tests (golden files, generated
+ * sources), and the scratch folders they work in, inside the build tree.
  */
 #ifndef KILN_TEST_FILES_H
 #define KILN_TEST_FILES_H
@@ -7,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The file's bytes, NUL-terminated and malloc'ed; NULL if it cannot be read. */
 static inline char *read_file(const char *path)
@@ -37,6 +40,20 @@ static inline int write_file(const char *path, const char *text)
     size_t len = strlen(text);
     int ok = fwrite(text, 1, len, f) == len;
     return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Makes a fresh folder from `name` (a mkdtemp template: "kiln-db-XXXXXX")
+ * in the build tree's test folder (never in /tmp); its path in buf. NULL
+ * when it cannot be made (the path too long, or mkdtemp failed). */
+static inline char *test_scratch_dir(char *buf, size_t len, const char *name)
+{
+    const char *parts[] = {KILN_BINARY_DIR "/test-env", KILN_BINARY_DIR "/test-env/tmp"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        (void)mkdir(parts[i], 0755); /* made by CMake; again for a test run by hand after a clean */
+    int n = snprintf(buf, len, "%s/%s", parts[1], name);
+    if (n < 0 || (size_t)n >= len)
+        return NULL;
+    return mkdtemp(buf);
 }
 
 #endif

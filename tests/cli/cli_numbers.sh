@@ -35,6 +35,13 @@ expect 2 $KILN tune triad --device host --size 64x64; contains "1 dimension"
 expect 2 $T --size 9223372036854775807;            contains "too large"
 expect 2 $KILN tune triad --device host --size 100000000000; contains "GB"
 expect 2 $KILN tune laplace --device host --size 4294967296x4294967296; contains "too large"
+# One array past the OpenCL device's largest allocation (4 TiB is past its memory too,
+# but the largest allocation is checked first, array by array).
+if "$KILN" devices 2>/dev/null | grep -q '^[0-9]'; then
+  expect 2 $KILN tune triad --device 0:0 --size 1099511627776; contains "can allocate at once"
+elif [ "${KILN_REQUIRE_DEVICES:-}" = 1 ]; then
+  skip_no_device "no OpenCL device for the largest-allocation check"
+fi
 checks=$((checks + 1)); [ ! -e "$KILN_DB" ] || { failures=$((failures + 1)); echo "FAIL: a refused run created $KILN_DB"; }
 
 # An unknown device is bad usage, for every command that takes one.
@@ -44,6 +51,9 @@ expect 2 $KILN tune triad --device no-such-device-anywhere; contains "no-such-de
 expect 0 $T --budget 1 --time 30 --timeout 0 --seed 18446744073709551615 --reps 1 --set wg=64
 contains "1 configurations run"
 expect 0 $KILN best triad --device host --size 4096; contains "wg=64"
+# --set has no fixed limit: 17 of them (one parameter fixed again and again)
+sets=(); for _ in $(seq 1 17); do sets+=(--set wg=64); done
+expect 0 $T --budget 1 --reps 1 --confirm 0 "${sets[@]}"; contains "1 configurations run"
 expect 2 $KILN best triad --device no-such-device-anywhere; contains "no-such-device-anywhere"
 expect 2 $KILN show --device no-such-device-anywhere;       contains "no-such-device-anywhere"
 finish

@@ -13,7 +13,7 @@ if [ "$(id -u)" = 0 ]; then
   # user's reach: then the binary (self-contained) and the databases go to a
   # folder of their own, removed at the end.
   if ! nobody test -x "$KILN" || ! nobody test -x "$WORK"; then
-    PLACE=$(mktemp -d /tmp/kiln-readonly.XXXXXX)
+    PLACE=$(mktemp -d /tmp/kiln-readonly.XXXXXX)  # paths-ok: the other user cannot reach the build tree
     trap 'rm -rf "$WORK" "$PLACE"' EXIT
     cp "$KILN" "$PLACE/kiln"
     KILN="$PLACE/kiln"

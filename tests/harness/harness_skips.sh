@@ -1,10 +1,13 @@
 # The harness never turns a failure into a skip, and under KILN_REQUIRE_DEVICES=1
 # (CI) a missing device is a failure: in check.h, in lib.sh, and in real device tests
 # run with the OpenCL ICD loader pointed at an empty vendors folder.
-# usage: harness_skips.sh KILN CHECK_PROBE TEST_RT_OPENCL
+# Tests whose OpenCL half is only a part of them (test_gen, cli_concurrent) run
+# the rest without a device, but fail under KILN_REQUIRE_DEVICES=1.
+# usage: harness_skips.sh KILN CHECK_PROBE TEST_RT_OPENCL TEST_GEN
 . "$(dirname "$0")/../cli/lib.sh"
 PROBE=$2
 RT_OPENCL=$3
+TEST_GEN=$4
 LIB=$(cd "$(dirname "$0")/../cli" && pwd)/lib.sh
 CLI_DIR=$(dirname "$LIB")
 
@@ -38,4 +41,12 @@ expect 77 env OCL_ICD_VENDORS="$WORK/no-vendors" KILN_REQUIRE_DEVICES=0 \
 expect 1 env OCL_ICD_VENDORS="$WORK/no-vendors" KILN_REQUIRE_DEVICES=1 \
   bash "$CLI_DIR/cli_tune_opencl.sh" "$KILN"
 contains "no OpenCL device"
+# a test with an OpenCL half: the host half alone passes, unless devices are required
+expect 0 env OCL_ICD_VENDORS="$WORK/no-vendors" KILN_REQUIRE_DEVICES=0 "$TEST_GEN"
+contains "no OpenCL platform"
+expect 1 env OCL_ICD_VENDORS="$WORK/no-vendors" KILN_REQUIRE_DEVICES=1 "$TEST_GEN"
+contains "KILN_REQUIRE_DEVICES=1"
+expect 1 env OCL_ICD_VENDORS="$WORK/no-vendors" KILN_REQUIRE_DEVICES=1 \
+  bash "$CLI_DIR/cli_concurrent.sh" "$KILN"
+contains "KILN_REQUIRE_DEVICES=1"
 finish

@@ -65,7 +65,9 @@ static int harness_connect(const struct harness *h)
 static int harness_init(struct harness *h, int with_pocl)
 {
     memset(h, 0, sizeof *h);
-    snprintf(h->dir, sizeof h->dir, "/tmp/kiln-remote-test-XXXXXX");
+    /* The socket's path must fit sun_path (108 bytes) and be reachable by another
+     * uid (test_remote_protocol), which a build tree under a private home is not. */
+    snprintf(h->dir, sizeof h->dir, "/tmp/kiln-remote-test-XXXXXX"); /* paths-ok: see above */
     if (!mkdtemp(h->dir))
         return -1;
     chmod(h->dir, 0711); /* a client under another uid must reach the socket to be refused by the daemon */

@@ -8,13 +8,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "files.h"
 
-/* Points KILN_CACHE_DIR at a fresh folder so that tests never touch ~/.cache. */
+/* Points KILN_CACHE_DIR at a fresh folder in the build tree, so that tests
+ * never touch the user's cache. */
 static inline char *test_cache_dir(char *buf, size_t len)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(buf, len, "%s/kiln-rt-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(buf))
+    if (!test_scratch_dir(buf, len, "kiln-rt-test-XXXXXX"))
         return NULL;
     setenv("KILN_CACHE_DIR", buf, 1);
     return buf;

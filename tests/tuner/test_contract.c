@@ -3,19 +3,22 @@
  * through kiln_evaluate and kiln_tune on the host backend.
  *
  * - A table that disagrees with the description (rows swapped, f64 for f32),
- *   a description that reads an undeclared parameter, a missing callback and
- *   a reference that asks for an argument the kernel lacks are refused before
- *   anything runs, with the name at fault, and kiln_tune stores no row.
+ *   a description or a geometry that reads an undeclared parameter, a
+ *   missing callback (build, inputs, reference, geometry) and a reference
+ *   that asks for an argument the kernel lacks are refused before anything
+ *   runs, with the name at fault, and kiln_tune stores no row.
  * - Verdict thresholds: an output 2 ulps off sits inside the f32 bound of a
  *   one-term element of 1.5 or 1.75 (ok), 3 ulps off outside it (wrong).
  * - Integers compare exactly: an i64 output off by one above 2^53 is wrong;
  *   a u8 element left unwritten is wrong even where the reference equals the
  *   first poison byte.
  * - The timed runs' output is verified: a kernel right on its first run only
- *   is wrong; one whose inout array changes every run is checked on its
- *   first run only, and passes.
- * - No fixed limits: a kernel of 40 arguments, 20 parameters and 20
- *   constraints tunes end to end.
+ *   is wrong. One whose inout array changes every run is checked on its
+ *   first run and on one more run after the timed runs, from the inputs
+ *   again: right, it passes; an unwritten byte or an output written only
+ *   on the first run is wrong.
+ * - No fixed limits: a kernel of 40 arguments, 20 parameters with long
+ *   names and 20 constraints tunes end to end, and resumes.
  * - kiln_eval_data_hash follows the inputs and the reference.
  */
 #include <stdio.h>
@@ -119,6 +122,13 @@ static kiln_proc *unrol_refused_build(kiln_ctx *ctx, const kiln_config *cfg, con
     return NULL;
 }
 
+/* a geometry that reads a parameter under a name the kernel does not have */
+static void wgs_geometry(const kiln_config *cfg, const kiln_size *size, kiln_geometry *geo)
+{
+    geometry_1d(cfg, size, geo);
+    geo->local[0] = (size_t)kiln_config_get(cfg, "wgs", 64);
+}
+
 static void misnamed_reference(kiln_args *a)
 {
     double *want = kiln_args_want(a, "outt");
@@ -160,6 +170,9 @@ static kiln_kernel broken(int fault)
     case 7: k.reference = exact_for_float_reference; break;
     case 8: k.geometry = NULL; break;
     case 9: k.args = scalar_out; break;
+    case 10: k.inputs = NULL; break;
+    case 11: k.build = NULL; break;
+    case 12: k.geometry = wgs_geometry; break;
     }
     return k;
 }
@@ -175,6 +188,9 @@ static const char *const fault_message[] = {
     "kiln_args_exact of 'out', a f32 array",
     "has no geometry function",
     "argument 'eps' has direction in in the description but out in the table",
+    "has no inputs function",
+    "has no build function",
+    "the geometry reads parameter 'wgs', which the kernel does not declare",
 };
 
 /* ---- integers: i64 above 2^53, u8 equal to the first poison */
@@ -292,22 +308,37 @@ static const kiln_kernel once = {
 };
 
 /* ---- accumulate: x += in, y = 2 x. Every run changes x, and y with it: right,
- * though the timed runs leave y unlike the reference of one run. */
+ * though the timed runs leave y unlike the reference of one run. Two faults
+ * that only a run after the first shows, as in `ints` and `once`: with
+ * skip=1 the last byte of `bytes` is never written (its reference is the
+ * first poison byte); with once=1 y[i] is written only while mark[i] holds
+ * the first poison. */
 
 static kiln_proc *accumulate_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
 {
-    (void)cfg;
     (void)size;
+    long long skip = kiln_config_get(cfg, "skip", 0), once_only = kiln_config_get(cfg, "once", 0);
     kiln_kernel_begin(ctx, "accumulate");
     kiln_var *n = kiln_arg_scalar(ctx, "n", KILN_T(I32));
     kiln_var *x = kiln_arg_array(ctx, "x", KILN_T(F32), KILN_INOUT, kiln_ref(ctx, n));
     kiln_var *y = kiln_arg_array(ctx, "y", KILN_T(F32), KILN_OUT, kiln_ref(ctx, n));
     kiln_var *in = kiln_arg_array(ctx, "in", KILN_T(F32), KILN_IN, kiln_ref(ctx, n));
+    kiln_var *bytes = kiln_arg_array(ctx, "bytes", KILN_T(U8), KILN_OUT, kiln_ref(ctx, n));
+    kiln_var *mark = kiln_arg_array(ctx, "mark", KILN_T(I32), KILN_OUT, kiln_ref(ctx, n));
     kiln_var *i = kiln_decl_const(ctx, "i", KILN_T(I64), kiln_global_id(ctx, 0));
     kiln_if_begin(ctx, kiln_lt(ctx, kiln_ref(ctx, i), kiln_ref(ctx, n)));
+    kiln_var *first = kiln_decl_const(ctx, "first", KILN_T(I32),
+                                      kiln_eq(ctx, kiln_at(ctx, mark, kiln_ref(ctx, i)),
+                                              kiln_int(ctx, (int32_t)0xA5A5A5A5u)));
     kiln_assign(ctx, kiln_at(ctx, x, kiln_ref(ctx, i)),
                 kiln_add(ctx, kiln_at(ctx, x, kiln_ref(ctx, i)), kiln_at(ctx, in, kiln_ref(ctx, i))));
+    kiln_if_begin(ctx, kiln_or(ctx, kiln_int(ctx, !once_only), kiln_ref(ctx, first)));
     kiln_assign(ctx, kiln_at(ctx, y, kiln_ref(ctx, i)), kiln_mul(ctx, kiln_flt(ctx, 2), kiln_at(ctx, x, kiln_ref(ctx, i))));
+    kiln_if_end(ctx);
+    kiln_assign(ctx, kiln_at(ctx, mark, kiln_ref(ctx, i)), kiln_int(ctx, 1));
+    kiln_if_begin(ctx, kiln_lt(ctx, kiln_ref(ctx, i), kiln_sub(ctx, kiln_ref(ctx, n), kiln_int(ctx, skip))));
+    kiln_assign(ctx, kiln_at(ctx, bytes, kiln_ref(ctx, i)), kiln_cast(ctx, KILN_T(U8), kiln_int(ctx, 0xA5)));
+    kiln_if_end(ctx);
     kiln_if_end(ctx);
     return kiln_proc_end(ctx);
 }
@@ -329,18 +360,25 @@ static void accumulate_reference(kiln_args *a)
     const float *x = kiln_args_ptr(a, "x"), *in = kiln_args_ptr(a, "in");
     double *wx = kiln_args_want(a, "x"), *wy = kiln_args_want(a, "y");
     double *mx = kiln_args_magnitude(a, "x", 2), *my = kiln_args_magnitude(a, "y", 2);
+    uint8_t *bytes = kiln_args_exact(a, "bytes");
+    int32_t *mark = kiln_args_exact(a, "mark");
     for (size_t i = 0; i < n; i++) {
         wx[i] = (double)x[i] + in[i];
         wy[i] = 2 * wx[i];
         mx[i] = fabs((double)x[i]) + fabs((double)in[i]);
         my[i] = 2 * mx[i];
+        bytes[i] = 0xA5;
+        mark[i] = 1;
     }
 }
 
 static const kiln_kernel accumulate = {
     .name = "accumulate",
     KILN_ARGS({"n", KILN_I32, KILN_IN, 1, NULL, 0}, {"x", KILN_F32, KILN_INOUT, 0, by_n, 0},
-              {"y", KILN_F32, KILN_OUT, 0, by_n, 0}, {"in", KILN_F32, KILN_IN, 0, by_n, 0}),
+              {"y", KILN_F32, KILN_OUT, 0, by_n, 0}, {"in", KILN_F32, KILN_IN, 0, by_n, 0},
+              {"bytes", KILN_U8, KILN_OUT, 0, by_n, 0}, {"mark", KILN_I32, KILN_OUT, 0, by_n, 0}),
+    KILN_PARAMS({.name = "skip", KILN_VALUES(0, 1), .default_value = 0},
+                {.name = "once", KILN_VALUES(0, 1), .default_value = 0}),
     .default_size = {1, {300, 1, 1}},
     .langs = 1u << KILN_LANG_C,
     .build = accumulate_build,
@@ -356,9 +394,12 @@ static const char *const wide_names[WIDE_INPUTS] = {
     "x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",  "x9",  "x10", "x11", "x12",
     "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25",
     "x26", "x27", "x28", "x29", "x30", "x31", "x32", "x33", "x34", "x35", "x36", "x37"};
-static const char *const wide_params[WIDE_PARAMS] = {"p0",  "p1",  "p2",  "p3",  "p4",  "p5",  "p6",
-                                                     "p7",  "p8",  "p9",  "p10", "p11", "p12", "p13",
-                                                     "p14", "p15", "p16", "p17", "p18", "p19"};
+/* names as long as a real kernel's: a configuration's JSON takes over 600 bytes */
+#define WIDE_PARAM(i) "tile_size_of_dimension_" #i
+static const char *const wide_params[WIDE_PARAMS] = {
+    WIDE_PARAM(00), WIDE_PARAM(01), WIDE_PARAM(02), WIDE_PARAM(03), WIDE_PARAM(04), WIDE_PARAM(05), WIDE_PARAM(06),
+    WIDE_PARAM(07), WIDE_PARAM(08), WIDE_PARAM(09), WIDE_PARAM(10), WIDE_PARAM(11), WIDE_PARAM(12), WIDE_PARAM(13),
+    WIDE_PARAM(14), WIDE_PARAM(15), WIDE_PARAM(16), WIDE_PARAM(17), WIDE_PARAM(18), WIDE_PARAM(19)};
 
 static kiln_proc *wide_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
 {
@@ -372,8 +413,8 @@ static kiln_proc *wide_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_s
     kiln_var *x[WIDE_INPUTS];
     for (int k = 0; k < WIDE_INPUTS; k++)
         x[k] = kiln_arg_array(ctx, wide_names[k], KILN_T(F32), KILN_IN, kiln_ref(ctx, n));
-    kiln_comment(ctx, "p0 %lld, p1 %lld, parameter sum %lld", kiln_config_get(cfg, "p0", 0),
-                 kiln_config_get(cfg, "p1", 0), sum);
+    kiln_comment(ctx, "first %lld, second %lld, parameter sum %lld", kiln_config_get(cfg, wide_params[0], 0),
+                 kiln_config_get(cfg, wide_params[1], 0), sum);
     kiln_var *i = kiln_decl_const(ctx, "i", KILN_T(I64), kiln_global_id(ctx, 0));
     kiln_if_begin(ctx, kiln_lt(ctx, kiln_ref(ctx, i), kiln_ref(ctx, n)));
     kiln_node *acc = kiln_at(ctx, x[0], kiln_ref(ctx, i));
@@ -408,7 +449,7 @@ static void wide_reference(kiln_args *a)
     }
 }
 
-static kiln_kernel wide_kernel(kiln_arg_info *args, kiln_param *params, const char **constraints, char (*texts)[32])
+static kiln_kernel wide_kernel(kiln_arg_info *args, kiln_param *params, const char **constraints, char (*texts)[48])
 {
     static const long long values[2] = {1, 2};
     args[0] = (kiln_arg_info){"n", KILN_I32, KILN_IN, 1, NULL, 0};
@@ -417,8 +458,8 @@ static kiln_kernel wide_kernel(kiln_arg_info *args, kiln_param *params, const ch
         args[2 + k] = (kiln_arg_info){wide_names[k], KILN_F32, KILN_IN, 0, by_n, 0};
     for (int p = 0; p < WIDE_PARAMS; p++) {
         params[p] = (kiln_param){.name = wide_params[p], .nvalues = 2, .values = values, .default_value = 1};
-        /* p2..p19 are fixed at 1; p0, p1 are free: 4 valid points of 2^20 */
-        snprintf(texts[p], sizeof texts[p], p < 2 ? "p%d <= 2" : "p%d == 1", p);
+        /* the first two are free, the others fixed at 1: 4 valid points of 2^20 */
+        snprintf(texts[p], sizeof texts[p], p < 2 ? "%s <= 2" : "%s == 1", wide_params[p]);
         constraints[p] = texts[p];
     }
     return (kiln_kernel){.name = "wide",
@@ -567,9 +608,32 @@ static void test_integers_and_timed_runs(kiln_rt *rt)
     CHECK_STR_CONTAINS(text, "output 'out' of the timed runs");
     CHECK(ev.verify.nonfinite == 300);
     kiln_eval_clear(&ev);
-    /* an inout array makes every run differ: only the first run is verified */
+    /* an inout array makes every run differ: the first run is verified, and
+     * one more after the timed runs, from the inputs again */
     CHECK_MSG(evaluate(rt, &accumulate, NULL, &ev, text, sizeof text) == KILN_OK, "%s", text);
     kiln_eval_clear(&ev);
+    CHECK_MSG(evaluate(rt, &accumulate, "skip=1", &ev, text, sizeof text) == KILN_WRONG, "%s", text);
+    CHECK_STR_CONTAINS(text, "output 'bytes' of the run after the timed runs differs from the exact reference: 1 of "
+                             "300 elements, first at index 299");
+    kiln_eval_clear(&ev);
+    CHECK_MSG(evaluate(rt, &accumulate, "once=1", &ev, text, sizeof text) == KILN_WRONG, "%s", text);
+    CHECK_STR_CONTAINS(text, "output 'y' of the run after the timed runs");
+    kiln_eval_clear(&ev);
+}
+
+typedef struct parse_check {
+    const kiln_kernel *k;
+    int rows, parsed;
+} parse_check;
+
+static int parses_back(void *user, const kiln_db_row *row)
+{
+    parse_check *pc = user;
+    kiln_config c;
+    char err[256];
+    pc->rows++;
+    pc->parsed += kiln_config_from_json(pc->k, row->config_json, &c, err, sizeof err) == 0;
+    return 0;
 }
 
 static void test_no_fixed_limits(kiln_rt *rt, kiln_db *db)
@@ -577,7 +641,7 @@ static void test_no_fixed_limits(kiln_rt *rt, kiln_db *db)
     kiln_arg_info args[2 + WIDE_INPUTS];
     kiln_param params[WIDE_PARAMS];
     const char *constraints[WIDE_PARAMS];
-    char texts[WIDE_PARAMS][32];
+    char texts[WIDE_PARAMS][48];
     kiln_kernel k = wide_kernel(args, params, constraints, texts);
     char err[512] = "";
     kiln_tune_opts o;
@@ -589,6 +653,13 @@ static void test_no_fixed_limits(kiln_rt *rt, kiln_db *db)
     int rows = 0;
     kiln_db_foreach(db, "wide", NULL, NULL, count_row, &rows);
     CHECK(rows == 4);
+    /* each stored configuration is whole: it reads back, and resume finds it */
+    parse_check pc = {&k, 0, 0};
+    kiln_db_foreach(db, "wide", NULL, NULL, parses_back, &pc);
+    CHECK_MSG(pc.rows == 4 && pc.parsed == 4, "%d of %d stored configurations parse back", pc.parsed, pc.rows);
+    CHECK_MSG(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0, "%s", err);
+    CHECK_MSG(sum.evaluated == 0 && sum.resumed == 4, "again: evaluated %llu, resumed %llu",
+              (unsigned long long)sum.evaluated, (unsigned long long)sum.resumed);
 }
 
 static void test_data_hash(void)

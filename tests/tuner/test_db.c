@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "files.h"
 #include "autotuner/tuner_int.h"
 
 /* A char array as a plain pointer, so CHECK_STR_CONTAINS may test it for NULL. */
@@ -22,7 +23,7 @@ static const char *text(const char *s)
     return s;
 }
 
-static char dir[64];
+static char dir[256];
 
 static void path_in_dir(char *buf, size_t len, const char *name)
 {
@@ -160,7 +161,7 @@ static int stop_after_two(void *user, const kiln_db_row *row)
 
 static void test_round_trip(void)
 {
-    char path[128], err[512] = "";
+    char path[512], err[512] = "";
     path_in_dir(path, sizeof path, "tune.db");
     kiln_db *db = kiln_db_open(path, err, sizeof err);
     CHECK_MSG(db != NULL, "%s", err);
@@ -298,7 +299,7 @@ static void expect_refused(const char *path, const char *want)
 
 static void test_foreign_files(void)
 {
-    char path[128], err[512];
+    char path[512], err[512];
 
     path_in_dir(path, sizeof path, "notes.txt");
     FILE *f = fopen(path, "w");
@@ -319,7 +320,7 @@ static void test_foreign_files(void)
     path_in_dir(path, sizeof path, "other-wal.sqlite");
     CHECK(sql(path, "PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);") == 0);
     {
-        char side[160];
+        char side[600];
         struct stat sb;
         snprintf(side, sizeof side, "%s-wal", path);
         CHECK(stat(side, &sb) != 0); /* the last connection to close removed it */
@@ -362,7 +363,7 @@ static void test_foreign_files(void)
 
 static void test_newer_schema(void)
 {
-    char path[128], err[512];
+    char path[512], err[512];
     path_in_dir(path, sizeof path, "future.db");
     kiln_db *db = kiln_db_open(path, err, sizeof err);
     CHECK_MSG(db != NULL, "%s", err);
@@ -384,7 +385,7 @@ static void test_default_path(void)
 /* A writer killed with SIGKILL mid-loop: every committed row survives. */
 static void test_killed_writer(void)
 {
-    char path[128], err[512];
+    char path[512], err[512];
     path_in_dir(path, sizeof path, "killed.db");
     kiln_db *db = kiln_db_open(path, err, sizeof err);
     CHECK_MSG(db != NULL, "%s", err);
@@ -493,7 +494,7 @@ static const char schema1[] =
  * rows of one configuration is superseded, and nothing resumes from them. */
 static void test_migration_from_v1(void)
 {
-    char path[128], err[512];
+    char path[512], err[512];
     path_in_dir(path, sizeof path, "v1.db");
     CHECK(sql(path, schema1) == 0);
     CHECK(sql_int(path, "PRAGMA user_version") == 1);
@@ -528,7 +529,7 @@ static int vouch_not_128(void *user, const kiln_db_row *row, char *err, size_t e
  * only with current rows, confirmed figures first, and what a caller vouches for. */
 static void test_identity_and_best(void)
 {
-    char path[128], err[512];
+    char path[512], err[512];
     path_in_dir(path, sizeof path, "identity.db");
     kiln_db *db = kiln_db_open(path, err, sizeof err);
     CHECK_MSG(db != NULL, "%s", err);
@@ -592,11 +593,12 @@ static void test_identity_and_best(void)
     CHECK(integrity_ok(path));
 }
 
-/* Markers and claims name their owner; a dead owner's claim is taken over, a
- * live one's refused; abandon and a full disk leave no marker and close the run. */
+/* Markers and claims name their owner; a dead owner's claim (or one whose pid
+ * a later process reuses) is taken over, a live one's refused; abandon and a
+ * full disk leave no marker and close the run. */
 static void test_owners_and_claims(void)
 {
-    char path[128], err[512], holder[256] = "";
+    char path[512], err[512], holder[256] = "";
     path_in_dir(path, sizeof path, "claims.db");
     kiln_db *db = kiln_db_open(path, err, sizeof err);
     CHECK_MSG(db != NULL, "%s", err);
@@ -617,6 +619,12 @@ static void test_owners_and_claims(void)
     char want[64];
     snprintf(want, sizeof want, "pid %lld", (long long)getppid());
     CHECK_STR_CONTAINS(text(holder), want);
+    /* the pid of a live process that started after the claim's owner: the
+     * owner died and its pid was reused; the claim is taken over */
+    snprintf(q, sizeof q, "UPDATE device_claims SET pid = %lld, proc_start = '1'", (long long)getppid());
+    CHECK(sql(path, q) == 0);
+    CHECK(kiln_db_claim_device(db, dev, "saxpy", "4096", holder, sizeof holder) == 0);
+    CHECK(sql_int(path, "SELECT pid FROM device_claims") == self.pid);
     /* a dead process held it */
     pid_t child = fork();
     if (child == 0)
@@ -684,7 +692,7 @@ static void remove_dir(void)
         "odd name?mode=rw#50%.db-shm", "v1.db", "v1.db-wal", "v1.db-shm", "identity.db", "identity.db-wal",
         "identity.db-shm", "claims.db", "claims.db-wal", "claims.db-shm", NULL,
     };
-    char path[128];
+    char path[512];
     for (int i = 0; names[i]; i++) {
         path_in_dir(path, sizeof path, names[i]);
         unlink(path);
@@ -694,9 +702,8 @@ static void remove_dir(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/kiln-test-db-XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (!test_scratch_dir(dir, sizeof dir, "kiln-test-db-XXXXXX")) {
+        perror("test_scratch_dir");
         return 1;
     }
     CHECK(strcmp(kiln_verdict_name(KILN_OK), "ok") == 0);

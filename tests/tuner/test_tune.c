@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include "autotuner/tuner_int.h"
 #include "check.h"
+#include "files.h"
 
 typedef struct verdict_count {
     int by_verdict[KILN_RUNNING + 1];
@@ -552,9 +553,11 @@ static void test_disk_full(const char *dir, kiln_rt *rt, const kiln_kernel *k)
 
 int main(void)
 {
-    char dir[] = "/tmp/kiln-tune-test-XXXXXX", path[256], err[512];
-    if (!mkdtemp(dir))
+    char dir[256], path[512], err[512];
+    if (!test_scratch_dir(dir, sizeof dir, "kiln-tune-test-XXXXXX")) {
+        perror("test_scratch_dir");
         return 1;
+    }
     snprintf(path, sizeof path, "%s/kiln.db", dir);
     kiln_rt *rt = kiln_rt_open("host", err, sizeof err);
     CHECK_MSG(rt != NULL, "%s", err);
