@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include "check.h"
 #include "fake_rapl.h"
+#include "files.h"
 #include "kiln/tuner.h"
 
 /* The exhaustive strategy, keeping what it is told. */
@@ -61,9 +62,7 @@ static const char *const three[] = {"vec == 1 && per_item == 1 && wg <= 128"};
 int main(void)
 {
     char dir[1024], path[1200], err[512];
-    const char *tmp = getenv("TMPDIR"); /* the build tree's, under CTest */
-    snprintf(dir, sizeof dir, "%s/kiln-objective-XXXXXX", tmp && *tmp ? tmp : ".");
-    if (!mkdtemp(dir))
+    if (!test_scratch_dir(dir, sizeof dir, "kiln-objective-XXXXXX"))
         SKIP("cannot make a scratch folder");
     snprintf(path, sizeof path, "%s/kiln.db", dir);
     kiln_rt *rt = kiln_rt_open("host", err, sizeof err);
