@@ -922,8 +922,9 @@ static int cmd_best(int argc, char **argv)
             printf("usage: kiln best KERNEL [--device D] [--size N] [--db FILE] [--json]\n\n"
                    "The fastest correct configuration known for KERNEL on the device (default:\n"
                    "the default device) at the size (default: the kernel's). When that exact\n"
-                   "pair was never tuned it falls back, and says so: same device any size, then\n"
-                   "any device at this size, then any device and size. The database is only\n"
+                   "pair was never tuned it falls back, and says so: this device at the nearest\n"
+                   "tuned size, then any device at this size, then any device at the nearest\n"
+                   "size (the rules of the lookup API, kiln/lookup.h). The database is only\n"
                    "read; a kernel it knows needs no --plugin (without one, and without --size,\n"
                    "any size on this device is an exact match).\n");
             return 0;
@@ -956,8 +957,6 @@ static int cmd_best(int argc, char **argv)
     kiln_rt *rt = open_device_or_die(device);
     const kiln_device_info *dev = kiln_rt_device(rt);
 
-    static const char *const fallbacks[] = {"exact match", "same device, other size", "other device, same size",
-                                            "other device and size"};
     /* With the kernel at hand, a row answers only if today's description
      * still generates its source and data (with or without OpenMP). */
     vouchers v = {{NULL, NULL}};
@@ -971,21 +970,16 @@ static int cmd_best(int argc, char **argv)
             }
     }
     kiln_db_row row;
-    int found = 0, level;
-    for (level = size_str[0] ? 0 : 1; level < 4 && !found; level++) {
-        if (!size_str[0] && level == 2)
-            continue;
-        const char *fp = level == 0 || level == 1 ? dev->fingerprint : NULL;
-        const char *sz = level == 0 || level == 2 ? size_str : NULL;
-        found = k ? kiln_db_best_vouched(db, name, fp, sz, vouch_either, &v, &row) : kiln_db_best(db, name, fp, sz, &row);
-        if (found < 0) {
-            char err[512];
-            snprintf(err, sizeof err, "%s", kiln_db_errmsg(db));
-            kiln_db_close(db);
-            kiln_rt_close(rt);
-            vouchers_free(&v);
-            die(EXIT_WORK, "best: %s", err);
-        }
+    kiln_provenance from;
+    int found = kiln_db_best_fallback(db, name, dev->fingerprint, size_str[0] ? size_str : NULL,
+                                      k ? vouch_either : NULL, &v, &row, &from);
+    if (found < 0) {
+        char err[512];
+        snprintf(err, sizeof err, "%s", kiln_db_errmsg(db));
+        kiln_db_close(db);
+        kiln_rt_close(rt);
+        vouchers_free(&v);
+        die(EXIT_WORK, "best: %s", err);
     }
     if (!found) {
         fprintf(stderr, "%s: best: no correct result for '%s' in %s; run 'kiln tune %s' first\n", progname, name, path,
@@ -995,9 +989,8 @@ static int cmd_best(int argc, char **argv)
         vouchers_free(&v);
         return EXIT_WORK;
     }
-    level--;
-    /* Without a size the first level searched is "same device, any size": an exact match for the device. */
-    int fell_back = size_str[0] ? level > 0 : level > 1;
+    /* Without a size, any size on this device is an exact match. */
+    int fell_back = from != KILN_FROM_EXACT;
     char t[32], cfg[256];
     format_time(row.median_ns, t, sizeof t);
     config_pretty(row.config_json, cfg, sizeof cfg);
@@ -1019,7 +1012,7 @@ static int cmd_best(int argc, char **argv)
         cli_json_number(stdout, row.gflops > 0, "%.3f", row.gflops);
         printf(",\"gbytes_per_s\":");
         cli_json_number(stdout, row.gbytes_per_s > 0, "%.3f", row.gbytes_per_s);
-        printf(",\"match\":\"%s\"}\n", fell_back ? fallbacks[level] : fallbacks[0]);
+        printf(",\"match\":\"%s\"}\n", fell_back ? kiln_provenance_name(from) : "exact match");
     } else {
         printf("%s on %s, size %s: %s\n", row.kernel, row.device_name, row.size, cfg);
         printf("  median %s over %d runs", t, row.samples);
@@ -1036,7 +1029,7 @@ static int cmd_best(int argc, char **argv)
             printf(", %.2f GB/s", row.gbytes_per_s);
         printf("\n");
         if (fell_back)
-            printf("  (fallback: %s; this device (%s)%s%s was never tuned)\n", fallbacks[level], dev->name,
+            printf("  (fallback: %s; this device (%s)%s%s was never tuned)\n", kiln_provenance_name(from), dev->name,
                    size_str[0] ? " at size " : "", size_str);
     }
     kiln_db_row_free(&row);

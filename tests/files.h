@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The file's bytes, NUL-terminated and malloc'ed; NULL if it cannot be read. */
 static inline char *read_file(const char *path)
@@ -37,6 +38,23 @@ static inline int write_file(const char *path, const char *text)
     size_t len = strlen(text);
     int ok = fwrite(text, 1, len, f) == len;
     return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* 1 when something exists at path. */
+static inline int file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* "dir/name" in one of four rotating buffers (four may be in use at once). */
+static inline const char *path_in(const char *dir, const char *name)
+{
+    static char buf[4][600];
+    static int next;
+    char *b = buf[next++ % 4];
+    snprintf(b, sizeof buf[0], "%s/%s", dir, name);
+    return b;
 }
 
 #endif
