@@ -2,7 +2,8 @@
 # application does with it. The installed kiln tunes a kernel into a database;
 # a separate CMake project (find_package(kiln): shared and static libkiln, a
 # plugin through kiln_add_plugin), a Makefile project through pkg-config and a
-# Fortran program through the kiln module each look up its configuration, and
+# Fortran program through the kiln module, and a project adding kiln's source
+# with add_subdirectory each look up its configuration, and
 # answer what `kiln best` answers, with the provenance the rules give.
 # Usage: package_install.sh BUILD_DIR LIBDIR PLUGIN_SOURCE [C_FLAGS]
 . "$(dirname "$0")/../cli/lib.sh" "(set below)"
@@ -69,6 +70,17 @@ answers "$WORK/cmake-consumer/lookup_shared"
 answers "$WORK/cmake-consumer/lookup_static"
 expect 0 ldd "$WORK/cmake-consumer/lookup_shared"; contains "$P/$LIBDIR/libkiln.so.0"
 expect 0 "$KILN" --plugin "$WORK/cmake-consumer/consumer_plugin.so" kernels faulty; contains "mode"
+
+# ---- a project adding kiln's source tree with add_subdirectory ----
+expect 0 cmake -S "$SRC/subdir-consumer" -B "$WORK/subdir" -DKILN_SOURCE="$SRC/../.." -DCMAKE_C_FLAGS="$SANFLAGS" \
+  -DCMAKE_EXE_LINKER_FLAGS="$SANFLAGS" -DCMAKE_SHARED_LINKER_FLAGS="$SANFLAGS"
+expect 0 cmake --build "$WORK/subdir" --target lookup_subdir -j2
+answers "$WORK/subdir/lookup_subdir"
+checks=$((checks + 1))
+if grep -rqs "tuner_lookup\|package_install" "$WORK/subdir/CTestTestfile.cmake" "$WORK/subdir/kiln/CTestTestfile.cmake" ||
+   grep -qs "libkiln" "$WORK/subdir/cmake_install.cmake" "$WORK/subdir/kiln/cmake_install.cmake"; then
+  failures=$((failures + 1)); echo "FAIL: kiln's tests or install rules leaked into the parent project"
+fi
 
 # ---- a Makefile project through pkg-config, C and Fortran ----
 expect 0 make -C "$WORK" -f "$SRC/make-consumer/Makefile" CFLAGS="-O2 $SANFLAGS" FFLAGS="-O2 $SANFLAGS"
