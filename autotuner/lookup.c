@@ -5,8 +5,6 @@
  * device, reads the stored configuration into name/value pairs so that an
  * application needs no JSON parser, and fetches the variant's source.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +19,7 @@ struct kiln_lookup {
 
 struct kiln_choice {
     kiln_provenance from;
-    int count;
-    char *names[KILN_MAX_PARAMS];
-    long long values[KILN_MAX_PARAMS];
+    kiln_config_pairs params;
     char *config_json, *device, *fingerprint, *size, *source, *lang;
     double time_ns;
 };
@@ -61,8 +57,7 @@ void kiln_choice_free(kiln_choice *c)
 {
     if (!c)
         return;
-    for (int i = 0; i < c->count; i++)
-        free(c->names[i]);
+    kiln_config_pairs_clear(&c->params);
     free(c->config_json);
     free(c->device);
     free(c->fingerprint);
@@ -70,51 +65,6 @@ void kiln_choice_free(kiln_choice *c)
     free(c->source);
     free(c->lang);
     free(c);
-}
-
-static const char *skip_space(const char *p)
-{
-    while (isspace((unsigned char)*p))
-        p++;
-    return p;
-}
-
-/* A stored configuration, {"name":integer,...}, onto c's pairs. -1 when it is
- * not one (the database was written by something else than kiln). */
-static int parse_config(kiln_choice *c, const char *json)
-{
-    const char *p = skip_space(json);
-    if (*p++ != '{')
-        return -1;
-    p = skip_space(p);
-    if (*p == '}')
-        return *skip_space(p + 1) ? -1 : 0;
-    for (;;) {
-        if (*p++ != '"' || c->count == KILN_MAX_PARAMS)
-            return -1;
-        const char *end = strchr(p, '"');
-        if (!end || end == p || memchr(p, '\\', (size_t)(end - p)))
-            return -1;
-        char *name = strndup(p, (size_t)(end - p));
-        if (!name)
-            return -1;
-        c->names[c->count] = name;
-        p = skip_space(end + 1);
-        if (*p++ != ':')
-            return -1;
-        char *num_end;
-        errno = 0;
-        c->values[c->count] = strtoll(skip_space(p), &num_end, 10);
-        if (num_end == skip_space(p) || errno == ERANGE)
-            return -1;
-        c->count++;
-        p = skip_space(num_end);
-        if (*p == '}')
-            return *skip_space(p + 1) ? -1 : 0;
-        if (*p++ != ',')
-            return -1;
-        p = skip_space(p);
-    }
 }
 
 static char *dup_or_empty(const char *s)
@@ -141,7 +91,7 @@ static kiln_choice *choice_from_row(kiln_lookup *l, const kiln_db_row *row, kiln
         kiln_choice_free(c);
         return NULL;
     }
-    if (parse_config(c, c->config_json) != 0) {
+    if (kiln_config_pairs_parse(c->config_json, &c->params) != 0) {
         snprintf(l->errmsg, sizeof l->errmsg, "result %lld of '%s' holds a configuration kiln cannot read: %.200s",
                  (long long)row->id, row->kernel, c->config_json);
         kiln_choice_free(c);
@@ -216,12 +166,7 @@ kiln_provenance kiln_choice_provenance(const kiln_choice *c)
 
 int kiln_choice_get(const kiln_choice *c, const char *name, long long *value)
 {
-    for (int i = 0; c && name && i < c->count; i++)
-        if (strcmp(c->names[i], name) == 0) {
-            *value = c->values[i];
-            return 0;
-        }
-    return -1;
+    return c ? kiln_config_pairs_get(&c->params, name, value) : -1;
 }
 
 long long kiln_choice_value(const kiln_choice *c, const char *name, long long fallback)
@@ -232,17 +177,17 @@ long long kiln_choice_value(const kiln_choice *c, const char *name, long long fa
 
 int kiln_choice_count(const kiln_choice *c)
 {
-    return c ? c->count : 0;
+    return c ? c->params.count : 0;
 }
 
 const char *kiln_choice_name(const kiln_choice *c, int i)
 {
-    return c && i >= 0 && i < c->count ? c->names[i] : NULL;
+    return c && i >= 0 && i < c->params.count ? c->params.names[i] : NULL;
 }
 
 long long kiln_choice_value_at(const kiln_choice *c, int i)
 {
-    return c && i >= 0 && i < c->count ? c->values[i] : 0;
+    return c && i >= 0 && i < c->params.count ? c->params.values[i] : 0;
 }
 
 const char *kiln_choice_config_json(const kiln_choice *c)

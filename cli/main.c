@@ -1097,9 +1097,13 @@ static int show_or_export(int argc, char **argv, int is_export)
                    "in the order they were measured. --ok keeps correct results only. The\n"
                    "database is only read (it may be read-only); no kernel plugin is needed.\n"
                    "Values never measured are empty in CSV and null in JSON.%s\n",
-                   command, is_export ? "csv|json" : "table|csv|json", is_export ? " [--output FILE]" : "",
-                   is_export ? "Writes" : "Shows",
-                   is_export ? "\n--output FILE is written whole or not at all, and never over the database."
+                   command, is_export ? "csv|json|t4|csv-params|header" : "table|csv|json",
+                   is_export ? " [--output FILE]" : "", is_export ? "Writes" : "Shows",
+                   is_export ? "\n--output FILE is written whole or not at all, and never over the database.\n"
+                               "For other tools: t4 is Kernel Tuner's T4 results format (current results,\n"
+                               "times in ms); csv-params has one column per parameter; header is a C header\n"
+                               "with the best configuration of each kernel, device and size as #defines\n"
+                               "(KILN_<KERNEL>_<DEVICE>_<SIZE>_<PARAMETER>)."
                              : "");
             return 0;
         default: exit(EXIT_USAGE);
@@ -1113,9 +1117,13 @@ static int show_or_export(int argc, char **argv, int is_export)
     int fmt = strcmp(format, "table") == 0 && !is_export ? CLI_FORMAT_TABLE
               : strcmp(format, "csv") == 0                ? CLI_FORMAT_CSV
               : strcmp(format, "json") == 0               ? CLI_FORMAT_JSON
+              : strcmp(format, "t4") == 0 && is_export    ? CLI_FORMAT_T4
+              : strcmp(format, "csv-params") == 0 && is_export ? CLI_FORMAT_CSV_PARAMS
+              : strcmp(format, "header") == 0 && is_export ? CLI_FORMAT_HEADER
                                                           : -1;
     if (fmt < 0)
-        die(EXIT_USAGE, "%s: unknown format '%s' (%s)", command, format, is_export ? "csv or json" : "table, csv or json");
+        die(EXIT_USAGE, "%s: unknown format '%s' (%s)", command, format,
+            is_export ? "csv, json, t4, csv-params or header" : "table, csv or json");
     char size_str[64] = "";
     if (size_text) {
         kiln_size size = parse_size_or_die(size_text);
@@ -1142,11 +1150,18 @@ static int show_or_export(int argc, char **argv, int is_export)
         die(EXIT_WORK, "%s: %s", command, err);
     }
     show_ctx s = {.format = fmt, .out = out.f, .ok_only = ok_only};
+    int rc;
+    if (fmt >= CLI_FORMAT_T4) { /* the formats other tools read: export_peers.c */
+        rc = cli_export_peer(s.out, fmt, db, kernel, device ? fp : NULL, size_text ? size_str : NULL, ok_only,
+                             &s.count, err, sizeof err);
+        kiln_db_close(db);
+        goto written;
+    }
     if (fmt == CLI_FORMAT_TABLE)
         s.table = cli_table_new(8, "kernel", "device", "size", "configuration", "verdict", "median", "GFLOP/s", "GB/s");
     else
         cli_export_begin(s.out, fmt);
-    int rc = kiln_db_foreach(db, kernel, device ? fp : NULL, size_text ? size_str : NULL, show_row, &s);
+    rc = kiln_db_foreach(db, kernel, device ? fp : NULL, size_text ? size_str : NULL, show_row, &s);
     if (rc < 0)
         snprintf(err, sizeof err, "%s", kiln_db_errmsg(db));
     kiln_db_close(db);
@@ -1157,6 +1172,7 @@ static int show_or_export(int argc, char **argv, int is_export)
     } else {
         cli_export_end(s.out, fmt, s.count);
     }
+written:
     if (rc < 0) {
         char ignored[8];
         cli_output_close(&out, 0, ignored, sizeof ignored);

@@ -198,6 +198,18 @@ int kiln_db_device_named(kiln_db *db, const char *name, char fp[17]);
 /* The stored source of a variant (kernel, identity hash) and its language
  * ("cl", "c"), both malloc'ed. 1 found, 0 not stored, -1 error. */
 int kiln_db_variant_source(kiln_db *db, const char *kernel, const char *source_hash, char **lang, char **source);
+/* A stored configuration ({"name":integer,...}) read without its kernel:
+ * for answers from the database alone (the lookup API, exports). */
+typedef struct kiln_config_pairs {
+    int count;
+    char *names[KILN_MAX_PARAMS];  /* malloc'ed; kiln_config_pairs_clear frees them */
+    long long values[KILN_MAX_PARAMS];
+} kiln_config_pairs;
+/* 0 ok, -1 when json is not such an object (out is left empty). */
+int kiln_config_pairs_parse(const char *json, kiln_config_pairs *out);
+void kiln_config_pairs_clear(kiln_config_pairs *p);
+/* 0 and *value set, -1 when there is no such name. */
+int kiln_config_pairs_get(const kiln_config_pairs *p, const char *name, long long *value);
 /* Iterates results (filters may be NULL) in insertion order, superseded ones
  * included (row->superseded_by says); cb returns nonzero to stop. */
 int kiln_db_foreach(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
