@@ -22,6 +22,12 @@ expect 0 "$KILN" tune triad --device host --size 4096 --budget 3
 expect 0 "$KILN" --plugin "$PLUGIN" tune faulty --device host --size 256 --budget 3 --rerun ok  # a superseded row
 "$KILN" export --format json > "$WORK/all.json"
 
+# kiln best falls back to the nearest tuned size on this device (256 is nearer 300 than 512)
+expect 0 "$KILN" --plugin "$PLUGIN" best faulty --device host --size 300; contains "size 256"
+contains "(fallback: nearest size; this device"
+expect 0 "$KILN" --plugin "$PLUGIN" best faulty --device host --size 450 --json
+pyrun 'import json, sys; d = json.loads(sys.argv[1]); assert d["size"] == "512" and d["match"] == "nearest size", d' "$OUT"
+
 # ---- t4 ----
 expect 0 "$KILN" export --format t4 --output "$WORK/t4.json"
 sqlite3 "$KILN_DB" "SELECT id FROM results WHERE superseded_by IS NULL AND verdict <> 'running' ORDER BY id" \
