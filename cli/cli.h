@@ -71,4 +71,11 @@ void cli_export_end(FILE *out, int format, int count);
 int cli_export_peer(FILE *out, int format, kiln_db *db, const char *kernel, const char *device_fp,
                     const char *size, int ok_only, int *count, char *err, size_t errlen);
 
+/* ---- pictures (plot.c) ------------------------------------------------ */
+
+/* One tuning run of kernel as SVG: run (0 for the latest matching the
+ * filters; device_fp and size may be NULL). 0 ok, -1 with err. */
+int cli_plot(FILE *out, kiln_db *db, const char *kernel, const char *device_fp, const char *size, int64_t run,
+             char *err, size_t errlen);
+
 #endif

@@ -48,6 +48,7 @@ static const char *main_usage =
     "  show [KERNEL] [options]     results stored in the database\n"
     "  export [options]            results as CSV or JSON\n"
     "  forget [KERNEL] [filters]   remove stored results\n"
+    "  plot KERNEL [options]       one tuning run as an SVG picture\n"
     "\n"
     "Run 'kiln COMMAND --help' for a command's options.\n"
     "The database is $KILN_DB or ./kiln.db unless --db is given.\n"
@@ -1270,13 +1271,73 @@ static int cmd_forget(int argc, char **argv)
     return fflush(stdout) == 0 ? 0 : EXIT_WORK;
 }
 
+/* ---- kiln plot -------------------------------------------------------- */
+
+static int cmd_plot(int argc, char **argv)
+{
+    const char *device = NULL, *size_text = NULL, *db_path = NULL, *output = NULL, *run_text = NULL;
+    static const struct option longopts[] = {
+        {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
+        {"db", required_argument, 0, 'D'},     {"output", required_argument, 0, 'o'},
+        {"run", required_argument, 0, 'r'},    {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:n:D:o:r:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': device = optarg; break;
+        case 'n': size_text = optarg; break;
+        case 'D': db_path = optarg; break;
+        case 'o': output = optarg; break;
+        case 'r': run_text = optarg; break;
+        case 'h':
+            printf("usage: kiln plot KERNEL [--device D] [--size N] [--run ID] [--db FILE] [--output FILE.svg]\n\n"
+                   "Draws one tuning run of KERNEL (the latest matching the filters, or --run ID)\n"
+                   "as SVG: the median time of each variant in evaluation order with the best so\n"
+                   "far, then the times per value of each parameter. The database is only read.\n");
+            return 0;
+        default: exit(EXIT_USAGE);
+        }
+    }
+    if (optind != argc - 1)
+        die(EXIT_USAGE, "plot: expected one KERNEL (see 'kiln plot --help')");
+    uint64_t run = 0;
+    if (run_text && cli_parse_u64(run_text, 1, INT64_MAX, &run) != 0)
+        die(EXIT_USAGE, "plot: --run: expected a run id (a positive decimal integer), not '%s'", run_text);
+    char size_str[64] = "", fp[17] = "", err[512];
+    if (size_text) {
+        kiln_size size = parse_size_or_die(size_text);
+        kiln_size_format(&size, size_str, sizeof size_str);
+    }
+    if (device)
+        device_fingerprint(device, fp);
+    const char *path = db_path ? db_path : kiln_db_default_path();
+    kiln_db *db = open_db_readonly_or_die("plot", path);
+    cli_output out;
+    int opened = cli_output_open(&out, output, path, err, sizeof err);
+    if (opened != 0) {
+        kiln_db_close(db);
+        die(opened == -2 ? EXIT_USAGE : EXIT_WORK, "plot: %s", err);
+    }
+    int rc = cli_plot(out.f, db, argv[optind], device ? fp : NULL, size_text ? size_str : NULL, (int64_t)run, err,
+                      sizeof err);
+    kiln_db_close(db);
+    if (rc != 0) {
+        char ignored[8];
+        cli_output_close(&out, 0, ignored, sizeof ignored);
+        die(EXIT_WORK, "plot: %s", err);
+    }
+    if (cli_output_close(&out, 1, err, sizeof err) != 0)
+        die(EXIT_WORK, "plot: %s", err);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"devices", cmd_devices}, {"kernels", cmd_kernels}, {"generate", cmd_generate}, {"tune", cmd_tune},
     {"best", cmd_best},       {"show", cmd_show},       {"export", cmd_export},
-    {"forget", cmd_forget},
+    {"forget", cmd_forget},   {"plot", cmd_plot},
 };
 
 int main(int argc, char **argv)

@@ -7,13 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 PLUGIN=$2
 SCHEMA="$(dirname "$0")/t4-results-schema.json"
-pyrun() {
-  checks=$((checks + 1))
-  if ! python3 -c "$1" "${@:2}"; then
-    failures=$((failures + 1))
-    echo "FAIL: python check '$(head -c 80 <<<"$1")' on ${*:2}"
-  fi
-}
 
 # faulty: an ok, a wrong and a build_error row at two sizes; triad: three parameters
 expect 0 "$KILN" --plugin "$PLUGIN" tune faulty --device host --size 256 --budget 3
