@@ -35,6 +35,7 @@ program lookup_f
     line = line // " lang=" // kiln_choice_lang(choice) // " source_bytes=" // trim(msg)
   end if
   write (*, '(a)') line
+  deallocate (line)   ! a main program's allocatables live on to its end: freed here
   call kiln_choice_free(choice)
   call kiln_lookup_close(db)
 end program
