@@ -74,8 +74,10 @@ int cli_export_peer(FILE *out, int format, kiln_db *db, const char *kernel, cons
 /* ---- pictures (plot.c) ------------------------------------------------ */
 
 /* One tuning run of kernel as SVG: run (0 for the latest matching the
- * filters; device_fp and size may be NULL). 0 ok, -1 with err. */
+ * filters; device_fp and size may be NULL); with roofline, the variants on
+ * their device's roofline too (its peaks measured by `kiln peaks`). 0 ok, -1
+ * with err. */
 int cli_plot(FILE *out, kiln_db *db, const char *kernel, const char *device_fp, const char *size, int64_t run,
-             char *err, size_t errlen);
+             int roofline, char *err, size_t errlen);
 
 #endif

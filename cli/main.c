@@ -49,6 +49,7 @@ static const char *main_usage =
     "  export [options]            results as CSV or JSON\n"
     "  forget [KERNEL] [filters]   remove stored results\n"
     "  plot KERNEL [options]       one tuning run as an SVG picture\n"
+    "  peaks [options]             measure the device's FLOP/s and bytes/s peaks (for rooflines)\n"
     "\n"
     "Run 'kiln COMMAND --help' for a command's options.\n"
     "The database is $KILN_DB or ./kiln.db unless --db is given.\n"
@@ -1276,10 +1277,12 @@ static int cmd_forget(int argc, char **argv)
 static int cmd_plot(int argc, char **argv)
 {
     const char *device = NULL, *size_text = NULL, *db_path = NULL, *output = NULL, *run_text = NULL;
+    int roofline = 0;
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
         {"db", required_argument, 0, 'D'},     {"output", required_argument, 0, 'o'},
-        {"run", required_argument, 0, 'r'},    {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"run", required_argument, 0, 'r'},    {"roofline", no_argument, 0, 'R'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:D:o:r:h", longopts, NULL)) != -1) {
@@ -1289,11 +1292,14 @@ static int cmd_plot(int argc, char **argv)
         case 'D': db_path = optarg; break;
         case 'o': output = optarg; break;
         case 'r': run_text = optarg; break;
+        case 'R': roofline = 1; break;
         case 'h':
-            printf("usage: kiln plot KERNEL [--device D] [--size N] [--run ID] [--db FILE] [--output FILE.svg]\n\n"
+            printf("usage: kiln plot KERNEL [--device D] [--size N] [--run ID] [--roofline] [--db FILE]\n"
+                   "                 [--output FILE.svg]\n\n"
                    "Draws one tuning run of KERNEL (the latest matching the filters, or --run ID)\n"
                    "as SVG: the median time of each variant in evaluation order with the best so\n"
-                   "far, then the times per value of each parameter. The database is only read.\n");
+                   "far, then the times per value of each parameter; --roofline adds the variants\n"
+                   "on the device's roofline (its peaks: 'kiln peaks'). The database is only read.\n");
             return 0;
         default: exit(EXIT_USAGE);
         }
@@ -1318,8 +1324,8 @@ static int cmd_plot(int argc, char **argv)
         kiln_db_close(db);
         die(opened == -2 ? EXIT_USAGE : EXIT_WORK, "plot: %s", err);
     }
-    int rc = cli_plot(out.f, db, argv[optind], device ? fp : NULL, size_text ? size_str : NULL, (int64_t)run, err,
-                      sizeof err);
+    int rc = cli_plot(out.f, db, argv[optind], device ? fp : NULL, size_text ? size_str : NULL, (int64_t)run,
+                      roofline, err, sizeof err);
     kiln_db_close(db);
     if (rc != 0) {
         char ignored[8];
@@ -1331,13 +1337,82 @@ static int cmd_plot(int argc, char **argv)
     return 0;
 }
 
+/* ---- kiln peaks ------------------------------------------------------- */
+
+static int cmd_peaks(int argc, char **argv)
+{
+    const char *device = NULL, *db_path = NULL, *budget_text = NULL, *size_text = NULL;
+    static const struct option longopts[] = {
+        {"device", required_argument, 0, 'd'}, {"db", required_argument, 0, 'D'},
+        {"budget", required_argument, 0, 'b'}, {"size", required_argument, 0, 'n'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:D:b:n:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': device = optarg; break;
+        case 'D': db_path = optarg; break;
+        case 'b': budget_text = optarg; break;
+        case 'n': size_text = optarg; break;
+        case 'h':
+            printf("usage: kiln peaks [--device D] [--budget N] [--size N] [--db FILE]\n\n"
+                   "Tunes the two micro-kernels of a roofline on the device and stores them like\n"
+                   "any result: peak_fma (independent multiply-add chains: FLOP/s) and peak_stream\n"
+                   "(the copy a = b of N floats, default 16777216: bytes/s). Each tries N random\n"
+                   "configurations (--budget, default 12). 'kiln plot --roofline' reads the best.\n");
+            return 0;
+        default: exit(EXIT_USAGE);
+        }
+    }
+    if (optind != argc)
+        die(EXIT_USAGE, "peaks: unexpected argument '%s'", argv[optind]);
+    uint64_t budget = 12;
+    if (budget_text && cli_parse_u64(budget_text, 1, UINT32_MAX, &budget) != 0)
+        die(EXIT_USAGE, "peaks: --budget: expected a positive decimal integer, not '%s'", budget_text);
+    const kiln_kernel *kernels[] = {&kiln_kernel_peak_fma, &kiln_kernel_peak_stream};
+    kiln_size sizes[] = {kiln_kernel_peak_fma.default_size, size_or_default(&kiln_kernel_peak_stream, size_text)};
+    kiln_rt *rt = open_device_or_die(device);
+    kiln_db *db = open_db_or_die(db_path);
+    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
+        kiln_tune_opts o;
+        memset(&o, 0, sizeof o);
+        o.kernel = kernels[i];
+        o.size = sizes[i];
+        o.strategy = kiln_strategy_find("random");
+        o.budget = budget;
+        o.seed = 1;
+        o.command = "kiln peaks";
+        kiln_time_opts_default(&o.timing);
+        kiln_tune_summary sum;
+        char err[512];
+        if (kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) != 0) {
+            kiln_db_close(db);
+            kiln_rt_close(rt);
+            die(EXIT_WORK, "peaks: %s: %s", kernels[i]->name, err);
+        }
+        char size_str[64];
+        kiln_size_format(&sizes[i], size_str, sizeof size_str);
+        kiln_db_row best;
+        if (kiln_db_best(db, kernels[i]->name, kiln_rt_device(rt)->fingerprint, size_str, &best) == 1) {
+            printf("%s on %s: %.2f %s\n", kernels[i]->name, best.device_name, i == 0 ? best.gflops : best.gbytes_per_s,
+                   i == 0 ? "GFLOP/s" : "GB/s");
+            kiln_db_row_free(&best);
+        } else {
+            printf("%s on %s: no correct result\n", kernels[i]->name, kiln_rt_device(rt)->name);
+        }
+    }
+    kiln_db_close(db);
+    kiln_rt_close(rt);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"devices", cmd_devices}, {"kernels", cmd_kernels}, {"generate", cmd_generate}, {"tune", cmd_tune},
     {"best", cmd_best},       {"show", cmd_show},       {"export", cmd_export},
-    {"forget", cmd_forget},   {"plot", cmd_plot},
+    {"forget", cmd_forget},   {"plot", cmd_plot},       {"peaks", cmd_peaks},
 };
 
 int main(int argc, char **argv)

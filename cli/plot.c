@@ -2,9 +2,14 @@
  * plot.c: `kiln plot`, one tuning run as an SVG picture (plain text, no
  * library): the time of each evaluated variant in evaluation order with the
  * best so far, then, per parameter, the times of the variants that took each
- * of its values. Times are medians on a logarithmic axis; failed variants are
- * marked under the axis in their place. Points carry their row id and time
- * (data-id, data-ns) so that a test can check each one's place.
+ * of its values, and with --roofline the variants on the roofline of their
+ * device: GFLOP/s against arithmetic intensity (FLOP per byte, from the
+ * kernel's counts) under min(peak FLOP/s, intensity * peak bytes/s), the
+ * peaks being the highest GFLOP/s and GB/s that the micro-kernels `kiln
+ * peaks` tunes (peak_fma, peak_stream) reached on that device. Times are medians on logarithmic
+ * axes; failed variants are marked under the axis in their place. Points
+ * carry their row id and values (data-*) so that a test can check each one's
+ * place.
  */
 #include <math.h>
 #include <stdio.h>
@@ -23,12 +28,15 @@
 typedef struct point {
     int64_t id;
     double ns;                  /* < 0: failed */
+    double gflops, gbytes_per_s; /* < 0: not counted */
     char verdict[16];
     kiln_config_pairs params;
 } point;
 
 typedef struct plot_rows {
     int64_t run;
+    char device_fp[17];
+    char device[256];
     point *items;
     int count, cap;
     int failed;
@@ -63,6 +71,10 @@ static int collect_point(void *user, const kiln_db_row *r)
     memset(pt, 0, sizeof *pt);
     pt->id = r->id;
     pt->ns = strcmp(r->verdict, "ok") == 0 && r->samples > 0 ? r->median_ns : -1;
+    pt->gflops = pt->ns > 0 ? r->gflops : -1;
+    pt->gbytes_per_s = pt->ns > 0 ? r->gbytes_per_s : -1;
+    snprintf(p->device_fp, sizeof p->device_fp, "%s", r->device_fp ? r->device_fp : "");
+    snprintf(p->device, sizeof p->device, "%s", r->device_name ? r->device_name : "");
     snprintf(pt->verdict, sizeof pt->verdict, "%s", r->verdict);
     if (kiln_config_pairs_parse(r->config_json ? r->config_json : "", &pt->params) != 0) {
         snprintf(p->err, sizeof p->err, "result %lld: its configuration is not {\"name\":integer,...}",
@@ -286,8 +298,142 @@ static void draw_param(FILE *out, const plot_rows *p, const char *name, double l
     fputs("</g>\n", out);
 }
 
+/* ---- the roofline ----------------------------------------------------- */
+
+#define ROOF_WIDTH 600
+#define ROOF_HEIGHT 320
+
+typedef struct roof {
+    double peak_gflops, peak_gbytes_per_s;
+    double xlo, xhi, ylo, yhi;  /* log10 of intensity (FLOP/byte) and GFLOP/s shown */
+    double left, top, width, height;
+} roof;
+
+static double roof_x(const roof *r, double intensity)
+{
+    return r->left + r->width * (log10(intensity) - r->xlo) / (r->xhi - r->xlo);
+}
+
+static double roof_y(const roof *r, double gflops)
+{
+    return r->top + r->height * (1 - (log10(gflops) - r->ylo) / (r->yhi - r->ylo));
+}
+
+/* The highest figure a micro-kernel reached on the device: its peak. */
+typedef struct peak_find {
+    int gflops;                 /* 1: GFLOP/s, 0: GB/s */
+    double best;
+} peak_find;
+
+static int peak_row(void *user, const kiln_db_row *row)
+{
+    peak_find *f = user;
+    double v = f->gflops ? row->gflops : row->gbytes_per_s;
+    if (strcmp(row->verdict, "ok") == 0 && row->superseded_by == 0 && v > f->best)
+        f->best = v;
+    return 0;
+}
+
+static int roof_peaks(kiln_db *db, const plot_rows *p, roof *r, char *err, size_t errlen)
+{
+    peak_find fma = {1, 0}, stream = {0, 0};
+    if (kiln_db_foreach(db, kiln_kernel_peak_fma.name, p->device_fp, NULL, peak_row, &fma) != 0 ||
+        kiln_db_foreach(db, kiln_kernel_peak_stream.name, p->device_fp, NULL, peak_row, &stream) != 0) {
+        snprintf(err, errlen, "%s", kiln_db_errmsg(db));
+        return -1;
+    }
+    if (!(fma.best > 0) || !(stream.best > 0)) {
+        snprintf(err, errlen, "no peaks of device %s (%s) in the database: run 'kiln peaks --device %s' first",
+                 p->device, p->device_fp, p->device_fp);
+        return -1;
+    }
+    r->peak_gflops = fma.best;
+    r->peak_gbytes_per_s = stream.best;
+    return 0;
+}
+
+/* Axes over every variant, the ridge and the roof around it. -1: the kernel counts no FLOPs or bytes. */
+static int roof_axes(const plot_rows *p, roof *r, double left, double top)
+{
+    double ridge = r->peak_gflops / r->peak_gbytes_per_s;
+    double ilo = ridge, ihi = ridge, glo = r->peak_gflops, ghi = r->peak_gflops;
+    int counted = 0;
+    for (int i = 0; i < p->count; i++) {
+        const point *pt = &p->items[i];
+        if (!(pt->gflops > 0) || !(pt->gbytes_per_s > 0))
+            continue;
+        double intensity = pt->gflops / pt->gbytes_per_s;
+        ilo = fmin(ilo, intensity);
+        ihi = fmax(ihi, intensity);
+        glo = fmin(glo, pt->gflops);
+        ghi = fmax(ghi, pt->gflops);
+        counted++;
+    }
+    if (!counted)
+        return -1;
+    r->xlo = log10(ilo) - 0.6;
+    r->xhi = log10(ihi) + 0.6;
+    r->ylo = log10(glo) - 0.3;
+    r->yhi = log10(ghi) + 0.3;
+    r->left = left;
+    r->top = top;
+    r->width = ROOF_WIDTH;
+    r->height = ROOF_HEIGHT - 70;
+    return 0;
+}
+
+static void draw_roofline(FILE *out, const plot_rows *p, const roof *r)
+{
+    fprintf(out,
+            "<g class=\"roofline\" data-peak-gflops=\"%.6g\" data-peak-gbytes-per-s=\"%.6g\" data-xlo=\"%.9g\""
+            " data-xhi=\"%.9g\" data-ylo=\"%.9g\" data-yhi=\"%.9g\" data-left=\"%.1f\" data-top=\"%.1f\""
+            " data-width=\"%.1f\" data-height=\"%.1f\">\n",
+            r->peak_gflops, r->peak_gbytes_per_s, r->xlo, r->xhi, r->ylo, r->yhi, r->left, r->top, r->width,
+            r->height);
+    fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>\n",
+            r->left, r->top, r->width, r->height);
+    for (int e = (int)ceil(r->xlo); e <= (int)floor(r->xhi); e++) /* a grid line per decade */
+        fprintf(out,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">%g</text>\n",
+                roof_x(r, pow(10, e)), roof_x(r, pow(10, e)), r->top, r->top + r->height, roof_x(r, pow(10, e)),
+                r->top + r->height + 12, pow(10, e));
+    for (int e = (int)ceil(r->ylo); e <= (int)floor(r->yhi); e++)
+        fprintf(out,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%g GFLOP/s</text>\n",
+                r->left, r->left + r->width, roof_y(r, pow(10, e)), roof_y(r, pow(10, e)), r->left - 4,
+                roof_y(r, pow(10, e)) + 3, pow(10, e));
+    /* the roof: bandwidth-bound from where it enters the frame, then flat from the ridge */
+    double ridge = r->peak_gflops / r->peak_gbytes_per_s;
+    double enter = fmax(pow(10, r->xlo), pow(10, r->ylo) / r->peak_gbytes_per_s);
+    fprintf(out,
+            "<polyline class=\"roof\" fill=\"none\" stroke=\"#c33\" stroke-width=\"2\""
+            " points=\"%.1f,%.2f %.1f,%.2f %.1f,%.2f\"/>\n",
+            roof_x(r, enter), roof_y(r, enter * r->peak_gbytes_per_s), roof_x(r, ridge), roof_y(r, r->peak_gflops),
+            roof_x(r, pow(10, r->xhi)), roof_y(r, r->peak_gflops));
+    fprintf(out,
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"#c33\">peak_fma %.3g GFLOP/s, peak_stream %.3g GB/s"
+            " (ridge at %.3g FLOP/byte)</text>\n",
+            r->left + 6, r->top + 14, r->peak_gflops, r->peak_gbytes_per_s, ridge);
+    for (int i = 0; i < p->count; i++) {
+        const point *pt = &p->items[i];
+        if (!(pt->gflops > 0) || !(pt->gbytes_per_s > 0))
+            continue;
+        double intensity = pt->gflops / pt->gbytes_per_s;
+        fprintf(out,
+                "<circle class=\"roof-variant\" data-id=\"%lld\" data-intensity=\"%.9g\" data-gflops=\"%.9g\""
+                " cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"#36c\" fill-opacity=\"0.7\"/>\n",
+                (long long)pt->id, intensity, pt->gflops, roof_x(r, intensity), roof_y(r, pt->gflops));
+    }
+    fprintf(out,
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">arithmetic intensity (FLOP/byte,"
+            " log) against GFLOP/s (log), on %s</text>\n</g>\n",
+            r->left + r->width / 2, r->top + r->height + 28, p->device);
+}
+
 int cli_plot(FILE *out, kiln_db *db, const char *kernel, const char *device_fp, const char *size, int64_t run,
-             char *err, size_t errlen)
+             int roofline, char *err, size_t errlen)
 {
     plot_rows p;
     memset(&p, 0, sizeof p);
@@ -318,6 +464,21 @@ int cli_plot(FILE *out, kiln_db *db, const char *kernel, const char *device_fp, 
     const kiln_config_pairs *names = &p.items[0].params;
     int rows = (names->count + PANELS_PER_ROW - 1) / PANELS_PER_ROW;
     int height = TRACE_HEIGHT + rows * PANEL_HEIGHT + 20;
+    roof r;
+    memset(&r, 0, sizeof r);
+    if (roofline) {
+        if (roof_peaks(db, &p, &r, err, errlen) != 0) {
+            plot_rows_clear(&p);
+            return -1;
+        }
+        if (roof_axes(&p, &r, MARGIN_LEFT, height + 10) != 0) {
+            snprintf(err, errlen, "'%s' counts no FLOPs or no bytes: its variants have no place on a roofline",
+                     kernel);
+            plot_rows_clear(&p);
+            return -1;
+        }
+        height += ROOF_HEIGHT;
+    }
     fprintf(out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
             " font-family=\"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
@@ -329,6 +490,8 @@ int cli_plot(FILE *out, kiln_db *db, const char *kernel, const char *device_fp, 
     for (int i = 0; i < names->count; i++)
         draw_param(out, &p, names->names[i], MARGIN_LEFT + (i % PANELS_PER_ROW) * PANEL_WIDTH,
                    TRACE_HEIGHT + (i / PANELS_PER_ROW) * PANEL_HEIGHT);
+    if (roofline)
+        draw_roofline(out, &p, &r);
     fputs("</svg>\n", out);
     plot_rows_clear(&p);
     return 0;
