@@ -26,6 +26,10 @@ typedef struct peer_export {
     struct problem {
         char *kernel, *fp, *size;
         char prefix[336];        /* KILN_<KERNEL>_<DEVICE>_<SIZE> */
+        char group[200];         /* KILN_<KERNEL>_<SIZE>: the names a -DKILN_TARGET_<DEVICE> picks */
+        char target[144];        /* KILN_TARGET_<DEVICE> */
+        int found;
+        kiln_config_pairs best;
     } *problems;
     int nproblems, cap;
     int failed;                 /* out of memory, or a row kiln cannot read */
@@ -251,6 +255,9 @@ static int collect_problems(void *user, const kiln_db_row *r)
         x->cap = cap;
     }
     struct problem *p = &x->problems[x->nproblems++];
+    memset(p, 0, sizeof *p);
+    snprintf(p->group, sizeof p->group, "KILN_%s_%s", k, z);
+    snprintf(p->target, sizeof p->target, "KILN_TARGET_%s", d);
     p->kernel = strdup(r->kernel);
     p->fp = strdup(r->device_fp);
     p->size = strdup(r->size);
@@ -273,16 +280,47 @@ static void comment_text(FILE *out, const char *s)
     }
 }
 
+/* For each kernel and size, the short names KILN_<KERNEL>_<SIZE>_<PARAMETER>
+ * set to the values of the device -DKILN_TARGET_<DEVICE> names (as Kernel
+ * Tuner's headers pick a device with -DTARGET_<DEVICE>). */
+static void header_targets(peer_export *x)
+{
+    FILE *out = x->out;
+    for (int i = 0; i < x->nproblems; i++) {
+        int first = x->problems[i].found;
+        for (int j = 0; j < i && first; j++)
+            first = !x->problems[j].found || strcmp(x->problems[j].group, x->problems[i].group) != 0;
+        if (!first)
+            continue;
+        fprintf(out, "\n/* %s_<PARAMETER>: the values of the device -DKILN_TARGET_<DEVICE> names */\n",
+                x->problems[i].group);
+        int branch = 0;
+        for (int j = i; j < x->nproblems; j++) {
+            const struct problem *p = &x->problems[j];
+            if (!p->found || strcmp(p->group, x->problems[i].group) != 0)
+                continue;
+            fprintf(out, "#%s defined(%s)\n", branch++ ? "elif" : "if", p->target);
+            for (int k = 0; k < p->best.count; k++) {
+                char name[128];
+                macro_part(name, sizeof name, p->best.names[k]);
+                fprintf(out, "#define %s_%s %s_%s\n", p->group, name, p->prefix, name);
+            }
+        }
+        fputs("#endif\n", out);
+    }
+}
+
 static int header_write(peer_export *x, kiln_db *db)
 {
     FILE *out = x->out;
     fputs("/* The best configuration kiln measured for each kernel, device and size\n"
           " * (kiln export --format header, kiln " KILN_VERSION "), ranked as `kiln best` ranks:\n"
-          " * KILN_<KERNEL>_<DEVICE>_<SIZE>_<PARAMETER> is the parameter's value. */\n"
+          " * KILN_<KERNEL>_<DEVICE>_<SIZE>_<PARAMETER> is the parameter's value, and with\n"
+          " * -DKILN_TARGET_<DEVICE> so is KILN_<KERNEL>_<SIZE>_<PARAMETER>. */\n"
           "#ifndef KILN_TUNED_H\n#define KILN_TUNED_H\n",
           out);
     for (int i = 0; i < x->nproblems; i++) {
-        const struct problem *p = &x->problems[i];
+        struct problem *p = &x->problems[i];
         kiln_db_row best;
         int found = kiln_db_best(db, p->kernel, p->fp, p->size, &best);
         if (found < 0) {
@@ -291,12 +329,12 @@ static int header_write(peer_export *x, kiln_db *db)
         }
         if (!found)
             continue;
-        kiln_config_pairs pairs;
-        if (kiln_config_pairs_parse(best.config_json ? best.config_json : "", &pairs) != 0) {
+        if (kiln_config_pairs_parse(best.config_json ? best.config_json : "", &p->best) != 0) {
             fail_row(x, &best, "its configuration is not {\"name\":integer,...}");
             kiln_db_row_free(&best);
             return -1;
         }
+        p->found = 1;
         fputs("\n/* ", out);
         comment_text(out, best.kernel);
         fputs(" on ", out);
@@ -304,16 +342,16 @@ static int header_write(peer_export *x, kiln_db *db)
         fprintf(out, " (%s), size %s: median %.0f ns", best.device_fp, best.size,
                 best.confirmed_rounds > 0 ? best.confirmed_median_ns : best.median_ns);
         fputs(best.confirmed_rounds > 0 ? " (confirmed) */\n" : " */\n", out);
-        for (int j = 0; j < pairs.count; j++) {
+        for (int j = 0; j < p->best.count; j++) {
             char name[128];
-            macro_part(name, sizeof name, pairs.names[j]);
-            fprintf(out, pairs.values[j] < 0 ? "#define %s_%s (%lld)\n" : "#define %s_%s %lld\n", p->prefix, name,
-                    pairs.values[j]);
+            macro_part(name, sizeof name, p->best.names[j]);
+            fprintf(out, p->best.values[j] < 0 ? "#define %s_%s (%lld)\n" : "#define %s_%s %lld\n", p->prefix, name,
+                    p->best.values[j]);
         }
-        kiln_config_pairs_clear(&pairs);
         kiln_db_row_free(&best);
         x->count++;
     }
+    header_targets(x);
     fputs("\n#endif\n", out);
     return 0;
 }
@@ -328,6 +366,7 @@ static void peer_export_clear(peer_export *x)
         free(x->problems[i].kernel);
         free(x->problems[i].fp);
         free(x->problems[i].size);
+        kiln_config_pairs_clear(&x->problems[i].best);
     }
     free(x->problems);
 }

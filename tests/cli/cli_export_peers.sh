@@ -2,7 +2,8 @@
 # schema (tests/cli/t4-results-schema.json) and says for each current result
 # what the JSON export says; csv-params has one column per parameter holding
 # each row's configuration; header compiles warning-free and its #defines are
-# what `kiln best` answers for each kernel, device and size; a header whose
+# what `kiln best` answers for each kernel, device and size (and, picked with
+# -DKILN_TARGET_<DEVICE>, under the short names); a header whose
 # macros would collide is refused and nothing is written.
 . "$(dirname "$0")/lib.sh"
 PLUGIN=$2
@@ -98,8 +99,28 @@ want = sorted("%s %s %s %d" % (b["kernel"], b["size"], k, v) for b in map(json.l
 got = sorted(sys.argv[1].splitlines())
 assert got == want, (got, want)
 assert len(want) == 5, want' "$OUT" "$WORK/best.jsonl"
-expect 0 grep -cE '^#define KILN_[A-Z0-9_]+ ' "$WORK/tuned.h"
+expect 0 grep -cE '^#define KILN_[A-Z0-9_]+ \(?-?[0-9]' "$WORK/tuned.h"   # the values (not the short names)
 checks=$((checks + 1)); [ "$OUT" = 5 ] || { failures=$((failures + 1)); echo "FAIL: $OUT parameter #defines, expected 5"; }
+
+# with -DKILN_TARGET_<DEVICE> the short names hold that device's values; without, none is defined
+python3 -c 'import json, re, sys
+part = lambda s: re.sub("[^A-Za-z0-9]+", "_", s).strip("_").upper()
+print("#include <stdio.h>\n#include \"tuned.h\"\nint main(void)\n{")
+for line in open(sys.argv[1]):
+    b = json.loads(line)
+    for name in b["config"]:
+        macro = "KILN_%s_%s_%s" % (part(b["kernel"]), part(b["size"]), part(name))
+        print("#ifdef %s\n    printf(\"%%s %%s %%s %%lld\\n\", \"%s\", \"%s\", \"%s\", (long long)%s);\n#else\n    puts(\"undefined\");\n#endif" % (macro, b["kernel"], b["size"], name, macro))
+print("    return 0;\n}")' "$WORK/best.jsonl" > "$WORK/use_target.c"
+TARGET=$(python3 -c 'import json, re, sys; print("KILN_TARGET_" + re.sub("[^A-Za-z0-9]+", "_", json.loads(open(sys.argv[1]).readline())["device"]).strip("_").upper())' "$WORK/best.jsonl")
+expect 0 cc -std=c11 -Wall -Wextra -Werror -pedantic -D"$TARGET" -I"$WORK" -o "$WORK/use_target" "$WORK/use_target.c"
+expect 0 "$WORK/use_target"
+pyrun 'import json, sys
+want = sorted("%s %s %s %d" % (b["kernel"], b["size"], k, v) for b in map(json.loads, open(sys.argv[2])) for k, v in b["config"].items())
+assert sorted(sys.argv[1].splitlines()) == want, (sys.argv[1], want)' "$OUT" "$WORK/best.jsonl"
+expect 0 cc -std=c11 -Wall -Wextra -Werror -pedantic -DKILN_TARGET_NO_SUCH_DEVICE -I"$WORK" -o "$WORK/use_target" "$WORK/use_target.c"
+expect 0 "$WORK/use_target"
+checks=$((checks + 1)); [ "$(sort -u <<<"$OUT")" = undefined ] || { failures=$((failures + 1)); echo "FAIL: short names without their target: $OUT"; }
 
 # two devices of one name would define one macro twice: refused, nothing written
 cp "$KILN_DB" "$WORK/twins.db"
