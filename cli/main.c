@@ -1341,25 +1341,27 @@ static int cmd_plot(int argc, char **argv)
 
 static int cmd_peaks(int argc, char **argv)
 {
-    const char *device = NULL, *db_path = NULL, *budget_text = NULL, *size_text = NULL;
+    const char *device = NULL, *db_path = NULL, *budget_text = NULL, *size_text = NULL, *items_text = NULL;
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"db", required_argument, 0, 'D'},
         {"budget", required_argument, 0, 'b'}, {"size", required_argument, 0, 'n'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"fma-items", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:D:b:n:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:D:b:n:f:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': device = optarg; break;
         case 'D': db_path = optarg; break;
         case 'b': budget_text = optarg; break;
         case 'n': size_text = optarg; break;
+        case 'f': items_text = optarg; break;
         case 'h':
-            printf("usage: kiln peaks [--device D] [--budget N] [--size N] [--db FILE]\n\n"
+            printf("usage: kiln peaks [--device D] [--budget N] [--size N] [--fma-items M] [--db FILE]\n\n"
                    "Tunes the two micro-kernels of a roofline on the device and stores them like\n"
-                   "any result: peak_fma (independent multiply-add chains: FLOP/s) and peak_stream\n"
-                   "(the copy a = b of N floats, default 16777216: bytes/s). Each tries N random\n"
-                   "configurations (--budget, default 12). 'kiln plot --roofline' reads the best.\n");
+                   "any result: peak_fma (M work-items, default 1048576, of 2048 independent\n"
+                   "multiply-adds each: FLOP/s) and peak_stream (the copy a = b of N floats,\n"
+                   "default 16777216: bytes/s). Each tries --budget random configurations\n"
+                   "(default 12). 'kiln plot --roofline' reads the highest figures stored.\n");
             return 0;
         default: exit(EXIT_USAGE);
         }
@@ -1370,7 +1372,8 @@ static int cmd_peaks(int argc, char **argv)
     if (budget_text && cli_parse_u64(budget_text, 1, UINT32_MAX, &budget) != 0)
         die(EXIT_USAGE, "peaks: --budget: expected a positive decimal integer, not '%s'", budget_text);
     const kiln_kernel *kernels[] = {&kiln_kernel_peak_fma, &kiln_kernel_peak_stream};
-    kiln_size sizes[] = {kiln_kernel_peak_fma.default_size, size_or_default(&kiln_kernel_peak_stream, size_text)};
+    kiln_size sizes[] = {size_or_default(&kiln_kernel_peak_fma, items_text),
+                         size_or_default(&kiln_kernel_peak_stream, size_text)};
     kiln_rt *rt = open_device_or_die(device);
     kiln_db *db = open_db_or_die(db_path);
     for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {

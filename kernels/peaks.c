@@ -137,7 +137,7 @@ const kiln_kernel kiln_kernel_peak_fma = {
                 {.name = "chains", .help = "independent chains per work-item", KILN_VALUES(1, 2, 4, 8, 16),
                  .default_value = 1},
                 {.name = "wg", .help = "work-group size", KILN_VALUES(64, 256), .default_value = 64}),
-    .default_size = {1, {1 << 16, 1, 1}},
+    .default_size = {1, {1 << 20, 1, 1}},
     .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),
     .build = fma_build,
     .inputs = fma_inputs,
