@@ -16,13 +16,7 @@ kiln=$PWD/build/cli/kiln
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-mkdir -p "$work/vendors"; echo libnvidia-opencl.so.1 > "$work/vendors/nvidia.icd"
-export OCL_ICD_VENDORS=$work/vendors
-for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
-  [ -e $d/libOpenCL.so.1 ] && { ln -sf $d/libOpenCL.so.1 "$work/libOpenCL.so.1"; break; }
-done
-export LD_LIBRARY_PATH=$work${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export KILN_CACHE_DIR=$work/cache
+. bench/gpu/nvidia_env.sh
 db=$out/peaks.db
 rm -f "$db" "$db"-wal "$db"-shm
 
