@@ -12,6 +12,7 @@
  * kiln database from a newer schema) is refused byte-for-byte untouched.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1303,4 +1304,197 @@ fail:
     sqlite3_close(db->h);
     free(db);
     return NULL;
+}
+
+/* ---- the fallback of `best` and the lookup API ------------------------ */
+
+/* The sizes of a kernel's current correct results (on one device, or any),
+ * nearest `size` first: by the ratio of element counts (a tuned 4096 is as
+ * near 2048 as 1024 is; the larger wins a tie), then by name. */
+typedef struct size_rank {
+    char *size;
+    double distance, volume;
+} size_rank;
+
+static double size_volume(const char *text)
+{
+    kiln_size s;
+    if (kiln_size_parse(text, &s) != 0)
+        return -1;
+    double v = 1;
+    for (int i = 0; i < s.ndims; i++)
+        v *= (double)s.d[i];
+    return v;
+}
+
+static int size_rank_cmp(const void *a, const void *b)
+{
+    const size_rank *x = a, *y = b;
+    if (x->distance != y->distance)
+        return x->distance < y->distance ? -1 : 1;
+    if (x->volume != y->volume)
+        return x->volume > y->volume ? -1 : 1;
+    return strcmp(x->size, y->size);
+}
+
+static void size_ranks_free(size_rank *r, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(r[i].size);
+    free(r);
+}
+
+/* -1 on error; else the count of sizes in *out (sorted, malloc'ed). */
+static int sizes_nearest(kiln_db *db, const char *kernel, const char *device_fp, const char *size, size_rank **out)
+{
+    const char *what = "listing the tuned sizes";
+    *out = NULL;
+    double want = size_volume(size);
+    if (want <= 0) {
+        snprintf(db->errmsg, sizeof db->errmsg, "%s: bad size '%s': expected N, NxM or NxMxK", what, size);
+        return -1;
+    }
+    sqlite3_stmt *st = prepare(db,
+                               "SELECT DISTINCT r.size FROM results r JOIN devices d ON d.id = r.device"
+                               " WHERE r.kernel = ?1 AND r.verdict = 'ok' AND r.median_ns IS NOT NULL"
+                               " AND r.superseded_by IS NULL AND (?2 IS NULL OR d.fingerprint = ?2)",
+                               what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kernel);
+    bind_text(st, 2, device_fp);
+    int n = 0, cap = 0, rc;
+    size_rank *ranks = NULL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char *text = column_dup(st, 0);
+        double v = text ? size_volume(text) : -1;
+        if (v <= 0) { /* not a size kiln writes: never an answer */
+            free(text);
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            size_rank *grown = realloc(ranks, (size_t)cap * sizeof *ranks);
+            if (!grown) {
+                free(text);
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            ranks = grown;
+        }
+        ranks[n++] = (size_rank){text, fabs(log(v / want)), v};
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        size_ranks_free(ranks, n);
+        snprintf(db->errmsg, sizeof db->errmsg, "%s: %s", what, rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db->h));
+        return -1;
+    }
+    if (n > 1)
+        qsort(ranks, (size_t)n, sizeof *ranks, size_rank_cmp);
+    *out = ranks;
+    return n;
+}
+
+/* The best vouched row at the size nearest `size` (the exact size excluded:
+ * the level before looked there). 1 found, 0 none, -1 error. */
+static int best_nearest(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
+                        kiln_db_vouch_fn vouch, void *user, kiln_db_row *out)
+{
+    size_rank *ranks;
+    int n = sizes_nearest(db, kernel, device_fp, size, &ranks);
+    int found = n < 0 ? -1 : 0;
+    for (int i = 0; i < n && found == 0; i++)
+        if (strcmp(ranks[i].size, size) != 0)
+            found = kiln_db_best_vouched(db, kernel, device_fp, ranks[i].size, vouch, user, out);
+    size_ranks_free(ranks, n > 0 ? n : 0);
+    return found;
+}
+
+int kiln_db_best_fallback(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
+                          kiln_db_vouch_fn vouch, void *user, kiln_db_row *out, kiln_provenance *from)
+{
+    *from = KILN_FROM_DEFAULT;
+    if (size && !*size)
+        size = NULL;
+    if (device_fp && !*device_fp)
+        device_fp = NULL;
+    /* Without a size any size is this size; without a device any device is this one. */
+    const struct {
+        kiln_provenance from;
+        int this_device, nearest;
+    } levels[] = {
+        {KILN_FROM_EXACT, 1, 0},
+        {KILN_FROM_NEAREST_SIZE, 1, 1},
+        {KILN_FROM_OTHER_DEVICE, 0, 0},
+        {KILN_FROM_OTHER_DEVICE_SIZE, 0, 1},
+    };
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        if ((levels[i].nearest && !size) || (!levels[i].this_device && !device_fp))
+            continue;
+        const char *fp = levels[i].this_device ? device_fp : NULL;
+        int found = levels[i].nearest ? best_nearest(db, kernel, fp, size, vouch, user, out)
+                                      : kiln_db_best_vouched(db, kernel, fp, size, vouch, user, out);
+        if (found != 0) {
+            if (found > 0)
+                *from = levels[i].from;
+            return found;
+        }
+    }
+    return 0;
+}
+
+const char *kiln_provenance_name(kiln_provenance p)
+{
+    static const char *const names[] = {
+        [KILN_FROM_EXACT] = "exact",
+        [KILN_FROM_NEAREST_SIZE] = "nearest size",
+        [KILN_FROM_OTHER_DEVICE] = "other device",
+        [KILN_FROM_OTHER_DEVICE_SIZE] = "other device, nearest size",
+        [KILN_FROM_DEFAULT] = "default",
+    };
+    return (int)p >= 0 && (size_t)p < sizeof names / sizeof names[0] ? names[p] : "unknown";
+}
+
+int kiln_db_device_named(kiln_db *db, const char *name, char fp[17])
+{
+    const char *what = "looking up the device";
+    sqlite3_stmt *st = prepare(db,
+                               "SELECT fingerprint FROM devices WHERE fingerprint = ?1"
+                               " OR instr(lower(name), lower(?1)) > 0 OR instr(lower(platform), lower(?1)) > 0"
+                               " ORDER BY fingerprint = ?1 DESC, instr(lower(name), lower(?1)) = 0, id DESC LIMIT 1",
+                               what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+        snprintf(fp, 17, "%s", (const char *)sqlite3_column_text(st, 0));
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        found = db_fail(db, what);
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int kiln_db_variant_source(kiln_db *db, const char *kernel, const char *source_hash, char **lang, char **source)
+{
+    const char *what = "reading a variant's source";
+    *lang = *source = NULL;
+    sqlite3_stmt *st = prepare(db, "SELECT lang, source FROM kernels WHERE name = ?1 AND source_hash = ?2", what);
+    if (!st)
+        return -1;
+    bind_text(st, 1, kernel);
+    bind_text(st, 2, source_hash);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+        *lang = column_dup(st, 0);
+        *source = column_dup(st, 1);
+        found = *source ? 1 : db_fail(db, what);
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        found = db_fail(db, what);
+    }
+    sqlite3_finalize(st);
+    return found;
 }

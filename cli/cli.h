@@ -32,7 +32,7 @@ int cli_check_setting(const char *assignment);
 
 /* ---- exports (export.c) ----------------------------------------------- */
 
-enum { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
+enum { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON, CLI_FORMAT_T4, CLI_FORMAT_CSV_PARAMS, CLI_FORMAT_HEADER };
 
 typedef struct cli_output {
     FILE *f;
@@ -55,9 +55,29 @@ int cli_output_close(cli_output *o, int keep, char *err, size_t errlen);
 void cli_json_string(FILE *out, const char *s);
 /* v printed with printf_format when present, else null. */
 void cli_json_number(FILE *out, int present, const char *printf_format, double v);
+/* A CSV field (RFC 4180): quoted when it must be; nothing for NULL. */
+void cli_csv_string(FILE *out, const char *s);
 void cli_export_begin(FILE *out, int format);
 /* index: 0 for the first row written. */
 void cli_export_row(FILE *out, int format, const kiln_db_row *r, int index);
 void cli_export_end(FILE *out, int format, int count);
+
+/* ---- exports that other tools read (export_peers.c) ----------------- */
+
+/* Writes the rows matching the filters (NULL: any) in format CLI_FORMAT_T4,
+ * CLI_FORMAT_CSV_PARAMS or CLI_FORMAT_HEADER; *count gets the results (or,
+ * for a header, the kernel/device/size bests) written. 0 ok, -1 with err:
+ * the database failed, or a row cannot be written in the format. */
+int cli_export_peer(FILE *out, int format, kiln_db *db, const char *kernel, const char *device_fp,
+                    const char *size, int ok_only, int *count, char *err, size_t errlen);
+
+/* ---- pictures (plot.c) ------------------------------------------------ */
+
+/* One tuning run of kernel as SVG: run (0 for the latest matching the
+ * filters; device_fp and size may be NULL); with roofline, the variants on
+ * their device's roofline too (its peaks measured by `kiln peaks`). 0 ok, -1
+ * with err. */
+int cli_plot(FILE *out, kiln_db *db, const char *kernel, const char *device_fp, const char *size, int64_t run,
+             int roofline, char *err, size_t errlen);
 
 #endif

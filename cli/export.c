@@ -209,7 +209,7 @@ void cli_json_string(FILE *out, const char *s)
 
 /* RFC 4180: quoted when it holds a comma, a quote or a line break (and when
  * empty, to tell "" from a missing value); quotes doubled. */
-static void csv_string(FILE *out, const char *s)
+void cli_csv_string(FILE *out, const char *s)
 {
     if (!s)
         return;
@@ -319,7 +319,7 @@ void cli_export_row(FILE *out, int format, const kiln_db_row *r, int index)
             if (i)
                 fputc(',', out);
             if (v[i].is_text)
-                csv_string(out, v[i].text);
+                cli_csv_string(out, v[i].text);
             else
                 number(out, format, v[i].present, v[i].printf_format, v[i].value);
         }

@@ -48,6 +48,8 @@ static const char *main_usage =
     "  show [KERNEL] [options]     results stored in the database\n"
     "  export [options]            results as CSV or JSON\n"
     "  forget [KERNEL] [filters]   remove stored results\n"
+    "  plot KERNEL [options]       one tuning run as an SVG picture\n"
+    "  peaks [options]             measure the device's FLOP/s and bytes/s peaks (for rooflines)\n"
     "\n"
     "Run 'kiln COMMAND --help' for a command's options.\n"
     "The database is $KILN_DB or ./kiln.db unless --db is given.\n"
@@ -1026,8 +1028,9 @@ static int cmd_best(int argc, char **argv)
             printf("usage: kiln best KERNEL [--device D] [--size N] [--db FILE] [--json]\n\n"
                    "The fastest correct configuration known for KERNEL on the device (default:\n"
                    "the default device) at the size (default: the kernel's). When that exact\n"
-                   "pair was never tuned it falls back, and says so: same device any size, then\n"
-                   "any device at this size, then any device and size. The database is only\n"
+                   "pair was never tuned it falls back, and says so: this device at the nearest\n"
+                   "tuned size, then any device at this size, then any device at the nearest\n"
+                   "size (the rules of the lookup API, kiln/lookup.h). The database is only\n"
                    "read; a kernel it knows needs no --plugin (without one, and without --size,\n"
                    "any size on this device is an exact match).\n");
             return 0;
@@ -1060,8 +1063,6 @@ static int cmd_best(int argc, char **argv)
     kiln_rt *rt = open_device_or_die(device);
     const kiln_device_info *dev = kiln_rt_device(rt);
 
-    static const char *const fallbacks[] = {"exact match", "same device, other size", "other device, same size",
-                                            "other device and size"};
     /* With the kernel at hand, a row answers only if today's description
      * still generates its source and data (with or without OpenMP). */
     vouchers v = {{NULL, NULL}};
@@ -1075,21 +1076,16 @@ static int cmd_best(int argc, char **argv)
             }
     }
     kiln_db_row row;
-    int found = 0, level;
-    for (level = size_str[0] ? 0 : 1; level < 4 && !found; level++) {
-        if (!size_str[0] && level == 2)
-            continue;
-        const char *fp = level == 0 || level == 1 ? dev->fingerprint : NULL;
-        const char *sz = level == 0 || level == 2 ? size_str : NULL;
-        found = k ? kiln_db_best_vouched(db, name, fp, sz, vouch_either, &v, &row) : kiln_db_best(db, name, fp, sz, &row);
-        if (found < 0) {
-            char err[512];
-            snprintf(err, sizeof err, "%s", kiln_db_errmsg(db));
-            kiln_db_close(db);
-            kiln_rt_close(rt);
-            vouchers_free(&v);
-            die(EXIT_WORK, "best: %s", err);
-        }
+    kiln_provenance from;
+    int found = kiln_db_best_fallback(db, name, dev->fingerprint, size_str[0] ? size_str : NULL,
+                                      k ? vouch_either : NULL, &v, &row, &from);
+    if (found < 0) {
+        char err[512];
+        snprintf(err, sizeof err, "%s", kiln_db_errmsg(db));
+        kiln_db_close(db);
+        kiln_rt_close(rt);
+        vouchers_free(&v);
+        die(EXIT_WORK, "best: %s", err);
     }
     if (!found) {
         fprintf(stderr, "%s: best: no correct result for '%s' in %s; run 'kiln tune %s' first\n", progname, name, path,
@@ -1099,9 +1095,8 @@ static int cmd_best(int argc, char **argv)
         vouchers_free(&v);
         return EXIT_WORK;
     }
-    level--;
-    /* Without a size the first level searched is "same device, any size": an exact match for the device. */
-    int fell_back = size_str[0] ? level > 0 : level > 1;
+    /* Without a size, any size on this device is an exact match. */
+    int fell_back = from != KILN_FROM_EXACT;
     char t[32], cfg[256];
     format_time(row.median_ns, t, sizeof t);
     config_pretty(row.config_json, cfg, sizeof cfg);
@@ -1123,7 +1118,7 @@ static int cmd_best(int argc, char **argv)
         cli_json_number(stdout, row.gflops > 0, "%.3f", row.gflops);
         printf(",\"gbytes_per_s\":");
         cli_json_number(stdout, row.gbytes_per_s > 0, "%.3f", row.gbytes_per_s);
-        printf(",\"match\":\"%s\"}\n", fell_back ? fallbacks[level] : fallbacks[0]);
+        printf(",\"match\":\"%s\"}\n", fell_back ? kiln_provenance_name(from) : "exact match");
     } else {
         printf("%s on %s, size %s: %s\n", row.kernel, row.device_name, row.size, cfg);
         printf("  median %s over %d runs", t, row.samples);
@@ -1140,7 +1135,7 @@ static int cmd_best(int argc, char **argv)
             printf(", %.2f GB/s", row.gbytes_per_s);
         printf("\n");
         if (fell_back)
-            printf("  (fallback: %s; this device (%s)%s%s was never tuned)\n", fallbacks[level], dev->name,
+            printf("  (fallback: %s; this device (%s)%s%s was never tuned)\n", kiln_provenance_name(from), dev->name,
                    size_str[0] ? " at size " : "", size_str);
     }
     kiln_db_row_free(&row);
@@ -1217,10 +1212,13 @@ static int show_or_export(int argc, char **argv, int is_export)
                    "database is only read (it may be read-only); no kernel plugin is needed.\n"
                    "Values never measured are empty in CSV and null in JSON; the counters\n"
                    "column holds what 'kiln tune --counters/--energy' counted, per run.%s\n",
-                   command, is_export ? "" : " [--counters]", is_export ? "csv|json" : "table|csv|json",
-                   is_export ? " [--output FILE]" : "",
-                   is_export ? "Writes" : "Shows",
-                   is_export ? "\n--output FILE is written whole or not at all, and never over the database."
+                   command, is_export ? "" : " [--counters]", is_export ? "csv|json|t4|csv-params|header" : "table|csv|json",
+                   is_export ? " [--output FILE]" : "", is_export ? "Writes" : "Shows",
+                   is_export ? "\n--output FILE is written whole or not at all, and never over the database.\n"
+                               "For other tools: t4 is Kernel Tuner's T4 results format (current results,\n"
+                               "times in ms); csv-params has one column per parameter; header is a C header\n"
+                               "with the best configuration of each kernel, device and size as #defines\n"
+                               "(KILN_<KERNEL>_<DEVICE>_<SIZE>_<PARAMETER>)."
                              : "\n--counters adds a column with the events and energy counted per run.");
             return 0;
         default: exit(EXIT_USAGE);
@@ -1234,9 +1232,13 @@ static int show_or_export(int argc, char **argv, int is_export)
     int fmt = strcmp(format, "table") == 0 && !is_export ? CLI_FORMAT_TABLE
               : strcmp(format, "csv") == 0                ? CLI_FORMAT_CSV
               : strcmp(format, "json") == 0               ? CLI_FORMAT_JSON
+              : strcmp(format, "t4") == 0 && is_export    ? CLI_FORMAT_T4
+              : strcmp(format, "csv-params") == 0 && is_export ? CLI_FORMAT_CSV_PARAMS
+              : strcmp(format, "header") == 0 && is_export ? CLI_FORMAT_HEADER
                                                           : -1;
     if (fmt < 0)
-        die(EXIT_USAGE, "%s: unknown format '%s' (%s)", command, format, is_export ? "csv or json" : "table, csv or json");
+        die(EXIT_USAGE, "%s: unknown format '%s' (%s)", command, format,
+            is_export ? "csv, json, t4, csv-params or header" : "table, csv or json");
     char size_str[64] = "";
     if (size_text) {
         kiln_size size = parse_size_or_die(size_text);
@@ -1265,6 +1267,13 @@ static int show_or_export(int argc, char **argv, int is_export)
     if (counters && fmt != CLI_FORMAT_TABLE)
         die(EXIT_USAGE, "show: --counters is a table option (csv and json always carry the counters)");
     show_ctx s = {.format = fmt, .out = out.f, .ok_only = ok_only, .counters = counters};
+    int rc;
+    if (fmt >= CLI_FORMAT_T4) { /* the formats other tools read: export_peers.c */
+        rc = cli_export_peer(s.out, fmt, db, kernel, device ? fp : NULL, size_text ? size_str : NULL, ok_only,
+                             &s.count, err, sizeof err);
+        kiln_db_close(db);
+        goto written;
+    }
     if (fmt == CLI_FORMAT_TABLE && counters)
         s.table = cli_table_new(9, "kernel", "device", "size", "configuration", "verdict", "median", "GFLOP/s", "GB/s",
                                 "counters per run");
@@ -1272,7 +1281,7 @@ static int show_or_export(int argc, char **argv, int is_export)
         s.table = cli_table_new(8, "kernel", "device", "size", "configuration", "verdict", "median", "GFLOP/s", "GB/s");
     else
         cli_export_begin(s.out, fmt);
-    int rc = kiln_db_foreach(db, kernel, device ? fp : NULL, size_text ? size_str : NULL, show_row, &s);
+    rc = kiln_db_foreach(db, kernel, device ? fp : NULL, size_text ? size_str : NULL, show_row, &s);
     if (rc < 0)
         snprintf(err, sizeof err, "%s", kiln_db_errmsg(db));
     kiln_db_close(db);
@@ -1283,6 +1292,7 @@ static int show_or_export(int argc, char **argv, int is_export)
     } else {
         cli_export_end(s.out, fmt, s.count);
     }
+written:
     if (rc < 0) {
         char ignored[8];
         cli_output_close(&out, 0, ignored, sizeof ignored);
@@ -1380,13 +1390,150 @@ static int cmd_forget(int argc, char **argv)
     return fflush(stdout) == 0 ? 0 : EXIT_WORK;
 }
 
+/* ---- kiln plot -------------------------------------------------------- */
+
+static int cmd_plot(int argc, char **argv)
+{
+    const char *device = NULL, *size_text = NULL, *db_path = NULL, *output = NULL, *run_text = NULL;
+    int roofline = 0;
+    static const struct option longopts[] = {
+        {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
+        {"db", required_argument, 0, 'D'},     {"output", required_argument, 0, 'o'},
+        {"run", required_argument, 0, 'r'},    {"roofline", no_argument, 0, 'R'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:n:D:o:r:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': device = optarg; break;
+        case 'n': size_text = optarg; break;
+        case 'D': db_path = optarg; break;
+        case 'o': output = optarg; break;
+        case 'r': run_text = optarg; break;
+        case 'R': roofline = 1; break;
+        case 'h':
+            printf("usage: kiln plot KERNEL [--device D] [--size N] [--run ID] [--roofline] [--db FILE]\n"
+                   "                 [--output FILE.svg]\n\n"
+                   "Draws one tuning run of KERNEL (the latest matching the filters, or --run ID)\n"
+                   "as SVG: the median time of each variant in evaluation order with the best so\n"
+                   "far, then the times per value of each parameter; --roofline adds the variants\n"
+                   "on the device's roofline (its peaks: 'kiln peaks'). The database is only read.\n");
+            return 0;
+        default: exit(EXIT_USAGE);
+        }
+    }
+    if (optind != argc - 1)
+        die(EXIT_USAGE, "plot: expected one KERNEL (see 'kiln plot --help')");
+    uint64_t run = 0;
+    if (run_text && cli_parse_u64(run_text, 1, INT64_MAX, &run) != 0)
+        die(EXIT_USAGE, "plot: --run: expected a run id (a positive decimal integer), not '%s'", run_text);
+    char size_str[64] = "", fp[17] = "", err[512];
+    if (size_text) {
+        kiln_size size = parse_size_or_die(size_text);
+        kiln_size_format(&size, size_str, sizeof size_str);
+    }
+    if (device)
+        device_fingerprint(device, fp);
+    const char *path = db_path ? db_path : kiln_db_default_path();
+    kiln_db *db = open_db_readonly_or_die("plot", path);
+    cli_output out;
+    int opened = cli_output_open(&out, output, path, err, sizeof err);
+    if (opened != 0) {
+        kiln_db_close(db);
+        die(opened == -2 ? EXIT_USAGE : EXIT_WORK, "plot: %s", err);
+    }
+    int rc = cli_plot(out.f, db, argv[optind], device ? fp : NULL, size_text ? size_str : NULL, (int64_t)run,
+                      roofline, err, sizeof err);
+    kiln_db_close(db);
+    if (rc != 0) {
+        char ignored[8];
+        cli_output_close(&out, 0, ignored, sizeof ignored);
+        die(EXIT_WORK, "plot: %s", err);
+    }
+    if (cli_output_close(&out, 1, err, sizeof err) != 0)
+        die(EXIT_WORK, "plot: %s", err);
+    return 0;
+}
+
+/* ---- kiln peaks ------------------------------------------------------- */
+
+static int cmd_peaks(int argc, char **argv)
+{
+    const char *device = NULL, *db_path = NULL, *budget_text = NULL, *size_text = NULL, *items_text = NULL;
+    static const struct option longopts[] = {
+        {"device", required_argument, 0, 'd'}, {"db", required_argument, 0, 'D'},
+        {"budget", required_argument, 0, 'b'}, {"size", required_argument, 0, 'n'},
+        {"fma-items", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:D:b:n:f:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': device = optarg; break;
+        case 'D': db_path = optarg; break;
+        case 'b': budget_text = optarg; break;
+        case 'n': size_text = optarg; break;
+        case 'f': items_text = optarg; break;
+        case 'h':
+            printf("usage: kiln peaks [--device D] [--budget N] [--size N] [--fma-items M] [--db FILE]\n\n"
+                   "Tunes the two micro-kernels of a roofline on the device and stores them like\n"
+                   "any result: peak_fma (M work-items, default 1048576, of 2048 independent\n"
+                   "multiply-adds each: FLOP/s) and peak_stream (the copy a = b of N floats,\n"
+                   "default 16777216: bytes/s). Each tries --budget random configurations\n"
+                   "(default 12). 'kiln plot --roofline' reads the highest figures stored.\n");
+            return 0;
+        default: exit(EXIT_USAGE);
+        }
+    }
+    if (optind != argc)
+        die(EXIT_USAGE, "peaks: unexpected argument '%s'", argv[optind]);
+    uint64_t budget = 12;
+    if (budget_text && cli_parse_u64(budget_text, 1, UINT32_MAX, &budget) != 0)
+        die(EXIT_USAGE, "peaks: --budget: expected a positive decimal integer, not '%s'", budget_text);
+    const kiln_kernel *kernels[] = {&kiln_kernel_peak_fma, &kiln_kernel_peak_stream};
+    kiln_size sizes[] = {size_or_default(&kiln_kernel_peak_fma, items_text),
+                         size_or_default(&kiln_kernel_peak_stream, size_text)};
+    kiln_rt *rt = open_device_or_die(device);
+    kiln_db *db = open_db_or_die(db_path);
+    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
+        kiln_tune_opts o;
+        memset(&o, 0, sizeof o);
+        o.kernel = kernels[i];
+        o.size = sizes[i];
+        o.strategy = kiln_strategy_find("random");
+        o.budget = budget;
+        o.seed = 1;
+        o.command = "kiln peaks";
+        kiln_time_opts_default(&o.timing);
+        kiln_tune_summary sum;
+        char err[512];
+        if (kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) != 0) {
+            kiln_db_close(db);
+            kiln_rt_close(rt);
+            die(EXIT_WORK, "peaks: %s: %s", kernels[i]->name, err);
+        }
+        char size_str[64];
+        kiln_size_format(&sizes[i], size_str, sizeof size_str);
+        kiln_db_row best;
+        if (kiln_db_best(db, kernels[i]->name, kiln_rt_device(rt)->fingerprint, size_str, &best) == 1) {
+            printf("%s on %s: %.2f %s\n", kernels[i]->name, best.device_name, i == 0 ? best.gflops : best.gbytes_per_s,
+                   i == 0 ? "GFLOP/s" : "GB/s");
+            kiln_db_row_free(&best);
+        } else {
+            printf("%s on %s: no correct result\n", kernels[i]->name, kiln_rt_device(rt)->name);
+        }
+    }
+    kiln_db_close(db);
+    kiln_rt_close(rt);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"devices", cmd_devices}, {"kernels", cmd_kernels}, {"generate", cmd_generate}, {"tune", cmd_tune},
     {"best", cmd_best},       {"show", cmd_show},       {"export", cmd_export},
-    {"forget", cmd_forget},
+    {"forget", cmd_forget},   {"plot", cmd_plot},       {"peaks", cmd_peaks},
 };
 
 int main(int argc, char **argv)

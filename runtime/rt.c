@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include "runtime/rt_int.h"
+#include "kiln/lookup.h"
 
 /* In listing order: OpenCL devices first, then the host. */
 static const kiln_rt_ops *const backends[] = {&kiln_rt_opencl_ops, &kiln_rt_host_ops};
@@ -49,6 +50,25 @@ void kiln_device_fingerprint(kiln_device_info *info)
     if ((size_t)n >= sizeof buf)
         n = (int)sizeof buf - 1;
     kiln_hash_hex(buf, (size_t)n, info->fingerprint);
+}
+
+/* For applications that name their device as kiln does (kiln/lookup.h):
+ * the fields are cut to the lengths kiln_device_info holds, as a probe cuts them. */
+int kiln_lookup_fingerprint(const char *backend, const char *platform, const char *device, const char *driver,
+                            int compute_units, char out[17])
+{
+    if (!backend || !platform || !device || !driver || !out)
+        return -1;
+    kiln_device_info info;
+    memset(&info, 0, sizeof info);
+    snprintf(info.backend, sizeof info.backend, "%s", backend);
+    snprintf(info.platform, sizeof info.platform, "%s", platform);
+    snprintf(info.name, sizeof info.name, "%s", device);
+    snprintf(info.driver, sizeof info.driver, "%s", driver);
+    info.compute_units = compute_units;
+    kiln_device_fingerprint(&info);
+    memcpy(out, info.fingerprint, 17);
+    return 0;
 }
 
 int kiln_devlist_push(kiln_devlist *list, const kiln_device_info *dev)

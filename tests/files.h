@@ -56,4 +56,21 @@ static inline char *test_scratch_dir(char *buf, size_t len, const char *name)
     return mkdtemp(buf);
 }
 
+/* 1 when something exists at path. */
+static inline int file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* "dir/name" in one of four rotating buffers (four may be in use at once). */
+static inline const char *path_in(const char *dir, const char *name)
+{
+    static char buf[4][600];
+    static int next;
+    char *b = buf[next++ % 4];
+    snprintf(b, sizeof buf[0], "%s/%s", dir, name);
+    return b;
+}
+
 #endif

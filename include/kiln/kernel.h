@@ -184,4 +184,9 @@ int kiln_plugin_load(const char *path, char *err, size_t errlen);
 uint64_t kiln_rand_next(uint64_t *state);
 double kiln_rand_uniform(uint64_t *state, double lo, double hi);
 
+/* The micro-kernels a device's peaks are measured with (`kiln peaks`), for
+ * rooflines: FLOP/s (peak_fma) and bytes/s (peak_stream). Not registered:
+ * kiln_kernel_find does not know them. */
+extern const kiln_kernel kiln_kernel_peak_fma, kiln_kernel_peak_stream;
+
 #endif

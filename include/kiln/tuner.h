@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "kiln/kernel.h"
+#include "kiln/lookup.h"
 
 /* ---- constraint expressions ------------------------------------------- */
 
@@ -183,6 +184,33 @@ typedef int (*kiln_db_vouch_fn)(void *user, const kiln_db_row *row, char *err, s
  * order): a caller with the kernel at hand passes kiln_identity_vouch. */
 int kiln_db_best_vouched(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
                          kiln_db_vouch_fn vouch, void *user, kiln_db_row *out);
+/* kiln_db_best_vouched with the fallback of `kiln best` and the lookup API
+ * (kiln/lookup.h has the rules): this device at this size, this device at
+ * the nearest tuned size, any device at this size, any device at the nearest
+ * size. *from says which answered (KILN_FROM_DEFAULT when none did). A NULL
+ * (or empty) size makes any size this size; a NULL device, any device this
+ * device. vouch may be NULL. 1 found, 0 none, -1 error. */
+int kiln_db_best_fallback(kiln_db *db, const char *kernel, const char *device_fp, const char *size,
+                          kiln_db_vouch_fn vouch, void *user, kiln_db_row *out, kiln_provenance *from);
+/* The fingerprint of the device `name` names: a stored fingerprint, else a
+ * case-insensitive part of a device's name (or, failing that, its
+ * platform's), the latest seen first. 1 found, 0 none, -1 error. */
+int kiln_db_device_named(kiln_db *db, const char *name, char fp[17]);
+/* The stored source of a variant (kernel, identity hash) and its language
+ * ("cl", "c"), both malloc'ed. 1 found, 0 not stored, -1 error. */
+int kiln_db_variant_source(kiln_db *db, const char *kernel, const char *source_hash, char **lang, char **source);
+/* A stored configuration ({"name":integer,...}) read without its kernel:
+ * for answers from the database alone (the lookup API, exports). */
+typedef struct kiln_config_pairs {
+    int count;
+    char *names[KILN_MAX_PARAMS];  /* malloc'ed; kiln_config_pairs_clear frees them */
+    long long values[KILN_MAX_PARAMS];
+} kiln_config_pairs;
+/* 0 ok, -1 when json is not such an object (out is left empty). */
+int kiln_config_pairs_parse(const char *json, kiln_config_pairs *out);
+void kiln_config_pairs_clear(kiln_config_pairs *p);
+/* 0 and *value set, -1 when there is no such name. */
+int kiln_config_pairs_get(const kiln_config_pairs *p, const char *name, long long *value);
 /* Iterates results (filters may be NULL) in insertion order, superseded ones
  * included (row->superseded_by says); cb returns nonzero to stop. */
 int kiln_db_foreach(kiln_db *db, const char *kernel, const char *device_fp, const char *size,

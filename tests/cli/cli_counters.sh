@@ -71,7 +71,7 @@ contains " W"
 pyrun 'import json,sys
 c = json.load(open(sys.argv[1]))[0]["counters"]
 assert c["energy_source"] == "rapl", c
-assert 15 < c["power_w"] < 35, c          # the counter advances at 25 W
+assert 12 < c["power_w"] < 38, c          # the counter advances at 25 W (wide: the writer lags under load)
 assert abs(c["energy_j"] - c["power_w"] * c["run_ns"] * 1e-9) <= 1e-9 * c["energy_j"] + 1e-15, c
 ' "$WORK/e.json"
 

@@ -4,14 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 PLUGIN=$2
 
-# pyrun SCRIPT ARGS...: a python3 check; its exit status counts as one check.
-pyrun() {
-  checks=$((checks + 1))
-  if ! python3 -c "$1" "${@:2}"; then
-    failures=$((failures + 1))
-    echo "FAIL: python check '$(head -c 80 <<<"$1")' on ${*:2}"
-  fi
-}
 unchanged() { # unchanged FILE SUM: FILE still has md5 SUM
   checks=$((checks + 1))
   [ "$(md5sum < "$1")" = "$2" ] || { failures=$((failures + 1)); echo "FAIL: $1 changed"; }

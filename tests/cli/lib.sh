@@ -36,6 +36,15 @@ contains() {
   fi
 }
 
+# pyrun SCRIPT ARGS...: a python3 check; its exit status counts as one check.
+pyrun() {
+  checks=$((checks + 1))
+  if ! python3 -c "$1" "${@:2}"; then
+    failures=$((failures + 1))
+    echo "FAIL: python check '$(head -c 80 <<<"$1")' on ${*:2}"
+  fi
+}
+
 # skip MESSAGE: exits 77 (skipped), or 1 when a check already failed.
 skip() {
   echo "SKIP: $*"

@@ -11,23 +11,14 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "files.h"
 #include "kiln/tuner.h"
 
 static char dir[512];
 
 static const char *in_dir(const char *name)
 {
-    static char buf[4][600];
-    static int next;
-    char *b = buf[next++ % 4];
-    snprintf(b, sizeof buf[0], "%s/%s", dir, name);
-    return b;
-}
-
-static int exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
+    return path_in(dir, name);
 }
 
 static off_t file_size(const char *path)
@@ -81,7 +72,7 @@ int main(void)
         SKIP("cannot create a directory in the build tree: %s", strerror(errno));
     const char *path = in_dir("kiln.db");
     make_database(path);
-    CHECK(!exists(in_dir("kiln.db-wal")));
+    CHECK(!file_exists(in_dir("kiln.db-wal")));
     off_t size = file_size(path);
     CHECK(chmod(path, 0444) == 0);
     CHECK(chmod(dir, 0555) == 0);
@@ -98,17 +89,17 @@ int main(void)
         kiln_result extra = result(1, "{\"x\":3}", 500);
         CHECK(kiln_db_result_add(db, &extra) == -1);
         CHECK_STR_CONTAINS(kiln_db_errmsg(db), "readonly");
-        CHECK(!exists(in_dir("kiln.db-wal")) && !exists(in_dir("kiln.db-shm")));
+        CHECK(!file_exists(in_dir("kiln.db-wal")) && !file_exists(in_dir("kiln.db-shm")));
         kiln_db_close(db);
     }
     CHECK(file_size(path) == size);
-    CHECK(!exists(in_dir("kiln.db-wal")) && !exists(in_dir("kiln.db-shm")));
+    CHECK(!file_exists(in_dir("kiln.db-wal")) && !file_exists(in_dir("kiln.db-shm")));
     CHECK(chmod(dir, 0755) == 0);
 
     /* Missing, empty, foreign: refused, and nothing created or written. */
     CHECK(kiln_db_open_readonly(in_dir("none.db"), err, sizeof err) == NULL);
     CHECK_STR_CONTAINS((const char *)err, "no kiln database");
-    CHECK(!exists(in_dir("none.db")));
+    CHECK(!file_exists(in_dir("none.db")));
     FILE *f = fopen(in_dir("empty.db"), "w");
     CHECK(f != NULL);
     if (f)

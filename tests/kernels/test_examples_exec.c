@@ -40,6 +40,13 @@ static const struct {
     {&kiln_kernel_laplace_rgb, "64x48", "x_component_number=16,vector_length=16,synthesizing_loads=1"},
     /* rows of 120 components in blocks of 8, 15 blocks in groups of 16; 30 rows in pairs, 15 in groups of 4 */
     {&kiln_kernel_laplace_rgb, "40x30", "x_component_number=8,vector_length=4,y_component_number=2,synthesizing_loads=1"},
+    /* the peak micro-kernels (kernels/peaks.c) */
+    {&kiln_kernel_peak_fma, "1000", ""},
+    {&kiln_kernel_peak_fma, "1000", "vec=4,chains=4,wg=256"},
+    {&kiln_kernel_peak_fma, "4096", "vec=16,chains=16,wg=64"},
+    {&kiln_kernel_peak_stream, "16384", ""},
+    {&kiln_kernel_peak_stream, "1000", "vec=8,wg=64"},     /* 125 items in two groups of 64 */
+    {&kiln_kernel_peak_stream, "16384", "vec=16,wg=256"},
 };
 
 int main(int argc, char **argv)

@@ -171,7 +171,9 @@ static void check_timeouts(kiln_rt *rt)
         limit = (int)(slow_ms * 2 / 3);
         CHECK(kiln_rt_set_timeout(rt, limit) == 0);
         int rc = run_slow_once(rt, prog, flag, 0, spins, &ms);
-        confirmed = rc == 0 && ms < limit;
+        /* confirmed: the time is the second, fast run's (the slow run alone
+         * may have come in under the limit if the load fell: try again) */
+        confirmed = rc == 0 && ms < fast_ms * 10 + 5;
         fprintf(stderr, "attempt %d: slow %.1f ms, limit %d ms: status %d, %.1f ms%s%s\n", attempt + 1, slow_ms,
                 limit, rc, ms, rc ? ": " : "", rc ? kiln_rt_errmsg(rt) : "");
     }
@@ -196,8 +198,10 @@ static void check_timeouts(kiln_rt *rt)
     took = wall_ms() - t0;
     CHECK_MSG(rc == 0, "queued for %.0f ms behind a running kernel, limit %d ms: status %d: %s",
               took, limit, rc, kiln_rt_errmsg(rt));
-    CHECK_MSG(took > 2 * limit, "the run waited only %.0f ms in the queue (limit %d ms)", took,
-              limit);
+    /* it waited past its own limit in the queue (the kernel ahead of it had
+     * about 5x the limit left to run, less what load changes), yet was not a
+     * timeout */
+    CHECK_MSG(took > limit, "the run waited only %.0f ms in the queue (limit %d ms)", took, limit);
     CHECK(kiln_rt_set_timeout(rt, 0) == 0);
 done:
     kiln_buf_free(rt, flag);
