@@ -188,7 +188,13 @@ struct kiln_db {
     kiln_owner self;           /* this process, owner of its markers and claims */
     sqlite3_stmt *stmts[ST_COUNT];
     char errmsg[512];
+    kiln_objective objective;  /* what best ranks by */
 };
+
+void kiln_db_set_objective(kiln_db *db, kiln_objective o)
+{
+    db->objective = o;
+}
 
 
 static int db_fail(kiln_db *db, const char *what)
@@ -1146,13 +1152,22 @@ int kiln_db_best_vouched(kiln_db *db, const char *kernel, const char *device_fp,
                          kiln_db_vouch_fn vouch, void *user, kiln_db_row *out)
 {
     const char *what = "looking up the best result";
-    sqlite3_stmt *st = prepare_rows(db,
-                               "WHERE r.kernel = ?1 AND r.verdict = 'ok' AND r.median_ns IS NOT NULL"
-                               " AND r.superseded_by IS NULL"
-                               " AND (?2 IS NULL OR d.fingerprint = ?2) AND (?3 IS NULL OR r.size = ?3)"
-                               " ORDER BY r.confirmed_median_ns IS NULL, coalesce(r.confirmed_median_ns, r.median_ns),"
-                               " r.id",
-                               what);
+#define BEST_WHERE                                                                        \
+    "WHERE r.kernel = ?1 AND r.verdict = 'ok' AND r.median_ns IS NOT NULL"               \
+    " AND r.superseded_by IS NULL"                                                        \
+    " AND (?2 IS NULL OR d.fingerprint = ?2) AND (?3 IS NULL OR r.size = ?3)"
+#define ENERGY "json_extract(r.counters_json, '$.energy_j')"
+    static const char *const order[] = {
+        [KILN_OBJECTIVE_TIME] = BEST_WHERE
+        " ORDER BY r.confirmed_median_ns IS NULL, coalesce(r.confirmed_median_ns, r.median_ns), r.id",
+        [KILN_OBJECTIVE_ENERGY] = BEST_WHERE " AND json_valid(r.counters_json) AND " ENERGY " >= 0"
+        " ORDER BY " ENERGY ", r.id",
+        [KILN_OBJECTIVE_EDP] = BEST_WHERE " AND json_valid(r.counters_json) AND " ENERGY " >= 0"
+        " ORDER BY " ENERGY " * coalesce(r.confirmed_median_ns, r.median_ns), r.id",
+    };
+#undef BEST_WHERE
+#undef ENERGY
+    sqlite3_stmt *st = prepare_rows(db, order[db->objective], what);
     if (!st)
         return -1;
     bind_text(st, 1, kernel);

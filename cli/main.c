@@ -1012,27 +1012,34 @@ static int cmd_best(int argc, char **argv)
 {
     const char *device = NULL, *size_text = NULL, *db_path = NULL;
     int json = 0;
+    kiln_objective objective = KILN_OBJECTIVE_TIME;
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
         {"db", required_argument, 0, 'D'}, {"json", no_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"objective", required_argument, 0, 'O'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:D:jh", longopts, NULL)) != -1) {
         switch (c) {
+        case 'O':
+            if (kiln_objective_parse(optarg, &objective) != 0)
+                die(EXIT_USAGE, "best: --objective wants time, energy or edp, got '%s'", optarg);
+            break;
         case 'd': device = optarg; break;
         case 'n': size_text = optarg; break;
         case 'D': db_path = optarg; break;
         case 'j': json = 1; break;
         case 'h':
-            printf("usage: kiln best KERNEL [--device D] [--size N] [--db FILE] [--json]\n\n"
+            printf("usage: kiln best KERNEL [--device D] [--size N] [--db FILE] [--json] [--objective O]\n\n"
                    "The fastest correct configuration known for KERNEL on the device (default:\n"
                    "the default device) at the size (default: the kernel's). When that exact\n"
                    "pair was never tuned it falls back, and says so: this device at the nearest\n"
                    "tuned size, then any device at this size, then any device at the nearest\n"
                    "size (the rules of the lookup API, kiln/lookup.h). The database is only\n"
                    "read; a kernel it knows needs no --plugin (without one, and without --size,\n"
-                   "any size on this device is an exact match).\n");
+                   "any size on this device is an exact match). --objective energy or edp\n"
+                   "ranks by the energy per run (or energy x time) of results tuned with\n"
+                   "--energy, and answers only with those.\n");
             return 0;
         default: exit(EXIT_USAGE);
         }
@@ -1077,6 +1084,7 @@ static int cmd_best(int argc, char **argv)
     }
     kiln_db_row row;
     kiln_provenance from;
+    kiln_db_set_objective(db, objective);
     int found = kiln_db_best_fallback(db, name, dev->fingerprint, size_str[0] ? size_str : NULL,
                                       k ? vouch_either : NULL, &v, &row, &from);
     if (found < 0) {
@@ -1088,8 +1096,12 @@ static int cmd_best(int argc, char **argv)
         die(EXIT_WORK, "best: %s", err);
     }
     if (!found) {
-        fprintf(stderr, "%s: best: no correct result for '%s' in %s; run 'kiln tune %s' first\n", progname, name, path,
-                name);
+        if (objective != KILN_OBJECTIVE_TIME)
+            fprintf(stderr, "%s: best: no correct result of '%s' with an energy in %s; run 'kiln tune %s --energy' first\n",
+                    progname, name, path, name);
+        else
+            fprintf(stderr, "%s: best: no correct result for '%s' in %s; run 'kiln tune %s' first\n", progname, name,
+                    path, name);
         kiln_db_close(db);
         kiln_rt_close(rt);
         vouchers_free(&v);
@@ -1118,6 +1130,10 @@ static int cmd_best(int argc, char **argv)
         cli_json_number(stdout, row.gflops > 0, "%.3f", row.gflops);
         printf(",\"gbytes_per_s\":");
         cli_json_number(stdout, row.gbytes_per_s > 0, "%.3f", row.gbytes_per_s);
+        double energy_j = kiln_counters_energy_j(row.counters_json);
+        printf(",\"energy_j\":");
+        cli_json_number(stdout, energy_j >= 0, "%.6g", energy_j);
+        printf(",\"objective\":\"%s\"", kiln_objective_name(objective));
         printf(",\"match\":\"%s\"}\n", fell_back ? kiln_provenance_name(from) : "exact match");
     } else {
         printf("%s on %s, size %s: %s\n", row.kernel, row.device_name, row.size, cfg);
@@ -1133,7 +1149,12 @@ static int cmd_best(int argc, char **argv)
             printf(", %.2f GFLOP/s", row.gflops);
         if (row.gbytes_per_s > 0)
             printf(", %.2f GB/s", row.gbytes_per_s);
+        double energy_j = kiln_counters_energy_j(row.counters_json);
+        if (energy_j >= 0)
+            printf(", %.4g mJ per run", energy_j * 1e3);
         printf("\n");
+        if (objective != KILN_OBJECTIVE_TIME)
+            printf("  (ranked by %s)\n", objective == KILN_OBJECTIVE_ENERGY ? "energy per run" : "energy x time");
         if (fell_back)
             printf("  (fallback: %s; this device (%s)%s%s was never tuned)\n", kiln_provenance_name(from), dev->name,
                    size_str[0] ? " at size " : "", size_str);

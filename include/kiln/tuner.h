@@ -259,6 +259,11 @@ double kiln_objective_value(kiln_objective o, double median_ns, double energy_j)
  * declared count: 1 when they agree). -1 when it does not fit. */
 int kiln_counts_json_derived(const kiln_counts *c, double declared_flops, double declared_bytes, char *out,
                              size_t len);
+/* What kiln_db_best and its fallbacks rank by (default time: the confirmed
+ * median first, then the median). Under energy or edp only rows whose
+ * counters hold an energy are answers, ranked by it (edp: times the
+ * confirmed median, else the median). */
+void kiln_db_set_objective(kiln_db *db, kiln_objective o);
 /* energy_j of a stored counters JSON (kiln_counts_json), -1 when absent. */
 double kiln_counters_energy_j(const char *counters_json);
 

@@ -67,6 +67,11 @@ contains "lowest energy: "
 touch "$WORK/pc/stop"; wait $writer
 expect 0 "$KILN" show --counters --db "$WORK/e.db"
 contains " W"
+expect 0 "$KILN" best triad --device host --size 4096 --objective energy --db "$WORK/e.db"
+contains "mJ per run"; contains "(ranked by energy per run)"
+expect 1 "$KILN" best triad --device host --size 8192 --objective edp
+contains "no correct result of 'triad' with an energy"
+expect 2 "$KILN" best triad --objective watts
 "$KILN" export --format json --db "$WORK/e.db" > "$WORK/e.json"
 pyrun 'import json,sys
 c = json.load(open(sys.argv[1]))[0]["counters"]

@@ -132,6 +132,63 @@ int main(void)
     CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
     CHECK(told_for(rows[0].json) == rows[0].median_ns);
 
+    /* kiln_db_best ranks by the objective: three rows that each win one
+     * (fastest; least energy; least energy x time) and one without energy */
+    static const struct {
+        const char *config;
+        double median_ns;
+        const char *counters;
+    } crafted[] = {
+        {"{\"wg\":1}", 100, "{\"events\":{},\"energy_j\":3}"},
+        {"{\"wg\":2}", 200, "{\"events\":{},\"energy_j\":1}"},
+        {"{\"wg\":3}", 400, "{\"events\":{},\"energy_j\":0.6}"},
+        {"{\"wg\":4}", 50, NULL},
+    };
+    int64_t dev = kiln_db_device(db, kiln_rt_device(rt));
+    int64_t run = kiln_db_run_begin(db, "crafted", dev, "exhaustive", 0, 1, "64", "test");
+    for (size_t i = 0; i < sizeof crafted / sizeof crafted[0]; i++) {
+        kiln_result r;
+        memset(&r, 0, sizeof r);
+        r.run_id = run;
+        r.device_id = dev;
+        r.kernel = "crafted";
+        r.lang = "c";
+        r.size = "64";
+        r.config_json = crafted[i].config;
+        r.source_hash = "0011223344556677";
+        r.data_hash = "8899aabbccddeeff";
+        r.verdict = KILN_OK;
+        r.time.median_ns = r.time.min_ns = r.time.max_ns = crafted[i].median_ns;
+        r.time.samples = 3;
+        r.worst_index = -1;
+        r.counters_json = crafted[i].counters;
+        CHECK(kiln_db_result_add(db, &r) == 0);
+    }
+    const struct {
+        kiln_objective o;
+        const char *want;
+    } ranks[] = {{KILN_OBJECTIVE_TIME, "{\"wg\":4}"}, {KILN_OBJECTIVE_ENERGY, "{\"wg\":3}"},
+                 {KILN_OBJECTIVE_EDP, "{\"wg\":2}"}};
+    for (size_t i = 0; i < sizeof ranks / sizeof ranks[0]; i++) {
+        kiln_db_row best;
+        kiln_db_set_objective(db, ranks[i].o);
+        CHECK(kiln_db_best(db, "crafted", NULL, "64", &best) == 1);
+        CHECK_MSG(strcmp(best.config_json, ranks[i].want) == 0, "best by %s: %s, want %s",
+                  kiln_objective_name(ranks[i].o), best.config_json, ranks[i].want);
+        kiln_db_row_free(&best);
+    }
+    /* results without an energy are no answer under energy, one under time */
+    fake_rapl_stop(&f);
+    CHECK(kiln_rt_set_energy(rt, 0) == 0);
+    o.size = (kiln_size){1, {8192, 1, 1}};
+    CHECK_MSG(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0 && sum.ok == 3, "%s", err);
+    kiln_db_row best;
+    kiln_db_set_objective(db, KILN_OBJECTIVE_ENERGY);
+    CHECK(kiln_db_best(db, "triad", NULL, "8192", &best) == 0);
+    kiln_db_set_objective(db, KILN_OBJECTIVE_TIME);
+    CHECK(kiln_db_best(db, "triad", NULL, "8192", &best) == 1);
+    kiln_db_row_free(&best);
+
     /* derived figures: a counted FP event against the declared count */
     kiln_counts c;
     memset(&c, 0, sizeof c);
@@ -156,7 +213,6 @@ int main(void)
     CHECK(kiln_objective_parse("edp", &parsed) == 0 && parsed == KILN_OBJECTIVE_EDP);
     CHECK(kiln_objective_parse("joules", &parsed) != 0);
     CHECK(kiln_counters_energy_j("{\"events\":{}}") == -1);
-    fake_rapl_stop(&f);
     kiln_db_close(db);
     kiln_rt_close(rt);
     snprintf(path, sizeof path, "rm -rf '%s'", dir);
