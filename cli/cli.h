@@ -78,6 +78,6 @@ int cli_export_peer(FILE *out, int format, kiln_db *db, const char *kernel, cons
  * their device's roofline too (its peaks measured by `kiln peaks`). 0 ok, -1
  * with err. */
 int cli_plot(FILE *out, kiln_db *db, const char *kernel, const char *device_fp, const char *size, int64_t run,
-             int roofline, char *err, size_t errlen);
+             int roofline, const char *colour_by, char *err, size_t errlen);
 
 #endif

@@ -1416,12 +1416,13 @@ static int cmd_forget(int argc, char **argv)
 static int cmd_plot(int argc, char **argv)
 {
     const char *device = NULL, *size_text = NULL, *db_path = NULL, *output = NULL, *run_text = NULL;
+    const char *colour_by = NULL;
     int roofline = 0;
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
         {"db", required_argument, 0, 'D'},     {"output", required_argument, 0, 'o'},
         {"run", required_argument, 0, 'r'},    {"roofline", no_argument, 0, 'R'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"colour-by", required_argument, 0, 'C'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:D:o:r:h", longopts, NULL)) != -1) {
@@ -1432,13 +1433,17 @@ static int cmd_plot(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'r': run_text = optarg; break;
         case 'R': roofline = 1; break;
+        case 'C': colour_by = optarg; break;
         case 'h':
             printf("usage: kiln plot KERNEL [--device D] [--size N] [--run ID] [--roofline] [--db FILE]\n"
-                   "                 [--output FILE.svg]\n\n"
+                   "                 [--colour-by NAME] [--output FILE.svg]\n\n"
                    "Draws one tuning run of KERNEL (the latest matching the filters, or --run ID)\n"
                    "as SVG: the median time of each variant in evaluation order with the best so\n"
                    "far, then the times per value of each parameter; --roofline adds the variants\n"
-                   "on the device's roofline (its peaks: 'kiln peaks'). The database is only read.\n");
+                   "on the device's roofline (its peaks: 'kiln peaks'). --colour-by NAME colours\n"
+                   "the variants by a figure of their counters (an event such as sw:task-clock or\n"
+                   "PAPI_TOT_INS, or energy_j, power_w: kiln tune --counters, --energy). The\n"
+                   "database is only read.\n");
             return 0;
         default: exit(EXIT_USAGE);
         }
@@ -1464,7 +1469,7 @@ static int cmd_plot(int argc, char **argv)
         die(opened == -2 ? EXIT_USAGE : EXIT_WORK, "plot: %s", err);
     }
     int rc = cli_plot(out.f, db, argv[optind], device ? fp : NULL, size_text ? size_str : NULL, (int64_t)run,
-                      roofline, err, sizeof err);
+                      roofline, colour_by, err, sizeof err);
     kiln_db_close(db);
     if (rc != 0) {
         char ignored[8];

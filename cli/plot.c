@@ -9,7 +9,9 @@
  * peaks` tunes (peak_fma, peak_stream) reached on that device. Times are medians on logarithmic
  * axes; failed variants are marked under the axis in their place. Points
  * carry their row id and values (data-*) so that a test can check each one's
- * place.
+ * place. With --colour-by NAME the trace's points are coloured by a figure
+ * of their counters (an event, energy_j, power_w: kiln tune --counters,
+ * --energy), blue for the lowest to red for the highest of the run.
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@ typedef struct point {
     double ns;                  /* < 0: failed */
     double gflops, gbytes_per_s; /* < 0: not counted */
     char verdict[16];
+    double colour;              /* the --colour-by figure; < 0: none */
     kiln_config_pairs params;
 } point;
 
@@ -41,7 +44,22 @@ typedef struct plot_rows {
     int count, cap;
     int failed;
     char err[256];
+    const char *colour_by;      /* a name in the counters JSON, or NULL */
 } plot_rows;
+
+/* The number after "name": in a counters JSON (kiln writes no nesting that
+ * repeats a name), or -1. */
+static double counters_figure(const char *json, const char *name)
+{
+    char key[128];
+    snprintf(key, sizeof key, "\"%s\":", name);
+    const char *at = json ? strstr(json, key) : NULL;
+    if (!at)
+        return -1;
+    char *end;
+    double v = strtod(at + strlen(key), &end);
+    return end == at + strlen(key) || v < 0 ? -1 : v;
+}
 
 static int latest_run(void *user, const kiln_db_row *r)
 {
@@ -73,6 +91,7 @@ static int collect_point(void *user, const kiln_db_row *r)
     pt->ns = strcmp(r->verdict, "ok") == 0 && r->samples > 0 ? r->median_ns : -1;
     pt->gflops = pt->ns > 0 ? r->gflops : -1;
     pt->gbytes_per_s = pt->ns > 0 ? r->gbytes_per_s : -1;
+    pt->colour = pt->ns > 0 && p->colour_by ? counters_figure(r->counters_json, p->colour_by) : -1;
     snprintf(p->device_fp, sizeof p->device_fp, "%s", r->device_fp ? r->device_fp : "");
     snprintf(p->device, sizeof p->device, "%s", r->device_name ? r->device_name : "");
     snprintf(pt->verdict, sizeof pt->verdict, "%s", r->verdict);
@@ -205,14 +224,29 @@ static void draw_trace(FILE *out, const plot_rows *p, const log_axis *a)
         fprintf(out, "%.1f,%.2f ", x, axis_y(a, best));
     }
     fputs("\"/>\n", out);
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < p->count; i++)
+        if (p->items[i].colour >= 0) {
+            lo = fmin(lo, p->items[i].colour);
+            hi = fmax(hi, p->items[i].colour);
+        }
     for (int i = 0; i < p->count; i++) {
         const point *pt = &p->items[i];
         double x = left + dx * i;
+        char fill[8] = "#36c", colour[48] = "";
+        if (p->colour_by && pt->colour >= 0) {
+            /* blue (lowest) to red (highest), linear in the figure */
+            double t = hi > lo ? (pt->colour - lo) / (hi - lo) : 0;
+            snprintf(fill, sizeof fill, "#%02x%02x%02x", (int)(40 + 200 * t) & 0xff, 60, (int)(220 - 200 * t) & 0xff);
+            snprintf(colour, sizeof colour, " data-colour=\"%.9g\"", pt->colour);
+        } else if (p->colour_by) {
+            snprintf(fill, sizeof fill, "#999");
+        }
         if (pt->ns > 0)
             fprintf(out,
                     "<circle class=\"variant\" data-id=\"%lld\" data-ns=\"%.1f\" cx=\"%.1f\" cy=\"%.2f\" r=\"2.5\""
-                    " fill=\"#36c\"/>\n",
-                    (long long)pt->id, pt->ns, x, axis_y(a, pt->ns));
+                    " fill=\"%s\"%s/>\n",
+                    (long long)pt->id, pt->ns, x, axis_y(a, pt->ns), fill, colour);
         else
             fprintf(out,
                     "<line class=\"failed\" data-id=\"%lld\" data-verdict=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
@@ -222,6 +256,11 @@ static void draw_trace(FILE *out, const plot_rows *p, const log_axis *a)
     fprintf(out, "</g>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">variants in"
                  " evaluation order (%d; red: failed); green: best so far</text>\n",
             left + width / 2, a->top + a->height + 28, p->count);
+    if (p->colour_by && lo <= hi) {
+        fputs("<text class=\"colour-legend\" x=\"20\" y=\"36\" font-size=\"11\">colour: ", out);
+        text_escaped(out, p->colour_by);
+        fprintf(out, " from %.4g (blue) to %.4g (red); grey: not counted</text>\n", lo, hi);
+    }
 }
 
 /* The distinct values parameter `name` takes in the run, ascending. */
@@ -433,11 +472,12 @@ static void draw_roofline(FILE *out, const plot_rows *p, const roof *r)
 }
 
 int cli_plot(FILE *out, kiln_db *db, const char *kernel, const char *device_fp, const char *size, int64_t run,
-             int roofline, char *err, size_t errlen)
+             int roofline, const char *colour_by, char *err, size_t errlen)
 {
     plot_rows p;
     memset(&p, 0, sizeof p);
     p.run = run;
+    p.colour_by = colour_by;
     if (p.run <= 0 && kiln_db_foreach(db, kernel, device_fp, size, latest_run, &p.run) != 0) {
         snprintf(err, errlen, "%s", kiln_db_errmsg(db));
         return -1;
@@ -457,6 +497,15 @@ int cli_plot(FILE *out, kiln_db *db, const char *kernel, const char *device_fp, 
             snprintf(err, errlen, "run %lld of '%s' holds no correct result to plot", (long long)p.run, kernel);
         else
             snprintf(err, errlen, "run %lld holds no result of '%s' that matches", (long long)p.run, kernel);
+        plot_rows_clear(&p);
+        return -1;
+    }
+    int coloured = 0;
+    for (int i = 0; i < p.count; i++)
+        coloured += p.items[i].colour >= 0;
+    if (colour_by && !coloured) {
+        snprintf(err, errlen, "no correct variant of run %lld has '%s' in its counters (kiln tune --counters, --energy)",
+                 (long long)p.run, colour_by);
         plot_rows_clear(&p);
         return -1;
     }

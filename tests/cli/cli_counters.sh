@@ -48,6 +48,27 @@ rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 assert all(json.loads(r["counters"])["events"]["sw:page-faults"] >= 0 for r in rows), rows
 ' "$WORK/rows.csv"
 
+# ---- kiln plot --colour-by: each variant coloured by its stored figure ----
+expect 0 "$KILN" plot triad --colour-by sw:task-clock --output "$WORK/c.svg"
+pyrun 'import json,re,sys
+svg = open(sys.argv[1]).read()
+rows = {r["config"]["wg"]: r for r in json.load(open(sys.argv[2]))}
+pts = re.findall(r"<circle class=\"variant\"[^>]*>", svg)
+assert len(pts) == 3, pts
+vals = []
+for p in pts:
+    v = float(re.search(r"data-colour=\"([^\"]+)\"", p).group(1))
+    fill = re.search(r"fill=\"#([0-9a-f]{6})\"", p).group(1)
+    vals.append((v, int(fill[0:2], 16), int(fill[4:6], 16)))
+stored = sorted(r["counters"]["events"]["sw:task-clock"] for r in rows.values())
+assert sorted(v for v, _, _ in vals) == sorted(float("%.9g" % s) for s in stored), (vals, stored)
+lo, hi = min(vals), max(vals)
+assert lo[1] < hi[1] and lo[2] > hi[2], vals      # lowest bluest, highest reddest
+assert "colour: sw:task-clock from" in svg
+' "$WORK/c.svg" "$WORK/rows.json"
+expect 1 "$KILN" plot triad --colour-by PAPI_L1_DCM --output "$WORK/d.svg"
+contains "no correct variant of run 1 has 'PAPI_L1_DCM' in its counters"
+
 # ---- energy, from a powercap counter that a background writer advances at 25 W ----
 mkdir -p "$WORK/pc/intel-rapl:0"
 python3 - "$WORK/pc/intel-rapl:0/energy_uj" "$WORK/pc/stop" <<'PY' &
