@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "cli/regress.h"
 #include "kiln/tuner.h"
 
 #define EXIT_WORK 1
@@ -48,6 +49,7 @@ static const char *main_usage =
     "  show [KERNEL] [options]     results stored in the database\n"
     "  export [options]            results as CSV or JSON\n"
     "  forget [KERNEL] [filters]   remove stored results\n"
+    "  regress record|check ...    record kernel calls as cases; replay and compare them\n"
     "\n"
     "Run 'kiln COMMAND --help' for a command's options.\n"
     "The database is $KILN_DB or ./kiln.db unless --db is given.\n"
@@ -1267,7 +1269,7 @@ static const struct {
 } commands[] = {
     {"devices", cmd_devices}, {"kernels", cmd_kernels}, {"generate", cmd_generate}, {"tune", cmd_tune},
     {"best", cmd_best},       {"show", cmd_show},       {"export", cmd_export},
-    {"forget", cmd_forget},
+    {"forget", cmd_forget},   {"regress", cli_regress},
 };
 
 int main(int argc, char **argv)
