@@ -332,11 +332,12 @@ static int match_kernel(const kiln_trace *t, const kiln_kernel *k, const kiln_ar
         if (field) {
             regress_errf(err, errlen,
                          "%s: field 'args[%d] '%s'.%s': the trace has %s %s %s of %llu elements, kernel '%s' at "
-                         "size %s declares '%s' %s %s of %llu",
+                         "size %s declares '%s' %s %s %s of %llu",
                          path, i, a->name, field, kiln_scalar_name(a->elem), a->kind == KILN_TRACE_SCALAR ? "scalar" : "array",
                          a->dir == KILN_IN ? "in" : a->dir == KILN_OUT ? "out" : "inout", (unsigned long long)a->count,
                          k->name, kiln_trace_get(t, "size"), w->name, kiln_scalar_name(w->elem),
-                         w->kind == KILN_TRACE_SCALAR ? "scalar" : "array", (unsigned long long)w->count);
+                         w->kind == KILN_TRACE_SCALAR ? "scalar" : "array",
+                         w->dir == KILN_IN ? "in" : w->dir == KILN_OUT ? "out" : "inout", (unsigned long long)w->count);
             rc = -1;
         }
     }
@@ -409,13 +410,27 @@ static int compare_outputs(const kiln_trace *t, const slot *s, kiln_args *ref_ar
             regress_errf(err, errlen, "out of memory");
             return -1;
         }
-        if (kiln_trace_read(t, i, 1, recorded, err, errlen) != 0) {
+        if (kiln_trace_read(t, i, KILN_TRACE_OUTPUT, recorded, err, errlen) != 0) {
             free(recorded);
             return -1;
         }
-        kiln_expect e;
+        kiln_expect e = {.terms = a->terms, .tolerance = a->tolerance};
+        double *magnitude = NULL;
         int have_ref = ref_args && kiln_args_expect(ref_args, i, &e) == 0;
+        if (!have_ref && a->magnitude.present) {
+            /* the recording's own magnitudes (an application's kernel) */
+            if (!(magnitude = malloc(a->magnitude.bytes ? (size_t)a->magnitude.bytes : 1)))
+                regress_errf(err, errlen, "out of memory");
+            if (!magnitude || kiln_trace_read(t, i, KILN_TRACE_MAGNITUDE, magnitude, err, errlen) != 0) {
+                free(magnitude);
+                free(recorded);
+                return -1;
+            }
+            e.magnitude = magnitude;
+            have_ref = 1;
+        }
         compare_output(a, recorded, s[i].after, have_ref ? &e : NULL, out);
+        free(magnitude);
         free(recorded);
     }
     return 0;
@@ -434,7 +449,8 @@ static kiln_args *args_of_case(const kiln_trace *t, const kiln_kernel *k, const 
         return NULL;
     }
     for (int i = 0; i < k->nargs; i++)
-        if (kiln_trace_arg_at(t, i)->input.present && kiln_trace_read(t, i, 0, kiln_args_at(args, i), err, errlen)) {
+        if (kiln_trace_arg_at(t, i)->input.present &&
+            kiln_trace_read(t, i, KILN_TRACE_INPUT, kiln_args_at(args, i), err, errlen) != 0) {
             kiln_args_free(args);
             return NULL;
         }
@@ -509,7 +525,7 @@ static slot *slots_of_trace(const kiln_trace *t, char *err, size_t errlen)
             return NULL;
         }
         if (a->input.present) {
-            if (kiln_trace_read(t, i, 0, data, err, errlen) != 0) {
+            if (kiln_trace_read(t, i, KILN_TRACE_INPUT, data, err, errlen) != 0) {
                 slots_free(NULL, s, n);
                 return NULL;
             }
@@ -652,7 +668,7 @@ int kiln_regress_compare(const kiln_trace *a, const kiln_trace *b, kiln_regress_
             continue;
         if (!(s[i].after = malloc(y->output.bytes ? (size_t)y->output.bytes : 1)))
             rc = -1;
-        else if (kiln_trace_read(b, i, 1, s[i].after, err, errlen) != 0)
+        else if (kiln_trace_read(b, i, KILN_TRACE_OUTPUT, s[i].after, err, errlen) != 0)
             rc = -1;
     }
     if (!s) {

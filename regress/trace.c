@@ -404,6 +404,18 @@ int kiln_trace_output(kiln_trace_writer *w, const char *name, const void *after)
     return put_blob(w, &a->output, after, a->count * regress_elem_bytes(a->elem), name);
 }
 
+int kiln_trace_magnitude(kiln_trace_writer *w, const char *name, const double *magnitude)
+{
+    kiln_trace_arg *a = w->err[0] ? NULL : warg_find(w, name);
+    if (!a)
+        return w->err[0] ? -1 : wfail(w, "magnitude: no argument '%s'", name);
+    if (a->kind != KILN_TRACE_ARRAY || a->dir == KILN_IN || (a->elem != KILN_F32 && a->elem != KILN_F64))
+        return wfail(w, "magnitude: '%s' is not a floating out or inout array", name);
+    if (a->magnitude.present || !magnitude)
+        return wfail(w, "magnitude of '%s': given twice or no data", name);
+    return put_blob(w, &a->magnitude, magnitude, a->count * sizeof(double), name);
+}
+
 static void put_blob_entry(bytes_out *o, const kiln_trace_blob *b)
 {
     out_uint(o, (uint64_t)b->present, 1);
@@ -436,6 +448,7 @@ static void encode_table(const kiln_trace_writer *w, bytes_out *o)
         out_f64(o, a->tolerance);
         put_blob_entry(o, &a->input);
         put_blob_entry(o, &a->output);
+        put_blob_entry(o, &a->magnitude);
     }
 }
 
@@ -630,6 +643,8 @@ static int parse_arg(kiln_trace *t, cursor *c, int i, char *err, size_t errlen)
     get_blob_entry(c, &a->input);
     snprintf(c->field, sizeof c->field, "args[%d].output", i);
     get_blob_entry(c, &a->output);
+    snprintf(c->field, sizeof c->field, "args[%d].magnitude", i);
+    get_blob_entry(c, &a->magnitude);
     if (c->bad)
         return rfail(err, errlen, t->path, c->field, "the table ends early or holds a malformed value");
     const char *name = a->name;
@@ -672,11 +687,14 @@ static int parse_arg(kiln_trace *t, cursor *c, int i, char *err, size_t errlen)
         return rfail(err, errlen, t->path, ARG_FIELD("input"), "%s", want_in ? "missing" : "not expected here");
     if (a->output.present != want_out)
         return rfail(err, errlen, t->path, ARG_FIELD("output"), "%s", want_out ? "missing" : "not expected here");
+    if (a->magnitude.present && (!want_out || (a->elem != KILN_F32 && a->elem != KILN_F64)))
+        return rfail(err, errlen, t->path, ARG_FIELD("magnitude"), "only a floating output has magnitudes");
     uint64_t eb = type_codes[code].bytes;
     if (a->count > UINT64_MAX / eb)
         return rfail(err, errlen, t->path, ARG_FIELD("count"), "overflows");
     if (blob_check(t, &a->input, a->count * eb, ARG_FIELD("input"), err, errlen) != 0 ||
-        blob_check(t, &a->output, a->count * eb, ARG_FIELD("output"), err, errlen) != 0)
+        blob_check(t, &a->output, a->count * eb, ARG_FIELD("output"), err, errlen) != 0 ||
+        blob_check(t, &a->magnitude, a->count * sizeof(double), ARG_FIELD("magnitude"), err, errlen) != 0)
         return -1;
 #undef ARG_FIELD
     return 0;
@@ -897,24 +915,33 @@ static int stream_blob(const kiln_trace *t, const kiln_trace_blob *b, void *dst,
     return 0;
 }
 
-int kiln_trace_read(const kiln_trace *t, int index, int output, void *dst, char *err, size_t errlen)
+static const char *const blob_names[] = {"input", "output", "magnitude"};
+
+static const kiln_trace_blob *blob_of(const kiln_trace_arg *a, int which)
+{
+    return which == KILN_TRACE_INPUT ? &a->input : which == KILN_TRACE_OUTPUT ? &a->output : &a->magnitude;
+}
+
+int kiln_trace_read(const kiln_trace *t, int index, int which, void *dst, char *err, size_t errlen)
 {
     const kiln_trace_arg *a = kiln_trace_arg_at(t, index);
     char field[96];
-    snprintf(field, sizeof field, "args[%d].%s", index, output ? "output" : "input");
-    if (!a || !(output ? a->output.present : a->input.present))
+    if (which < KILN_TRACE_INPUT || which > KILN_TRACE_MAGNITUDE)
+        return rfail(err, errlen, t->path, "args", "no such data %d", which);
+    snprintf(field, sizeof field, "args[%d].%s", index, blob_names[which]);
+    if (!a || !blob_of(a, which)->present)
         return rfail(err, errlen, t->path, field, "not in the trace");
-    snprintf(field, sizeof field, "args[%d] '%.40s'.%s", index, a->name, output ? "output" : "input");
-    return stream_blob(t, output ? &a->output : &a->input, dst, field, err, errlen);
+    snprintf(field, sizeof field, "args[%d] '%.40s'.%s", index, a->name, blob_names[which]);
+    return stream_blob(t, blob_of(a, which), dst, field, err, errlen);
 }
 
 int kiln_trace_verify(const kiln_trace *t, char *err, size_t errlen)
 {
     for (int i = 0; i < t->nargs; i++)
-        for (int out = 0; out < 2; out++) {
-            const kiln_trace_blob *b = out ? &t->args[i].output : &t->args[i].input;
+        for (int which = KILN_TRACE_INPUT; which <= KILN_TRACE_MAGNITUDE; which++) {
+            const kiln_trace_blob *b = blob_of(&t->args[i], which);
             char field[96];
-            snprintf(field, sizeof field, "args[%d] '%.40s'.%s", i, t->args[i].name, out ? "output" : "input");
+            snprintf(field, sizeof field, "args[%d] '%.40s'.%s", i, t->args[i].name, blob_names[which]);
             if (b->present && stream_blob(t, b, NULL, field, err, errlen) != 0)
                 return -1;
         }

@@ -47,7 +47,11 @@ typedef struct kiln_trace_arg {
     double tolerance;        /* floating outputs: bound per unit of magnitude (0: kiln's rule) */
     kiln_trace_blob input;   /* scalars, in and inout arrays */
     kiln_trace_blob output;  /* out and inout arrays */
+    kiln_trace_blob magnitude; /* optional, floating outputs: sum of |terms| per element (f64) */
 } kiln_trace_arg;
+
+/* Which data of an argument kiln_trace_read reads. */
+enum { KILN_TRACE_INPUT, KILN_TRACE_OUTPUT, KILN_TRACE_MAGNITUDE };
 
 /* ---- writing a case (also the application's API) ---------------------- */
 
@@ -73,6 +77,11 @@ int kiln_trace_local(kiln_trace_writer *w, const char *name, uint64_t bytes);
 /* Optional for a floating array: its shape, terms per element, tolerance. */
 int kiln_trace_shape(kiln_trace_writer *w, const char *name, int ndims, const uint64_t *extents);
 int kiln_trace_bound(kiln_trace_writer *w, const char *name, double terms, double tolerance);
+/* Optional for a floating out/inout array: the sum of |terms| that made
+ * each element (count doubles), which its rounding error follows. Without it
+ * an element is bounded relative to its own value, which a sum that cancels
+ * fails. */
+int kiln_trace_magnitude(kiln_trace_writer *w, const char *name, const double *magnitude);
 /* The content of out/inout array `name` after the call. */
 int kiln_trace_output(kiln_trace_writer *w, const char *name, const void *after);
 /* Writes the table and puts the file in place (keep), or removes it. Checks
@@ -95,9 +104,10 @@ int kiln_trace_nargs(const kiln_trace *t);
 const kiln_trace_arg *kiln_trace_arg_at(const kiln_trace *t, int index);
 /* The recorded launch geometry; -1 with err naming the field. */
 int kiln_trace_get_geometry(const kiln_trace *t, kiln_geometry *geo, char *err, size_t errlen);
-/* Reads a blob (the input or output of argument index) into dst, which holds
- * blob->bytes, verifying its checksum as it streams. */
-int kiln_trace_read(const kiln_trace *t, int index, int output, void *dst, char *err, size_t errlen);
+/* Reads a blob of argument index (which: KILN_TRACE_INPUT, _OUTPUT or
+ * _MAGNITUDE) into dst, which holds blob->bytes, verifying its checksum as
+ * it streams. */
+int kiln_trace_read(const kiln_trace *t, int index, int which, void *dst, char *err, size_t errlen);
 /* Streams every blob through its checksum in fixed-size pieces. */
 int kiln_trace_verify(const kiln_trace *t, char *err, size_t errlen);
 
