@@ -388,9 +388,15 @@ static int cmd_check(int argc, char **argv)
     case_list cases = {0};
     for (int i = optind; i < argc; i++)
         list_cases(&cases, argv[i]);
+    char device_text[400];
     if (!r.against) {
         r.rt = open_device(device);
-        r.device_name = kiln_rt_device(r.rt)->name;
+        const kiln_device_info *info = kiln_rt_device(r.rt);
+        if (strcmp(info->backend, "host") == 0)
+            snprintf(device_text, sizeof device_text, "%s", info->name);
+        else
+            snprintf(device_text, sizeof device_text, "%.200s [%.150s]", info->name, info->platform);
+        r.device_name = device_text;
     } else {
         r.device_name = "-";
     }
