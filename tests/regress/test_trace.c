@@ -282,6 +282,14 @@ static void test_writer_misuse(void)
 
 int main(void)
 {
+    /* KILN_TRACE_SAMPLE=FILE: writes the sample case there (the fuzz corpus has it) */
+    const char *sample = getenv("KILN_TRACE_SAMPLE");
+    if (sample) {
+        float x[N_F32];
+        unsigned char before[N_U8], after[N_U8];
+        double y[N_F64];
+        return write_sample(sample, x, before, after, y) == 0 ? 0 : 1;
+    }
     const char *tmp = getenv("TMPDIR");
     snprintf(workdir, sizeof workdir, "%s/kiln-trace-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(workdir)) {
