@@ -44,6 +44,15 @@ done
 expect 1 "${P[@]}" check "$WORK/planted.ktr" --device host --all-variants
 contains "2 rows not ok"; row "bug=0" " ok "; row "bug=1" "differs"; row "bug=2" "differs"
 
+# --best: the fastest tuned variant (the wrong ones are never best)
+expect 0 "$KILN" --plugin "$PLUGIN" tune planted --size 1000 --device host --strategy exhaustive
+expect 0 "${P[@]}" record planted --size 1000 --device host --best -o "$WORK/best.ktr"
+contains '{"bug":0}'
+expect 0 "${P[@]}" check "$WORK/best.ktr" "$WORK/planted.ktr" --device host --best
+contains "2 cases, 0 rows not ok"; row best.ktr "bug=0"
+expect 1 "$KILN" regress check "$CASES/host/triad.ktr" --device host --best
+row triad.ktr "no tuned result of 'triad' at size 2048"
+
 # A variant that fails verification is not recorded, and the case already there stays.
 cp "$WORK/planted.ktr" "$WORK/keep.ktr"
 expect 1 "${P[@]}" record planted --size 1000 --device host --set bug=1 -o "$WORK/keep.ktr"

@@ -46,7 +46,7 @@ static void mutate(uint8_t *d, size_t *n, size_t cap)
             size_t len = rnd() % 32, from = rnd() % *n;
             if (from + len <= *n && *n + len <= cap) {
                 memmove(d + at + len, d + at, *n - at);
-                memcpy(d + at, d + (from >= at ? from + len : from), len);
+                memmove(d + at, d + (from >= at ? from + len : from), len);
                 *n += len;
             }
         }
