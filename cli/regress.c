@@ -57,29 +57,36 @@ static const char check_usage[] =
 
 /* ---- record ---- */
 
-static kiln_config config_of(const kiln_kernel *k, const kiln_size *size, kiln_config *start, const char **sets,
-                             int nsets)
+/* The configuration `start` (NULL: the default) changed by each --set and
+ * valid for k at size: 0, or -1 with err (an unknown parameter or value, a
+ * constraint broken). */
+static int config_of(const kiln_kernel *k, const kiln_size *size, const kiln_config *start, const char **sets,
+                     int nsets, kiln_config *cfg, char *err, size_t errlen)
 {
-    char err[512], why[256];
-    kiln_space *space = kiln_space_new(k, size, err, sizeof err);
+    char why[256];
+    kiln_space *space = kiln_space_new(k, size, err, errlen);
     if (!space)
-        die(EXIT_WORK, "%s", err);
-    kiln_config cfg;
+        return -1;
     if (start)
-        cfg = *start;
+        *cfg = *start;
     else
-        kiln_space_default(space, &cfg);
-    for (int i = 0; i < nsets; i++) {
-        if (cli_check_setting(sets[i]) != 0)
-            die(EXIT_USAGE, "--set %s: the value must be a decimal integer or a value name", sets[i]);
-        if (kiln_space_set(space, &cfg, sets[i], err, sizeof err) != 0)
-            die(EXIT_USAGE, "%s", err);
+        kiln_space_default(space, cfg);
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < nsets; i++) {
+        if (cli_check_setting(sets[i]) != 0) {
+            snprintf(err, errlen, "--set %s: the value must be a decimal integer or a value name", sets[i]);
+            rc = -1;
+        } else if (kiln_space_set(space, cfg, sets[i], why, sizeof why) != 0) {
+            snprintf(err, errlen, "kernel '%s': %s", k->name, why);
+            rc = -1;
+        }
     }
-    int valid = kiln_space_check(space, &cfg, why, sizeof why);
+    if (rc == 0 && kiln_space_check(space, cfg, why, sizeof why) != 1) {
+        snprintf(err, errlen, "kernel '%s': the configuration violates constraint '%s'", k->name, why);
+        rc = -1;
+    }
     kiln_space_free(space);
-    if (valid != 1)
-        die(EXIT_USAGE, "kernel '%s': the configuration violates constraint '%s'", k->name, why);
-    return cfg;
+    return rc;
 }
 
 /* The fastest tuned configuration of k on rt's device at size; 0 found, -1 none (err says). */
@@ -163,8 +170,8 @@ static int cmd_record(int argc, char **argv)
     kiln_config cfg;
     if (best && best_config(db_path ? db_path : kiln_db_default_path(), k, rt, &size, &cfg, err, sizeof err) != 0)
         die(EXIT_WORK, "record: --best: %s", err);
-    if (!best)
-        cfg = config_of(k, &size, NULL, sets, nsets);
+    if (!best && config_of(k, &size, NULL, sets, nsets, &cfg, err, sizeof err) != 0)
+        die(EXIT_USAGE, "record: %s", err);
     int rc = kiln_regress_record(rt, k, &cfg, &size, seed, out, err, sizeof err);
     char json[512], size_str[96];
     kiln_config_json(&cfg, json, sizeof json);
@@ -298,8 +305,9 @@ static void check_kiln_variants(check_run *r, const char *path, const kiln_trace
             row_of_error(r, path, err);
             return;
         }
-    } else {
-        cfg = config_of(k, &size, &recorded, r->sets, r->nsets);
+    } else if (config_of(k, &size, &recorded, r->sets, r->nsets, &cfg, err, sizeof err) != 0) {
+        row_of_error(r, path, err);
+        return;
     }
     if (kiln_regress_check(r->rt, t, &cfg, &res, err, sizeof err) != 0)
         row_of_error(r, path, err);
