@@ -70,10 +70,8 @@ static int run_slots(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, 
         const kiln_trace_arg *a = s[i].arg;
         int rc;
         if (a->kind == KILN_TRACE_LOCAL) {
-            regress_errf(err, errlen, "argument '%s': __local arguments are not replayed", a->name);
-            return -1;
-        }
-        if (a->kind == KILN_TRACE_SCALAR) {
+            rc = kiln_program_set_local(rt, prog, i, (size_t)a->count);
+        } else if (a->kind == KILN_TRACE_SCALAR) {
             rc = kiln_program_set_scalar(rt, prog, i, s[i].before, s[i].bytes);
         } else {
             /* a zero-byte array still needs a buffer to bind */
@@ -559,11 +557,6 @@ static int check_opencl_case(kiln_rt *rt, const kiln_trace *t, kiln_regress_resu
         return -1;
     }
     int n = kiln_trace_nargs(t);
-    for (int i = 0; i < n; i++)
-        if (kiln_trace_arg_at(t, i)->kind == KILN_TRACE_LOCAL) {
-            regress_errf(err, errlen, "%s: field 'args[%d].kind': __local arguments are not replayed", path, i);
-            return -1;
-        }
     slot *s = slots_of_trace(t, err, errlen);
     if (!s)
         return -1;

@@ -2,8 +2,8 @@
  * clapp.c: a small OpenCL application written against the Khronos headers
  * only (no kiln header, no kiln library), for the capture tests: it runs a
  * 3-point blur five times (ping-pong between two buffers), a histogram of
- * the result with atomics, and an in-place scale with a scalar argument,
- * then prints a checksum of everything it computed. `--variant 2` builds the
+ * the result with atomics, an in-place scale with a scalar argument, and
+ * per-work-group sums in a __local scratch argument, then prints a checksum of everything it computed. `--variant 2` builds the
  * program with -DVARIANT2, whose blur reads its own element for the right
  * neighbour: a second version of the application with a regression.
  * usage: clapp [--variant N] [N_ELEMENTS]
@@ -38,6 +38,19 @@ static const char *source =
     "{\n"
     "    size_t i = get_global_id(0);\n"
     "    v[i] = s * v[i] * v[i] - v[i];\n"
+    "}\n"
+    "__kernel void block_sum(__global const float *v, __global float *sums, __local float *scratch)\n"
+    "{\n"
+    "    size_t l = get_local_id(0), m = get_local_size(0);\n"
+    "    scratch[l] = v[get_global_id(0)];\n"
+    "    barrier(CLK_LOCAL_MEM_FENCE);\n"
+    "    for (size_t step = m / 2; step > 0; step /= 2) {\n"
+    "        if (l < step)\n"
+    "            scratch[l] += scratch[l + step];\n"
+    "        barrier(CLK_LOCAL_MEM_FENCE);\n"
+    "    }\n"
+    "    if (l == 0)\n"
+    "        sums[get_group_id(0)] = scratch[0];\n"
     "}\n";
 
 #define CHECK_CL(call)                                                              \
@@ -109,6 +122,12 @@ int main(int argc, char **argv)
     CHECK_CL(err);
     cl_kernel scale = clCreateKernel(prog, "scale", &err);
     CHECK_CL(err);
+    cl_kernel block_sum = clCreateKernel(prog, "block_sum", &err);
+    CHECK_CL(err);
+    size_t ngroups = (size_t)n / 64;
+    float *sums = malloc(ngroups * sizeof *sums);
+    cl_mem sums_mem = clCreateBuffer(ctx, CL_MEM_READ_WRITE, ngroups * sizeof *sums, NULL, &err);
+    CHECK_CL(err);
     float w = 0.25f, s = 0.75f;
     size_t global = (size_t)n, local = 64;
     for (int it = 0; it < 5; it++) {
@@ -127,9 +146,14 @@ int main(int argc, char **argv)
     CHECK_CL(clSetKernelArg(scale, 0, sizeof b, &b));
     CHECK_CL(clSetKernelArg(scale, 1, sizeof s, &s));
     CHECK_CL(clEnqueueNDRangeKernel(q, scale, 1, NULL, &global, &local, 0, NULL, NULL));
+    CHECK_CL(clSetKernelArg(block_sum, 0, sizeof b, &b));
+    CHECK_CL(clSetKernelArg(block_sum, 1, sizeof sums_mem, &sums_mem));
+    CHECK_CL(clSetKernelArg(block_sum, 2, local * sizeof(float), NULL));
+    CHECK_CL(clEnqueueNDRangeKernel(q, block_sum, 1, NULL, &global, &local, 0, NULL, NULL));
     CHECK_CL(clEnqueueReadBuffer(q, b, CL_TRUE, 0, bytes, v, 0, NULL, NULL));
+    CHECK_CL(clEnqueueReadBuffer(q, sums_mem, CL_TRUE, 0, ngroups * sizeof *sums, sums, 0, NULL, NULL));
     CHECK_CL(clEnqueueReadBuffer(q, hist, CL_TRUE, 0, sizeof bins, bins, 0, NULL, NULL));
-    uint64_t h = fnv(fnv(0xcbf29ce484222325ULL, v, bytes), bins, sizeof bins);
+    uint64_t h = fnv(fnv(fnv(0xcbf29ce484222325ULL, v, bytes), bins, sizeof bins), sums, ngroups * sizeof *sums);
     printf("clapp: n %d variant %d checksum %016llx bins", n, variant, (unsigned long long)h);
     for (int i = 0; i < 16; i++)
         printf(" %u", bins[i]);
@@ -137,6 +161,9 @@ int main(int argc, char **argv)
     clReleaseKernel(blur);
     clReleaseKernel(histogram);
     clReleaseKernel(scale);
+    clReleaseKernel(block_sum);
+    clReleaseMemObject(sums_mem);
+    free(sums);
     clReleaseMemObject(a);
     clReleaseMemObject(b);
     clReleaseMemObject(hist);
