@@ -5,6 +5,7 @@
 # launches written), alternating in each round; whole-run wall times. Raw log on stdout;
 # bench/regress/summary.py makes the medians and spreads.
 # usage: bench/regress/capture_overhead.sh [BUILD_DIR=build] [ROUNDS=9] [N=262144]
+#   KILN_BENCH_VENDORS=DIR: the daemons' real platform (kiln-remoted --vendors; default theirs)
 #   run as: flock /tmp/kiln-bench.lock bench/regress/capture_overhead.sh | tee bench/regress/capture_overhead.log
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
@@ -16,7 +17,9 @@ app=$build/tests/regress/regress_clapp
 daemon=$build/runtime/remote/kiln-remoted
 mkdir -p "$work/vendors" "$work/cases"
 echo "$build/runtime/remote/libkiln-remote-icd.so" > "$work/vendors/kiln-remote.icd"
-"$daemon" --socket "$work/plain.sock" 2>/dev/null &
+vendors=()
+[ -n "${KILN_BENCH_VENDORS:-}" ] && vendors=(--vendors "$KILN_BENCH_VENDORS")
+"$daemon" --socket "$work/plain.sock" "${vendors[@]}" 2>/dev/null &
 for _ in $(seq 100); do [ -S "$work/plain.sock" ] && break; sleep 0.1; done
 
 echo "# capture_overhead: $(date -u +%FT%TZ) host $(hostname) n $n rounds $rounds"
@@ -29,7 +32,7 @@ run() { # mode: one timed run, in ms
     remoted) t0=$(date +%s%N); OCL_ICD_VENDORS="$work/vendors" KILN_REMOTE_SOCKET="$work/plain.sock" "$app" "$n" >/dev/null; t1=$(date +%s%N) ;;
     capture)
       rm -f "$work/cases"/* "$work/capture.sock"
-      "$daemon" --socket "$work/capture.sock" --capture "$work/cases" 2>/dev/null &
+      "$daemon" --socket "$work/capture.sock" "${vendors[@]}" --capture "$work/cases" 2>/dev/null &
       local pid=$!
       for _ in $(seq 100); do [ -S "$work/capture.sock" ] && break; sleep 0.1; done
       t0=$(date +%s%N); OCL_ICD_VENDORS="$work/vendors" KILN_REMOTE_SOCKET="$work/capture.sock" "$app" "$n" >/dev/null; t1=$(date +%s%N)
