@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "cli/regress.h"
 #include "kiln/tuner.h"
 
 #define EXIT_WORK 1
@@ -50,6 +51,7 @@ static const char *main_usage =
     "  forget [KERNEL] [filters]   remove stored results\n"
     "  plot KERNEL [options]       one tuning run as an SVG picture\n"
     "  peaks [options]             measure the device's FLOP/s and bytes/s peaks (for rooflines)\n"
+    "  regress record|check ...    record kernel calls as cases; replay and compare them\n"
     "\n"
     "Run 'kiln COMMAND --help' for a command's options.\n"
     "The database is $KILN_DB or ./kiln.db unless --db is given.\n"
@@ -1560,6 +1562,7 @@ static const struct {
     {"devices", cmd_devices}, {"kernels", cmd_kernels}, {"generate", cmd_generate}, {"tune", cmd_tune},
     {"best", cmd_best},       {"show", cmd_show},       {"export", cmd_export},
     {"forget", cmd_forget},   {"plot", cmd_plot},       {"peaks", cmd_peaks},
+    {"regress", cli_regress},
 };
 
 int main(int argc, char **argv)

@@ -442,6 +442,16 @@ static int cl_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const void 
     return 0;
 }
 
+static int cl_set_local(kiln_rt *rt, kiln_program *prog, int index, size_t bytes)
+{
+    cl_prog *cp = prog->impl;
+    cl_int code = clSetKernelArg(cp->kernel, (cl_uint)index, bytes, NULL);
+    if (code != CL_SUCCESS)
+        return kiln_rt_fail(rt, "clSetKernelArg(%d, %zu-byte __local): %s (%d)", index, bytes, cl_err_name(code),
+                            (int)code);
+    return 0;
+}
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -569,6 +579,7 @@ const kiln_rt_ops kiln_rt_opencl_ops = {
     .program_free = cl_program_free,
     .set_buf = cl_set_buf,
     .set_scalar = cl_set_scalar,
+    .set_local = cl_set_local,
     .run = cl_run,
     .compiler_changed = NULL,
 };

@@ -414,6 +414,17 @@ int kiln_program_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const vo
     return rt->ops->set_scalar(rt, prog, index, value, bytes);
 }
 
+int kiln_program_set_local(kiln_rt *rt, kiln_program *prog, int index, size_t bytes)
+{
+    if (!prog || bytes == 0)
+        return kiln_rt_fail(rt, "kiln_program_set_local: %s", !prog ? "NULL program" : "zero bytes");
+    if (index < 0 || index >= MAX_ARGS)
+        return kiln_rt_fail(rt, "kiln_program_set_local: argument index %d out of range", index);
+    if (!rt->ops->set_local)
+        return kiln_rt_fail(rt, "the %s backend has no __local arguments", rt->ops->backend);
+    return rt->ops->set_local(rt, prog, index, bytes);
+}
+
 /* Checks geo and normalises it into g (unused dims = 1, local all 0 or all set). */
 static int geometry_normalise(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, kiln_geometry *g)
 {

@@ -40,6 +40,8 @@ typedef struct kiln_rt_ops {
     int (*set_buf)(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf);
     int (*set_scalar)(kiln_rt *rt, kiln_program *prog, int index, const void *value,
                       size_t bytes);
+    /* Optional: a __local allocation of `bytes` (NULL: the backend has none). */
+    int (*set_local)(kiln_rt *rt, kiln_program *prog, int index, size_t bytes);
     /* geo is checked and normalised (unused dims = 1, local all 0 or all set). */
     int (*run)(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns);
     /* Optional: the host compiler changed (rt->cc, rt->cflags updated). */

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config ocl-icd-opencl-dev ocl-icd-libopencl1 opencl-headers
-      pocl-opencl-icd clinfo libsqlite3-dev sqlite3 python3 gfortran python3-jsonschema librsvg2-bin
+      pocl-opencl-icd clinfo clpeak libsqlite3-dev sqlite3 python3 gfortran python3-jsonschema librsvg2-bin
       libpapi-dev)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -70,6 +70,8 @@ kiln_program *kiln_program_build(kiln_rt *rt, const char *source, const char *ke
 void kiln_program_free(kiln_rt *rt, kiln_program *prog);
 int kiln_program_set_buf(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf);
 int kiln_program_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const void *value, size_t bytes);
+/* A __local allocation of `bytes` for argument index (OpenCL; -1 on the host). */
+int kiln_program_set_local(kiln_rt *rt, kiln_program *prog, int index, size_t bytes);
 
 typedef struct kiln_geometry {
     int dims;              /* 1..3 */

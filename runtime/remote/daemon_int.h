@@ -24,6 +24,8 @@ struct kr_platform {
      * non-blocking copies with events (kiln-remoted --chunk-blocking; for measuring). */
     int chunk_blocking;
     char library[512];
+    /* kiln-remoted --capture: kernel launches written as regression cases (NULL: off) */
+    struct kr_capture *capture;
 };
 
 /*

@@ -5,6 +5,7 @@
  * library) it logs to stderr.
  */
 #include "runtime/remote/daemon_int.h"
+#include "runtime/remote/capture.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 #define MAX_ALLOWED_UIDS 16
 
 static struct kr_platform g_platform;
+static struct kr_capture g_capture;
 static uid_t g_allowed[MAX_ALLOWED_UIDS];
 static int g_nallowed;
 static int g_verbose;
@@ -68,13 +70,18 @@ static void usage(void)
             "  --allow-uid UID  accept callers with this uid (repeatable; default: the daemon's own uid)\n"
             "  --copy-mode      never let the device compute in the shared memory (as on a discrete GPU)\n"
             "  --chunk-blocking pipelined copy-mode transfers: one blocking device copy per chunk\n"
-            "                   (default: non-blocking copies with events)\n");
+            "                   (default: non-blocking copies with events)\n"
+            "  --capture DIR    write kernel launches as regression cases (kiln regress check) into DIR\n"
+            "  --capture-kernel NAME   only launches of kernel NAME\n"
+            "  --capture-max N  the first N launches of each kernel (default 10)\n");
 }
 
 int main(int argc, char **argv)
 {
     const char *path = getenv("KILN_REMOTE_SOCKET"), *vendors = NULL;
     int copy_mode = 0, chunk_blocking = 0;
+    const char *capture_dir = NULL, *capture_kernel = NULL;
+    unsigned long capture_max = 10;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--socket") && i + 1 < argc)
             path = argv[++i];
@@ -86,6 +93,12 @@ int main(int argc, char **argv)
             copy_mode = 1;
         else if (!strcmp(argv[i], "--chunk-blocking"))
             chunk_blocking = 1;
+        else if (!strcmp(argv[i], "--capture") && i + 1 < argc)
+            capture_dir = argv[++i];
+        else if (!strcmp(argv[i], "--capture-kernel") && i + 1 < argc)
+            capture_kernel = argv[++i];
+        else if (!strcmp(argv[i], "--capture-max") && i + 1 < argc && argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9')
+            capture_max = strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--verbose"))
             g_verbose = 1;
         else {
@@ -108,6 +121,13 @@ int main(int argc, char **argv)
     if (copy_mode)
         g_platform.in_place = 0;
     g_platform.chunk_blocking = chunk_blocking;
+    if (capture_dir) {
+        if (kr_capture_init(&g_capture, capture_dir, capture_kernel, (unsigned)capture_max, err, sizeof err) != 0) {
+            fprintf(stderr, "kiln-remoted: %s\n", err);
+            return 2;
+        }
+        g_platform.capture = &g_capture;
+    }
 
     struct sockaddr_un addr = {0};
     addr.sun_family = AF_UNIX;

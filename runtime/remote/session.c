@@ -13,10 +13,12 @@
  * between its memory and the shared pages.
  */
 #include "runtime/remote/daemon_int.h"
+#include "runtime/remote/capture.h"
 #include "runtime/remote/wire.h"
 
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -55,6 +57,10 @@ struct entry {
     uint32_t *arg_quals; /* kernel: address qualifier per argument, 0 when unknown */
     uint32_t nargs;
     uint64_t order;
+    /* with --capture: a program's source and build options; a kernel's name,
+     * its program's source and options, and its arguments as last set */
+    char *source, *options, *name;
+    struct kr_capture_arg *cap_args;
 };
 
 struct session {
@@ -184,11 +190,19 @@ static void release_handle(struct session *s, struct entry *e)
         D->clReleaseKernel(e->handle);
         free(e->arg_quals);
         e->arg_quals = NULL;
+        for (uint32_t i = 0; e->cap_args && i < e->nargs; i++)
+            free(e->cap_args[i].bytes);
+        free(e->cap_args);
+        e->cap_args = NULL;
         break;
     case KR_KIND_EVENT: D->clReleaseEvent(e->handle); break;
     default: break;
     }
     e->handle = NULL;
+    free(e->source);
+    free(e->options);
+    free(e->name);
+    e->source = e->options = e->name = NULL;
 }
 
 /* ---- helpers for decoding and replying ---- */
@@ -486,9 +500,12 @@ static void op_create_program_source(struct session *s, struct kr_reader *r, uin
         err = CL_INVALID_VALUE;
     if (err == CL_SUCCESS)
         p = s->D->clCreateProgramWithSource(ctx->handle, 1, &src, &len, &err);
-    if (p && !insert(s, id, KR_KIND_PROGRAM, p)) {
+    struct entry *e = p ? insert(s, id, KR_KIND_PROGRAM, p) : NULL;
+    if (p && !e) {
         s->D->clReleaseProgram(p);
         err = CL_INVALID_VALUE;
+    } else if (e && s->P->capture) {
+        e->source = strndup(src, len);
     }
     reply_status(s, KR_OP_CREATE_PROGRAM_SOURCE, seq, err);
 }
@@ -554,8 +571,25 @@ static void op_build_program(struct session *s, struct kr_reader *r, uint64_t se
         err = CL_INVALID_PROGRAM;
     if (err == CL_SUCCESS)
         err = s->D->clBuildProgram(p->handle, n, n ? devs : NULL, options, NULL, NULL);
+    if (err == CL_SUCCESS && s->P->capture) {
+        free(p->options);
+        p->options = strndup(opts, len); /* the application's own options */
+    }
     free(options);
     reply_status(s, KR_OP_BUILD_PROGRAM, seq, err);
+}
+
+/* Arguments of a kernel to be captured, none set yet, named by the program. */
+static struct kr_capture_arg *capture_args(struct session *s, cl_kernel k, cl_uint nargs)
+{
+    struct kr_capture_arg *a = calloc(nargs + 1, sizeof *a);
+    for (cl_uint i = 0; a && i < nargs; i++) {
+        a[i].kind = UINT32_MAX;
+        if (s->D->clGetKernelArgInfo(k, i, CL_KERNEL_ARG_NAME, sizeof a[i].name - 1, a[i].name, NULL) != CL_SUCCESS ||
+            !a[i].name[0])
+            snprintf(a[i].name, sizeof a[i].name, "arg%u", i);
+    }
+    return a;
 }
 
 static void op_create_kernel(struct session *s, struct kr_reader *r, uint64_t seq)
@@ -582,7 +616,18 @@ static void op_create_kernel(struct session *s, struct kr_reader *r, uint64_t se
         if (s->D->clGetKernelArgInfo(k, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof q, &q, NULL) == CL_SUCCESS)
             quals[i] = (uint32_t)q;
     }
+    struct kr_capture_arg *cap = k && quals && s->P->capture && p->source ? capture_args(s, k, nargs) : NULL;
+    char *cap_source = cap ? strdup(p->source) : NULL, *cap_options = cap ? strdup(p->options ? p->options : "") : NULL;
     struct entry *e = k && quals ? insert(s, id, KR_KIND_KERNEL, k) : NULL;
+    if (e && cap && cap_source && cap_options && (e->name = strdup(name))) {
+        e->cap_args = cap;
+        e->source = cap_source;
+        e->options = cap_options;
+    } else {
+        free(cap);
+        free(cap_source);
+        free(cap_options);
+    }
     if (k && !e) {
         s->D->clReleaseKernel(k);
         free(quals);
@@ -627,6 +672,16 @@ static void op_set_arg(struct session *s, struct kr_reader *r)
             err = CL_INVALID_ARG_VALUE;
         if (!r->bad && err == CL_SUCCESS)
             err = s->D->clSetKernelArg(k->handle, index, len, len ? v : NULL);
+        if (!r->bad && err == CL_SUCCESS && k->cap_args) {
+            struct kr_capture_arg *a = &k->cap_args[index];
+            unsigned char *copy = malloc(len ? len : 1);
+            free(a->bytes);
+            a->bytes = copy;
+            a->kind = copy ? KR_ARG_BYTES : UINT32_MAX;
+            a->len = len;
+            if (copy && len)
+                memcpy(copy, v, len);
+        }
     } else if (kind == KR_ARG_MEM) {
         uint64_t mem_id = kr_get_u64(r);
         struct entry *m = mem_id ? lookup(s, mem_id, KR_KIND_MEM) : NULL;
@@ -635,10 +690,19 @@ static void op_set_arg(struct session *s, struct kr_reader *r)
         cl_mem handle = m ? m->handle : NULL;
         if (!r->bad && err == CL_SUCCESS)
             err = s->D->clSetKernelArg(k->handle, index, sizeof handle, &handle);
+        if (!r->bad && err == CL_SUCCESS && k->cap_args) {
+            k->cap_args[index].kind = KR_ARG_MEM;
+            k->cap_args[index].mem = handle;
+            k->cap_args[index].mem_bytes = m ? m->size : 0;
+        }
     } else if (kind == KR_ARG_LOCAL) {
         uint64_t size = kr_get_u64(r);
         if (!r->bad && err == CL_SUCCESS)
             err = s->D->clSetKernelArg(k->handle, index, (size_t)size, NULL);
+        if (!r->bad && err == CL_SUCCESS && k->cap_args) {
+            k->cap_args[index].kind = KR_ARG_LOCAL;
+            k->cap_args[index].len = (size_t)size;
+        }
     } else {
         r->bad = 1;
     }
@@ -669,9 +733,20 @@ static void op_ndrange(struct session *s, struct kr_reader *r)
     else if (dim < 1 || dim > 3)
         err = CL_INVALID_WORK_DIMENSION;
     cl_event ev = NULL;
+    /* --capture: the buffers before the launch now, after it below */
+    struct kr_capture_case *cc = NULL;
+    struct kr_capture_launch launch;
+    unsigned long long capture_seq;
+    if (err == CL_SUCCESS && k->cap_args && kr_capture_claim(s->P->capture, k->name, &capture_seq)) {
+        launch = (struct kr_capture_launch){s->D, q->handle, k->handle, k->source, k->options, k->name, dim, off,
+                                            global, has_local ? local : NULL, k->nargs, k->cap_args};
+        cc = kr_capture_before(s->P->capture, capture_seq, &launch);
+    }
     if (err == CL_SUCCESS)
         err = s->D->clEnqueueNDRangeKernel(q->handle, k->handle, dim, off, global, has_local ? local : NULL, t.nw,
                                            t.waits, t.ev_id ? &ev : NULL);
+    if (cc)
+        kr_capture_after(s->P->capture, cc, err);
     end_enqueue(s, &t, err, ev);
 }
 
