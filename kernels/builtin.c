@@ -6,12 +6,15 @@
 #include <string.h>
 #include "kiln/kernel.h"
 #include "kernels/examples/examples.h"
+#include "kernels/specfem/specfem.h"
 
 static const kiln_kernel *const builtin_kernels[] = {
     &kiln_kernel_triad,
     &kiln_kernel_matmul,
     &kiln_kernel_laplace,
     &kiln_kernel_laplace_rgb,
+    &kiln_kernel_specfem_stiffness,
+    &kiln_kernel_specfem_stiffness_f64,
     NULL,
 };
 
