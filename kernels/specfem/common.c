@@ -93,3 +93,8 @@ size_t specfem_count_interface_field(const kiln_size *s)
 {
     return specfem_count_interface(s) * 3;
 }
+
+size_t specfem_count_face_field(const kiln_size *s)
+{
+    return specfem_count_face_points(s) * 3;
+}

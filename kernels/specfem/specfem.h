@@ -45,6 +45,10 @@ void specfem_stiffness_geometry_for(const kiln_config *cfg, long long nelem, kil
 /* FLOPs of one element of the stiffness kernel (counted in stiffness.c). */
 double specfem_stiffness_flops_per_element(void);
 
+/* The source array (125 x 3) of a point force at reference position xi of an
+ * element: force times the Lagrange interpolants l_i(xi) l_j(eta) l_k(gamma). */
+void specfem_source_array(const specfem_gll *gll, const double xi[3], const double force[3], double *out);
+
 /* Naive double-precision stiffness of one element: force[p][c] (-K u on the
  * element's points) and, when mag is not NULL, the sum of |terms| that made
  * each value. Inputs are read through the kernel's argument names in args. */

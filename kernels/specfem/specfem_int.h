@@ -17,6 +17,7 @@ size_t specfem_count_nglob(const kiln_size *size);
 size_t specfem_count_25(const kiln_size *size);
 size_t specfem_count_faces(const kiln_size *size);
 size_t specfem_count_face_points(const kiln_size *size);  /* nfaces * 25 */
+size_t specfem_count_face_field(const kiln_size *size);   /* nfaces * 25 * 3 */
 size_t specfem_count_interface(const kiln_size *size);
 size_t specfem_count_interface_field(const kiln_size *size); /* ninterface * 3 */
 
