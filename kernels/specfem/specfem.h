@@ -40,6 +40,9 @@ specfem_mesh *specfem_mesh_of(const kiln_size *size, uint64_t seed);
 /* Elements in colour 0 of the block's greedy colouring: ceil(nx/2) ceil(ny/2) ceil(nz/2). */
 long long specfem_colour0_of(const kiln_size *size);
 
+/* Fills a stiffness kernel's mesh arguments (all but displ and accel) from m,
+ * in element type elem; nelem, first: the colour-0 pass. */
+void specfem_stiffness_fill(kiln_args *args, const specfem_mesh *m, kiln_scalar elem);
 /* Stiffness launch geometry for `nelem` elements under configuration cfg. */
 void specfem_stiffness_geometry_for(const kiln_config *cfg, long long nelem, kiln_geometry *geo);
 /* FLOPs of one element of the stiffness kernel (counted in stiffness.c). */

@@ -330,13 +330,9 @@ static void put_all(void *dst, kiln_scalar elem, const double *src, size_t n)
         specfem_put(dst, elem, i, src[i]);
 }
 
-static void stiffness_inputs_typed(kiln_args *args, uint64_t seed, kiln_scalar elem)
+void specfem_stiffness_fill(kiln_args *args, const specfem_mesh *m, kiln_scalar elem)
 {
-    const kiln_size *size = kiln_args_size(args);
-    specfem_mesh *m = specfem_mesh_of(size, seed);
-    if (!m)
-        return;
-    size_t npts = (size_t)m->nspec * SPECFEM_NGLL3_PADDED, nfield = (size_t)m->nglob * 3;
+    size_t npts = (size_t)m->nspec * SPECFEM_NGLL3_PADDED;
     *(int32_t *)kiln_args_ptr(args, "nelem") = m->colour_start[1];
     *(int32_t *)kiln_args_ptr(args, "first") = 0;
     *(int32_t *)kiln_args_ptr(args, "nspec") = m->nspec;
@@ -355,9 +351,17 @@ static void stiffness_inputs_typed(kiln_args *args, uint64_t seed, kiln_scalar e
             specfem_put(hpw, elem, (size_t)(a * SPECFEM_NGLL + c), m->gll.w[a] * m->gll.hprime[a][c]);
             specfem_put(ww, elem, (size_t)(a * SPECFEM_NGLL + c), m->gll.w[a] * m->gll.w[c]);
         }
+}
+
+static void stiffness_inputs_typed(kiln_args *args, uint64_t seed, kiln_scalar elem)
+{
+    specfem_mesh *m = specfem_mesh_of(kiln_args_size(args), seed);
+    if (!m)
+        return;
+    specfem_stiffness_fill(args, m, elem);
     uint64_t st = seed ^ 0x5eed5eedULL;
     void *displ = kiln_args_ptr(args, "displ"), *accel = kiln_args_ptr(args, "accel");
-    for (size_t i = 0; i < nfield; i++) {
+    for (size_t i = 0; i < (size_t)m->nglob * 3; i++) {
         specfem_put(displ, elem, i, kiln_rand_uniform(&st, -1.0, 1.0));
         specfem_put(accel, elem, i, kiln_rand_uniform(&st, -1e6, 1e6));
     }
