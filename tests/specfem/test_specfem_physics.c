@@ -8,7 +8,8 @@
  *  - K is symmetric (<v, Ku> = <u, Kv>) and positive semi-definite;
  *  - colouring and atomics, f32 and f64, give the same force;
  *  - on a regular homogeneous mesh a P and an S plane wave sin(kx) give
- *    Ku = rho c^2 k^2 M u at the interior points (M/rho = sum of J w w w);
+ *    Ku = rho c^2 k^2 M u at the interior points (M/rho = sum of J w w w),
+ *    and a homogeneous strain E has <u, Ku> = V (lambda tr(E)^2 + 2 mu E:E);
  * and for the others:
  *  - the face weights times the 2-D Jacobians add up to the block's surface,
  *    and Stacey with rho vp = rho vs = 1 takes exactly that area times v;
@@ -285,6 +286,18 @@ static void test_plane_wave(kiln_rt *rt)
         fprintf(stderr, "  plane wave %s: largest misfit %.3g of rho c^2 k^2 M\n", wave ? "S" : "P", worst / top);
         CHECK_MSG(top > 0 && worst <= 2e-3 * top, "plane wave %d: misfit %g of %g", wave, worst, top);
     }
+    /* a homogeneous strain E: <u, K u> = V (lambda tr(E)^2 + 2 mu E:E), integrated exactly */
+    const double E[3][3] = {{1e-3, 2e-4, 0}, {2e-4, -5e-4, 3e-4}, {0, 3e-4, 8e-4}};
+    linear_field(m, E, u);
+    CHECK(op_apply(&o, u, f) == 0);
+    double lambda = kappa - 2.0 / 3.0 * mu, tr = E[0][0] + E[1][1] + E[2][2], ee = 0;
+    for (int a = 0; a < 3; a++)
+        for (int c = 0; c < 3; c++)
+            ee += E[a][c] * E[a][c];
+    double V = SPECFEM_H * SPECFEM_H * SPECFEM_H * m->nspec, want = V * (lambda * tr * tr + 2 * mu * ee);
+    double got = -dot(u, f, n);
+    fprintf(stderr, "  strain energy: <u,Ku> = %.9g, V (lambda tr^2 + 2 mu E:E) = %.9g\n", got, want);
+    CHECK_MSG(fabs(got - want) <= 1e-9 * want, "strain energy %.12g, want %.12g", got, want);
     free(u);
     free(f);
     free(vol);
