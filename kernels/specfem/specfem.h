@@ -19,7 +19,7 @@
  * tuned launch is the pass over colour 0 (the elements of even x, y and z
  * index, an eighth of the block), which is what both assembly modes can do in
  * one launch; a whole step is one atomic launch over every element or one
- * launch per colour (driver.h).
+ * launch per colour (sim.h).
  */
 #ifndef KILN_SPECFEM_H
 #define KILN_SPECFEM_H

@@ -81,15 +81,19 @@ static kiln_node *displ_at(stiff_b *b, int c, kiln_node *q)
     return kiln_at(ctx, b->displ, kiln_addi(ctx, kiln_muli(ctx, g, 3), c));
 }
 
+static kiln_node *nonzero(kiln_ctx *ctx, kiln_var *v)
+{
+    return kiln_ne(ctx, kiln_ref(ctx, v), kiln_int(ctx, 0));
+}
+
 static kiln_var *decl_zero(stiff_b *b, const char *name)
 {
     return kiln_decl(b->ctx, name, b->t, kiln_lit(b->ctx, b->t, 0.0));
 }
 
-/* sum over l of the three derivative stages of one element: acc[r][c] +=
- * m(idx_r, l) * field_c(point with index r replaced by l). m is hprime (stage
- * 1, reading `src` through displ_at) or hprimewgll transposed (stage 2,
- * reading the local T arrays). */
+/* The 5-point sums of one stage, for r = xi, eta, gamma and each component c:
+ * stage 1: acc[r][c] += hprime[ijk_r][l] * u_c(point with index r set to l),
+ * stage 2: acc[r][c] += hprimewgll[l][ijk_r] * T[r][c](the same point). */
 static void five_point_sums(stiff_b *b, int stage, kiln_var *ijk[3], kiln_var *acc[3][3], kiln_var *T[3][3])
 {
     kiln_ctx *ctx = b->ctx;
@@ -263,14 +267,13 @@ static kiln_proc *stiffness_build_typed(kiln_ctx *ctx, const kiln_config *cfg, k
                                        kiln_select(ctx, kiln_and(ctx, kiln_lt(ctx, kiln_ref(ctx, p), kiln_int(ctx, SPECFEM_NGLL3)),
                                                                  kiln_lt(ctx, kiln_ref(ctx, e), kiln_ref(ctx, nelem))),
                                                    kiln_int(ctx, 1), kiln_int(ctx, 0)));
-#define is_active kiln_ne(ctx, kiln_ref(ctx, active), kiln_int(ctx, 0))
     kiln_var *ispec = kiln_decl_const(ctx, "ispec", i32,
-                                      kiln_select(ctx, is_active, kiln_at(ctx, elems, kiln_add(ctx, kiln_ref(ctx, first), kiln_ref(ctx, e))),
+                                      kiln_select(ctx, nonzero(ctx, active), kiln_at(ctx, elems, kiln_add(ctx, kiln_ref(ctx, first), kiln_ref(ctx, e))),
                                                   kiln_int(ctx, 0)));
     b->elem_base = kiln_decl_const(ctx, "elem_base", i32, kiln_muli(ctx, kiln_ref(ctx, ispec), SPECFEM_NGLL3_PADDED));
     kiln_var *offset = kiln_decl_const(ctx, "offset", i32, kiln_add(ctx, kiln_ref(ctx, b->elem_base), kiln_ref(ctx, p)));
     kiln_var *iglob = kiln_decl_const(ctx, "iglob", i32,
-                                      kiln_select(ctx, is_active, kiln_at(ctx, b->ibool, kiln_ref(ctx, offset)), kiln_int(ctx, 0)));
+                                      kiln_select(ctx, nonzero(ctx, active), kiln_at(ctx, b->ibool, kiln_ref(ctx, offset)), kiln_int(ctx, 0)));
     kiln_var *ijk[3];
     ijk[0] = kiln_decl_const(ctx, "i", i32, kiln_mod(ctx, kiln_ref(ctx, p), kiln_int(ctx, SPECFEM_NGLL)));
     ijk[1] = kiln_decl_const(ctx, "j", i32,
@@ -284,7 +287,7 @@ static kiln_proc *stiffness_build_typed(kiln_ctx *ctx, const kiln_config *cfg, k
         kiln_if_end(ctx);
     }
     if (local_displ) {
-        kiln_if_begin(ctx, is_active);
+        kiln_if_begin(ctx, nonzero(ctx, active));
         for (int c = 0; c < 3; c++)
             kiln_assign(ctx, kiln_at(ctx, b->field[c], kiln_ref(ctx, lid)),
                         kiln_at(ctx, b->displ, kiln_addi(ctx, kiln_muli(ctx, kiln_ref(ctx, iglob), 3), c)));
@@ -293,7 +296,7 @@ static kiln_proc *stiffness_build_typed(kiln_ctx *ctx, const kiln_config *cfg, k
     if (local_hprime || local_displ)
         kiln_barrier(ctx, KILN_FENCE_LOCAL);
 
-    kiln_if_begin(ctx, is_active);
+    kiln_if_begin(ctx, nonzero(ctx, active));
     kiln_var *inv[9];
     static const char *const lnames[9] = {"xixl", "xiyl", "xizl", "etaxl", "etayl", "etazl", "gammaxl", "gammayl", "gammazl"};
     for (int d = 0; d < 9; d++)
@@ -303,10 +306,9 @@ static kiln_proc *stiffness_build_typed(kiln_ctx *ctx, const kiln_config *cfg, k
     stage_one(b, ijk, inv, kappal, mul, T);
     kiln_if_end(ctx);
     kiln_barrier(ctx, KILN_FENCE_LOCAL);
-    kiln_if_begin(ctx, is_active);
+    kiln_if_begin(ctx, nonzero(ctx, active));
     stage_two(b, ijk, T, accel, iglob, !colour);
     kiln_if_end(ctx);
-#undef is_active
     return kiln_proc_end(ctx);
 }
 
