@@ -6,7 +6,8 @@
  *   naive   the double-precision C reference (one thread, -O2, on the host).
  * Each kiln side is kiln_evaluate (built, verified, then timed: 1 warm-up,
  * 5 to 30 runs within 300 ms, median); the naive side is the median of 3 runs.
- * usage: specfem_bench DEVICE NXxNYxNZ ROUNDS BEST_JSON
+ * usage: specfem_bench DEVICE NXxNYxNZ ROUNDS BEST_JSON [openmp]
+ * (openmp: the host C variants' work-group loop under OpenMP)
  * prints one line per round and the medians of the rounds, with elements per
  * second and GFLOP/s (FLOPs per element: specfem_stiffness_flops_per_element).
  */
@@ -69,6 +70,8 @@ static double naive_ns(const specfem_mesh *m, long long nelem, double *acc)
     return t;
 }
 
+static int openmp;
+
 static int kiln_ns(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size, double *ns)
 {
     kiln_tune_opts opts;
@@ -76,6 +79,7 @@ static int kiln_ns(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, co
     opts.kernel = k;
     opts.size = *size;
     opts.seed = 1;
+    opts.openmp = openmp;
     opts.timing = (kiln_time_opts){1, 5, 30, 300.0};
     kiln_eval ev;
     memset(&ev, 0, sizeof ev);
@@ -93,10 +97,11 @@ static int kiln_ns(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, co
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: specfem_bench DEVICE NXxNYxNZ ROUNDS BEST_JSON\n");
+    if (argc != 5 && !(argc == 6 && strcmp(argv[5], "openmp") == 0)) {
+        fprintf(stderr, "usage: specfem_bench DEVICE NXxNYxNZ ROUNDS BEST_JSON [openmp]\n");
         return 2;
     }
+    openmp = argc == 6;
     const kiln_kernel *k = &kiln_kernel_specfem_stiffness;
     kiln_size size;
     int rounds = atoi(argv[3]);
@@ -122,8 +127,8 @@ int main(int argc, char **argv)
     double fpe = specfem_stiffness_flops_per_element();
     double *acc = calloc((size_t)m->nglob * 3, sizeof *acc);
     double b[50], d[50], n[50];
-    printf("device %s; mesh %s = %d elements, pass over colour 0 = %lld elements; %.0f FLOP per element\n",
-           kiln_rt_device(rt)->name, argv[2], m->nspec, nelem, fpe);
+    printf("device %s%s; mesh %s = %d elements, pass over colour 0 = %lld elements; %.0f FLOP per element\n",
+           kiln_rt_device(rt)->name, openmp ? " (OpenMP)" : "", argv[2], m->nspec, nelem, fpe);
     printf("best %s\n", argv[4]);
     for (int r = 0; r < rounds; r++) {
         double t3[3];
