@@ -113,7 +113,7 @@ static int setup_host(sim *s)
             s->u[g * 3 + 2] = BUMP_AMPLITUDE * exp(-r2 / (SPECFEM_H * SPECFEM_H));
         }
     /* the source in the element holding the centre, at reference position (0.3, -0.2, 0.1) */
-    int ex = m->nx / 2 < m->nx ? m->nx / 2 : 0, ey = m->ny / 2, ez = m->nz / 2;
+    int ex = m->nx / 2, ey = m->ny / 2, ez = m->nz / 2;
     s->src_ispec = (ez * m->ny + ey) * m->nx + ex;
     double xi[3] = {0.3, -0.2, 0.1}, force[3] = {0, 0, o->source ? SOURCE_FORCE : 0.0};
     specfem_source_array(&m->gll, xi, force, s->src);
