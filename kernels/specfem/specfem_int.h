@@ -21,6 +21,10 @@ size_t specfem_count_face_field(const kiln_size *size);   /* nfaces * 25 * 3 */
 size_t specfem_count_interface(const kiln_size *size);
 size_t specfem_count_interface_field(const kiln_size *size); /* ninterface * 3 */
 
+/* Every index the kernels compute fits in 32 bits: 3 nglob values and 128 per element. */
+#define SPECFEM_CONSTRAINTS \
+    KILN_CONSTRAINTS("3 * (4 * nx + 1) * (4 * ny + 1) * (4 * nz + 1) < 2147483648", "128 * nx * ny * nz < 2147483648")
+
 #define SPECFEM_LANGS ((1u << KILN_LANG_CL) | (1u << KILN_LANG_C))
 
 #endif

@@ -25,4 +25,9 @@ expect 2 "$DRIVER" --steps 0
 contains "--steps takes a number"
 expect 2 "$DRIVER" --no-source
 contains "nothing moves"
+# a mesh past 32-bit indices: refused with the reason, by kiln tune and by the driver
+expect 2 "$KILN" tune specfem.stiffness --device host --size 1000x1000x1000
+contains "constraint '3 * (4 * nx + 1) * (4 * ny + 1) * (4 * nz + 1) < 2147483648' fails"
+expect 1 "$DRIVER" --device host --size 1000x1000x1000 --steps 1
+contains "fit 32-bit indices"
 finish
