@@ -52,8 +52,8 @@ static double naive_ns(const specfem_mesh *m, long long nelem, double *acc)
     uint64_t st = 5;
     for (size_t i = 0; i < (size_t)m->nglob * 3; i++)
         u[i] = kiln_rand_uniform(&st, -1, 1);
-    specfem_element_in in = {.ibool = m->ibool, .displ = u, .kappa = m->kappa, .mu = m->mu, .hprime = hp,
-                             .hprimewgll = hpw, .wgllwgll = ww};
+    specfem_element_in in = {
+        .ibool = m->ibool, .displ = u, .kappa = m->kappa, .mu = m->mu, .hprime = hp, .hprimewgll = hpw, .wgllwgll = ww};
     for (int d = 0; d < 9; d++)
         in.inv[d] = m->inv[d];
     double t0 = now_ns();
@@ -86,7 +86,10 @@ static int kiln_ns(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, co
     char err[1024];
     int rc = kiln_evaluate(rt, k, cfg, size, &opts, &ev, err, sizeof err);
     if (rc != 0 || ev.verdict != KILN_OK) {
-        fprintf(stderr, "specfem_bench: %s\n", rc ? err : ev.error_text ? ev.error_text : kiln_verdict_name(ev.verdict));
+        fprintf(stderr, "specfem_bench: %s\n",
+                rc              ? err
+                : ev.error_text ? ev.error_text
+                                : kiln_verdict_name(ev.verdict));
         kiln_eval_clear(&ev);
         return -1;
     }

@@ -190,13 +190,18 @@ static kiln_proc *stacey_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln
     kiln_node *nfp = kiln_muli(ctx, kiln_ref(ctx, nfaces), SPECFEM_NGLL2);
     kiln_var *fispec = kiln_arg_array(ctx, "face_ispec", i32, KILN_IN, kiln_ref(ctx, nfaces));
     kiln_var *fijk = kiln_arg_array(ctx, "face_ijk", i32, KILN_IN, nfp);
-    kiln_var *fnormal = kiln_arg_array(ctx, "face_normal", f32, KILN_IN, kiln_muli(ctx, kiln_muli(ctx, kiln_ref(ctx, nfaces), SPECFEM_NGLL2), 3));
-    kiln_var *fjacw = kiln_arg_array(ctx, "face_jacw", f32, KILN_IN, kiln_muli(ctx, kiln_ref(ctx, nfaces), SPECFEM_NGLL2));
-    kiln_var *ibool = kiln_arg_array(ctx, "ibool", i32, KILN_IN, kiln_muli(ctx, kiln_ref(ctx, nspec), SPECFEM_NGLL3_PADDED));
+    kiln_var *fnormal = kiln_arg_array(ctx, "face_normal", f32, KILN_IN,
+                                       kiln_muli(ctx, kiln_muli(ctx, kiln_ref(ctx, nfaces), SPECFEM_NGLL2), 3));
+    kiln_var *fjacw =
+        kiln_arg_array(ctx, "face_jacw", f32, KILN_IN, kiln_muli(ctx, kiln_ref(ctx, nfaces), SPECFEM_NGLL2));
+    kiln_var *ibool =
+        kiln_arg_array(ctx, "ibool", i32, KILN_IN, kiln_muli(ctx, kiln_ref(ctx, nspec), SPECFEM_NGLL3_PADDED));
     kiln_var *veloc = kiln_arg_array(ctx, "veloc", f32, KILN_IN, kiln_muli(ctx, kiln_ref(ctx, nglob), 3));
     kiln_var *accel = kiln_arg_array(ctx, "accel", f32, KILN_INOUT, kiln_muli(ctx, kiln_ref(ctx, nglob), 3));
-    kiln_var *rvp = kiln_arg_array(ctx, "rho_vp", f32, KILN_IN, kiln_muli(ctx, kiln_ref(ctx, nspec), SPECFEM_NGLL3_PADDED));
-    kiln_var *rvs = kiln_arg_array(ctx, "rho_vs", f32, KILN_IN, kiln_muli(ctx, kiln_ref(ctx, nspec), SPECFEM_NGLL3_PADDED));
+    kiln_var *rvp =
+        kiln_arg_array(ctx, "rho_vp", f32, KILN_IN, kiln_muli(ctx, kiln_ref(ctx, nspec), SPECFEM_NGLL3_PADDED));
+    kiln_var *rvs =
+        kiln_arg_array(ctx, "rho_vs", f32, KILN_IN, kiln_muli(ctx, kiln_ref(ctx, nspec), SPECFEM_NGLL3_PADDED));
     kiln_comment(ctx, "%d face(s) per work-group of %d", fpg, wg);
     kiln_var *lid = kiln_decl_const(ctx, "lid", i32, kiln_cast(ctx, i32, kiln_local_id(ctx, 0)));
     kiln_var *q = kiln_decl_const(ctx, "q", i32, kiln_mod(ctx, kiln_ref(ctx, lid), kiln_int(ctx, 32)));
@@ -205,10 +210,12 @@ static kiln_proc *stacey_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln
                                            kiln_div(ctx, kiln_ref(ctx, lid), kiln_int(ctx, 32))));
     kiln_if_begin(ctx, kiln_and(ctx, kiln_lt(ctx, kiln_ref(ctx, q), kiln_int(ctx, SPECFEM_NGLL2)),
                                 kiln_lt(ctx, kiln_ref(ctx, f), kiln_ref(ctx, nfaces))));
-    kiln_var *fp = kiln_decl_const(ctx, "fp", i32, kiln_add(ctx, kiln_muli(ctx, kiln_ref(ctx, f), SPECFEM_NGLL2), kiln_ref(ctx, q)));
-    kiln_var *o = kiln_decl_const(ctx, "o", i32,
-                                  kiln_add(ctx, kiln_muli(ctx, kiln_at(ctx, fispec, kiln_ref(ctx, f)), SPECFEM_NGLL3_PADDED),
-                                           kiln_at(ctx, fijk, kiln_ref(ctx, fp))));
+    kiln_var *fp = kiln_decl_const(ctx, "fp", i32,
+                                   kiln_add(ctx, kiln_muli(ctx, kiln_ref(ctx, f), SPECFEM_NGLL2), kiln_ref(ctx, q)));
+    kiln_var *o =
+        kiln_decl_const(ctx, "o", i32,
+                        kiln_add(ctx, kiln_muli(ctx, kiln_at(ctx, fispec, kiln_ref(ctx, f)), SPECFEM_NGLL3_PADDED),
+                                 kiln_at(ctx, fijk, kiln_ref(ctx, fp))));
     kiln_var *g = kiln_decl_const(ctx, "g", i32, kiln_at(ctx, ibool, kiln_ref(ctx, o)));
     kiln_var *v[3], *n[3];
     static const char *const vn[3] = {"vx", "vy", "vz"}, *const nn[3] = {"nx", "ny", "nz"};
@@ -225,10 +232,12 @@ static kiln_proc *stacey_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln
     kiln_var *w = kiln_decl_const(ctx, "w", f32, kiln_at(ctx, fjacw, kiln_ref(ctx, fp)));
     for (int c = 0; c < 3; c++) {
         kiln_node *vnn = kiln_mul(ctx, kiln_ref(ctx, vdotn), kiln_ref(ctx, n[c]));
-        kiln_node *t = kiln_add(ctx, kiln_mul(ctx, kiln_ref(ctx, rp), vnn),
-                                kiln_mul(ctx, kiln_ref(ctx, rs),
-                                         kiln_sub(ctx, kiln_ref(ctx, v[c]), kiln_mul(ctx, kiln_ref(ctx, vdotn), kiln_ref(ctx, n[c])))));
-        kiln_atomic_add(ctx, field_at(ctx, accel, kiln_ref(ctx, g), c), kiln_neg(ctx, kiln_mul(ctx, t, kiln_ref(ctx, w))));
+        kiln_node *t = kiln_add(
+            ctx, kiln_mul(ctx, kiln_ref(ctx, rp), vnn),
+            kiln_mul(ctx, kiln_ref(ctx, rs),
+                     kiln_sub(ctx, kiln_ref(ctx, v[c]), kiln_mul(ctx, kiln_ref(ctx, vdotn), kiln_ref(ctx, n[c])))));
+        kiln_atomic_add(ctx, field_at(ctx, accel, kiln_ref(ctx, g), c),
+                        kiln_neg(ctx, kiln_mul(ctx, t, kiln_ref(ctx, w))));
     }
     kiln_if_end(ctx);
     return kiln_proc_end(ctx);
@@ -314,13 +323,15 @@ const kiln_kernel kiln_kernel_specfem_stacey = {
     KILN_ARGS({"nfaces", KILN_I32, KILN_IN, 1, NULL, 0}, {"nspec", KILN_I32, KILN_IN, 1, NULL, 0},
               {"nglob", KILN_I32, KILN_IN, 1, NULL, 0}, {"face_ispec", KILN_I32, KILN_IN, 0, specfem_count_faces, 0},
               {"face_ijk", KILN_I32, KILN_IN, 0, specfem_count_face_points, 0},
-              {"face_normal", KILN_F32, KILN_IN, 0, specfem_count_face_field, 0}, {"face_jacw", KILN_F32, KILN_IN, 0, specfem_count_face_points, 0},
+              {"face_normal", KILN_F32, KILN_IN, 0, specfem_count_face_field, 0},
+              {"face_jacw", KILN_F32, KILN_IN, 0, specfem_count_face_points, 0},
               {"ibool", KILN_I32, KILN_IN, 0, specfem_count_points, 0},
               {"veloc", KILN_F32, KILN_IN, 0, specfem_count_field, 0},
               {"accel", KILN_F32, KILN_INOUT, 0, specfem_count_field, 0},
               {"rho_vp", KILN_F32, KILN_IN, 0, specfem_count_points, 0},
               {"rho_vs", KILN_F32, KILN_IN, 0, specfem_count_points, 0}),
-    KILN_PARAMS({.name = "fpg", .help = "faces per work-group (32 work-items each)", KILN_VALUES(1, 2, 4), .default_value = 1}),
+    KILN_PARAMS(
+        {.name = "fpg", .help = "faces per work-group (32 work-items each)", KILN_VALUES(1, 2, 4), .default_value = 1}),
     .default_size = {3, {16, 16, 16}},
     SPECFEM_CONSTRAINTS,
     .langs = SPECFEM_LANGS,
@@ -342,15 +353,17 @@ static kiln_proc *sources_build(kiln_ctx *ctx, const kiln_config *cfg, const kil
     kiln_proc_reqd_wg(proc, SPECFEM_NGLL3_PADDED, 1, 1);
     kiln_var *ispec = kiln_arg_scalar(ctx, "ispec_src", i32);
     kiln_var *nspec = kiln_arg_scalar(ctx, "nspec", i32), *nglob = kiln_arg_scalar(ctx, "nglob", i32);
-    kiln_var *ibool = kiln_arg_array(ctx, "ibool", i32, KILN_IN, kiln_muli(ctx, kiln_ref(ctx, nspec), SPECFEM_NGLL3_PADDED));
+    kiln_var *ibool =
+        kiln_arg_array(ctx, "ibool", i32, KILN_IN, kiln_muli(ctx, kiln_ref(ctx, nspec), SPECFEM_NGLL3_PADDED));
     kiln_var *src = kiln_arg_array(ctx, "sourcearray", f32, KILN_IN, kiln_int(ctx, SPECFEM_NGLL3 * 3));
     kiln_var *stf = kiln_arg_scalar(ctx, "stf", f32);
     kiln_var *accel = kiln_arg_array(ctx, "accel", f32, KILN_INOUT, kiln_muli(ctx, kiln_ref(ctx, nglob), 3));
     kiln_var *p = kiln_decl_const(ctx, "p", i32, kiln_cast(ctx, i32, kiln_local_id(ctx, 0)));
     kiln_if_begin(ctx, kiln_lt(ctx, kiln_ref(ctx, p), kiln_int(ctx, SPECFEM_NGLL3)));
-    kiln_var *g = kiln_decl_const(ctx, "g", i32,
-                                  kiln_at(ctx, ibool, kiln_add(ctx, kiln_muli(ctx, kiln_ref(ctx, ispec), SPECFEM_NGLL3_PADDED),
-                                                               kiln_ref(ctx, p))));
+    kiln_var *g = kiln_decl_const(
+        ctx, "g", i32,
+        kiln_at(ctx, ibool,
+                kiln_add(ctx, kiln_muli(ctx, kiln_ref(ctx, ispec), SPECFEM_NGLL3_PADDED), kiln_ref(ctx, p))));
     for (int c = 0; c < 3; c++) {
         kiln_node *val = kiln_mul(ctx, kiln_ref(ctx, stf), field_at(ctx, src, kiln_ref(ctx, p), c));
         if (atomic)
@@ -434,8 +447,10 @@ const kiln_kernel kiln_kernel_specfem_add_sources = {
               {"nglob", KILN_I32, KILN_IN, 1, NULL, 0}, {"ibool", KILN_I32, KILN_IN, 0, specfem_count_points, 0},
               {"sourcearray", KILN_F32, KILN_IN, 0, count_source, 0}, {"stf", KILN_F32, KILN_IN, 1, NULL, 0},
               {"accel", KILN_F32, KILN_INOUT, 0, specfem_count_field, 0}),
-    KILN_PARAMS({.name = "atomic", .help = "atomic adds (several sources may share points) or plain adds",
-                 KILN_VALUES(0, 1), .default_value = 1}),
+    KILN_PARAMS({.name = "atomic",
+                 .help = "atomic adds (several sources may share points) or plain adds",
+                 KILN_VALUES(0, 1),
+                 .default_value = 1}),
     .default_size = {3, {8, 8, 8}},
     SPECFEM_CONSTRAINTS,
     .langs = SPECFEM_LANGS,

@@ -12,9 +12,18 @@ int specfem_extent(const kiln_size *size, int d)
     return size->ndims > d ? (int)size->d[d] : 1;
 }
 
-static int nx_of(const kiln_size *s) { return specfem_extent(s, 0); }
-static int ny_of(const kiln_size *s) { return specfem_extent(s, 1); }
-static int nz_of(const kiln_size *s) { return specfem_extent(s, 2); }
+static int nx_of(const kiln_size *s)
+{
+    return specfem_extent(s, 0);
+}
+static int ny_of(const kiln_size *s)
+{
+    return specfem_extent(s, 1);
+}
+static int nz_of(const kiln_size *s)
+{
+    return specfem_extent(s, 2);
+}
 
 specfem_mesh *specfem_mesh_of(const kiln_size *size, uint64_t seed)
 {

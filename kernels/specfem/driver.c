@@ -20,8 +20,10 @@
 
 static int usage(const char *why)
 {
-    fprintf(stderr, "kiln-specfem: %s\nusage: kiln-specfem [--db FILE] [--device SEL] [--size NXxNYxNZ] [--steps N] "
-                    "[--no-source] [--no-absorbing] [--bump] [--reference] [--trace FILE]\n", why);
+    fprintf(stderr,
+            "kiln-specfem: %s\nusage: kiln-specfem [--db FILE] [--device SEL] [--size NXxNYxNZ] [--steps N] "
+            "[--no-source] [--no-absorbing] [--bump] [--reference] [--trace FILE]\n",
+            why);
     return 2;
 }
 

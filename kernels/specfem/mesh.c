@@ -232,7 +232,8 @@ static void make_nodes(const specfem_mesh *m, double *nodes, double perturb, uin
                 int inside = ix > 0 && ix < m->nx && iy > 0 && iy < m->ny && iz > 0 && iz < m->nz;
                 int g[3] = {ix, iy, iz};
                 for (int d = 0; d < 3; d++)
-                    n[d] = SPECFEM_H * (g[d] + (inside && perturb > 0 ? kiln_rand_uniform(st, -perturb, perturb) : 0.0));
+                    n[d] =
+                        SPECFEM_H * (g[d] + (inside && perturb > 0 ? kiln_rand_uniform(st, -perturb, perturb) : 0.0));
             }
 }
 
@@ -254,7 +255,8 @@ static void fill_element(specfem_mesh *m, const double X[8][3], int e, int ex, i
                 for (int a = 0; a < 3; a++)
                     for (int d = 0; d < 3; d++) /* inverse by cofactors: inv[a][d] = dr_a / dx_d */
                         inv[a][d] = (J[(d + 1) % 3][(a + 1) % 3] * J[(d + 2) % 3][(a + 2) % 3] -
-                                     J[(d + 1) % 3][(a + 2) % 3] * J[(d + 2) % 3][(a + 1) % 3]) / det;
+                                     J[(d + 1) % 3][(a + 2) % 3] * J[(d + 2) % 3][(a + 1) % 3]) /
+                                    det;
                 m->ibool[p] = iglob;
                 memcpy(&m->coord[(size_t)iglob * 3], pos, sizeof pos);
                 for (int a = 0; a < 3; a++)
@@ -274,8 +276,10 @@ specfem_mesh *specfem_mesh_new(int nx, int ny, int nz, double perturb, uint64_t 
 {
     if (nx < 1 || ny < 1 || nz < 1 || specfem_nglob_of(nx, ny, nz) > 0x7fffffffLL / 3 ||
         specfem_nspec_of(nx, ny, nz) * SPECFEM_NGLL3_PADDED > 0x7fffffffLL || perturb < 0 || perturb > 0.25) {
-        snprintf(err, errlen, "specfem mesh %dx%dx%d (perturbation %g): extents must be positive, fit 32-bit indices, "
-                 "and the perturbation lie in [0, 0.25]", nx, ny, nz, perturb);
+        snprintf(err, errlen,
+                 "specfem mesh %dx%dx%d (perturbation %g): extents must be positive, fit 32-bit indices, "
+                 "and the perturbation lie in [0, 0.25]",
+                 nx, ny, nz, perturb);
         return NULL;
     }
     specfem_mesh *m = calloc(1, sizeof *m);

@@ -40,27 +40,27 @@ typedef struct specfem_mesh {
     int nx, ny, nz;
     int nspec, nglob;
     specfem_gll gll;
-    int *ibool;                 /* nspec * 128: global point of each local point */
-    double *coord;              /* nglob * 3 */
-    double *inv[9];             /* nspec * 128 each: xix xiy xiz etax etay etaz gammax gammay gammaz */
-    double *jacobian;           /* nspec * 128 */
-    double *rho, *kappa, *mu;   /* nspec * 128 */
-    double *rho_vp, *rho_vs;    /* nspec * 128 */
-    double *mass;               /* nglob: assembled diagonal mass (rho J w w w) */
+    int *ibool;               /* nspec * 128: global point of each local point */
+    double *coord;            /* nglob * 3 */
+    double *inv[9];           /* nspec * 128 each: xix xiy xiz etax etay etaz gammax gammay gammaz */
+    double *jacobian;         /* nspec * 128 */
+    double *rho, *kappa, *mu; /* nspec * 128 */
+    double *rho_vp, *rho_vs;  /* nspec * 128 */
+    double *mass;             /* nglob: assembled diagonal mass (rho J w w w) */
     /* colouring: colour of each element, and the elements sorted by colour */
     int ncolours;
-    int *colour;                /* nspec */
-    int *by_colour;             /* nspec */
-    int *colour_start;          /* ncolours + 1 */
+    int *colour;       /* nspec */
+    int *by_colour;    /* nspec */
+    int *colour_start; /* ncolours + 1 */
     /* absorbing faces: element, local points, outward normals, 2-D Jacobian * weights */
     int nfaces;
-    int *face_ispec;            /* nfaces */
-    int *face_ijk;              /* nfaces * 25: local point index p */
-    double *face_normal;        /* nfaces * 25 * 3 */
-    double *face_jacw;          /* nfaces * 25 */
+    int *face_ispec;     /* nfaces */
+    int *face_ijk;       /* nfaces * 25: local point index p */
+    double *face_normal; /* nfaces * 25 * 3 */
+    double *face_jacw;   /* nfaces * 25 */
     /* interface points: the global points of the plane x = (nx / 2) h */
     int ninterface;
-    int *interface;             /* ninterface */
+    int *interface; /* ninterface */
 } specfem_mesh;
 
 /* The block, with interior nodes moved by up to perturb * h in each direction

@@ -10,18 +10,19 @@
 #include "kernels/specfem/sim.h"
 #include "kernels/specfem/specfem.h"
 
-#define RICKER_F0 15.0     /* Hz */
+#define RICKER_F0 15.0 /* Hz */
 #define RICKER_T0 (1.2 / RICKER_F0)
-#define SOURCE_FORCE 1e12  /* N, along z */
+#define SOURCE_FORCE 1e12 /* N, along z */
 #define BUMP_AMPLITUDE 1e-3
 #define CFL 0.25
-#define VP_MAX 6000.0      /* the materials' largest P velocity (mesh.c) */
+#define VP_MAX 6000.0 /* the materials' largest P velocity (mesh.c) */
 
 const kiln_kernel *specfem_sim_kernel(int which)
 {
     static const kiln_kernel *const table[SPECFEM_SIM_NKERNELS] = {
-        &kiln_kernel_specfem_stiffness,   &kiln_kernel_specfem_update_disp_veloc, &kiln_kernel_specfem_update_accel,
-        &kiln_kernel_specfem_update_veloc, &kiln_kernel_specfem_stacey,           &kiln_kernel_specfem_add_sources,
+        &kiln_kernel_specfem_stiffness,    &kiln_kernel_specfem_update_disp_veloc,
+        &kiln_kernel_specfem_update_accel, &kiln_kernel_specfem_update_veloc,
+        &kiln_kernel_specfem_stacey,       &kiln_kernel_specfem_add_sources,
     };
     return which >= 0 && which < SPECFEM_SIM_NKERNELS ? table[which] : NULL;
 }
@@ -50,7 +51,7 @@ typedef struct sim {
     const specfem_sim_opts *o;
     specfem_mesh *m;
     kiln_size size;
-    size_t n;                  /* 3 nglob */
+    size_t n; /* 3 nglob */
     double dt;
     double *u, *v, *a, *rmass; /* host state (the reference's, or read back) */
     int src_ispec, receiver;
@@ -60,7 +61,7 @@ typedef struct sim {
     specfem_buffers *bufs;
     kiln_args *args[SPECFEM_SIM_NKERNELS];
     specfem_launch *l[SPECFEM_SIM_NKERNELS];
-    float *tmp;                /* n floats */
+    float *tmp; /* n floats */
     char *err;
     size_t errlen;
 } sim;
@@ -134,8 +135,13 @@ static void ref_forces(sim *s, double t)
             hpw[i * 5 + j] = m->gll.w[i] * m->gll.hprime[i][j];
             ww[i * 5 + j] = m->gll.w[i] * m->gll.w[j];
         }
-    specfem_element_in in = {.ibool = m->ibool, .displ = s->u, .kappa = m->kappa, .mu = m->mu,
-                             .hprime = hp, .hprimewgll = hpw, .wgllwgll = ww};
+    specfem_element_in in = {.ibool = m->ibool,
+                             .displ = s->u,
+                             .kappa = m->kappa,
+                             .mu = m->mu,
+                             .hprime = hp,
+                             .hprimewgll = hpw,
+                             .wgllwgll = ww};
     for (int d = 0; d < 9; d++)
         in.inv[d] = m->inv[d];
     memset(s->a, 0, s->n * sizeof(double));
@@ -247,7 +253,8 @@ static int setup_device(sim *s)
         put_f32(s, "face_jacw", m->face_jacw, nfp) || put_f32(s, "rho_vp", m->rho_vp, npts) ||
         put_f32(s, "rho_vs", m->rho_vs, npts) || put_f32(s, "sourcearray", s->src, SPECFEM_NGLL3 * 3) ||
         specfem_buffers_put(s->bufs, "ibool", m->ibool, npts * sizeof(int32_t), s->err, s->errlen) ||
-        specfem_buffers_put(s->bufs, "face_ispec", m->face_ispec, (size_t)m->nfaces * sizeof(int32_t), s->err, s->errlen) ||
+        specfem_buffers_put(s->bufs, "face_ispec", m->face_ispec, (size_t)m->nfaces * sizeof(int32_t), s->err,
+                            s->errlen) ||
         specfem_buffers_put(s->bufs, "face_ijk", m->face_ijk, nfp * sizeof(int32_t), s->err, s->errlen))
         return -1;
     for (int w = 0; w < SPECFEM_SIM_NKERNELS; w++) {

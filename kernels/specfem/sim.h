@@ -29,22 +29,22 @@ enum {
 const kiln_kernel *specfem_sim_kernel(int which);
 
 typedef struct specfem_sim_opts {
-    int nx, ny, nz;          /* mesh extents in elements */
-    double perturb;          /* interior node displacement, fraction of h */
-    uint64_t seed;           /* mesh and materials */
+    int nx, ny, nz; /* mesh extents in elements */
+    double perturb; /* interior node displacement, fraction of h */
+    uint64_t seed;  /* mesh and materials */
     int steps;
-    int absorbing;           /* Stacey on the six sides */
-    int source;              /* a Ricker point force at the block's centre */
-    int initial_bump;        /* start from a Gaussian displacement at the centre */
+    int absorbing;                         /* Stacey on the six sides */
+    int source;                            /* a Ricker point force at the block's centre */
+    int initial_bump;                      /* start from a Gaussian displacement at the centre */
     kiln_config cfg[SPECFEM_SIM_NKERNELS]; /* device runs: one configuration per kernel */
 } specfem_sim_opts;
 
 typedef struct specfem_sim_result {
-    double dt;               /* the time step (CFL 0.25 on the smallest GLL spacing) */
+    double dt; /* the time step (CFL 0.25 on the smallest GLL spacing) */
     int steps;
-    double *energy;          /* steps + 1 values (the initial state first) */
-    double *seismogram;      /* steps * 3: displacement at the receiver after each step */
-    double receiver[3];      /* its position */
+    double *energy;     /* steps + 1 values (the initial state first) */
+    double *seismogram; /* steps * 3: displacement at the receiver after each step */
+    double receiver[3]; /* its position */
 } specfem_sim_result;
 
 /* The defaults of every kernel in opts->cfg. */

@@ -57,8 +57,8 @@ void specfem_source_array(const specfem_gll *gll, const double xi[3], const doub
  * each value. Inputs are read through the kernel's argument names in args. */
 typedef struct specfem_element_in {
     const int *ibool;
-    const double *displ;        /* nglob * 3 */
-    const double *inv[9];       /* nspec * 128 */
+    const double *displ;  /* nglob * 3 */
+    const double *inv[9]; /* nspec * 128 */
     const double *kappa, *mu;
     const double *hprime, *hprimewgll, *wgllwgll; /* 25 each */
 } specfem_element_in;

@@ -108,7 +108,8 @@ static void five_point_sums(stiff_b *b, int stage, kiln_var *ijk[3], kiln_var *a
         snprintf(wname, sizeof wname, "w%d", r + 1);
         kiln_var *wv = kiln_decl_const(ctx, wname, b->t, w);
         for (int c = 0; c < 3; c++) {
-            kiln_node *v = stage == 1 ? displ_at(b, c, q) : kiln_at(ctx, T[r][c], kiln_add(ctx, ref(b, b->slot_base), q));
+            kiln_node *v =
+                stage == 1 ? displ_at(b, c, q) : kiln_at(ctx, T[r][c], kiln_add(ctx, ref(b, b->slot_base), q));
             kiln_assign_op(ctx, KILN_ADD, ref(b, acc[r][c]), kiln_mul(ctx, ref(b, wv), v));
         }
     }
@@ -122,8 +123,7 @@ static kiln_node *dot3(kiln_ctx *ctx, kiln_node *a0, kiln_node *b0, kiln_node *a
 }
 
 /* Stage 1 for this work-item's point: derivatives, stress, and the T terms into the local arrays. */
-static void stage_one(stiff_b *b, kiln_var *ijk[3], kiln_var *inv[9], kiln_var *kappa, kiln_var *mu,
-                      kiln_var *T[3][3])
+static void stage_one(stiff_b *b, kiln_var *ijk[3], kiln_var *inv[9], kiln_var *kappa, kiln_var *mu, kiln_var *T[3][3])
 {
     kiln_ctx *ctx = b->ctx;
     kiln_var *acc[3][3];
@@ -141,24 +141,29 @@ static void stage_one(stiff_b *b, kiln_var *ijk[3], kiln_var *inv[9], kiln_var *
             g[c][d] = kiln_decl_const(ctx, gnames[c][d], b->t,
                                       dot3(ctx, ref(b, inv[d]), ref(b, acc[0][c]), ref(b, inv[3 + d]),
                                            ref(b, acc[1][c]), ref(b, inv[6 + d]), ref(b, acc[2][c])));
-#define INV(a, d) ref(b, inv[(a) * 3 + (d)])
+#define INV(a, d) ref(b, inv[(a)*3 + (d)])
     kiln_node *det = kiln_sum(
-        ctx, kiln_mul(ctx, INV(0, 0), kiln_sub(ctx, kiln_mul(ctx, INV(1, 1), INV(2, 2)), kiln_mul(ctx, INV(1, 2), INV(2, 1)))),
-        kiln_neg(ctx, kiln_mul(ctx, INV(0, 1),
-                               kiln_sub(ctx, kiln_mul(ctx, INV(1, 0), INV(2, 2)), kiln_mul(ctx, INV(1, 2), INV(2, 0))))),
-        kiln_mul(ctx, INV(0, 2), kiln_sub(ctx, kiln_mul(ctx, INV(1, 0), INV(2, 1)), kiln_mul(ctx, INV(1, 1), INV(2, 0)))));
+        ctx,
+        kiln_mul(ctx, INV(0, 0),
+                 kiln_sub(ctx, kiln_mul(ctx, INV(1, 1), INV(2, 2)), kiln_mul(ctx, INV(1, 2), INV(2, 1)))),
+        kiln_neg(ctx,
+                 kiln_mul(ctx, INV(0, 1),
+                          kiln_sub(ctx, kiln_mul(ctx, INV(1, 0), INV(2, 2)), kiln_mul(ctx, INV(1, 2), INV(2, 0))))),
+        kiln_mul(ctx, INV(0, 2),
+                 kiln_sub(ctx, kiln_mul(ctx, INV(1, 0), INV(2, 1)), kiln_mul(ctx, INV(1, 1), INV(2, 0)))));
     kiln_var *jac = kiln_decl_const(ctx, "jac", b->t, kiln_div(ctx, kiln_lit(ctx, b->t, 1.0), det));
-    kiln_var *l2m = kiln_decl_const(ctx, "l2m", b->t,
-                                    kiln_add(ctx, ref(b, kappa), kiln_mul(ctx, kiln_lit(ctx, b->t, 4.0 / 3.0), ref(b, mu))));
+    kiln_var *l2m = kiln_decl_const(
+        ctx, "l2m", b->t, kiln_add(ctx, ref(b, kappa), kiln_mul(ctx, kiln_lit(ctx, b->t, 4.0 / 3.0), ref(b, mu))));
     kiln_var *lam = kiln_decl_const(ctx, "lam", b->t,
                                     kiln_sub(ctx, ref(b, l2m), kiln_mul(ctx, kiln_lit(ctx, b->t, 2.0), ref(b, mu))));
     kiln_var *s[3][3];
     static const char *const snames[3] = {"sxx", "syy", "szz"};
     for (int c = 0; c < 3; c++) {
         int o1 = (c + 1) % 3, o2 = (c + 2) % 3;
-        s[c][c] = kiln_decl_const(ctx, snames[c], b->t,
-                                  kiln_add(ctx, kiln_mul(ctx, ref(b, l2m), ref(b, g[c][c])),
-                                           kiln_mul(ctx, ref(b, lam), kiln_add(ctx, ref(b, g[o1][o1]), ref(b, g[o2][o2])))));
+        s[c][c] =
+            kiln_decl_const(ctx, snames[c], b->t,
+                            kiln_add(ctx, kiln_mul(ctx, ref(b, l2m), ref(b, g[c][c])),
+                                     kiln_mul(ctx, ref(b, lam), kiln_add(ctx, ref(b, g[o1][o1]), ref(b, g[o2][o2])))));
     }
     static const char *const onames[3] = {"sxy", "sxz", "syz"};
     static const int pairs[3][2] = {{0, 1}, {0, 2}, {1, 2}};
@@ -170,9 +175,13 @@ static void stage_one(stiff_b *b, kiln_var *ijk[3], kiln_var *inv[9], kiln_var *
     /* T_r component c = J sum_d sigma[c][d] inv[r][d] */
     for (int r = 0; r < 3; r++)
         for (int c = 0; c < 3; c++)
-            kiln_assign(ctx, kiln_at(ctx, T[r][c], kiln_add(ctx, ref(b, b->slot_base), point(b, ref(b, ijk[0]), ref(b, ijk[1]), ref(b, ijk[2])))),
-                        kiln_mul(ctx, ref(b, jac),
-                                 dot3(ctx, ref(b, s[c][0]), INV(r, 0), ref(b, s[c][1]), INV(r, 1), ref(b, s[c][2]), INV(r, 2))));
+            kiln_assign(
+                ctx,
+                kiln_at(ctx, T[r][c],
+                        kiln_add(ctx, ref(b, b->slot_base), point(b, ref(b, ijk[0]), ref(b, ijk[1]), ref(b, ijk[2])))),
+                kiln_mul(
+                    ctx, ref(b, jac),
+                    dot3(ctx, ref(b, s[c][0]), INV(r, 0), ref(b, s[c][1]), INV(r, 1), ref(b, s[c][2]), INV(r, 2))));
 #undef INV
 }
 
@@ -258,26 +267,35 @@ static kiln_proc *stiffness_build_typed(kiln_ctx *ctx, const kiln_config *cfg, k
     }
 
     kiln_var *lid = kiln_decl_const(ctx, "lid", i32, kiln_cast(ctx, i32, kiln_local_id(ctx, 0)));
-    kiln_var *p = kiln_decl_const(ctx, "p", i32, kiln_mod(ctx, kiln_ref(ctx, lid), kiln_int(ctx, SPECFEM_NGLL3_PADDED)));
-    kiln_var *slot = kiln_decl_const(ctx, "slot", i32, kiln_div(ctx, kiln_ref(ctx, lid), kiln_int(ctx, SPECFEM_NGLL3_PADDED)));
+    kiln_var *p =
+        kiln_decl_const(ctx, "p", i32, kiln_mod(ctx, kiln_ref(ctx, lid), kiln_int(ctx, SPECFEM_NGLL3_PADDED)));
+    kiln_var *slot =
+        kiln_decl_const(ctx, "slot", i32, kiln_div(ctx, kiln_ref(ctx, lid), kiln_int(ctx, SPECFEM_NGLL3_PADDED)));
     b->slot_base = kiln_decl_const(ctx, "slot_base", i32, kiln_muli(ctx, kiln_ref(ctx, slot), SPECFEM_NGLL3_PADDED));
-    kiln_var *e = kiln_decl_const(ctx, "e", i32,
-                                  kiln_add(ctx, kiln_muli(ctx, kiln_cast(ctx, i32, kiln_group_id(ctx, 0)), epg), kiln_ref(ctx, slot)));
-    kiln_var *active = kiln_decl_const(ctx, "active", i32,
-                                       kiln_select(ctx, kiln_and(ctx, kiln_lt(ctx, kiln_ref(ctx, p), kiln_int(ctx, SPECFEM_NGLL3)),
-                                                                 kiln_lt(ctx, kiln_ref(ctx, e), kiln_ref(ctx, nelem))),
-                                                   kiln_int(ctx, 1), kiln_int(ctx, 0)));
-    kiln_var *ispec = kiln_decl_const(ctx, "ispec", i32,
-                                      kiln_select(ctx, nonzero(ctx, active), kiln_at(ctx, elems, kiln_add(ctx, kiln_ref(ctx, first), kiln_ref(ctx, e))),
-                                                  kiln_int(ctx, 0)));
+    kiln_var *e = kiln_decl_const(
+        ctx, "e", i32,
+        kiln_add(ctx, kiln_muli(ctx, kiln_cast(ctx, i32, kiln_group_id(ctx, 0)), epg), kiln_ref(ctx, slot)));
+    kiln_var *active =
+        kiln_decl_const(ctx, "active", i32,
+                        kiln_select(ctx,
+                                    kiln_and(ctx, kiln_lt(ctx, kiln_ref(ctx, p), kiln_int(ctx, SPECFEM_NGLL3)),
+                                             kiln_lt(ctx, kiln_ref(ctx, e), kiln_ref(ctx, nelem))),
+                                    kiln_int(ctx, 1), kiln_int(ctx, 0)));
+    kiln_var *ispec = kiln_decl_const(
+        ctx, "ispec", i32,
+        kiln_select(ctx, nonzero(ctx, active),
+                    kiln_at(ctx, elems, kiln_add(ctx, kiln_ref(ctx, first), kiln_ref(ctx, e))), kiln_int(ctx, 0)));
     b->elem_base = kiln_decl_const(ctx, "elem_base", i32, kiln_muli(ctx, kiln_ref(ctx, ispec), SPECFEM_NGLL3_PADDED));
-    kiln_var *offset = kiln_decl_const(ctx, "offset", i32, kiln_add(ctx, kiln_ref(ctx, b->elem_base), kiln_ref(ctx, p)));
-    kiln_var *iglob = kiln_decl_const(ctx, "iglob", i32,
-                                      kiln_select(ctx, nonzero(ctx, active), kiln_at(ctx, b->ibool, kiln_ref(ctx, offset)), kiln_int(ctx, 0)));
+    kiln_var *offset =
+        kiln_decl_const(ctx, "offset", i32, kiln_add(ctx, kiln_ref(ctx, b->elem_base), kiln_ref(ctx, p)));
+    kiln_var *iglob = kiln_decl_const(
+        ctx, "iglob", i32,
+        kiln_select(ctx, nonzero(ctx, active), kiln_at(ctx, b->ibool, kiln_ref(ctx, offset)), kiln_int(ctx, 0)));
     kiln_var *ijk[3];
     ijk[0] = kiln_decl_const(ctx, "i", i32, kiln_mod(ctx, kiln_ref(ctx, p), kiln_int(ctx, SPECFEM_NGLL)));
-    ijk[1] = kiln_decl_const(ctx, "j", i32,
-                             kiln_mod(ctx, kiln_div(ctx, kiln_ref(ctx, p), kiln_int(ctx, SPECFEM_NGLL)), kiln_int(ctx, SPECFEM_NGLL)));
+    ijk[1] = kiln_decl_const(
+        ctx, "j", i32,
+        kiln_mod(ctx, kiln_div(ctx, kiln_ref(ctx, p), kiln_int(ctx, SPECFEM_NGLL)), kiln_int(ctx, SPECFEM_NGLL)));
     ijk[2] = kiln_decl_const(ctx, "k", i32, kiln_div(ctx, kiln_ref(ctx, p), kiln_int(ctx, SPECFEM_NGLL2)));
 
     if (local_hprime) {
@@ -298,7 +316,8 @@ static kiln_proc *stiffness_build_typed(kiln_ctx *ctx, const kiln_config *cfg, k
 
     kiln_if_begin(ctx, nonzero(ctx, active));
     kiln_var *inv[9];
-    static const char *const lnames[9] = {"xixl", "xiyl", "xizl", "etaxl", "etayl", "etazl", "gammaxl", "gammayl", "gammazl"};
+    static const char *const lnames[9] = {"xixl",  "xiyl",    "xizl",    "etaxl",  "etayl",
+                                          "etazl", "gammaxl", "gammayl", "gammazl"};
     for (int d = 0; d < 9; d++)
         inv[d] = kiln_decl_const(ctx, lnames[d], t, kiln_at(ctx, inv_arg[d], kiln_ref(ctx, offset)));
     kiln_var *kappal = kiln_decl_const(ctx, "kappal", t, kiln_at(ctx, kappa_arg, kiln_ref(ctx, offset)));
@@ -505,7 +524,7 @@ static void stiffness_reference_typed(kiln_args *args, kiln_scalar elem)
     const void *accel = kiln_args_ptr(args, "accel");
     const int32_t *elems = kiln_args_ptr(args, "elems");
     int nelem = *(const int32_t *)kiln_args_ptr(args, "nelem"), first = *(const int32_t *)kiln_args_ptr(args, "first");
-    double (*f)[3] = malloc(sizeof(double[SPECFEM_NGLL3][3])), (*fm)[3] = malloc(sizeof(double[SPECFEM_NGLL3][3]));
+    double(*f)[3] = malloc(sizeof(double[SPECFEM_NGLL3][3])), (*fm)[3] = malloc(sizeof(double[SPECFEM_NGLL3][3]));
     if (in_of(args, elem, &in, own, &nown) == 0 && f && fm) {
         for (size_t i = 0; i < nfield; i++) {
             want[i] = specfem_get(accel, elem, i);
@@ -573,34 +592,42 @@ static double stiffness_bytes_f64(const kiln_size *size)
     return stiffness_bytes_of(size, 8.0);
 }
 
-#define STIFFNESS_ARGS(E)                                                                                  \
-    KILN_ARGS({"nelem", KILN_I32, KILN_IN, 1, NULL, 0}, {"first", KILN_I32, KILN_IN, 1, NULL, 0},          \
-              {"nspec", KILN_I32, KILN_IN, 1, NULL, 0}, {"nglob", KILN_I32, KILN_IN, 1, NULL, 0},          \
-              {"elems", KILN_I32, KILN_IN, 0, specfem_count_nspec, 0},                                     \
-              {"ibool", KILN_I32, KILN_IN, 0, specfem_count_points, 0},                                    \
-              {"displ", E, KILN_IN, 0, specfem_count_field, 0}, {"accel", E, KILN_INOUT, 0, specfem_count_field, 0}, \
-              {"xix", E, KILN_IN, 0, specfem_count_points, 0}, {"xiy", E, KILN_IN, 0, specfem_count_points, 0},    \
-              {"xiz", E, KILN_IN, 0, specfem_count_points, 0}, {"etax", E, KILN_IN, 0, specfem_count_points, 0},   \
-              {"etay", E, KILN_IN, 0, specfem_count_points, 0}, {"etaz", E, KILN_IN, 0, specfem_count_points, 0},  \
-              {"gammax", E, KILN_IN, 0, specfem_count_points, 0},                                          \
-              {"gammay", E, KILN_IN, 0, specfem_count_points, 0},                                          \
-              {"gammaz", E, KILN_IN, 0, specfem_count_points, 0},                                          \
-              {"kappav", E, KILN_IN, 0, specfem_count_points, 0}, {"muv", E, KILN_IN, 0, specfem_count_points, 0}, \
-              {"hprime", E, KILN_IN, 0, specfem_count_25, 0}, {"hprimewgll", E, KILN_IN, 0, specfem_count_25, 0}, \
-              {"wgllwgll", E, KILN_IN, 0, specfem_count_25, 0})
+#define STIFFNESS_ARGS(E)                                                                                              \
+    KILN_ARGS({"nelem", KILN_I32, KILN_IN, 1, NULL, 0}, {"first", KILN_I32, KILN_IN, 1, NULL, 0},                      \
+              {"nspec", KILN_I32, KILN_IN, 1, NULL, 0}, {"nglob", KILN_I32, KILN_IN, 1, NULL, 0},                      \
+              {"elems", KILN_I32, KILN_IN, 0, specfem_count_nspec, 0},                                                 \
+              {"ibool", KILN_I32, KILN_IN, 0, specfem_count_points, 0},                                                \
+              {"displ", E, KILN_IN, 0, specfem_count_field, 0}, {"accel", E, KILN_INOUT, 0, specfem_count_field, 0},   \
+              {"xix", E, KILN_IN, 0, specfem_count_points, 0}, {"xiy", E, KILN_IN, 0, specfem_count_points, 0},        \
+              {"xiz", E, KILN_IN, 0, specfem_count_points, 0}, {"etax", E, KILN_IN, 0, specfem_count_points, 0},       \
+              {"etay", E, KILN_IN, 0, specfem_count_points, 0}, {"etaz", E, KILN_IN, 0, specfem_count_points, 0},      \
+              {"gammax", E, KILN_IN, 0, specfem_count_points, 0}, {"gammay", E, KILN_IN, 0, specfem_count_points, 0},  \
+              {"gammaz", E, KILN_IN, 0, specfem_count_points, 0}, {"kappav", E, KILN_IN, 0, specfem_count_points, 0},  \
+              {"muv", E, KILN_IN, 0, specfem_count_points, 0}, {"hprime", E, KILN_IN, 0, specfem_count_25, 0},         \
+              {"hprimewgll", E, KILN_IN, 0, specfem_count_25, 0}, {"wgllwgll", E, KILN_IN, 0, specfem_count_25, 0})
 
 /* f64 has colouring only: kiln's atomic add takes i32, u32, f32 and i64 elements. */
-#define STIFFNESS_PARAMS(ASSEMBLY, ASSEMBLY_DEFAULT)                                                      \
-    KILN_PARAMS({.name = "assembly", .help = "0: atomic adds, 1: plain adds within one colour",          \
-                 ASSEMBLY, .default_value = ASSEMBLY_DEFAULT},                                              \
-                {.name = "unroll", .help = "fully unroll the 5-point derivative loops", KILN_VALUES(0, 1), \
-                 .default_value = 0},                                                                       \
-                {.name = "epg", .help = "elements per work-group (128 work-items each)", KILN_VALUES(1, 2, 4), \
-                 .default_value = 1},                                                                       \
-                {.name = "local_hprime", .help = "stage the derivative matrices in local memory",          \
-                 KILN_VALUES(0, 1), .default_value = 1},                                                    \
-                {.name = "local_displ", .help = "stage the gathered displacement in local memory",         \
-                 KILN_VALUES(0, 1), .default_value = 1})
+#define STIFFNESS_PARAMS(ASSEMBLY, ASSEMBLY_DEFAULT)                                                                   \
+    KILN_PARAMS({.name = "assembly",                                                                                   \
+                 .help = "0: atomic adds, 1: plain adds within one colour",                                            \
+                 ASSEMBLY,                                                                                             \
+                 .default_value = ASSEMBLY_DEFAULT},                                                                   \
+                {.name = "unroll",                                                                                     \
+                 .help = "fully unroll the 5-point derivative loops",                                                  \
+                 KILN_VALUES(0, 1),                                                                                    \
+                 .default_value = 0},                                                                                  \
+                {.name = "epg",                                                                                        \
+                 .help = "elements per work-group (128 work-items each)",                                              \
+                 KILN_VALUES(1, 2, 4),                                                                                 \
+                 .default_value = 1},                                                                                  \
+                {.name = "local_hprime",                                                                               \
+                 .help = "stage the derivative matrices in local memory",                                              \
+                 KILN_VALUES(0, 1),                                                                                    \
+                 .default_value = 1},                                                                                  \
+                {.name = "local_displ",                                                                                \
+                 .help = "stage the gathered displacement in local memory",                                            \
+                 KILN_VALUES(0, 1),                                                                                    \
+                 .default_value = 1})
 
 const kiln_kernel kiln_kernel_specfem_stiffness = {
     .name = "specfem.stiffness",

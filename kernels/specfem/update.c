@@ -46,7 +46,8 @@ static kiln_proc *field_build(kiln_ctx *ctx, const kiln_config *cfg, const char 
     kiln_else(ctx);
     if (vec > 1) {
         kiln_if_begin(ctx, kiln_eq(ctx, kiln_ref(ctx, gid), kiln_ref(ctx, whole)));
-        kiln_var *r = kiln_for_begin(ctx, "r", kiln_muli(ctx, kiln_ref(ctx, whole), vec), kiln_ref(ctx, n), kiln_int(ctx, 1));
+        kiln_var *r =
+            kiln_for_begin(ctx, "r", kiln_muli(ctx, kiln_ref(ctx, whole), vec), kiln_ref(ctx, n), kiln_int(ctx, 1));
         body(ctx, arg, 1, r);
         kiln_for_end(ctx);
         kiln_if_end(ctx);
@@ -87,8 +88,9 @@ static void dv_body(kiln_ctx *ctx, kiln_var *const *arg, int lanes, kiln_var *at
     kiln_node *du = kiln_add(ctx, kiln_mul(ctx, kiln_cast(ctx, t, kiln_ref(ctx, arg[3])), kiln_ref(ctx, vv)),
                              kiln_mul(ctx, kiln_cast(ctx, t, kiln_ref(ctx, arg[4])), kiln_ref(ctx, av)));
     kiln_vstore(ctx, u, kiln_ref(ctx, at), kiln_add(ctx, kiln_vload(ctx, lanes, u, kiln_ref(ctx, at)), du));
-    kiln_vstore(ctx, v, kiln_ref(ctx, at),
-                kiln_add(ctx, kiln_ref(ctx, vv), kiln_mul(ctx, kiln_cast(ctx, t, kiln_ref(ctx, arg[5])), kiln_ref(ctx, av))));
+    kiln_vstore(
+        ctx, v, kiln_ref(ctx, at),
+        kiln_add(ctx, kiln_ref(ctx, vv), kiln_mul(ctx, kiln_cast(ctx, t, kiln_ref(ctx, arg[5])), kiln_ref(ctx, av))));
     kiln_vstore(ctx, a, kiln_ref(ctx, at), kiln_cast(ctx, t, kiln_flt(ctx, 0.0)));
 }
 
@@ -129,9 +131,10 @@ static void dv_reference(kiln_args *args)
     }
 }
 
-#define FIELD_PARAMS                                                                                              \
-    KILN_PARAMS({.name = "vec", .help = "values per work-item (vloadN/vstoreN)", KILN_VALUES(1, 2, 4, 8), .default_value = 1}, \
-                {.name = "wg", .help = "work-group size", KILN_VALUES(64, 128, 256), .default_value = 128})
+#define FIELD_PARAMS                                                                                                   \
+    KILN_PARAMS(                                                                                                       \
+        {.name = "vec", .help = "values per work-item (vloadN/vstoreN)", KILN_VALUES(1, 2, 4, 8), .default_value = 1}, \
+        {.name = "wg", .help = "work-group size", KILN_VALUES(64, 128, 256), .default_value = 128})
 
 static double dv_flops(const kiln_size *size)
 {
@@ -173,7 +176,8 @@ static void v_body(kiln_ctx *ctx, kiln_var *const *arg, int lanes, kiln_var *at)
     kiln_type t = KILN_V(F32, lanes);
     kiln_vstore(ctx, arg[0], kiln_ref(ctx, at),
                 kiln_add(ctx, kiln_vload(ctx, lanes, arg[0], kiln_ref(ctx, at)),
-                         kiln_mul(ctx, kiln_cast(ctx, t, kiln_ref(ctx, arg[2])), kiln_vload(ctx, lanes, arg[1], kiln_ref(ctx, at)))));
+                         kiln_mul(ctx, kiln_cast(ctx, t, kiln_ref(ctx, arg[2])),
+                                  kiln_vload(ctx, lanes, arg[1], kiln_ref(ctx, at)))));
 }
 
 static kiln_proc *v_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)

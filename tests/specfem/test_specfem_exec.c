@@ -58,8 +58,7 @@ int main(int argc, char **argv)
         kiln_size size;
         kiln_config cfg;
         CHECK(kiln_size_parse(cases[i].size, &size) == 0);
-        CHECK_MSG(example_config(k, cases[i].settings, &cfg) == 0, "%s: bad settings '%s'", k->name,
-                  cases[i].settings);
+        CHECK_MSG(example_config(k, cases[i].settings, &cfg) == 0, "%s: bad settings '%s'", k->name, cases[i].settings);
         opts.kernel = k;
         opts.size = size;
         kiln_eval ev;
@@ -70,8 +69,8 @@ int main(int argc, char **argv)
                   cases[i].settings, target, kiln_verdict_name(ev.verdict), ev.error_text ? ev.error_text : "");
         if (rc == 0 && ev.verdict == KILN_OK) {
             CHECK(ev.verify.ok && ev.verify.nonfinite == 0);
-            fprintf(stderr, "%s %s [%s]: largest error %.3g of its bound\n", k->name, cases[i].size,
-                    cases[i].settings, ev.verify.max_err_ratio);
+            fprintf(stderr, "%s %s [%s]: largest error %.3g of its bound\n", k->name, cases[i].size, cases[i].settings,
+                    ev.verify.max_err_ratio);
         }
         kiln_eval_clear(&ev);
     }

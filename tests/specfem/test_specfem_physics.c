@@ -105,7 +105,8 @@ static int op_apply(op *o, const double *u, double *f)
         kiln_geometry geo;
         specfem_stiffness_geometry_for(&o->cfg, count, &geo);
         if (specfem_launch_set(o->l, "first", first, err, sizeof err) ||
-            specfem_launch_set(o->l, "nelem", count, err, sizeof err) || specfem_launch_run(o->l, &geo, err, sizeof err))
+            specfem_launch_set(o->l, "nelem", count, err, sizeof err) ||
+            specfem_launch_run(o->l, &geo, err, sizeof err))
             return -1;
     }
     size_t b = kiln_scalar_bytes(o->elem);
@@ -240,8 +241,8 @@ static void test_assembly_agrees(kiln_rt *rt, op *ref, const specfem_mesh *m)
         double d = 0;
         for (size_t j = 0; j < n; j++)
             d = fmax(d, fabs(f1[j] - f0[j]));
-        fprintf(stderr, "  %s [%s] vs atomic f32: %.3g of the largest force\n", others[i].k->name,
-                others[i].settings, d / scale);
+        fprintf(stderr, "  %s [%s] vs atomic f32: %.3g of the largest force\n", others[i].k->name, others[i].settings,
+                d / scale);
         CHECK_MSG(d <= others[i].tol * scale, "%s [%s] differs by %g (largest force %g)", others[i].k->name,
                   others[i].settings, d, scale);
         op_close(&o);
