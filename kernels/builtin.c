@@ -15,6 +15,7 @@ static const kiln_kernel *const builtin_kernels[] = {
     &kiln_kernel_laplace_rgb,
     &kiln_kernel_specfem_stiffness,
     &kiln_kernel_specfem_stiffness_f64,
+    &kiln_kernel_specfem_stiffness_att,
     &kiln_kernel_specfem_update_disp_veloc,
     &kiln_kernel_specfem_update_accel,
     &kiln_kernel_specfem_update_veloc,

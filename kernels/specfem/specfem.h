@@ -7,6 +7,8 @@
  *    gradients through the inverse Jacobian, isotropic stress from kappa and
  *    mu, weak divergence with the GLL weights, added to the acceleration by
  *    atomic adds or, for elements of one colour, plain adds;
+ *  - specfem.stiffness_att (f32): the same with attenuation, three standard
+ *    linear solids with memory variables;
  *  - specfem.update_disp_veloc, specfem.update_accel, specfem.update_veloc:
  *    the Newmark predictor and corrector;
  *  - specfem.prepare_boundary, specfem.assemble_boundary: interface points to
@@ -28,6 +30,7 @@
 #include "kernels/specfem/mesh.h"
 
 extern const kiln_kernel kiln_kernel_specfem_stiffness, kiln_kernel_specfem_stiffness_f64;
+extern const kiln_kernel kiln_kernel_specfem_stiffness_att;
 extern const kiln_kernel kiln_kernel_specfem_update_disp_veloc, kiln_kernel_specfem_update_accel;
 extern const kiln_kernel kiln_kernel_specfem_update_veloc;
 extern const kiln_kernel kiln_kernel_specfem_prepare_boundary, kiln_kernel_specfem_assemble_boundary;
@@ -61,6 +64,10 @@ typedef struct specfem_element_in {
     const double *inv[9]; /* nspec * 128 */
     const double *kappa, *mu;
     const double *hprime, *hprimewgll, *wgllwgll; /* 25 each */
+    /* attenuation (R[0] NULL: none): memory variables (nspec * 128 * 3) and strain
+     * deviators (nspec * 128) of xx, yy, xy, xz, yz, factors (nspec * 128 * 3),
+     * alpha, beta, gamma (3 each) */
+    const double *R[5], *eps[5], *factor, *alpha, *beta, *gamma;
 } specfem_element_in;
 void specfem_element_force(const specfem_element_in *in, int ispec, double force[SPECFEM_NGLL3][3],
                            double mag[SPECFEM_NGLL3][3]);

@@ -52,6 +52,11 @@ typedef struct stiff_b {
     kiln_var *hprime, *hprimewgll, *wgllwgll; /* global or local copies */
     kiln_var *displ, *ibool, *field[3];       /* field: local copies of the gathered displacement, or NULL */
     kiln_var *slot_base, *elem_base;          /* slot * 128, ispec * 128 */
+    kiln_var *offset;                         /* ispec * 128 + p */
+    /* attenuation (NULL without): memory variables R[q] (3 per point) of the
+     * deviatoric components q = xx, yy, xy, xz, yz, the strain deviator eps[q]
+     * of the last step, and the standard linear solids' factors */
+    kiln_var *R[5], *eps[5], *factor, *alpha, *beta, *gamma;
 } stiff_b;
 
 static kiln_node *ref(stiff_b *b, kiln_var *v)
@@ -122,6 +127,54 @@ static kiln_node *dot3(kiln_ctx *ctx, kiln_node *a0, kiln_node *b0, kiln_node *a
     return kiln_sum(ctx, kiln_mul(ctx, a0, b0), kiln_mul(ctx, a1, b1), kiln_mul(ctx, a2, b2));
 }
 
+/* Three standard linear solids: returns in sumR[q] the sum of the memory
+ * variables of component q (taken from the stress), and updates them,
+ *   R_l = alpha_l R_l + beta_l f_l mu eps_old + gamma_l f_l mu eps_new,
+ * with eps the strain deviator (eps_new stored for the next step). */
+static void attenuation(stiff_b *b, kiln_var *g[3][3], kiln_var *mu, kiln_var *sumR[5])
+{
+    kiln_ctx *ctx = b->ctx;
+    static const char *const q_names[5] = {"xx", "yy", "xy", "xz", "yz"};
+    static const int off[3][2] = {{0, 1}, {0, 2}, {1, 2}};
+    kiln_var *tr3 = kiln_decl_const(ctx, "tr3", b->t,
+                                    kiln_mul(ctx, kiln_lit(ctx, b->t, 1.0 / 3.0),
+                                             kiln_sum(ctx, ref(b, g[0][0]), ref(b, g[1][1]), ref(b, g[2][2]))));
+    kiln_var *enew[5], *eold[5];
+    char name[32];
+    for (int q = 0; q < 5; q++) {
+        kiln_node *e;
+        if (q < 2)
+            e = kiln_sub(ctx, ref(b, g[q][q]), ref(b, tr3));
+        else
+            e = kiln_mul(
+                ctx, kiln_lit(ctx, b->t, 0.5),
+                kiln_add(ctx, ref(b, g[off[q - 2][0]][off[q - 2][1]]), ref(b, g[off[q - 2][1]][off[q - 2][0]])));
+        snprintf(name, sizeof name, "e_%s", q_names[q]);
+        enew[q] = kiln_decl_const(ctx, name, b->t, e);
+        snprintf(name, sizeof name, "eold_%s", q_names[q]);
+        eold[q] = kiln_decl_const(ctx, name, b->t, kiln_at(ctx, b->eps[q], ref(b, b->offset)));
+        kiln_assign(ctx, kiln_at(ctx, b->eps[q], ref(b, b->offset)), ref(b, enew[q]));
+        snprintf(name, sizeof name, "sum_r%s", q_names[q]);
+        sumR[q] = decl_zero(b, name);
+    }
+    for (int l = 0; l < 3; l++) {
+        kiln_node *at = kiln_addi(ctx, kiln_muli(ctx, ref(b, b->offset), 3), l);
+        snprintf(name, sizeof name, "fmu%d", l);
+        kiln_var *fmu = kiln_decl_const(ctx, name, b->t, kiln_mul(ctx, kiln_at(ctx, b->factor, at), ref(b, mu)));
+        for (int q = 0; q < 5; q++) {
+            snprintf(name, sizeof name, "r%d_%s", l, q_names[q]);
+            kiln_node *here = kiln_addi(ctx, kiln_muli(ctx, ref(b, b->offset), 3), l);
+            kiln_var *r = kiln_decl_const(ctx, name, b->t, kiln_at(ctx, b->R[q], here));
+            kiln_assign_op(ctx, KILN_ADD, ref(b, sumR[q]), ref(b, r));
+            kiln_node *upd = kiln_sum(
+                ctx, kiln_mul(ctx, kiln_at(ctx, b->alpha, kiln_int(ctx, l)), ref(b, r)),
+                kiln_mul(ctx, kiln_mul(ctx, kiln_at(ctx, b->beta, kiln_int(ctx, l)), ref(b, fmu)), ref(b, eold[q])),
+                kiln_mul(ctx, kiln_mul(ctx, kiln_at(ctx, b->gamma, kiln_int(ctx, l)), ref(b, fmu)), ref(b, enew[q])));
+            kiln_assign(ctx, kiln_at(ctx, b->R[q], kiln_addi(ctx, kiln_muli(ctx, ref(b, b->offset), 3), l)), upd);
+        }
+    }
+}
+
 /* Stage 1 for this work-item's point: derivatives, stress, and the T terms into the local arrays. */
 static void stage_one(stiff_b *b, kiln_var *ijk[3], kiln_var *inv[9], kiln_var *kappa, kiln_var *mu, kiln_var *T[3][3])
 {
@@ -156,21 +209,28 @@ static void stage_one(stiff_b *b, kiln_var *ijk[3], kiln_var *inv[9], kiln_var *
         ctx, "l2m", b->t, kiln_add(ctx, ref(b, kappa), kiln_mul(ctx, kiln_lit(ctx, b->t, 4.0 / 3.0), ref(b, mu))));
     kiln_var *lam = kiln_decl_const(ctx, "lam", b->t,
                                     kiln_sub(ctx, ref(b, l2m), kiln_mul(ctx, kiln_lit(ctx, b->t, 2.0), ref(b, mu))));
+    kiln_var *sumR[5] = {NULL};
+    if (b->R[0])
+        attenuation(b, g, mu, sumR);
     kiln_var *s[3][3];
     static const char *const snames[3] = {"sxx", "syy", "szz"};
     for (int c = 0; c < 3; c++) {
         int o1 = (c + 1) % 3, o2 = (c + 2) % 3;
-        s[c][c] =
-            kiln_decl_const(ctx, snames[c], b->t,
-                            kiln_add(ctx, kiln_mul(ctx, ref(b, l2m), ref(b, g[c][c])),
-                                     kiln_mul(ctx, ref(b, lam), kiln_add(ctx, ref(b, g[o1][o1]), ref(b, g[o2][o2])))));
+        kiln_node *el = kiln_add(ctx, kiln_mul(ctx, ref(b, l2m), ref(b, g[c][c])),
+                                 kiln_mul(ctx, ref(b, lam), kiln_add(ctx, ref(b, g[o1][o1]), ref(b, g[o2][o2]))));
+        if (sumR[0]) /* sigma_zz takes R_xx + R_yy: the memory variables are deviatoric */
+            el = c < 2 ? kiln_sub(ctx, el, ref(b, sumR[c]))
+                       : kiln_add(ctx, el, kiln_add(ctx, ref(b, sumR[0]), ref(b, sumR[1])));
+        s[c][c] = kiln_decl_const(ctx, snames[c], b->t, el);
     }
     static const char *const onames[3] = {"sxy", "sxz", "syz"};
     static const int pairs[3][2] = {{0, 1}, {0, 2}, {1, 2}};
     for (int q = 0; q < 3; q++) {
         int c = pairs[q][0], d = pairs[q][1];
-        s[c][d] = s[d][c] = kiln_decl_const(ctx, onames[q], b->t,
-                                            kiln_mul(ctx, ref(b, mu), kiln_add(ctx, ref(b, g[c][d]), ref(b, g[d][c]))));
+        kiln_node *el = kiln_mul(ctx, ref(b, mu), kiln_add(ctx, ref(b, g[c][d]), ref(b, g[d][c])));
+        if (sumR[0])
+            el = kiln_sub(ctx, el, ref(b, sumR[2 + q]));
+        s[c][d] = s[d][c] = kiln_decl_const(ctx, onames[q], b->t, el);
     }
     /* T_r component c = J sum_d sigma[c][d] inv[r][d] */
     for (int r = 0; r < 3; r++)
@@ -210,7 +270,12 @@ static void stage_two(stiff_b *b, kiln_var *ijk[3], kiln_var *T[3][3], kiln_var 
     }
 }
 
-static kiln_proc *stiffness_build_typed(kiln_ctx *ctx, const kiln_config *cfg, kiln_scalar elem, const char *name)
+static const char *const att_r_names[5] = {"R_xx", "R_yy", "R_xy", "R_xz", "R_yz"};
+static const char *const att_eps_names[5] = {"epsilondev_xx", "epsilondev_yy", "epsilondev_xy", "epsilondev_xz",
+                                             "epsilondev_yz"};
+
+static kiln_proc *stiffness_build_typed(kiln_ctx *ctx, const kiln_config *cfg, kiln_scalar elem, const char *name,
+                                        int att)
 {
     int colour = (int)kiln_config_get(cfg, "assembly", 0);
     int epg = (int)kiln_config_get(cfg, "epg", 1);
@@ -245,6 +310,19 @@ static kiln_proc *stiffness_build_typed(kiln_ctx *ctx, const kiln_config *cfg, k
     kiln_var *hp = kiln_arg_array(ctx, "hprime", t, KILN_IN, kiln_int(ctx, SPECFEM_NGLL2));
     kiln_var *hpw = kiln_arg_array(ctx, "hprimewgll", t, KILN_IN, kiln_int(ctx, SPECFEM_NGLL2));
     b->wgllwgll = kiln_arg_array(ctx, "wgllwgll", t, KILN_IN, kiln_int(ctx, SPECFEM_NGLL2));
+    if (att) {
+        for (int q = 0; q < 5; q++)
+            b->R[q] = kiln_arg_array(ctx, att_r_names[q], t, KILN_INOUT,
+                                     kiln_muli(ctx, kiln_ref(ctx, nspec), 3 * SPECFEM_NGLL3_PADDED));
+        for (int q = 0; q < 5; q++)
+            b->eps[q] = kiln_arg_array(ctx, att_eps_names[q], t, KILN_INOUT,
+                                       kiln_muli(ctx, kiln_ref(ctx, nspec), SPECFEM_NGLL3_PADDED));
+        b->factor = kiln_arg_array(ctx, "factor_common", t, KILN_IN,
+                                   kiln_muli(ctx, kiln_ref(ctx, nspec), 3 * SPECFEM_NGLL3_PADDED));
+        b->alpha = kiln_arg_array(ctx, "alphaval", t, KILN_IN, kiln_int(ctx, 3));
+        b->beta = kiln_arg_array(ctx, "betaval", t, KILN_IN, kiln_int(ctx, 3));
+        b->gamma = kiln_arg_array(ctx, "gammaval", t, KILN_IN, kiln_int(ctx, 3));
+    }
     kiln_comment(ctx, "assembly %s, unroll %d, %d element(s) per group, local hprime %d, local displ %d",
                  colour ? "by colour" : "atomic", b->unroll, epg, local_hprime, local_displ);
 
@@ -288,6 +366,7 @@ static kiln_proc *stiffness_build_typed(kiln_ctx *ctx, const kiln_config *cfg, k
     b->elem_base = kiln_decl_const(ctx, "elem_base", i32, kiln_muli(ctx, kiln_ref(ctx, ispec), SPECFEM_NGLL3_PADDED));
     kiln_var *offset =
         kiln_decl_const(ctx, "offset", i32, kiln_add(ctx, kiln_ref(ctx, b->elem_base), kiln_ref(ctx, p)));
+    b->offset = offset;
     kiln_var *iglob = kiln_decl_const(
         ctx, "iglob", i32,
         kiln_select(ctx, nonzero(ctx, active), kiln_at(ctx, b->ibool, kiln_ref(ctx, offset)), kiln_int(ctx, 0)));
@@ -334,13 +413,19 @@ static kiln_proc *stiffness_build_typed(kiln_ctx *ctx, const kiln_config *cfg, k
 static kiln_proc *stiffness_build_f32(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
 {
     (void)size;
-    return stiffness_build_typed(ctx, cfg, KILN_F32, "specfem_stiffness");
+    return stiffness_build_typed(ctx, cfg, KILN_F32, "specfem_stiffness", 0);
 }
 
 static kiln_proc *stiffness_build_f64(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
 {
     (void)size;
-    return stiffness_build_typed(ctx, cfg, KILN_F64, "specfem_stiffness_f64");
+    return stiffness_build_typed(ctx, cfg, KILN_F64, "specfem_stiffness_f64", 0);
+}
+
+static kiln_proc *stiffness_build_att(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
+{
+    (void)size;
+    return stiffness_build_typed(ctx, cfg, KILN_F32, "specfem_stiffness_att", 1);
 }
 
 /* ---- inputs and the reference ----------------------------------------- */
@@ -403,7 +488,33 @@ static void stiffness_inputs_f64(kiln_args *args, uint64_t seed)
  * products of magnitudes, sums of magnitudes. */
 #define SUBM(a, b) (mag ? (a) + (b) : (a) - (b))
 
-static void element_pass(const specfem_element_in *in, int ispec, int mag, double out[SPECFEM_NGLL3][3])
+/* The attenuation of point o (see attenuation()): sumR[q] and the updated
+ * memory variables and strain deviator into r_out, e_out (values, or in
+ * magnitude mode their magnitudes). */
+static void att_point(const specfem_element_in *in, size_t o, const double g[3][3], double mu, int mag, double sumR[5],
+                      double *const *r_out, double *const *e_out)
+{
+    double tr3 = (g[0][0] + g[1][1] + g[2][2]) / 3.0, enew[5];
+    enew[0] = SUBM(g[0][0], tr3);
+    enew[1] = SUBM(g[1][1], tr3);
+    enew[2] = 0.5 * (g[0][1] + g[1][0]);
+    enew[3] = 0.5 * (g[0][2] + g[2][0]);
+    enew[4] = 0.5 * (g[1][2] + g[2][1]);
+    for (int q = 0; q < 5; q++) {
+        double eold = mag ? fabs(in->eps[q][o]) : in->eps[q][o];
+        e_out[q][o] = enew[q];
+        sumR[q] = 0;
+        for (int l = 0; l < 3; l++) {
+            double r = mag ? fabs(in->R[q][o * 3 + (size_t)l]) : in->R[q][o * 3 + (size_t)l];
+            double fmu = in->factor[o * 3 + (size_t)l] * mu;
+            sumR[q] += r;
+            r_out[q][o * 3 + (size_t)l] = in->alpha[l] * r + in->beta[l] * fmu * eold + in->gamma[l] * fmu * enew[q];
+        }
+    }
+}
+
+static void element_pass(const specfem_element_in *in, int ispec, int mag, double out[SPECFEM_NGLL3][3],
+                         double *const *r_out, double *const *e_out)
 {
     double T[3][3][SPECFEM_NGLL3];
     const int *ib = &in->ibool[(size_t)ispec * SPECFEM_NGLL3_PADDED];
@@ -451,6 +562,16 @@ static void element_pass(const specfem_element_in *in, int ispec, int mag, doubl
         s[0][1] = s[1][0] = mu * (g[0][1] + g[1][0]);
         s[0][2] = s[2][0] = mu * (g[0][2] + g[2][0]);
         s[1][2] = s[2][1] = mu * (g[1][2] + g[2][1]);
+        if (in->R[0]) {
+            double sumR[5];
+            att_point(in, o, g, mu, mag, sumR, r_out, e_out);
+            s[0][0] = SUBM(s[0][0], sumR[0]);
+            s[1][1] = SUBM(s[1][1], sumR[1]);
+            s[2][2] += sumR[0] + sumR[1];
+            s[0][1] = s[1][0] = SUBM(s[0][1], sumR[2]);
+            s[0][2] = s[2][0] = SUBM(s[0][2], sumR[3]);
+            s[1][2] = s[2][1] = SUBM(s[1][2], sumR[4]);
+        }
         for (int r = 0; r < 3; r++)
             for (int c = 0; c < 3; c++)
                 T[r][c][p] = jac * (s[c][0] * v[r * 3] + s[c][1] * v[r * 3 + 1] + s[c][2] * v[r * 3 + 2]);
@@ -478,14 +599,17 @@ static void element_pass(const specfem_element_in *in, int ispec, int mag, doubl
 void specfem_element_force(const specfem_element_in *in, int ispec, double force[SPECFEM_NGLL3][3],
                            double mag[SPECFEM_NGLL3][3])
 {
-    element_pass(in, ispec, 0, force);
+    specfem_element_in elastic = *in;
+    elastic.R[0] = NULL;
+    element_pass(&elastic, ispec, 0, force, NULL, NULL);
     if (mag)
-        element_pass(in, ispec, 1, mag);
+        element_pass(&elastic, ispec, 1, mag, NULL, NULL);
 }
 
 /* The arguments of a stiffness kernel as doubles (freed by in_free). */
-static int in_of(kiln_args *args, kiln_scalar elem, specfem_element_in *in, double **own, int *nown)
+static int in_of(kiln_args *args, kiln_scalar elem, int att, specfem_element_in *in, double **own, int *nown)
 {
+    memset(in, 0, sizeof *in);
     const kiln_size *size = kiln_args_size(args);
     size_t npts = specfem_count_points(size);
     int n = 0;
@@ -506,6 +630,22 @@ static int in_of(kiln_args *args, kiln_scalar elem, specfem_element_in *in, doub
     in->hprimewgll = own[n - 1];
     own[n++] = specfem_doubles(kiln_args_ptr(args, "wgllwgll"), elem, SPECFEM_NGLL2);
     in->wgllwgll = own[n - 1];
+    for (int q = 0; att && q < 5; q++) {
+        own[n++] = specfem_doubles(kiln_args_ptr(args, att_r_names[q]), elem, 3 * npts);
+        in->R[q] = own[n - 1];
+        own[n++] = specfem_doubles(kiln_args_ptr(args, att_eps_names[q]), elem, npts);
+        in->eps[q] = own[n - 1];
+    }
+    if (att) {
+        own[n++] = specfem_doubles(kiln_args_ptr(args, "factor_common"), elem, 3 * npts);
+        in->factor = own[n - 1];
+        own[n++] = specfem_doubles(kiln_args_ptr(args, "alphaval"), elem, 3);
+        in->alpha = own[n - 1];
+        own[n++] = specfem_doubles(kiln_args_ptr(args, "betaval"), elem, 3);
+        in->beta = own[n - 1];
+        own[n++] = specfem_doubles(kiln_args_ptr(args, "gammaval"), elem, 3);
+        in->gamma = own[n - 1];
+    }
     *nown = n;
     for (int i = 0; i < n; i++)
         if (!own[i])
@@ -513,11 +653,30 @@ static int in_of(kiln_args *args, kiln_scalar elem, specfem_element_in *in, doub
     return 0;
 }
 
-static void stiffness_reference_typed(kiln_args *args, kiln_scalar elem)
+/* Memory variables and strain deviators: every value starts as its input
+ * (elements outside the pass keep theirs); the pass rewrites its points'. */
+static void att_outputs(kiln_args *args, kiln_scalar elem, double **r_want, double **r_mag, double **e_want,
+                        double **e_mag)
+{
+    size_t npts = specfem_count_points(kiln_args_size(args));
+    for (int q = 0; q < 5; q++) {
+        r_want[q] = kiln_args_want(args, att_r_names[q]);
+        r_mag[q] = kiln_args_magnitude(args, att_r_names[q], 8);
+        e_want[q] = kiln_args_want(args, att_eps_names[q]);
+        e_mag[q] = kiln_args_magnitude(args, att_eps_names[q], 8);
+        const void *r = kiln_args_ptr(args, att_r_names[q]), *e = kiln_args_ptr(args, att_eps_names[q]);
+        for (size_t i = 0; i < 3 * npts; i++)
+            r_mag[q][i] = fabs(r_want[q][i] = specfem_get(r, elem, i));
+        for (size_t i = 0; i < npts; i++)
+            e_mag[q][i] = fabs(e_want[q][i] = specfem_get(e, elem, i));
+    }
+}
+
+static void stiffness_reference_typed(kiln_args *args, kiln_scalar elem, int att)
 {
     const kiln_size *size = kiln_args_size(args);
     specfem_element_in in;
-    double *own[16] = {0};
+    double *own[32] = {0}, *r_want[5], *r_mag[5], *e_want[5], *e_mag[5];
     int nown = 0;
     size_t nfield = specfem_count_field(size);
     double *want = kiln_args_want(args, "accel"), *mag = kiln_args_magnitude(args, "accel", TERMS);
@@ -525,13 +684,16 @@ static void stiffness_reference_typed(kiln_args *args, kiln_scalar elem)
     const int32_t *elems = kiln_args_ptr(args, "elems");
     int nelem = *(const int32_t *)kiln_args_ptr(args, "nelem"), first = *(const int32_t *)kiln_args_ptr(args, "first");
     double(*f)[3] = malloc(sizeof(double[SPECFEM_NGLL3][3])), (*fm)[3] = malloc(sizeof(double[SPECFEM_NGLL3][3]));
-    if (in_of(args, elem, &in, own, &nown) == 0 && f && fm) {
+    if (att)
+        att_outputs(args, elem, r_want, r_mag, e_want, e_mag);
+    if (in_of(args, elem, att, &in, own, &nown) == 0 && f && fm) {
         for (size_t i = 0; i < nfield; i++) {
             want[i] = specfem_get(accel, elem, i);
             mag[i] = fabs(want[i]);
         }
         for (int e = first; e < first + nelem; e++) {
-            specfem_element_force(&in, elems[e], f, fm);
+            element_pass(&in, elems[e], 0, f, r_want, e_want);
+            element_pass(&in, elems[e], 1, fm, r_mag, e_mag);
             for (int p = 0; p < SPECFEM_NGLL3; p++)
                 for (int c = 0; c < 3; c++) {
                     size_t g = (size_t)in.ibool[(size_t)elems[e] * SPECFEM_NGLL3_PADDED + p] * 3 + (size_t)c;
@@ -548,12 +710,44 @@ static void stiffness_reference_typed(kiln_args *args, kiln_scalar elem)
 
 static void stiffness_reference_f32(kiln_args *args)
 {
-    stiffness_reference_typed(args, KILN_F32);
+    stiffness_reference_typed(args, KILN_F32, 0);
 }
 
 static void stiffness_reference_f64(kiln_args *args)
 {
-    stiffness_reference_typed(args, KILN_F64);
+    stiffness_reference_typed(args, KILN_F64, 0);
+}
+
+static void stiffness_reference_att(kiln_args *args)
+{
+    stiffness_reference_typed(args, KILN_F32, 1);
+}
+
+/* Memory variables of the stress's size, strain deviators of the strain's,
+ * factors and the solids' coefficients as exp(-dt/tau) and dt/tau would give. */
+static void stiffness_inputs_att(kiln_args *args, uint64_t seed)
+{
+    stiffness_inputs_typed(args, seed, KILN_F32);
+    size_t npts = specfem_count_points(kiln_args_size(args));
+    uint64_t st = seed ^ 0xa77e4ULL;
+    for (int q = 0; q < 5; q++) {
+        float *r = kiln_args_ptr(args, att_r_names[q]), *e = kiln_args_ptr(args, att_eps_names[q]);
+        for (size_t i = 0; i < 3 * npts; i++)
+            r[i] = (float)kiln_rand_uniform(&st, -1e9, 1e9);
+        for (size_t i = 0; i < npts; i++)
+            e[i] = (float)kiln_rand_uniform(&st, -0.1, 0.1);
+    }
+    float *f = kiln_args_ptr(args, "factor_common");
+    for (size_t i = 0; i < 3 * npts; i++)
+        f[i] = (float)kiln_rand_uniform(&st, 0.01, 0.1);
+    float *a = kiln_args_ptr(args, "alphaval"), *b = kiln_args_ptr(args, "betaval"),
+          *g = kiln_args_ptr(args, "gammaval");
+    for (int l = 0; l < 3; l++) {
+        double x = kiln_rand_uniform(&st, 0.001, 0.1); /* dt / tau */
+        a[l] = (float)exp(-x);
+        b[l] = (float)(x / 2);
+        g[l] = (float)(x / 2);
+    }
 }
 
 void specfem_stiffness_geometry_for(const kiln_config *cfg, long long nelem, kiln_geometry *geo)
@@ -592,19 +786,63 @@ static double stiffness_bytes_f64(const kiln_size *size)
     return stiffness_bytes_of(size, 8.0);
 }
 
-#define STIFFNESS_ARGS(E)                                                                                              \
-    KILN_ARGS({"nelem", KILN_I32, KILN_IN, 1, NULL, 0}, {"first", KILN_I32, KILN_IN, 1, NULL, 0},                      \
-              {"nspec", KILN_I32, KILN_IN, 1, NULL, 0}, {"nglob", KILN_I32, KILN_IN, 1, NULL, 0},                      \
-              {"elems", KILN_I32, KILN_IN, 0, specfem_count_nspec, 0},                                                 \
-              {"ibool", KILN_I32, KILN_IN, 0, specfem_count_points, 0},                                                \
-              {"displ", E, KILN_IN, 0, specfem_count_field, 0}, {"accel", E, KILN_INOUT, 0, specfem_count_field, 0},   \
-              {"xix", E, KILN_IN, 0, specfem_count_points, 0}, {"xiy", E, KILN_IN, 0, specfem_count_points, 0},        \
-              {"xiz", E, KILN_IN, 0, specfem_count_points, 0}, {"etax", E, KILN_IN, 0, specfem_count_points, 0},       \
-              {"etay", E, KILN_IN, 0, specfem_count_points, 0}, {"etaz", E, KILN_IN, 0, specfem_count_points, 0},      \
-              {"gammax", E, KILN_IN, 0, specfem_count_points, 0}, {"gammay", E, KILN_IN, 0, specfem_count_points, 0},  \
-              {"gammaz", E, KILN_IN, 0, specfem_count_points, 0}, {"kappav", E, KILN_IN, 0, specfem_count_points, 0},  \
-              {"muv", E, KILN_IN, 0, specfem_count_points, 0}, {"hprime", E, KILN_IN, 0, specfem_count_25, 0},         \
-              {"hprimewgll", E, KILN_IN, 0, specfem_count_25, 0}, {"wgllwgll", E, KILN_IN, 0, specfem_count_25, 0})
+/* Attenuation adds per point: the strain deviator 9, and for 3 solids the
+ * factor times mu 1 and 5 components of 7 (sum 1, update 6), the stress
+ * corrections 7: 3 x 36 + 16 = 124 FLOPs. */
+#define ATT_FLOPS_PER_POINT (9 + 3 * (1 + 5 * 7) + 7)
+
+static double stiffness_flops_att(const kiln_size *size)
+{
+    return (double)(FLOPS_PER_POINT + ATT_FLOPS_PER_POINT) * SPECFEM_NGLL3 * (double)specfem_colour0_of(size);
+}
+
+/* and reads 15 memory variables, 5 strain deviators and 3 factors, writes 20 */
+static double stiffness_bytes_att(const kiln_size *size)
+{
+    return stiffness_bytes_f32(size) + SPECFEM_NGLL3 * 4.0 * (15 + 5 + 3 + 20) * (double)specfem_colour0_of(size);
+}
+
+#define STIFFNESS_ARG_LIST(E)                                                                                          \
+    {"nelem", KILN_I32, KILN_IN, 1, NULL, 0}, {"first", KILN_I32, KILN_IN, 1, NULL, 0},                                \
+        {"nspec", KILN_I32, KILN_IN, 1, NULL, 0}, {"nglob", KILN_I32, KILN_IN, 1, NULL, 0},                            \
+        {"elems", KILN_I32, KILN_IN, 0, specfem_count_nspec, 0},                                                       \
+        {"ibool", KILN_I32, KILN_IN, 0, specfem_count_points, 0}, {"displ", E, KILN_IN, 0, specfem_count_field, 0},    \
+        {"accel", E, KILN_INOUT, 0, specfem_count_field, 0}, {"xix", E, KILN_IN, 0, specfem_count_points, 0},          \
+        {"xiy", E, KILN_IN, 0, specfem_count_points, 0}, {"xiz", E, KILN_IN, 0, specfem_count_points, 0},              \
+        {"etax", E, KILN_IN, 0, specfem_count_points, 0}, {"etay", E, KILN_IN, 0, specfem_count_points, 0},            \
+        {"etaz", E, KILN_IN, 0, specfem_count_points, 0}, {"gammax", E, KILN_IN, 0, specfem_count_points, 0},          \
+        {"gammay", E, KILN_IN, 0, specfem_count_points, 0}, {"gammaz", E, KILN_IN, 0, specfem_count_points, 0},        \
+        {"kappav", E, KILN_IN, 0, specfem_count_points, 0}, {"muv", E, KILN_IN, 0, specfem_count_points, 0},           \
+        {"hprime", E, KILN_IN, 0, specfem_count_25, 0}, {"hprimewgll", E, KILN_IN, 0, specfem_count_25, 0},            \
+    {                                                                                                                  \
+        "wgllwgll", E, KILN_IN, 0, specfem_count_25, 0                                                                 \
+    }
+
+static size_t count_points3(const kiln_size *size)
+{
+    return 3 * specfem_count_points(size);
+}
+
+static size_t count_3(const kiln_size *size)
+{
+    (void)size;
+    return 3;
+}
+
+#define ATT_ARG_LIST                                                                                                   \
+    {"R_xx", KILN_F32, KILN_INOUT, 0, count_points3, 0}, {"R_yy", KILN_F32, KILN_INOUT, 0, count_points3, 0},          \
+        {"R_xy", KILN_F32, KILN_INOUT, 0, count_points3, 0}, {"R_xz", KILN_F32, KILN_INOUT, 0, count_points3, 0},      \
+        {"R_yz", KILN_F32, KILN_INOUT, 0, count_points3, 0},                                                           \
+        {"epsilondev_xx", KILN_F32, KILN_INOUT, 0, specfem_count_points, 0},                                           \
+        {"epsilondev_yy", KILN_F32, KILN_INOUT, 0, specfem_count_points, 0},                                           \
+        {"epsilondev_xy", KILN_F32, KILN_INOUT, 0, specfem_count_points, 0},                                           \
+        {"epsilondev_xz", KILN_F32, KILN_INOUT, 0, specfem_count_points, 0},                                           \
+        {"epsilondev_yz", KILN_F32, KILN_INOUT, 0, specfem_count_points, 0},                                           \
+        {"factor_common", KILN_F32, KILN_IN, 0, count_points3, 0}, {"alphaval", KILN_F32, KILN_IN, 0, count_3, 0},     \
+        {"betaval", KILN_F32, KILN_IN, 0, count_3, 0},                                                                 \
+    {                                                                                                                  \
+        "gammaval", KILN_F32, KILN_IN, 0, count_3, 0                                                                   \
+    }
 
 /* f64 has colouring only: kiln's atomic add takes i32, u32, f32 and i64 elements. */
 #define STIFFNESS_PARAMS(ASSEMBLY, ASSEMBLY_DEFAULT)                                                                   \
@@ -632,7 +870,7 @@ static double stiffness_bytes_f64(const kiln_size *size)
 const kiln_kernel kiln_kernel_specfem_stiffness = {
     .name = "specfem.stiffness",
     .summary = "SPECFEM3D isotropic elastic stiffness, no attenuation (f32; one colour pass)",
-    STIFFNESS_ARGS(KILN_F32),
+    KILN_ARGS(STIFFNESS_ARG_LIST(KILN_F32)),
     STIFFNESS_PARAMS(KILN_VALUES(0, 1), 0),
     .default_size = {3, {16, 16, 16}},
     SPECFEM_CONSTRAINTS,
@@ -648,7 +886,7 @@ const kiln_kernel kiln_kernel_specfem_stiffness = {
 const kiln_kernel kiln_kernel_specfem_stiffness_f64 = {
     .name = "specfem.stiffness_f64",
     .summary = "SPECFEM3D isotropic elastic stiffness, no attenuation (f64; one colour pass)",
-    STIFFNESS_ARGS(KILN_F64),
+    KILN_ARGS(STIFFNESS_ARG_LIST(KILN_F64)),
     STIFFNESS_PARAMS(KILN_VALUES(1), 1),
     .default_size = {3, {8, 8, 8}},
     SPECFEM_CONSTRAINTS,
@@ -659,4 +897,21 @@ const kiln_kernel kiln_kernel_specfem_stiffness_f64 = {
     .geometry = stiffness_geometry,
     .flops = stiffness_flops,
     .bytes = stiffness_bytes_f64,
+};
+
+const kiln_kernel kiln_kernel_specfem_stiffness_att = {
+    .name = "specfem.stiffness_att",
+    .summary =
+        "SPECFEM3D isotropic elastic stiffness with attenuation, 3 standard linear solids (f32; one colour pass)",
+    KILN_ARGS(STIFFNESS_ARG_LIST(KILN_F32), ATT_ARG_LIST),
+    STIFFNESS_PARAMS(KILN_VALUES(0, 1), 0),
+    SPECFEM_CONSTRAINTS,
+    .default_size = {3, {12, 12, 12}},
+    .langs = SPECFEM_LANGS,
+    .build = stiffness_build_att,
+    .inputs = stiffness_inputs_att,
+    .reference = stiffness_reference_att,
+    .geometry = stiffness_geometry,
+    .flops = stiffness_flops_att,
+    .bytes = stiffness_bytes_att,
 };

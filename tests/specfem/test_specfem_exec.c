@@ -23,6 +23,8 @@ static const struct {
     {&kiln_kernel_specfem_stiffness, "3x5x3", "assembly=0,unroll=1,epg=2,local_hprime=0"},
     {&kiln_kernel_specfem_stiffness_f64, "4x3x3", ""},
     {&kiln_kernel_specfem_stiffness_f64, "4x3x3", "unroll=1,epg=2,local_hprime=0,local_displ=0"},
+    {&kiln_kernel_specfem_stiffness_att, "3x3x3", ""},
+    {&kiln_kernel_specfem_stiffness_att, "4x3x3", "assembly=1,unroll=1,epg=2,local_hprime=0,local_displ=0"},
     {&kiln_kernel_specfem_update_disp_veloc, "5x4x3", ""},
     {&kiln_kernel_specfem_update_disp_veloc, "5x4x3", "vec=4,wg=64"},
     {&kiln_kernel_specfem_update_disp_veloc, "5x4x3", "vec=8,wg=256"},

@@ -17,6 +17,7 @@ static const struct {
 } cases[] = {
     {&kiln_kernel_specfem_stiffness, "default", ""},
     {&kiln_kernel_specfem_stiffness, "colour_unroll_epg2", "assembly=1,unroll=1,epg=2,local_hprime=0,local_displ=0"},
+    {&kiln_kernel_specfem_stiffness_att, "default", ""},
     {&kiln_kernel_specfem_update_disp_veloc, "vec4", "vec=4"},
     {&kiln_kernel_specfem_update_accel, "default", ""},
     {&kiln_kernel_specfem_assemble_boundary, "default", ""},

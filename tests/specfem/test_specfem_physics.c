@@ -10,6 +10,8 @@
  *  - on a regular homogeneous mesh a P and an S plane wave sin(kx) give
  *    Ku = rho c^2 k^2 M u at the interior points (M/rho = sum of J w w w),
  *    and a homogeneous strain E has <u, Ku> = V (lambda tr(E)^2 + 2 mu E:E);
+ *  - with attenuation, zero memory variables and factors give the elastic
+ *    force, and the strain deviator of a homogeneous strain E is dev(E);
  * and for the others:
  *  - the face weights times the 2-D Jacobians add up to the block's surface,
  *    and Stacey with rho vp = rho vs = 1 takes exactly that area times v;
@@ -227,6 +229,7 @@ static void test_assembly_agrees(kiln_rt *rt, op *ref, const specfem_mesh *m)
         {&kiln_kernel_specfem_stiffness, "assembly=1,unroll=1,epg=4,local_displ=0", 1e-5},
         {&kiln_kernel_specfem_stiffness, "assembly=0,epg=2,local_hprime=0", 1e-5},
         {&kiln_kernel_specfem_stiffness_f64, "", 1e-5},
+        {&kiln_kernel_specfem_stiffness_att, "", 1e-5}, /* memory variables and factors 0: elastic */
     };
     size_t n = (size_t)m->nglob * 3;
     double *u = malloc(n * sizeof *u), *f0 = malloc(n * sizeof *f0), *f1 = malloc(n * sizeof *f1);
@@ -250,6 +253,36 @@ static void test_assembly_agrees(kiln_rt *rt, op *ref, const specfem_mesh *m)
     free(u);
     free(f0);
     free(f1);
+}
+
+/* Attenuation's strain deviator of a homogeneous strain E is dev(E) at every point. */
+static void test_strain_deviator(kiln_rt *rt, const specfem_mesh *m)
+{
+    op o;
+    CHECK_MSG(op_open(&o, rt, &kiln_kernel_specfem_stiffness_att, "assembly=1,unroll=1", m) == 0, "%s", err);
+    size_t n = (size_t)m->nglob * 3, npts = (size_t)m->nspec * SPECFEM_NGLL3_PADDED;
+    double *u = malloc(n * sizeof *u), *f = malloc(n * sizeof *f);
+    float *e = malloc(npts * sizeof *e);
+    const double E[3][3] = {{1e-3, 2e-4, -1e-4}, {2e-4, -5e-4, 3e-4}, {-1e-4, 3e-4, 8e-4}};
+    double tr3 = (E[0][0] + E[1][1] + E[2][2]) / 3;
+    const double dev[5] = {E[0][0] - tr3, E[1][1] - tr3, E[0][1], E[0][2], E[1][2]};
+    static const char *const names[5] = {"epsilondev_xx", "epsilondev_yy", "epsilondev_xy", "epsilondev_xz",
+                                         "epsilondev_yz"};
+    linear_field(m, E, u);
+    CHECK(op_apply(&o, u, f) == 0);
+    double worst = 0;
+    for (int q = 0; q < 5; q++) {
+        CHECK(specfem_buffers_get(o.bufs, names[q], e, npts * sizeof *e, err, sizeof err) == 0);
+        for (int el = 0; el < m->nspec; el++)
+            for (int p = 0; p < SPECFEM_NGLL3; p++)
+                worst = fmax(worst, fabs(e[(size_t)el * SPECFEM_NGLL3_PADDED + (size_t)p] - dev[q]));
+    }
+    fprintf(stderr, "  strain deviator of a homogeneous strain: within %.3g of dev(E)\n", worst / 1e-3);
+    CHECK_MSG(worst <= 1e-5 * 1e-3, "strain deviator off by %g", worst);
+    free(u);
+    free(f);
+    free(e);
+    op_close(&o);
 }
 
 static void test_plane_wave(kiln_rt *rt)
@@ -452,6 +485,7 @@ int main(int argc, char **argv)
     test_assembly_agrees(rt, &o, m);
     op_close(&o);
     test_plane_wave(rt);
+    test_strain_deviator(rt, m);
     test_faces(rt, m);
     test_exchange(rt, m);
     test_source(rt, m);
