@@ -4,7 +4,7 @@
 #     elements; the tuned launch is the pass over colour 0, 12,167 elements);
 #  2. best, default and the naive double C reference (on the host CPU, one
 #     thread), alternately, 5 rounds (build/kernels/kiln_specfem_bench);
-#     then specfem.stiffness_f64 tuned on a 30x30x30 mesh;
+#     then specfem.stiffness_f64 and specfem.stiffness_att tuned on a 30x30x30 mesh;
 #  3. specfem.update_disp_veloc tuned on a 64x64x64 mesh (3 x 204 MB fields),
 #     re-measured alternately with the CUDA triad (bench/cuda_triad.cu, the
 #     bandwidth peer) in 5 rounds: its GB/s as a fraction of the triad's;
@@ -57,6 +57,9 @@ limited 90 "$bench" $dev $MESH 5 "$best"
 
 echo "== kiln tune specfem.stiffness_f64 --size 30x30x30 (exhaustive, colouring only)"
 limited 60 "$kiln" tune specfem.stiffness_f64 --size 30x30x30 --device $dev --db "$db" 2>&1 | tail -14
+
+echo "== kiln tune specfem.stiffness_att --size 30x30x30 (exhaustive)"
+limited 60 "$kiln" tune specfem.stiffness_att --size 30x30x30 --device $dev --db "$db" 2>&1 | tail -14
 
 echo "== kiln tune specfem.update_disp_veloc --size $FIELD (exhaustive)"
 limited 40 "$kiln" tune specfem.update_disp_veloc --size $FIELD --device $dev --db "$db" 2>&1 | tail -16
