@@ -6,12 +6,23 @@
 #include <string.h>
 #include "kiln/kernel.h"
 #include "kernels/examples/examples.h"
+#include "kernels/specfem/specfem.h"
 
 static const kiln_kernel *const builtin_kernels[] = {
     &kiln_kernel_triad,
     &kiln_kernel_matmul,
     &kiln_kernel_laplace,
     &kiln_kernel_laplace_rgb,
+    &kiln_kernel_specfem_stiffness,
+    &kiln_kernel_specfem_stiffness_f64,
+    &kiln_kernel_specfem_stiffness_att,
+    &kiln_kernel_specfem_update_disp_veloc,
+    &kiln_kernel_specfem_update_accel,
+    &kiln_kernel_specfem_update_veloc,
+    &kiln_kernel_specfem_prepare_boundary,
+    &kiln_kernel_specfem_assemble_boundary,
+    &kiln_kernel_specfem_stacey,
+    &kiln_kernel_specfem_add_sources,
     NULL,
 };
 

@@ -20,13 +20,14 @@ case "${1:-}" in
 esac
 build=${BUILD_DIR:-build}
 [ -f "$build/CMakeCache.txt" ] || { echo "bless-goldens: $build is not a configured build (scripts/setup.sh)" >&2; exit 2; }
-cmake --build "$build" -j2 --target test_gen test_examples_golden >/dev/null
+cmake --build "$build" -j2 --target test_gen test_examples_golden test_specfem_golden >/dev/null
 
 out=$(mktemp -d "$PWD/$build/bless.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
 # test binary -> golden folder
-suites=("tests/gen/test_gen:tests/gen/golden" "tests/kernels/test_examples_golden:tests/kernels/golden")
+suites=("tests/gen/test_gen:tests/gen/golden" "tests/kernels/test_examples_golden:tests/kernels/golden"
+        "tests/specfem/test_specfem_golden:tests/specfem/golden")
 stale=0
 for s in "${suites[@]}"; do
   bin=${s%%:*} dir=${s#*:}

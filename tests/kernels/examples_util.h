@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kiln/kernel.h"
+#include "kiln/tuner.h"
 #include "kernels/examples/examples.h"
 
 /* The kernel's default configuration with "a=1,b=2" applied; -1 on an unknown
@@ -62,6 +63,40 @@ static inline kiln_rt *example_open_target(int argc, char **argv)
     }
     CHECK_MSG(rt != NULL, "cannot open the %s device: %s", target, err);
     return rt;
+}
+
+/* Evaluates k at size `size_text` in the configuration "a=1,..." on rt (one
+ * timed run) and checks that it built, ran and verified, with no unwritten
+ * output. Returns the largest error as a fraction of its bound, -1 when it
+ * did not verify. Needs check.h. */
+static inline double example_check_runs(kiln_rt *rt, const kiln_kernel *k, const char *size_text,
+                                        const char *settings, uint64_t seed)
+{
+    char err[1024] = "";
+    kiln_size size;
+    kiln_config cfg;
+    CHECK(kiln_size_parse(size_text, &size) == 0);
+    CHECK_MSG(example_config(k, settings, &cfg) == 0, "%s: bad settings '%s'", k->name, settings);
+    kiln_tune_opts opts;
+    memset(&opts, 0, sizeof opts);
+    opts.seed = seed;
+    opts.timing = (kiln_time_opts){0, 1, 1, 1.0};
+    opts.kernel = k;
+    opts.size = size;
+    kiln_eval ev;
+    memset(&ev, 0, sizeof ev);
+    int rc = kiln_evaluate(rt, k, &cfg, &size, &opts, &ev, err, sizeof err);
+    CHECK_MSG(rc == 0, "%s %s [%s]: %s", k->name, size_text, settings, err);
+    CHECK_MSG(rc != 0 || ev.verdict == KILN_OK, "%s %s [%s] on %s: %s: %s", k->name, size_text, settings,
+              kiln_lang_name(kiln_rt_lang(rt)), kiln_verdict_name(ev.verdict), ev.error_text ? ev.error_text : "");
+    double ratio = -1;
+    if (rc == 0 && ev.verdict == KILN_OK) {
+        CHECK(ev.verify.ok && ev.verify.nonfinite == 0);
+        CHECK(ev.time.samples >= 1 && ev.time.median_ns > 0);
+        ratio = ev.verify.max_err_ratio;
+    }
+    kiln_eval_clear(&ev);
+    return ratio;
 }
 
 #endif
