@@ -19,7 +19,7 @@
 
 static char workdir[512];
 
-static void path_in(char *buf, size_t len, const char *name)
+static void scratch_path(char *buf, size_t len, const char *name)
 {
     snprintf(buf, len, "%s/%s", workdir, name);
 }
@@ -101,7 +101,7 @@ static void test_round_trip(void)
     float x[N_F32], xr[N_F32];
     unsigned char before[N_U8], after[N_U8], got[N_U8];
     double y[N_F64], yr[N_F64];
-    path_in(path, sizeof path, "sample.ktr");
+    scratch_path(path, sizeof path, "sample.ktr");
     if (write_sample(path, x, before, after, y) != 0)
         return;
     kiln_trace *t = kiln_trace_open(path, err, sizeof err);
@@ -166,7 +166,7 @@ static void test_every_prefix_and_flip(void)
     float x[N_F32];
     unsigned char before[N_U8], after[N_U8];
     double y[N_F64];
-    path_in(path, sizeof path, "whole.ktr");
+    scratch_path(path, sizeof path, "whole.ktr");
     /* the damaged copies live in memory: thousands of them, read by path like any case */
     int fd = memfd_create("bad.ktr", 0);
     CHECK(fd >= 0);
@@ -221,7 +221,7 @@ static void test_every_prefix_and_flip(void)
 static void test_large_array(void)
 {
     char path[600], err[512] = "";
-    path_in(path, sizeof path, "large.ktr");
+    scratch_path(path, sizeof path, "large.ktr");
     size_t n = (3u << 20) + 5;
     unsigned char *data = malloc(n);
     CHECK(data != NULL);
@@ -253,7 +253,7 @@ static void test_large_array(void)
 static void test_writer_misuse(void)
 {
     char path[600], err[512] = "";
-    path_in(path, sizeof path, "kept.ktr");
+    scratch_path(path, sizeof path, "kept.ktr");
     spit(path, (const unsigned char *)"precious", 8);
     float v[4] = {1, 2, 3, 4};
 
