@@ -826,6 +826,7 @@ static int cmd_tune(int argc, char **argv)
                    "Ctrl-C (or SIGTERM, SIGHUP) stops after the configuration in flight; a second one\n"
                    "stops at once. The run is kept either way and kiln exits 130.\n"
                    "One kiln tunes a device at a time: a second one is refused, naming the first.\n");
+            free(fixed);
             return 0;
         default: exit(EXIT_USAGE);
         }
@@ -843,6 +844,8 @@ static int cmd_tune(int argc, char **argv)
         for (const kiln_strategy *const *s = kiln_strategies(); *s; s++)
             fprintf(stderr, " %s", (*s)->name);
         fputc('\n', stderr);
+        restriction_free(&restricted);
+        free(fixed);
         return EXIT_USAGE;
     }
     check_space_or_die(k, &size, fixed, nfixed);
