@@ -14,7 +14,7 @@ trap 'rm -rf "$OUT"' EXIT
 export KILN_CACHE_DIR="$OUT/cache"
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$ROOT/include" "$ROOT/bench/host/host_bench.c" \
    "$BUILD/runtime/libkiln_runtime.a" "$BUILD/generators/libkiln_gen.a" "$BUILD/dsl/libkiln_dsl.a" \
-   -lOpenCL -ldl -lm -lpthread -o "$OUT/host_bench"
+   -lOpenCL $(pkg-config --libs papi 2>/dev/null) -ldl -lm -lpthread -o "$OUT/host_bench"
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 echo "== host_bench (times in microseconds)"
 "$OUT/host_bench" "${EMPTY_REPS:-500}" "${TRIAD_REPS:-21}"
