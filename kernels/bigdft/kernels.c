@@ -200,6 +200,9 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
 #define P_VEC                                                                                                   \
     {.name = "vec", .help = "vector length: neighbouring lines in the lanes", KILN_VALUES(1, 2, 4, 8), \
      .default_value = 1}
+#define P_LANES                                                                                         \
+    {.name = "lanes", .help = "what the vector lanes hold: neighbouring lines, or consecutive points of a line", \
+     KILN_VALUES(0, 1), KILN_NAMES("lines", "points"), .default_value = 0}
 #define P_WRAP                                                                                               \
     {.name = "wrap", .help = "periodic wrap: modulo in the loop, index table, or head/body/tail split",      \
      KILN_VALUES(0, 1, 2), KILN_NAMES("mod", "table", "split"), .default_value = 0}
@@ -220,8 +223,8 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
     {.name = "map", .help = "work-items over blocks of lines (the dot product sums a whole line)", KILN_VALUES(0), \
      KILN_NAMES("lines"), .default_value = 0}
 
-#define C_COMMON "unroll * vec <= 16", "acc == 0 || unroll > 1"
-#define C_MAP "map == 0 || wrap != 2"
+#define C_COMMON "unroll * vec <= 16", "acc == 0 || unroll > 1", "lanes == 0 || vec > 1"
+#define C_MAP "map == 0 || wrap != 2", "lanes == 0 || map == 0"
 
 #define LANGS ((1u << KILN_LANG_CL) | (1u << KILN_LANG_C))
 #define CALLBACKS(lower)                                                                                 \
@@ -236,7 +239,7 @@ const kiln_kernel kiln_kernel_bigdft_magicfilter = {
     .name = "bigdft.magicfilter",
     .summary = "BigDFT magic filter pass, periodic (f64, 16 taps, n x ndat -> ndat x n transposed)",
     FILTER_ARGS(KILN_F64, mf),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
     KILN_CONSTRAINTS(C_COMMON, C_MAP),
     .default_size = {2, {64, 4096, 1}},
     .langs = LANGS,
@@ -247,7 +250,7 @@ const kiln_kernel kiln_kernel_bigdft_magicfilter_f32 = {
     .name = "bigdft.magicfilter_f32",
     .summary = "BigDFT magic filter pass, periodic, in f32",
     FILTER_ARGS(KILN_F32, mf),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
     KILN_CONSTRAINTS(C_COMMON, C_MAP),
     .default_size = {2, {64, 4096, 1}},
     .langs = LANGS,
@@ -258,7 +261,7 @@ const kiln_kernel kiln_kernel_bigdft_magicfilter3d = {
     .name = "bigdft.magicfilter3d",
     .summary = "one of the three identical passes of the 3-D periodic magic filter on an n^3 cube (f64)",
     FILTER_ARGS(KILN_F64, mf),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
     KILN_CONSTRAINTS(C_COMMON, C_MAP),
     .default_size = {3, {64, 64, 64}},
     .langs = LANGS,
@@ -269,7 +272,7 @@ const kiln_kernel kiln_kernel_bigdft_magicfilter_grow = {
     .name = "bigdft.magicfilter_grow",
     .summary = "BigDFT magic filter pass, free boundary: n -> n + 15 points (f64)",
     FILTER_ARGS(KILN_F64, grow),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_WRAP_FREE, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP_FREE, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
     KILN_CONSTRAINTS(C_COMMON, C_MAP),
     .default_size = {2, {64, 4096, 1}},
     .langs = LANGS,
@@ -280,7 +283,7 @@ const kiln_kernel kiln_kernel_bigdft_magicfilter_shrink = {
     .name = "bigdft.magicfilter_shrink",
     .summary = "BigDFT magic filter pass, free boundary: n + 15 -> n points, the adjoint of grow (f64)",
     FILTER_ARGS(KILN_F64, shrink),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
     KILN_CONSTRAINTS(C_COMMON),
     .default_size = {2, {64, 4096, 1}},
     .langs = LANGS,
@@ -291,7 +294,7 @@ const kiln_kernel kiln_kernel_bigdft_analysis = {
     .name = "bigdft.analysis",
     .summary = "SYM8 wavelet analysis pass, periodic: 2n samples -> n coarse, n detail (f64)",
     FILTER_ARGS(KILN_F64, wavelet),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
     KILN_CONSTRAINTS(C_COMMON, C_MAP),
     .default_size = {2, {32, 4096, 1}},
     .langs = LANGS,
@@ -302,7 +305,7 @@ const kiln_kernel kiln_kernel_bigdft_analysis_f32 = {
     .name = "bigdft.analysis_f32",
     .summary = "SYM8 wavelet analysis pass, periodic, in f32",
     FILTER_ARGS(KILN_F32, wavelet),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
     KILN_CONSTRAINTS(C_COMMON, C_MAP),
     .default_size = {2, {32, 4096, 1}},
     .langs = LANGS,
@@ -313,7 +316,7 @@ const kiln_kernel kiln_kernel_bigdft_synthesis = {
     .name = "bigdft.synthesis",
     .summary = "SYM8 wavelet synthesis pass, periodic: n coarse, n detail -> 2n samples (f64)",
     FILTER_ARGS(KILN_F64, wavelet),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
     KILN_CONSTRAINTS(C_COMMON, C_MAP),
     .default_size = {2, {32, 4096, 1}},
     .langs = LANGS,
@@ -324,7 +327,7 @@ const kiln_kernel kiln_kernel_bigdft_synthesis_f32 = {
     .name = "bigdft.synthesis_f32",
     .summary = "SYM8 wavelet synthesis pass, periodic, in f32",
     FILTER_ARGS(KILN_F32, wavelet),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
     KILN_CONSTRAINTS(C_COMMON, C_MAP),
     .default_size = {2, {32, 4096, 1}},
     .langs = LANGS,
@@ -341,7 +344,7 @@ const kiln_kernel kiln_kernel_bigdft_kinetic = {
     .name = "bigdft.kinetic",
     .summary = "BigDFT kinetic operator pass, periodic: yt = y + scale * D2 x, xt = x, both transposed (f64, 29 taps)",
     KINETIC_ARGS(),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
     KILN_CONSTRAINTS(C_COMMON, C_MAP),
     .default_size = {2, {64, 4096, 1}},
     .langs = LANGS,
@@ -352,7 +355,7 @@ const kiln_kernel kiln_kernel_bigdft_kinetic3d = {
     .name = "bigdft.kinetic3d",
     .summary = "one of the three identical passes of the 3-D periodic kinetic operator on an n^3 cube (f64)",
     KINETIC_ARGS(),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
     KILN_CONSTRAINTS(C_COMMON, C_MAP),
     .default_size = {3, {64, 64, 64}},
     .langs = LANGS,
@@ -363,7 +366,7 @@ const kiln_kernel kiln_kernel_bigdft_kinetic_dot = {
     .name = "bigdft.kinetic_dot",
     .summary = "the kinetic pass that also gives dot(j) = sum_i x(j, i) yt(i, j), line j's part of <x, y> (f64)",
     KINETIC_ARGS(, {"dot", KILN_F64, KILN_OUT, 0, lines_count, 0}),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP_LINES),
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP_LINES),
     KILN_CONSTRAINTS(C_COMMON),
     .default_size = {2, {64, 4096, 1}},
     .langs = LANGS,

@@ -2,12 +2,14 @@
  * pass.c: the description of a BigDFT pass (pass.h) and the operators it
  * describes.
  *
- * A work-item owns a block of `unroll` vectors of `vec` consecutive lines
- * (map = 0: and loops over every iteration i; map = 1: for one i, the second
- * NDRange dimension). The lanes of a vector are neighbouring lines, so they
- * read the same point of their lines (one wrapped index for all lanes) and
- * their outputs y(row, j .. j + vec - 1) are one contiguous store. A block
- * that the lines do not fill is done line by line. The taps are a loop over
+ * A work-item owns a block of lines (map = 0: and loops over every iteration
+ * i; map = 1: for one i, the second NDRange dimension). With lanes = lines
+ * the block is `unroll` vectors of `vec` consecutive lines: the lanes read the
+ * same point of their lines (one wrapped index for all) and their outputs
+ * y(row, j .. j + vec - 1) are one contiguous store. With lanes = points the
+ * block is `unroll` lines, each vectorised over `vec` consecutive iterations:
+ * the inputs of a tap are one contiguous load where nothing wraps, the outputs
+ * one store per lane. A block that the lines do not fill is done line by line. The taps are a loop over
  * constant arrays or unrolled into literals (full_taps); the accumulators are
  * vectors of scalars or one private array of a scalar per lane (acc). The periodic wrap is a floored modulo in
  * the loop, a precomputed index table, or a split of the iterations into a
@@ -126,7 +128,7 @@ typedef struct pass {
     kiln_ctx *ctx;
     const pass_op *op;
     kiln_scalar elem;
-    int unroll, vec, wrap, acc_array, full_taps, map;
+    int unroll, vec, lanes, wrap, acc_array, full_taps, map;
     long long n, ndat, iters, in_len, wrap_len;
     int lo, hi;                          /* the range of p over every iteration and tap */
     kiln_var *vn, *x, *y_in, *scale, *y, *xt, *dot;
@@ -204,10 +206,14 @@ static kiln_node *lines_load(const pass *P, kiln_var *arr, kiln_node *line0, kil
     return kiln_vec_of(ctx, vtype(P, lanes), lanes, lane);
 }
 
-/* One iteration's work over its block: accumulators, taps, stores. */
+/* One iteration's work over its block: accumulators, taps, stores. With
+ * points = 0 the lanes of a vector are `vec` neighbouring lines at one point;
+ * with points = 1 they are `vec` consecutive iterations of one line, whose
+ * inputs are one contiguous load where nothing wraps (in_mul = 1). */
 typedef struct block {
     kiln_node *line0;                    /* first line */
-    int unroll, vec;
+    int unroll, vec, points;
+    int dot_lane0;                       /* add the dot product into lane 0 of dot_acc */
     kiln_var *acc[2][MAX_UNROLL];        /* scalars, or NULL with acc_arr */
     kiln_var *acc_arr;
     kiln_var *dot_acc[MAX_UNROLL];
@@ -232,9 +238,47 @@ static kiln_node *acc_ref(const pass *P, const block *B, int o, int u)
     return kiln_vec_of(P->ctx, vtype(P, B->vec), B->vec, lane);
 }
 
-static kiln_node *block_line(const pass *P, const block *B, int u)
+/* The line of unrolled copy u, lane q; the iteration of lane q. */
+static kiln_node *lane_line(const pass *P, const block *B, int u, int q)
 {
-    return kiln_addi(P->ctx, B->line0, u * B->vec);
+    return kiln_addi(P->ctx, B->line0, B->points ? u : u * B->vec + q);
+}
+
+static kiln_node *lane_iter(const pass *P, const block *B, kiln_node *i, int q)
+{
+    return B->points ? kiln_addi(P->ctx, i, q) : i;
+}
+
+/* x(line, point of tap t) for lane q of copy u, and its 0/1 mask (free boundary). */
+static kiln_node *tap_lane(const pass *P, const block *B, int u, int q, kiln_node *i, kiln_node *t, int t_lit,
+                           index_mode mode, int c)
+{
+    kiln_node *p = point(P, lane_iter(P, B, i, q), t, t_lit);
+    return kiln_at(P->ctx, P->x, lane_line(P, B, u, q), line_index(P, p, mode, c));
+}
+
+static kiln_node *tap_coef(const pass *P, const block *B, int o, int c, kiln_node *i, kiln_node *t, int t_lit,
+                           index_mode mode, int q)
+{
+    kiln_ctx *ctx = P->ctx;
+    kiln_node *cf = t_lit >= 0 ? elem_lit(P, P->op->out[o].coef[c][t_lit]) : kiln_at(ctx, P->coef[o][c], t);
+    if (P->op->boundary == PASS_FREE && mode == INDEX_WRAPPED)
+        cf = kiln_mul(ctx, cf, in_range_mask(P, point(P, lane_iter(P, B, i, q), t, t_lit)));
+    return cf;
+}
+
+/* The vector of every lane's tap value (one load where the lanes' points are contiguous). */
+static kiln_node *tap_vector(const pass *P, const block *B, int u, kiln_node *i, kiln_node *t, int t_lit,
+                             index_mode mode, int c)
+{
+    if (B->vec == 1)
+        return tap_lane(P, B, u, 0, i, t, t_lit, mode, c);
+    if (B->points && mode == INDEX_DIRECT && P->op->in_mul == 1)
+        return kiln_vload_nd(P->ctx, B->vec, P->x, lane_line(P, B, u, 0), line_index(P, point(P, i, t, t_lit), mode, c));
+    kiln_node *lane[MAX_VEC];
+    for (int q = 0; q < B->vec; q++)
+        lane[q] = tap_lane(P, B, u, q, i, t, t_lit, mode, c);
+    return kiln_vec_of(P->ctx, vtype(P, B->vec), B->vec, lane);
 }
 
 /* acc[o][u] += coef_o[c][t] * x(lines, index of tap t) for every o, c, u. */
@@ -242,34 +286,62 @@ static void taps_body(const pass *P, const block *B, kiln_node *i, kiln_node *t,
 {
     kiln_ctx *ctx = P->ctx;
     const pass_op *op = P->op;
-    kiln_node *p = point(P, i, t, t_lit);
     int masked = op->boundary == PASS_FREE && mode == INDEX_WRAPPED;
-    for (int c = 0; c < op->nch; c++) {
-        kiln_node *idx = line_index(P, p, mode, c);
+    kiln_type vt = vtype(P, B->vec);
+    for (int c = 0; c < op->nch; c++)
         for (int u = 0; u < B->unroll; u++)
             for (int o = 0; o < op->nout; o++) {
                 if (t_lit >= 0 && op->out[o].coef[c][t_lit] == 0.0)
                     continue;
-                kiln_node *cf = t_lit >= 0 ? elem_lit(P, op->out[o].coef[c][t_lit]) : kiln_at(ctx, P->coef[o][c], t);
-                if (masked)
-                    cf = kiln_mul(ctx, cf, in_range_mask(P, p));
-                if (!B->acc_arr) {
-                    kiln_node *v = lines_load(P, P->x, block_line(P, B, u), idx, B->vec);
-                    kiln_assign_op(ctx, KILN_ADD, acc_ref(P, B, o, u),
-                                   kiln_mul(ctx, kiln_cast(ctx, vtype(P, B->vec), cf), v));
+                if (B->acc_arr) {
+                    for (int q = 0; q < B->vec; q++)
+                        kiln_assign_op(ctx, KILN_ADD, acc_lane(P, B, o, u, q),
+                                       kiln_mul(ctx, tap_coef(P, B, o, c, i, t, t_lit, mode, q),
+                                                tap_lane(P, B, u, q, i, t, t_lit, mode, c)));
                     continue;
                 }
-                for (int q = 0; q < B->vec; q++)
-                    kiln_assign_op(ctx, KILN_ADD, acc_lane(P, B, o, u, q),
-                                   kiln_mul(ctx, cf, kiln_at(ctx, P->x, kiln_addi(ctx, block_line(P, B, u), q), idx)));
+                kiln_node *cf;
+                if (masked && B->points && B->vec > 1) {
+                    kiln_node *lane[MAX_VEC];
+                    for (int q = 0; q < B->vec; q++)
+                        lane[q] = tap_coef(P, B, o, c, i, t, t_lit, mode, q);
+                    cf = kiln_vec_of(ctx, vt, B->vec, lane);
+                } else {
+                    cf = kiln_cast(ctx, vt, tap_coef(P, B, o, c, i, t, t_lit, mode, 0));
+                }
+                kiln_assign_op(ctx, KILN_ADD, acc_ref(P, B, o, u), kiln_mul(ctx, cf, tap_vector(P, B, u, i, t, t_lit, mode, c)));
             }
-    }
 }
 
 static kiln_node *out_row(const pass *P, const pass_output *out, kiln_node *i)
 {
     kiln_ctx *ctx = P->ctx;
     return kiln_addi(ctx, kiln_muli(ctx, i, out->row_mul), out->row_n * P->n + out->row_add);
+}
+
+/* arr(line, i .. i + vec - 1) (points) or arr(lines, i): the value at the
+ * iteration's own point (the kinetic pass's x and y). */
+static kiln_node *own_point(const pass *P, const block *B, kiln_var *arr, int u, kiln_node *i)
+{
+    kiln_ctx *ctx = P->ctx;
+    if (B->points)
+        return kiln_vload_nd(ctx, B->vec, arr, lane_line(P, B, u, 0), i);
+    return lines_load(P, arr, lane_line(P, B, u, 0), i, B->vec);
+}
+
+/* out(row of lanes, lines) = value: one vector store along the lines, or one
+ * element per lane when the lanes are points. */
+static void store(const pass *P, const block *B, kiln_var *out, const pass_output *o, kiln_node *i, int u,
+                  kiln_var *value)
+{
+    kiln_ctx *ctx = P->ctx;
+    if (!B->points || B->vec == 1) {
+        kiln_vstore_nd(ctx, out, out_row(P, o, i), lane_line(P, B, u, 0), ref(P, value));
+        return;
+    }
+    for (int q = 0; q < B->vec; q++)
+        kiln_assign(ctx, kiln_at(ctx, out, out_row(P, o, kiln_addi(ctx, i, q)), lane_line(P, B, u, 0)),
+                    kiln_lane(ctx, ref(P, value), q));
 }
 
 static void iteration(const pass *P, block *B, kiln_node *i, index_mode mode)
@@ -300,35 +372,50 @@ static void iteration(const pass *P, block *B, kiln_node *i, index_mode mode)
         taps_body(P, B, i, ref(P, t), -1, mode);
         kiln_for_end(ctx);
     }
-    for (int o = 0; o < op->nout; o++) {
-        kiln_node *row = out_row(P, &op->out[o], i);
+    for (int o = 0; o < op->nout; o++)
         for (int u = 0; u < B->unroll; u++) {
-            kiln_node *line = block_line(P, B, u);
             kiln_node *value = acc_ref(P, B, o, u);
             if (op->kinetic) {
-                kiln_node *xv = lines_load(P, P->x, line, i, B->vec);
-                value = kiln_add(ctx, lines_load(P, P->y_in, line, i, B->vec),
+                snprintf(name, sizeof name, "xv%d", u);
+                kiln_var *xv = kiln_decl_const(ctx, name, vt, own_point(P, B, P->x, u, i));
+                value = kiln_add(ctx, own_point(P, B, P->y_in, u, i),
                                  kiln_mul(ctx, kiln_cast(ctx, vt, ref(P, P->scale)), value));
-                snprintf(name, sizeof name, "yt%d", u);
-                kiln_var *yt = kiln_decl_const(ctx, name, vt, value);
-                kiln_vstore_nd(ctx, P->xt, row, line, xv);
-                value = ref(P, yt);
-                if (op->dot)
-                    kiln_assign_op(ctx, KILN_ADD, ref(P, B->dot_acc[u]), kiln_mul(ctx, xv, ref(P, yt)));
+                store(P, B, P->xt, &op->out[o], i, u, xv);
+                if (op->dot) {
+                    kiln_node *sum = ref(P, B->dot_acc[u]);
+                    kiln_node *lhs = B->dot_lane0 ? kiln_lane(ctx, sum, 0) : sum;
+                    snprintf(name, sizeof name, "yt%d", u);
+                    kiln_var *yt = kiln_decl_const(ctx, name, vt, value);
+                    kiln_assign_op(ctx, KILN_ADD, lhs, kiln_mul(ctx, ref(P, xv), ref(P, yt)));
+                    value = ref(P, yt);
+                }
             }
-            kiln_vstore_nd(ctx, P->y, row, line, value);
+            snprintf(name, sizeof name, "out%d_%d", o, u);
+            store(P, B, P->y, &op->out[o], i, u, kiln_decl_const(ctx, name, vt, value));
         }
-    }
 }
 
-/* Iterations lo..hi-1, each in its own block scope. */
+/* Iterations lo..hi-1, each in its own block scope; with points, vec at a
+ * time and the remainder one at a time. */
 static void iterations(const pass *P, block *B, long long lo, long long hi, index_mode mode)
 {
     if (lo >= hi)
         return;
-    kiln_var *i = kiln_for_begin(P->ctx, "i", num(P, lo), num(P, hi), num(P, 1));
-    iteration(P, B, ref(P, i), mode);
-    kiln_for_end(P->ctx);
+    long long step = B->points ? B->vec : 1, vec_end = lo + (hi - lo) / step * step;
+    if (vec_end > lo) {
+        kiln_var *i = kiln_for_begin(P->ctx, "i", num(P, lo), num(P, vec_end), num(P, step));
+        iteration(P, B, ref(P, i), mode);
+        kiln_for_end(P->ctx);
+    }
+    if (vec_end < hi) {
+        block one = *B;
+        one.vec = 1;
+        one.points = 0;
+        one.dot_lane0 = B->vec > 1;
+        kiln_var *i = kiln_for_begin(P->ctx, "i", num(P, vec_end), num(P, hi), num(P, 1));
+        iteration(P, &one, ref(P, i), mode);
+        kiln_for_end(P->ctx);
+    }
 }
 
 /* The first iteration whose points all lie in 0..len-1, and one past the last. */
@@ -345,10 +432,10 @@ static void body_range(const pass *P, long long *b0, long long *b1)
 }
 
 /* A block of lines with every iteration (map = 0) or with iteration i (map = 1). */
-static void lines_block(const pass *P, kiln_node *line0, int unroll, int vec, kiln_node *i_item)
+static void lines_block(const pass *P, kiln_node *line0, int unroll, int vec, int points, kiln_node *i_item)
 {
     kiln_ctx *ctx = P->ctx;
-    block B = {line0, unroll, vec, {{0}}, NULL, {0}};
+    block B = {line0, unroll, vec, points && vec > 1, 0, {{0}}, NULL, {0}};
     char name[32];
     kiln_block_begin(ctx);
     if (P->op->dot)
@@ -369,9 +456,16 @@ static void lines_block(const pass *P, kiln_node *line0, int unroll, int vec, ki
     } else {
         iterations(P, &B, 0, P->iters, INDEX_WRAPPED);
     }
-    if (P->op->dot)
-        for (int u = 0; u < unroll; u++)
-            kiln_vstore(ctx, P->dot, kiln_addi(ctx, line0, u * vec), ref(P, B.dot_acc[u]));
+    for (int u = 0; P->op->dot && u < unroll; u++) {
+        if (!B.points) {
+            kiln_vstore(ctx, P->dot, lane_line(P, &B, u, 0), ref(P, B.dot_acc[u]));
+            continue;
+        }
+        kiln_node *lane[MAX_VEC];
+        for (int q = 0; q < vec; q++)
+            lane[q] = kiln_lane(ctx, ref(P, B.dot_acc[u]), q);
+        kiln_assign(ctx, kiln_at(ctx, P->dot, lane_line(P, &B, u, 0)), kiln_fold(ctx, KILN_ADD, vec, lane));
+    }
     kiln_block_end(ctx);
 }
 
@@ -384,6 +478,7 @@ static int read_config(pass *P, const kiln_config *cfg)
     P->acc_array = (int)kiln_config_get(cfg, "acc", 0);
     P->full_taps = (int)kiln_config_get(cfg, "full_taps", 1);
     P->map = (int)kiln_config_get(cfg, "map", 0);
+    P->lanes = (int)kiln_config_get(cfg, "lanes", 0);
     const char *name = P->op->name;
     if (P->unroll < 1 || P->unroll > MAX_UNROLL)
         kiln_fail(ctx, "bigdft.%s: unroll %d is outside 1..%d", name, P->unroll, MAX_UNROLL);
@@ -394,6 +489,10 @@ static int read_config(pass *P, const kiln_config *cfg)
         kiln_fail(ctx, "bigdft.%s: wrap %d is not a way to treat its boundary", name, P->wrap);
     else if (P->map != 0 && P->map != 1)
         kiln_fail(ctx, "bigdft.%s: map %d is neither 0 (lines) nor 1 (lines x points)", name, P->map);
+    else if (P->lanes != 0 && P->lanes != 1)
+        kiln_fail(ctx, "bigdft.%s: lanes %d is neither 0 (lines) nor 1 (points)", name, P->lanes);
+    else if (P->lanes == 1 && P->map == 1)
+        kiln_fail(ctx, "bigdft.%s: lanes along the points need a work-item per whole line (map 0)", name);
     else if (P->map == 1 && (P->wrap == PASS_WRAP_SPLIT || P->op->dot))
         kiln_fail(ctx, "bigdft.%s: map 1 gives one point per work-item: no split wrap, no line dot product", name);
     return kiln_ctx_failed(ctx) ? -1 : 0;
@@ -477,11 +576,11 @@ kiln_proc *bigdft_pass_build(kiln_ctx *ctx, const pass_op *op, kiln_scalar elem,
     kiln_proc *proc = kiln_kernel_begin(ctx, op->name);
     kiln_proc_reqd_wg(proc, wg, 1, 1);
     declare_args(&P);
-    kiln_comment(ctx, "bigdft.%s %s: unroll %d, vec %d, wrap %d, acc %d, full_taps %d, wg %d, map %d", op->name,
-                 kiln_scalar_name(elem), P.unroll, P.vec, P.wrap, P.acc_array, P.full_taps, wg, P.map);
+    kiln_comment(ctx, "bigdft.%s %s: unroll %d, vec %d, lanes %d, wrap %d, acc %d, full_taps %d, wg %d, map %d",
+                 op->name, kiln_scalar_name(elem), P.unroll, P.vec, P.lanes, P.wrap, P.acc_array, P.full_taps, wg, P.map);
     declare_tables(&P);
 
-    int width = P.unroll * P.vec;
+    int width = P.unroll * (P.lanes ? 1 : P.vec);   /* lines per work-item */
     long long nblocks = (P.ndat + width - 1) / width;
     kiln_var *blk = kiln_decl_const(ctx, "blk", KILN_T(I32), kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, 0)));
     kiln_node *guard = kiln_lt(ctx, ref(&P, blk), num(&P, nblocks));
@@ -494,14 +593,14 @@ kiln_proc *bigdft_pass_build(kiln_ctx *ctx, const pass_op *op, kiln_scalar elem,
     kiln_var *line0 = kiln_decl_const(ctx, "line0", KILN_T(I32), kiln_muli(ctx, ref(&P, blk), width));
     kiln_node *i_node = i_item ? ref(&P, i_item) : NULL;
     if (P.ndat % width == 0) {
-        lines_block(&P, ref(&P, line0), P.unroll, P.vec, i_node);
+        lines_block(&P, ref(&P, line0), P.unroll, P.vec, P.lanes, i_node);
     } else {
         /* the last block holds fewer lines: one at a time */
         kiln_if_begin(ctx, kiln_le(ctx, kiln_addi(ctx, ref(&P, line0), width), num(&P, P.ndat)));
-        lines_block(&P, ref(&P, line0), P.unroll, P.vec, i_node);
+        lines_block(&P, ref(&P, line0), P.unroll, P.vec, P.lanes, i_node);
         kiln_else(ctx);
         kiln_var *line = kiln_for_begin(ctx, "line", ref(&P, line0), num(&P, P.ndat), num(&P, 1));
-        lines_block(&P, ref(&P, line), 1, 1, i_node);
+        lines_block(&P, ref(&P, line), 1, P.lanes ? P.vec : 1, P.lanes, i_node);
         kiln_for_end(ctx);
         kiln_if_end(ctx);
     }
@@ -513,7 +612,8 @@ void bigdft_pass_geometry(const pass_op *op, const kiln_config *cfg, const kiln_
 {
     long long n, ndat;
     bigdft_pass_shape(size, &n, &ndat);
-    size_t width = (size_t)(kiln_config_get(cfg, "unroll", 1) * kiln_config_get(cfg, "vec", 1));
+    long long lanes = kiln_config_get(cfg, "lanes", 0), vec = kiln_config_get(cfg, "vec", 1);
+    size_t width = (size_t)(kiln_config_get(cfg, "unroll", 1) * (lanes ? 1 : vec));
     size_t wg = (size_t)kiln_config_get(cfg, "wg", 64);
     size_t blocks = ((size_t)ndat + width - 1) / width;
     size_t items = (blocks + wg - 1) / wg * wg;

@@ -55,6 +55,20 @@ static const struct {
     {&kiln_kernel_bigdft_kinetic_dot, "20x37", ""},
     {&kiln_kernel_bigdft_kinetic_dot, "20x37", "unroll=4,vec=2,wrap=2,full_taps=1,acc=1"},
     {&kiln_kernel_bigdft_kinetic_dot, "31x37", "unroll=1,vec=8,wrap=1"},
+    /* lanes along the points of a line: n = 21, 23, 13 leave a remainder of iterations */
+    {&kiln_kernel_bigdft_magicfilter, "21x37", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter, "21x13", "unroll=4,vec=8,lanes=1,wrap=1,acc=1"},
+    {&kiln_kernel_bigdft_magicfilter, "23x9", "unroll=1,vec=2,lanes=1,wrap=0"},
+    {&kiln_kernel_bigdft_magicfilter_grow, "21x37", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter_grow, "9x11", "unroll=1,vec=8,lanes=1,wrap=0"},
+    {&kiln_kernel_bigdft_magicfilter_shrink, "21x37", "unroll=2,vec=4,lanes=1,full_taps=1,acc=1"},
+    {&kiln_kernel_bigdft_analysis, "13x37", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_synthesis, "13x37", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_synthesis_f32, "13x37", "unroll=1,vec=8,lanes=1,wrap=0"},
+    {&kiln_kernel_bigdft_kinetic, "23x37", "unroll=4,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_kinetic3d, "13x5x7", "unroll=2,vec=8,lanes=1,wrap=1,acc=1"},
+    {&kiln_kernel_bigdft_kinetic_dot, "23x37", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_kinetic_dot, "23x37", "unroll=2,vec=8,lanes=1,wrap=0,acc=1"},
 };
 
 int main(int argc, char **argv)

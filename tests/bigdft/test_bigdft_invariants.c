@@ -1,8 +1,8 @@
 /*
  * test_bigdft_invariants.c: what makes the BigDFT kernels right, checked on
  * their outputs without kiln's references, on one target (argv[1]: "host" or
- * "cl"), each for the default configuration and a vectorised, unrolled,
- * split-wrap one:
+ * "cl"), each for the default configuration and two vectorised, unrolled,
+ * split-wrap ones (lanes along the lines, and along the points):
  *  - the magic filter keeps a constant field constant (sum f = 1);
  *  - grow and shrink are adjoint: <grow x, y> = <x, shrink y>;
  *  - synthesis(analysis(x)) = x to 1e-12 in f64 and 1e-5 in f32, and the
@@ -103,9 +103,10 @@ static void transpose(const double *in, double *out, int ndat, int len)
             out[(size_t)i * (size_t)ndat + (size_t)j] = in[(size_t)j * (size_t)len + (size_t)i];
 }
 
-static const char *const configs[] = {"", "unroll=2,vec=4,wrap=2,full_taps=1"};
+static const char *const configs[] = {"", "unroll=2,vec=4,wrap=2,full_taps=1", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"};
 #define NCONFIGS ((int)(sizeof configs / sizeof configs[0]))
-static const char *const shrink_configs[NCONFIGS] = {"", "unroll=2,vec=4,full_taps=1"}; /* no boundary, no wrap */
+/* shrink has no boundary, hence no wrap */
+static const char *const shrink_configs[NCONFIGS] = {"", "unroll=2,vec=4,full_taps=1", "unroll=2,vec=4,lanes=1,full_taps=1"};
 
 static void constant_field(void)
 {
@@ -288,7 +289,7 @@ static void kinetic_dot_sum(void)
     double *x = random_array(count, 6), *y = random_array(count, 7);
     double *xt = malloc(sizeof *xt * count), *yt = malloc(sizeof *yt * count), *d = malloc(sizeof *d * (size_t)ndat);
     void *data[] = {&n, &ndat, &scale, x, y, xt, yt, d};
-    CHECK(run_pass(&kiln_kernel_bigdft_kinetic_dot, "unroll=4,vec=2,wrap=2", &size, data) == 0);
+    CHECK(run_pass(&kiln_kernel_bigdft_kinetic_dot, "unroll=4,vec=2,lanes=1,wrap=2", &size, data) == 0);
     double parts = 0.0;
     for (int j = 0; j < ndat; j++)
         parts += d[j];
