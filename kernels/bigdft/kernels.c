@@ -235,104 +235,14 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
     KILN_ARGS({"n", KILN_I32, KILN_IN, 1, NULL, 0}, {"ndat", KILN_I32, KILN_IN, 1, NULL, 0}, \
               {"x", T, KILN_IN, 0, lower##_in_count, 0}, {"y", T, KILN_OUT, 0, lower##_out_count, 0})
 
-const kiln_kernel kiln_kernel_bigdft_magicfilter = {
-    .name = "bigdft.magicfilter",
-    .summary = "BigDFT magic filter pass, periodic (f64, 16 taps, n x ndat -> ndat x n transposed)",
-    FILTER_ARGS(KILN_F64, mf),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-    KILN_CONSTRAINTS(C_COMMON, C_MAP),
-    .default_size = {2, {64, 4096, 1}},
-    .langs = LANGS,
-    CALLBACKS(mf),
-};
-
-const kiln_kernel kiln_kernel_bigdft_magicfilter_f32 = {
-    .name = "bigdft.magicfilter_f32",
-    .summary = "BigDFT magic filter pass, periodic, in f32",
-    FILTER_ARGS(KILN_F32, mf),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-    KILN_CONSTRAINTS(C_COMMON, C_MAP),
-    .default_size = {2, {64, 4096, 1}},
-    .langs = LANGS,
-    CALLBACKS(mf32),
-};
-
-const kiln_kernel kiln_kernel_bigdft_magicfilter3d = {
-    .name = "bigdft.magicfilter3d",
-    .summary = "one of the three identical passes of the 3-D periodic magic filter on an n^3 cube (f64)",
-    FILTER_ARGS(KILN_F64, mf),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-    KILN_CONSTRAINTS(C_COMMON, C_MAP),
-    .default_size = {3, {64, 64, 64}},
-    .langs = LANGS,
-    CALLBACKS(mf),
-};
-
-const kiln_kernel kiln_kernel_bigdft_magicfilter_grow = {
-    .name = "bigdft.magicfilter_grow",
-    .summary = "BigDFT magic filter pass, free boundary: n -> n + 15 points (f64)",
-    FILTER_ARGS(KILN_F64, grow),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP_FREE, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-    KILN_CONSTRAINTS(C_COMMON, C_MAP),
-    .default_size = {2, {64, 4096, 1}},
-    .langs = LANGS,
-    CALLBACKS(grow),
-};
-
-const kiln_kernel kiln_kernel_bigdft_magicfilter_shrink = {
-    .name = "bigdft.magicfilter_shrink",
-    .summary = "BigDFT magic filter pass, free boundary: n + 15 -> n points, the adjoint of grow (f64)",
-    FILTER_ARGS(KILN_F64, shrink),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-    KILN_CONSTRAINTS(C_COMMON),
-    .default_size = {2, {64, 4096, 1}},
-    .langs = LANGS,
-    CALLBACKS(shrink),
-};
-
-const kiln_kernel kiln_kernel_bigdft_analysis = {
-    .name = "bigdft.analysis",
-    .summary = "SYM8 wavelet analysis pass, periodic: 2n samples -> n coarse, n detail (f64)",
-    FILTER_ARGS(KILN_F64, wavelet),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-    KILN_CONSTRAINTS(C_COMMON, C_MAP),
-    .default_size = {2, {32, 4096, 1}},
-    .langs = LANGS,
-    CALLBACKS(ana),
-};
-
-const kiln_kernel kiln_kernel_bigdft_analysis_f32 = {
-    .name = "bigdft.analysis_f32",
-    .summary = "SYM8 wavelet analysis pass, periodic, in f32",
-    FILTER_ARGS(KILN_F32, wavelet),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-    KILN_CONSTRAINTS(C_COMMON, C_MAP),
-    .default_size = {2, {32, 4096, 1}},
-    .langs = LANGS,
-    CALLBACKS(ana32),
-};
-
-const kiln_kernel kiln_kernel_bigdft_synthesis = {
-    .name = "bigdft.synthesis",
-    .summary = "SYM8 wavelet synthesis pass, periodic: n coarse, n detail -> 2n samples (f64)",
-    FILTER_ARGS(KILN_F64, wavelet),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-    KILN_CONSTRAINTS(C_COMMON, C_MAP),
-    .default_size = {2, {32, 4096, 1}},
-    .langs = LANGS,
-    CALLBACKS(syn),
-};
-
-const kiln_kernel kiln_kernel_bigdft_synthesis_f32 = {
-    .name = "bigdft.synthesis_f32",
-    .summary = "SYM8 wavelet synthesis pass, periodic, in f32",
-    FILTER_ARGS(KILN_F32, wavelet),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-    KILN_CONSTRAINTS(C_COMMON, C_MAP),
-    .default_size = {2, {32, 4096, 1}},
-    .langs = LANGS,
-    CALLBACKS(syn32),
-};
+#define PASS_KERNEL(var, kname, text, args, params, constraints, size, lower)                            \
+    const kiln_kernel var = {.name = kname, .summary = text, args, params, constraints,                   \
+                             .default_size = size, .langs = LANGS, CALLBACKS(lower)}
+#define PERIODIC_PARAMS KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP)
+#define PERIODIC_CONSTRAINTS KILN_CONSTRAINTS(C_COMMON, C_MAP)
+#define LINES_64 {2, {64, 4096, 1}}
+#define LINES_32 {2, {32, 4096, 1}}
+#define CUBE_64 {3, {64, 64, 64}}
 
 #define KINETIC_ARGS(...)                                                                                 \
     KILN_ARGS({"n", KILN_I32, KILN_IN, 1, NULL, 0}, {"ndat", KILN_I32, KILN_IN, 1, NULL, 0},              \
@@ -340,35 +250,44 @@ const kiln_kernel kiln_kernel_bigdft_synthesis_f32 = {
               {"y", KILN_F64, KILN_IN, 0, kin_in_count, 0}, {"xt", KILN_F64, KILN_OUT, 0, kin_out_count, 0}, \
               {"yt", KILN_F64, KILN_OUT, 0, kin_out_count, 0} __VA_ARGS__)
 
-const kiln_kernel kiln_kernel_bigdft_kinetic = {
-    .name = "bigdft.kinetic",
-    .summary = "BigDFT kinetic operator pass, periodic: yt = y + scale * D2 x, xt = x, both transposed (f64, 29 taps)",
-    KINETIC_ARGS(),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-    KILN_CONSTRAINTS(C_COMMON, C_MAP),
-    .default_size = {2, {64, 4096, 1}},
-    .langs = LANGS,
-    CALLBACKS(kin),
-};
-
-const kiln_kernel kiln_kernel_bigdft_kinetic3d = {
-    .name = "bigdft.kinetic3d",
-    .summary = "one of the three identical passes of the 3-D periodic kinetic operator on an n^3 cube (f64)",
-    KINETIC_ARGS(),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-    KILN_CONSTRAINTS(C_COMMON, C_MAP),
-    .default_size = {3, {64, 64, 64}},
-    .langs = LANGS,
-    CALLBACKS(kin),
-};
-
-const kiln_kernel kiln_kernel_bigdft_kinetic_dot = {
-    .name = "bigdft.kinetic_dot",
-    .summary = "the kinetic pass that also gives dot(j) = sum_i x(j, i) yt(i, j), line j's part of <x, y> (f64)",
-    KINETIC_ARGS(, {"dot", KILN_F64, KILN_OUT, 0, lines_count, 0}),
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP_LINES),
-    KILN_CONSTRAINTS(C_COMMON),
-    .default_size = {2, {64, 4096, 1}},
-    .langs = LANGS,
-    CALLBACKS(kdot),
-};
+PASS_KERNEL(kiln_kernel_bigdft_magicfilter, "bigdft.magicfilter",
+            "BigDFT magic filter pass, periodic (f64, 16 taps, n x ndat -> ndat x n transposed)",
+            FILTER_ARGS(KILN_F64, mf), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_64, mf);
+PASS_KERNEL(kiln_kernel_bigdft_magicfilter_f32, "bigdft.magicfilter_f32",
+            "BigDFT magic filter pass, periodic, in f32",
+            FILTER_ARGS(KILN_F32, mf), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_64, mf32);
+PASS_KERNEL(kiln_kernel_bigdft_magicfilter3d, "bigdft.magicfilter3d",
+            "one of the three identical passes of the 3-D periodic magic filter on an n^3 cube (f64)",
+            FILTER_ARGS(KILN_F64, mf), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, CUBE_64, mf);
+PASS_KERNEL(kiln_kernel_bigdft_magicfilter_grow, "bigdft.magicfilter_grow",
+            "BigDFT magic filter pass, free boundary: n -> n + 15 points (f64)",
+            FILTER_ARGS(KILN_F64, grow),
+            KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP_FREE, P_ACC, P_FULL_TAPS, P_WG, P_MAP), PERIODIC_CONSTRAINTS,
+            LINES_64, grow);
+PASS_KERNEL(kiln_kernel_bigdft_magicfilter_shrink, "bigdft.magicfilter_shrink",
+            "BigDFT magic filter pass, free boundary: n + 15 -> n points, the adjoint of grow (f64)",
+            FILTER_ARGS(KILN_F64, shrink), KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
+            KILN_CONSTRAINTS(C_COMMON), LINES_64, shrink);
+PASS_KERNEL(kiln_kernel_bigdft_analysis, "bigdft.analysis",
+            "SYM8 wavelet analysis pass, periodic: 2n samples -> n coarse, n detail (f64)",
+            FILTER_ARGS(KILN_F64, wavelet), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_32, ana);
+PASS_KERNEL(kiln_kernel_bigdft_analysis_f32, "bigdft.analysis_f32",
+            "SYM8 wavelet analysis pass, periodic, in f32",
+            FILTER_ARGS(KILN_F32, wavelet), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_32, ana32);
+PASS_KERNEL(kiln_kernel_bigdft_synthesis, "bigdft.synthesis",
+            "SYM8 wavelet synthesis pass, periodic: n coarse, n detail -> 2n samples (f64)",
+            FILTER_ARGS(KILN_F64, wavelet), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_32, syn);
+PASS_KERNEL(kiln_kernel_bigdft_synthesis_f32, "bigdft.synthesis_f32",
+            "SYM8 wavelet synthesis pass, periodic, in f32",
+            FILTER_ARGS(KILN_F32, wavelet), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_32, syn32);
+PASS_KERNEL(kiln_kernel_bigdft_kinetic, "bigdft.kinetic",
+            "BigDFT kinetic operator pass, periodic: yt = y + scale * D2 x, xt = x, both transposed (f64)",
+            KINETIC_ARGS(), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_64, kin);
+PASS_KERNEL(kiln_kernel_bigdft_kinetic3d, "bigdft.kinetic3d",
+            "one of the three identical passes of the 3-D periodic kinetic operator on an n^3 cube (f64)",
+            KINETIC_ARGS(), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, CUBE_64, kin);
+PASS_KERNEL(kiln_kernel_bigdft_kinetic_dot, "bigdft.kinetic_dot",
+            "the kinetic pass that also gives dot(j) = sum_i x(j, i) yt(i, j), line j's part of <x, y> (f64)",
+            KINETIC_ARGS(, {"dot", KILN_F64, KILN_OUT, 0, lines_count, 0}),
+            KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP_LINES), KILN_CONSTRAINTS(C_COMMON),
+            LINES_64, kdot);
