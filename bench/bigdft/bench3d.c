@@ -179,7 +179,8 @@ int main(int argc, char **argv)
     for (int v = 0; v < 2; v++) {
         double m, lo, hi;
         stats(kt[v], rounds, &m, &lo, &hi);
-        printf("%s kernel time %s n=%d: median %.3f ms (%.3f..%.3f), %.2f GFLOP/s\n", names[v + 1], argv[1], n, m * 1e-6,
+        printf("%s kernel time %s n=%d: median %.3f ms (%.3f..%.3f), %.2f GFLOP/s\n", names[v + 1], argv[1], n,
+               m * 1e-6,
                lo * 1e-6, hi * 1e-6, flops / m);
     }
     for (int v = 0; v < 2; v++)

@@ -181,8 +181,10 @@ static double pass_bytes(pass_kind kind, kiln_scalar elem, const kiln_size *size
         return pass_bytes(kind, elem, size);                                                           \
     }
 
-PASS_CALLBACKS(mf, PASS_MAGICFILTER, KILN_F64, filter_reference(args, PASS_MAGICFILTER, KILN_F64, bigdft_ref_magicfilter))
-PASS_CALLBACKS(mf32, PASS_MAGICFILTER, KILN_F32, filter_reference(args, PASS_MAGICFILTER, KILN_F32, bigdft_ref_magicfilter))
+PASS_CALLBACKS(mf, PASS_MAGICFILTER, KILN_F64,
+               filter_reference(args, PASS_MAGICFILTER, KILN_F64, bigdft_ref_magicfilter))
+PASS_CALLBACKS(mf32, PASS_MAGICFILTER, KILN_F32,
+               filter_reference(args, PASS_MAGICFILTER, KILN_F32, bigdft_ref_magicfilter))
 PASS_CALLBACKS(grow, PASS_GROW, KILN_F64, filter_reference(args, PASS_GROW, KILN_F64, bigdft_ref_grow))
 PASS_CALLBACKS(shrink, PASS_SHRINK, KILN_F64, filter_reference(args, PASS_SHRINK, KILN_F64, bigdft_ref_shrink))
 PASS_CALLBACKS(ana, PASS_ANALYSIS, KILN_F64, filter_reference(args, PASS_ANALYSIS, KILN_F64, bigdft_ref_analysis))
@@ -195,7 +197,7 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
 /* ---- parameter spaces ------------------------------------------------- */
 
 #define P_UNROLL                                                                                        \
-    {.name = "unroll", .help = "vectors of lines per work-item (outer-loop unroll)", KILN_VALUES(1, 2, 4, 8, 12), \
+    {.name = "unroll", .help = "blocks of lines per work-item (outer-loop unroll)", KILN_VALUES(1, 2, 4, 8, 12), \
      .default_value = 1}
 #define P_VEC                                                                                                   \
     {.name = "vec", .help = "vector length: neighbouring lines in the lanes", KILN_VALUES(1, 2, 4, 8), \
@@ -207,7 +209,7 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
     {.name = "wrap", .help = "periodic wrap: modulo in the loop, index table, or head/body/tail split",      \
      KILN_VALUES(0, 1, 2), KILN_NAMES("mod", "table", "split"), .default_value = 0}
 #define P_WRAP_FREE                                                                                           \
-    {.name = "wrap", .help = "free boundary: clamped load times a 0/1 mask in every iteration, or head/body/tail split", \
+    {.name = "wrap", .help = "free boundary: clamped load times a 0/1 mask, or head/body/tail split",          \
      KILN_VALUES(0, 2), KILN_NAMES("mask", "split"), .default_value = 0}
 #define P_ACC                                                                                     \
     {.name = "acc", .help = "accumulators as scalars or as one private array", KILN_VALUES(0, 1), \
@@ -215,7 +217,8 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
 #define P_FULL_TAPS \
     {.name = "full_taps", .help = "unroll the filter taps into literals (1) or loop over them (0)", KILN_VALUES(0, 1), \
      .default_value = 0}
-#define P_WG {.name = "wg", .help = "work-group size (work-items along the lines)", KILN_VALUES(16, 64), .default_value = 64}
+#define P_WG \
+    {.name = "wg", .help = "work-group size (work-items along the lines)", KILN_VALUES(16, 64), .default_value = 64}
 #define P_MAP                                                                                              \
     {.name = "map", .help = "work-items over blocks of lines (0) or over lines x points (1)", KILN_VALUES(0, 1), \
      KILN_NAMES("lines", "points"), .default_value = 0}
@@ -289,5 +292,5 @@ PASS_KERNEL(kiln_kernel_bigdft_kinetic3d, "bigdft.kinetic3d",
 PASS_KERNEL(kiln_kernel_bigdft_kinetic_dot, "bigdft.kinetic_dot",
             "the kinetic pass that also gives dot(j) = sum_i x(j, i) yt(i, j), line j's part of <x, y> (f64)",
             KINETIC_ARGS(, {"dot", KILN_F64, KILN_OUT, 0, lines_count, 0}),
-            KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP_LINES), KILN_CONSTRAINTS(C_COMMON),
-            LINES_64, kdot);
+            KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP_LINES),
+            KILN_CONSTRAINTS(C_COMMON), LINES_64, kdot);

@@ -168,7 +168,8 @@ static kiln_node *point(const pass *P, kiln_node *i, kiln_node *t, int t_lit)
     kiln_node *base = kiln_muli(ctx, i, op->in_mul);
     if (t_lit >= 0)
         return kiln_addi(ctx, base, op->off0 + op->off_step * t_lit);
-    kiln_node *step = op->off_step < 0 ? kiln_neg(ctx, kiln_muli(ctx, t, -op->off_step)) : kiln_muli(ctx, t, op->off_step);
+    kiln_node *step =
+        op->off_step < 0 ? kiln_neg(ctx, kiln_muli(ctx, t, -op->off_step)) : kiln_muli(ctx, t, op->off_step);
     return kiln_add(ctx, kiln_addi(ctx, base, op->off0), step);
 }
 
@@ -274,7 +275,8 @@ static kiln_node *tap_vector(const pass *P, const block *B, int u, kiln_node *i,
     if (B->vec == 1)
         return tap_lane(P, B, u, 0, i, t, t_lit, mode, c);
     if (B->points && mode == INDEX_DIRECT && P->op->in_mul == 1)
-        return kiln_vload_nd(P->ctx, B->vec, P->x, lane_line(P, B, u, 0), line_index(P, point(P, i, t, t_lit), mode, c));
+        return kiln_vload_nd(P->ctx, B->vec, P->x, lane_line(P, B, u, 0),
+                             line_index(P, point(P, i, t, t_lit), mode, c));
     kiln_node *lane[MAX_VEC];
     for (int q = 0; q < B->vec; q++)
         lane[q] = tap_lane(P, B, u, q, i, t, t_lit, mode, c);
@@ -309,7 +311,8 @@ static void taps_body(const pass *P, const block *B, kiln_node *i, kiln_node *t,
                 } else {
                     cf = kiln_cast(ctx, vt, tap_coef(P, B, o, c, i, t, t_lit, mode, 0));
                 }
-                kiln_assign_op(ctx, KILN_ADD, acc_ref(P, B, o, u), kiln_mul(ctx, cf, tap_vector(P, B, u, i, t, t_lit, mode, c)));
+                kiln_assign_op(ctx, KILN_ADD, acc_ref(P, B, o, u),
+                               kiln_mul(ctx, cf, tap_vector(P, B, u, i, t, t_lit, mode, c)));
             }
 }
 
@@ -577,7 +580,8 @@ kiln_proc *bigdft_pass_build(kiln_ctx *ctx, const pass_op *op, kiln_scalar elem,
     kiln_proc_reqd_wg(proc, wg, 1, 1);
     declare_args(&P);
     kiln_comment(ctx, "bigdft.%s %s: unroll %d, vec %d, lanes %d, wrap %d, acc %d, full_taps %d, wg %d, map %d",
-                 op->name, kiln_scalar_name(elem), P.unroll, P.vec, P.lanes, P.wrap, P.acc_array, P.full_taps, wg, P.map);
+                 op->name, kiln_scalar_name(elem), P.unroll, P.vec, P.lanes, P.wrap, P.acc_array, P.full_taps, wg,
+                 P.map);
     declare_tables(&P);
 
     int width = P.unroll * (P.lanes ? 1 : P.vec);   /* lines per work-item */

@@ -112,7 +112,8 @@ int main(void)
         const file_filter *f = find(fs, n, tables[t]->name);
         CHECK_MSG(f && f->first == tables[t]->first && f->last == tables[t]->last, "%s: taps differ", tables[t]->name);
         for (int l = f ? f->first : 0; f && l <= f->last; l++)
-            CHECK_MSG(bigdft_tap(tables[t], l) == f->coef[l - f->first], "%s tap %d: %.17g in filters.c, %.17g in the file",
+            CHECK_MSG(bigdft_tap(tables[t], l) == f->coef[l - f->first],
+                      "%s tap %d: %.17g in filters.c, %.17g in the file",
                       tables[t]->name, l, bigdft_tap(tables[t], l), f->coef[l - f->first]);
         CHECK(bigdft_tap(tables[t], tables[t]->first - 1) == 0.0 && bigdft_tap(tables[t], tables[t]->last + 1) == 0.0);
     }

@@ -103,10 +103,12 @@ static void transpose(const double *in, double *out, int ndat, int len)
             out[(size_t)i * (size_t)ndat + (size_t)j] = in[(size_t)j * (size_t)len + (size_t)i];
 }
 
-static const char *const configs[] = {"", "unroll=2,vec=4,wrap=2,full_taps=1", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"};
+static const char *const configs[] = {"", "unroll=2,vec=4,wrap=2,full_taps=1",
+                                      "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"};
 #define NCONFIGS ((int)(sizeof configs / sizeof configs[0]))
 /* shrink has no boundary, hence no wrap */
-static const char *const shrink_configs[NCONFIGS] = {"", "unroll=2,vec=4,full_taps=1", "unroll=2,vec=4,lanes=1,full_taps=1"};
+static const char *const shrink_configs[NCONFIGS] = {"", "unroll=2,vec=4,full_taps=1",
+                                                     "unroll=2,vec=4,lanes=1,full_taps=1"};
 
 static void constant_field(void)
 {
@@ -156,7 +158,8 @@ static void grow_shrink_adjoint(void)
         for (int o = 15; o < n; o++)
             CHECK_MSG(fabs(gx[(size_t)o * (size_t)ndat + 3] - 1.0) < 1e-14, "grow [%s] of 1 at output %d: %.17g",
                       configs[c], o, gx[(size_t)o * (size_t)ndat + 3]);
-        CHECK(fabs(gx[3] - bigdft_tap(&bigdft_sym8_mf, 7)) < 1e-20); /* output 0 (point -7) reads x(0) with tap 7 only */
+        /* output 0 (point -7) reads x(0) with tap 7 only */
+        CHECK(fabs(gx[3] - bigdft_tap(&bigdft_sym8_mf, 7)) < 1e-20);
         free(ones);
     }
     free(x);
@@ -252,7 +255,8 @@ static void kinetic_invariants(void)
             for (int i = 0; i < n; i++)
                 worst = fmax(worst, fabs(yt[(size_t)i * (size_t)ndat + (size_t)j] -
                                          scale * lambda * x[(size_t)j * (size_t)n + (size_t)i]));
-            CHECK_MSG(worst < 1e-12 * fabs(scale) * 4.0, "kinetic [%s] mode %d: off its eigenvalue by %g", configs[c], j,
+            CHECK_MSG(worst < 1e-12 * fabs(scale) * 4.0, "kinetic [%s] mode %d: off its eigenvalue by %g", configs[c],
+                      j,
                       worst);
             double w = 2.0 * PI * j / n;
             if (j > 0 && j < n / 8)
@@ -268,7 +272,8 @@ static void kinetic_invariants(void)
         double lhs = dot(tmp, kv, count);
         transpose(v, tmp, ndat, n);
         double rhs = dot(ku, tmp, count);
-        CHECK_MSG(fabs(lhs - rhs) <= 1e-12 * (fabs(lhs) + fabs(scale)), "kinetic [%s]: <u, Kv> = %.17g, <Ku, v> = %.17g",
+        CHECK_MSG(fabs(lhs - rhs) <= 1e-12 * (fabs(lhs) + fabs(scale)),
+                  "kinetic [%s]: <u, Kv> = %.17g, <Ku, v> = %.17g",
                   configs[c], lhs, rhs);
         free(u);
         free(v);
