@@ -117,20 +117,25 @@ int main(int argc, char **argv)
     (kinetic ? baseline_kinetic3d(x, y, work, taps, h, n, n, n)                          \
              : baseline_magicfilter3d(x, y, work[0], work[1], taps, n, n, n))
 
-    /* agreement: kiln's variants and the baseline compute the same operator */
+    /* agreement: kiln's variants and the baseline compute the same operator. kiln
+     * runs first: its host worker is forked at the first run, and a process whose
+     * OpenMP runtime has started its threads cannot fork one that uses OpenMP. */
+    double *got2 = malloc(sizeof *got2 * count);
+    for (int v = 0; v < 2; v++)
+        if (bigdft_3d_set_input(b[v], x, err, sizeof err) != 0 || bigdft_3d_run(b[v], NULL, err, sizeof err) != 0 ||
+            bigdft_3d_result(b[v], v ? got2 : got, err, sizeof err) != 0) {
+            fprintf(stderr, "bench3d: %s\n", err);
+            return 1;
+        }
     BASELINE();
     double scale = 0.0;
     for (size_t i = 0; i < count; i++)
         scale = fmax(scale, fabs(y[i]));
     for (int v = 0; v < 2; v++) {
-        if (bigdft_3d_set_input(b[v], x, err, sizeof err) != 0 || bigdft_3d_run(b[v], NULL, err, sizeof err) != 0 ||
-            bigdft_3d_result(b[v], got, err, sizeof err) != 0) {
-            fprintf(stderr, "bench3d: %s\n", err);
-            return 1;
-        }
+        const double *res = v ? got2 : got;
         double worst = 0.0;
         for (size_t i = 0; i < count; i++)
-            worst = fmax(worst, fabs(got[i] - y[i]));
+            worst = fmax(worst, fabs(res[i] - y[i]));
         printf("check: %s variant differs from the baseline by %.3g (largest value %.3g)\n", v ? "tuned" : "default",
                worst, scale);
         if (!(worst <= 1e-12 * scale)) {
@@ -138,6 +143,7 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    free(got2);
 
     double *t[3], *kt[2];
     for (int v = 0; v < 3; v++)

@@ -30,6 +30,7 @@ for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
 done
 export LD_LIBRARY_PATH=$work${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export KILN_CACHE_DIR=$work/cache
+export OMP_WAIT_POLICY=passive   # the baseline's idle OpenMP threads must not spin beside kiln's
 
 exec > >(tee "$out/bigdft_gpu.log") 2>&1
 echo "== machine ($(date -u +%FT%TZ)): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
