@@ -10,14 +10,9 @@
  */
 #include "check.h"
 #include "kernels/bigdft/bigdft.h"
-#include "kiln/tuner.h"
-#include "tests/kernels/examples_util.h"
+#include "tests/kernels/exec_cases.h"
 
-static const struct {
-    const kiln_kernel *kernel;
-    const char *size;
-    const char *settings;
-} cases[] = {
+static const example_case cases[] = {
     {&kiln_kernel_bigdft_magicfilter, "20x37", ""},
     {&kiln_kernel_bigdft_magicfilter, "20x37", "unroll=2,vec=4,wrap=1,acc=1,full_taps=1"},
     {&kiln_kernel_bigdft_magicfilter, "21x37", "unroll=12,vec=1,wrap=2,full_taps=1,wg=16"},
@@ -61,36 +56,6 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    kiln_rt *rt = example_open_target(argc, argv);
-    if (!rt)
-        CHECK_DONE();
-    const char *target = kiln_lang_name(kiln_rt_lang(rt));
-    char err[1024] = "";
-    fprintf(stderr, "device: %s\n", kiln_rt_device(rt)->name);
-
-    kiln_tune_opts opts;
-    memset(&opts, 0, sizeof opts);
-    opts.seed = 7;
-    opts.timing = (kiln_time_opts){0, 1, 1, 1.0};
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const kiln_kernel *k = cases[i].kernel;
-        kiln_size size;
-        kiln_config cfg;
-        CHECK(kiln_size_parse(cases[i].size, &size) == 0);
-        CHECK_MSG(example_config(k, cases[i].settings, &cfg) == 0, "%s: bad settings '%s'", k->name,
-                  cases[i].settings);
-        opts.kernel = k;
-        opts.size = size;
-        kiln_eval ev;
-        memset(&ev, 0, sizeof ev);
-        int rc = kiln_evaluate(rt, k, &cfg, &size, &opts, &ev, err, sizeof err);
-        CHECK_MSG(rc == 0, "%s %s [%s]: %s", k->name, cases[i].size, cases[i].settings, err);
-        CHECK_MSG(rc != 0 || ev.verdict == KILN_OK, "%s %s [%s] on %s: %s: %s", k->name, cases[i].size,
-                  cases[i].settings, target, kiln_verdict_name(ev.verdict), ev.error_text ? ev.error_text : "");
-        if (rc == 0 && ev.verdict == KILN_OK)
-            CHECK(ev.verify.ok && ev.verify.nonfinite == 0 && ev.verify.max_err_ratio <= 1.0);
-        kiln_eval_clear(&ev);
-    }
-    kiln_rt_close(rt);
+    example_run_cases(argc, argv, cases, sizeof cases / sizeof cases[0], 7);
     CHECK_DONE();
 }

@@ -7,14 +7,9 @@
  * before the run by kiln_evaluate, so an unwritten element fails too.
  */
 #include "check.h"
-#include "examples_util.h"
-#include "kiln/tuner.h"
+#include "exec_cases.h"
 
-static const struct {
-    const kiln_kernel *kernel;
-    const char *size;
-    const char *settings;
-} cases[] = {
+static const example_case cases[] = {
     {&kiln_kernel_triad, "16384", ""},
     {&kiln_kernel_triad, "16384", "vec=4,per_item=4,wg=64"},
     {&kiln_kernel_triad, "16384", "vec=16,per_item=2,wg=32"},
@@ -44,38 +39,6 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    kiln_rt *rt = example_open_target(argc, argv);
-    if (!rt)
-        CHECK_DONE();
-    const char *target = kiln_lang_name(kiln_rt_lang(rt));
-    char err[1024] = "";
-    fprintf(stderr, "device: %s\n", kiln_rt_device(rt)->name);
-
-    kiln_tune_opts opts;
-    memset(&opts, 0, sizeof opts);
-    opts.seed = 42;
-    opts.timing = (kiln_time_opts){0, 1, 1, 1.0};
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const kiln_kernel *k = cases[i].kernel;
-        kiln_size size;
-        kiln_config cfg;
-        CHECK(kiln_size_parse(cases[i].size, &size) == 0);
-        CHECK_MSG(example_config(k, cases[i].settings, &cfg) == 0, "%s: bad settings '%s'", k->name,
-                  cases[i].settings);
-        opts.kernel = k;
-        opts.size = size;
-        kiln_eval ev;
-        memset(&ev, 0, sizeof ev);
-        int rc = kiln_evaluate(rt, k, &cfg, &size, &opts, &ev, err, sizeof err);
-        CHECK_MSG(rc == 0, "%s %s [%s]: %s", k->name, cases[i].size, cases[i].settings, err);
-        CHECK_MSG(rc != 0 || ev.verdict == KILN_OK, "%s %s [%s] on %s: %s: %s", k->name, cases[i].size,
-                  cases[i].settings, target, kiln_verdict_name(ev.verdict), ev.error_text ? ev.error_text : "");
-        if (rc == 0 && ev.verdict == KILN_OK) {
-            CHECK(ev.verify.ok && ev.verify.nonfinite == 0);
-            CHECK(ev.time.samples >= 1 && ev.time.median_ns > 0);
-        }
-        kiln_eval_clear(&ev);
-    }
-    kiln_rt_close(rt);
+    example_run_cases(argc, argv, cases, sizeof cases / sizeof cases[0], 42);
     CHECK_DONE();
 }
