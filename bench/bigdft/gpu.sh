@@ -2,7 +2,7 @@
 # BigDFT's 3-D magic filter and kinetic operator on an NVIDIA GPU through
 # NVIDIA's OpenCL, at 64^3 and 128^3:
 #  1. the GPU's f64 FMA peak (fma_peak.cu) and bandwidth (bench/cuda_triad.cu);
-#  2. for each operator and size, kiln tunes its pass (random search, BUDGET
+#  2. for each operator and size, kiln tunes its pass (random search, BUDGET (60)
 #     configurations plus the default), then bench3d measures alternately, in
 #     ROUNDS rounds, the straightforward CPU baseline (baseline.c, all cores),
 #     kiln's default configuration and the tuned one on the GPU, each as the
@@ -11,12 +11,12 @@
 #  3. the peak and bandwidth again.
 # usage (repository root, on the GPU machine; kiln built in build/, nvcc and gcc on PATH):
 #   OUT=/some/folder bench/bigdft/gpu.sh [BUDGET [ROUNDS]]    writes $OUT/bigdft_gpu.log and per-step logs
-# Takes about 4-6 minutes with the defaults.
+# Takes about 4-6 minutes with the defaults (BUDGET 60, ROUNDS 9).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-bench/bigdft/out-gpu}
 mkdir -p "$out"
-budget=${1:-40}
+budget=${1:-60}
 rounds=${2:-9}
 kiln=$PWD/build/cli/kiln
 B=$PWD/build
