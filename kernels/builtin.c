@@ -7,6 +7,7 @@
 #include "kiln/kernel.h"
 #include "kernels/examples/examples.h"
 #include "kernels/specfem/specfem.h"
+#include "kernels/bigdft/bigdft.h"
 
 static const kiln_kernel *const builtin_kernels[] = {
     &kiln_kernel_triad,
@@ -23,6 +24,18 @@ static const kiln_kernel *const builtin_kernels[] = {
     &kiln_kernel_specfem_assemble_boundary,
     &kiln_kernel_specfem_stacey,
     &kiln_kernel_specfem_add_sources,
+    &kiln_kernel_bigdft_magicfilter,
+    &kiln_kernel_bigdft_magicfilter3d,
+    &kiln_kernel_bigdft_magicfilter_f32,
+    &kiln_kernel_bigdft_magicfilter_grow,
+    &kiln_kernel_bigdft_magicfilter_shrink,
+    &kiln_kernel_bigdft_analysis,
+    &kiln_kernel_bigdft_analysis_f32,
+    &kiln_kernel_bigdft_synthesis,
+    &kiln_kernel_bigdft_synthesis_f32,
+    &kiln_kernel_bigdft_kinetic,
+    &kiln_kernel_bigdft_kinetic3d,
+    &kiln_kernel_bigdft_kinetic_dot,
     NULL,
 };
 

@@ -1,0 +1,196 @@
+/*
+ * bench3d.c: the 3-D magic filter or kinetic operator on an n^3 grid, three
+ * variants measured alternately in one run: the straightforward baseline
+ * (baseline.c, gcc -O3 -march=native -fopenmp), kiln's default configuration
+ * and a tuned one, both as three passes on one device (bigdft_3d). Each round
+ * times every variant once (wall clock around the whole 3-D operator, and
+ * for kiln's the sum of the three passes' kernel times as the device reports
+ * them: OpenCL profiling events); the results are checked against each other
+ * before timing.
+ *
+ * usage: bench3d OP N DEVICE OPENMP THREADS ROUNDS TUNED
+ *   OP magicfilter3d | kinetic3d; DEVICE a kiln device selector ("host", "0");
+ *   OPENMP 1: kiln's C variants parallelise their work-group loop;
+ *   THREADS: OpenMP threads of the baseline; TUNED: "unroll=2,vec=4,..."
+ * prints one line per round, then the medians with min..max, and GFLOP/s
+ * counting 2 * taps flops per point per pass.
+ */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "bench/bigdft/baseline.h"
+#include "kernels/bigdft/bigdft.h"
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void stats(double *v, int n, double *median, double *lo, double *hi)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp);
+    *median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    *lo = v[0];
+    *hi = v[n - 1];
+}
+
+/* The kernel's default configuration with "name=value,..." applied (no
+ * tuner library here, so that the program links with the runtime alone). */
+static int config_of(const kiln_kernel *k, const char *settings, kiln_config *cfg)
+{
+    cfg->n = k->nparams;
+    for (int i = 0; i < k->nparams; i++) {
+        cfg->names[i] = k->params[i].name;
+        cfg->values[i] = k->params[i].default_value;
+    }
+    for (const char *p = settings; *p;) {
+        size_t len = strcspn(p, ","), name_len = strcspn(p, "=");
+        int found = -1;
+        for (int i = 0; i < k->nparams && name_len < len; i++)
+            if (strlen(k->params[i].name) == name_len && strncmp(k->params[i].name, p, name_len) == 0)
+                found = i;
+        if (found < 0) {
+            fprintf(stderr, "bench3d: '%.*s' is no NAME=VALUE of %s\n", (int)len, p, k->name);
+            return -1;
+        }
+        cfg->values[found] = strtoll(p + name_len + 1, NULL, 10);
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 8) {
+        fprintf(stderr, "usage: bench3d OP N DEVICE OPENMP THREADS ROUNDS TUNED\n");
+        return 2;
+    }
+    int kinetic = strcmp(argv[1], "kinetic3d") == 0;
+    int n = atoi(argv[2]), openmp = atoi(argv[4]), threads = atoi(argv[5]), rounds = atoi(argv[6]);
+    const kiln_kernel *k = kinetic ? &kiln_kernel_bigdft_kinetic : &kiln_kernel_bigdft_magicfilter;
+    const double h[3] = {0.4, 0.4, 0.4};
+    size_t count = (size_t)n * n * n;
+    char err[2048] = "";
+    omp_set_num_threads(threads);
+
+    kiln_config cfg[2];
+    if (config_of(k, "", &cfg[0]) != 0 || config_of(k, argv[7], &cfg[1]) != 0)
+        return 1;
+    kiln_rt *rt = kiln_rt_open(argv[3], err, sizeof err);
+    if (!rt) {
+        fprintf(stderr, "bench3d: %s\n", err);
+        return 1;
+    }
+    bigdft_3d *b[2];
+    for (int v = 0; v < 2; v++)
+        if (!(b[v] = bigdft_3d_new(rt, kinetic ? BIGDFT_KINETIC3D : BIGDFT_MAGICFILTER3D, &cfg[v], n, n, n, h, openmp,
+                                   err, sizeof err))) {
+            fprintf(stderr, "bench3d: %s\n", err);
+            return 1;
+        }
+
+    double *x = malloc(sizeof *x * count), *y = malloc(sizeof *y * count), *got = malloc(sizeof *got * count);
+    double *work[5];
+    for (int w = 0; w < 5; w++)
+        work[w] = calloc(count, sizeof *work[w]);
+    uint64_t seed = 1;
+    for (size_t i = 0; i < count; i++)
+        x[i] = kiln_rand_uniform(&seed, -1.0, 1.0);
+    double taps[29];
+    const bigdft_filter *f = kinetic ? &bigdft_sym8_d2 : &bigdft_sym8_mf;
+    for (int l = f->first; l <= f->last; l++)
+        taps[l - f->first] = bigdft_tap(f, l);
+    int ntaps = f->last - f->first + 1;
+
+#define BASELINE()                                                                       \
+    (kinetic ? baseline_kinetic3d(x, y, work, taps, h, n, n, n)                          \
+             : baseline_magicfilter3d(x, y, work[0], work[1], taps, n, n, n))
+
+    /* agreement: kiln's variants and the baseline compute the same operator. kiln
+     * runs first: its host worker is forked at the first run, and a process whose
+     * OpenMP runtime has started its threads cannot fork one that uses OpenMP. */
+    double *got2 = malloc(sizeof *got2 * count);
+    for (int v = 0; v < 2; v++)
+        if (bigdft_3d_set_input(b[v], x, err, sizeof err) != 0 || bigdft_3d_run(b[v], NULL, err, sizeof err) != 0 ||
+            bigdft_3d_result(b[v], v ? got2 : got, err, sizeof err) != 0) {
+            fprintf(stderr, "bench3d: %s\n", err);
+            return 1;
+        }
+    BASELINE();
+    double scale = 0.0;
+    for (size_t i = 0; i < count; i++)
+        scale = fmax(scale, fabs(y[i]));
+    for (int v = 0; v < 2; v++) {
+        const double *res = v ? got2 : got;
+        double worst = 0.0;
+        for (size_t i = 0; i < count; i++)
+            worst = fmax(worst, fabs(res[i] - y[i]));
+        printf("check: %s variant differs from the baseline by %.3g (largest value %.3g)\n", v ? "tuned" : "default",
+               worst, scale);
+        if (!(worst <= 1e-12 * scale)) {
+            fprintf(stderr, "bench3d: the %s variant is wrong\n", v ? "tuned" : "default");
+            return 1;
+        }
+    }
+    free(got2);
+
+    double *t[3], *kt[2];
+    for (int v = 0; v < 3; v++)
+        t[v] = malloc(sizeof *t[v] * (size_t)rounds);
+    for (int v = 0; v < 2; v++)
+        kt[v] = malloc(sizeof *kt[v] * (size_t)rounds);
+    for (int r = -1; r < rounds; r++) { /* round -1 warms every variant up */
+        double ns[3], kernel_ns[2];
+        double start = now_ns();
+        BASELINE();
+        ns[0] = now_ns() - start;
+        for (int v = 0; v < 2; v++) {
+            start = now_ns();
+            if (bigdft_3d_run(b[v], &kernel_ns[v], err, sizeof err) != 0) {
+                fprintf(stderr, "bench3d: %s\n", err);
+                return 1;
+            }
+            ns[v + 1] = now_ns() - start;
+        }
+        if (r < 0)
+            continue;
+        printf("round %d: baseline %.3f ms, default %.3f ms, tuned %.3f ms\n", r + 1, ns[0] * 1e-6, ns[1] * 1e-6,
+               ns[2] * 1e-6);
+        for (int v = 0; v < 3; v++)
+            t[v][r] = ns[v];
+        for (int v = 0; v < 2; v++)
+            kt[v][r] = kernel_ns[v];
+    }
+    double flops = 3.0 * 2.0 * ntaps * (double)count;
+    const char *names[3] = {"baseline", "default", "tuned"};
+    double med[3];
+    for (int v = 0; v < 3; v++) {
+        double lo, hi;
+        stats(t[v], rounds, &med[v], &lo, &hi);
+        printf("%s %s n=%d: median %.3f ms (%.3f..%.3f), %.2f GFLOP/s\n", names[v], argv[1], n, med[v] * 1e-6,
+               lo * 1e-6, hi * 1e-6, flops / med[v]);
+    }
+    printf("speed-up tuned/baseline %.2fx, tuned/default %.2fx\n", med[0] / med[2], med[1] / med[2]);
+    for (int v = 0; v < 2; v++) {
+        double m, lo, hi;
+        stats(kt[v], rounds, &m, &lo, &hi);
+        printf("%s kernel time %s n=%d: median %.3f ms (%.3f..%.3f), %.2f GFLOP/s\n", names[v + 1], argv[1], n,
+               m * 1e-6,
+               lo * 1e-6, hi * 1e-6, flops / m);
+    }
+    for (int v = 0; v < 2; v++)
+        bigdft_3d_free(b[v]);
+    kiln_rt_close(rt);
+    return 0;
+}

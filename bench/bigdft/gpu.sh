@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# BigDFT's 3-D magic filter and kinetic operator on an NVIDIA GPU through
+# NVIDIA's OpenCL, at 64^3 and 128^3:
+#  1. the GPU's f64 FMA peak (fma_peak.cu) and bandwidth (bench/cuda_triad.cu);
+#  2. for each operator and size, kiln tunes its pass (random search, BUDGET (60)
+#     configurations plus the default), then bench3d measures alternately, in
+#     ROUNDS rounds, the straightforward CPU baseline (baseline.c, all cores),
+#     kiln's default configuration and the tuned one on the GPU, each as the
+#     whole 3-D operator (three passes; wall clock, and the passes' kernel
+#     times from OpenCL profiling events);
+#  3. the peak and bandwidth again.
+# usage (repository root, on the GPU machine; kiln built in build/, nvcc and gcc on PATH):
+#   OUT=/some/folder bench/bigdft/gpu.sh [BUDGET [ROUNDS]]    writes $OUT/bigdft_gpu.log and per-step logs
+# Takes about 4-6 minutes with the defaults (BUDGET 60, ROUNDS 9).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${OUT:-bench/bigdft/out-gpu}
+mkdir -p "$out"
+budget=${1:-60}
+rounds=${2:-9}
+kiln=$PWD/build/cli/kiln
+B=$PWD/build
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/vendors"; echo libnvidia-opencl.so.1 > "$work/vendors/nvidia.icd"
+export OCL_ICD_VENDORS=$work/vendors
+for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
+  [ -e $d/libOpenCL.so.1 ] && { ln -sf $d/libOpenCL.so.1 "$work/libOpenCL.so.1"; break; }
+done
+export LD_LIBRARY_PATH=$work${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export KILN_CACHE_DIR=$work/cache
+export OMP_WAIT_POLICY=passive   # the baseline's idle OpenMP threads must not spin beside kiln's
+
+exec > >(tee "$out/bigdft_gpu.log") 2>&1
+echo "== machine ($(date -u +%FT%TZ)): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+nvcc --version | tail -1
+echo "== kiln $(git rev-parse --short HEAD 2>/dev/null || echo '?'), gcc $(gcc -dumpversion)"
+nvcc -O3 -o "$work/cuda_triad" bench/cuda_triad.cu || { echo "nvcc failed"; exit 1; }
+nvcc -O3 -o "$work/fma_peak" bench/bigdft/fma_peak.cu || { echo "nvcc failed"; exit 1; }
+gcc -O3 -march=native -fopenmp -c bench/bigdft/baseline.c -o "$work/baseline.o" || exit 1
+gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I. -Iinclude -fopenmp bench/bigdft/bench3d.c "$work/baseline.o" \
+    $B/kernels/libkiln_kernels.a $B/runtime/libkiln_runtime.a $B/generators/libkiln_gen.a $B/dsl/libkiln_dsl.a \
+    "$work/libOpenCL.so.1" -ldl -lm -lpthread -o "$work/bench3d" || { echo "bench3d does not build"; exit 1; }
+"$kiln" devices
+
+measure_gpu() {
+  echo "== GPU f64 FMA peak: median min max GFLOP/s"
+  "$work/fma_peak" 20000 9 | tee "$out/gpu_peak.txt"
+  echo "== GPU bandwidth, triad 3 x 256 MiB: median min max GB/s"
+  "$work/cuda_triad" $((1 << 26)) 30 | tee "$out/gpu_bw.txt"
+}
+measure_gpu
+
+for op in magicfilter3d kinetic3d; do
+  for n in 64 128; do
+    size=${n}x${n}x${n}
+    echo
+    echo "== kiln tune bigdft.$op --size $size --device NVIDIA --strategy random --budget $budget"
+    t0=$(date +%s.%N)
+    "$kiln" tune bigdft.$op --size $size --device NVIDIA --strategy random --budget "$budget" --seed 1 \
+      --db "$work/tune.db" --verbose >"$out/tune-$op-$n.log" 2>&1
+    tail -12 "$out/tune-$op-$n.log"
+    echo "tuning wall $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+    json=$("$kiln" best bigdft.$op --size $size --device NVIDIA --db "$work/tune.db" --json)
+    sets=$(echo "$json" | sed -E 's/.*"config":\{([^}]*)\}.*/\1/; s/"//g; s/:/=/g')
+    echo "== bench3d $op $n NVIDIA, tuned $sets, $rounds rounds"
+    OMP_NUM_THREADS=$(nproc) "$work/bench3d" $op $n NVIDIA 0 "$(nproc)" "$rounds" "$sets" | tee "$out/bench-$op-$n.txt"
+  done
+done
+echo
+measure_gpu
+echo "== summary: kernel-time GFLOP/s of the 3-D operators (2 * taps flops per point and pass);"
+echo "   roofline = min(peak, AI x bandwidth), AI = 2 taps / 16 (magic filter) or / 32 (kinetic) flop per byte"
+peak=$(cut -d' ' -f1 "$out/gpu_peak.txt"); bw=$(cut -d' ' -f1 "$out/gpu_bw.txt")
+for f in "$out"/bench-*.txt; do
+  awk -v peak="$peak" -v bw="$bw" -v name="$(basename "$f" .txt)" '
+    /^baseline / { base = $(NF - 1) }
+    /^default kernel time/ { dflt = $(NF - 1) }
+    /^tuned kernel time/ { tuned = $(NF - 1) }
+    END {
+      ai = name ~ /magic/ ? 32 / 16 : 58 / 32
+      roof = peak < ai * bw ? peak : ai * bw
+      printf "%-26s baseline(CPU) %8.2f  default %8.2f  tuned %8.2f GFLOP/s  tuned/default %.2fx  %.1f%% of roofline %.0f\n",
+             name, base, dflt, tuned, tuned / dflt, 100 * tuned / roof, roof
+    }' "$f"
+done

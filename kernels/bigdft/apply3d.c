@@ -1,0 +1,178 @@
+/*
+ * apply3d.c: the 3-D operators as three passes on one device.
+ *
+ * Pass d filters the fastest axis of its input and writes it slowest, so
+ * x(i3, i2, i1) becomes (i1, i3, i2), then (i2, i1, i3), then (i3, i2, i1)
+ * again. The magic filter chains y = F3 F2 F1 x through two scratch buffers;
+ * the kinetic passes carry x along (transposed) and add -1/2 h_d^-2 D2_d x
+ * into y, which starts at zero.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kernels/bigdft/bigdft.h"
+
+struct bigdft_3d {
+    kiln_rt *rt;
+    bigdft_op3d op;
+    const kiln_kernel *kernel;
+    size_t count, elem_bytes;
+    kiln_program *prog[3];
+    kiln_geometry geo[3];
+    kiln_buf *x[3], *y[4];     /* magic filter: x[0] input, x[1], x[2] scratch, y[0] result */
+};
+
+static int fail(char *err, size_t errlen, const char *what, const char *why)
+{
+    snprintf(err, errlen, "bigdft 3-D: %s: %s", what, why);
+    return -1;
+}
+
+/* Builds pass `d` for size (n, ndat) and sets its scalar arguments. */
+static int build_pass(bigdft_3d *b, int d, const kiln_config *cfg, int n, int ndat, double scale, int openmp,
+                      char *err, size_t errlen)
+{
+    kiln_size size = {2, {n, ndat, 1}};
+    kiln_ctx *ctx = kiln_ctx_new();
+    if (!ctx)
+        return fail(err, errlen, "pass", "out of memory");
+    kiln_proc *proc = kiln_kernel_build(b->kernel, ctx, cfg, &size);
+    if (!proc) {
+        fail(err, errlen, b->kernel->name, kiln_errmsg(ctx));
+        kiln_ctx_free(ctx);
+        return -1;
+    }
+    kiln_gen_opts gopts = {.openmp = openmp};
+    char gerr[512] = "";
+    char *source = kiln_generate(proc, kiln_rt_lang(b->rt), &gopts, gerr, sizeof gerr);
+    char name[64];
+    snprintf(name, sizeof name, "%s", kiln_proc_name(proc));
+    kiln_ctx_free(ctx);
+    if (!source)
+        return fail(err, errlen, "generator", gerr);
+    char *log = NULL;
+    b->prog[d] = kiln_program_build(b->rt, source, name, "", &log);
+    free(source);
+    if (!b->prog[d]) {
+        snprintf(err, errlen, "bigdft 3-D: build: %s: %s", kiln_rt_errmsg(b->rt), log ? log : "");
+        free(log);
+        return -1;
+    }
+    free(log);
+    if (kiln_kernel_geometry(b->kernel, cfg, &size, &b->geo[d], err, errlen) != 0)
+        return -1;
+    int32_t vn = n, vndat = ndat;
+    int rc = kiln_program_set_scalar(b->rt, b->prog[d], 0, &vn, sizeof vn) |
+             kiln_program_set_scalar(b->rt, b->prog[d], 1, &vndat, sizeof vndat);
+    if (b->op == BIGDFT_KINETIC3D)
+        rc |= kiln_program_set_scalar(b->rt, b->prog[d], 2, &scale, sizeof scale);
+    return rc ? fail(err, errlen, "arguments", kiln_rt_errmsg(b->rt)) : 0;
+}
+
+/* Pass d's buffers: magic filter x[0] -> x[1] -> x[2] -> y[0];
+ * kinetic (x[d], y[d]) -> (x[(d + 1) % 3], y[d + 1]), y[0] zero. */
+static int bind_pass(bigdft_3d *b, int d)
+{
+    kiln_rt *rt = b->rt;
+    kiln_program *p = b->prog[d];
+    if (b->op == BIGDFT_MAGICFILTER3D)
+        return kiln_program_set_buf(rt, p, 2, b->x[d]) | kiln_program_set_buf(rt, p, 3, d == 2 ? b->y[0] : b->x[d + 1]);
+    return kiln_program_set_buf(rt, p, 3, b->x[d]) | kiln_program_set_buf(rt, p, 4, b->y[d]) |
+           kiln_program_set_buf(rt, p, 5, b->x[(d + 1) % 3]) | kiln_program_set_buf(rt, p, 6, b->y[d + 1]);
+}
+
+bigdft_3d *bigdft_3d_new(kiln_rt *rt, bigdft_op3d op, const kiln_config *cfg, int n1, int n2, int n3,
+                         const double h[3], int openmp, char *err, size_t errlen)
+{
+    if (errlen)
+        err[0] = '\0';
+    if (n1 < 1 || n2 < 1 || n3 < 1 || (op == BIGDFT_KINETIC3D && !h)) {
+        fail(err, errlen, "arguments", "the extents must be positive, and the kinetic operator needs h");
+        return NULL;
+    }
+    bigdft_3d *b = calloc(1, sizeof *b);
+    if (!b) {
+        fail(err, errlen, "state", "out of memory");
+        return NULL;
+    }
+    b->rt = rt;
+    b->op = op;
+    b->kernel = op == BIGDFT_MAGICFILTER3D ? &kiln_kernel_bigdft_magicfilter : &kiln_kernel_bigdft_kinetic;
+    b->count = (size_t)n1 * (size_t)n2 * (size_t)n3;
+    b->elem_bytes = sizeof(double);
+    size_t bytes = b->count * b->elem_bytes;
+    for (int k = 0; k < 3; k++)
+        if (!(b->x[k] = kiln_buf_new(rt, bytes)))
+            goto no_buffer;
+    for (int k = 0; k < (op == BIGDFT_KINETIC3D ? 4 : 1); k++)
+        if (!(b->y[k] = kiln_buf_new(rt, bytes)))
+            goto no_buffer;
+    if (op == BIGDFT_KINETIC3D) {
+        double *zero = calloc(b->count, sizeof *zero);
+        int rc = zero ? kiln_buf_write(rt, b->y[0], zero, bytes) : -1;
+        free(zero);
+        if (rc != 0)
+            goto no_buffer;
+    }
+    const int ext[3] = {n1, n2, n3};
+    for (int d = 0; d < 3; d++) {
+        int ndat = ext[(d + 1) % 3] * ext[(d + 2) % 3];
+        double scale = op == BIGDFT_KINETIC3D ? -0.5 / (h[d] * h[d]) : 0.0;
+        if (build_pass(b, d, cfg, ext[d], ndat, scale, openmp, err, errlen) != 0 || bind_pass(b, d) != 0) {
+            if (!err[0])
+                fail(err, errlen, "arguments", kiln_rt_errmsg(rt));
+            bigdft_3d_free(b);
+            return NULL;
+        }
+    }
+    return b;
+no_buffer:
+    fail(err, errlen, "buffers", kiln_rt_errmsg(rt));
+    bigdft_3d_free(b);
+    return NULL;
+}
+
+void bigdft_3d_free(bigdft_3d *b)
+{
+    if (!b)
+        return;
+    for (int d = 0; d < 3; d++)
+        if (b->prog[d])
+            kiln_program_free(b->rt, b->prog[d]);
+    for (int k = 0; k < 3; k++)
+        if (b->x[k])
+            kiln_buf_free(b->rt, b->x[k]);
+    for (int k = 0; k < 4; k++)
+        if (b->y[k])
+            kiln_buf_free(b->rt, b->y[k]);
+    free(b);
+}
+
+int bigdft_3d_set_input(bigdft_3d *b, const void *x, char *err, size_t errlen)
+{
+    if (kiln_buf_write(b->rt, b->x[0], x, b->count * b->elem_bytes) != 0)
+        return fail(err, errlen, "input", kiln_rt_errmsg(b->rt));
+    return 0;
+}
+
+int bigdft_3d_run(bigdft_3d *b, double *elapsed_ns, char *err, size_t errlen)
+{
+    double total = 0.0;
+    for (int d = 0; d < 3; d++) {
+        double ns = 0.0;
+        if (kiln_program_run(b->rt, b->prog[d], &b->geo[d], &ns) != 0)
+            return fail(err, errlen, "run", kiln_rt_errmsg(b->rt));
+        total += ns;
+    }
+    if (elapsed_ns)
+        *elapsed_ns = total;
+    return 0;
+}
+
+int bigdft_3d_result(bigdft_3d *b, void *y, char *err, size_t errlen)
+{
+    kiln_buf *result = b->op == BIGDFT_MAGICFILTER3D ? b->y[0] : b->y[3];
+    if (kiln_buf_read(b->rt, result, y, b->count * b->elem_bytes) != 0)
+        return fail(err, errlen, "result", kiln_rt_errmsg(b->rt));
+    return 0;
+}

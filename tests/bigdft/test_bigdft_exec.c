@@ -1,0 +1,61 @@
+/*
+ * test_bigdft_exec.c: every BigDFT pass computes what the naive double
+ * precision reference of kernels/bigdft/reference.c says, on one target
+ * (argv[1]: "host" for the host C compiler, "cl" for the first OpenCL device),
+ * for configurations covering each parameter's values, at sizes that are no
+ * multiple of the vector length, of the unroll factor or of their product
+ * (the last block of lines is done line by line), and with lines shorter than
+ * the filter (every point wraps). kiln_evaluate poisons the outputs first, so
+ * an unwritten element fails too.
+ */
+#include "check.h"
+#include "kernels/bigdft/bigdft.h"
+#include "tests/kernels/exec_cases.h"
+
+static const example_case cases[] = {
+    {&kiln_kernel_bigdft_magicfilter, "20x37", ""},
+    {&kiln_kernel_bigdft_magicfilter, "20x37", "unroll=2,vec=4,wrap=1,acc=1,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter, "21x37", "unroll=12,vec=1,wrap=2,full_taps=1,wg=16"},
+    {&kiln_kernel_bigdft_magicfilter, "20x37", "unroll=1,vec=8,wrap=0,full_taps=1,map=1"},
+    {&kiln_kernel_bigdft_magicfilter, "7x9", "unroll=2,vec=2,wrap=2,full_taps=1"},    /* n < 16: every point wraps */
+    {&kiln_kernel_bigdft_magicfilter3d, "13x5x7", "unroll=2,vec=2,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter_f32, "20x37", "unroll=2,vec=4,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter_grow, "20x37", ""},
+    {&kiln_kernel_bigdft_magicfilter_grow, "20x37", "unroll=4,vec=2,wrap=2,full_taps=1,acc=1"},
+    {&kiln_kernel_bigdft_magicfilter_grow, "9x11", "unroll=2,vec=4,wrap=2"},           /* n < 15: no body */
+    {&kiln_kernel_bigdft_magicfilter_grow, "20x37", "unroll=1,vec=2,wrap=0,full_taps=1,map=1"},
+    {&kiln_kernel_bigdft_magicfilter_shrink, "20x37", ""},
+    {&kiln_kernel_bigdft_magicfilter_shrink, "5x37", "unroll=2,vec=8,map=1"},
+    {&kiln_kernel_bigdft_analysis, "12x37", ""},
+    {&kiln_kernel_bigdft_analysis, "12x37", "unroll=2,vec=4,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_analysis, "5x37", "unroll=12,vec=1,wrap=1,acc=1"},          /* 2n = 10 < 16 taps */
+    {&kiln_kernel_bigdft_analysis, "12x37", "unroll=2,vec=2,wrap=0,full_taps=1,map=1"},
+    {&kiln_kernel_bigdft_analysis_f32, "12x37", "unroll=4,vec=2,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_synthesis, "12x37", ""},
+    {&kiln_kernel_bigdft_synthesis, "12x37", "unroll=1,vec=8,wrap=1,map=1"},
+    {&kiln_kernel_bigdft_synthesis_f32, "12x37", "unroll=2,vec=2,wrap=1,full_taps=1"},
+    {&kiln_kernel_bigdft_kinetic, "20x37", ""},
+    {&kiln_kernel_bigdft_kinetic, "20x37", "unroll=2,vec=4,wrap=2,full_taps=1,acc=1"},
+    {&kiln_kernel_bigdft_kinetic, "20x37", "unroll=2,vec=2,wrap=0,map=1"},
+    {&kiln_kernel_bigdft_kinetic, "11x37", "unroll=4,vec=2,wrap=2"},                 /* n < 29 taps */
+    {&kiln_kernel_bigdft_kinetic3d, "13x5x7", "unroll=2,vec=2,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_kinetic_dot, "20x37", ""},
+    {&kiln_kernel_bigdft_kinetic_dot, "31x37", "unroll=1,vec=8,wrap=1"},
+    /* lanes along the points of a line: n = 21, 23, 13 leave a remainder of iterations */
+    {&kiln_kernel_bigdft_magicfilter, "21x37", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter, "21x13", "unroll=4,vec=8,lanes=1,wrap=1,acc=1"},
+    {&kiln_kernel_bigdft_magicfilter_grow, "21x37", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter_shrink, "21x37", "unroll=2,vec=4,lanes=1,full_taps=1,acc=1"},
+    {&kiln_kernel_bigdft_analysis, "13x37", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_synthesis, "13x37", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_kinetic, "23x37", "unroll=4,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_kinetic3d, "13x5x7", "unroll=2,vec=8,lanes=1,wrap=1,acc=1"},
+    {&kiln_kernel_bigdft_kinetic_dot, "23x37", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_kinetic_dot, "23x37", "unroll=2,vec=8,lanes=1,wrap=0,acc=1"},
+};
+
+int main(int argc, char **argv)
+{
+    example_run_cases(argc, argv, cases, sizeof cases / sizeof cases[0], 7);
+    CHECK_DONE();
+}
