@@ -2,9 +2,11 @@
  * space.c: a kernel's search space for one problem size. Parameters are finite
  * value lists; points are numbered in mixed radix (last parameter fastest);
  * constraints are kiln expressions bound once to a slot array holding the
- * parameter values followed by the size names n, nx, ny, nz.
+ * parameter values followed by the size names n, nx, ny, nz and the device
+ * limits local_mem_bytes, max_wg_size.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +16,8 @@
 #include "autotuner/space_int.h"
 #include "autotuner/tuner_int.h"
 
-enum { SIZE_N, SIZE_NX, SIZE_NY, SIZE_NZ, SIZE_SLOTS };
-static const char *const size_names[SIZE_SLOTS] = {"n", "nx", "ny", "nz"};
+enum { SIZE_N, SIZE_NX, SIZE_NY, SIZE_NZ, LIMIT_LOCAL_MEM, LIMIT_MAX_WG, SIZE_SLOTS };
+static const char *const size_names[SIZE_SLOTS] = {"n", "nx", "ny", "nz", "local_mem_bytes", "max_wg_size"};
 
 struct kiln_space {
     const kiln_kernel *kernel;
@@ -27,7 +29,7 @@ struct kiln_space {
 };
 
 
-/* Parameters shadow the size names, so a parameter called "n" still works. */
+/* Parameters shadow the size and limit names, so a parameter called "n" still works. */
 static int slot_of(void *user, const char *name)
 {
     const kiln_space *s = user;
@@ -110,6 +112,8 @@ kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *er
     s->size_values[SIZE_NX] = d[0];
     s->size_values[SIZE_NY] = d[1];
     s->size_values[SIZE_NZ] = d[2];
+    s->size_values[LIMIT_LOCAL_MEM] = KILN_SPACE_DEFAULT_LOCAL_MEM;
+    s->size_values[LIMIT_MAX_WG] = KILN_SPACE_DEFAULT_MAX_WG;
 
     for (int i = 0; i < k->nconstraints; i++) {
         const char *text = k->constraints[i];
@@ -138,6 +142,19 @@ kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *er
 fail:
     kiln_space_free(s);
     return NULL;
+}
+
+void kiln_space_set_limits(kiln_space *s, long long local_mem_bytes, long long max_wg_size)
+{
+    s->size_values[LIMIT_LOCAL_MEM] = local_mem_bytes > 0 ? local_mem_bytes : KILN_SPACE_DEFAULT_LOCAL_MEM;
+    s->size_values[LIMIT_MAX_WG] = max_wg_size > 0 ? max_wg_size : KILN_SPACE_DEFAULT_MAX_WG;
+}
+
+void kiln_space_set_device(kiln_space *s, const kiln_device_info *dev)
+{
+    long long local = dev->local_mem_bytes > (uint64_t)LLONG_MAX ? LLONG_MAX : (long long)dev->local_mem_bytes;
+    long long wg = dev->max_wg_size > (size_t)LLONG_MAX ? LLONG_MAX : (long long)dev->max_wg_size;
+    kiln_space_set_limits(s, local, wg);
 }
 
 void kiln_space_free(kiln_space *s)
