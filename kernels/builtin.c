@@ -12,6 +12,12 @@ static const kiln_kernel *const builtin_kernels[] = {
     &kiln_kernel_matmul,
     &kiln_kernel_laplace,
     &kiln_kernel_laplace_rgb,
+    &kiln_kernel_gemm_nn,
+    &kiln_kernel_gemm_tn,
+    &kiln_kernel_gemm_nt,
+    &kiln_kernel_gemm_f64_nn,
+    &kiln_kernel_gemm_f64_tn,
+    &kiln_kernel_gemm_f64_nt,
     NULL,
 };
 
