@@ -28,8 +28,11 @@
  *  - ku unrolls the loop over one tile (0: fully).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include "kernels/examples/examples.h"
 
 #define GEMM_MAX_WI 8 /* register blocking: at most 8 x 8 outputs per work-item */
@@ -599,31 +602,81 @@ static void gemm_inputs(kiln_args *args, uint64_t seed, kiln_scalar elem)
     }
 }
 
-static double element(const void *data, kiln_scalar elem, size_t i)
+/* A (m x k) or B (k x n) as a row-major double array, from either storage. */
+static double *logical(const void *data, kiln_scalar elem, size_t rows, size_t cols, int stored_transposed)
 {
-    return elem == KILN_F64 ? ((const double *)data)[i] : (double)((const float *)data)[i];
+    double *out = malloc(rows * cols * sizeof *out);
+    if (!out)
+        return NULL;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < cols; c++) {
+            size_t i = stored_transposed ? c * rows + r : r * cols + c;
+            out[r * cols + c] = elem == KILN_F64 ? ((const double *)data)[i] : (double)((const float *)data)[i];
+        }
+    return out;
 }
 
-/* c(i, j) = sum over p of A(i, p) B(p, j): k terms, sum |A(i, p) B(p, j)| bounds their rounding. */
+/* Rows first .. m - 1, step by step, of the reference product. */
+typedef struct ref_rows {
+    const double *a, *b;
+    double *c, *mag;
+    size_t m, n, k, first, step;
+} ref_rows;
+
+static void *reference_rows(void *arg)
+{
+    const ref_rows *r = arg;
+    for (size_t i = r->first; i < r->m; i += r->step) {
+        double *restrict ci = r->c + i * r->n, *restrict mi = r->mag + i * r->n;
+        for (size_t j = 0; j < r->n; j++)
+            ci[j] = mi[j] = 0.0;
+        for (size_t p = 0; p < r->k; p++) {
+            const double aip = r->a[i * r->k + p], *restrict bp = r->b + p * r->n;
+            for (size_t j = 0; j < r->n; j++) {
+                ci[j] += aip * bp[j];
+                mi[j] += fabs(aip * bp[j]);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* c(i, j) = sum over p of A(i, p) B(p, j): k terms, sum |A(i, p) B(p, j)| bounds
+ * their rounding. Large products are shared among the processors' threads
+ * (interleaved rows): n = 4096 is 7e10 products. */
 static void gemm_reference(kiln_args *args, gemm_trans trans, kiln_scalar elem)
 {
     long long lm = 0, ln = 0, lk = 0;
     gemm_dims(kiln_args_size(args), &lm, &ln, &lk);
     size_t m = (size_t)lm, n = (size_t)ln, k = (size_t)lk;
-    const void *a = kiln_args_ptr(args, "a"), *b = kiln_args_ptr(args, "b");
     double *c = kiln_args_want(args, "c"), *mag = kiln_args_magnitude(args, "c", (double)k);
-    for (size_t i = 0; i < m; i++) {
-        for (size_t j = 0; j < n; j++)
-            c[i * n + j] = mag[i * n + j] = 0.0;
-        for (size_t p = 0; p < k; p++) {
-            double aip = element(a, elem, trans == GEMM_TN ? p * m + i : i * k + p);
-            for (size_t j = 0; j < n; j++) {
-                double t = aip * element(b, elem, trans == GEMM_NT ? j * k + p : p * n + j);
-                c[i * n + j] += t;
-                mag[i * n + j] += fabs(t);
-            }
-        }
+    double *a = logical(kiln_args_ptr(args, "a"), elem, m, k, trans == GEMM_TN);
+    double *b = logical(kiln_args_ptr(args, "b"), elem, k, n, trans == GEMM_NT);
+    if (!a || !b) {
+        for (size_t i = 0; i < m * n; i++)
+            c[i] = mag[i] = NAN; /* out of memory: no output can match */
+        free(a);
+        free(b);
+        return;
     }
+    enum { MAX_THREADS = 32 };
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nthreads = (double)m * (double)n * (double)k < 1e8 || cpus < 2 ? 1 : (size_t)(cpus < MAX_THREADS ? cpus : MAX_THREADS);
+    ref_rows parts[MAX_THREADS];
+    pthread_t threads[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (size_t t = 0; t < nthreads; t++) {
+        parts[t] = (ref_rows){a, b, c, mag, m, n, k, t, nthreads};
+        started[t] = t > 0 && pthread_create(&threads[t], NULL, reference_rows, &parts[t]) == 0;
+    }
+    for (size_t t = 0; t < nthreads; t++) /* rows of threads that did not start are done here */
+        if (!started[t])
+            reference_rows(&parts[t]);
+    for (size_t t = 1; t < nthreads; t++)
+        if (started[t])
+            pthread_join(threads[t], NULL);
+    free(a);
+    free(b);
 }
 
 static void gemm_geometry(const kiln_config *cfg, const kiln_size *size, kiln_geometry *geo)

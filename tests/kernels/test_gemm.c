@@ -175,6 +175,38 @@ static void sample_space(const kiln_kernel *k, const char *size_text, uint64_t p
     kiln_space_free(space);
 }
 
+/* The counted valid points (pruned as constraints become decidable) are the
+ * points kiln_space_check accepts one by one, on gemm's constraints over a
+ * space cut to two values a parameter (2^17 points), at two sizes. */
+static void count_matches_walk(const kiln_kernel *k, const char *size_text)
+{
+    kiln_kernel cut = *k;
+    kiln_param params[KILN_MAX_PARAMS];
+    for (int i = 0; i < k->nparams; i++) {
+        params[i] = k->params[i];
+        params[i].nvalues = params[i].nvalues < 2 ? params[i].nvalues : 2;
+        params[i].values = k->params[i].values + (k->params[i].nvalues > 2 ? 1 : 0);
+    }
+    cut.params = params;
+    kiln_size size;
+    CHECK(kiln_size_parse(size_text, &size) == 0);
+    char err[256] = "";
+    kiln_space *space = kiln_space_new(&cut, &size, err, sizeof err);
+    CHECK_MSG(space != NULL, "%s", err);
+    if (!space)
+        return;
+    uint64_t walked = 0;
+    for (uint64_t i = 0; i < kiln_space_total(space); i++) {
+        kiln_config cfg;
+        char why[256];
+        kiln_space_point(space, i, &cfg);
+        walked += kiln_space_check(space, &cfg, why, sizeof why) == 1;
+    }
+    CHECK_MSG(walked > 0 && walked == kiln_space_count_valid(space), "%s at %s: counted %llu, walked %llu", k->name,
+              size_text, (unsigned long long)kiln_space_count_valid(space), (unsigned long long)walked);
+    kiln_space_free(space);
+}
+
 static void refused(const kiln_kernel *k, const char *size_text, const char *settings, const char *reason)
 {
     kiln_size size;
@@ -202,6 +234,8 @@ static void host_only_checks(void)
     check_reference(&kiln_kernel_gemm_f64_nn, 0, 0, 1);
     check_reference(&kiln_kernel_gemm_f64_tn, 1, 0, 1);
     check_reference(&kiln_kernel_gemm_f64_nt, 0, 1, 1);
+    count_matches_walk(&kiln_kernel_gemm_nn, "256");
+    count_matches_walk(&kiln_kernel_gemm_nt, "68x44x36");
     sample_space(&kiln_kernel_gemm_nn, "256", 16000);
     sample_space(&kiln_kernel_gemm_tn, "68x44x36", 8000);
     sample_space(&kiln_kernel_gemm_nt, "67x45x37", 20000);
