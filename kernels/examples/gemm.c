@@ -248,7 +248,7 @@ static void setup_copies(gemm_build *g, gemm_copies *cp, kiln_var *lid)
         t->guard_rows = a_kmajor ? g->edge_k : g->edge_m;
         t->guard_cols = a_kmajor ? g->edge_m : g->edge_k;
         t->across = p->la;
-        t->item_col = kiln_decl_const(ctx, "la_col", KILN_T(I32), kiln_modp(ctx, ref(g, lid), kiln_int(ctx, p->la)));
+        t->item_col = kiln_decl_const(ctx, "la_col", KILN_T(I32), kiln_band(ctx, ref(g, lid), kiln_int(ctx, p->la - 1)));
         t->item_row = kiln_decl_const(ctx, "la_row", KILN_T(I32), kiln_divi(ctx, ref(g, lid), p->la));
         /* local A is m x k (ta = 0) or k x m (ta = 1) */
         t->local_row_major = a_kmajor == p->ta;
@@ -265,7 +265,7 @@ static void setup_copies(gemm_build *g, gemm_copies *cp, kiln_var *lid)
         t->guard_rows = b_nmajor ? g->edge_n : g->edge_k;
         t->guard_cols = b_nmajor ? g->edge_k : g->edge_n;
         t->across = p->lb;
-        t->item_col = kiln_decl_const(ctx, "lb_col", KILN_T(I32), kiln_modp(ctx, ref(g, lid), kiln_int(ctx, p->lb)));
+        t->item_col = kiln_decl_const(ctx, "lb_col", KILN_T(I32), kiln_band(ctx, ref(g, lid), kiln_int(ctx, p->lb - 1)));
         t->item_row = kiln_decl_const(ctx, "lb_row", KILN_T(I32), kiln_divi(ctx, ref(g, lid), p->lb));
         t->local_row_major = !b_nmajor; /* local B is always k x n */
     }
@@ -661,7 +661,9 @@ static void gemm_reference(kiln_args *args, gemm_trans trans, kiln_scalar elem)
     }
     enum { MAX_THREADS = 32 };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nthreads = (double)m * (double)n * (double)k < 1e8 || cpus < 2 ? 1 : (size_t)(cpus < MAX_THREADS ? cpus : MAX_THREADS);
+    size_t nthreads = 1;
+    if ((double)m * (double)n * (double)k >= 1e8 && cpus > 1)
+        nthreads = (size_t)(cpus < MAX_THREADS ? cpus : MAX_THREADS);
     ref_rows parts[MAX_THREADS];
     pthread_t threads[MAX_THREADS];
     int started[MAX_THREADS] = {0};
