@@ -167,6 +167,8 @@ typedef struct tile_copy {
     int across;                     /* work-items side by side along a row (la / lb) */
     kiln_var *item_row, *item_col;  /* this work-item's place in the copy's shape */
     int local_row_major;            /* local tile laid out as the global one (else transposed) */
+    int k_rows;                     /* the global rows run along k (else along m or n) */
+    kiln_var *mn0;                  /* the group's first row (A) or column (B) of C */
 } tile_copy;
 
 static void copy_tile(const gemm_build *g, const tile_copy *t, kiln_var *buf)
@@ -215,60 +217,55 @@ typedef struct gemm_copies {
     tile_copy a, b;
 } gemm_copies;
 
-/* The tile copies of both operands for the k-tile starting at `kt`. */
+/* The copy of one operand's tile for the k-tile starting at `kt`. */
+static void copy_operand(const gemm_build *g, tile_copy *t, kiln_var *kt, kiln_var *buf)
+{
+    t->row0 = t->k_rows ? kt : t->mn0;
+    t->col0 = t->k_rows ? t->mn0 : kt;
+    copy_tile(g, t, buf);
+}
+
 static void copy_tiles(const gemm_build *g, gemm_copies *cp, kiln_var *kt, kiln_var *buf)
 {
-    if (g->as) {
-        int a_kmajor = g->trans == GEMM_TN; /* A^T: the global array is k x m */
-        cp->a.row0 = a_kmajor ? kt : g->row0;
-        cp->a.col0 = a_kmajor ? g->row0 : kt;
-        copy_tile(g, &cp->a, buf);
-    }
-    if (g->bs) {
-        int b_nmajor = g->trans == GEMM_NT; /* B^T: the global array is n x k */
-        cp->b.row0 = b_nmajor ? g->col0 : kt;
-        cp->b.col0 = b_nmajor ? kt : g->col0;
-        copy_tile(g, &cp->b, buf);
-    }
+    if (g->as)
+        copy_operand(g, &cp->a, kt, buf);
+    if (g->bs)
+        copy_operand(g, &cp->b, kt, buf);
+}
+
+/* The shape of the copy of A (is_a) or B: the global array's rows run along k
+ * for A^T (k x m) and for B (k x n), along m or n otherwise. */
+static void setup_copy(gemm_build *g, tile_copy *t, kiln_var *lid, int is_a)
+{
+    kiln_ctx *ctx = g->ctx;
+    const gemm_params *p = &g->p;
+    int k_rows = is_a ? g->trans == GEMM_TN : g->trans != GEMM_NT;
+    int tile_mn = is_a ? p->mwg : p->nwg, edge_mn = is_a ? g->edge_m : g->edge_n;
+    kiln_var *extent_mn = is_a ? g->vm : g->vn;
+    t->k_rows = k_rows;
+    t->mn0 = is_a ? g->row0 : g->col0;
+    t->glob = is_a ? g->a : g->b;
+    t->loc = is_a ? g->as : g->bs;
+    t->rows = k_rows ? p->kwg : tile_mn;
+    t->cols = k_rows ? tile_mn : p->kwg;
+    t->row_end = k_rows ? g->vk : extent_mn;
+    t->col_end = k_rows ? extent_mn : g->vk;
+    t->guard_rows = k_rows ? g->edge_k : edge_mn;
+    t->guard_cols = k_rows ? edge_mn : g->edge_k;
+    t->across = is_a ? p->la : p->lb;
+    t->item_col = kiln_decl_const(ctx, is_a ? "la_col" : "lb_col", KILN_T(I32),
+                                  kiln_band(ctx, ref(g, lid), kiln_int(ctx, t->across - 1)));
+    t->item_row = kiln_decl_const(ctx, is_a ? "la_row" : "lb_row", KILN_T(I32), kiln_divi(ctx, ref(g, lid), t->across));
+    /* local A is m x k (ta = 0) or k x m (ta = 1); local B is always k x n */
+    t->local_row_major = k_rows == (is_a ? p->ta : 1);
 }
 
 static void setup_copies(gemm_build *g, gemm_copies *cp, kiln_var *lid)
 {
-    kiln_ctx *ctx = g->ctx;
-    const gemm_params *p = &g->p;
-    if (g->as) {
-        int a_kmajor = g->trans == GEMM_TN;
-        tile_copy *t = &cp->a;
-        t->glob = g->a;
-        t->loc = g->as;
-        t->rows = a_kmajor ? p->kwg : p->mwg;
-        t->cols = a_kmajor ? p->mwg : p->kwg;
-        t->row_end = a_kmajor ? g->vk : g->vm;
-        t->col_end = a_kmajor ? g->vm : g->vk;
-        t->guard_rows = a_kmajor ? g->edge_k : g->edge_m;
-        t->guard_cols = a_kmajor ? g->edge_m : g->edge_k;
-        t->across = p->la;
-        t->item_col = kiln_decl_const(ctx, "la_col", KILN_T(I32), kiln_band(ctx, ref(g, lid), kiln_int(ctx, p->la - 1)));
-        t->item_row = kiln_decl_const(ctx, "la_row", KILN_T(I32), kiln_divi(ctx, ref(g, lid), p->la));
-        /* local A is m x k (ta = 0) or k x m (ta = 1) */
-        t->local_row_major = a_kmajor == p->ta;
-    }
-    if (g->bs) {
-        int b_nmajor = g->trans == GEMM_NT;
-        tile_copy *t = &cp->b;
-        t->glob = g->b;
-        t->loc = g->bs;
-        t->rows = b_nmajor ? p->nwg : p->kwg;
-        t->cols = b_nmajor ? p->kwg : p->nwg;
-        t->row_end = b_nmajor ? g->vn : g->vk;
-        t->col_end = b_nmajor ? g->vk : g->vn;
-        t->guard_rows = b_nmajor ? g->edge_n : g->edge_k;
-        t->guard_cols = b_nmajor ? g->edge_k : g->edge_n;
-        t->across = p->lb;
-        t->item_col = kiln_decl_const(ctx, "lb_col", KILN_T(I32), kiln_band(ctx, ref(g, lid), kiln_int(ctx, p->lb - 1)));
-        t->item_row = kiln_decl_const(ctx, "lb_row", KILN_T(I32), kiln_divi(ctx, ref(g, lid), p->lb));
-        t->local_row_major = !b_nmajor; /* local B is always k x n */
-    }
+    if (g->as)
+        setup_copy(g, &cp->a, lid, 1);
+    if (g->bs)
+        setup_copy(g, &cp->b, lid, 0);
 }
 
 /* ---- one step of the k loop ------------------------------------------ */
@@ -354,7 +351,8 @@ static void compute_step(const gemm_build *g, kiln_var *k, kiln_var *kt, kiln_va
         } else {
             char cname[16];
             snprintf(cname, sizeof cname, "bcol%d", gn);
-            kiln_var *col = kiln_decl_const(ctx, cname, KILN_T(I32), kiln_add(ctx, ref(g, g->col0), ref(g, g->cbase[gn])));
+            kiln_var *col = kiln_decl_const(ctx, cname, KILN_T(I32),
+                                            kiln_add(ctx, ref(g, g->col0), ref(g, g->cbase[gn])));
             v = b_global(g, kk, col);
         }
         bv[gn] = kiln_decl_const(ctx, name, elem_type(g, vn), v);
@@ -503,12 +501,13 @@ static void store_outputs(const gemm_build *g)
     int vm = g->as && p->ta ? p->vwm : 1;
     for (int i = 0; i < p->mwi; i++) {
         kiln_block_begin(ctx);
-        kiln_var *row = kiln_decl_const(ctx, "row", KILN_T(I32),
-                                        kiln_addi(ctx, kiln_add(ctx, ref(g, g->row0), ref(g, g->rbase[i / vm])), i % vm));
+        kiln_node *first = kiln_add(ctx, ref(g, g->row0), ref(g, g->rbase[i / vm]));
+        kiln_var *row = kiln_decl_const(ctx, "row", KILN_T(I32), kiln_addi(ctx, first, i % vm));
         for (int gn = 0; gn < p->nwi / p->vwn; gn++) {
             char name[16];
             snprintf(name, sizeof name, "cc%d", gn);
-            kiln_var *col = kiln_decl_const(ctx, name, KILN_T(I32), kiln_add(ctx, ref(g, g->col0), ref(g, g->cbase[gn])));
+            kiln_var *col = kiln_decl_const(ctx, name, KILN_T(I32),
+                                            kiln_add(ctx, ref(g, g->col0), ref(g, g->cbase[gn])));
             kiln_node *cond = and_cond(ctx, g->edge_m ? kiln_lt(ctx, ref(g, row), ref(g, g->vm)) : NULL,
                                        g->edge_n ? kiln_lt(ctx, ref(g, col), ref(g, g->vn)) : NULL);
             if (cond)
