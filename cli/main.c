@@ -545,7 +545,7 @@ static int param_index(const kiln_kernel *k, const char *name, int len)
 static const kiln_kernel *restrict_kernel(const kiln_kernel *k, const kiln_size *size, const char *const *fixed,
                                           int nfixed, kiln_kernel *out)
 {
-    static char texts[16][96];
+    static char texts[KILN_MAX_PARAMS][96]; /* one per parameter: every one may be fixed */
     static const char *list[256]; /* the kernel's constraints, then one per --set */
     char err[512];
     kiln_space *space = kiln_space_new(k, size, err, sizeof err);
@@ -651,7 +651,7 @@ static int cmd_tune(int argc, char **argv)
     double time_budget = 0;
     int openmp = 0, timeout_ms = 10000, verbose = 0, reps = 0, nfixed = 0, confirm_top = 5;
     unsigned rerun = 0;
-    const char *fixed[16];
+    const char *fixed[KILN_MAX_PARAMS];
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
         {"set", required_argument, 0, 'x'}, {"strategy", required_argument, 0, 's'}, {"budget", required_argument, 0, 'b'},
@@ -670,7 +670,7 @@ static int cmd_tune(int argc, char **argv)
                 die(EXIT_USAGE, "tune: --confirm wants a count from 0 to 100, got '%s'", optarg);
             break;
         case 'x':
-            if (nfixed == 16)
+            if (nfixed == KILN_MAX_PARAMS)
                 die(EXIT_USAGE, "tune: too many --set options");
             check_setting_or_die("tune", optarg);
             fixed[nfixed++] = optarg;

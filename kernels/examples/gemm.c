@@ -798,7 +798,7 @@ GEMM_CALLBACKS(f64_nt, GEMM_NT, KILN_F64)
                   {"b", elem, KILN_IN, 0, gemm_count_b, 0}, {"c", elem, KILN_OUT, 0, gemm_count_c, 0}),          \
         GEMM_PARAMS,                                                                                             \
         GEMM_CONSTRAINTS(a_rows, a_cols, b_rows, b_cols, esz),                                                   \
-        .default_size = {1, {256, 1, 1}},                                                                        \
+        .default_size = {3, {256, 256, 256}},                                                                    \
         .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),                                                     \
         .build = gemm_build_##id,                                                                                \
         .inputs = gemm_inputs_##id,                                                                              \
