@@ -7,12 +7,12 @@
 #     alternating rounds; medians and ranges of the rounds.
 # usage: bench/gemm/run.sh [BUDGET_1024] [BUDGET_2048]   (after scripts/setup.sh;
 # needs libclblast-dev). Wrap it in flock /tmp/kiln-bench.lock on a shared machine.
-# Writes bench/gemm/out/ (databases, JSON) and prints the raw log on stdout.
+# Writes bench/out/gemm/ (databases, JSON) and prints the raw log on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 budget1=${1:-60}
 budget2=${2:-8}
-out=bench/gemm/out; mkdir -p $out
+out=bench/out/gemm; mkdir -p $out
 kiln=build/cli/kiln
 db=$out/gemm.db
 rm -f $db $db-wal $db-shm
