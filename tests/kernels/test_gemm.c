@@ -129,9 +129,29 @@ static void check_reference(const kiln_kernel *k, int a_transposed, int b_transp
     kiln_args_free(args);
 }
 
+/* Bytes of the __local arrays an OpenCL source declares and the product of its
+ * reqd_work_group_size, read from the text itself (not from the constraints). */
+static void source_limits(const char *src, long long *local_bytes, long long *wg)
+{
+    *local_bytes = 0;
+    *wg = 0;
+    for (const char *p = strstr(src, "__local "); p; p = strstr(p + 1, "__local ")) {
+        const char *br = strchr(p, '[');
+        long long elem = strncmp(p + 8, "double", 6) == 0 ? 8 : 4;
+        if (br)
+            *local_bytes += elem * strtoll(br + 1, NULL, 10);
+    }
+    const char *r = strstr(src, "reqd_work_group_size(");
+    long long x = 0, y = 0, z = 0;
+    if (r && sscanf(r, "reqd_work_group_size(%lld, %lld, %lld)", &x, &y, &z) == 3)
+        *wg = x * y * z;
+}
+
 /* A deterministic sample of the space (`points` evenly spaced indices): every
- * valid configuration among them builds and prints in OpenCL C and C. */
-static void sample_space(const kiln_kernel *k, const char *size_text, uint64_t points)
+ * valid configuration among them builds and prints in OpenCL C and C, and its
+ * OpenCL source keeps to the space's device limits (local memory, work-group). */
+static void sample_space_limited(const kiln_kernel *k, const char *size_text, uint64_t points, long long local_limit,
+                                 long long wg_limit)
 {
     kiln_size size;
     char err[512] = "";
@@ -140,8 +160,10 @@ static void sample_space(const kiln_kernel *k, const char *size_text, uint64_t p
     CHECK_MSG(space != NULL, "%s: %s", k->name, err);
     if (!space)
         return;
+    kiln_space_set_limits(space, local_limit, wg_limit);
     kiln_ctx *ctx = kiln_ctx_new();
     uint64_t total = kiln_space_total(space), step = total / points + 1, valid = 0, built = 0;
+    long long most_local = 0, most_wg = 0;
     for (uint64_t i = 0; i < total; i += step) {
         kiln_config cfg;
         char why[256] = "";
@@ -162,6 +184,15 @@ static void sample_space(const kiln_kernel *k, const char *size_text, uint64_t p
             CHECK_MSG(src != NULL, "%s %s %s (%s): %s", k->name, size_text, json, kiln_lang_name((kiln_lang)lang),
                       err);
             printed &= src != NULL;
+            if (src && lang == KILN_LANG_CL) {
+                long long bytes, wg;
+                source_limits(src, &bytes, &wg);
+                CHECK_MSG(bytes <= local_limit && wg >= 1 && wg <= wg_limit,
+                          "%s %s %s: %lld bytes of local memory, %lld work-items (limits %lld, %lld)", k->name,
+                          size_text, json, bytes, wg, local_limit, wg_limit);
+                most_local = bytes > most_local ? bytes : most_local;
+                most_wg = wg > most_wg ? wg : most_wg;
+            }
             free(src);
         }
         built += printed;
@@ -169,8 +200,8 @@ static void sample_space(const kiln_kernel *k, const char *size_text, uint64_t p
     CHECK_MSG(valid >= 20, "%s at %s: only %llu valid points sampled", k->name, size_text,
               (unsigned long long)valid);
     CHECK(built == valid);
-    fprintf(stderr, "%s at %s: %llu sampled valid configurations built\n", k->name, size_text,
-            (unsigned long long)valid);
+    fprintf(stderr, "%s at %s: %llu sampled valid configurations built (up to %lld bytes local, %lld work-items)\n",
+            k->name, size_text, (unsigned long long)valid, most_local, most_wg);
     kiln_ctx_free(ctx);
     kiln_space_free(space);
 }
@@ -207,6 +238,11 @@ static void count_matches_walk(const kiln_kernel *k, const char *size_text)
     kiln_space_free(space);
 }
 
+static void sample_space(const kiln_kernel *k, const char *size_text, uint64_t points)
+{
+    sample_space_limited(k, size_text, points, KILN_SPACE_DEFAULT_LOCAL_MEM, KILN_SPACE_DEFAULT_MAX_WG);
+}
+
 static void refused(const kiln_kernel *k, const char *size_text, const char *settings, const char *reason)
 {
     kiln_size size;
@@ -240,6 +276,8 @@ static void host_only_checks(void)
     sample_space(&kiln_kernel_gemm_tn, "68x44x36", 8000);
     sample_space(&kiln_kernel_gemm_nt, "67x45x37", 20000);
     sample_space(&kiln_kernel_gemm_f64_nn, "128", 4000);
+    sample_space_limited(&kiln_kernel_gemm_nn, "256", 16000, 8192, 128);
+    sample_space_limited(&kiln_kernel_gemm_f64_tn, "256", 16000, 12288, 1024);
     refused(&kiln_kernel_gemm_nn, "67x45x37", "vwn=4", "vwn 4 does not divide n = 67");
     refused(&kiln_kernel_gemm_nn, "64", "mwg=128,mdim=4", "1 to 8 rows and columns");
     refused(&kiln_kernel_gemm_nn, "64", "ta=1", "ta = 1 needs sa = 1");
