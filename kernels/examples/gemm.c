@@ -26,6 +26,13 @@
  *  - db double-buffers the local tiles: tile k+1 is copied while tile k is
  *    computed, with one barrier per tile instead of two;
  *  - ku unrolls the loop over one tile (0: fully).
+ *
+ * The constraints keep every configuration they accept buildable: divisibility
+ * of the tiles by the work-items and by the copy shapes, at most 8 x 8 outputs
+ * per work-item, the local tiles within local_mem_bytes and the work-group
+ * within max_wg_size. Vector widths along a global row need that row's length
+ * to be a multiple of them (vwn: n; vwg: every extent, a 1 of a 3-extent size
+ * read as a missing one, which the description then refuses by name).
  */
 #include <math.h>
 #include <pthread.h>
