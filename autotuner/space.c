@@ -2,9 +2,11 @@
  * space.c: a kernel's search space for one problem size. Parameters are finite
  * value lists; points are numbered in mixed radix (last parameter fastest);
  * constraints are kiln expressions bound once to a slot array holding the
- * parameter values followed by the size names n, nx, ny, nz.
+ * parameter values followed by the size names n, nx, ny, nz and the device
+ * limits local_mem_bytes, max_wg_size.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +16,8 @@
 #include "autotuner/space_int.h"
 #include "autotuner/tuner_int.h"
 
-enum { SIZE_N, SIZE_NX, SIZE_NY, SIZE_NZ, SIZE_SLOTS };
-static const char *const size_names[SIZE_SLOTS] = {"n", "nx", "ny", "nz"};
+enum { SIZE_N, SIZE_NX, SIZE_NY, SIZE_NZ, LIMIT_LOCAL_MEM, LIMIT_MAX_WG, SIZE_SLOTS };
+static const char *const size_names[SIZE_SLOTS] = {"n", "nx", "ny", "nz", "local_mem_bytes", "max_wg_size"};
 
 struct kiln_space {
     const kiln_kernel *kernel;
@@ -24,10 +26,11 @@ struct kiln_space {
     long long size_values[SIZE_SLOTS];
     int nconstraints;
     kiln_cexpr **constraints;   /* k->nconstraints of them */
+    int *last_param;            /* per constraint: the last parameter it reads, -1 for none */
 };
 
 
-/* Parameters shadow the size names, so a parameter called "n" still works. */
+/* Parameters shadow the size and limit names, so a parameter called "n" still works. */
 static int slot_of(void *user, const char *name)
 {
     const kiln_space *s = user;
@@ -43,16 +46,20 @@ static int slot_of(void *user, const char *name)
 typedef struct name_check {
     kiln_space *space;
     const char *bad;
+    int last_param;
 } name_check;
 
 static int check_name(void *user, const char *name, int column)
 {
     (void)column;
     name_check *nc = user;
-    if (slot_of(nc->space, name) < 0) {
+    int slot = slot_of(nc->space, name);
+    if (slot < 0) {
         nc->bad = name;
         return 1;
     }
+    if (slot < nc->space->nparams && slot > nc->last_param)
+        nc->last_param = slot;
     return 0;
 }
 
@@ -72,7 +79,9 @@ kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *er
         return NULL;
     }
     kiln_space *s = calloc(1, sizeof *s);
-    if (s && !(s->constraints = calloc((size_t)k->nconstraints + 1, sizeof *s->constraints))) {
+    if (s && (!(s->constraints = calloc((size_t)k->nconstraints + 1, sizeof *s->constraints)) ||
+              !(s->last_param = calloc((size_t)k->nconstraints + 1, sizeof *s->last_param)))) {
+        free(s->constraints);
         free(s);
         s = NULL;
     }
@@ -110,6 +119,8 @@ kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *er
     s->size_values[SIZE_NX] = d[0];
     s->size_values[SIZE_NY] = d[1];
     s->size_values[SIZE_NZ] = d[2];
+    s->size_values[LIMIT_LOCAL_MEM] = KILN_SPACE_DEFAULT_LOCAL_MEM;
+    s->size_values[LIMIT_MAX_WG] = KILN_SPACE_DEFAULT_MAX_WG;
 
     for (int i = 0; i < k->nconstraints; i++) {
         const char *text = k->constraints[i];
@@ -124,11 +135,12 @@ kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *er
             goto fail;
         }
         s->constraints[s->nconstraints++] = e;
-        name_check nc = {s, NULL};
+        name_check nc = {s, NULL, -1};
         if (kiln_cexpr_visit_names(e, check_name, &nc) != 0) {
             kiln_tuner_errf(err, errlen, "constraint %d '%s': unknown name '%s'", i + 1, text, nc.bad);
             goto fail;
         }
+        s->last_param[i] = nc.last_param;
         if (kiln_cexpr_bind(e, slot_of, s, perr, sizeof perr) < 0) {
             kiln_tuner_errf(err, errlen, "constraint %d '%s': %s", i + 1, text, perr);
             goto fail;
@@ -140,6 +152,19 @@ fail:
     return NULL;
 }
 
+void kiln_space_set_limits(kiln_space *s, long long local_mem_bytes, long long max_wg_size)
+{
+    s->size_values[LIMIT_LOCAL_MEM] = local_mem_bytes > 0 ? local_mem_bytes : KILN_SPACE_DEFAULT_LOCAL_MEM;
+    s->size_values[LIMIT_MAX_WG] = max_wg_size > 0 ? max_wg_size : KILN_SPACE_DEFAULT_MAX_WG;
+}
+
+void kiln_space_set_device(kiln_space *s, const kiln_device_info *dev)
+{
+    long long local = dev->local_mem_bytes > (uint64_t)LLONG_MAX ? LLONG_MAX : (long long)dev->local_mem_bytes;
+    long long wg = dev->max_wg_size > (size_t)LLONG_MAX ? LLONG_MAX : (long long)dev->max_wg_size;
+    kiln_space_set_limits(s, local, wg);
+}
+
 void kiln_space_free(kiln_space *s)
 {
     if (!s)
@@ -147,6 +172,7 @@ void kiln_space_free(kiln_space *s)
     for (int i = 0; i < s->nconstraints; i++)
         kiln_cexpr_free(s->constraints[i]);
     free(s->constraints);
+    free(s->last_param);
     free(s);
 }
 
@@ -187,29 +213,41 @@ int kiln_space_index_valid(const kiln_space *s, uint64_t index)
     return first_failing(s, slots, NULL, 0) == -1;
 }
 
+/* 1 when every constraint whose last parameter is `depth` holds for slots[]. */
+static int holds_at(const kiln_space *s, int depth, const long long *slots)
+{
+    for (int i = 0; i < s->nconstraints; i++) {
+        long long v;
+        if (s->last_param[i] == depth && (kiln_cexpr_eval_slots(s->constraints[i], slots, &v, NULL, 0) < 0 || !v))
+            return 0;
+    }
+    return 1;
+}
+
+/* Valid points with parameters 0 .. depth - 1 fixed in slots[]: a constraint
+ * is tested as soon as the parameters it reads are set, and a failure prunes
+ * every point below, so a large space is not walked point by point. */
+static uint64_t count_from(const kiln_space *s, int depth, long long *slots)
+{
+    if (depth == s->nparams)
+        return 1;
+    const kiln_param *p = &s->kernel->params[depth];
+    uint64_t count = 0;
+    for (int v = 0; v < p->nvalues; v++) {
+        slots[depth] = p->values[v];
+        if (holds_at(s, depth, slots))
+            count += count_from(s, depth + 1, slots);
+    }
+    return count;
+}
+
 uint64_t kiln_space_count_valid(const kiln_space *s)
 {
     long long slots[KILN_MAX_PARAMS + SIZE_SLOTS];
-    int digit[KILN_MAX_PARAMS] = {0};
-    uint64_t count = 0;
     for (int i = 0; i < s->nparams; i++)
         slots[i] = s->kernel->params[i].values[0];
     memcpy(slots + s->nparams, s->size_values, sizeof s->size_values);
-    /* Odometer walk: cheaper than decoding every index. */
-    for (uint64_t index = 0; index < s->total; index++) {
-        if (first_failing(s, slots, NULL, 0) == -1)
-            count++;
-        for (int i = s->nparams - 1; i >= 0; i--) {
-            const kiln_param *p = &s->kernel->params[i];
-            if (++digit[i] < p->nvalues) {
-                slots[i] = p->values[digit[i]];
-                break;
-            }
-            digit[i] = 0;
-            slots[i] = p->values[0];
-        }
-    }
-    return count;
+    return holds_at(s, -1, slots) ? count_from(s, 0, slots) : 0;
 }
 
 void kiln_space_point(const kiln_space *s, uint64_t index, kiln_config *out)

@@ -419,6 +419,7 @@ static int tune_start(tune_run *t, kiln_space **space, uint64_t *valid, char *er
     *space = kiln_space_new(k, &t->opts->size, err, errlen);
     if (!*space)
         return -1;
+    kiln_space_set_device(*space, dev);
     *valid = kiln_space_count_valid(*space);
     if (*valid == 0) {
         kiln_tuner_errf(err, errlen, "no configuration of '%s' satisfies its constraints at size %s", k->name,

@@ -36,6 +36,12 @@ static const kiln_kernel *const builtin_kernels[] = {
     &kiln_kernel_bigdft_kinetic,
     &kiln_kernel_bigdft_kinetic3d,
     &kiln_kernel_bigdft_kinetic_dot,
+    &kiln_kernel_gemm_nn,
+    &kiln_kernel_gemm_tn,
+    &kiln_kernel_gemm_nt,
+    &kiln_kernel_gemm_f64_nn,
+    &kiln_kernel_gemm_f64_tn,
+    &kiln_kernel_gemm_f64_nt,
     NULL,
 };
 

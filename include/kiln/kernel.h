@@ -84,8 +84,9 @@ typedef struct kiln_kernel {
     const kiln_arg_info *args;             /* in the kernel's argument order: KILN_ARGS(...) */
     int nparams;
     const kiln_param *params;              /* KILN_PARAMS(...) */
-    /* Constraints over the parameters and the size (names n, nx, ny, nz; n == nx),
-     * in kiln's expression language: "wg * unroll <= 256", "nx % (vec * ppx) == 0". */
+    /* Constraints over the parameters, the size (names n, nx, ny, nz; n == nx)
+     * and the device's limits (local_mem_bytes, max_wg_size), in kiln's
+     * expression language: "wg * unroll <= max_wg_size", "nx % (vec * ppx) == 0". */
     int nconstraints;
     const char *const *constraints;        /* KILN_CONSTRAINTS(...) */
     kiln_size default_size;

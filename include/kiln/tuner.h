@@ -33,8 +33,21 @@ int kiln_cexpr_eval(const kiln_cexpr *e, kiln_lookup_fn lookup, void *user, long
 typedef struct kiln_space kiln_space;
 
 /* The kernel's parameters and constraints for one problem size. NULL with err
- * if a constraint does not parse or names an unknown parameter. */
+ * if a constraint does not parse or names an unknown parameter. Constraints
+ * read the parameters, the size (n, nx, ny, nz) and the device's limits
+ * (local_mem_bytes, max_wg_size): the defaults below until
+ * kiln_space_set_limits gives a device's. */
 kiln_space *kiln_space_new(const kiln_kernel *k, const kiln_size *size, char *err, size_t errlen);
+/* Limits a space assumes without a device: the local memory and work-group
+ * size that OpenCL guarantees a GPU-class device (32 KiB, 256 work-items). */
+#define KILN_SPACE_DEFAULT_LOCAL_MEM 32768
+#define KILN_SPACE_DEFAULT_MAX_WG 256
+/* The device's local memory size in bytes and its largest work-group, as the
+ * constraints' local_mem_bytes and max_wg_size; a value <= 0 (a device that
+ * reports no limit) keeps the default. */
+void kiln_space_set_limits(kiln_space *s, long long local_mem_bytes, long long max_wg_size);
+/* The same from an open device's description. */
+void kiln_space_set_device(kiln_space *s, const kiln_device_info *dev);
 void kiln_space_free(kiln_space *s);
 /* Number of points before constraints (product of value counts). */
 uint64_t kiln_space_total(const kiln_space *s);

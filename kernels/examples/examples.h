@@ -12,6 +12,11 @@
  *             interleaved u8 components, clamped to 0..255 (components per
  *             work-item in x and rows in y, u8 vector length, i16/i32
  *             temporaries, synthesized loads, 2-D work-group).
+ *  - gemm:    C = op(A) op(B), f32 and f64, plain and transposed operands, any
+ *             size (rectangular tiles, register blocking, optional local
+ *             staging of either operand with its own copy shape, padding,
+ *             vector widths, transposed local A, double buffering, unroll,
+ *             strided or contiguous outputs): kernels/examples/gemm.c.
  *
  * Each is a complete kiln_kernel: description, search space, seeded inputs,
  * double-precision reference, launch geometry, FLOP and byte counts.
@@ -23,5 +28,7 @@
 
 extern const kiln_kernel kiln_kernel_triad, kiln_kernel_matmul, kiln_kernel_laplace;
 extern const kiln_kernel kiln_kernel_laplace_rgb;
+extern const kiln_kernel kiln_kernel_gemm_nn, kiln_kernel_gemm_tn, kiln_kernel_gemm_nt;
+extern const kiln_kernel kiln_kernel_gemm_f64_nn, kiln_kernel_gemm_f64_tn, kiln_kernel_gemm_f64_nt;
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "check.h"
 #include "fixture.h"
+#include "autotuner/space_int.h"
 
 /* A char array as a plain pointer, so CHECK_STR_CONTAINS may test it for NULL. */
 static const char *text(const char *s)
@@ -161,6 +162,43 @@ int main(void)
     s = space_for(&dims, 64, 32, 2, err, sizeof err);
     CHECK_MSG(s != NULL, "%s", err);
     CHECK(s && kiln_space_count_valid(s) == 40);
+    kiln_space_free(s);
+
+    /* device limits: local_mem_bytes and max_wg_size, the portable defaults until a
+     * device is given, then that device's, counted against the same rule in C */
+    dims_constraint[0] = "wg * unroll * 4 <= local_mem_bytes && wg <= max_wg_size";
+    s = space_for(&dims, 64, 0, 1, err, sizeof err);
+    CHECK_MSG(s != NULL, "%s", err);
+    if (s) {
+        const long long limits[][2] = {{KILN_SPACE_DEFAULT_LOCAL_MEM, KILN_SPACE_DEFAULT_MAX_WG}, {1024, 64},
+                                       {256, 256}, {65536, 16}};
+        for (size_t li = 0; li < sizeof limits / sizeof limits[0]; li++) {
+            if (li > 0)
+                kiln_space_set_limits(s, limits[li][0], limits[li][1]);
+            unsigned long long want = 0;
+            for (int a = 0; a < 5; a++)
+                for (int b = 0; b < 4; b++)
+                    want += 2 * (unsigned long long)(fixture_wg[a] * fixture_unroll[b] * 4 <= limits[li][0] &&
+                                                     fixture_wg[a] <= limits[li][1]);
+            CHECK_MSG(kiln_space_count_valid(s) == want, "limits %lld, %lld: %llu valid, want %llu", limits[li][0],
+                      limits[li][1], (unsigned long long)kiln_space_count_valid(s), want);
+            kiln_space_point(s, fixture_index(4, 0, 0), &c); /* wg 256, unroll 1 */
+            CHECK(kiln_space_check(s, &c, why, sizeof why) == (256 * 4 <= limits[li][0] && 256 <= limits[li][1]));
+            CHECK(kiln_space_index_valid(s, fixture_index(4, 0, 0)) == kiln_space_check(s, &c, why, sizeof why));
+        }
+        kiln_space_free(s);
+    }
+    /* a parameter of the same name shadows a limit, as it shadows a size name */
+    kiln_kernel shadow = fixture_kernel;
+    kiln_param shadow_params[3] = {fixture_kernel.params[0], fixture_kernel.params[1], fixture_kernel.params[2]};
+    shadow_params[0].name = "max_wg_size";
+    shadow.params = shadow_params;
+    const char *shadow_constraint[1] = {"max_wg_size <= 32"};
+    shadow.constraints = shadow_constraint;
+    shadow.nconstraints = 1;
+    s = space_for(&shadow, 64, 0, 1, err, sizeof err);
+    CHECK_MSG(s != NULL, "%s", err);
+    CHECK(s && kiln_space_count_valid(s) == 2 * 4 * 2);
     kiln_space_free(s);
 
     /* an evaluation error while checking is reported, not a crash */

@@ -427,6 +427,26 @@ static void test_stale_marker(const char *dir, kiln_rt *rt, const kiln_kernel *k
     kiln_db_close(db);
 }
 
+/* Constraints see the tuned device's limits, not the defaults: the host
+ * allows work-groups of 1024, the defaults 256. */
+static void test_device_limits(const char *dir, kiln_rt *rt, const kiln_kernel *k)
+{
+    char path[256], err[512];
+    kiln_db *db = open_in(dir, "limits.db", path, sizeof path);
+    if (!db)
+        return;
+    CHECK(kiln_rt_device(rt)->max_wg_size == 1024);
+    kiln_kernel wide = triad_where(k, "vec == 1 && per_item == 1 && wg > max_wg_size / 2");
+    kiln_size size = {1, {4096, 1, 1}};
+    kiln_tune_opts o;
+    kiln_tune_summary sum;
+    tune_opts(&o, &wide, &size, 0);
+    CHECK(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0);
+    CHECK_MSG(sum.evaluated == 1 && sum.ok == 1, "evaluated %llu (only wg 1024 exceeds 1024 / 2)",
+              (unsigned long long)sum.evaluated);
+    kiln_db_close(db);
+}
+
 /* triad, refusing per_item == 2 in its description. */
 static kiln_proc *refusing_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
 {
@@ -640,6 +660,7 @@ int main(void)
     CHECK(kiln_config_from_json(k, "{\"vec\":x}", &back, err, sizeof err) == -1);
 
     test_identity(db, rt, k);
+    test_device_limits(dir, rt, k);
     test_disk_full(dir, rt, k);
     test_stale_marker(dir, rt, k);
     test_refused_resumes(dir, rt, k);

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# gemm on an NVIDIA GPU through NVIDIA's OpenCL, beside cuBLAS SGEMM (FP32, TF32
+# off; bench/gemm/cublas_sgemm.cu, CUDA events, median of 20), in one session:
+#  1. n=1024: three hand-picked starting points (the shapes fast FP32 GEMMs use:
+#     128x128 or 64x64 tiles, 8x8 or 4x4 per work-item, both operands staged,
+#     transposed local A, vectors of 4), then random search for ~90 s;
+#  2. n=4096: random search for ~100 s among configurations that stage both
+#     operands (sa=1 sb=1), plus the 1024 winner;
+#  3. at each size, 3 rounds alternating cuBLAS (20 timed calls) and kiln's best
+#     re-measured alone (--reps 20, a fresh database: built, verified, timed).
+# usage (repository root on the GPU machine, kiln built in build/, nvcc on PATH):
+#   OUT=/some/dir bench/gemm/gpu.sh        -> $OUT/gemm_gpu.log, $OUT/gemm_gpu.db
+# About 6 minutes on one H200.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${OUT:-bench/gemm/out-gpu}; mkdir -p "$out"
+log=$out/gemm_gpu.log
+kiln=$PWD/build/cli/kiln
+db=$out/gemm_gpu.db
+rm -f "$db" "$db"-wal "$db"-shm
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/vendors"; echo libnvidia-opencl.so.1 > "$work/vendors/nvidia.icd"
+export OCL_ICD_VENDORS=$work/vendors
+for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
+  [ -e $d/libOpenCL.so.1 ] && { ln -sf $d/libOpenCL.so.1 "$work/libOpenCL.so.1"; break; }
+done
+export LD_LIBRARY_PATH=$work${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export KILN_CACHE_DIR=$work/cache NVIDIA_TF32_OVERRIDE=0
+
+exec > >(tee "$log") 2>&1
+echo "== machine ($(date -u +%FT%TZ)); load: $(cat /proc/loadavg)"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
+nvcc --version | tail -1
+nvcc -O3 -o "$work/cublas_sgemm" bench/gemm/cublas_sgemm.cu -lcublas || { echo "nvcc failed"; exit 1; }
+"$kiln" devices
+dev=NVIDIA
+
+# A variant slower than --timeout stops kiln on OpenCL (it cannot cancel a
+# kernel); the row is stored as a timeout and tuning again resumes after it.
+tune_resuming() { # SECONDS, then kiln tune's arguments: search for at most SECONDS in all
+  local deadline=$(( $(date +%s) + $1 )); shift
+  for attempt in 1 2 3 4 5; do
+    local left=$(( deadline - $(date +%s) ))
+    [ $left -gt 5 ] || return 0
+    "$kiln" tune "$@" --time $left > "$work/tune.out" 2>&1 && { tail -8 "$work/tune.out"; return 0; }
+    tail -3 "$work/tune.out"; echo "(kiln tune stopped; resuming, attempt $((attempt + 1)))"
+  done
+}
+sets_of() { echo "$1" | sed -E 's/.*"config":\{([^}]*)\}.*/\1/; s/"//g; s/:/=/g; s/(^|,)/ --set /g'; }
+starts=(
+  "mwg=128 nwg=128 kwg=16 mdim=16 ndim=16 sa=1 sb=1 la=2 lb=32 vwg=4 vwm=4 vwn=4 ta=1 db=1 strided=1"
+  "mwg=128 nwg=128 kwg=16 mdim=16 ndim=16 sa=1 sb=1 la=2 lb=32 vwg=4 vwm=4 vwn=4 ta=1 db=0 strided=1 ku=0"
+  "mwg=64 nwg=64 kwg=16 mdim=16 ndim=16 sa=1 sb=1 la=8 lb=32 vwg=2 vwm=4 vwn=4 ta=1 db=1 strided=1"
+)
+t0=$(date +%s)
+echo "== n=1024: starting points"
+for s in "${starts[@]}"; do
+  # shellcheck disable=SC2046
+  "$kiln" tune gemm --size 1024 --device $dev $(printf -- '--set %s ' $s) --db "$db" --confirm 0 --verbose 2>&1 | grep -E '^\[|ok|wrong|error' | head -3
+done
+echo "== n=1024: random search, ~90 s"
+tune_resuming 90 gemm --size 1024 --device $dev --strategy random --budget 1000 --timeout 2000 --seed 1 \
+  --db "$db" --confirm 3
+best1=$("$kiln" best gemm --size 1024 --device $dev --db "$db" --json); echo "winner 1024: $best1"
+echo "== n=4096: the 1024 winner, then random search among sa=1 sb=1, ~100 s"
+"$kiln" tune gemm --size 4096 --device $dev $(sets_of "$best1") --db "$db" --confirm 0 2>&1 | tail -2
+tune_resuming 100 gemm --size 4096 --device $dev --set sa=1 --set sb=1 --strategy random --budget 1000 \
+  --timeout 2000 --seed 2 --db "$db" --confirm 3
+best4=$("$kiln" best gemm --size 4096 --device $dev --db "$db" --json); echo "winner 4096: $best4"
+echo "tuning wall $(( $(date +%s) - t0 )) s"
+"$kiln" export gemm --device $dev --db "$db" --format json --output "$out/gemm_gpu.json"
+python3 - "$out/gemm_gpu.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+for size in ("1024", "4096"):
+    at = [r for r in rows if r["size"] == size]
+    ok = [(i, r["median_ns"]) for i, r in enumerate(at, 1) if r["verdict"] == "ok" and r["median_ns"]]
+    if not ok:
+        print(f"n={size}: no correct result"); continue
+    best = min(t for _, t in ok)
+    first = next(i for i, t in ok if t <= 1.05 * best)
+    n = int(size)
+    print(f"n={size}: {len(at)} evaluations, best {2 * n**3 / best / 1e3:.2f} TFLOP/s, within 5% of it at evaluation {first}")
+PY
+
+for n in 1024 4096; do
+  best=$best1; [ $n = 4096 ] && best=$best4
+  sets=$(sets_of "$best")
+  echo "== n=$n, 3 rounds: cuBLAS SGEMM (median of 20) then kiln$sets (median of 20)"
+  for r in 1 2 3; do
+    "$work/cublas_sgemm" $n 20
+    rm -f "$work"/round.db*
+    "$kiln" tune gemm --size $n --device $dev $sets --reps 20 --db "$work/round.db" --confirm 0 >/dev/null 2>&1
+    "$kiln" best gemm --size $n --device $dev --db "$work/round.db" --json |
+      sed -E 's/.*"median_ns":([0-9.]+).*"gflops":([0-9.]+).*/kiln gemm n='$n' median_ns=\1 gflops=\2/'
+  done
+done
+echo "== done $(date -u +%FT%TZ)"
