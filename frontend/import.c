@@ -1,0 +1,1518 @@
+/*
+ * import.c: OpenCL C and C99 kernels into kiln's tree, through libclang.
+ *
+ * libclang parses (and preprocesses, with the -D definitions); this file walks
+ * the kernel's cursors and calls the DSL's builders, one walker for
+ * statements and one for expressions, each a switch on the cursor kind. Every
+ * statement is built at the cursor's file:line:column; anything without a
+ * builder is refused there with the construct named. clang's implicit
+ * conversions become explicit casts where kiln's types would differ, so the
+ * tree computes what the C semantics say.
+ */
+#include <clang-c/Index.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dsl/dsl_int.h"
+#include "kiln/frontend.h"
+
+struct kiln_importer {
+    CXIndex index;
+};
+
+kiln_importer *kiln_importer_new(void)
+{
+    kiln_importer *imp = calloc(1, sizeof *imp);
+    if (imp)
+        imp->index = clang_createIndex(0, 0);
+    return imp;
+}
+
+void kiln_importer_free(kiln_importer *imp)
+{
+    if (!imp)
+        return;
+    clang_disposeIndex(imp->index);
+    free(imp);
+}
+
+/* A `#pragma kiln unroll(U)` line of the main file. */
+typedef struct unroll_pragma {
+    unsigned line;
+    int factor;
+} unroll_pragma;
+
+/* A declaration of the kernel and the kiln variable that stands for it. */
+typedef struct binding {
+    CXCursor decl;
+    kiln_var *var;
+} binding;
+
+typedef struct importer {
+    kiln_ctx *ctx;
+    CXTranslationUnit tu;
+    const char *file;       /* arena copy of the main file's name */
+    binding *vars;
+    int nvars, cap;
+    unroll_pragma *pragmas;
+    int npragmas;
+    unsigned text_lines;    /* lines of the text: diagnostics past them are about a pragma */
+    const kiln_import_opts *opts;
+    CXCursor kernel;        /* the function being imported */
+    int failed;
+} importer;
+
+/* ---- positions and errors ---- */
+
+static kiln_loc loc_of(importer *im, CXCursor c)
+{
+    CXFile file;
+    unsigned line, col;
+    clang_getSpellingLocation(clang_getCursorLocation(c), &file, &line, &col, NULL);
+    kiln_loc loc = {im->file, (int)line, (int)col};
+    if (file) {
+        CXString name = clang_getFileName(file);
+        const char *s = clang_getCString(name);
+        const char *base = im->opts->path ? im->opts->path : "";
+        if (s && strcmp(s, base) != 0)
+            loc.file = kiln_ctx_strdup(im->ctx, s);
+        clang_disposeString(name);
+    }
+    return loc;
+}
+
+static void refuse(importer *im, CXCursor c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void refuse(importer *im, CXCursor c, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!im->failed)
+        kiln_fail_at(im->ctx, loc_of(im, c), "%s", msg);
+    im->failed = 1;
+}
+
+static int failed(importer *im)
+{
+    return im->failed || kiln_ctx_failed(im->ctx);
+}
+
+/* ---- cursor helpers ---- */
+
+typedef struct kid_list {
+    CXCursor c[16];
+    int n;
+} kid_list;
+
+static enum CXChildVisitResult collect_kid(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    kid_list *k = data;
+    if (c.kind == CXCursor_UnexposedAttr || clang_isAttribute(c.kind))
+        return CXChildVisit_Continue;
+    if (k->n < (int)(sizeof k->c / sizeof k->c[0]))
+        k->c[k->n] = c;
+    k->n++;
+    return CXChildVisit_Continue;
+}
+
+static kid_list kids_of(CXCursor c)
+{
+    kid_list k = {.n = 0};
+    clang_visitChildren(c, collect_kid, &k);
+    return k;
+}
+
+/* Children beyond the first 16 (a block of many statements) are walked with this. */
+typedef struct kid_walk {
+    importer *im;
+    void (*fn)(importer *im, CXCursor c);
+} kid_walk;
+
+static enum CXChildVisitResult walk_kid(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    kid_walk *w = data;
+    if (clang_isAttribute(c.kind))
+        return CXChildVisit_Continue;
+    if (failed(w->im))
+        return CXChildVisit_Break;
+    w->fn(w->im, c);
+    return CXChildVisit_Continue;
+}
+
+static void for_each_kid(importer *im, CXCursor c, void (*fn)(importer *im, CXCursor c))
+{
+    kid_walk w = {im, fn};
+    clang_visitChildren(c, walk_kid, &w);
+}
+
+static void spelling(CXCursor c, char *buf, size_t len)
+{
+    CXString s = clang_getCursorSpelling(c);
+    snprintf(buf, len, "%s", clang_getCString(s) ? clang_getCString(s) : "");
+    clang_disposeString(s);
+}
+
+static void kind_spelling(CXCursor c, char *buf, size_t len)
+{
+    CXString s = clang_getCursorKindSpelling(c.kind);
+    snprintf(buf, len, "%s", clang_getCString(s));
+    clang_disposeString(s);
+}
+
+static unsigned offset_of(CXSourceLocation l)
+{
+    unsigned off;
+    clang_getSpellingLocation(l, NULL, NULL, NULL, &off);
+    return off;
+}
+
+/* The operator of a binary, compound-assignment or unary operator cursor:
+ * the one token between its operands in the source (libclang 14 has no
+ * opcode query). "" when the operator is not written there, as when it
+ * comes from a macro's body; the caller then refuses the expression. */
+static void operator_of(importer *im, CXCursor c, char *op, size_t len)
+{
+    op[0] = '\0';
+    kid_list k = kids_of(c);
+    if (k.n < 1)
+        return;
+    CXSourceRange whole = clang_getCursorExtent(c), first = clang_getCursorExtent(k.c[0]);
+    unsigned lo, hi;
+    if (c.kind == CXCursor_UnaryOperator) {
+        unsigned start = offset_of(clang_getRangeStart(whole)), end = offset_of(clang_getRangeEnd(whole));
+        unsigned kstart = offset_of(clang_getRangeStart(first)), kend = offset_of(clang_getRangeEnd(first));
+        if (kstart > start) { /* prefix */
+            lo = start;
+            hi = kstart;
+        } else {
+            lo = kend;
+            hi = end;
+        }
+    } else {
+        if (k.n != 2)
+            return;
+        lo = offset_of(clang_getRangeEnd(first));
+        hi = offset_of(clang_getRangeStart(clang_getCursorExtent(k.c[1])));
+    }
+    CXToken *toks = NULL;
+    unsigned n = 0, found = 0;
+    clang_tokenize(im->tu, whole, &toks, &n);
+    for (unsigned i = 0; i < n; i++) {
+        CXSourceRange tr = clang_getTokenExtent(im->tu, toks[i]);
+        unsigned ts = offset_of(clang_getRangeStart(tr)), te = offset_of(clang_getRangeEnd(tr));
+        if (ts < lo || te > hi)
+            continue;
+        found++;
+        CXString sp = clang_getTokenSpelling(im->tu, toks[i]);
+        if (clang_getTokenKind(toks[i]) == CXToken_Punctuation)
+            snprintf(op, len, "%s", clang_getCString(sp));
+        clang_disposeString(sp);
+    }
+    if (found != 1)
+        op[0] = '\0';
+    clang_disposeTokens(im->tu, toks, n);
+}
+
+static int eval_int(CXCursor c, long long *out)
+{
+    CXEvalResult r = clang_Cursor_Evaluate(c);
+    if (!r)
+        return -1;
+    int ok = clang_EvalResult_getKind(r) == CXEval_Int;
+    if (ok)
+        *out = clang_EvalResult_getAsLongLong(r);
+    clang_EvalResult_dispose(r);
+    return ok ? 0 : -1;
+}
+
+static double eval_float(CXCursor c)
+{
+    CXEvalResult r = clang_Cursor_Evaluate(c);
+    double v = 0;
+    if (r) {
+        if (clang_EvalResult_getKind(r) == CXEval_Float)
+            v = clang_EvalResult_getAsDouble(r);
+        clang_EvalResult_dispose(r);
+    }
+    return v;
+}
+
+/* Strips parentheses and implicit conversions. */
+static CXCursor bare(CXCursor c)
+{
+    while (c.kind == CXCursor_ParenExpr || c.kind == CXCursor_UnexposedExpr) {
+        kid_list k = kids_of(c);
+        if (k.n != 1)
+            break;
+        c = k.c[0];
+    }
+    return c;
+}
+
+/* ---- types ---- */
+
+static kiln_scalar scalar_of(CXType t)
+{
+    switch (clang_getCanonicalType(t).kind) {
+    case CXType_Bool: return KILN_BOOL;
+    case CXType_Char_S: case CXType_SChar: return KILN_I8;
+    case CXType_Char_U: case CXType_UChar: return KILN_U8;
+    case CXType_Short: return KILN_I16;
+    case CXType_UShort: return KILN_U16;
+    case CXType_Int: return KILN_I32;
+    case CXType_UInt: return KILN_U32;
+    case CXType_Long: case CXType_LongLong: return KILN_I64;
+    case CXType_ULong: case CXType_ULongLong: return KILN_U64;
+    case CXType_Float: return KILN_F32;
+    case CXType_Double: return KILN_F64;
+    case CXType_Void: return KILN_VOID;
+    default: return KILN_SCALAR_COUNT;
+    }
+}
+
+/* A scalar or vector type as kiln's; 0 when kiln has none. */
+static int type_of(CXType t, kiln_type *out)
+{
+    CXType ct = clang_getCanonicalType(t);
+    if (ct.kind == CXType_Vector || ct.kind == CXType_ExtVector) {
+        long long lanes = clang_getNumElements(ct);
+        kiln_scalar s = scalar_of(clang_getElementType(ct));
+        if (s == KILN_SCALAR_COUNT || s == KILN_VOID || (lanes != 2 && lanes != 4 && lanes != 8 && lanes != 16))
+            return 0;
+        *out = (kiln_type){s, (int)lanes};
+        return 1;
+    }
+    kiln_scalar s = scalar_of(ct);
+    if (s == KILN_SCALAR_COUNT)
+        return 0;
+    *out = (kiln_type){s, 1};
+    return 1;
+}
+
+static void type_name(CXType t, char *buf, size_t len)
+{
+    CXString s = clang_getTypeSpelling(t);
+    snprintf(buf, len, "%s", clang_getCString(s));
+    clang_disposeString(s);
+}
+
+static int same_type(kiln_type a, kiln_type b)
+{
+    return a.scalar == b.scalar && a.lanes == b.lanes;
+}
+
+/* `n` converted to `to` as C would: a cast where kiln's type differs, none
+ * for a literal of the right kind (kiln adapts it) nor for a work-item
+ * query read as size_t. */
+static kiln_node *coerce(importer *im, kiln_node *n, kiln_type to)
+{
+    kiln_type have = kiln_node_type(n);
+    if (failed(im) || to.scalar == KILN_VOID || same_type(have, to))
+        return n;
+    if (n->kind == KILN_N_WITEM && (to.scalar == KILN_U64 || to.scalar == KILN_I64) && to.lanes == 1)
+        return n;
+    if (n->kind == KILN_N_LIT && n->weak && have.lanes == 1 && to.lanes == 1 &&
+        kiln_scalar_is_float(have.scalar) == kiln_scalar_is_float(to.scalar) && to.scalar != KILN_BOOL)
+        return n;
+    return kiln_cast(im->ctx, to, n);
+}
+
+/* ---- variables ---- */
+
+static void bind(importer *im, CXCursor decl, kiln_var *var)
+{
+    if (im->nvars == im->cap) {
+        int cap = im->cap ? im->cap * 2 : 32;
+        binding *v = realloc(im->vars, sizeof *v * (size_t)cap);
+        if (!v) {
+            refuse(im, decl, "out of memory");
+            return;
+        }
+        im->vars = v;
+        im->cap = cap;
+    }
+    im->vars[im->nvars++] = (binding){decl, var};
+}
+
+static kiln_var *lookup(importer *im, CXCursor decl)
+{
+    for (int i = im->nvars - 1; i >= 0; i--)
+        if (clang_equalCursors(im->vars[i].decl, decl))
+            return im->vars[i].var;
+    return NULL;
+}
+
+/* The variable a DeclRefExpr names; NULL (refused) when it is not one of the kernel's. */
+static kiln_var *var_of(importer *im, CXCursor ref)
+{
+    CXCursor d = clang_getCursorReferenced(ref);
+    kiln_var *v = lookup(im, d);
+    if (!v) {
+        char name[128];
+        spelling(ref, name, sizeof name);
+        refuse(im, ref, "'%s' is declared outside the kernel (file-scope variables and constants are not "
+                        "imported: pass a value with -D)", name);
+    }
+    return v;
+}
+
+/* ---- expressions ---- */
+
+static kiln_node *expr(importer *im, CXCursor c);
+
+static kiln_node *expr_as(importer *im, CXCursor c, kiln_type to)
+{
+    return coerce(im, expr(im, c), to);
+}
+
+static const struct {
+    const char *op;
+    kiln_binop bin;
+} binops[] = {
+    {"+", KILN_ADD}, {"-", KILN_SUB}, {"*", KILN_MUL}, {"/", KILN_DIV}, {"%", KILN_MOD},
+    {"<", KILN_LT}, {"<=", KILN_LE}, {">", KILN_GT}, {">=", KILN_GE}, {"==", KILN_EQ}, {"!=", KILN_NE},
+    {"&&", KILN_AND}, {"||", KILN_OR}, {"&", KILN_BAND}, {"|", KILN_BOR}, {"^", KILN_BXOR},
+    {"<<", KILN_SHL}, {">>", KILN_SHR},
+};
+
+static int binop_of(const char *op, kiln_binop *out)
+{
+    for (size_t i = 0; i < sizeof binops / sizeof binops[0]; i++)
+        if (strcmp(binops[i].op, op) == 0) {
+            *out = binops[i].bin;
+            return 1;
+        }
+    return 0;
+}
+
+/* The array and its indices of a[i] or t[i][j] (outermost first). */
+static kiln_var *subscript(importer *im, CXCursor c, kiln_node **idx, int *nidx)
+{
+    CXCursor chain[8];
+    int n = 0;
+    CXCursor base = c;
+    while (base.kind == CXCursor_ArraySubscriptExpr) {
+        kid_list k = kids_of(base);
+        if (k.n != 2 || n == 8) {
+            refuse(im, c, "array subscript of an unexpected shape");
+            return NULL;
+        }
+        chain[n++] = k.c[1];
+        base = bare(k.c[0]);
+    }
+    if (base.kind != CXCursor_DeclRefExpr) {
+        char ks[64];
+        kind_spelling(base, ks, sizeof ks);
+        refuse(im, base, "subscript of a computed pointer (%s): kiln indexes named arrays only", ks);
+        return NULL;
+    }
+    kiln_var *v = var_of(im, base);
+    if (!v)
+        return NULL;
+    if (!v->is_array) {
+        refuse(im, base, "'%s' is subscripted but is not an array", v->name);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++)
+        idx[n - 1 - i] = expr(im, chain[i]);
+    *nidx = n;
+    return v;
+}
+
+/* vloadN(offset, pointer): the pointer is `a` or `a + e`; returns the
+ * flattened element index offset * N + e. */
+static kiln_var *pointer_base(importer *im, CXCursor p, kiln_node **offset)
+{
+    p = bare(p);
+    *offset = NULL;
+    if (p.kind == CXCursor_BinaryOperator) {
+        char op[4];
+        operator_of(im, p, op, sizeof op);
+        kid_list k = kids_of(p);
+        if (strcmp(op, "+") == 0 && k.n == 2 && bare(k.c[0]).kind == CXCursor_DeclRefExpr) {
+            *offset = expr(im, k.c[1]);
+            p = bare(k.c[0]);
+        }
+    }
+    if (p.kind != CXCursor_DeclRefExpr) {
+        refuse(im, p, "pointer arithmetic beyond 'array + offset'");
+        return NULL;
+    }
+    kiln_var *v = var_of(im, p);
+    if (v && !v->is_array) {
+        refuse(im, p, "'%s' is not an array", v->name);
+        return NULL;
+    }
+    return v;
+}
+
+static int vector_width(const char *name, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(name, prefix, n) != 0)
+        return 0;
+    int w = atoi(name + n);
+    return w == 2 || w == 4 || w == 8 || w == 16 ? w : 0;
+}
+
+static kiln_node *vload_expr(importer *im, CXCursor c, int lanes, kid_list *k)
+{
+    kiln_node *off = NULL;
+    kiln_node *first = expr(im, k->c[1]);
+    kiln_var *v = pointer_base(im, k->c[2], &off);
+    if (!v)
+        return NULL;
+    kiln_node *flat = kiln_muli(im->ctx, first, lanes);
+    if (first->kind == KILN_N_LIT && first->ival == 0)
+        flat = off ? off : kiln_int(im->ctx, 0);
+    else if (off)
+        flat = kiln_add(im->ctx, flat, off);
+    (void)c;
+    return kiln_vload(im->ctx, lanes, v, flat);
+}
+
+static const struct {
+    const char *name;
+    kiln_math fn;
+    int nargs;
+} math_names[] = {
+    {"sqrt", KILN_SQRT, 1}, {"sqrtf", KILN_SQRT, 1}, {"native_sqrt", KILN_SQRT, 1},
+    {"exp", KILN_EXP, 1}, {"expf", KILN_EXP, 1}, {"native_exp", KILN_EXP, 1},
+    {"log", KILN_LOG, 1}, {"logf", KILN_LOG, 1}, {"native_log", KILN_LOG, 1},
+    {"sin", KILN_SIN, 1}, {"sinf", KILN_SIN, 1}, {"native_sin", KILN_SIN, 1},
+    {"cos", KILN_COS, 1}, {"cosf", KILN_COS, 1}, {"native_cos", KILN_COS, 1},
+    {"pow", KILN_POW, 2}, {"powf", KILN_POW, 2},
+    {"fabs", KILN_FABS, 1}, {"fabsf", KILN_FABS, 1},
+    {"fma", KILN_FMA, 3}, {"fmaf", KILN_FMA, 3}, {"mad", KILN_FMA, 3},
+    {"floor", KILN_FLOOR, 1}, {"floorf", KILN_FLOOR, 1},
+};
+
+static const struct {
+    const char *name;
+    kiln_witem what;
+} witem_names[] = {
+    {"get_global_id", KILN_GLOBAL_ID}, {"get_local_id", KILN_LOCAL_ID}, {"get_group_id", KILN_GROUP_ID},
+    {"get_global_size", KILN_GLOBAL_SIZE}, {"get_local_size", KILN_LOCAL_SIZE},
+    {"get_num_groups", KILN_NUM_GROUPS},
+};
+
+static kiln_node *call_expr(importer *im, CXCursor c)
+{
+    char name[128];
+    spelling(c, name, sizeof name);
+    kid_list k = kids_of(c); /* k.c[0] is the callee */
+    int nargs = k.n - 1;
+    kiln_type t;
+    int has_type = type_of(clang_getCursorType(c), &t);
+    for (size_t i = 0; i < sizeof witem_names / sizeof witem_names[0]; i++) {
+        if (strcmp(name, witem_names[i].name) != 0)
+            continue;
+        long long dim;
+        if (nargs != 1 || eval_int(k.c[1], &dim) != 0 || dim < 0 || dim > 2) {
+            refuse(im, c, "%s: the dimension must be a constant 0, 1 or 2", name);
+            return NULL;
+        }
+        return kiln_workitem(im->ctx, witem_names[i].what, (int)dim);
+    }
+    for (size_t i = 0; i < sizeof math_names / sizeof math_names[0]; i++) {
+        if (strcmp(name, math_names[i].name) != 0 || nargs != math_names[i].nargs)
+            continue;
+        kiln_node *args[3];
+        for (int a = 0; a < nargs; a++)
+            args[a] = has_type ? expr_as(im, k.c[1 + a], t) : expr(im, k.c[1 + a]);
+        return kiln_math_call(im->ctx, math_names[i].fn, nargs, args);
+    }
+    if ((strcmp(name, "min") == 0 || strcmp(name, "max") == 0 || strcmp(name, "fmin") == 0 ||
+         strcmp(name, "fmax") == 0 || strcmp(name, "fminf") == 0 || strcmp(name, "fmaxf") == 0) &&
+        nargs == 2 && has_type) {
+        kiln_binop op = strstr(name, "min") ? KILN_MIN : KILN_MAX;
+        return kiln_bin(im->ctx, op, expr_as(im, k.c[1], t), expr_as(im, k.c[2], t));
+    }
+    int lanes = vector_width(name, "vload");
+    if (lanes && nargs == 2)
+        return vload_expr(im, c, lanes, &k);
+    if (strncmp(name, "convert_", 8) == 0 && nargs == 1 && has_type)
+        return kiln_cast(im->ctx, t, expr(im, k.c[1]));
+    refuse(im, c, "call to '%s': kiln imports the work-item queries, math builtins, min/max, vloadN/vstoreN, "
+                  "convert_T and barrier, not other functions", name);
+    return NULL;
+}
+
+/* (float4)(x) and (float4)(a, b, c, d) in OpenCL C. */
+static kiln_node *vector_literal(importer *im, CXCursor c, kiln_type t, CXCursor init)
+{
+    kid_list k = kids_of(init);
+    kiln_type lane = {t.scalar, 1};
+    if (k.n == 1)
+        return kiln_cast(im->ctx, t, expr_as(im, k.c[0], lane));
+    if (k.n != t.lanes || k.n > 16) {
+        refuse(im, c, "vector literal with %d values for %d lanes", k.n, t.lanes);
+        return NULL;
+    }
+    kiln_node *lanes[16];
+    for (int i = 0; i < k.n; i++)
+        lanes[i] = expr_as(im, k.c[i], lane);
+    return kiln_vec_of(im->ctx, t, k.n, lanes);
+}
+
+static kiln_node *cast_expr(importer *im, CXCursor c)
+{
+    kiln_type t;
+    char tn[96];
+    if (!type_of(clang_getCursorType(c), &t)) {
+        type_name(clang_getCursorType(c), tn, sizeof tn);
+        refuse(im, c, "cast to '%s': kiln has scalar and vector types only", tn);
+        return NULL;
+    }
+    kid_list k = kids_of(c);
+    CXCursor sub = k.c[k.n - 1];
+    if (t.lanes > 1) {
+        CXCursor inner = sub;
+        while (inner.kind == CXCursor_ParenExpr && kids_of(inner).n == 1)
+            inner = kids_of(inner).c[0];
+        if (inner.kind == CXCursor_InitListExpr)
+            return vector_literal(im, c, t, inner);
+    }
+    return kiln_cast(im->ctx, t, expr(im, sub));
+}
+
+static kiln_node *decl_ref(importer *im, CXCursor c)
+{
+    CXCursor d = clang_getCursorReferenced(c);
+    if (d.kind == CXCursor_EnumConstantDecl)
+        return kiln_int(im->ctx, clang_getEnumConstantDeclValue(d));
+    kiln_var *v = var_of(im, c);
+    if (!v)
+        return NULL;
+    if (v->is_array) {
+        refuse(im, c, "'%s' used as a pointer value: kiln reads arrays through subscripts", v->name);
+        return NULL;
+    }
+    return kiln_ref(im->ctx, v);
+}
+
+static kiln_node *unary_expr(importer *im, CXCursor c)
+{
+    char op[4];
+    operator_of(im, c, op, sizeof op);
+    kid_list k = kids_of(c);
+    kiln_type t;
+    int has_type = type_of(clang_getCursorType(c), &t);
+    if (k.n != 1 || !has_type) {
+        refuse(im, c, "unary operator '%s' on a value kiln has no type for", op);
+        return NULL;
+    }
+    if (strcmp(op, "-") == 0)
+        return kiln_neg(im->ctx, expr_as(im, k.c[0], t));
+    if (strcmp(op, "+") == 0)
+        return expr_as(im, k.c[0], t);
+    if (strcmp(op, "~") == 0)
+        return kiln_bnot(im->ctx, expr_as(im, k.c[0], t));
+    if (strcmp(op, "!") == 0)
+        return kiln_not(im->ctx, expr(im, k.c[0]));
+    if (strcmp(op, "&") == 0 || strcmp(op, "*") == 0) {
+        refuse(im, c, "pointer %s ('%s'): kiln has arrays and subscripts, not pointers",
+               op[0] == '&' ? "address-of" : "dereference", op);
+        return NULL;
+    }
+    refuse(im, c, "'%s' inside an expression: write the increment as its own statement", op);
+    return NULL;
+}
+
+static kiln_node *binary_expr(importer *im, CXCursor c)
+{
+    char op[4];
+    operator_of(im, c, op, sizeof op);
+    kid_list k = kids_of(c);
+    kiln_binop b;
+    if (!op[0]) {
+        refuse(im, c, "an operator kiln cannot read from the source text (written in a macro's body?): "
+                      "define the macro as a value, or write the expression out");
+        return NULL;
+    }
+    if (k.n != 2 || !binop_of(op, &b)) {
+        refuse(im, c, strcmp(op, "=") == 0 ? "assignment used as a value" : "operator '%s' in an expression", op);
+        return NULL;
+    }
+    kiln_node *l = expr(im, k.c[0]), *r = expr(im, k.c[1]);
+    if (failed(im))
+        return NULL;
+    /* the operands as clang converted them (usual arithmetic conversions) */
+    kiln_type lt, rt;
+    if (type_of(clang_getCursorType(k.c[0]), &lt))
+        l = coerce(im, l, lt);
+    if (type_of(clang_getCursorType(k.c[1]), &rt) && b != KILN_SHL && b != KILN_SHR)
+        r = coerce(im, r, rt);
+    return kiln_bin(im->ctx, b, l, r);
+}
+
+static kiln_node *expr_inner(importer *im, CXCursor c)
+{
+    char ks[64];
+    switch (c.kind) {
+    case CXCursor_IntegerLiteral: {
+        long long v = 0;
+        eval_int(c, &v);
+        kiln_type t;
+        if (type_of(clang_getCursorType(c), &t) && t.scalar != KILN_I32)
+            return kiln_lit(im->ctx, t, (double)v);
+        return kiln_int(im->ctx, v);
+    }
+    case CXCursor_FloatingLiteral: {
+        kiln_type t;
+        type_of(clang_getCursorType(c), &t);
+        return t.scalar == KILN_F32 ? kiln_flt(im->ctx, eval_float(c)) : kiln_dbl(im->ctx, eval_float(c));
+    }
+    case CXCursor_CharacterLiteral: {
+        long long v = 0;
+        eval_int(c, &v);
+        return kiln_int(im->ctx, v);
+    }
+    case CXCursor_ParenExpr: case CXCursor_UnexposedExpr: {
+        kid_list k = kids_of(c);
+        if (k.n != 1)
+            break;
+        kiln_type t;
+        kiln_node *n = expr(im, k.c[0]);
+        if (n && type_of(clang_getCursorType(c), &t) && !(t.scalar == KILN_I32 && kiln_node_type(n).scalar == KILN_BOOL))
+            n = coerce(im, n, t);
+        return n;
+    }
+    case CXCursor_DeclRefExpr: return decl_ref(im, c);
+    case CXCursor_ArraySubscriptExpr: {
+        kiln_node *idx[8];
+        int nidx = 0;
+        kiln_var *v = subscript(im, c, idx, &nidx);
+        return v ? kiln_elem(im->ctx, v, nidx, idx) : NULL;
+    }
+    case CXCursor_BinaryOperator: return binary_expr(im, c);
+    case CXCursor_UnaryOperator: return unary_expr(im, c);
+    case CXCursor_ConditionalOperator: {
+        kid_list k = kids_of(c);
+        kiln_type t;
+        if (k.n != 3 || !type_of(clang_getCursorType(c), &t))
+            break;
+        return kiln_select(im->ctx, expr(im, k.c[0]), expr_as(im, k.c[1], t), expr_as(im, k.c[2], t));
+    }
+    case CXCursor_CStyleCastExpr: return cast_expr(im, c);
+    case CXCursor_CallExpr: return call_expr(im, c);
+    case CXCursor_CompoundAssignOperator:
+        refuse(im, c, "compound assignment used as a value");
+        return NULL;
+    case CXCursor_MemberRefExpr:
+        refuse(im, c, "member access (structs and vector components are not imported)");
+        return NULL;
+    default: break;
+    }
+    kind_spelling(c, ks, sizeof ks);
+    refuse(im, c, "%s: not expressible in kiln", ks);
+    return NULL;
+}
+
+static kiln_node *expr(importer *im, CXCursor c)
+{
+    if (failed(im))
+        return kiln_int(im->ctx, 0);
+    kiln_node *n = expr_inner(im, c);
+    if (!n || failed(im))
+        return kiln_int(im->ctx, 0);
+    if (!n->loc.file)
+        n->loc = loc_of(im, c);
+    return n;
+}
+
+/* ---- statements ---- */
+
+static void stmt(importer *im, CXCursor c);
+
+static void stmts_of(importer *im, CXCursor c)
+{
+    if (c.kind == CXCursor_CompoundStmt)
+        for_each_kid(im, c, stmt);
+    else
+        stmt(im, c);
+}
+
+/* An assignment's target: a scalar variable or an array element. */
+static kiln_node *lvalue(importer *im, CXCursor c)
+{
+    c = bare(c);
+    if (c.kind == CXCursor_DeclRefExpr)
+        return decl_ref(im, c);
+    if (c.kind == CXCursor_ArraySubscriptExpr)
+        return expr(im, c);
+    char ks[64];
+    kind_spelling(c, ks, sizeof ks);
+    refuse(im, c, "assignment to a %s: kiln assigns variables and array elements", ks);
+    return NULL;
+}
+
+static kiln_type value_type(importer *im, CXCursor c)
+{
+    kiln_type t = {KILN_VOID, 1};
+    if (!type_of(clang_getCursorType(c), &t)) {
+        char tn[96];
+        type_name(clang_getCursorType(c), tn, sizeof tn);
+        refuse(im, c, "a value of type '%s': kiln has scalar and vector types only", tn);
+    }
+    return t;
+}
+
+static void assign_stmt(importer *im, CXCursor c, kiln_loc loc)
+{
+    char op[4];
+    operator_of(im, c, op, sizeof op);
+    kid_list k = kids_of(c);
+    kiln_binop b = KILN_ADD;
+    int compound = c.kind == CXCursor_CompoundAssignOperator;
+    if (compound) {
+        op[strlen(op) - 1] = '\0'; /* "+=" -> "+" */
+        if (!binop_of(op, &b)) {
+            refuse(im, c, "compound assignment '%s='", op);
+            return;
+        }
+    }
+    kiln_node *lhs = lvalue(im, k.c[0]);
+    kiln_type t = value_type(im, k.c[0]);
+    if (failed(im))
+        return;
+    kiln_node *rhs = expr(im, k.c[1]);
+    if (compound && (b == KILN_SHL || b == KILN_SHR))
+        ; /* the shift count keeps its own type */
+    else
+        rhs = coerce(im, rhs, t);
+    if (compound)
+        kiln_assign_op_at(im->ctx, loc, b, lhs, rhs);
+    else
+        kiln_assign_at(im->ctx, loc, lhs, rhs);
+}
+
+static void call_stmt(importer *im, CXCursor c, kiln_loc loc)
+{
+    char name[128];
+    spelling(c, name, sizeof name);
+    kid_list k = kids_of(c);
+    int lanes = vector_width(name, "vstore");
+    if (strcmp(name, "barrier") == 0 || strcmp(name, "work_group_barrier") == 0) {
+        long long fences;
+        if (k.n != 2 || eval_int(k.c[1], &fences) != 0) {
+            refuse(im, c, "barrier: the fence flags must be constant");
+            return;
+        }
+        kiln_barrier_at(im->ctx, loc, (int)fences);
+        return;
+    }
+    if (lanes && k.n == 4) {
+        kiln_node *off = NULL, *value = expr(im, k.c[1]), *first = expr(im, k.c[2]);
+        kiln_var *v = pointer_base(im, k.c[3], &off);
+        if (!v)
+            return;
+        kiln_node *flat = first->kind == KILN_N_LIT && first->ival == 0 ? (off ? off : kiln_int(im->ctx, 0))
+                          : off ? kiln_add(im->ctx, kiln_muli(im->ctx, first, lanes), off)
+                                : kiln_muli(im->ctx, first, lanes);
+        kiln_vstore_at(im->ctx, loc, v, flat, value);
+        return;
+    }
+    if ((strcmp(name, "atomic_add") == 0 || strcmp(name, "atom_add") == 0) && k.n == 3) {
+        CXCursor target = bare(k.c[1]);
+        kid_list a = kids_of(target);
+        if (target.kind != CXCursor_UnaryOperator || a.n != 1 || bare(a.c[0]).kind != CXCursor_ArraySubscriptExpr) {
+            refuse(im, c, "%s: kiln's atomic add takes &array[index]", name);
+            return;
+        }
+        kiln_node *elem = expr(im, bare(a.c[0]));
+        kiln_atomic_add_at(im->ctx, loc, elem, coerce(im, expr(im, k.c[2]), kiln_node_type(elem)));
+        return;
+    }
+    kiln_expr_stmt_at(im->ctx, loc, expr(im, c));
+}
+
+/* ++x, x--, x += 1 as statements */
+static void step_stmt(importer *im, CXCursor c, kiln_loc loc)
+{
+    char op[4];
+    operator_of(im, c, op, sizeof op);
+    kid_list k = kids_of(c);
+    if (strcmp(op, "++") != 0 && strcmp(op, "--") != 0) {
+        refuse(im, c, "expression statement '%s' has no effect", op);
+        return;
+    }
+    kiln_node *lhs = lvalue(im, k.c[0]);
+    if (!failed(im))
+        kiln_assign_op_at(im->ctx, loc, op[0] == '+' ? KILN_ADD : KILN_SUB, lhs, kiln_int(im->ctx, 1));
+}
+
+static void var_decl(importer *im, CXCursor d)
+{
+    kiln_loc loc = loc_of(im, d);
+    char name[128], tn[96];
+    spelling(d, name, sizeof name);
+    CXType t = clang_getCursorType(d);
+    CXType ct = clang_getCanonicalType(t);
+    kid_list k = kids_of(d);
+    type_name(t, tn, sizeof tn);
+    if (clang_Cursor_getStorageClass(d) == CX_SC_Static) {
+        refuse(im, d, "static variable '%s'", name);
+        return;
+    }
+    if (ct.kind == CXType_ConstantArray) {
+        int dims[8], nd = 0;
+        CXType e = ct;
+        while (e.kind == CXType_ConstantArray && nd < 8) {
+            dims[nd++] = (int)clang_getArraySize(e);
+            e = clang_getCanonicalType(clang_getArrayElementType(e));
+        }
+        kiln_type et;
+        if (!type_of(e, &et) || et.lanes != 1 || k.n > 0) {
+            refuse(im, d, "array '%s' of type '%s'%s", name, tn, k.n > 0 ? " with an initialiser" : "");
+            return;
+        }
+        if (strstr(tn, "__local") || strstr(tn, "local "))
+            bind(im, d, kiln_decl_shared_at(im->ctx, loc, name, et, nd, dims));
+        else
+            bind(im, d, kiln_decl_array_at(im->ctx, loc, name, et, nd, dims));
+        return;
+    }
+    kiln_type vt;
+    if (!type_of(t, &vt) || vt.scalar == KILN_VOID) {
+        refuse(im, d, "variable '%s' of type '%s': kiln has scalar and vector types only", name, tn);
+        return;
+    }
+    /* the initialiser is the last child (type references come first) */
+    CXCursor init = k.n > 0 ? k.c[k.n - 1] : clang_getNullCursor();
+    int has_init = k.n > 0 && clang_isExpression(init.kind);
+    kiln_node *value = has_init ? coerce(im, expr(im, init), vt) : NULL;
+    if (failed(im))
+        return;
+    if (clang_isConstQualifiedType(t) && has_init)
+        bind(im, d, kiln_decl_const_at(im->ctx, loc, name, vt, value));
+    else
+        bind(im, d, kiln_decl_at(im->ctx, loc, name, vt, value));
+}
+
+static void decl_stmt(importer *im, CXCursor c)
+{
+    for_each_kid(im, c, var_decl);
+}
+
+/* ---- for loops ---- */
+
+typedef struct assigned_scan {
+    importer *im;
+    CXCursor var;
+    int found;
+    CXCursor where;
+} assigned_scan;
+
+static int refers_to(CXCursor e, CXCursor var)
+{
+    e = bare(e);
+    return e.kind == CXCursor_DeclRefExpr && clang_equalCursors(clang_getCursorReferenced(e), var);
+}
+
+static enum CXChildVisitResult find_assignment(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    assigned_scan *s = data;
+    if (c.kind == CXCursor_BinaryOperator || c.kind == CXCursor_CompoundAssignOperator ||
+        c.kind == CXCursor_UnaryOperator) {
+        kid_list k = kids_of(c);
+        if (k.n >= 1 && refers_to(k.c[0], s->var)) {
+            char op[4];
+            operator_of(s->im, c, op, sizeof op);
+            int writes = c.kind == CXCursor_CompoundAssignOperator || strcmp(op, "++") == 0 ||
+                         strcmp(op, "--") == 0 || (c.kind == CXCursor_BinaryOperator && strcmp(op, "=") == 0);
+            if (writes) {
+                s->found = 1;
+                s->where = c;
+                return CXChildVisit_Break;
+            }
+        }
+    }
+    return CXChildVisit_Recurse;
+}
+
+static int assigns(importer *im, CXCursor body, CXCursor var, CXCursor *where)
+{
+    assigned_scan s = {im, var, 0, body};
+    clang_visitChildren(body, find_assignment, &s);
+    *where = s.where;
+    return s.found;
+}
+
+static int pragma_unroll(importer *im, CXCursor loop, int *factor)
+{
+    unsigned line;
+    clang_getSpellingLocation(clang_getCursorLocation(loop), NULL, &line, NULL, NULL);
+    for (int i = 0; i < im->npragmas; i++)
+        if (im->pragmas[i].line + 1 == line) {
+            *factor = im->pragmas[i].factor;
+            return 1;
+        }
+    return 0;
+}
+
+/* for (T i = a; i < b | i <= b | i > b | i >= b; i++ | i-- | i += s | i -= s) body,
+ * with i not assigned in the body: a counted loop. Descending loops count up
+ * an iteration number and derive i from it. */
+static void for_stmt(importer *im, CXCursor c)
+{
+    kiln_loc loc = loc_of(im, c);
+    kid_list k = kids_of(c);
+    if (k.n != 4) {
+        refuse(im, c, "for loop without an initialisation, a condition or an increment: not a counted loop");
+        return;
+    }
+    CXCursor init = k.c[0], cond = bare(k.c[1]), inc = k.c[2], body = k.c[3];
+    kid_list id = kids_of(init);
+    if (init.kind != CXCursor_DeclStmt || id.n != 1) {
+        refuse(im, init, "for loop whose initialisation does not declare one loop variable");
+        return;
+    }
+    CXCursor var = id.c[0];
+    kid_list vk = kids_of(var);
+    kiln_type vt;
+    if (!type_of(clang_getCursorType(var), &vt) || !(vt.scalar >= KILN_I8 && vt.scalar <= KILN_U64) ||
+        vt.lanes != 1 || vk.n < 1) {
+        refuse(im, var, "for loop whose variable is not an initialised integer");
+        return;
+    }
+    char cop[4], iop[4], name[128];
+    spelling(var, name, sizeof name);
+    kid_list ck = kids_of(cond);
+    operator_of(im, cond, cop, sizeof cop);
+    int up = strcmp(cop, "<") == 0 || strcmp(cop, "<=") == 0;
+    int down = strcmp(cop, ">") == 0 || strcmp(cop, ">=") == 0;
+    if (cond.kind != CXCursor_BinaryOperator || ck.n != 2 || !refers_to(ck.c[0], var) || (!up && !down)) {
+        refuse(im, cond, "for loop over '%s' whose condition is not '%s < | <= | > | >= bound'", name, name);
+        return;
+    }
+    kid_list ik = kids_of(inc);
+    operator_of(im, inc, iop, sizeof iop);
+    CXCursor step_expr = clang_getNullCursor();
+    int step_up = strcmp(iop, "++") == 0 || strcmp(iop, "+=") == 0;
+    int step_down = strcmp(iop, "--") == 0 || strcmp(iop, "-=") == 0;
+    if (ik.n < 1 || !refers_to(ik.c[0], var) || (!step_up && !step_down) || step_up != up ||
+        ((iop[1] == '=') != (ik.n == 2))) {
+        refuse(im, inc, "for loop over '%s' whose increment is not '%s%s' or '%s %s= step'", name, name,
+               up ? "++" : "--", name, up ? "+" : "-");
+        return;
+    }
+    if (ik.n == 2)
+        step_expr = ik.c[1];
+    CXCursor where;
+    if (assigns(im, body, var, &where)) {
+        refuse(im, where, "the loop variable '%s' is assigned in the body: not a counted loop", name);
+        return;
+    }
+    int unroll = 1;
+    pragma_unroll(im, c, &unroll);
+    kiln_node *start = coerce(im, expr(im, vk.c[vk.n - 1]), vt);
+    kiln_node *bound = coerce(im, expr(im, ck.c[1]), vt);
+    kiln_node *step = clang_Cursor_isNull(step_expr) ? kiln_int(im->ctx, 1) : coerce(im, expr(im, step_expr), vt);
+    int inclusive = cop[1] == '=';
+    if (failed(im))
+        return;
+    if (up) {
+        kiln_node *end = inclusive ? kiln_addi(im->ctx, bound, 1) : bound;
+        bind(im, var, kiln_for_begin_at(im->ctx, loc, name, start, end, step));
+        stmts_of(im, body);
+        if (!failed(im))
+            kiln_for_end_at(im->ctx, loc_of(im, c), unroll);
+        return;
+    }
+    /* i from start down to bound: n = (start - bound + (inclusive ? step : step - 1)) / step iterations */
+    kiln_node *span = kiln_sub(im->ctx, start, bound);
+    kiln_node *count;
+    if (step->kind == KILN_N_LIT)
+        count = kiln_divi(im->ctx, kiln_addi(im->ctx, span, inclusive ? step->ival : step->ival - 1), step->ival);
+    else
+        count = kiln_div(im->ctx, kiln_add(im->ctx, span, inclusive ? step : kiln_addi(im->ctx, step, -1)), step);
+    char tname[160];
+    snprintf(tname, sizeof tname, "%s_iter", name);
+    kiln_var *t = kiln_for_begin_at(im->ctx, loc, tname, kiln_int(im->ctx, 0), count, kiln_int(im->ctx, 1));
+    kiln_node *offset = step->kind == KILN_N_LIT ? kiln_muli(im->ctx, kiln_ref(im->ctx, t), step->ival)
+                                                  : kiln_mul(im->ctx, kiln_ref(im->ctx, t), step);
+    bind(im, var, kiln_decl_const_at(im->ctx, loc, name, vt, coerce(im, kiln_sub(im->ctx, start, offset), vt)));
+    stmts_of(im, body);
+    if (!failed(im))
+        kiln_for_end_at(im->ctx, loc_of(im, c), unroll);
+}
+
+static void while_stmt(importer *im, CXCursor c)
+{
+    kid_list k = kids_of(c);
+    kiln_loc loc = loc_of(im, c);
+    if (k.n != 2) {
+        refuse(im, c, "while loop with a declaration in its condition");
+        return;
+    }
+    kiln_while_begin_at(im->ctx, loc, expr(im, k.c[0]));
+    stmts_of(im, k.c[1]);
+    if (!failed(im))
+        kiln_while_end_at(im->ctx, loc);
+}
+
+static void if_stmt(importer *im, CXCursor c)
+{
+    kid_list k = kids_of(c);
+    kiln_loc loc = loc_of(im, c);
+    if (k.n < 2 || k.n > 3) {
+        refuse(im, c, "if with a declaration in its condition");
+        return;
+    }
+    kiln_if_begin_at(im->ctx, loc, expr(im, k.c[0]));
+    stmts_of(im, k.c[1]);
+    if (k.n == 3 && !failed(im)) {
+        kiln_else_at(im->ctx, loc_of(im, k.c[2]));
+        stmts_of(im, k.c[2]);
+    }
+    if (!failed(im))
+        kiln_if_end_at(im->ctx, loc);
+}
+
+static void stmt(importer *im, CXCursor c)
+{
+    if (failed(im))
+        return;
+    kiln_loc loc = loc_of(im, c);
+    char ks[64];
+    switch (c.kind) {
+    case CXCursor_CompoundStmt:
+        kiln_block_begin_at(im->ctx, loc);
+        for_each_kid(im, c, stmt);
+        if (!failed(im))
+            kiln_block_end_at(im->ctx, loc);
+        return;
+    case CXCursor_DeclStmt: decl_stmt(im, c); return;
+    case CXCursor_NullStmt: return;
+    case CXCursor_ForStmt: for_stmt(im, c); return;
+    case CXCursor_WhileStmt: while_stmt(im, c); return;
+    case CXCursor_IfStmt: if_stmt(im, c); return;
+    case CXCursor_BreakStmt: kiln_break_at(im->ctx, loc); return;
+    case CXCursor_ContinueStmt: kiln_continue_at(im->ctx, loc); return;
+    case CXCursor_ReturnStmt:
+        if (kids_of(c).n > 0) {
+            refuse(im, c, "return with a value from a kernel");
+            return;
+        }
+        kiln_return_at(im->ctx, loc, NULL);
+        return;
+    case CXCursor_BinaryOperator: case CXCursor_CompoundAssignOperator: {
+        char op[4];
+        operator_of(im, c, op, sizeof op);
+        if (c.kind == CXCursor_BinaryOperator && strcmp(op, "=") != 0) {
+            refuse(im, c, strcmp(op, ",") == 0 ? "comma operator" : "expression statement '%s' has no effect", op);
+            return;
+        }
+        assign_stmt(im, c, loc);
+        return;
+    }
+    case CXCursor_UnaryOperator: step_stmt(im, c, loc); return;
+    case CXCursor_CallExpr: call_stmt(im, c, loc); return;
+    case CXCursor_ParenExpr: case CXCursor_UnexposedExpr: {
+        kid_list k = kids_of(c);
+        if (k.n == 1) {
+            stmt(im, k.c[0]);
+            return;
+        }
+        break;
+    }
+    case CXCursor_SwitchStmt: refuse(im, c, "switch: not expressible in kiln (write it as if / else)"); return;
+    case CXCursor_GotoStmt: refuse(im, c, "goto: not expressible in kiln"); return;
+    case CXCursor_LabelStmt: refuse(im, c, "label: not expressible in kiln"); return;
+    case CXCursor_DoStmt: refuse(im, c, "do-while loop: not expressible in kiln (write it as a while loop)"); return;
+    default: break;
+    }
+    kind_spelling(c, ks, sizeof ks);
+    refuse(im, c, "%s: not expressible in kiln", ks);
+}
+
+/* ---- arguments ---- */
+
+/* How the kernel uses a pointer argument: written, and read (or read back). */
+typedef struct write_scan {
+    importer *im;
+    CXCursor param;
+    int written, read_back;
+} write_scan;
+
+static int base_is(CXCursor e, CXCursor param)
+{
+    e = bare(e);
+    while (e.kind == CXCursor_ArraySubscriptExpr)
+        e = bare(kids_of(e).c[0]);
+    return refers_to(e, param);
+}
+
+static enum CXChildVisitResult scan_write(CXCursor c, CXCursor parent, CXClientData data)
+{
+    write_scan *w = data;
+    (void)parent;
+    if (c.kind == CXCursor_BinaryOperator || c.kind == CXCursor_CompoundAssignOperator ||
+        c.kind == CXCursor_UnaryOperator) {
+        kid_list k = kids_of(c);
+        if (k.n >= 1 && bare(k.c[0]).kind == CXCursor_ArraySubscriptExpr && base_is(k.c[0], w->param)) {
+            char op[4];
+            operator_of(w->im, c, op, sizeof op);
+            int plain = c.kind == CXCursor_BinaryOperator && strcmp(op, "=") == 0;
+            int rmw = c.kind == CXCursor_CompoundAssignOperator ||
+                      (c.kind == CXCursor_UnaryOperator && (strcmp(op, "++") == 0 || strcmp(op, "--") == 0));
+            if (plain || rmw) {
+                w->written = 1;
+                w->read_back |= rmw;
+                if (plain && k.n == 2)
+                    clang_visitChildren(k.c[1], scan_write, w); /* reads on the right */
+                return CXChildVisit_Continue;
+            }
+        }
+    }
+    if (c.kind == CXCursor_CallExpr) {
+        char name[64];
+        spelling(c, name, sizeof name);
+        kid_list k = kids_of(c);
+        CXCursor ptr = k.n == 4 ? bare(k.c[3]) : c;
+        if (ptr.kind == CXCursor_BinaryOperator && kids_of(ptr).n == 2)
+            ptr = kids_of(ptr).c[0]; /* vstoreN(v, 0, a + offset) */
+        if (vector_width(name, "vstore") && k.n == 4 && base_is(ptr, w->param)) {
+            w->written = 1;
+            clang_visitChildren(k.c[1], scan_write, w);
+            return CXChildVisit_Continue;
+        }
+        if ((strcmp(name, "atomic_add") == 0 || strcmp(name, "atom_add") == 0) && k.n == 3) {
+            CXCursor t = bare(k.c[1]);
+            if (t.kind == CXCursor_UnaryOperator && kids_of(t).n == 1 && base_is(kids_of(t).c[0], w->param)) {
+                w->written = 1;
+                w->read_back = 1;
+                return CXChildVisit_Continue;
+            }
+        }
+    }
+    if (c.kind == CXCursor_DeclRefExpr && refers_to(c, w->param))
+        w->read_back = 1;
+    return CXChildVisit_Recurse;
+}
+
+static void param(importer *im, CXCursor p, CXCursor body)
+{
+    char name[128], tn[96];
+    spelling(p, name, sizeof name);
+    CXType t = clang_getCanonicalType(clang_getCursorType(p));
+    type_name(clang_getCursorType(p), tn, sizeof tn);
+    kiln_loc loc = loc_of(im, p);
+    if (t.kind == CXType_Pointer) {
+        CXType pointee = clang_getPointeeType(t);
+        kiln_type et;
+        if (!type_of(pointee, &et) || et.lanes != 1 || et.scalar == KILN_VOID) {
+            refuse(im, p, "argument '%s' of type '%s': kiln's array arguments point to scalars", name, tn);
+            return;
+        }
+        write_scan w = {im, p, 0, 0};
+        clang_visitChildren(body, scan_write, &w);
+        kiln_dir dir = !w.written ? KILN_IN : w.read_back ? KILN_INOUT : KILN_OUT;
+        if (clang_isConstQualifiedType(pointee) && w.written) {
+            refuse(im, p, "argument '%s' is const but written", name);
+            return;
+        }
+        kiln_node *len = kiln_int(im->ctx, 1); /* 1-D: the length does not enter indices */
+        bind(im, p, kiln_arg_array_at(im->ctx, loc, name, et, dir, 1, &len));
+        return;
+    }
+    kiln_type st;
+    if (!type_of(t, &st) || st.lanes != 1 || st.scalar == KILN_VOID) {
+        refuse(im, p, "argument '%s' of type '%s': kiln's scalar arguments are numbers", name, tn);
+        return;
+    }
+    bind(im, p, kiln_arg_scalar_at(im->ctx, loc, name, st));
+}
+
+/* ---- the translation unit ---- */
+
+/* Finds the `#pragma kiln unroll(ARG)` lines of the text and returns the text
+ * with one `enum { kiln_unroll_LINE = (ARG) };` per pragma appended, so that
+ * clang evaluates each ARG with the file's macros and the -D definitions
+ * (the lines of the text itself do not move). malloc'ed; NULL when out of memory. */
+static char *read_pragmas(importer *im, const char *text)
+{
+    size_t len = strlen(text), cap = len + 2, used = len;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    memcpy(out, text, len + 1);
+    unsigned line = 1;
+    for (const char *s = text; *s; line++) {
+        const char *e = strchr(s, '\n');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        const char *p = s;
+        while (p < s + n && isspace((unsigned char)*p))
+            p++;
+        static const char key[] = "#pragma kiln unroll(";
+        const char *close = NULL;
+        if ((size_t)(s + n - p) > sizeof key - 1 && strncmp(p, key, sizeof key - 1) == 0)
+            close = memchr(p, ')', (size_t)(s + n - p));
+        if (close) {
+            const char *arg = p + sizeof key - 1;
+            size_t need = used + (size_t)(close - arg) + 64;
+            unroll_pragma *np = realloc(im->pragmas, sizeof *np * (size_t)(im->npragmas + 1));
+            char *nout = need > cap ? realloc(out, cap = need * 2) : out;
+            if (!np || !nout) {
+                free(np ? NULL : out);
+                return NULL;
+            }
+            im->pragmas = np;
+            out = nout;
+            im->pragmas[im->npragmas++] = (unroll_pragma){line, -1};
+            used += (size_t)sprintf(out + used, "\nenum { kiln_unroll_%u = (%.*s) };", line, (int)(close - arg), arg);
+        }
+        s = e ? e + 1 : s + n;
+    }
+    out[used] = '\0';
+    unsigned newlines = 0;
+    for (const char *c = text; *c; c++)
+        newlines += *c == '\n';
+    im->text_lines = newlines + 1; /* the first pragma's enum is on the line after */
+    return out;
+}
+
+static enum CXChildVisitResult pragma_value(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    importer *im = data;
+    if (c.kind == CXCursor_EnumDecl)
+        return CXChildVisit_Recurse;
+    if (c.kind != CXCursor_EnumConstantDecl)
+        return CXChildVisit_Continue;
+    char name[64];
+    unsigned line;
+    spelling(c, name, sizeof name);
+    if (sscanf(name, "kiln_unroll_%u", &line) != 1)
+        return CXChildVisit_Continue;
+    long long v = clang_getEnumConstantDeclValue(c);
+    for (int i = 0; i < im->npragmas; i++)
+        if (im->pragmas[i].line == line) {
+            if (v < 0 || v > 4096) {
+                kiln_fail_at(im->ctx, (kiln_loc){im->file, (int)line, 1},
+                             "#pragma kiln unroll: factor %lld is not between 0 and 4096", v);
+                im->failed = 1;
+            }
+            im->pragmas[i].factor = (int)v;
+        }
+    return CXChildVisit_Continue;
+}
+
+typedef struct kernel_find {
+    const char *name;
+    CXCursor found;
+    int have;
+} kernel_find;
+
+static enum CXChildVisitResult find_kernel(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    kernel_find *f = data;
+    if (c.kind == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) {
+        char name[128];
+        spelling(c, name, sizeof name);
+        if (strcmp(name, f->name) == 0) {
+            f->found = c;
+            f->have = 1;
+            return CXChildVisit_Break;
+        }
+    }
+    return CXChildVisit_Continue;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len - 1 == 0) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+static int is_opencl(const kiln_import_opts *o)
+{
+    if (o->lang != KILN_SOURCE_AUTO)
+        return o->lang == KILN_SOURCE_OPENCL;
+    const char *dot = o->path ? strrchr(o->path, '.') : NULL;
+    return dot && strcmp(dot, ".cl") == 0;
+}
+
+/* The first error clang reports, as kiln's error. */
+static int clang_errors(importer *im)
+{
+    unsigned n = clang_getNumDiagnostics(im->tu);
+    for (unsigned i = 0; i < n; i++) {
+        CXDiagnostic d = clang_getDiagnostic(im->tu, i);
+        if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
+            CXFile file;
+            unsigned line, col;
+            clang_getSpellingLocation(clang_getDiagnosticLocation(d), &file, &line, &col, NULL);
+            CXString msg = clang_getDiagnosticSpelling(d);
+            if (line > im->text_lines && (int)(line - im->text_lines) <= im->npragmas)
+                kiln_fail_at(im->ctx, (kiln_loc){im->file, (int)im->pragmas[line - im->text_lines - 1].line, 1},
+                             "#pragma kiln unroll: %s", clang_getCString(msg));
+            else
+                kiln_fail_at(im->ctx, (kiln_loc){im->file, (int)line, (int)col}, "%s", clang_getCString(msg));
+            clang_disposeString(msg);
+            clang_disposeDiagnostic(d);
+            im->failed = 1;
+            return 1;
+        }
+        clang_disposeDiagnostic(d);
+    }
+    return 0;
+}
+
+static kiln_proc *import_kernel(importer *im)
+{
+    CXCursor fn = im->kernel;
+    kiln_loc loc = loc_of(im, fn);
+    if (clang_Cursor_isVariadic(fn)) {
+        refuse(im, fn, "variadic function '%s'", im->opts->kernel);
+        return NULL;
+    }
+    CXType rt = clang_getCursorResultType(fn);
+    if (clang_getCanonicalType(rt).kind != CXType_Void) {
+        refuse(im, fn, "'%s' returns a value: a kernel returns void", im->opts->kernel);
+        return NULL;
+    }
+    kid_list k = kids_of(fn);
+    CXCursor body = clang_getNullCursor();
+    for (int i = 0; i < k.n && i < 16; i++)
+        if (k.c[i].kind == CXCursor_CompoundStmt)
+            body = k.c[i];
+    kiln_proc *proc = kiln_kernel_begin_at(im->ctx, loc, im->opts->kernel);
+    int nparams = clang_Cursor_getNumArguments(fn);
+    for (int i = 0; i < nparams && !failed(im); i++)
+        param(im, clang_Cursor_getArgument(fn, (unsigned)i), body);
+    if (im->opts->note && !failed(im))
+        kiln_comment_at(im->ctx, loc, "%s", im->opts->note);
+    if (!failed(im) && !clang_Cursor_isNull(body))
+        for_each_kid(im, body, stmt);
+    if (failed(im))
+        return NULL;
+    (void)proc;
+    return kiln_proc_end_at(im->ctx, loc);
+}
+
+kiln_proc *kiln_import(kiln_importer *imp, kiln_ctx *ctx, const kiln_import_opts *opts)
+{
+    if (!ctx)
+        return NULL;
+    const char *path = opts->path ? opts->path : "input.cl";
+    importer im = {.ctx = ctx, .opts = opts, .file = kiln_ctx_strdup(ctx, path)};
+    if (!imp || !imp->index) {
+        kiln_fail_at(ctx, (kiln_loc){im.file, 0, 0}, "libclang's index could not be created");
+        return NULL;
+    }
+    if (!opts->kernel) {
+        kiln_fail_at(ctx, (kiln_loc){im.file, 0, 0}, "no kernel name given");
+        return NULL;
+    }
+    char *owned = NULL;
+    const char *text = opts->text;
+    if (!text) {
+        owned = read_file(path);
+        if (!owned) {
+            kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "cannot read %s", path);
+            return NULL;
+        }
+        text = owned;
+    }
+    const char *args[80];
+    int nargs = 0;
+    char *defs[64];
+    int ndefs = 0;
+    if (is_opencl(opts)) {
+        static const char *const cl[] = {"-x", "cl", "-cl-std=CL1.2", "-Xclang", "-fdeclare-opencl-builtins",
+                                         "-Xclang", "-finclude-default-header"};
+        for (size_t i = 0; i < sizeof cl / sizeof cl[0]; i++)
+            args[nargs++] = cl[i];
+    } else {
+        args[nargs++] = "-x";
+        args[nargs++] = "c";
+        args[nargs++] = "-std=c99";
+    }
+    for (int i = 0; i < opts->ndefines && ndefs < 64; i++) {
+        size_t n = strlen(opts->defines[i]) + 3;
+        defs[ndefs] = malloc(n);
+        if (!defs[ndefs])
+            break;
+        snprintf(defs[ndefs], n, "-D%s", opts->defines[i]);
+        args[nargs++] = defs[ndefs++];
+    }
+    char *with_pragmas = read_pragmas(&im, text);
+    if (!with_pragmas) {
+        kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "out of memory");
+        free(owned);
+        return NULL;
+    }
+    struct CXUnsavedFile unsaved = {path, with_pragmas, (unsigned long)strlen(with_pragmas)};
+    kiln_proc *proc = NULL;
+    enum CXErrorCode rc = clang_parseTranslationUnit2(imp->index, path, args, nargs, &unsaved, 1,
+                                                      CXTranslationUnit_None, &im.tu);
+    if (rc != CXError_Success) {
+        kiln_fail_at(ctx, (kiln_loc){im.file, 0, 0}, "libclang could not parse the file (error %d)", (int)rc);
+        goto done;
+    }
+    if (clang_errors(&im))
+        goto done;
+    clang_visitChildren(clang_getTranslationUnitCursor(im.tu), pragma_value, &im);
+    if (im.failed)
+        goto done;
+    kernel_find f = {opts->kernel, clang_getNullCursor(), 0};
+    clang_visitChildren(clang_getTranslationUnitCursor(im.tu), find_kernel, &f);
+    if (!f.have) {
+        kiln_fail_at(ctx, (kiln_loc){im.file, 0, 0}, "no function '%s' is defined in %s", opts->kernel, path);
+        goto done;
+    }
+    im.kernel = f.found;
+    proc = import_kernel(&im);
+done:
+    if (im.tu)
+        clang_disposeTranslationUnit(im.tu);
+    for (int i = 0; i < ndefs; i++)
+        free(defs[i]);
+    free(im.vars);
+    free(im.pragmas);
+    free(owned);
+    free(with_pragmas);
+    return proc;
+}
+
+int kiln_import_args(const kiln_proc *kernel, kiln_import_arg *out, int max)
+{
+    if (!kernel)
+        return 0;
+    for (int i = 0; i < kernel->nargs && i < max; i++) {
+        const kiln_var *v = kernel->args[i];
+        out[i] = (kiln_import_arg){v->name, v->type.scalar, v->is_array ? v->dir : KILN_IN, v->is_array};
+    }
+    return kernel->nargs;
+}
