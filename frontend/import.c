@@ -9,23 +9,24 @@
  * conversions become explicit casts where kiln's types would differ, so the
  * tree computes what the C semantics say.
  */
-#include <clang-c/Index.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dsl/dsl_int.h"
+#include "frontend/libclang.h"
 #include "kiln/frontend.h"
 
 struct kiln_importer {
-    CXIndex index;
+    CXIndex index;       /* NULL when libclang could not be loaded (error says why) */
+    char error[512];
 };
 
 kiln_importer *kiln_importer_new(void)
 {
     kiln_importer *imp = calloc(1, sizeof *imp);
-    if (imp)
+    if (imp && kiln_libclang_load(imp->error, sizeof imp->error))
         imp->index = clang_createIndex(0, 0);
     return imp;
 }
@@ -34,7 +35,8 @@ void kiln_importer_free(kiln_importer *imp)
 {
     if (!imp)
         return;
-    clang_disposeIndex(imp->index);
+    if (imp->index)
+        clang_disposeIndex(imp->index);
     free(imp);
 }
 
@@ -1364,7 +1366,7 @@ static int is_opencl(const kiln_import_opts *o)
 }
 
 /* The first error clang reports, as kiln's error. */
-static int clang_errors(importer *im)
+static int first_clang_error(importer *im)
 {
     unsigned n = clang_getNumDiagnostics(im->tu);
     for (unsigned i = 0; i < n; i++) {
@@ -1428,7 +1430,7 @@ kiln_proc *kiln_import(kiln_importer *imp, kiln_ctx *ctx, const kiln_import_opts
     const char *path = opts->path ? opts->path : "input.cl";
     importer im = {.ctx = ctx, .opts = opts, .file = kiln_ctx_strdup(ctx, path)};
     if (!imp || !imp->index) {
-        kiln_fail_at(ctx, (kiln_loc){im.file, 0, 0}, "libclang's index could not be created");
+        kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "%s", imp && imp->error[0] ? imp->error : "libclang's index could not be created");
         return NULL;
     }
     if (!opts->kernel) {
@@ -1481,7 +1483,7 @@ kiln_proc *kiln_import(kiln_importer *imp, kiln_ctx *ctx, const kiln_import_opts
         kiln_fail_at(ctx, (kiln_loc){im.file, 0, 0}, "libclang could not parse the file (error %d)", (int)rc);
         goto done;
     }
-    if (clang_errors(&im))
+    if (first_clang_error(&im))
         goto done;
     clang_visitChildren(clang_getTranslationUnitCursor(im.tu), pragma_value, &im);
     if (im.failed)

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config ocl-icd-opencl-dev ocl-icd-libopencl1 opencl-headers
-      pocl-opencl-icd clinfo libsqlite3-dev sqlite3 python3 libclang-dev llvm-14)
+      pocl-opencl-icd clinfo libsqlite3-dev sqlite3 python3 libclang-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
