@@ -40,11 +40,20 @@ void kiln_importer_free(kiln_importer *imp)
     free(imp);
 }
 
-/* A `#pragma kiln unroll(U)` line of the main file. */
-typedef struct unroll_pragma {
+/* What kiln reads from the text beside clang's tree, evaluated by clang:
+ * a `#pragma kiln unroll(U)` or a reqd_work_group_size(X, Y, Z), by line. */
+typedef enum eval_what { EVAL_UNROLL, EVAL_WG } eval_what;
+/* A line of the text that is only a // comment: kept in the tree as a comment. */
+typedef struct source_comment {
     unsigned line;
-    int factor;
-} unroll_pragma;
+    char text[200];
+} source_comment;
+typedef struct source_eval {
+    eval_what what;
+    unsigned line;
+    int nvalues;
+    long long values[3];
+} source_eval;
 
 /* A declaration of the kernel and the kiln variable that stands for it. */
 typedef struct binding {
@@ -58,12 +67,15 @@ typedef struct importer {
     const char *file;       /* arena copy of the main file's name */
     binding *vars;
     int nvars, cap;
-    unroll_pragma *pragmas;
-    int npragmas;
+    source_eval *evals;
+    int nevals;
+    source_comment *comments; /* whole-line // comments of the text, in order */
+    int ncomments, next_comment;
     unsigned text_lines;    /* lines of the text: diagnostics past them are about a pragma */
     const kiln_import_opts *opts;
     CXCursor kernel;        /* the function being imported */
     int failed;
+    int storing;            /* coerce() converts bool to int: the value is stored */
 } importer;
 
 /* ---- positions and errors ---- */
@@ -210,10 +222,14 @@ static void operator_of(importer *im, CXCursor c, char *op, size_t len)
         unsigned ts = offset_of(clang_getRangeStart(tr)), te = offset_of(clang_getRangeEnd(tr));
         if (ts < lo || te > hi)
             continue;
-        found++;
         CXString sp = clang_getTokenSpelling(im->tu, toks[i]);
-        if (clang_getTokenKind(toks[i]) == CXToken_Punctuation)
-            snprintf(op, len, "%s", clang_getCString(sp));
+        const char *t = clang_getCString(sp);
+        /* parentheses around an operand may fall outside its extent */
+        if (strcmp(t, "(") != 0 && strcmp(t, ")") != 0) {
+            found++;
+            if (clang_getTokenKind(toks[i]) == CXToken_Punctuation)
+                snprintf(op, len, "%s", t);
+        }
         clang_disposeString(sp);
     }
     if (found != 1)
@@ -309,6 +325,17 @@ static int same_type(kiln_type a, kiln_type b)
     return a.scalar == b.scalar && a.lanes == b.lanes;
 }
 
+static kiln_node *coerce(importer *im, kiln_node *n, kiln_type to);
+
+/* `n` converted for a store into a variable of type `to`. */
+static kiln_node *coerce_store(importer *im, kiln_node *n, kiln_type to)
+{
+    im->storing = 1;
+    n = coerce(im, n, to);
+    im->storing = 0;
+    return n;
+}
+
 /* `n` converted to `to` as C would: a cast where kiln's type differs, none
  * for a literal of the right kind (kiln adapts it) nor for a work-item
  * query read as size_t. */
@@ -316,6 +343,10 @@ static kiln_node *coerce(importer *im, kiln_node *n, kiln_type to)
 {
     kiln_type have = kiln_node_type(n);
     if (failed(im) || to.scalar == KILN_VOID || same_type(have, to))
+        return n;
+    /* C's comparisons and logical operators give int; kiln's give bool, which
+     * conditions and logical operators take as they are (stores convert) */
+    if (have.scalar == KILN_BOOL && have.lanes == 1 && to.scalar == KILN_I32 && to.lanes == 1 && !im->storing)
         return n;
     if (n->kind == KILN_N_WITEM && (to.scalar == KILN_U64 || to.scalar == KILN_I64) && to.lanes == 1)
         return n;
@@ -549,7 +580,10 @@ static kiln_node *call_expr(importer *im, CXCursor c)
 /* (float4)(x) and (float4)(a, b, c, d) in OpenCL C. */
 static kiln_node *vector_literal(importer *im, CXCursor c, kiln_type t, CXCursor init)
 {
-    kid_list k = kids_of(init);
+    kid_list all = kids_of(init), k = {.n = 0};
+    for (int i = 0; i < all.n && i < 16; i++)
+        if (clang_isExpression(all.c[i].kind))
+            k.c[k.n++] = all.c[i];
     kiln_type lane = {t.scalar, 1};
     if (k.n == 1)
         return kiln_cast(im->ctx, t, expr_as(im, k.c[0], lane));
@@ -573,14 +607,12 @@ static kiln_node *cast_expr(importer *im, CXCursor c)
         return NULL;
     }
     kid_list k = kids_of(c);
+    int nvalues = 0;
+    for (int i = 0; i < k.n && i < 16; i++)
+        nvalues += clang_isExpression(k.c[i].kind) != 0;
     CXCursor sub = k.c[k.n - 1];
-    if (t.lanes > 1) {
-        CXCursor inner = sub;
-        while (inner.kind == CXCursor_ParenExpr && kids_of(inner).n == 1)
-            inner = kids_of(inner).c[0];
-        if (inner.kind == CXCursor_InitListExpr)
-            return vector_literal(im, c, t, inner);
-    }
+    if (t.lanes > 1 && (nvalues > 1 || bare(sub).kind == CXCursor_InitListExpr))
+        return vector_literal(im, c, t, nvalues > 1 ? c : bare(sub));
     return kiln_cast(im->ctx, t, expr(im, sub));
 }
 
@@ -788,7 +820,7 @@ static void assign_stmt(importer *im, CXCursor c, kiln_loc loc)
     if (compound && (b == KILN_SHL || b == KILN_SHR))
         ; /* the shift count keeps its own type */
     else
-        rhs = coerce(im, rhs, t);
+        rhs = coerce_store(im, rhs, t);
     if (compound)
         kiln_assign_op_at(im->ctx, loc, b, lhs, rhs);
     else
@@ -889,7 +921,7 @@ static void var_decl(importer *im, CXCursor d)
     /* the initialiser is the last child (type references come first) */
     CXCursor init = k.n > 0 ? k.c[k.n - 1] : clang_getNullCursor();
     int has_init = k.n > 0 && clang_isExpression(init.kind);
-    kiln_node *value = has_init ? coerce(im, expr(im, init), vt) : NULL;
+    kiln_node *value = has_init ? coerce_store(im, expr(im, init), vt) : NULL;
     if (failed(im))
         return;
     if (clang_isConstQualifiedType(t) && has_init)
@@ -952,9 +984,9 @@ static int pragma_unroll(importer *im, CXCursor loop, int *factor)
 {
     unsigned line;
     clang_getSpellingLocation(clang_getCursorLocation(loop), NULL, &line, NULL, NULL);
-    for (int i = 0; i < im->npragmas; i++)
-        if (im->pragmas[i].line + 1 == line) {
-            *factor = im->pragmas[i].factor;
+    for (int i = 0; i < im->nevals; i++)
+        if (im->evals[i].what == EVAL_UNROLL && im->evals[i].line + 1 == line) {
+            *factor = (int)im->evals[i].values[0];
             return 1;
         }
     return 0;
@@ -1079,11 +1111,20 @@ static void if_stmt(importer *im, CXCursor c)
         kiln_if_end_at(im->ctx, loc);
 }
 
+/* The comments of the lines before `line` not yet in the tree. */
+static void comments_before(importer *im, unsigned line, kiln_loc loc)
+{
+    for (; im->next_comment < im->ncomments && im->comments[im->next_comment].line < line; im->next_comment++)
+        kiln_comment_at(im->ctx, loc, "%s", im->comments[im->next_comment].text);
+}
+
 static void stmt(importer *im, CXCursor c)
 {
     if (failed(im))
         return;
     kiln_loc loc = loc_of(im, c);
+    if (loc.file == im->file)
+        comments_before(im, (unsigned)loc.line, loc);
     char ks[64];
     switch (c.kind) {
     case CXCursor_CompoundStmt:
@@ -1236,53 +1277,107 @@ static void param(importer *im, CXCursor p, CXCursor body)
 
 /* ---- the translation unit ---- */
 
-/* Finds the `#pragma kiln unroll(ARG)` lines of the text and returns the text
- * with one `enum { kiln_unroll_LINE = (ARG) };` per pragma appended, so that
- * clang evaluates each ARG with the file's macros and the -D definitions
- * (the lines of the text itself do not move). malloc'ed; NULL when out of memory. */
+/* Appends `enum { kiln_eval_I_D = (ARG) };` for argument D of entry I (one
+ * line per entry) to *out, so that clang evaluates it. 0 ok, -1 out of memory. */
+static int append_eval(importer *im, char **out, size_t *used, size_t *cap, source_eval e, char *args)
+{
+    char *parts[3];
+    int n = 0, depth = 0;
+    parts[n++] = args;
+    for (char *p = args; *p; p++) {
+        depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+        if (*p == ',' && depth == 0 && n < 3) {
+            *p = '\0';
+            parts[n++] = p + 1;
+        }
+    }
+    e.nvalues = n;
+    size_t need = *used + strlen(args) + 3 * 64 + 64;
+    if (need > *cap) {
+        char *nout = realloc(*out, need * 2);
+        if (!nout)
+            return -1;
+        *out = nout;
+        *cap = need * 2;
+    }
+    source_eval *ne = realloc(im->evals, sizeof *ne * (size_t)(im->nevals + 1));
+    if (!ne)
+        return -1;
+    im->evals = ne;
+    *used += (size_t)sprintf(*out + *used, "\nenum {");
+    for (int d = 0; d < n; d++)
+        *used += (size_t)sprintf(*out + *used, "%s kiln_eval_%d_%d = (%s)", d ? "," : "", im->nevals, d, parts[d]);
+    *used += (size_t)sprintf(*out + *used, " };");
+    im->evals[im->nevals++] = e;
+    return 0;
+}
+
+/* The text with what kiln reads from the source beside clang's tree
+ * appended for clang to evaluate with the file's macros and the -D
+ * definitions: each `#pragma kiln unroll(U)` and each
+ * reqd_work_group_size(X, Y, Z). The lines of the text do not move.
+ * malloc'ed; NULL when out of memory. */
 static char *read_pragmas(importer *im, const char *text)
 {
-    size_t len = strlen(text), cap = len + 2, used = len;
+    size_t len = strlen(text), cap = len + 256, used = len;
     char *out = malloc(cap);
     if (!out)
         return NULL;
     memcpy(out, text, len + 1);
-    unsigned line = 1;
+    unsigned line = 1, newlines = 0;
+    for (const char *c = text; *c; c++)
+        newlines += *c == '\n';
+    im->text_lines = newlines + 1; /* the first entry's enum is on the line after */
     for (const char *s = text; *s; line++) {
         const char *e = strchr(s, '\n');
         size_t n = e ? (size_t)(e - s) : strlen(s);
-        const char *p = s;
-        while (p < s + n && isspace((unsigned char)*p))
+        char buf[512];
+        snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), s);
+        char *p = buf;
+        while (isspace((unsigned char)*p))
             p++;
-        static const char key[] = "#pragma kiln unroll(";
-        const char *close = NULL;
-        if ((size_t)(s + n - p) > sizeof key - 1 && strncmp(p, key, sizeof key - 1) == 0)
-            close = memchr(p, ')', (size_t)(s + n - p));
-        if (close) {
-            const char *arg = p + sizeof key - 1;
-            size_t need = used + (size_t)(close - arg) + 64;
-            unroll_pragma *np = realloc(im->pragmas, sizeof *np * (size_t)(im->npragmas + 1));
-            char *nout = need > cap ? realloc(out, cap = need * 2) : out;
-            if (!np || !nout) {
-                free(np ? NULL : out);
+        if (p[0] == '/' && p[1] == '/') {
+            source_comment *nc = realloc(im->comments, sizeof *nc * (size_t)(im->ncomments + 1));
+            if (!nc) {
+                free(out);
                 return NULL;
             }
-            im->pragmas = np;
-            out = nout;
-            im->pragmas[im->npragmas++] = (unroll_pragma){line, -1};
-            used += (size_t)sprintf(out + used, "\nenum { kiln_unroll_%u = (%.*s) };", line, (int)(close - arg), arg);
+            im->comments = nc;
+            const char *t = p + 2 + (p[2] == ' ');
+            nc[im->ncomments].line = line;
+            snprintf(nc[im->ncomments].text, sizeof nc[im->ncomments].text, "%s", t);
+            im->ncomments++;
+        }
+        static const char unroll_key[] = "#pragma kiln unroll(", wg_key[] = "reqd_work_group_size(";
+        char *wg = strstr(buf, wg_key), *arg = NULL;
+        source_eval ev = {.line = line};
+        if (strncmp(p, unroll_key, sizeof unroll_key - 1) == 0) {
+            ev.what = EVAL_UNROLL;
+            arg = p + sizeof unroll_key - 1;
+        } else if (wg) {
+            ev.what = EVAL_WG;
+            arg = wg + sizeof wg_key - 1;
+        }
+        if (arg) {
+            int depth = 1;
+            char *close = arg;
+            for (; *close && depth > 0; close++)
+                depth += *close == '(' ? 1 : *close == ')' ? -1 : 0;
+            if (depth == 0) {
+                close[-1] = '\0';
+                if (append_eval(im, &out, &used, &cap, ev, arg) != 0) {
+                    free(out);
+                    return NULL;
+                }
+            }
         }
         s = e ? e + 1 : s + n;
     }
     out[used] = '\0';
-    unsigned newlines = 0;
-    for (const char *c = text; *c; c++)
-        newlines += *c == '\n';
-    im->text_lines = newlines + 1; /* the first pragma's enum is on the line after */
     return out;
 }
 
-static enum CXChildVisitResult pragma_value(CXCursor c, CXCursor parent, CXClientData data)
+static enum CXChildVisitResult eval_value(CXCursor c, CXCursor parent, CXClientData data)
 {
     (void)parent;
     importer *im = data;
@@ -1291,20 +1386,23 @@ static enum CXChildVisitResult pragma_value(CXCursor c, CXCursor parent, CXClien
     if (c.kind != CXCursor_EnumConstantDecl)
         return CXChildVisit_Continue;
     char name[64];
-    unsigned line;
+    int i, d;
     spelling(c, name, sizeof name);
-    if (sscanf(name, "kiln_unroll_%u", &line) != 1)
+    if (sscanf(name, "kiln_eval_%d_%d", &i, &d) != 2 || i < 0 || i >= im->nevals || d < 0 || d > 2)
         return CXChildVisit_Continue;
-    long long v = clang_getEnumConstantDeclValue(c);
-    for (int i = 0; i < im->npragmas; i++)
-        if (im->pragmas[i].line == line) {
-            if (v < 0 || v > 4096) {
-                kiln_fail_at(im->ctx, (kiln_loc){im->file, (int)line, 1},
-                             "#pragma kiln unroll: factor %lld is not between 0 and 4096", v);
-                im->failed = 1;
-            }
-            im->pragmas[i].factor = (int)v;
-        }
+    source_eval *e = &im->evals[i];
+    e->values[d] = clang_getEnumConstantDeclValue(c);
+    long long v = e->values[d];
+    if (e->what == EVAL_UNROLL && (v < 0 || v > 4096 || e->nvalues != 1) && !im->failed) {
+        kiln_fail_at(im->ctx, (kiln_loc){im->file, (int)e->line, 1},
+                     "#pragma kiln unroll: factor %lld is not one number between 0 and 4096", v);
+        im->failed = 1;
+    }
+    if (e->what == EVAL_WG && (v < 1 || v > 65536 || e->nvalues != 3) && !im->failed) {
+        kiln_fail_at(im->ctx, (kiln_loc){im->file, (int)e->line, 1},
+                     "reqd_work_group_size: %lld is not a work-group size (three sizes from 1 to 65536)", v);
+        im->failed = 1;
+    }
     return CXChildVisit_Continue;
 }
 
@@ -1376,10 +1474,12 @@ static int first_clang_error(importer *im)
             unsigned line, col;
             clang_getSpellingLocation(clang_getDiagnosticLocation(d), &file, &line, &col, NULL);
             CXString msg = clang_getDiagnosticSpelling(d);
-            if (line > im->text_lines && (int)(line - im->text_lines) <= im->npragmas)
-                kiln_fail_at(im->ctx, (kiln_loc){im->file, (int)im->pragmas[line - im->text_lines - 1].line, 1},
-                             "#pragma kiln unroll: %s", clang_getCString(msg));
-            else
+            if (line > im->text_lines && (int)(line - im->text_lines) <= im->nevals) {
+                const source_eval *e = &im->evals[line - im->text_lines - 1];
+                kiln_fail_at(im->ctx, (kiln_loc){im->file, (int)e->line, 1}, "%s: %s",
+                             e->what == EVAL_UNROLL ? "#pragma kiln unroll" : "reqd_work_group_size",
+                             clang_getCString(msg));
+            } else
                 kiln_fail_at(im->ctx, (kiln_loc){im->file, (int)line, (int)col}, "%s", clang_getCString(msg));
             clang_disposeString(msg);
             clang_disposeDiagnostic(d);
@@ -1410,16 +1510,30 @@ static kiln_proc *import_kernel(importer *im)
         if (k.c[i].kind == CXCursor_CompoundStmt)
             body = k.c[i];
     kiln_proc *proc = kiln_kernel_begin_at(im->ctx, loc, im->opts->kernel);
+    /* reqd_work_group_size on the kernel's line or the two before it */
+    for (int i = 0; i < im->nevals; i++) {
+        const source_eval *e = &im->evals[i];
+        if (e->what == EVAL_WG && e->nvalues == 3 && e->line <= (unsigned)loc.line && e->line + 2 >= (unsigned)loc.line)
+            kiln_proc_reqd_wg(proc, (int)e->values[0], (int)e->values[1], (int)e->values[2]);
+    }
     int nparams = clang_Cursor_getNumArguments(fn);
     for (int i = 0; i < nparams && !failed(im); i++)
         param(im, clang_Cursor_getArgument(fn, (unsigned)i), body);
     if (im->opts->note && !failed(im))
         kiln_comment_at(im->ctx, loc, "%s", im->opts->note);
-    if (!failed(im) && !clang_Cursor_isNull(body))
+    if (!failed(im) && !clang_Cursor_isNull(body)) {
+        unsigned first, last;
+        CXSourceRange r = clang_getCursorExtent(body);
+        clang_getSpellingLocation(clang_getRangeStart(r), NULL, &first, NULL, NULL);
+        clang_getSpellingLocation(clang_getRangeEnd(r), NULL, &last, NULL, NULL);
+        while (im->next_comment < im->ncomments && im->comments[im->next_comment].line <= first)
+            im->next_comment++;
         for_each_kid(im, body, stmt);
+        if (!failed(im))
+            comments_before(im, last, loc);
+    }
     if (failed(im))
         return NULL;
-    (void)proc;
     return kiln_proc_end_at(im->ctx, loc);
 }
 
@@ -1485,7 +1599,7 @@ kiln_proc *kiln_import(kiln_importer *imp, kiln_ctx *ctx, const kiln_import_opts
     }
     if (first_clang_error(&im))
         goto done;
-    clang_visitChildren(clang_getTranslationUnitCursor(im.tu), pragma_value, &im);
+    clang_visitChildren(clang_getTranslationUnitCursor(im.tu), eval_value, &im);
     if (im.failed)
         goto done;
     kernel_find f = {opts->kernel, clang_getNullCursor(), 0};
@@ -1502,7 +1616,8 @@ done:
     for (int i = 0; i < ndefs; i++)
         free(defs[i]);
     free(im.vars);
-    free(im.pragmas);
+    free(im.evals);
+    free(im.comments);
     free(owned);
     free(with_pragmas);
     return proc;
