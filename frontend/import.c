@@ -64,6 +64,7 @@ typedef struct binding {
 typedef struct importer {
     kiln_ctx *ctx;
     CXTranslationUnit tu;
+    CXFile main_file;
     const char *file;       /* arena copy of the main file's name */
     binding *vars;
     int nvars, cap;
@@ -179,10 +180,11 @@ static void kind_spelling(CXCursor c, char *buf, size_t len)
     clang_disposeString(s);
 }
 
+/* The offset in the main file where l is expanded (a macro's tokens count at its use). */
 static unsigned offset_of(CXSourceLocation l)
 {
     unsigned off;
-    clang_getSpellingLocation(l, NULL, NULL, NULL, &off);
+    clang_getExpansionLocation(l, NULL, NULL, NULL, &off);
     return off;
 }
 
@@ -216,7 +218,13 @@ static void operator_of(importer *im, CXCursor c, char *op, size_t len)
     }
     CXToken *toks = NULL;
     unsigned n = 0, found = 0;
-    clang_tokenize(im->tu, whole, &toks, &n);
+    /* the tokens of the main file between the operands (an extent that starts
+     * in a -D macro is not in the file and would tokenize to nothing) */
+    if (hi <= lo || !im->main_file)
+        return;
+    CXSourceRange between = clang_getRange(clang_getLocationForOffset(im->tu, im->main_file, lo),
+                                           clang_getLocationForOffset(im->tu, im->main_file, hi));
+    clang_tokenize(im->tu, between, &toks, &n);
     for (unsigned i = 0; i < n; i++) {
         CXSourceRange tr = clang_getTokenExtent(im->tu, toks[i]);
         unsigned ts = offset_of(clang_getRangeStart(tr)), te = offset_of(clang_getRangeEnd(tr));
@@ -616,6 +624,54 @@ static kiln_node *cast_expr(importer *im, CXCursor c)
     return kiln_cast(im->ctx, t, expr(im, sub));
 }
 
+/* The accessor after the '.' of vector component access c of vector v, from the tokens. */
+static void component_name(importer *im, CXCursor c, CXCursor v, char *name, size_t len)
+{
+    unsigned lo = offset_of(clang_getRangeEnd(clang_getCursorExtent(v)));
+    unsigned hi = offset_of(clang_getRangeEnd(clang_getCursorExtent(c)));
+    name[0] = '\0';
+    if (hi <= lo || !im->main_file)
+        return;
+    CXToken *toks = NULL;
+    unsigned n = 0;
+    clang_tokenize(im->tu, clang_getRange(clang_getLocationForOffset(im->tu, im->main_file, lo),
+                                          clang_getLocationForOffset(im->tu, im->main_file, hi)), &toks, &n);
+    if (n == 2) {
+        CXString dot = clang_getTokenSpelling(im->tu, toks[0]), acc = clang_getTokenSpelling(im->tu, toks[1]);
+        if (strcmp(clang_getCString(dot), ".") == 0)
+            snprintf(name, len, "%s", clang_getCString(acc));
+        clang_disposeString(dot);
+        clang_disposeString(acc);
+    }
+    clang_disposeTokens(im->tu, toks, n);
+}
+
+/* v.s3, v.x: one lane of a vector (swizzles of several lanes are refused). */
+static kiln_node *lane_expr(importer *im, CXCursor c)
+{
+    char name[32];
+    spelling(c, name, sizeof name);
+    kid_list k = kids_of(c);
+    if (!name[0] && k.n == 1)
+        component_name(im, c, k.c[0], name, sizeof name);
+    kiln_type vt;
+    static const char xyzw[] = "xyzw";
+    int lane = -1;
+    if ((name[0] == 's' || name[0] == 'S') && name[1] && !name[2] && isxdigit((unsigned char)name[1]))
+        lane = isdigit((unsigned char)name[1]) ? name[1] - '0' : tolower((unsigned char)name[1]) - 'a' + 10;
+    else if (name[0] && !name[1] && strchr(xyzw, name[0]))
+        lane = (int)(strchr(xyzw, name[0]) - xyzw);
+    if (k.n != 1 || !type_of(clang_getCursorType(k.c[0]), &vt) || vt.lanes == 1) {
+        refuse(im, c, "member access '.%s': kiln has no structs", name);
+        return NULL;
+    }
+    if (lane < 0 || lane >= vt.lanes) {
+        refuse(im, c, "vector component '.%s': kiln reads one lane at a time (.s0 .. .sF, .x .. .w)", name);
+        return NULL;
+    }
+    return kiln_lane(im->ctx, expr(im, k.c[0]), lane);
+}
+
 static kiln_node *decl_ref(importer *im, CXCursor c)
 {
     CXCursor d = clang_getCursorReferenced(c);
@@ -631,10 +687,33 @@ static kiln_node *decl_ref(importer *im, CXCursor c)
     return kiln_ref(im->ctx, v);
 }
 
+/* An operator written in a macro's body, whose tokens are not in the text:
+ * kiln takes its value when it is a constant (#define RTS (TS / WPT)). */
+static kiln_node *macro_constant(importer *im, CXCursor c)
+{
+    kiln_type t;
+    long long v;
+    if (type_of(clang_getCursorType(c), &t) && t.lanes == 1) {
+        if (!kiln_scalar_is_float(t.scalar) && eval_int(c, &v) == 0)
+            return t.scalar == KILN_I32 ? kiln_int(im->ctx, v) : kiln_lit(im->ctx, t, (double)v);
+        CXEvalResult r = clang_Cursor_Evaluate(c);
+        int is_float = r && clang_EvalResult_getKind(r) == CXEval_Float;
+        if (r)
+            clang_EvalResult_dispose(r);
+        if (is_float && kiln_scalar_is_float(t.scalar))
+            return t.scalar == KILN_F32 ? kiln_flt(im->ctx, eval_float(c)) : kiln_dbl(im->ctx, eval_float(c));
+    }
+    refuse(im, c, "an operator written in a macro's body, whose value is not a constant: kiln reads operators "
+                  "from the source text (write the expression out, or make the macro a constant)");
+    return NULL;
+}
+
 static kiln_node *unary_expr(importer *im, CXCursor c)
 {
     char op[4];
     operator_of(im, c, op, sizeof op);
+    if (!op[0])
+        return macro_constant(im, c);
     kid_list k = kids_of(c);
     kiln_type t;
     int has_type = type_of(clang_getCursorType(c), &t);
@@ -665,11 +744,8 @@ static kiln_node *binary_expr(importer *im, CXCursor c)
     operator_of(im, c, op, sizeof op);
     kid_list k = kids_of(c);
     kiln_binop b;
-    if (!op[0]) {
-        refuse(im, c, "an operator kiln cannot read from the source text (written in a macro's body?): "
-                      "define the macro as a value, or write the expression out");
-        return NULL;
-    }
+    if (!op[0])
+        return macro_constant(im, c);
     if (k.n != 2 || !binop_of(op, &b)) {
         refuse(im, c, strcmp(op, "=") == 0 ? "assignment used as a value" : "operator '%s' in an expression", op);
         return NULL;
@@ -712,7 +788,10 @@ static kiln_node *expr_inner(importer *im, CXCursor c)
         kid_list k = kids_of(c);
         if (k.n != 1)
             break;
-        kiln_type t;
+        kiln_type t, kt;
+        if (c.kind == CXCursor_UnexposedExpr && type_of(clang_getCursorType(c), &t) &&
+            type_of(clang_getCursorType(k.c[0]), &kt) && kt.lanes > 1 && t.lanes != kt.lanes)
+            return lane_expr(im, c); /* v.s0, which libclang does not expose */
         kiln_node *n = expr(im, k.c[0]);
         if (n && type_of(clang_getCursorType(c), &t) && !(t.scalar == KILN_I32 && kiln_node_type(n).scalar == KILN_BOOL))
             n = coerce(im, n, t);
@@ -739,9 +818,15 @@ static kiln_node *expr_inner(importer *im, CXCursor c)
     case CXCursor_CompoundAssignOperator:
         refuse(im, c, "compound assignment used as a value");
         return NULL;
-    case CXCursor_MemberRefExpr:
-        refuse(im, c, "member access (structs and vector components are not imported)");
-        return NULL;
+    case CXCursor_MemberRefExpr: return lane_expr(im, c);
+    case CXCursor_CompoundLiteralExpr: {
+        kiln_type t;
+        kid_list k = kids_of(c);
+        CXCursor init = k.n > 0 ? k.c[k.n - 1] : c;
+        if (type_of(clang_getCursorType(c), &t) && t.lanes > 1 && init.kind == CXCursor_InitListExpr)
+            return vector_literal(im, c, t, init);
+        break;
+    }
     default: break;
     }
     kind_spelling(c, ks, sizeof ks);
@@ -776,10 +861,14 @@ static void stmts_of(importer *im, CXCursor c)
 /* An assignment's target: a scalar variable or an array element. */
 static kiln_node *lvalue(importer *im, CXCursor c)
 {
+    kiln_type t, kt;
+    if (c.kind == CXCursor_UnexposedExpr && kids_of(c).n == 1 && type_of(clang_getCursorType(c), &t) &&
+        type_of(clang_getCursorType(kids_of(c).c[0]), &kt) && kt.lanes > 1 && t.lanes != kt.lanes)
+        return lane_expr(im, c);
     c = bare(c);
     if (c.kind == CXCursor_DeclRefExpr)
         return decl_ref(im, c);
-    if (c.kind == CXCursor_ArraySubscriptExpr)
+    if (c.kind == CXCursor_ArraySubscriptExpr || c.kind == CXCursor_MemberRefExpr)
         return expr(im, c);
     char ks[64];
     kind_spelling(c, ks, sizeof ks);
@@ -903,8 +992,11 @@ static void var_decl(importer *im, CXCursor d)
             e = clang_getCanonicalType(clang_getArrayElementType(e));
         }
         kiln_type et;
-        if (!type_of(e, &et) || et.lanes != 1 || k.n > 0) {
-            refuse(im, d, "array '%s' of type '%s'%s", name, tn, k.n > 0 ? " with an initialiser" : "");
+        int init = 0; /* the children are the dimensions' expressions, and an initialiser if any */
+        for (int i = 0; i < k.n && i < 16; i++)
+            init |= k.c[i].kind == CXCursor_InitListExpr;
+        if (!type_of(e, &et) || et.lanes != 1 || init) {
+            refuse(im, d, "array '%s' of type '%s'%s", name, tn, init ? " with an initialiser" : "");
             return;
         }
         if (strstr(tn, "__local") || strstr(tn, "local "))
@@ -1599,6 +1691,7 @@ kiln_proc *kiln_import(kiln_importer *imp, kiln_ctx *ctx, const kiln_import_opts
     }
     if (first_clang_error(&im))
         goto done;
+    im.main_file = clang_getFile(im.tu, path);
     clang_visitChildren(clang_getTranslationUnitCursor(im.tu), eval_value, &im);
     if (im.failed)
         goto done;

@@ -48,6 +48,9 @@ extern const kiln_libclang *kiln_libclang_api;
 #define clang_getCString kiln_libclang_api->getCString
 #define clang_getCanonicalType kiln_libclang_api->getCanonicalType
 #define clang_getCursorExtent kiln_libclang_api->getCursorExtent
+#define clang_getFile kiln_libclang_api->getFile
+#define clang_getLocationForOffset kiln_libclang_api->getLocationForOffset
+#define clang_getRange kiln_libclang_api->getRange
 #define clang_getCursorKindSpelling kiln_libclang_api->getCursorKindSpelling
 #define clang_getCursorLocation kiln_libclang_api->getCursorLocation
 #define clang_getCursorReferenced kiln_libclang_api->getCursorReferenced
@@ -67,6 +70,7 @@ extern const kiln_libclang *kiln_libclang_api;
 #define clang_getPointeeType kiln_libclang_api->getPointeeType
 #define clang_getRangeEnd kiln_libclang_api->getRangeEnd
 #define clang_getRangeStart kiln_libclang_api->getRangeStart
+#define clang_getExpansionLocation kiln_libclang_api->getExpansionLocation
 #define clang_getSpellingLocation kiln_libclang_api->getSpellingLocation
 #define clang_getTokenExtent kiln_libclang_api->getTokenExtent
 #define clang_getTokenKind kiln_libclang_api->getTokenKind
