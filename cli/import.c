@@ -328,8 +328,10 @@ static int run_reference(kiln_args *args, char *err, size_t errlen)
         rc = !bufs[i] || kiln_buf_write(rt, bufs[i], kiln_args_at(args, i), bytes) ||
              kiln_program_set_buf(rt, prog, i, bufs[i]);
     }
-    kiln_geometry geo;
-    active->k.geometry(&cfg, size, &geo);
+    /* the kernel itself runs over its grid; a --reference function runs once */
+    kiln_geometry geo = {1, {1, 1, 1}, {1, 1, 1}};
+    if (!active->ref_function)
+        active->k.geometry(&cfg, size, &geo);
     double ns;
     if (rc == 0 && (rc = kiln_program_run(rt, prog, &geo, &ns)) != 0)
         snprintf(err, errlen, "reference: the run failed: %s", kiln_rt_errmsg(rt));
