@@ -39,6 +39,9 @@ static const bench_kernel kernels[] = {
     {"hotspot.cl", "hotspot", {"WORK_X", NULL}, {4}, {{1, 2, 4, 8}}, {NULL}},
     {"pnpoly.cl", "pnpoly", {"PPT", "BETWEEN_METHOD", NULL}, {4, 2}, {{1, 2, 4, 8}, {0, 1}}, {"VERTICES=60", NULL}},
     {"nbody.cl", "nbody", {"UNROLL", NULL}, {4}, {{1, 2, 4, 8}}, {NULL}},
+    {"expdist.cl", "expdist", {"BLOCK_B", NULL}, {4}, {{1, 2, 4, 8}}, {NULL}},
+    {"dedispersion.cl", "dedispersion", {"SAMPLES_PER_ITEM", "UNROLL_CH", NULL}, {3, 3}, {{1, 2, 4}, {1, 2, 4}},
+     {NULL}},
 };
 
 static char *slurp(const char *path)

@@ -6,7 +6,7 @@
 # usage: flock /tmp/kiln-bench.lock bench/frontend/run.sh [build dir, default build] [reps, default 5]
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:-$ROOT/build}
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 REPS=${2:-5}
 cmake --build "$BUILD" --target kiln_frontend kiln_kernels kiln_tuner kiln_runtime kiln_gen kiln_dsl -j2 >/dev/null
 OUT=$(mktemp -d /tmp/kiln-frontend-bench-XXXXXX)

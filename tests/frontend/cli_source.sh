@@ -29,6 +29,12 @@ tune_host --source "$KERNELS/pnpoly.cl" --kernel pnpoly --param PPT=1,2,4 --para
 contains "6 configurations run"
 tune_host --source "$KERNELS/nbody.cl" --kernel nbody --param UNROLL=1,2,4 --size 256 \
   --args "n=n; x[n]; y[n]; z[n]; m[n]; ax[n]; ay[n]; az[n]" --grid "n : 64"
+tune_host --source "$KERNELS/expdist.cl" --kernel expdist --param BLOCK_B=1,2,4,8 --size 256 \
+  --args "m=n; n=n; ax[n]; ay[n]; sa[n] 0.5..1; bx[n]; by[n]; sb[n] 0.5..1; cost[n]" --grid "n : 64"
+tune_host --source "$KERNELS/dedispersion.cl" --kernel dedispersion --param SAMPLES_PER_ITEM=1,2 --param UNROLL_CH=1,4 \
+  --size 512x4 --args "nsamp=nx; nin=nx+64; nchan=32; input[32*(nx+64)]; shifts[ny*32] 0..64; output[nx*ny]" \
+  --grid "nx / SAMPLES_PER_ITEM, ny : 64, 1" --where "nx % (64 * SAMPLES_PER_ITEM) == 0"
+contains "4 configurations run"
 
 # a variant wrong on purpose is a 'wrong' row; the others are correct
 SAXPY=(--source "$HERE/saxpy_wpt.cl" --kernel saxpy --param WPT=1,2,4 --param UNROLL=1,2 --where "WPT % UNROLL == 0"
@@ -95,4 +101,6 @@ describe "$KERNELS/convolution.cl" convolution -D TILE_X=2 -D TILE_Y=1 -D UNROLL
 describe "$KERNELS/hotspot.cl" hotspot -D WORK_X=2
 describe "$KERNELS/pnpoly.cl" pnpoly -D PPT=2 -D BETWEEN_METHOD=1
 describe "$KERNELS/nbody.cl" nbody -D UNROLL=4
+describe "$KERNELS/expdist.cl" expdist -D BLOCK_B=4
+describe "$KERNELS/dedispersion.cl" dedispersion -D SAMPLES_PER_ITEM=2 -D UNROLL_CH=4
 finish
