@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -167,6 +168,16 @@ typedef struct source_kernel {
 
 static source_kernel *active;
 
+/* The default configuration: each parameter's first value. */
+static void default_config(const source_kernel *s, kiln_config *cfg)
+{
+    cfg->n = 0;
+    for (int i = 0; i < s->k.nparams; i++) {
+        cfg->names[cfg->n] = s->params[i].name;
+        cfg->values[cfg->n++] = s->params[i].default_value;
+    }
+}
+
 typedef struct names_view {
     const kiln_config *cfg;
     const kiln_size *size;
@@ -299,11 +310,8 @@ static double element_value(kiln_scalar s, const void *p, size_t e)
  * the --reference one) on the host C target on these inputs. 0 ok, -1 with err. */
 static int run_reference(kiln_args *args, char *err, size_t errlen)
 {
-    kiln_config cfg = {.n = 0};
-    for (int i = 0; i < active->k.nparams; i++) {
-        cfg.names[cfg.n] = active->params[i].name;
-        cfg.values[cfg.n++] = active->params[i].default_value;
-    }
+    kiln_config cfg;
+    default_config(active, &cfg);
     const kiln_size *size = kiln_args_size(args);
     kiln_ctx *ctx = kiln_ctx_new();
     kiln_proc *proc = source_import(active->ref_path ? active->ref_path : active->path,
@@ -532,9 +540,12 @@ static int parse_args(source_kernel *s, const char *text, char *err, size_t errl
         if (ai->is_scalar) {
             if (!eq)
                 return fail(err, errlen, "--args: scalar '%s' needs a value: %s=EXPR", name, name);
-            if (kiln_scalar_is_float(ai->elem))
-                sa->float_value = atof(eq);
-            else if (!(sa->int_value = parse_expr("--args", eq, err, errlen)))
+            char *end;
+            if (kiln_scalar_is_float(ai->elem)) {
+                sa->float_value = strtod(eq, &end);
+                if (end == eq || *trim(end))
+                    return fail(err, errlen, "--args: '%s=%s': the value of a floating scalar is a number", name, eq);
+            } else if (!(sa->int_value = parse_expr("--args", eq, err, errlen)))
                 return -1;
         } else {
             char *close = len ? strrchr(len, ']') : NULL;
@@ -553,9 +564,12 @@ static int parse_args(source_kernel *s, const char *text, char *err, size_t errl
                                 ai->dir == KILN_IN ? "read only" : "written", words[w]);
                 ai->dir = d;
             } else if (dots) {
+                char *end_lo, *end_hi;
                 *dots = '\0';
-                sa->lo = atof(words[w]);
-                sa->hi = atof(dots + 2);
+                sa->lo = strtod(words[w], &end_lo);
+                sa->hi = strtod(dots + 2, &end_hi);
+                if (end_lo == words[w] || *end_lo || end_hi == dots + 2 || *end_hi || !(sa->lo <= sa->hi))
+                    return fail(err, errlen, "--args: '%s': the input range is LO..HI, two numbers, LO <= HI", name);
             } else {
                 return fail(err, errlen, "--args: '%s': unknown word '%s' (in, out, inout or LO..HI)", name,
                             words[w]);
@@ -569,14 +583,52 @@ static int parse_args(source_kernel *s, const char *text, char *err, size_t errl
     return 0;
 }
 
+static int check_one(const char *what, const kiln_cexpr *e, const kiln_config *cfg, const kiln_size *size,
+                     long long min, char *err, size_t errlen)
+{
+    names_view v = {cfg, size};
+    long long out;
+    char why[256];
+    if (kiln_cexpr_eval(e, lookup_name, &v, &out, why, sizeof why) != 0)
+        return fail(err, errlen, "%s: %s", what, why);
+    if (out < min)
+        return fail(err, errlen, "%s is %lld at the default configuration and this size, less than %lld", what, out,
+                    min);
+    return 0;
+}
+
+/* Every count, integer value and grid size evaluates, at the default
+ * configuration and the size given, to something usable: a name the
+ * expressions cannot know or an empty array is refused before anything runs. */
+static int check_expressions(source_kernel *s, const kiln_size *size, char *err, size_t errlen)
+{
+    kiln_config cfg;
+    char what[128];
+    default_config(s, &cfg);
+    for (int i = 0; i < s->k.nargs; i++) {
+        snprintf(what, sizeof what, "--args: the %s of '%s'", s->spec[i].count ? "element count" : "value",
+                 s->spec[i].name);
+        if (s->spec[i].count && check_one(what, s->spec[i].count, NULL, size, 1, err, errlen) != 0)
+            return -1;
+        if (s->spec[i].int_value && check_one(what, s->spec[i].int_value, NULL, size, LLONG_MIN, err, errlen) != 0)
+            return -1;
+    }
+    for (int d = 0; d < s->grid_dims; d++) {
+        snprintf(what, sizeof what, "--grid: global size %d", d);
+        if (check_one(what, s->global[d], &cfg, size, 1, err, errlen) != 0)
+            return -1;
+        snprintf(what, sizeof what, "--grid: local size %d", d);
+        if (s->local[d] && check_one(what, s->local[d], &cfg, size, 1, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* The kernel's arguments, as the default configuration imports them. */
 static int import_signature(source_kernel *s, char *err, size_t errlen)
 {
-    kiln_config cfg = {.n = 0};
-    for (int i = 0; i < s->k.nparams; i++) {
-        cfg.names[cfg.n] = s->params[i].name;
-        cfg.values[cfg.n++] = s->params[i].default_value;
-    }
+    kiln_config cfg;
+    default_config(s, &cfg);
     kiln_ctx *ctx = kiln_ctx_new();
     kiln_proc *proc = source_import(s->path, s->text, s->function, &cfg, ctx);
     if (!proc) {
@@ -592,7 +644,6 @@ static int import_signature(source_kernel *s, char *err, size_t errlen)
     s->k.nargs = n;
     for (int i = 0; i < n; i++) {
         /* names live in the arena: keep a copy */
-        snprintf(s->spec[i].name, 1, "%s", "");
         s->imported[i].name = strdup(s->imported[i].name);
         s->args[i] = (kiln_arg_info){.name = s->imported[i].name, .elem = s->imported[i].elem,
                                      .dir = s->imported[i].dir, .is_scalar = !s->imported[i].is_array,
@@ -643,6 +694,10 @@ const kiln_kernel *cli_source_kernel(const cli_source_opts *o, char *err, size_t
     active = &s;
     if (import_signature(&s, err, errlen) != 0 || parse_args(&s, o->args ? o->args : "", err, errlen) != 0 ||
         parse_grid(&s, o->grid ? o->grid : "n", err, errlen) != 0) {
+        active = NULL;
+        return NULL;
+    }
+    if (check_expressions(&s, &o->size, err, errlen) != 0) {
         active = NULL;
         return NULL;
     }

@@ -118,8 +118,10 @@ static int failed(importer *im)
 
 /* ---- cursor helpers ---- */
 
+/* The children of a cursor, the first 40 of them (an expression has fewer;
+ * blocks, which may have more, are walked with for_each_kid). */
 typedef struct kid_list {
-    CXCursor c[16];
+    CXCursor c[40];
     int n;
 } kid_list;
 
@@ -129,9 +131,9 @@ static enum CXChildVisitResult collect_kid(CXCursor c, CXCursor parent, CXClient
     kid_list *k = data;
     if (c.kind == CXCursor_UnexposedAttr || clang_isAttribute(c.kind))
         return CXChildVisit_Continue;
-    if (k->n < (int)(sizeof k->c / sizeof k->c[0]))
-        k->c[k->n] = c;
-    k->n++;
+    if (k->n == (int)(sizeof k->c / sizeof k->c[0]))
+        return CXChildVisit_Break;
+    k->c[k->n++] = c;
     return CXChildVisit_Continue;
 }
 
@@ -589,7 +591,7 @@ static kiln_node *call_expr(importer *im, CXCursor c)
 static kiln_node *vector_literal(importer *im, CXCursor c, kiln_type t, CXCursor init)
 {
     kid_list all = kids_of(init), k = {.n = 0};
-    for (int i = 0; i < all.n && i < 16; i++)
+    for (int i = 0; i < all.n && k.n < 16; i++)
         if (clang_isExpression(all.c[i].kind))
             k.c[k.n++] = all.c[i];
     kiln_type lane = {t.scalar, 1};
@@ -616,7 +618,7 @@ static kiln_node *cast_expr(importer *im, CXCursor c)
     }
     kid_list k = kids_of(c);
     int nvalues = 0;
-    for (int i = 0; i < k.n && i < 16; i++)
+    for (int i = 0; i < k.n; i++)
         nvalues += clang_isExpression(k.c[i].kind) != 0;
     CXCursor sub = k.c[k.n - 1];
     if (t.lanes > 1 && (nvalues > 1 || bare(sub).kind == CXCursor_InitListExpr))
@@ -993,7 +995,7 @@ static void var_decl(importer *im, CXCursor d)
         }
         kiln_type et;
         int init = 0; /* the children are the dimensions' expressions, and an initialiser if any */
-        for (int i = 0; i < k.n && i < 16; i++)
+        for (int i = 0; i < k.n; i++)
             init |= k.c[i].kind == CXCursor_InitListExpr;
         if (!type_of(e, &et) || et.lanes != 1 || init) {
             refuse(im, d, "array '%s' of type '%s'%s", name, tn, init ? " with an initialiser" : "");
@@ -1423,7 +1425,7 @@ static char *read_pragmas(importer *im, const char *text)
     for (const char *s = text; *s; line++) {
         const char *e = strchr(s, '\n');
         size_t n = e ? (size_t)(e - s) : strlen(s);
-        char buf[512];
+        char buf[4096];
         snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), s);
         char *p = buf;
         while (isspace((unsigned char)*p))
@@ -1598,7 +1600,7 @@ static kiln_proc *import_kernel(importer *im)
     }
     kid_list k = kids_of(fn);
     CXCursor body = clang_getNullCursor();
-    for (int i = 0; i < k.n && i < 16; i++)
+    for (int i = 0; i < k.n; i++)
         if (k.c[i].kind == CXCursor_CompoundStmt)
             body = k.c[i];
     kiln_proc *proc = kiln_kernel_begin_at(im->ctx, loc, im->opts->kernel);
@@ -1667,7 +1669,12 @@ kiln_proc *kiln_import(kiln_importer *imp, kiln_ctx *ctx, const kiln_import_opts
         args[nargs++] = "c";
         args[nargs++] = "-std=c99";
     }
-    for (int i = 0; i < opts->ndefines && ndefs < 64; i++) {
+    if (opts->ndefines > 64) {
+        kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "more than 64 -D definitions");
+        free(owned);
+        return NULL;
+    }
+    for (int i = 0; i < opts->ndefines; i++) {
         size_t n = strlen(opts->defines[i]) + 3;
         defs[ndefs] = malloc(n);
         if (!defs[ndefs])

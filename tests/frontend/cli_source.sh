@@ -69,6 +69,15 @@ contains "the kernel has no argument 'z'"
 expect 2 "$KILN" tune --source "$HERE/saxpy_wpt.cl" --kernel saxpy --param WPT=1 --param UNROLL=1 \
   --args "n=n; alpha=1; x[n] out; y[n]"
 contains "'x' is read only in the kernel, not out"
+expect 2 "$KILN" tune --source "$HERE/saxpy_wpt.cl" --kernel saxpy --param WPT=1 --param UNROLL=1 \
+  --args "n=n; alpha=1; x[n-4096]; y[n]" --size 4096
+contains "--args: the element count of 'x' is 0"
+expect 2 "$KILN" tune --source "$HERE/saxpy_wpt.cl" --kernel saxpy --param WPT=1 --param UNROLL=1 \
+  --args "n=n; alpha=1; x[n]; y[n]" --grid "n / VEC"
+contains "--grid: global size 0: column 5: unknown name 'VEC'"
+expect 2 "$KILN" tune --source "$HERE/saxpy_wpt.cl" --kernel saxpy --param WPT=1 --param UNROLL=1 \
+  --args "n=n; alpha=one; x[n]; y[n]"
+contains "'alpha=one': the value of a floating scalar is a number"
 expect 2 "$KILN" tune --source "$HERE/saxpy_wpt.cl" --kernel saxpy --param UNROLL=1 --args "n=n"
 contains "saxpy_wpt.cl:9:"; contains "WPT"
 expect 2 "$KILN" tune --source "$HERE/saxpy_wpt.cl" --param WPT=1
