@@ -81,6 +81,19 @@ static void test_refusals(void)
             "        a[i] = 0;\n"
             "}\n",
             "t.cl:2:21:", "condition");
+    refused("__kernel void k(__global int *a, int n) {\n"
+            "    int m = n;\n"
+            "    for (int i = m; i > 0; i--) {\n"
+            "        a[i] = 0;\n"
+            "        m = 2;\n"
+            "    }\n"
+            "}\n",
+            "t.cl:5:9:", "reads its start, bound or step at every iteration");
+    refused("__kernel void k(__global uint *a, uint n) {\n"
+            "    for (uint i = n; i > 0; i -= 3)\n"
+            "        a[i] = 0;\n"
+            "}\n",
+            "t.cl:2:15:", "descending loop over unsigned 'i'");
     refused("__kernel void k(__global int *a) {\n"
             "    int i = 0;\n"
             "    a[i++] = 0;\n"
