@@ -504,7 +504,7 @@ static int vector_width(const char *name, const char *prefix)
     return w == 2 || w == 4 || w == 8 || w == 16 ? w : 0;
 }
 
-static kiln_node *vload_expr(importer *im, CXCursor c, int lanes, kid_list *k)
+static kiln_node *vload_expr(importer *im, int lanes, kid_list *k)
 {
     kiln_node *off = NULL;
     kiln_node *first = expr(im, k->c[1]);
@@ -516,7 +516,6 @@ static kiln_node *vload_expr(importer *im, CXCursor c, int lanes, kid_list *k)
         flat = off ? off : kiln_int(im->ctx, 0);
     else if (off)
         flat = kiln_add(im->ctx, flat, off);
-    (void)c;
     return kiln_vload(im->ctx, lanes, v, flat);
 }
 
@@ -579,7 +578,7 @@ static kiln_node *call_expr(importer *im, CXCursor c)
     }
     int lanes = vector_width(name, "vload");
     if (lanes && nargs == 2)
-        return vload_expr(im, c, lanes, &k);
+        return vload_expr(im, lanes, &k);
     if (strncmp(name, "convert_", 8) == 0 && nargs == 1 && has_type)
         return kiln_cast(im->ctx, t, expr(im, k.c[1]));
     refuse(im, c, "call to '%s': kiln imports the work-item queries, math builtins, min/max, vloadN/vstoreN, "
@@ -1086,89 +1085,159 @@ static int pragma_unroll(importer *im, CXCursor loop, int *factor)
     return 0;
 }
 
+/* A counted loop, as the for statement spells it. */
+typedef struct loop_shape {
+    CXCursor var, start, bound, step, body; /* step: null cursor for ++ and -- */
+    kiln_type type;
+    char name[128];
+    int up, inclusive;
+} loop_shape;
+
 /* for (T i = a; i < b | i <= b | i > b | i >= b; i++ | i-- | i += s | i -= s) body,
- * with i not assigned in the body: a counted loop. Descending loops count up
- * an iteration number and derive i from it. */
-static void for_stmt(importer *im, CXCursor c)
+ * with i not assigned in the body: 0 and the shape, or -1 (refused). */
+static int loop_shape_of(importer *im, CXCursor c, loop_shape *l)
 {
-    kiln_loc loc = loc_of(im, c);
     kid_list k = kids_of(c);
     if (k.n != 4) {
         refuse(im, c, "for loop without an initialisation, a condition or an increment: not a counted loop");
-        return;
+        return -1;
     }
-    CXCursor init = k.c[0], cond = bare(k.c[1]), inc = k.c[2], body = k.c[3];
+    CXCursor init = k.c[0], cond = bare(k.c[1]), inc = k.c[2];
+    l->body = k.c[3];
     kid_list id = kids_of(init);
     if (init.kind != CXCursor_DeclStmt || id.n != 1) {
         refuse(im, init, "for loop whose initialisation does not declare one loop variable");
-        return;
+        return -1;
     }
-    CXCursor var = id.c[0];
-    kid_list vk = kids_of(var);
-    kiln_type vt;
-    if (!type_of(clang_getCursorType(var), &vt) || !(vt.scalar >= KILN_I8 && vt.scalar <= KILN_U64) ||
-        vt.lanes != 1 || vk.n < 1) {
-        refuse(im, var, "for loop whose variable is not an initialised integer");
-        return;
+    l->var = id.c[0];
+    kid_list vk = kids_of(l->var);
+    if (!type_of(clang_getCursorType(l->var), &l->type) || !(l->type.scalar >= KILN_I8 && l->type.scalar <= KILN_U64) ||
+        l->type.lanes != 1 || vk.n < 1) {
+        refuse(im, l->var, "for loop whose variable is not an initialised integer");
+        return -1;
     }
-    char cop[4], iop[4], name[128];
-    spelling(var, name, sizeof name);
+    l->start = vk.c[vk.n - 1];
+    char cop[4], iop[4];
+    const char *name = l->name;
+    spelling(l->var, l->name, sizeof l->name);
     kid_list ck = kids_of(cond);
     operator_of(im, cond, cop, sizeof cop);
-    int up = strcmp(cop, "<") == 0 || strcmp(cop, "<=") == 0;
+    l->up = strcmp(cop, "<") == 0 || strcmp(cop, "<=") == 0;
     int down = strcmp(cop, ">") == 0 || strcmp(cop, ">=") == 0;
-    if (cond.kind != CXCursor_BinaryOperator || ck.n != 2 || !refers_to(ck.c[0], var) || (!up && !down)) {
+    if (cond.kind != CXCursor_BinaryOperator || ck.n != 2 || !refers_to(ck.c[0], l->var) || (!l->up && !down)) {
         refuse(im, cond, "for loop over '%s' whose condition is not '%s < | <= | > | >= bound'", name, name);
-        return;
+        return -1;
     }
+    l->bound = ck.c[1];
+    l->inclusive = cop[1] == '=';
     kid_list ik = kids_of(inc);
     operator_of(im, inc, iop, sizeof iop);
-    CXCursor step_expr = clang_getNullCursor();
     int step_up = strcmp(iop, "++") == 0 || strcmp(iop, "+=") == 0;
     int step_down = strcmp(iop, "--") == 0 || strcmp(iop, "-=") == 0;
-    if (ik.n < 1 || !refers_to(ik.c[0], var) || (!step_up && !step_down) || step_up != up ||
+    if (ik.n < 1 || !refers_to(ik.c[0], l->var) || (!step_up && !step_down) || step_up != l->up ||
         ((iop[1] == '=') != (ik.n == 2))) {
         refuse(im, inc, "for loop over '%s' whose increment is not '%s%s' or '%s %s= step'", name, name,
-               up ? "++" : "--", name, up ? "+" : "-");
-        return;
+               l->up ? "++" : "--", name, l->up ? "+" : "-");
+        return -1;
     }
-    if (ik.n == 2)
-        step_expr = ik.c[1];
+    l->step = ik.n == 2 ? ik.c[1] : clang_getNullCursor();
     CXCursor where;
-    if (assigns(im, body, var, &where)) {
+    if (assigns(im, l->body, l->var, &where)) {
         refuse(im, where, "the loop variable '%s' is assigned in the body: not a counted loop", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* The first variable that `e` reads and `body` assigns, if any. */
+typedef struct reads_scan {
+    importer *im;
+    CXCursor body, where;
+    int found;
+} reads_scan;
+
+static enum CXChildVisitResult find_assigned_read(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    reads_scan *r = data;
+    if (c.kind == CXCursor_DeclRefExpr && assigns(r->im, r->body, clang_getCursorReferenced(c), &r->where)) {
+        r->found = 1;
+        return CXChildVisit_Break;
+    }
+    return CXChildVisit_Recurse;
+}
+
+static int body_assigns_what(importer *im, CXCursor body, CXCursor e, CXCursor *where)
+{
+    reads_scan r = {im, body, body, 0};
+    if (!clang_Cursor_isNull(e)) {
+        if (e.kind == CXCursor_DeclRefExpr)
+            find_assigned_read(e, e, &r);
+        else
+            clang_visitChildren(e, find_assigned_read, &r);
+    }
+    *where = r.where;
+    return r.found;
+}
+
+/* i from start down to bound: an iteration number t counts up to
+ * (start - bound + (inclusive ? step : step - 1)) / step and the body reads
+ * i = start - t * step. The start and bound are then read at every
+ * iteration, so the body may not assign what they read; an unsigned i would
+ * wrap around past 0 where C's loop goes on, so it is refused. */
+static void descending_loop(importer *im, CXCursor c, kiln_loc loc, const loop_shape *l, kiln_node *start,
+                            kiln_node *bound, kiln_node *step, int unroll)
+{
+    if (!kiln_scalar_is_signed(l->type.scalar)) {
+        refuse(im, l->var, "descending loop over unsigned '%s': C's unsigned wrap-around (i - step past 0) "
+                           "makes it no counted loop; use a signed variable", l->name);
         return;
     }
-    int unroll = 1;
-    pragma_unroll(im, c, &unroll);
-    kiln_node *start = coerce(im, expr(im, vk.c[vk.n - 1]), vt);
-    kiln_node *bound = coerce(im, expr(im, ck.c[1]), vt);
-    kiln_node *step = clang_Cursor_isNull(step_expr) ? kiln_int(im->ctx, 1) : coerce(im, expr(im, step_expr), vt);
-    int inclusive = cop[1] == '=';
-    if (failed(im))
-        return;
-    if (up) {
-        kiln_node *end = inclusive ? kiln_addi(im->ctx, bound, 1) : bound;
-        bind(im, var, kiln_for_begin_at(im->ctx, loc, name, start, end, step));
-        stmts_of(im, body);
-        if (!failed(im))
-            kiln_for_end_at(im->ctx, loc_of(im, c), unroll);
-        return;
-    }
-    /* i from start down to bound: n = (start - bound + (inclusive ? step : step - 1)) / step iterations */
+    CXCursor parts[3] = {l->start, l->bound, l->step}, where;
+    for (int i = 0; i < 3; i++)
+        if (body_assigns_what(im, l->body, parts[i], &where)) {
+            refuse(im, where, "the descending loop over '%s' reads its start, bound or step at every iteration, "
+                              "and the body assigns what they read", l->name);
+            return;
+        }
     kiln_node *span = kiln_sub(im->ctx, start, bound);
     kiln_node *count;
     if (step->kind == KILN_N_LIT)
-        count = kiln_divi(im->ctx, kiln_addi(im->ctx, span, inclusive ? step->ival : step->ival - 1), step->ival);
+        count = kiln_divi(im->ctx, kiln_addi(im->ctx, span, l->inclusive ? step->ival : step->ival - 1), step->ival);
     else
-        count = kiln_div(im->ctx, kiln_add(im->ctx, span, inclusive ? step : kiln_addi(im->ctx, step, -1)), step);
+        count = kiln_div(im->ctx, kiln_add(im->ctx, span, l->inclusive ? step : kiln_addi(im->ctx, step, -1)), step);
     char tname[160];
-    snprintf(tname, sizeof tname, "%s_iter", name);
+    snprintf(tname, sizeof tname, "%s_iter", l->name);
     kiln_var *t = kiln_for_begin_at(im->ctx, loc, tname, kiln_int(im->ctx, 0), count, kiln_int(im->ctx, 1));
     kiln_node *offset = step->kind == KILN_N_LIT ? kiln_muli(im->ctx, kiln_ref(im->ctx, t), step->ival)
                                                   : kiln_mul(im->ctx, kiln_ref(im->ctx, t), step);
-    bind(im, var, kiln_decl_const_at(im->ctx, loc, name, vt, coerce(im, kiln_sub(im->ctx, start, offset), vt)));
-    stmts_of(im, body);
+    bind(im, l->var, kiln_decl_const_at(im->ctx, loc, l->name, l->type,
+                                        coerce(im, kiln_sub(im->ctx, start, offset), l->type)));
+    stmts_of(im, l->body);
+    if (!failed(im))
+        kiln_for_end_at(im->ctx, loc_of(im, c), unroll);
+}
+
+static void for_stmt(importer *im, CXCursor c)
+{
+    kiln_loc loc = loc_of(im, c);
+    loop_shape l;
+    if (loop_shape_of(im, c, &l) != 0)
+        return;
+    int unroll = 1;
+    pragma_unroll(im, c, &unroll);
+    kiln_node *start = coerce(im, expr(im, l.start), l.type);
+    kiln_node *bound = coerce(im, expr(im, l.bound), l.type);
+    kiln_node *step = clang_Cursor_isNull(l.step) ? kiln_int(im->ctx, 1) : coerce(im, expr(im, l.step), l.type);
+    if (failed(im))
+        return;
+    if (!l.up) {
+        descending_loop(im, c, loc, &l, start, bound, step, unroll);
+        return;
+    }
+    kiln_node *end = l.inclusive ? kiln_addi(im->ctx, bound, 1) : bound;
+    bind(im, l.var, kiln_for_begin_at(im->ctx, loc, l.name, start, end, step));
+    stmts_of(im, l.body);
     if (!failed(im))
         kiln_for_end_at(im->ctx, loc_of(im, c), unroll);
 }
@@ -1631,6 +1700,69 @@ static kiln_proc *import_kernel(importer *im)
     return kiln_proc_end_at(im->ctx, loc);
 }
 
+#define MAX_DEFINES 64
+
+/* clang's command line: the language, then one -D per definition. The
+ * count, or -1 when a definition does not fit. */
+static int command_line(const kiln_import_opts *opts, const char **args, char (*defs)[256])
+{
+    static const char *const cl[] = {"-x", "cl", "-cl-std=CL1.2", "-Xclang", "-fdeclare-opencl-builtins",
+                                     "-Xclang", "-finclude-default-header"};
+    static const char *const c99[] = {"-x", "c", "-std=c99"};
+    int nargs = 0;
+    const char *const *lang = is_opencl(opts) ? cl : c99;
+    int nlang = is_opencl(opts) ? (int)(sizeof cl / sizeof cl[0]) : (int)(sizeof c99 / sizeof c99[0]);
+    for (int i = 0; i < nlang; i++)
+        args[nargs++] = lang[i];
+    if (opts->ndefines > MAX_DEFINES)
+        return -1;
+    for (int i = 0; i < opts->ndefines; i++) {
+        if ((size_t)snprintf(defs[i], sizeof defs[i], "-D%s", opts->defines[i]) >= sizeof defs[i])
+            return -1;
+        args[nargs++] = defs[i];
+    }
+    return nargs;
+}
+
+/* Parses `text` and imports the kernel the options name. */
+static kiln_proc *parse_and_import(importer *im, kiln_importer *imp, const char *path, const char *text)
+{
+    const char *args[MAX_DEFINES + 8];
+    char defs[MAX_DEFINES][256];
+    int nargs = command_line(im->opts, args, defs);
+    if (nargs < 0) {
+        kiln_fail_at(im->ctx, (kiln_loc){NULL, 0, 0}, "more than %d -D definitions, or one of 254 characters or more",
+                     MAX_DEFINES);
+        return NULL;
+    }
+    char *with_evals = read_pragmas(im, text);
+    if (!with_evals) {
+        kiln_fail_at(im->ctx, (kiln_loc){NULL, 0, 0}, "out of memory");
+        return NULL;
+    }
+    struct CXUnsavedFile unsaved = {path, with_evals, (unsigned long)strlen(with_evals)};
+    kiln_proc *proc = NULL;
+    enum CXErrorCode rc = clang_parseTranslationUnit2(imp->index, path, args, nargs, &unsaved, 1,
+                                                      CXTranslationUnit_None, &im->tu);
+    if (rc != CXError_Success) {
+        kiln_fail_at(im->ctx, (kiln_loc){NULL, 0, 0}, "libclang could not parse %s (error %d)", path, (int)rc);
+    } else if (!first_clang_error(im)) {
+        im->main_file = clang_getFile(im->tu, path);
+        clang_visitChildren(clang_getTranslationUnitCursor(im->tu), eval_value, im);
+        kernel_find f = {im->opts->kernel, clang_getNullCursor(), 0};
+        clang_visitChildren(clang_getTranslationUnitCursor(im->tu), find_kernel, &f);
+        if (!im->failed && !f.have)
+            kiln_fail_at(im->ctx, (kiln_loc){NULL, 0, 0}, "no function '%s' is defined in %s", im->opts->kernel, path);
+        im->kernel = f.found;
+        if (!im->failed && f.have)
+            proc = import_kernel(im);
+    }
+    if (im->tu)
+        clang_disposeTranslationUnit(im->tu);
+    free(with_evals);
+    return proc;
+}
+
 kiln_proc *kiln_import(kiln_importer *imp, kiln_ctx *ctx, const kiln_import_opts *opts)
 {
     if (!ctx)
@@ -1638,88 +1770,24 @@ kiln_proc *kiln_import(kiln_importer *imp, kiln_ctx *ctx, const kiln_import_opts
     const char *path = opts->path ? opts->path : "input.cl";
     importer im = {.ctx = ctx, .opts = opts, .file = kiln_ctx_strdup(ctx, path)};
     if (!imp || !imp->index) {
-        kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "%s", imp && imp->error[0] ? imp->error : "libclang's index could not be created");
+        kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "%s",
+                     imp && imp->error[0] ? imp->error : "libclang's index could not be created");
         return NULL;
     }
     if (!opts->kernel) {
-        kiln_fail_at(ctx, (kiln_loc){im.file, 0, 0}, "no kernel name given");
+        kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "no kernel name given");
         return NULL;
     }
-    char *owned = NULL;
-    const char *text = opts->text;
-    if (!text) {
-        owned = read_file(path);
-        if (!owned) {
-            kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "cannot read %s", path);
-            return NULL;
-        }
-        text = owned;
-    }
-    const char *args[80];
-    int nargs = 0;
-    char *defs[64];
-    int ndefs = 0;
-    if (is_opencl(opts)) {
-        static const char *const cl[] = {"-x", "cl", "-cl-std=CL1.2", "-Xclang", "-fdeclare-opencl-builtins",
-                                         "-Xclang", "-finclude-default-header"};
-        for (size_t i = 0; i < sizeof cl / sizeof cl[0]; i++)
-            args[nargs++] = cl[i];
-    } else {
-        args[nargs++] = "-x";
-        args[nargs++] = "c";
-        args[nargs++] = "-std=c99";
-    }
-    if (opts->ndefines > 64) {
-        kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "more than 64 -D definitions");
-        free(owned);
+    char *owned = opts->text ? NULL : read_file(path);
+    if (!opts->text && !owned) {
+        kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "cannot read %s", path);
         return NULL;
     }
-    for (int i = 0; i < opts->ndefines; i++) {
-        size_t n = strlen(opts->defines[i]) + 3;
-        defs[ndefs] = malloc(n);
-        if (!defs[ndefs])
-            break;
-        snprintf(defs[ndefs], n, "-D%s", opts->defines[i]);
-        args[nargs++] = defs[ndefs++];
-    }
-    char *with_pragmas = read_pragmas(&im, text);
-    if (!with_pragmas) {
-        kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "out of memory");
-        free(owned);
-        return NULL;
-    }
-    struct CXUnsavedFile unsaved = {path, with_pragmas, (unsigned long)strlen(with_pragmas)};
-    kiln_proc *proc = NULL;
-    enum CXErrorCode rc = clang_parseTranslationUnit2(imp->index, path, args, nargs, &unsaved, 1,
-                                                      CXTranslationUnit_None, &im.tu);
-    if (rc != CXError_Success) {
-        kiln_fail_at(ctx, (kiln_loc){im.file, 0, 0}, "libclang could not parse the file (error %d)", (int)rc);
-        goto done;
-    }
-    if (first_clang_error(&im))
-        goto done;
-    im.main_file = clang_getFile(im.tu, path);
-    clang_visitChildren(clang_getTranslationUnitCursor(im.tu), eval_value, &im);
-    if (im.failed)
-        goto done;
-    kernel_find f = {opts->kernel, clang_getNullCursor(), 0};
-    clang_visitChildren(clang_getTranslationUnitCursor(im.tu), find_kernel, &f);
-    if (!f.have) {
-        kiln_fail_at(ctx, (kiln_loc){im.file, 0, 0}, "no function '%s' is defined in %s", opts->kernel, path);
-        goto done;
-    }
-    im.kernel = f.found;
-    proc = import_kernel(&im);
-done:
-    if (im.tu)
-        clang_disposeTranslationUnit(im.tu);
-    for (int i = 0; i < ndefs; i++)
-        free(defs[i]);
+    kiln_proc *proc = parse_and_import(&im, imp, path, opts->text ? opts->text : owned);
     free(im.vars);
     free(im.evals);
     free(im.comments);
     free(owned);
-    free(with_pragmas);
     return proc;
 }
 
