@@ -362,6 +362,91 @@ static void arg_table(out *o, const kiln_proc *p)
     put(o, "),\n");
 }
 
+/* The header comment and the build function: the tree as DSL calls. */
+static void build_function(out *o, const kiln_proc *kernel, const char *source)
+{
+    const char *name = kernel->name;
+    put(o, "/*\n * %s: the kiln description of kernel '%s', imported from %s.\n"
+            " * Build as a plugin: cc -shared -fPIC -I<kiln>/include %s.c -o %s.so\n"
+            " * then: kiln --plugin ./%s.so generate %s --lang cl\n"
+            " * The build function makes the imported tree; element_count, inputs,\n"
+            " * reference and geometry are skeletons to complete (the reference must\n"
+            " * compute the expected outputs in double precision before tuning).\n */\n",
+        name, name, source ? source : "(text)", name, name, name, name);
+    put(o, "#include <math.h>\n#include \"kiln/kernel.h\"\n\n");
+    put(o, "static kiln_proc *%s_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)\n{\n", name);
+    put(o, "    (void)cfg;\n    (void)size;\n");
+    put(o, "    kiln_proc *proc = kiln_kernel_begin(ctx, \"%s\");\n", name);
+    if (kernel->reqd_wg[0])
+        put(o, "    kiln_proc_reqd_wg(proc, %d, %d, %d);\n", kernel->reqd_wg[0], kernel->reqd_wg[1],
+            kernel->reqd_wg[2]);
+    else
+        put(o, "    (void)proc;\n");
+    for (int i = 0; i < kernel->nargs; i++) {
+        const kiln_var *a = kernel->args[i];
+        if (a->is_array) {
+            put(o, "    kiln_var *v_%s = kiln_arg_array(ctx, \"%s\", ", a->name, a->name);
+            type(o, a->type);
+            put(o, ", %s, kiln_int(ctx, 1));\n",
+                a->dir == KILN_IN ? "KILN_IN" : a->dir == KILN_OUT ? "KILN_OUT" : "KILN_INOUT");
+        } else {
+            put(o, "    kiln_var *v_%s = kiln_arg_scalar(ctx, \"%s\", ", a->name, a->name);
+            type(o, a->type);
+            put(o, ");\n");
+        }
+        put(o, "    (void)v_%s;\n", a->name);
+    }
+    o->indent = 1;
+    stmts(o, kernel->body);
+    put(o, "    return kiln_proc_end(ctx);\n}\n\n");
+}
+
+/* The callbacks the author completes, the kernel table and the plugin entry. */
+static void skeleton(out *o, const kiln_proc *kernel, const char *source)
+{
+    const char *name = kernel->name;
+    put(o, "/* Elements of each array for a size: complete per argument. */\n"
+            "static size_t element_count(const kiln_size *size)\n{\n"
+            "    return (size_t)size->d[0];\n}\n\n");
+    put(o, "static void %s_inputs(kiln_args *args, uint64_t seed)\n{\n"
+            "    uint64_t st = seed;\n    const kiln_size *size = kiln_args_size(args);\n", name);
+    for (int i = 0; i < kernel->nargs; i++) {
+        const kiln_var *a = kernel->args[i];
+        if (!a->is_array)
+            put(o, "    *(%s *)kiln_args_ptr(args, \"%s\") = 0; /* complete: the value of '%s' */\n",
+                a->type.scalar == KILN_F32 ? "float" : a->type.scalar == KILN_F64 ? "double" : "int32_t", a->name,
+                a->name);
+        else if (a->dir != KILN_OUT && a->type.scalar == KILN_F32)
+            put(o, "    for (size_t i = 0; i < element_count(size); i++)\n"
+                    "        ((float *)kiln_args_ptr(args, \"%s\"))[i] = (float)kiln_rand_uniform(&st, 0, 1);\n",
+                a->name);
+    }
+    put(o, "    (void)st;\n    (void)size;\n}\n\n");
+    put(o, "/* Complete: the expected outputs, in double precision. */\n"
+            "static void %s_reference(kiln_args *args)\n{\n", name);
+    for (int i = 0; i < kernel->nargs; i++) {
+        const kiln_var *a = kernel->args[i];
+        if (a->is_array && a->dir != KILN_IN && kiln_scalar_is_float(a->type.scalar))
+            put(o, "    for (size_t i = 0; i < element_count(kiln_args_size(args)); i++)\n"
+                    "        kiln_args_want(args, \"%s\")[i] = NAN;\n", a->name);
+    }
+    put(o, "    (void)args;\n}\n\n");
+    put(o, "static void %s_geometry(const kiln_config *cfg, const kiln_size *size, kiln_geometry *geo)\n{\n"
+            "    (void)cfg;\n    *geo = (kiln_geometry){1, {(size_t)size->d[0], 1, 1}, {%d, %d, %d}};\n}\n\n",
+        name, kernel->reqd_wg[0], kernel->reqd_wg[0] ? kernel->reqd_wg[1] : 0,
+        kernel->reqd_wg[0] ? kernel->reqd_wg[2] : 0);
+    put(o, "static const kiln_kernel %s_kernel = {\n    .name = \"%s\",\n"
+            "    .summary = \"imported from %s\",\n", name, name, source ? source : "(text)");
+    arg_table(o, kernel);
+    put(o, "    .default_size = {1, {1024, 1, 1}},\n"
+            "    .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),\n"
+            "    .build = %s_build,\n    .inputs = %s_inputs,\n    .reference = %s_reference,\n"
+            "    .geometry = %s_geometry,\n};\n\n", name, name, name, name);
+    put(o, "const kiln_kernel *const *kiln_plugin_kernels(void);\n"
+            "const kiln_kernel *const *kiln_plugin_kernels(void)\n{\n"
+            "    static const kiln_kernel *const list[] = {&%s_kernel, NULL};\n    return list;\n}\n", name);
+}
+
 char *kiln_describe(const kiln_proc *kernel, const char *source, char *err, size_t errlen)
 {
     out o = {0};
@@ -374,80 +459,8 @@ char *kiln_describe(const kiln_proc *kernel, const char *source, char *err, size
             snprintf(err, errlen, "kiln_describe: helper function '%s' has no description form yet", p->name);
             return NULL;
         }
-    const char *name = kernel->name;
-    put(&o, "/*\n * %s: the kiln description of kernel '%s', imported from %s.\n"
-            " * Build as a plugin: cc -shared -fPIC -I<kiln>/include %s.c -o %s.so\n"
-            " * then: kiln --plugin ./%s.so generate %s --lang cl\n"
-            " * The build function makes the imported tree; element_count, inputs,\n"
-            " * reference and geometry are skeletons to complete (the reference must\n"
-            " * compute the expected outputs in double precision before tuning).\n */\n",
-        name, name, source ? source : "(text)", name, name, name, name);
-    put(&o, "#include <math.h>\n#include \"kiln/kernel.h\"\n\n");
-    put(&o, "static kiln_proc *%s_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)\n{\n", name);
-    put(&o, "    (void)cfg;\n    (void)size;\n");
-    put(&o, "    kiln_proc *proc = kiln_kernel_begin(ctx, \"%s\");\n", name);
-    if (kernel->reqd_wg[0])
-        put(&o, "    kiln_proc_reqd_wg(proc, %d, %d, %d);\n", kernel->reqd_wg[0], kernel->reqd_wg[1],
-            kernel->reqd_wg[2]);
-    else
-        put(&o, "    (void)proc;\n");
-    for (int i = 0; i < kernel->nargs; i++) {
-        const kiln_var *a = kernel->args[i];
-        if (a->is_array) {
-            put(&o, "    kiln_var *v_%s = kiln_arg_array(ctx, \"%s\", ", a->name, a->name);
-            type(&o, a->type);
-            put(&o, ", %s, kiln_int(ctx, 1));\n",
-                a->dir == KILN_IN ? "KILN_IN" : a->dir == KILN_OUT ? "KILN_OUT" : "KILN_INOUT");
-        } else {
-            put(&o, "    kiln_var *v_%s = kiln_arg_scalar(ctx, \"%s\", ", a->name, a->name);
-            type(&o, a->type);
-            put(&o, ");\n");
-        }
-        put(&o, "    (void)v_%s;\n", a->name);
-    }
-    o.indent = 1;
-    stmts(&o, kernel->body);
-    put(&o, "    return kiln_proc_end(ctx);\n}\n\n");
-    put(&o, "/* Elements of each array for a size: complete per argument. */\n"
-            "static size_t element_count(const kiln_size *size)\n{\n"
-            "    return (size_t)size->d[0];\n}\n\n");
-    put(&o, "static void %s_inputs(kiln_args *args, uint64_t seed)\n{\n"
-            "    uint64_t st = seed;\n    const kiln_size *size = kiln_args_size(args);\n", name);
-    for (int i = 0; i < kernel->nargs; i++) {
-        const kiln_var *a = kernel->args[i];
-        if (!a->is_array)
-            put(&o, "    *(%s *)kiln_args_ptr(args, \"%s\") = 0; /* complete: the value of '%s' */\n",
-                a->type.scalar == KILN_F32 ? "float" : a->type.scalar == KILN_F64 ? "double" : "int32_t", a->name,
-                a->name);
-        else if (a->dir != KILN_OUT && a->type.scalar == KILN_F32)
-            put(&o, "    for (size_t i = 0; i < element_count(size); i++)\n"
-                    "        ((float *)kiln_args_ptr(args, \"%s\"))[i] = (float)kiln_rand_uniform(&st, 0, 1);\n",
-                a->name);
-    }
-    put(&o, "    (void)st;\n    (void)size;\n}\n\n");
-    put(&o, "/* Complete: the expected outputs, in double precision. */\n"
-            "static void %s_reference(kiln_args *args)\n{\n", name);
-    for (int i = 0; i < kernel->nargs; i++) {
-        const kiln_var *a = kernel->args[i];
-        if (a->is_array && a->dir != KILN_IN && kiln_scalar_is_float(a->type.scalar))
-            put(&o, "    for (size_t i = 0; i < element_count(kiln_args_size(args)); i++)\n"
-                    "        kiln_args_want(args, \"%s\")[i] = NAN;\n", a->name);
-    }
-    put(&o, "    (void)args;\n}\n\n");
-    put(&o, "static void %s_geometry(const kiln_config *cfg, const kiln_size *size, kiln_geometry *geo)\n{\n"
-            "    (void)cfg;\n    *geo = (kiln_geometry){1, {(size_t)size->d[0], 1, 1}, {%d, %d, %d}};\n}\n\n",
-        name, kernel->reqd_wg[0], kernel->reqd_wg[0] ? kernel->reqd_wg[1] : 0,
-        kernel->reqd_wg[0] ? kernel->reqd_wg[2] : 0);
-    put(&o, "static const kiln_kernel %s_kernel = {\n    .name = \"%s\",\n"
-            "    .summary = \"imported from %s\",\n", name, name, source ? source : "(text)");
-    arg_table(&o, kernel);
-    put(&o, "    .default_size = {1, {1024, 1, 1}},\n"
-            "    .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),\n"
-            "    .build = %s_build,\n    .inputs = %s_inputs,\n    .reference = %s_reference,\n"
-            "    .geometry = %s_geometry,\n};\n\n", name, name, name, name);
-    put(&o, "const kiln_kernel *const *kiln_plugin_kernels(void);\n"
-            "const kiln_kernel *const *kiln_plugin_kernels(void)\n{\n"
-            "    static const kiln_kernel *const list[] = {&%s_kernel, NULL};\n    return list;\n}\n", name);
+    build_function(&o, kernel, source);
+    skeleton(&o, kernel, source);
     if (o.err[0]) {
         snprintf(err, errlen, "%s", o.err);
         free(o.buf);
