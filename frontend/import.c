@@ -1274,6 +1274,149 @@ static void if_stmt(importer *im, CXCursor c)
         kiln_if_end_at(im->ctx, loc);
 }
 
+/* ---- switch, as an if / else chain ---- */
+
+/* A break among `c`'s statements that leaves the switch (not one of a
+ * nested loop or switch): the switch cannot be an if / else chain then. */
+static enum CXChildVisitResult find_switch_break(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    if (c.kind == CXCursor_BreakStmt) {
+        *(CXCursor *)data = c;
+        return CXChildVisit_Break;
+    }
+    if (c.kind == CXCursor_ForStmt || c.kind == CXCursor_WhileStmt || c.kind == CXCursor_DoStmt ||
+        c.kind == CXCursor_SwitchStmt)
+        return CXChildVisit_Continue;
+    return CXChildVisit_Recurse;
+}
+
+static int inner_break(CXCursor c, CXCursor *where)
+{
+    CXCursor found = clang_getNullCursor();
+    if (c.kind == CXCursor_BreakStmt)
+        found = c;
+    else if (c.kind != CXCursor_ForStmt && c.kind != CXCursor_WhileStmt && c.kind != CXCursor_DoStmt &&
+             c.kind != CXCursor_SwitchStmt)
+        clang_visitChildren(c, find_switch_break, &found);
+    *where = found;
+    return !clang_Cursor_isNull(found);
+}
+
+/* One group of a switch: its case labels (none for default) and its statements. */
+typedef struct case_group {
+    CXCursor labels[16];
+    int nlabels, is_default;
+    CXCursor stmts[64];
+    int nstmts;
+} case_group;
+
+/* Opens the condition of a group: sel == v1 || sel == v2 ... */
+static kiln_node *case_condition(importer *im, kiln_var *sel, const case_group *g)
+{
+    kiln_node *cond = NULL;
+    for (int i = 0; i < g->nlabels; i++) {
+        kiln_node *eq = kiln_eq(im->ctx, kiln_ref(im->ctx, sel), coerce(im, expr(im, g->labels[i]), sel->type));
+        cond = cond ? kiln_or(im->ctx, cond, eq) : eq;
+    }
+    return cond;
+}
+
+/* switch (e) { case A: ... break; case B: case C: ... break; default: ... }
+ * without fall-through becomes `const T sel = e; if (sel == A) ... else if
+ * (sel == B || sel == C) ... else ...`. A group that falls into the next, a
+ * break elsewhere than at a group's end, or a default before the last group is
+ * refused. */
+static void switch_stmt(importer *im, CXCursor c)
+{
+    kid_list k = kids_of(c);
+    kiln_loc loc = loc_of(im, c);
+    kiln_type t;
+    if (k.n != 2 || k.c[1].kind != CXCursor_CompoundStmt || !type_of(clang_getCursorType(k.c[0]), &t)) {
+        refuse(im, c, "switch of an unexpected shape (a declaration in its condition, or no block)");
+        return;
+    }
+    case_group groups[32];
+    int ng = 0, open = 0;
+    kid_list body = {.n = 0};
+    clang_visitChildren(k.c[1], collect_kid, &body);
+    if (body.n == (int)(sizeof body.c / sizeof body.c[0])) {
+        refuse(im, c, "switch of %d statements or more", body.n);
+        return;
+    }
+    for (int i = 0; i < body.n; i++) {
+        CXCursor s = body.c[i], where;
+        if (s.kind == CXCursor_CaseStmt || s.kind == CXCursor_DefaultStmt) {
+            if (open) {
+                refuse(im, s, "switch case falling through from the case above: kiln imports cases that end with break");
+                return;
+            }
+            if (ng == 32 || (ng > 0 && groups[ng - 1].is_default)) {
+                refuse(im, s, ng == 32 ? "switch with more than 32 cases" : "switch case after the default");
+                return;
+            }
+            case_group *g = &groups[ng++];
+            g->nlabels = g->nstmts = g->is_default = 0;
+            while (s.kind == CXCursor_CaseStmt || s.kind == CXCursor_DefaultStmt) { /* case 1: case 2: stmt */
+                kid_list l = kids_of(s);
+                if (s.kind == CXCursor_CaseStmt && g->nlabels < 16 && l.n == 2)
+                    g->labels[g->nlabels++] = l.c[0];
+                g->is_default |= s.kind == CXCursor_DefaultStmt;
+                s = l.c[l.n - 1];
+            }
+            open = 1;
+        }
+        if (!open) {
+            refuse(im, s, "statement before the first case of a switch");
+            return;
+        }
+        if (s.kind == CXCursor_BreakStmt) {
+            open = 0;
+            continue;
+        }
+        if (inner_break(s, &where)) {
+            refuse(im, where, "break inside a switch case but not at its end: kiln imports cases that end with break");
+            return;
+        }
+        case_group *g = &groups[ng - 1];
+        if (g->nstmts == 64) {
+            refuse(im, s, "switch case of more than 64 statements");
+            return;
+        }
+        g->stmts[g->nstmts++] = s;
+    }
+    if (open && ng > 0 && !groups[ng - 1].is_default) {
+        refuse(im, c, "switch whose last case does not end with break");
+        return;
+    }
+    kiln_block_begin_at(im->ctx, loc);
+    char name[32];
+    snprintf(name, sizeof name, "switch_%d", loc.line);
+    kiln_var *sel = kiln_decl_const_at(im->ctx, loc, name, t, expr(im, k.c[0]));
+    int opened = 0;
+    for (int i = 0; i < ng && !failed(im); i++) {
+        if (groups[i].is_default) {
+            if (opened)
+                kiln_else_at(im->ctx, loc);
+        } else {
+            if (opened)
+                kiln_else_at(im->ctx, loc);
+            kiln_if_begin_at(im->ctx, loc, case_condition(im, sel, &groups[i]));
+            opened++;
+        }
+        if (groups[i].is_default && !opened)
+            kiln_block_begin_at(im->ctx, loc);
+        for (int j = 0; j < groups[i].nstmts && !failed(im); j++)
+            stmt(im, groups[i].stmts[j]);
+        if (groups[i].is_default && !opened)
+            kiln_block_end_at(im->ctx, loc);
+    }
+    for (int i = 0; i < opened && !failed(im); i++)
+        kiln_if_end_at(im->ctx, loc);
+    if (!failed(im))
+        kiln_block_end_at(im->ctx, loc);
+}
+
 /* The comments of the lines before `line` not yet in the tree. */
 static void comments_before(importer *im, unsigned line, kiln_loc loc)
 {
@@ -1330,7 +1473,7 @@ static void stmt(importer *im, CXCursor c)
         }
         break;
     }
-    case CXCursor_SwitchStmt: refuse(im, c, "switch: not expressible in kiln (write it as if / else)"); return;
+    case CXCursor_SwitchStmt: switch_stmt(im, c); return;
     case CXCursor_GotoStmt: refuse(im, c, "goto: not expressible in kiln"); return;
     case CXCursor_LabelStmt: refuse(im, c, "label: not expressible in kiln"); return;
     case CXCursor_DoStmt: refuse(im, c, "do-while loop: not expressible in kiln (write it as a while loop)"); return;

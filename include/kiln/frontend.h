@@ -5,8 +5,9 @@
  * and rebuilds it with the DSL's own builders, so the tree it returns is
  * checked like a description's and every statement keeps the file, line and
  * column it came from. What the DSL cannot express (pointer arithmetic beyond
- * indexing, structs, goto, switch, do-while, loops that are not counted
- * loops, calls to functions kiln does not know...) fails the import with a
+ * indexing, structs, goto, switch cases that fall through, do-while, loops
+ * that are not counted loops, calls to functions kiln does not know...)
+ * fails the import with a
  * message naming the construct and its position: nothing is dropped.
  *
  * A for loop preceded by `#pragma kiln unroll(U)` is unrolled U times (U a

@@ -38,9 +38,25 @@ static void test_refusals(void)
             "}\n",
             "t.cl:2:5:", "goto");
     refused("__kernel void k(__global int *a, int n) {\n"
-            "    switch (n) { case 0: a[0] = 1; }\n"
+            "    switch (n) {\n"
+            "    case 0: a[0] = 1;\n"
+            "    case 1: a[0] = 2; break;\n"
+            "    }\n"
             "}\n",
-            "t.cl:2:5:", "switch");
+            "t.cl:4:5:", "falling through");
+    refused("__kernel void k(__global int *a, int n) {\n"
+            "    switch (n) {\n"
+            "    case 0: if (a[1] > 0) break; a[0] = 1; break;\n"
+            "    }\n"
+            "}\n",
+            "t.cl:3:27:", "break inside a switch case but not at its end");
+    refused("__kernel void k(__global int *a, int n) {\n"
+            "    switch (n) {\n"
+            "    default: a[0] = 0; break;\n"
+            "    case 1: a[0] = 2; break;\n"
+            "    }\n"
+            "}\n",
+            "t.cl:4:5:", "switch case after the default");
     refused("__kernel void k(__global int *a) {\n"
             "    int i = 0;\n"
             "    do { a[i] = 0; i++; } while (i < 4);\n"
@@ -342,6 +358,69 @@ static void test_c99(kiln_rt *rt)
     kiln_ctx_free(ctx);
 }
 
+/* switch without fall-through, as an if / else chain: cases of several
+ * labels, a default, a loop with its own break inside a case. */
+static void test_switch_execute(kiln_rt *rt)
+{
+    static const char text[] = "__kernel void k(__global const int *in, __global int *out)\n"
+                               "{\n"
+                               "    const int g = get_global_id(0);\n"
+                               "    int r = -1;\n"
+                               "    switch (in[g] % 5) {\n"
+                               "    case 0:\n"
+                               "        r = 10;\n"
+                               "        break;\n"
+                               "    case 1:\n"
+                               "    case -1:\n"
+                               "    case 3:\n"
+                               "        for (int i = 0; i < 10; i++) {\n"
+                               "            if (i == g % 7)\n"
+                               "                break;\n"
+                               "            r += i;\n"
+                               "        }\n"
+                               "        break;\n"
+                               "    default:\n"
+                               "        r = in[g];\n"
+                               "        break;\n"
+                               "    }\n"
+                               "    out[g] = r;\n"
+                               "}\n";
+    kiln_ctx *ctx = kiln_ctx_new();
+    char err[600];
+    kiln_proc *p = import_text(imp, ctx, "sw.cl", text, "k", 0, NULL, err, sizeof err);
+    CHECK_MSG(p != NULL, "%s", err);
+    enum { N = 40 };
+    int in[N], out[N];
+    for (int i = 0; i < N; i++)
+        in[i] = i * 7 - 100;
+    host_arg args[] = {{in, sizeof in, 0}, {out, sizeof out, 0}};
+    kiln_geometry geo = {1, {N, 1, 1}, {0, 0, 0}};
+    if (p)
+        CHECK_MSG(run_on_host(rt, p, 2, args, &geo, err, sizeof err) == 0, "%s", err);
+    for (int g = 0; p && g < N; g++) {
+        int r = -1;
+        switch (in[g] % 5) {
+        case 0:
+            r = 10;
+            break;
+        case 1:
+        case -1:
+        case 3:
+            for (int i = 0; i < 10; i++) {
+                if (i == g % 7)
+                    break;
+                r += i;
+            }
+            break;
+        default:
+            r = in[g];
+            break;
+        }
+        CHECK_MSG(out[g] == r, "in %d: %d, C says %d", in[g], out[g], r);
+    }
+    kiln_ctx_free(ctx);
+}
+
 /* A tuning run imports once per variant into one context, reset in between. */
 static void test_no_growth(void)
 {
@@ -374,6 +453,7 @@ int main(void)
         test_loops_execute(rt);
         test_conversions_execute(rt);
         test_c99(rt);
+        test_switch_execute(rt);
         kiln_rt_close(rt);
     }
     kiln_importer_free(imp);
