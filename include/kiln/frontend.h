@@ -7,11 +7,12 @@
  * column it came from. What the DSL cannot express (pointer arithmetic beyond
  * indexing, structs, goto, switch cases that fall through, do-while, loops
  * that are not counted loops, calls to functions kiln does not know...)
- * fails the import with a
- * message naming the construct and its position: nothing is dropped.
+ * fails the import with a message naming the construct and its position:
+ * nothing is dropped. A switch whose cases end with break becomes an
+ * if / else chain.
  *
  * A for loop preceded by `#pragma kiln unroll(U)` is unrolled U times (U a
- * number or a name given with -D; 0 unrolls fully).
+ * number or a macro, of the file or given with -D; 0 unrolls fully).
  *
  * kiln_describe prints a tree back as a kiln description: the C source of a
  * plugin whose build function makes the same calls.
