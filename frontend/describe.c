@@ -183,6 +183,14 @@ static void expr(out *o, const kiln_node *n)
         kids(o, n, 0);
         put(o, ")");
         return;
+    case KILN_N_CALL:
+        put(o, "kiln_call_proc(ctx, p_%s, %d, (kiln_node *[]){", n->callee->name, n->nkids);
+        for (int i = 0; i < n->nkids; i++) {
+            put(o, i ? ", " : "");
+            expr(o, n->kids[i]);
+        }
+        put(o, n->nkids ? "})" : "NULL})");
+        return;
     default:
         snprintf(o->err, sizeof o->err, "%s:%d: a %s expression has no description form yet",
                  n->loc.file ? n->loc.file : "?", n->loc.line, kiln_kind_names[n->kind]);
@@ -191,6 +199,15 @@ static void expr(out *o, const kiln_node *n)
 }
 
 static void stmts(out *o, const kiln_node *first);
+
+/* A declaration's initialiser or a return's value, or NULL where there is none. */
+static void first_kid_or_null(out *o, const kiln_node *s)
+{
+    if (s->nkids > 0 && s->kids[0])
+        expr(o, s->kids[0]);
+    else
+        put(o, "NULL");
+}
 
 static void nested(out *o, const kiln_node *body)
 {
@@ -232,10 +249,7 @@ static void decl(out *o, const kiln_node *s)
     put(o, "kiln_var *v_%s = %s(ctx, \"%s\", ", v->name, v->is_const ? "kiln_decl_const" : "kiln_decl", v->name);
     type(o, v->type);
     put(o, ", ");
-    if (s->nkids > 0 && s->kids[0])
-        expr(o, s->kids[0]);
-    else
-        put(o, "NULL");
+    first_kid_or_null(o, s);
     put(o, ");\n");
     line_start(o);
     put(o, "(void)v_%s;\n", v->name);
@@ -275,7 +289,12 @@ static void stmt(out *o, const kiln_node *s)
         expr(o, s->kids[0]);
         put(o, ");\n");
         return;
-    case KILN_N_RETURN: line_start(o); put(o, "kiln_return(ctx, NULL);\n"); return;
+    case KILN_N_RETURN:
+        line_start(o);
+        put(o, "kiln_return(ctx, ");
+        first_kid_or_null(o, s);
+        put(o, ");\n");
+        return;
     case KILN_N_BREAK: line_start(o); put(o, "kiln_break(ctx);\n"); return;
     case KILN_N_CONTINUE: line_start(o); put(o, "kiln_continue(ctx);\n"); return;
     case KILN_N_BLOCK:
@@ -362,6 +381,27 @@ static void arg_table(out *o, const kiln_proc *p)
     put(o, "),\n");
 }
 
+/* A helper the kernel calls, built first: `kiln_proc *p_NAME`, its arguments
+ * and body in a block of their own. */
+static void helper_function(out *o, const kiln_proc *p)
+{
+    put(o, "    kiln_proc *p_%s = kiln_func_begin(ctx, \"%s\", ", p->name, p->name);
+    type(o, p->ret);
+    put(o, ");\n    {\n");
+    o->indent = 2;
+    for (int i = 0; i < p->nargs; i++) {
+        line_start(o);
+        put(o, "kiln_var *v_%s = kiln_arg_scalar(ctx, \"%s\", ", p->args[i]->name, p->args[i]->name);
+        type(o, p->args[i]->type);
+        put(o, ");\n");
+        line_start(o);
+        put(o, "(void)v_%s;\n", p->args[i]->name);
+    }
+    stmts(o, p->body);
+    put(o, "    }\n    if (!kiln_proc_end(ctx))\n        return NULL;\n");
+    o->indent = 1;
+}
+
 /* The header comment and the build function: the tree as DSL calls. */
 static void build_function(out *o, const kiln_proc *kernel, const char *source)
 {
@@ -376,6 +416,9 @@ static void build_function(out *o, const kiln_proc *kernel, const char *source)
     put(o, "#include <math.h>\n#include \"kiln/kernel.h\"\n\n");
     put(o, "static kiln_proc *%s_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)\n{\n", name);
     put(o, "    (void)cfg;\n    (void)size;\n");
+    for (const kiln_proc *p = kiln_ctx_procs(kernel->ctx); p; p = p->next)
+        if (p != kernel)
+            helper_function(o, p);
     put(o, "    kiln_proc *proc = kiln_kernel_begin(ctx, \"%s\");\n", name);
     if (kernel->reqd_wg[0])
         put(o, "    kiln_proc_reqd_wg(proc, %d, %d, %d);\n", kernel->reqd_wg[0], kernel->reqd_wg[1],
@@ -454,11 +497,6 @@ char *kiln_describe(const kiln_proc *kernel, const char *source, char *err, size
         snprintf(err, errlen, "kiln_describe: not a kernel");
         return NULL;
     }
-    for (const kiln_proc *p = kiln_ctx_procs(kernel->ctx); p; p = p->next)
-        if (p != kernel) {
-            snprintf(err, errlen, "kiln_describe: helper function '%s' has no description form yet", p->name);
-            return NULL;
-        }
     build_function(&o, kernel, source);
     skeleton(&o, kernel, source);
     if (o.err[0]) {

@@ -61,6 +61,12 @@ typedef struct binding {
     kiln_var *var;
 } binding;
 
+/* A function of the file that the kernel calls: a kiln helper. */
+typedef struct helper {
+    CXCursor decl;          /* its definition */
+    kiln_proc *proc;        /* NULL while it is being imported (a recursive call) */
+} helper;
+
 typedef struct importer {
     kiln_ctx *ctx;
     CXTranslationUnit tu;
@@ -77,6 +83,10 @@ typedef struct importer {
     CXCursor kernel;        /* the function being imported */
     int failed;
     int storing;            /* coerce() converts bool to int: the value is stored */
+    helper *helpers;        /* the file's functions the kernel calls, imported before it */
+    int nhelpers;
+    kiln_proc *cur;         /* the procedure being built */
+    kiln_type ret;          /* its return type (void for the kernel) */
 } importer;
 
 /* ---- positions and errors ---- */
@@ -581,8 +591,20 @@ static kiln_node *call_expr(importer *im, CXCursor c)
         return vload_expr(im, lanes, &k);
     if (strncmp(name, "convert_", 8) == 0 && nargs == 1 && has_type)
         return kiln_cast(im->ctx, t, expr(im, k.c[1]));
+    CXCursor def = clang_getCursorDefinition(clang_getCursorReferenced(c));
+    for (int i = 0; i < im->nhelpers; i++)
+        if (im->helpers[i].proc && clang_equalCursors(im->helpers[i].decl, def) && nargs <= 16) {
+            kiln_node *args[16];
+            for (int a = 0; a < nargs; a++) {
+                kiln_type pt;
+                CXCursor pc = clang_Cursor_getArgument(def, (unsigned)a);
+                args[a] = type_of(clang_getCursorType(pc), &pt) ? coerce_store(im, expr(im, k.c[1 + a]), pt)
+                                                                : expr(im, k.c[1 + a]);
+            }
+            return kiln_call_proc(im->ctx, im->helpers[i].proc, nargs, args);
+        }
     refuse(im, c, "call to '%s': kiln imports the work-item queries, math builtins, min/max, vloadN/vstoreN, "
-                  "convert_T and barrier, not other functions", name);
+                  "convert_T, barrier and the functions of the file with scalar arguments, not others", name);
     return NULL;
 }
 
@@ -1446,13 +1468,15 @@ static void stmt(importer *im, CXCursor c)
     case CXCursor_IfStmt: if_stmt(im, c); return;
     case CXCursor_BreakStmt: kiln_break_at(im->ctx, loc); return;
     case CXCursor_ContinueStmt: kiln_continue_at(im->ctx, loc); return;
-    case CXCursor_ReturnStmt:
-        if (kids_of(c).n > 0) {
+    case CXCursor_ReturnStmt: {
+        kid_list k = kids_of(c);
+        if (k.n > 0 && im->ret.scalar == KILN_VOID) {
             refuse(im, c, "return with a value from a kernel");
             return;
         }
-        kiln_return_at(im->ctx, loc, NULL);
+        kiln_return_at(im->ctx, loc, k.n > 0 ? coerce_store(im, expr(im, k.c[0]), im->ret) : NULL);
         return;
+    }
     case CXCursor_BinaryOperator: case CXCursor_CompoundAssignOperator: {
         char op[4];
         operator_of(im, c, op, sizeof op);
@@ -1797,6 +1821,101 @@ static int first_clang_error(importer *im)
     return 0;
 }
 
+static void import_helpers_of(importer *im, CXCursor body);
+
+static CXCursor body_of(CXCursor fn)
+{
+    kid_list k = kids_of(fn);
+    for (int i = 0; i < k.n; i++)
+        if (k.c[i].kind == CXCursor_CompoundStmt)
+            return k.c[i];
+    return clang_getNullCursor();
+}
+
+/* One function of the file as a kiln helper: scalar arguments, a scalar or
+ * vector result; the functions it calls first. */
+static void import_helper(importer *im, CXCursor def)
+{
+    char name[128], tn[96];
+    spelling(def, name, sizeof name);
+    helper *h = realloc(im->helpers, sizeof *h * (size_t)(im->nhelpers + 1));
+    if (!h) {
+        refuse(im, def, "out of memory");
+        return;
+    }
+    im->helpers = h;
+    int self = im->nhelpers++;
+    im->helpers[self] = (helper){def, NULL};
+    CXCursor body = body_of(def);
+    import_helpers_of(im, body);
+    kiln_type ret = {KILN_VOID, 1};
+    CXType rt = clang_getCursorResultType(def);
+    if (clang_getCanonicalType(rt).kind != CXType_Void && !type_of(rt, &ret)) {
+        type_name(rt, tn, sizeof tn);
+        refuse(im, def, "function '%s' returns '%s': kiln's helpers return scalars or vectors", name, tn);
+    }
+    if (failed(im))
+        return;
+    kiln_loc loc = loc_of(im, def);
+    im->ret = ret;
+    kiln_func_begin_at(im->ctx, loc, name, ret);
+    int nparams = clang_Cursor_getNumArguments(def);
+    for (int i = 0; i < nparams && !failed(im); i++) {
+        CXCursor p = clang_Cursor_getArgument(def, (unsigned)i);
+        kiln_type pt;
+        char pn[128];
+        spelling(p, pn, sizeof pn);
+        if (!type_of(clang_getCursorType(p), &pt) || pt.scalar == KILN_VOID) {
+            type_name(clang_getCursorType(p), tn, sizeof tn);
+            refuse(im, p, "argument '%s' of function '%s' is a '%s': kiln's helpers take scalars and vectors", pn,
+                   name, tn);
+            return;
+        }
+        bind(im, p, kiln_arg_scalar_at(im->ctx, loc_of(im, p), pn, pt));
+    }
+    if (!failed(im) && !clang_Cursor_isNull(body))
+        for_each_kid(im, body, stmt);
+    if (!failed(im))
+        im->helpers[self].proc = kiln_proc_end_at(im->ctx, loc);
+    im->ret = (kiln_type){KILN_VOID, 1};
+}
+
+static enum CXChildVisitResult find_helper_call(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    importer *im = data;
+    if (failed(im))
+        return CXChildVisit_Break;
+    if (c.kind != CXCursor_CallExpr)
+        return CXChildVisit_Recurse;
+    CXCursor def = clang_getCursorDefinition(clang_getCursorReferenced(c));
+    if (def.kind != CXCursor_FunctionDecl || clang_Cursor_isNull(body_of(def)))
+        return CXChildVisit_Recurse; /* a builtin, or a declaration without body (refused at the call) */
+    for (int i = 0; i < im->nhelpers; i++)
+        if (clang_equalCursors(im->helpers[i].decl, def)) {
+            if (!im->helpers[i].proc) {
+                char name[128];
+                spelling(def, name, sizeof name);
+                refuse(im, c, "recursive call of '%s'", name);
+                return CXChildVisit_Break;
+            }
+            return CXChildVisit_Recurse;
+        }
+    import_helper(im, def);
+    return CXChildVisit_Recurse;
+}
+
+/* The functions of the file that `body` calls, imported as helpers (once each). */
+static void import_helpers_of(importer *im, CXCursor body)
+{
+    if (clang_Cursor_isNull(body))
+        return;
+    int saved = im->next_comment;
+    im->next_comment = im->ncomments; /* a helper's comments are not kept */
+    clang_visitChildren(body, find_helper_call, im);
+    im->next_comment = saved;
+}
+
 static kiln_proc *import_kernel(importer *im)
 {
     CXCursor fn = im->kernel;
@@ -1815,6 +1934,9 @@ static kiln_proc *import_kernel(importer *im)
     for (int i = 0; i < k.n; i++)
         if (k.c[i].kind == CXCursor_CompoundStmt)
             body = k.c[i];
+    import_helpers_of(im, body);
+    if (failed(im))
+        return NULL;
     kiln_proc *proc = kiln_kernel_begin_at(im->ctx, loc, im->opts->kernel);
     /* reqd_work_group_size on the kernel's line or the two before it */
     for (int i = 0; i < im->nevals; i++) {
@@ -1930,6 +2052,7 @@ kiln_proc *kiln_import(kiln_importer *imp, kiln_ctx *ctx, const kiln_import_opts
     free(im.vars);
     free(im.evals);
     free(im.comments);
+    free(im.helpers);
     free(owned);
     return proc;
 }

@@ -54,6 +54,7 @@ extern const kiln_libclang *kiln_libclang_api;
 #define clang_getCursorKindSpelling kiln_libclang_api->getCursorKindSpelling
 #define clang_getCursorLocation kiln_libclang_api->getCursorLocation
 #define clang_getCursorReferenced kiln_libclang_api->getCursorReferenced
+#define clang_getCursorDefinition kiln_libclang_api->getCursorDefinition
 #define clang_getCursorResultType kiln_libclang_api->getCursorResultType
 #define clang_getCursorSpelling kiln_libclang_api->getCursorSpelling
 #define clang_getCursorType kiln_libclang_api->getCursorType

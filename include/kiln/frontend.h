@@ -6,10 +6,10 @@
  * checked like a description's and every statement keeps the file, line and
  * column it came from. What the DSL cannot express (pointer arithmetic beyond
  * indexing, structs, goto, switch cases that fall through, do-while, loops
- * that are not counted loops, calls to functions kiln does not know...)
+ * that are not counted loops, calls to functions that take pointers...)
  * fails the import with a message naming the construct and its position:
  * nothing is dropped. A switch whose cases end with break becomes an
- * if / else chain.
+ * if / else chain; the file's functions the kernel calls become helpers.
  *
  * A for loop preceded by `#pragma kiln unroll(U)` is unrolled U times (U a
  * number or a macro, of the file or given with -D; 0 unrolls fully).

@@ -112,4 +112,5 @@ describe "$KERNELS/pnpoly.cl" pnpoly -D PPT=2 -D BETWEEN_METHOD=1
 describe "$KERNELS/nbody.cl" nbody -D UNROLL=4
 describe "$KERNELS/expdist.cl" expdist -D BLOCK_B=4
 describe "$KERNELS/dedispersion.cl" dedispersion -D SAMPLES_PER_ITEM=2 -D UNROLL_CH=4
+describe "$HERE/helpers.cl" helpers
 finish

@@ -75,11 +75,21 @@ static void test_refusals(void)
             "    a[0] = *(a + 1);\n"
             "}\n",
             "t.cl:2:12:", "dereference");
-    refused("int helper(int x) { return x; }\n"
+    refused("int helper(int x);\n"
             "__kernel void k(__global int *a) {\n"
             "    a[0] = helper(2);\n"
             "}\n",
             "t.cl:3:12:", "call to 'helper'");
+    refused("int first(__global int *p) { return p[0]; }\n"
+            "__kernel void k(__global int *a) {\n"
+            "    a[0] = first(a);\n"
+            "}\n",
+            "t.cl:1:", "argument 'p' of function 'first'");
+    refused("int fact(int x) { return x < 2 ? 1 : x * fact(x - 1); }\n"
+            "__kernel void k(__global int *a) {\n"
+            "    a[0] = fact(4);\n"
+            "}\n",
+            "t.cl:1:", "recursive call of 'fact'");
     refused("__kernel void k(__global int *a, int n) {\n"
             "    for (int i = 1; i < n; i *= 2)\n"
             "        a[i] = 0;\n"
@@ -149,6 +159,16 @@ static void test_refusals(void)
             "        break;\n"
             "}\n",
             "t.cl:3:9:", "'break' statement not in loop");
+}
+
+/* Imports kernel k of `text` without definitions into a new context (*ctx). */
+static kiln_proc *import_k(kiln_ctx **ctx, const char *path, const char *text)
+{
+    char err[600];
+    *ctx = kiln_ctx_new();
+    kiln_proc *p = import_text(imp, *ctx, path, text, "k", 0, NULL, err, sizeof err);
+    CHECK_MSG(p != NULL, "%s", err);
+    return p;
 }
 
 /* What the execution test's kernel computes, written as plain C. */
@@ -270,10 +290,9 @@ static void test_conversions_execute(kiln_rt *rt)
         "        z[i] = d + i % 3;\n"
         "    }\n"
         "}\n";
-    kiln_ctx *ctx = kiln_ctx_new();
+    kiln_ctx *ctx;
     char err[600];
-    kiln_proc *p = import_text(imp, ctx, "conv.cl", text, "k", 0, NULL, err, sizeof err);
-    CHECK_MSG(p != NULL, "%s", err);
+    kiln_proc *p = import_k(&ctx, "conv.cl", text);
     enum { N = 64 };
     float x[N], y[N];
     double z[N];
@@ -315,10 +334,8 @@ static void test_directions(void)
                                "    rw[i] = rw[i] * 2.0f;\n"
                                "    acc[i] += 1.0f;\n"
                                "}\n";
-    kiln_ctx *ctx = kiln_ctx_new();
-    char err[600];
-    kiln_proc *p = import_text(imp, ctx, "dir.cl", text, "k", 0, NULL, err, sizeof err);
-    CHECK_MSG(p != NULL, "%s", err);
+    kiln_ctx *ctx;
+    kiln_proc *p = import_k(&ctx, "dir.cl", text);
     kiln_import_arg a[5];
     if (p && kiln_import_args(p, a, 5) == 5) {
         CHECK(a[0].dir == KILN_IN);    /* never written */
@@ -385,10 +402,9 @@ static void test_switch_execute(kiln_rt *rt)
                                "    }\n"
                                "    out[g] = r;\n"
                                "}\n";
-    kiln_ctx *ctx = kiln_ctx_new();
+    kiln_ctx *ctx;
     char err[600];
-    kiln_proc *p = import_text(imp, ctx, "sw.cl", text, "k", 0, NULL, err, sizeof err);
-    CHECK_MSG(p != NULL, "%s", err);
+    kiln_proc *p = import_k(&ctx, "sw.cl", text);
     enum { N = 40 };
     int in[N], out[N];
     for (int i = 0; i < N; i++)
@@ -417,6 +433,37 @@ static void test_switch_execute(kiln_rt *rt)
             break;
         }
         CHECK_MSG(out[g] == r, "in %d: %d, C says %d", in[g], out[g], r);
+    }
+    kiln_ctx_free(ctx);
+}
+
+/* The file's functions with scalar arguments become kiln helpers, the
+ * functions they call first. */
+static void test_helpers_execute(kiln_rt *rt)
+{
+    static const char text[] = "float sq(float x) { return x * x; }\n"
+                               "int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }\n"
+                               "float norm2(float a, float b) { return sqrt(sq(a) + sq(b)); }\n"
+                               "__kernel void k(__global const float *x, __global float *y, const int n)\n"
+                               "{\n"
+                               "    const int i = clampi(get_global_id(0), 0, n - 1);\n"
+                               "    y[i] = norm2(x[i], 2.0f) + sq(i);\n"
+                               "}\n";
+    kiln_ctx *ctx;
+    char err[600];
+    kiln_proc *p = import_k(&ctx, "h.cl", text);
+    enum { N = 16 };
+    float x[N], y[N];
+    for (int i = 0; i < N; i++)
+        x[i] = 0.5f * (float)i - 3.0f;
+    int n = N;
+    host_arg args[] = {{x, sizeof x, 0}, {y, sizeof y, 0}, {&n, sizeof n, 1}};
+    kiln_geometry geo = {1, {N, 1, 1}, {0, 0, 0}};
+    if (p)
+        CHECK_MSG(run_on_host(rt, p, 3, args, &geo, err, sizeof err) == 0, "%s", err);
+    for (int i = 0; p && i < N; i++) {
+        float want = sqrtf(x[i] * x[i] + 4.0f) + (float)i * (float)i;
+        CHECK_MSG(fabsf(y[i] - want) <= 1e-6f * want, "y[%d] = %g, C says %g", i, (double)y[i], (double)want);
     }
     kiln_ctx_free(ctx);
 }
@@ -454,6 +501,7 @@ int main(void)
         test_conversions_execute(rt);
         test_c99(rt);
         test_switch_execute(rt);
+        test_helpers_execute(rt);
         kiln_rt_close(rt);
     }
     kiln_importer_free(imp);
