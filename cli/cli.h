@@ -80,4 +80,29 @@ int cli_export_peer(FILE *out, int format, kiln_db *db, const char *kernel, cons
 int cli_plot(FILE *out, kiln_db *db, const char *kernel, const char *device_fp, const char *size, int64_t run,
              int roofline, const char *colour_by, char *err, size_t errlen);
 
+/* ---- imported kernels (import.c) -------------------------------------- */
+
+/* `kiln import FILE --kernel NAME ...` */
+int cli_cmd_import(int argc, char **argv);
+
+/* What `kiln tune --source` was given. */
+typedef struct cli_source_opts {
+    const char *path, *kernel;
+    int nparams;
+    const char *const *params;     /* "P=v1,v2,..." (the first value is the default) */
+    int nwhere;
+    const char *const *where;      /* constraints over the parameters and the size */
+    int ndefines;
+    const char *const *defines;    /* fixed -D definitions */
+    const char *args;              /* the argument spec */
+    const char *grid;              /* "G0,G1 : L0,L1" */
+    const char *reference;         /* "FILE:FUNCTION" run on the host C target, or NULL */
+    double tolerance;              /* floating outputs, relative; 0: 1e-4 */
+    kiln_size size;
+} cli_source_opts;
+
+/* The kernel that tunes the source: NULL with err on a bad spec or a source
+ * that does not import under the default configuration. */
+const kiln_kernel *cli_source_kernel(const cli_source_opts *o, char *err, size_t errlen);
+
 #endif

@@ -52,6 +52,7 @@ static const char *main_usage =
     "  plot KERNEL [options]       one tuning run as an SVG picture\n"
     "  peaks [options]             measure the device's FLOP/s and bytes/s peaks (for rooflines)\n"
     "  regress record|check ...    record kernel calls as cases; replay and compare them\n"
+    "  import FILE --kernel NAME   an OpenCL C or C kernel as a kiln description\n"
     "\n"
     "Run 'kiln COMMAND --help' for a command's options.\n"
     "The database is $KILN_DB or ./kiln.db unless --db is given.\n"
@@ -730,7 +731,14 @@ static int cmd_tune(int argc, char **argv)
     const char **fixed = calloc((size_t)argc, sizeof *fixed);
     if (!fixed)
         die(EXIT_WORK, "tune: out of memory");
+    /* --source: a kernel file tuned as it is (cli/import.c) */
+    const char *source_params[16], *source_where[16], *source_defines[64];
+    cli_source_opts source = {.params = source_params, .where = source_where, .defines = source_defines};
     static const struct option longopts[] = {
+        {"source", required_argument, 0, 1}, {"kernel", required_argument, 0, 2}, {"param", required_argument, 0, 3},
+        {"where", required_argument, 0, 4}, {"args", required_argument, 0, 5}, {"grid", required_argument, 0, 6},
+        {"reference", required_argument, 0, 7}, {"define", required_argument, 0, 8},
+        {"tolerance", required_argument, 0, 9},
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
         {"set", required_argument, 0, 'x'}, {"strategy", required_argument, 0, 's'}, {"budget", required_argument, 0, 'b'},
         {"time", required_argument, 0, 't'}, {"db", required_argument, 0, 'D'},
@@ -744,6 +752,30 @@ static int cmd_tune(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:x:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
         switch (c) {
+        case 1: source.path = optarg; break;
+        case 2: source.kernel = optarg; break;
+        case 3:
+            if (source.nparams == 16)
+                die(EXIT_USAGE, "tune: too many --param options");
+            source_params[source.nparams++] = optarg;
+            break;
+        case 4:
+            if (source.nwhere == 16)
+                die(EXIT_USAGE, "tune: too many --where options");
+            source_where[source.nwhere++] = optarg;
+            break;
+        case 5: source.args = optarg; break;
+        case 6: source.grid = optarg; break;
+        case 7: source.reference = optarg; break;
+        case 8:
+            if (source.ndefines == 64)
+                die(EXIT_USAGE, "tune: too many --define options");
+            source_defines[source.ndefines++] = optarg;
+            break;
+        case 9:
+            if (cli_parse_seconds(optarg, &source.tolerance) != 0)
+                die(EXIT_USAGE, "tune: --tolerance wants a number > 0, got '%s'", optarg);
+            break;
         case 'R': rerun = parse_rerun(optarg); break;
         case 'K': counters = optarg; break;
         case 'E': energy = 1; break;
@@ -790,7 +822,8 @@ static int cmd_tune(int argc, char **argv)
             break;
         case 'v': verbose = 1; break;
         case 'h':
-            printf("usage: kiln tune KERNEL [options]\n\n"
+            printf("usage: kiln tune KERNEL [options]\n"
+                   "       kiln tune --source FILE --kernel NAME --args SPEC --grid G [--param P=V,...]... [options]\n\n"
                    "Builds, runs, verifies and times configurations of KERNEL on one device and\n"
                    "stores one row per configuration in the database. The default configuration\n"
                    "is measured first. Configurations already stored for the same source, device\n"
@@ -823,6 +856,16 @@ static int cmd_tune(int argc, char **argv)
                    "  --objective O  what the strategy minimises: time (default), energy or edp\n"
                    "                 (energy x time; both imply --energy); the summary names the best\n"
                    "'kiln show --counters' and the exports show what was counted.\n"
+                   "tuning an OpenCL C or C kernel as it is (see docs/importing-kernels.md):\n"
+                   "  --source FILE  the kernel's file; --kernel NAME its function\n"
+                   "  --param P=V,.. a macro and its values (the first is the default)\n"
+                   "  --where EXPR   a constraint over the macros and n, nx, ny, nz\n"
+                   "  --define D=V   a fixed -D definition\n"
+                   "  --args SPEC    'a[n*n]; b[n*n] -1..1; n=n; alpha=0.5': counts, values, ranges\n"
+                   "  --grid G       global sizes ':' local sizes, e.g. 'n/WPT, n : TS/WPT, TS'\n"
+                   "  --reference F:NAME  the expected outputs from F's NAME on the host C target\n"
+                   "                 (default: the kernel under its default macros)\n"
+                   "  --tolerance X  relative error allowed on floating outputs (default 1e-4)\n"
                    "Ctrl-C (or SIGTERM, SIGHUP) stops after the configuration in flight; a second one\n"
                    "stops at once. The run is kept either way and kiln exits 130.\n"
                    "One kiln tunes a device at a time: a second one is refused, naming the first.\n");
@@ -831,9 +874,19 @@ static int cmd_tune(int argc, char **argv)
         default: exit(EXIT_USAGE);
         }
     }
-    if (optind != argc - 1)
-        die(EXIT_USAGE, "tune: expected one KERNEL (see 'kiln tune --help')");
-    const kiln_kernel *k = find_kernel_or_die(argv[optind]);
+    const kiln_kernel *k;
+    if (source.path) {
+        if (optind != argc)
+            die(EXIT_USAGE, "tune: --source takes no KERNEL argument (name the function with --kernel)");
+        char serr[1024];
+        source.size = size_text ? parse_size_or_die(size_text) : (kiln_size){1, {1024, 1, 1}};
+        if (!(k = cli_source_kernel(&source, serr, sizeof serr)))
+            die(EXIT_USAGE, "tune: %s", serr);
+    } else {
+        if (optind != argc - 1)
+            die(EXIT_USAGE, "tune: expected one KERNEL (see 'kiln tune --help')");
+        k = find_kernel_or_die(argv[optind]);
+    }
     kiln_size size = size_or_default(k, size_text);
     restriction restricted = {.constraints = NULL};
     if (nfixed)
@@ -1566,6 +1619,7 @@ static const struct {
     {"best", cmd_best},       {"show", cmd_show},       {"export", cmd_export},
     {"forget", cmd_forget},   {"plot", cmd_plot},       {"peaks", cmd_peaks},
     {"regress", cli_regress},
+    {"import", cli_cmd_import},
 };
 
 int main(int argc, char **argv)

@@ -70,11 +70,16 @@ void *dsl_alloc(kiln_ctx *ctx, size_t bytes)
     void *p = block_alloc(ctx, bytes);
     if (p)
         return p;
-    dsl_error(ctx, (kiln_loc){NULL, 0}, "out of memory (%zu bytes)", bytes);
+    dsl_error(ctx, (kiln_loc){NULL, 0, 0}, "out of memory (%zu bytes)", bytes);
     if (bytes > sizeof ctx->scratch)
         return NULL;
     memset(ctx->scratch, 0, sizeof ctx->scratch);
     return ctx->scratch;
+}
+
+const char *kiln_ctx_strdup(kiln_ctx *ctx, const char *s)
+{
+    return ctx ? dsl_strdup(ctx, s ? s : "") : NULL;
 }
 
 const char *dsl_strdup(kiln_ctx *ctx, const char *s)
@@ -184,7 +189,8 @@ static void verror(kiln_ctx *ctx, kiln_loc loc, const char *fmt, va_list ap)
     ctx->failed = 1;
     size_t off = 0;
     if (loc.file) {
-        int n = snprintf(ctx->err, sizeof ctx->err, "%s:%d: ", base_name(loc.file), loc.line);
+        int n = loc.col > 0 ? snprintf(ctx->err, sizeof ctx->err, "%s:%d:%d: ", base_name(loc.file), loc.line, loc.col)
+                            : snprintf(ctx->err, sizeof ctx->err, "%s:%d: ", base_name(loc.file), loc.line);
         off = n > 0 ? (size_t)n : 0;
     }
     if (off < sizeof ctx->err)
@@ -204,7 +210,7 @@ kiln_node *dsl_expr_error(kiln_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    verror(ctx, (kiln_loc){NULL, 0}, fmt, ap);
+    verror(ctx, (kiln_loc){NULL, 0, 0}, fmt, ap);
     va_end(ap);
     return &ctx->poison_node;
 }
@@ -215,7 +221,9 @@ int dsl_stmt_enter(kiln_ctx *ctx, kiln_loc loc, const char *what)
         return 1;
     if (ctx->need_loc) {
         char prefix[256];
-        int n = snprintf(prefix, sizeof prefix, "%s:%d: %s: ", base_name(loc.file ? loc.file : "?"), loc.line, what);
+        const char *file = base_name(loc.file ? loc.file : "?");
+        int n = loc.col > 0 ? snprintf(prefix, sizeof prefix, "%s:%d:%d: %s: ", file, loc.line, loc.col, what)
+                            : snprintf(prefix, sizeof prefix, "%s:%d: %s: ", file, loc.line, what);
         size_t plen = n < 0 ? 0 : (size_t)n < sizeof prefix ? (size_t)n : sizeof prefix - 1;
         size_t mlen = strlen(ctx->err);
         if (plen + mlen >= sizeof ctx->err)

@@ -903,6 +903,57 @@ kiln_var *kiln_for_begin_at(kiln_ctx *ctx, kiln_loc loc, const char *name, kiln_
     return v;
 }
 
+/* The first break or continue of the statements `first` that leaves or
+ * continues their enclosing loop (those of nested loops are theirs). */
+static const kiln_node *loop_jump(const kiln_node *first)
+{
+    for (const kiln_node *s = first; s; s = s->next) {
+        if (s->kind == KILN_N_BREAK || s->kind == KILN_N_CONTINUE)
+            return s;
+        if (s->kind != KILN_N_IF && s->kind != KILN_N_BLOCK)
+            continue;
+        const kiln_node *j = loop_jump(s->body);
+        if (!j)
+            j = loop_jump(s->els);
+        if (j)
+            return j;
+    }
+    return NULL;
+}
+
+static int holds_barrier(const kiln_node *first)
+{
+    for (const kiln_node *s = first; s; s = s->next)
+        if (s->kind == KILN_N_BARRIER || holds_barrier(s->body) || holds_barrier(s->els))
+            return 1;
+    return 0;
+}
+
+static void loop_jump_stmt(kiln_ctx *ctx, kiln_loc loc, kiln_kind kind)
+{
+    const char *what = kind == KILN_N_BREAK ? "break" : "continue";
+    if (!ctx || !enter(ctx, loc, what))
+        return;
+    const frame *f = ctx->top;
+    while (f->kind != F_PROC && f->kind != F_FOR && f->kind != F_WHILE)
+        f = f->up;
+    if (f->kind == F_PROC) {
+        dsl_error(ctx, loc, "%s outside a for or while loop", what);
+        return;
+    }
+    dsl_append(ctx, stmt(ctx, loc, kind, 0));
+}
+
+void kiln_break_at(kiln_ctx *ctx, kiln_loc loc)
+{
+    loop_jump_stmt(ctx, loc, KILN_N_BREAK);
+}
+
+void kiln_continue_at(kiln_ctx *ctx, kiln_loc loc)
+{
+    loop_jump_stmt(ctx, loc, KILN_N_CONTINUE);
+}
+
 void kiln_for_end_at(kiln_ctx *ctx, kiln_loc loc, int unroll)
 {
     if (!ctx || !close_ok(ctx, loc, "kiln_for_end", F_FOR, F_FOR))
@@ -910,6 +961,17 @@ void kiln_for_end_at(kiln_ctx *ctx, kiln_loc loc, int unroll)
     kiln_node *loop = pop_frame(ctx)->stmt;
     if (unroll < 0) {
         dsl_error(ctx, loc, "end of for loop '%s': unroll factor %d is negative", loop->var->name, unroll);
+        return;
+    }
+    const kiln_node *jump = loop_jump(loop->body);
+    if (jump && unroll != 1) {
+        dsl_error(ctx, loc, "end of for loop '%s': a loop with a %s (line %d) cannot be unrolled", loop->var->name,
+                  kiln_kind_names[jump->kind], jump->loc.line);
+        return;
+    }
+    if (jump && holds_barrier(loop->body)) {
+        dsl_error(ctx, loc, "end of for loop '%s': a loop with a barrier cannot hold a %s (line %d): the C target "
+                  "splits its body into work-item loops", loop->var->name, kiln_kind_names[jump->kind], jump->loc.line);
         return;
     }
     dsl_finish_for(ctx, loc, loop, unroll);

@@ -605,6 +605,12 @@ void gen_stmt(gen_printer *p, const kiln_node *s)
         }
         gen_line(p, "}");
         break;
+    case KILN_N_BREAK:
+        gen_line(p, "break;");
+        break;
+    case KILN_N_CONTINUE:
+        gen_line(p, "continue;");
+        break;
     case KILN_N_BARRIER:
         p->t->barrier(p, s);
         break;

@@ -135,7 +135,7 @@ kiln_proc *kiln_kernel_build(const kiln_kernel *k, kiln_ctx *ctx, const kiln_con
     if (contract[0]) {
         /* the contract's error is the cause, whatever the description said after it */
         kiln_ctx_reset(ctx);
-        kiln_fail_at(ctx, (kiln_loc){NULL, 0}, "%s", contract);
+        kiln_fail_at(ctx, (kiln_loc){NULL, 0, 0}, "%s", contract);
         return NULL;
     }
     return proc;

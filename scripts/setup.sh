@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config ocl-icd-opencl-dev ocl-icd-libopencl1 opencl-headers
       pocl-opencl-icd clinfo clpeak libsqlite3-dev sqlite3 python3 gfortran python3-jsonschema librsvg2-bin
-      libpapi-dev)
+      libpapi-dev libclang-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

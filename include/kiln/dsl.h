@@ -72,8 +72,9 @@ typedef enum kiln_mem {
 typedef struct kiln_loc {
     const char *file;
     int line;
+    int col;   /* 0 when unknown (the builder macros); set by the importer */
 } kiln_loc;
-#define KILN_HERE ((kiln_loc){__FILE__, __LINE__})
+#define KILN_HERE ((kiln_loc){__FILE__, __LINE__, 0})
 
 /* ---- context ---------------------------------------------------------- */
 
@@ -83,6 +84,8 @@ void kiln_ctx_free(kiln_ctx *ctx);
 void kiln_ctx_reset(kiln_ctx *ctx);
 /* Bytes the arena holds from the system (does not grow across resets of same-sized builds). */
 size_t kiln_ctx_arena_bytes(const kiln_ctx *ctx);
+/* A copy of s that lives as long as the context's tree (file names of imported nodes). */
+const char *kiln_ctx_strdup(kiln_ctx *ctx, const char *s);
 /* NULL-safe; "" when there is no error. */
 const char *kiln_errmsg(const kiln_ctx *ctx);
 int kiln_ctx_failed(const kiln_ctx *ctx);
@@ -307,6 +310,14 @@ kiln_var *kiln_for_begin_at(kiln_ctx *ctx, kiln_loc loc, const char *name, kiln_
 void kiln_for_end_at(kiln_ctx *ctx, kiln_loc loc, int unroll);
 #define kiln_for_end(ctx) kiln_for_end_at((ctx), KILN_HERE, 1)
 #define kiln_for_end_unroll(ctx, u) kiln_for_end_at((ctx), KILN_HERE, (u))
+
+/* Leave (kiln_break) or go to the next iteration of (kiln_continue) the
+ * innermost for or while loop. A for loop holding one cannot be unrolled, nor
+ * hold a barrier. */
+void kiln_break_at(kiln_ctx *ctx, kiln_loc loc);
+#define kiln_break(ctx) kiln_break_at((ctx), KILN_HERE)
+void kiln_continue_at(kiln_ctx *ctx, kiln_loc loc);
+#define kiln_continue(ctx) kiln_continue_at((ctx), KILN_HERE)
 
 void kiln_while_begin_at(kiln_ctx *ctx, kiln_loc loc, kiln_node *cond);
 #define kiln_while_begin(ctx, cond) kiln_while_begin_at((ctx), KILN_HERE, (cond))
