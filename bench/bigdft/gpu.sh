@@ -9,7 +9,8 @@
 #     whole 3-D operator (three passes; wall clock, and the passes' kernel
 #     times from OpenCL profiling events);
 #  3. the peak and bandwidth again.
-# usage (repository root, on the GPU machine; kiln built in build/, nvcc and gcc on PATH):
+# usage (repository root, on the GPU machine; kiln built in build/, nvcc and gcc on PATH;
+# KILN_EXTRA_LIBS: more link inputs for bench3d, e.g. the PAPI library kiln was built with):
 #   OUT=/some/folder bench/bigdft/gpu.sh [BUDGET [ROUNDS]]    writes $OUT/bigdft_gpu.log and per-step logs
 # Takes about 4-6 minutes with the defaults (BUDGET 60, ROUNDS 9).
 set -uo pipefail
@@ -42,7 +43,7 @@ nvcc -O3 -o "$work/fma_peak" bench/bigdft/fma_peak.cu || { echo "nvcc failed"; e
 gcc -O3 -march=native -fopenmp -c bench/bigdft/baseline.c -o "$work/baseline.o" || exit 1
 gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I. -Iinclude -fopenmp bench/bigdft/bench3d.c "$work/baseline.o" \
     $B/kernels/libkiln_kernels.a $B/runtime/libkiln_runtime.a $B/generators/libkiln_gen.a $B/dsl/libkiln_dsl.a \
-    "$work/libOpenCL.so.1" -ldl -lm -lpthread -o "$work/bench3d" || { echo "bench3d does not build"; exit 1; }
+    "$work/libOpenCL.so.1" ${KILN_EXTRA_LIBS:-} -ldl -lm -lpthread -o "$work/bench3d" || { echo "bench3d does not build"; exit 1; }
 "$kiln" devices
 
 measure_gpu() {
