@@ -24,13 +24,7 @@ B=$PWD/build
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-mkdir -p "$work/vendors"; echo libnvidia-opencl.so.1 > "$work/vendors/nvidia.icd"
-export OCL_ICD_VENDORS=$work/vendors
-for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
-  [ -e $d/libOpenCL.so.1 ] && { ln -sf $d/libOpenCL.so.1 "$work/libOpenCL.so.1"; break; }
-done
-export LD_LIBRARY_PATH=$work${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export KILN_CACHE_DIR=$work/cache
+. bench/gpu/nvidia_env.sh   # NVIDIA's OpenCL through ocl-icd, the cache in $work
 export OMP_WAIT_POLICY=passive   # the baseline's idle OpenMP threads must not spin beside kiln's
 
 exec > >(tee "$out/bigdft_gpu.log") 2>&1

@@ -11,13 +11,8 @@ out=${1:?OUTDIR}; libs=${2:-}
 mkdir -p "$out"
 kiln=$PWD/build/cli/kiln
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/vendors"; echo libnvidia-opencl.so.1 > "$work/vendors/nvidia.icd"
-export OCL_ICD_VENDORS=$work/vendors
-for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
-  [ -e $d/libOpenCL.so.1 ] && { ln -sf $d/libOpenCL.so.1 "$work/libOpenCL.so.1"; break; }
-done
-export LD_LIBRARY_PATH=$work${libs:+:$libs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export KILN_CACHE_DIR=$work/cache
+export LD_LIBRARY_PATH=${libs:+$libs${LD_LIBRARY_PATH:+:}}${LD_LIBRARY_PATH:-}
+. "$(cd "$(dirname "$0")/../gpu" && pwd)/nvidia_env.sh"   # NVIDIA's OpenCL through ocl-icd, the cache in $work
 exec > >(tee "$out/energy_gpu.log") 2>&1
 echo "== machine ($(date -u +%FT%TZ))"
 nvidia-smi --query-gpu=name,driver_version,power.draw,power.limit --format=csv,noheader

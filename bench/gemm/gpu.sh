@@ -21,13 +21,8 @@ rm -f "$db" "$db"-wal "$db"-shm
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-mkdir -p "$work/vendors"; echo libnvidia-opencl.so.1 > "$work/vendors/nvidia.icd"
-export OCL_ICD_VENDORS=$work/vendors
-for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
-  [ -e $d/libOpenCL.so.1 ] && { ln -sf $d/libOpenCL.so.1 "$work/libOpenCL.so.1"; break; }
-done
-export LD_LIBRARY_PATH=$work${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export KILN_CACHE_DIR=$work/cache NVIDIA_TF32_OVERRIDE=0
+. bench/gpu/nvidia_env.sh   # NVIDIA's OpenCL through ocl-icd, the cache in $work
+export NVIDIA_TF32_OVERRIDE=0
 
 exec > >(tee "$log") 2>&1
 echo "== machine ($(date -u +%FT%TZ)); load: $(cat /proc/loadavg)"

@@ -23,13 +23,7 @@ FIELD=64x64x64
 N=$((1 << 26))
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/vendors"; echo libnvidia-opencl.so.1 > "$work/vendors/nvidia.icd"
-export OCL_ICD_VENDORS=$work/vendors
-for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
-  [ -e $d/libOpenCL.so.1 ] && { ln -sf $d/libOpenCL.so.1 "$work/libOpenCL.so.1"; break; }
-done
-export LD_LIBRARY_PATH=$work${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export KILN_CACHE_DIR=$work/cache
+. bench/gpu/nvidia_env.sh   # NVIDIA's OpenCL through ocl-icd, the cache in $work
 db=$out/specfem-gpu.db; rm -f "$db" "$db"-wal "$db"-shm
 dev=NVIDIA
 # limited WANT_S CMD...: CMD under a limit of WANT_S seconds, cut to what is left of 465 s
