@@ -99,4 +99,32 @@ static inline double example_check_runs(kiln_rt *rt, const kiln_kernel *k, const
     return ratio;
 }
 
+/* Builds k in configuration cfg (ctx reset first) and prints it in every
+ * language, CHECKing each step. 1 when every language printed; *cl (if not
+ * NULL) gets the OpenCL C text, malloc'ed, or NULL. Needs check.h. */
+static inline int example_builds_everywhere(kiln_ctx *ctx, const kiln_kernel *k, const kiln_config *cfg,
+                                            const kiln_size *size, const char *size_text, char **cl)
+{
+    char err[512] = "", json[512];
+    if (cl)
+        *cl = NULL;
+    kiln_ctx_reset(ctx);
+    kiln_proc *proc = kiln_kernel_build(k, ctx, cfg, size);
+    kiln_config_json(cfg, json, sizeof json);
+    CHECK_MSG(proc != NULL, "%s %s %s: %s", k->name, size_text, json, kiln_errmsg(ctx));
+    if (!proc)
+        return 0;
+    int printed = 1;
+    for (int lang = 0; lang < KILN_LANG_COUNT; lang++) {
+        char *src = kiln_generate(proc, (kiln_lang)lang, NULL, err, sizeof err);
+        CHECK_MSG(src != NULL, "%s %s %s (%s): %s", k->name, size_text, json, kiln_lang_name((kiln_lang)lang), err);
+        printed &= src != NULL;
+        if (cl && lang == KILN_LANG_CL)
+            *cl = src;
+        else
+            free(src);
+    }
+    return printed;
+}
+
 #endif

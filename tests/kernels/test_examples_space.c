@@ -28,21 +28,7 @@ static void whole_space(const kiln_kernel *k, const char *size_text)
         if (ok != 1)
             continue;
         valid++;
-        kiln_ctx_reset(ctx);
-        kiln_proc *proc = kiln_kernel_build(k, ctx, &cfg, &size);
-        char json[512];
-        kiln_config_json(&cfg, json, sizeof json);
-        CHECK_MSG(proc != NULL, "%s %s %s: %s", k->name, size_text, json, kiln_errmsg(ctx));
-        if (!proc)
-            continue;
-        int printed = 1;
-        for (int lang = 0; lang < KILN_LANG_COUNT; lang++) {
-            char *src = kiln_generate(proc, (kiln_lang)lang, NULL, err, sizeof err);
-            CHECK_MSG(src != NULL, "%s %s %s (%s): %s", k->name, size_text, json, kiln_lang_name((kiln_lang)lang), err);
-            printed &= src != NULL;
-            free(src);
-        }
-        built += printed;
+        built += example_builds_everywhere(ctx, k, &cfg, &size, size_text, NULL);
     }
     CHECK_MSG(valid > 1 && valid == kiln_space_count_valid(space), "%s: %llu valid of %llu", k->name,
               (unsigned long long)valid, (unsigned long long)total);

@@ -171,31 +171,20 @@ static void sample_space_limited(const kiln_kernel *k, const char *size_text, ui
         if (kiln_space_check(space, &cfg, why, sizeof why) != 1)
             continue;
         valid++;
-        kiln_ctx_reset(ctx);
-        kiln_proc *proc = kiln_kernel_build(k, ctx, &cfg, &size);
-        char json[512];
-        kiln_config_json(&cfg, json, sizeof json);
-        CHECK_MSG(proc != NULL, "%s %s %s: %s", k->name, size_text, json, kiln_errmsg(ctx));
-        if (!proc)
-            continue;
-        int printed = 1;
-        for (int lang = 0; lang < KILN_LANG_COUNT; lang++) {
-            char *src = kiln_generate(proc, (kiln_lang)lang, NULL, err, sizeof err);
-            CHECK_MSG(src != NULL, "%s %s %s (%s): %s", k->name, size_text, json, kiln_lang_name((kiln_lang)lang),
-                      err);
-            printed &= src != NULL;
-            if (src && lang == KILN_LANG_CL) {
-                long long bytes, wg;
-                source_limits(src, &bytes, &wg);
-                CHECK_MSG(bytes <= local_limit && wg >= 1 && wg <= wg_limit,
-                          "%s %s %s: %lld bytes of local memory, %lld work-items (limits %lld, %lld)", k->name,
-                          size_text, json, bytes, wg, local_limit, wg_limit);
-                most_local = bytes > most_local ? bytes : most_local;
-                most_wg = wg > most_wg ? wg : most_wg;
-            }
+        char *src;
+        built += example_builds_everywhere(ctx, k, &cfg, &size, size_text, &src);
+        if (src) {
+            char json[512];
+            kiln_config_json(&cfg, json, sizeof json);
+            long long bytes, wg;
+            source_limits(src, &bytes, &wg);
+            CHECK_MSG(bytes <= local_limit && wg >= 1 && wg <= wg_limit,
+                      "%s %s %s: %lld bytes of local memory, %lld work-items (limits %lld, %lld)", k->name,
+                      size_text, json, bytes, wg, local_limit, wg_limit);
+            most_local = bytes > most_local ? bytes : most_local;
+            most_wg = wg > most_wg ? wg : most_wg;
             free(src);
         }
-        built += printed;
     }
     CHECK_MSG(valid >= 20, "%s at %s: only %llu valid points sampled", k->name, size_text,
               (unsigned long long)valid);
