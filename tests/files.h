@@ -56,6 +56,14 @@ static inline char *test_scratch_dir(char *buf, size_t len, const char *name)
     return mkdtemp(buf);
 }
 
+/* Removes a scratch folder and everything in it; 0 on success. */
+static inline int test_scratch_remove(const char *dir)
+{
+    char cmd[4200];
+    int n = snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return n > 0 && (size_t)n < sizeof cmd && system(cmd) == 0 ? 0 : -1;
+}
+
 /* 1 when something exists at path. */
 static inline int file_exists(const char *path)
 {

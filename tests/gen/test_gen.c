@@ -966,9 +966,7 @@ int main(void)
     test_errors();
     if (have_cl)
         clReleaseContext(cl_ctx);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (check_failures == 0 && system(cmd) != 0)
+    if (check_failures == 0 && test_scratch_remove(tmpdir) != 0)
         fprintf(stderr, "could not remove %s\n", tmpdir);
     CHECK_DONE();
 }

@@ -205,9 +205,7 @@ int main(void)
         test_application_case(cl, host);
     kiln_rt_close(cl);
     kiln_rt_close(host);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", workdir);
-    if (system(cmd) != 0)
+    if (test_scratch_remove(workdir) != 0)
         fprintf(stderr, "could not remove %s\n", workdir);
     CHECK_DONE();
 }

@@ -310,9 +310,7 @@ int main(void)
     test_every_prefix_and_flip();
     test_large_array();
     test_writer_misuse();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", workdir);
-    if (system(cmd) != 0)
+    if (test_scratch_remove(workdir) != 0)
         fprintf(stderr, "could not remove %s\n", workdir);
     CHECK_DONE();
 }

@@ -166,9 +166,7 @@ int main(void)
     CHECK_MSG(st.sessions == 0 && st.objects == 0 && st.mappings == 0,
               "left behind: %llu sessions, %llu objects, %llu mappings", (unsigned long long)st.sessions,
               (unsigned long long)st.objects, (unsigned long long)st.mappings);
-    char rm[600];
-    snprintf(rm, sizeof rm, "rm -rf '%s'", capture_dir);
-    CHECK(system(rm) == 0);
+    CHECK(test_scratch_remove(capture_dir) == 0);
     free(buf);
     kr_buf_free(&seed);
     kr_buf_free(&capture_seed);

@@ -271,9 +271,7 @@ int main(void)
         kiln_rt_close(rt);
     }
     test_opencl_counts();
-    char rm[4200];
-    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
-    if (system(rm) != 0)
+    if (test_scratch_remove(dir) != 0)
         fprintf(stderr, "could not remove %s\n", dir);
     CHECK_DONE();
 }

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include "autotuner/tuner_int.h"
 #include "check.h"
+#include "files.h"
 #include "tune_util.h"
 
 static size_t by_n(const kiln_size *size)
@@ -686,7 +687,7 @@ static void test_data_hash(void)
 
 int main(void)
 {
-    char dir[] = "kiln-contract-XXXXXX", cmd[64], err[512];
+    char dir[] = "kiln-contract-XXXXXX", err[512];
     kiln_rt *rt;
     kiln_db *db;
     CHECK_MSG(tune_util_open(dir, &rt, &db, err, sizeof err) == 0, "%s", err);
@@ -702,7 +703,6 @@ int main(void)
         kiln_db_close(db);
     if (rt)
         kiln_rt_close(rt);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(test_scratch_remove(dir) == 0);
     CHECK_DONE();
 }

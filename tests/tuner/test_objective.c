@@ -215,7 +215,6 @@ int main(void)
     CHECK(kiln_counters_energy_j("{\"events\":{}}") == -1);
     kiln_db_close(db);
     kiln_rt_close(rt);
-    snprintf(path, sizeof path, "rm -rf '%s'", dir);
-    CHECK(system(path) == 0);
+    CHECK(test_scratch_remove(dir) == 0);
     CHECK_DONE();
 }

@@ -667,7 +667,6 @@ int main(void)
     test_timeout_confirmed(dir, rt, k);
     kiln_db_close(db);
     kiln_rt_close(rt);
-    snprintf(path, sizeof path, "rm -rf %s", dir);
-    CHECK(system(path) == 0);
+    CHECK(test_scratch_remove(dir) == 0);
     CHECK_DONE();
 }
