@@ -36,15 +36,21 @@ double kiln_objective_value(kiln_objective o, double median_ns, double energy_j)
     return -1;
 }
 
-double kiln_counters_energy_j(const char *counters_json)
+double kiln_counters_figure(const char *counters_json, const char *name)
 {
-    static const char key[] = "\"energy_j\":";
-    const char *p = counters_json ? strstr(counters_json, key) : NULL;
+    char key[128];
+    int n = snprintf(key, sizeof key, "\"%s\":", name);
+    const char *p = counters_json && n > 0 && (size_t)n < sizeof key ? strstr(counters_json, key) : NULL;
     if (!p)
         return -1;
     char *end;
-    double v = strtod(p + sizeof key - 1, &end);
-    return end == p + sizeof key - 1 || v < 0 ? -1 : v;
+    double v = strtod(p + n, &end);
+    return end == p + n || v < 0 ? -1 : v;
+}
+
+double kiln_counters_energy_j(const char *counters_json)
+{
+    return kiln_counters_figure(counters_json, "energy_j");
 }
 
 int kiln_counts_json_derived(const kiln_counts *c, double declared_flops, double declared_bytes, char *out,

@@ -156,16 +156,6 @@ static void config_pretty(const char *json, char *buf, size_t len)
     buf[o] = '\0';
 }
 
-/* The number after "key": in the counters JSON kiln writes; 0 when absent. */
-static int json_number_after(const char *json, const char *key, double *out)
-{
-    const char *p = strstr(json, key);
-    if (!p)
-        return 0;
-    char *end;
-    *out = strtod(p + strlen(key), &end);
-    return end != p + strlen(key);
-}
 
 /* "sw:page-faults=512 sw:task-clock=1.2e+06 (2 threads) 1.3 mJ 41 W" from
  * kiln_counts_json's text; "-" when nothing was counted. */
@@ -190,13 +180,13 @@ static void counters_pretty(const char *json, char *buf, size_t len)
         o += (size_t)snprintf(buf + o, len - o, "%s%.*s=%.4g", o ? " " : "", (int)(q - name), name, v);
         p = *end == ',' ? end + 1 : NULL;
     }
-    double threads, joules, watts, ratio;
-    if (o && o < len && json_number_after(json, "\"threads\":", &threads))
+    double threads = kiln_counters_figure(json, "threads"), ratio = kiln_counters_figure(json, "counted_over_declared");
+    double joules = kiln_counters_figure(json, "energy_j"), watts = kiln_counters_figure(json, "power_w");
+    if (o && o < len && threads >= 0)
         o += (size_t)snprintf(buf + o, len - o, " (%g thread%s)", threads, threads == 1 ? "" : "s");
-    if (o < len && json_number_after(json, "\"counted_over_declared\":", &ratio))
+    if (o < len && ratio >= 0)
         o += (size_t)snprintf(buf + o, len - o, " FLOPs counted/declared %.3g", ratio);
-    if (o < len && json_number_after(json, "\"energy_j\":", &joules) &&
-        json_number_after(json, "\"power_w\":", &watts))
+    if (o < len && joules >= 0 && watts >= 0)
         snprintf(buf + o, len - o, "%s%.4g mJ %.4g W", o ? " " : "", joules * 1e3, watts);
 }
 

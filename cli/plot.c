@@ -47,19 +47,6 @@ typedef struct plot_rows {
     const char *colour_by;      /* a name in the counters JSON, or NULL */
 } plot_rows;
 
-/* The number after "name": in a counters JSON (kiln writes no nesting that
- * repeats a name), or -1. */
-static double counters_figure(const char *json, const char *name)
-{
-    char key[128];
-    snprintf(key, sizeof key, "\"%s\":", name);
-    const char *at = json ? strstr(json, key) : NULL;
-    if (!at)
-        return -1;
-    char *end;
-    double v = strtod(at + strlen(key), &end);
-    return end == at + strlen(key) || v < 0 ? -1 : v;
-}
 
 static int latest_run(void *user, const kiln_db_row *r)
 {
@@ -91,7 +78,7 @@ static int collect_point(void *user, const kiln_db_row *r)
     pt->ns = strcmp(r->verdict, "ok") == 0 && r->samples > 0 ? r->median_ns : -1;
     pt->gflops = pt->ns > 0 ? r->gflops : -1;
     pt->gbytes_per_s = pt->ns > 0 ? r->gbytes_per_s : -1;
-    pt->colour = pt->ns > 0 && p->colour_by ? counters_figure(r->counters_json, p->colour_by) : -1;
+    pt->colour = pt->ns > 0 && p->colour_by ? kiln_counters_figure(r->counters_json, p->colour_by) : -1;
     snprintf(p->device_fp, sizeof p->device_fp, "%s", r->device_fp ? r->device_fp : "");
     snprintf(p->device, sizeof p->device, "%s", r->device_name ? r->device_name : "");
     snprintf(pt->verdict, sizeof pt->verdict, "%s", r->verdict);

@@ -157,11 +157,18 @@ static void papi_list(char *out, size_t len)
     }
     if (!any) {
         used = strlen(out);
-        snprintf(out + used, len - used, "%sPAPI %d.%d: no event (%d hardware counters%s%s)",
+        snprintf(out + used, len - used, "%sPAPI %d.%d: no event (%d hardware counters%s)",
                  used ? "; " : "", PAPI_VERSION_MAJOR(PAPI_VERSION), PAPI_VERSION_MINOR(PAPI_VERSION),
-                 ncounters < 0 ? 0 : ncounters, hw && hw->virtualized ? ", a virtual machine" : "",
-                 "");
+                 ncounters < 0 ? 0 : ncounters, hw && hw->virtualized ? ", a virtual machine" : "");
     }
+}
+
+static int spec_papi_count(const kiln_counter_spec *spec)
+{
+    int n = 0;
+    for (int i = 0; i < spec->n; i++)
+        n += spec->source[i] == KC_PAPI;
+    return n;
 }
 
 /* An event set of spec's PAPI events, attached to tid (0: the calling thread). */
@@ -202,13 +209,6 @@ static void papi_collect(const kiln_counter_spec *spec, int es, long long *vals)
 }
 #endif
 
-static int spec_papi_count(const kiln_counter_spec *spec)
-{
-    int n = 0;
-    for (int i = 0; i < spec->n; i++)
-        n += spec->source[i] == KC_PAPI;
-    return n;
-}
 
 /* ---- resolving a list of names ------------------------------------------ */
 

@@ -277,7 +277,11 @@ int kiln_counts_json_derived(const kiln_counts *c, double declared_flops, double
  * counters hold an energy are answers, ranked by it (edp: times the
  * confirmed median, else the median). */
 void kiln_db_set_objective(kiln_db *db, kiln_objective o);
-/* energy_j of a stored counters JSON (kiln_counts_json), -1 when absent. */
+/* The figure `name` of a stored counters JSON (kiln_counts_json: an event
+ * such as "sw:task-clock", or "energy_j", "power_w", "threads"...), -1 when
+ * absent (every figure kiln stores is >= 0). */
+double kiln_counters_figure(const char *counters_json, const char *name);
+/* kiln_counters_figure(counters_json, "energy_j"). */
 double kiln_counters_energy_j(const char *counters_json);
 
 typedef struct kiln_tune_opts {
