@@ -21,6 +21,7 @@
 #include "files.h"
 #include "kiln/lookup.h"
 #include "kiln/tuner.h"
+#include "result_rows.h"
 
 static char dir[512];
 
@@ -36,35 +37,11 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static int64_t add_device(kiln_db *db, const char *name, const char *fp)
-{
-    kiln_device_info d;
-    memset(&d, 0, sizeof d);
-    snprintf(d.backend, sizeof d.backend, "opencl");
-    snprintf(d.platform, sizeof d.platform, "Test Platform");
-    snprintf(d.name, sizeof d.name, "%s", name);
-    snprintf(d.driver, sizeof d.driver, "1.0");
-    snprintf(d.fingerprint, sizeof d.fingerprint, "%s", fp);
-    return kiln_db_device(db, &d);
-}
-
+/* A result of no run, without counters. */
 static void add(kiln_db *db, const char *kernel, int64_t device, const char *size, const char *config,
                 kiln_verdict verdict, double median_ns)
 {
-    kiln_result r;
-    memset(&r, 0, sizeof r);
-    r.device_id = device;
-    r.kernel = kernel;
-    r.lang = "cl";
-    r.size = size;
-    r.config_json = config;
-    r.source_hash = "00112233aabbccdd";
-    r.data_hash = "d0d0d0d0d0d0d0d0";
-    r.verdict = verdict;
-    r.time.median_ns = r.time.min_ns = r.time.max_ns = median_ns;
-    r.time.samples = 5;
-    r.worst_index = -1;
-    CHECK_MSG(kiln_db_result_add(db, &r) == 0, "%s", kiln_db_errmsg(db));
+    add_result(db, 0, kernel, device, size, config, verdict, median_ns, NULL);
 }
 
 static int find_config(void *user, const kiln_db_row *row)

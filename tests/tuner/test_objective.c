@@ -11,6 +11,7 @@
 #include "fake_rapl.h"
 #include "files.h"
 #include "kiln/tuner.h"
+#include "result_rows.h"
 
 /* The exhaustive strategy, keeping what it is told. */
 #define MAX_SEEN 64
@@ -146,24 +147,9 @@ int main(void)
     };
     int64_t dev = kiln_db_device(db, kiln_rt_device(rt));
     int64_t run = kiln_db_run_begin(db, "crafted", dev, "exhaustive", 0, 1, "64", "test");
-    for (size_t i = 0; i < sizeof crafted / sizeof crafted[0]; i++) {
-        kiln_result r;
-        memset(&r, 0, sizeof r);
-        r.run_id = run;
-        r.device_id = dev;
-        r.kernel = "crafted";
-        r.lang = "c";
-        r.size = "64";
-        r.config_json = crafted[i].config;
-        r.source_hash = "0011223344556677";
-        r.data_hash = "8899aabbccddeeff";
-        r.verdict = KILN_OK;
-        r.time.median_ns = r.time.min_ns = r.time.max_ns = crafted[i].median_ns;
-        r.time.samples = 3;
-        r.worst_index = -1;
-        r.counters_json = crafted[i].counters;
-        CHECK(kiln_db_result_add(db, &r) == 0);
-    }
+    for (size_t i = 0; i < sizeof crafted / sizeof crafted[0]; i++)
+        add_result(db, run, "crafted", dev, "64", crafted[i].config, KILN_OK, crafted[i].median_ns,
+                   crafted[i].counters);
     const struct {
         kiln_objective o;
         const char *want;
