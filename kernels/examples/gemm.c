@@ -572,7 +572,7 @@ static kiln_proc *gemm_build_variant(kiln_ctx *ctx, const kiln_config *cfg, cons
     declare_bases(&g, ly, lx);
     for (int i = 0; i < p->mwi; i++)
         for (int gn = 0; gn < p->nwi / p->vwn; gn++) {
-            char name[16];
+            char name[32];
             snprintf(name, sizeof name, "acc%d_%d", i, gn);
             g.acc[i][gn] = kiln_decl(ctx, name, elem_type(&g, p->vwn), zero(&g, p->vwn));
         }
