@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "autotuner/cexpr_int.h"
-#include "autotuner/space_int.h"
 #include "autotuner/tuner_int.h"
 
 enum { SIZE_N, SIZE_NX, SIZE_NY, SIZE_NZ, LIMIT_LOCAL_MEM, LIMIT_MAX_WG, SIZE_SLOTS };
@@ -256,6 +255,53 @@ void kiln_space_point(const kiln_space *s, uint64_t index, kiln_config *out)
     for (int i = 0; i < s->nparams; i++)
         out->names[i] = s->kernel->params[i].name;
     index_values(s, index % (s->total ? s->total : 1), out->values);
+}
+
+int kiln_space_nparams(const kiln_space *s)
+{
+    return s->nparams;
+}
+
+const kiln_param *kiln_space_param(const kiln_space *s, int i)
+{
+    return i >= 0 && i < s->nparams ? &s->kernel->params[i] : NULL;
+}
+
+int kiln_space_categorical(const kiln_space *s, int i)
+{
+    const kiln_param *p = kiln_space_param(s, i);
+    return p && (p->categorical || p->names);
+}
+
+static int value_index(const kiln_param *p, long long v);
+static int config_values(const kiln_space *s, const kiln_config *c, long long *values, char *err, size_t errlen);
+
+int kiln_space_indices(const kiln_space *s, const kiln_config *c, int *idx)
+{
+    long long values[KILN_MAX_PARAMS];
+    if (config_values(s, c, values, NULL, 0) != 0)
+        return -1;
+    for (int i = 0; i < s->nparams; i++)
+        if ((idx[i] = value_index(&s->kernel->params[i], values[i])) < 0)
+            return -1;
+    return 0;
+}
+
+void kiln_space_from_indices(const kiln_space *s, const int *idx, kiln_config *out)
+{
+    out->n = s->nparams;
+    for (int i = 0; i < s->nparams; i++) {
+        out->names[i] = s->kernel->params[i].name;
+        out->values[i] = s->kernel->params[i].values[idx[i]];
+    }
+}
+
+uint64_t kiln_space_index_of(const kiln_space *s, const int *idx)
+{
+    uint64_t index = 0;
+    for (int i = 0; i < s->nparams; i++)
+        index = index * (uint64_t)s->kernel->params[i].nvalues + (uint64_t)idx[i];
+    return index;
 }
 
 void kiln_space_default(const kiln_space *s, kiln_config *out)

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autotuner/space_int.h"
+#include "kiln/tuner.h"
+
 
 #define RANDOM_ENUM_LIMIT (UINT64_C(1) << 24)
 /* Large spaces: this many draws in a row without a new valid point ends the search. */
@@ -24,13 +25,12 @@ typedef struct exhaustive_state {
     uint64_t budget, emitted, cursor;
 } exhaustive_state;
 
-static void *exhaustive_init(const kiln_space *space, uint64_t budget, uint64_t seed)
+static void *exhaustive_init(const kiln_strategy_ctx *ctx)
 {
-    (void)seed;
     exhaustive_state *st = calloc(1, sizeof *st);
     if (st) {
-        st->space = space;
-        st->budget = budget;
+        st->space = ctx->space;
+        st->budget = ctx->budget;
     }
     return st;
 }
@@ -52,11 +52,18 @@ static int exhaustive_next(void *state, kiln_config *out)
     return 0;
 }
 
-static void ignore_report(void *state, const kiln_config *c, double time_ns)
+static size_t exhaustive_propose(void *state, kiln_config *out, size_t max)
+{
+    size_t n = 0;
+    while (n < max && exhaustive_next(state, &out[n]))
+        n++;
+    return n;
+}
+
+static void ignore_report(void *state, const kiln_observation *obs)
 {
     (void)state;
-    (void)c;
-    (void)time_ns;
+    (void)obs;
 }
 
 static void free_state(void *state)
@@ -68,7 +75,7 @@ static const kiln_strategy exhaustive_strategy = {
     .name = "exhaustive",
     .help = "every valid configuration in order (the budget stops it early)",
     .init = exhaustive_init,
-    .next = exhaustive_next,
+    .propose = exhaustive_propose,
     .report = ignore_report,
     .fini = free_state,
 };
@@ -116,14 +123,15 @@ static void random_fini(void *state)
     free(st);
 }
 
-static void *random_init(const kiln_space *space, uint64_t budget, uint64_t seed)
+static void *random_init(const kiln_strategy_ctx *ctx)
 {
     random_state *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
+    const kiln_space *space = ctx->space;
     st->space = space;
-    st->budget = budget;
-    st->rng = seed;
+    st->budget = ctx->budget;
+    st->rng = ctx->seed;
     uint64_t total = kiln_space_total(space);
     if (total <= RANDOM_ENUM_LIMIT) {
         st->enumerated = 1;
@@ -227,11 +235,19 @@ static int random_next(void *state, kiln_config *out)
     return 0;
 }
 
+static size_t random_propose(void *state, kiln_config *out, size_t max)
+{
+    size_t n = 0;
+    while (n < max && random_next(state, &out[n]))
+        n++;
+    return n;
+}
+
 static const kiln_strategy random_strategy = {
     .name = "random",
     .help = "uniformly random valid configurations without repetition (seeded)",
     .init = random_init,
-    .next = random_next,
+    .propose = random_propose,
     .report = ignore_report,
     .fini = random_fini,
 };

@@ -134,23 +134,39 @@ typedef struct tune_run {
     char data_hash[17];
     known_set known;
     void *state;               /* the strategy's */
+    kiln_observation def_obs;  /* the default configuration's, once measured (def_seen) */
+    int def_seen;
     kiln_tune_summary s;
     void (*progress)(void *user, const kiln_tune_event *ev);
     void *user;
     int64_t marker;            /* the in-flight marker, -1 when none */
 } tune_run;
 
-/* Tells the strategy (the objective's value, -1 for a failed variant) and
- * the caller how a configuration went. */
+/* How a configuration went, as the strategy hears it. */
+static kiln_observation observation(const tune_run *t, const kiln_config *cfg, kiln_verdict verdict,
+                                    double median_ns, double energy_j, int resumed)
+{
+    kiln_observation o = {.config = cfg, .verdict = verdict, .objective = -1, .time_ns = -1, .resumed = resumed};
+    if (verdict == KILN_OK) {
+        o.objective = kiln_objective_value(t->opts->objective, median_ns, energy_j);
+        o.time_ns = median_ns;
+    }
+    return o;
+}
+
+/* Tells the strategy and the caller how a configuration went. */
 static void tell(tune_run *t, kiln_tune_event *e, const kiln_config *cfg, kiln_verdict verdict, double median_ns,
-                 double energy_j)
+                 double energy_j, int is_default)
 {
     e->verdict = verdict;
     e->median_ns = median_ns;
+    kiln_observation o = observation(t, cfg, verdict, median_ns, energy_j, e->resumed);
+    if (is_default) {
+        t->def_obs = o;
+        t->def_seen = 1;
+    }
     if (t->opts->strategy->report)
-        t->opts->strategy->report(t->state, cfg,
-                                  verdict == KILN_OK ? kiln_objective_value(t->opts->objective, median_ns, energy_j)
-                                                     : -1);
+        t->opts->strategy->report(t->state, &o);
     if (t->progress)
         t->progress(t->user, e);
 }
@@ -255,14 +271,14 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
         if (seen->verdict == KILN_OK)
             summary_note(&t->s, cfg, json, 1, seen->median_ns, is_default,
                          kiln_objective_value(opts->objective, seen->median_ns, seen->energy_j));
-        tell(t, &e, cfg, seen->verdict, seen->median_ns, seen->energy_j);
+        tell(t, &e, cfg, seen->verdict, seen->median_ns, seen->energy_j, is_default);
         break;
     case REUSE_SKIP:
         t->s.resumed++;
         e.resumed = 1;
         snprintf(why, sizeof why, "in flight in kiln pid %lld on %s", seen->owner.pid, seen->owner.host);
         e.error_text = why;
-        tell(t, &e, cfg, KILN_RUNNING, 0, -1);
+        tell(t, &e, cfg, KILN_RUNNING, 0, -1, is_default);
         break;
     case REUSE_CRASHED:
         snprintf(why, sizeof why,
@@ -280,7 +296,7 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
         t->s.failed++;
         e.resumed = 1;
         e.error_text = why;
-        tell(t, &e, cfg, KILN_CRASHED, 0, -1);
+        tell(t, &e, cfg, KILN_CRASHED, 0, -1, is_default);
         break;
     case REUSE_RETRY:
     case REUSE_NONE:
@@ -313,7 +329,7 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
         e.gflops = r.gflops;
         e.gbytes_per_s = r.gbytes_per_s;
         e.error_text = ev.error_text;
-        tell(t, &e, cfg, ev.verdict, ev.time.median_ns, energy_j);
+        tell(t, &e, cfg, ev.verdict, ev.time.median_ns, energy_j, is_default);
         /* The queue stays busy behind a kernel that timed out: every later variant would wait on it. */
         if (ev.verdict == KILN_TIMEOUT && !kiln_rt_can_cancel(t->rt)) {
             snprintf(t->s.stopped, sizeof t->s.stopped,
@@ -339,8 +355,10 @@ static char *config_json_new(const kiln_config *cfg)
     return json;
 }
 
-/* The next configuration to measure: the default first, then the strategy's
- * (less the default, measured already). 0 when the strategy is done. */
+/* The next configuration to measure: the default first, then the strategy's.
+ * The strategy's own proposal of the default, measured already, is not
+ * measured again: it hears the default's result at once. 0 when the strategy
+ * is done. */
 static int next_config(tune_run *t, kiln_config *cfg, int *default_pending, const kiln_config *def,
                        int default_valid)
 {
@@ -349,10 +367,15 @@ static int next_config(tune_run *t, kiln_config *cfg, int *default_pending, cons
         *cfg = *def;
         return 1;
     }
-    while (t->opts->strategy->next(t->state, cfg)) {
+    while (t->opts->strategy->propose(t->state, cfg, 1) == 1) {
         int same = cfg->n == def->n && memcmp(cfg->values, def->values, (size_t)cfg->n * sizeof cfg->values[0]) == 0;
-        if (!(same && default_valid))
+        if (!(same && default_valid && t->def_seen))
             return 1;
+        kiln_observation o = t->def_obs;
+        o.config = cfg;
+        o.resumed = 1;
+        if (t->opts->strategy->report)
+            t->opts->strategy->report(t->state, &o);
     }
     return 0;
 }
@@ -459,6 +482,44 @@ static int tune_start(tune_run *t, kiln_space **space, uint64_t *valid, char *er
     return 0;
 }
 
+/* The stored results a strategy starts from: those of this run's data whose
+ * configuration is still a point of the space. */
+typedef struct history {
+    kiln_observation *obs;
+    kiln_config *configs;
+    size_t n;
+} history;
+
+static void history_free(history *h)
+{
+    free(h->obs);
+    free(h->configs);
+}
+
+static int history_of(const tune_run *t, const kiln_space *space, history *h)
+{
+    memset(h, 0, sizeof *h);
+    if (!t->known.n)
+        return 0;
+    h->obs = calloc(t->known.n, sizeof *h->obs);
+    h->configs = calloc(t->known.n, sizeof *h->configs);
+    if (!h->obs || !h->configs) {
+        history_free(h);
+        return -1;
+    }
+    int idx[KILN_MAX_PARAMS];
+    for (size_t i = 0; i < t->known.n; i++) {
+        const known_result *r = &t->known.items[i];
+        kiln_config *c = &h->configs[h->n];
+        if (r->verdict == KILN_RUNNING || strcmp(r->data_hash, t->data_hash) != 0 ||
+            kiln_config_from_json(t->k, r->config_json, c, NULL, 0) != 0 || kiln_space_indices(space, c, idx) != 0)
+            continue;
+        h->obs[h->n] = observation(t, c, r->verdict, r->median_ns, r->energy_j, 1);
+        h->n++;
+    }
+    return 0;
+}
+
 int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
               void (*progress)(void *user, const kiln_tune_event *ev), void *user,
               kiln_tune_summary *summary, char *err, size_t errlen)
@@ -496,7 +557,22 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
         kiln_tuner_errf(err, errlen, "database: %s", kiln_db_errmsg(db));
         goto out;
     }
-    t.state = opts->strategy->init(space, opts->budget, opts->seed);
+    history hist;
+    if (history_of(&t, space, &hist) != 0) {
+        kiln_tuner_errf(err, errlen, "out of memory");
+        kiln_db_run_end(db, t.s.run_id, "failed");
+        goto out;
+    }
+    kiln_strategy_ctx ctx = {.space = space,
+                             .budget = opts->budget,
+                             .time_budget_s = opts->time_budget_s,
+                             .seed = opts->seed,
+                             .device = kiln_rt_device(rt),
+                             .size = &opts->size,
+                             .history = hist.obs,
+                             .nhistory = hist.n};
+    t.state = opts->strategy->init(&ctx);
+    history_free(&hist);
     if (!t.state) {
         kiln_tuner_errf(err, errlen, "strategy '%s' could not start", opts->strategy->name);
         kiln_db_run_end(db, t.s.run_id, "failed");

@@ -32,6 +32,7 @@ typedef struct kiln_param {
     const long long *values;
     long long default_value;               /* the "default configuration" */
     const char *const *names;              /* optional enum names (nvalues of them), NULL otherwise */
+    int categorical;                       /* values are unordered choices (implied by `names`) */
 } kiln_param;
 
 /* A configuration: one value per parameter of its kernel, in declaration order. */

@@ -63,29 +63,25 @@ void kiln_space_default(const kiln_space *s, kiln_config *out);
  * -1 with err for an unknown name or a value outside the parameter's list. */
 int kiln_space_set(const kiln_space *s, kiln_config *c, const char *assignment, char *err, size_t errlen);
 
+/* Strategies read a space's parameters by position. A parameter is ordinal
+ * (its values are ordered, neighbours are near: tile sizes, unroll factors)
+ * unless it names its values or its kiln_param says `categorical`. */
+int kiln_space_nparams(const kiln_space *s);
+const kiln_param *kiln_space_param(const kiln_space *s, int i);
+int kiln_space_categorical(const kiln_space *s, int i);
+/* The per-parameter value indices of configuration c (idx[i] indexes
+ * kiln_space_param(s, i)->values): 0, or -1 when a value is not in its
+ * parameter's list or a parameter is missing. */
+int kiln_space_indices(const kiln_space *s, const kiln_config *c, int *idx);
+/* The configuration of per-parameter value indices idx (each in range). */
+void kiln_space_from_indices(const kiln_space *s, const int *idx, kiln_config *out);
+/* The point index (kiln_space_point's numbering) of per-parameter indices. */
+uint64_t kiln_space_index_of(const kiln_space *s, const int *idx);
+/* 1 when point `index` satisfies every constraint, 0 when not (a constraint
+ * that cannot be evaluated there counts as not). */
+int kiln_space_index_valid(const kiln_space *s, uint64_t index);
+
 /* ---- strategies ------------------------------------------------------- */
-
-/* A strategy proposes configurations and hears back how each one did; it is a
- * table of functions so that later strategies (annealing, genetic, Bayesian)
- * slot in beside exhaustive and random. */
-typedef struct kiln_strategy {
-    const char *name;
-    const char *help;
-    /* state is malloc'ed by init and freed by fini */
-    void *(*init)(const kiln_space *space, uint64_t budget, uint64_t seed);
-    /* next configuration to evaluate; 0 when done */
-    int (*next)(void *state, kiln_config *out);
-    /* how it went: time_ns < 0 for a failed variant */
-    void (*report)(void *state, const kiln_config *c, double time_ns);
-    void (*fini)(void *state);
-} kiln_strategy;
-
-const kiln_strategy *kiln_strategy_find(const char *name); /* "exhaustive", "random" */
-const kiln_strategy *const *kiln_strategies(void);           /* NULL-terminated */
-
-/* ---- tuning database (SQLite) ----------------------------------------- */
-
-typedef struct kiln_db kiln_db;
 
 typedef enum kiln_verdict {
     KILN_OK = 0, KILN_WRONG, KILN_BUILD_ERROR, KILN_RUN_ERROR, KILN_TIMEOUT, KILN_CRASHED,
@@ -95,6 +91,57 @@ typedef enum kiln_verdict {
 const char *kiln_verdict_name(kiln_verdict v);
 /* The verdict named `name` ("ok", "wrong", ...): 0, or -1 for an unknown name. */
 int kiln_verdict_parse(const char *name, kiln_verdict *out);
+
+/* How one configuration did, as a strategy hears it. */
+typedef struct kiln_observation {
+    const kiln_config *config;
+    kiln_verdict verdict;      /* KILN_OK, or why it has no figure (wrong, build error, timeout...) */
+    double objective;          /* what the run minimises (ns for time); >= 0 when verdict is KILN_OK, else -1 */
+    double time_ns;            /* the median time; -1 when not measured */
+    int resumed;               /* read back from the database, not measured now */
+} kiln_observation;
+
+/* What a strategy is started with. */
+typedef struct kiln_strategy_ctx {
+    const kiln_space *space;
+    uint64_t budget;           /* evaluations the run allows (0 = no limit); the loop enforces it too */
+    double time_budget_s;      /* 0 = none */
+    uint64_t seed;             /* the same seed and the same reports give the same proposals */
+    const kiln_device_info *device; /* NULL when simulated */
+    const kiln_size *size;
+    /* results already stored for this kernel, device, size and data (the
+     * default configuration's among them once measured), in storage order */
+    const kiln_observation *history;
+    size_t nhistory;
+} kiln_strategy_ctx;
+
+/* A strategy proposes configurations and hears back how each one did; a
+ * table of functions, so that every strategy slots in behind one interface.
+ *
+ * propose() fills out[0 .. max) with valid configurations not proposed before
+ * and returns how many. The loop may evaluate a batch in parallel and in any
+ * order, and may ask again before every earlier proposal is reported: a
+ * strategy that must wait for results returns 0 then. 0 while none of its
+ * proposals is unreported ends the search. Every proposal is reported once,
+ * including one the loop did not measure again (the default configuration,
+ * measured first; a result already stored): such reports come at once. */
+typedef struct kiln_strategy {
+    const char *name;
+    const char *help;
+    /* state is malloc'ed by init and freed by fini; NULL when it cannot start */
+    void *(*init)(const kiln_strategy_ctx *ctx);
+    size_t (*propose)(void *state, kiln_config *out, size_t max);
+    void (*report)(void *state, const kiln_observation *obs);
+    void (*fini)(void *state);
+} kiln_strategy;
+
+const kiln_strategy *kiln_strategy_find(const char *name); /* "exhaustive", "random", ... */
+const kiln_strategy *const *kiln_strategies(void);           /* NULL-terminated */
+
+/* ---- tuning database (SQLite) ----------------------------------------- */
+
+typedef struct kiln_db kiln_db;
+
 
 /* Opens or creates a kiln database (WAL, schema migrations by PRAGMA
  * user_version). A file that exists and is not a kiln database is refused and

@@ -21,12 +21,12 @@ static struct {
     int n;
 } told;
 
-static void record_report(void *state, const kiln_config *c, double value)
+static void record_report(void *state, const kiln_observation *obs)
 {
     (void)state;
     if (told.n < MAX_SEEN) {
-        kiln_config_json(c, told.json[told.n], sizeof told.json[0]);
-        told.value[told.n++] = value;
+        kiln_config_json(obs->config, told.json[told.n], sizeof told.json[0]);
+        told.value[told.n++] = obs->objective;
     }
 }
 

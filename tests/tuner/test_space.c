@@ -5,7 +5,6 @@
  */
 #include "check.h"
 #include "fixture.h"
-#include "autotuner/space_int.h"
 
 /* A char array as a plain pointer, so CHECK_STR_CONTAINS may test it for NULL. */
 static const char *text(const char *s)

@@ -6,17 +6,30 @@
 #include "check.h"
 #include "fixture.h"
 
+/* A strategy started on space s with a budget and a seed, no history. */
+static void *start(const kiln_strategy *st, const kiln_space *s, uint64_t budget, uint64_t seed)
+{
+    kiln_strategy_ctx ctx = {.space = s, .budget = budget, .seed = seed};
+    return st->init(&ctx);
+}
+
+/* One proposal: 1, or 0 when the strategy is done. */
+static int next1(const kiln_strategy *st, void *state, kiln_config *c)
+{
+    return st->propose(state, c, 1) == 1;
+}
+
 /* Runs a strategy to the end; fills idx with the visited point indices. */
 static int collect(const kiln_strategy *st, const kiln_space *s, uint64_t budget, uint64_t seed,
                    unsigned long long *idx, int max)
 {
-    void *state = st->init(s, budget, seed);
+    void *state = start(st, s, budget, seed);
     CHECK(state != NULL);
     if (!state)
         return 0;
     kiln_config c;
     int n = 0;
-    while (st->next(state, &c)) {
+    while (next1(st, state, &c)) {
         CHECK(c.n == 3);
         char why[128];
         CHECK_MSG(kiln_space_check(s, &c, why, sizeof why) == 1, "%s proposed an invalid point: %s", st->name,
@@ -29,7 +42,8 @@ static int collect(const kiln_strategy *st, const kiln_space *s, uint64_t budget
         if (n < max)
             idx[n] = fixture_index(a, b, (int)c.values[2]);
         n++;
-        st->report(state, &c, 1000.0);
+        kiln_observation obs = {.config = &c, .verdict = KILN_OK, .objective = 1000.0, .time_ns = 1000.0};
+        st->report(state, &obs);
         if (n > 10 * max)
             break; /* a runaway strategy is a failure below, not a hang */
     }
@@ -72,7 +86,7 @@ int main(void)
     CHECK(kiln_strategy_find(NULL) == NULL);
     int listed = 0;
     for (const kiln_strategy *const *p = kiln_strategies(); *p; p++) {
-        CHECK((*p)->name && (*p)->help && (*p)->init && (*p)->next && (*p)->report && (*p)->fini);
+        CHECK((*p)->name && (*p)->help && (*p)->init && (*p)->propose && (*p)->report && (*p)->fini);
         listed++;
     }
     CHECK(listed >= 2);
@@ -148,11 +162,11 @@ int main(void)
         static uint64_t seen[BUDGET];
         uint64_t rounds[2][3];
         for (int round = 0; round < 2; round++) {
-            void *state = rnd->init(s, BUDGET, 99);
+            void *state = start(rnd, s, BUDGET, 99);
             CHECK(state != NULL);
             kiln_config c;
             int count = 0;
-            while (state && rnd->next(state, &c) && count < BUDGET + 1) {
+            while (state && next1(rnd, state, &c) && count < BUDGET + 1) {
                 char why[128];
                 CHECK(kiln_space_check(s, &c, why, sizeof why) == 1);
                 uint64_t key = 0;
@@ -175,12 +189,12 @@ int main(void)
         }
         CHECK(memcmp(rounds[0], rounds[1], sizeof rounds[0]) == 0);
         /* exhaustive on the big space starts at the first valid index without enumerating */
-        void *state = ex->init(s, 3, 0);
+        void *state = start(ex, s, 3, 0);
         kiln_config c;
-        CHECK(state && ex->next(state, &c) == 1 && c.values[5] == 0 && c.values[4] == 0);
-        CHECK(state && ex->next(state, &c) == 1 && c.values[5] == 1);
-        CHECK(state && ex->next(state, &c) == 1 && c.values[5] == 2);
-        CHECK(state && ex->next(state, &c) == 0);
+        CHECK(state && next1(ex, state, &c) == 1 && c.values[5] == 0 && c.values[4] == 0);
+        CHECK(state && next1(ex, state, &c) == 1 && c.values[5] == 1);
+        CHECK(state && next1(ex, state, &c) == 1 && c.values[5] == 2);
+        CHECK(state && next1(ex, state, &c) == 0);
         if (state)
             ex->fini(state);
         kiln_space_free(s);
