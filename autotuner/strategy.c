@@ -71,7 +71,7 @@ static void free_state(void *state)
 
 static const kiln_strategy exhaustive_strategy = {
     .name = "exhaustive",
-    .help = "every valid configuration in order (the budget stops it early)",
+    .help = "every valid configuration in order",
     .init = exhaustive_init,
     .propose = exhaustive_propose,
     .report = ignore_report,
@@ -97,7 +97,7 @@ static size_t random_propose(void *state, kiln_config *out, size_t max)
 
 static const kiln_strategy random_strategy = {
     .name = "random",
-    .help = "uniformly random valid configurations without repetition (seeded)",
+    .help = "uniformly random, no repetition (seeded)",
     .init = random_init,
     .propose = random_propose,
     .report = ignore_report,

@@ -140,7 +140,7 @@ static void anneal_report(void *state, const kiln_observation *obs)
 
 const kiln_strategy kiln_strategy_annealing = {
     .name = "annealing",
-    .help = "simulated annealing over neighbouring configurations (seeded)",
+    .help = "simulated annealing over neighbours (seeded)",
     .init = walker_init,
     .propose = anneal_propose,
     .report = anneal_report,
@@ -206,7 +206,7 @@ static void ils_report(void *state, const kiln_observation *obs)
 
 const kiln_strategy kiln_strategy_ils = {
     .name = "ils",
-    .help = "iterated local search: climb to a local optimum, perturb the best, climb again (seeded)",
+    .help = "iterated local search over neighbours (seeded)",
     .init = walker_init,
     .propose = ils_propose,
     .report = ils_report,

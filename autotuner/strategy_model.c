@@ -481,7 +481,7 @@ static void model_report(void *state, const kiln_observation *obs)
 
 const kiln_strategy kiln_strategy_model = {
     .name = "model",
-    .help = "model-guided: a Gaussian process fitted to the results, next points by expected improvement (seeded)",
+    .help = "Gaussian process, expected improvement (seeded)",
     .init = model_init,
     .propose = model_propose,
     .report = model_report,

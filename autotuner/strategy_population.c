@@ -164,7 +164,7 @@ static void genetic_report(void *state, const kiln_observation *obs)
 
 const kiln_strategy kiln_strategy_genetic = {
     .name = "genetic",
-    .help = "steady-state genetic algorithm: tournament selection, uniform crossover, mutation (seeded)",
+    .help = "steady-state genetic algorithm (seeded)",
     .init = genetic_init,
     .propose = genetic_propose,
     .report = genetic_report,
@@ -281,7 +281,7 @@ static void pso_report(void *state, const kiln_observation *obs)
 
 const kiln_strategy kiln_strategy_pso = {
     .name = "pso",
-    .help = "particle swarm over the parameters' value indices (seeded)",
+    .help = "particle swarm over value indices (seeded)",
     .init = pso_init,
     .propose = pso_propose,
     .report = pso_report,

@@ -26,9 +26,44 @@ int cli_parse_int(const char *text, int min, int max, int *out);
 int cli_parse_seconds(const char *text, double *out);
 /* N, NxM or NxMxK, each extent a plain decimal in [1, LLONG_MAX]. */
 int cli_parse_size(const char *text, kiln_size *out);
-/* "name=value": -1 when the value looks like a number but is not plain
- * decimal in range (0x10, 010, 1e3, 99999999999999999999). */
+/* "name=value" or "name=value,value,...": -1 when a value looks like a
+ * number but is not plain decimal in range (0x10, 010, 1e3,
+ * 99999999999999999999), or a list has an empty value. */
 int cli_check_setting(const char *assignment);
+
+/* ---- what `kiln tune` adds to a search (tune_search.c) --------------- */
+
+/* A copy of a kernel whose space has one more constraint per --set (P=V
+ * fixes P, P=V1,V2,... restricts it to those values) and per --where (a
+ * constraint over the parameters and the size names): same kernel name and
+ * sources, so results and resume are shared with unrestricted runs. */
+typedef struct cli_restriction {
+    kiln_kernel kernel;
+    const char **constraints;  /* the kernel's, then the added ones */
+    char **added;
+    int nadded;
+} cli_restriction;
+/* The restricted kernel (out->kernel), or NULL with err naming the --set or
+ * --where at fault (an unknown parameter or value, a syntax error's column,
+ * an unknown name). */
+const kiln_kernel *cli_restrict(const kiln_kernel *k, const kiln_size *size, const char *const *sets, int nsets,
+                                const char *const *wheres, int nwheres, cli_restriction *out, char *err,
+                                size_t errlen);
+void cli_restriction_free(cli_restriction *r);
+
+typedef struct cli_simulation {
+    const kiln_kernel *kernel;
+    kiln_size size;
+    int size_given;            /* else the one size the database recorded */
+    const char *device;        /* NULL: the one device the database recorded */
+    const kiln_strategy *strategy;
+    uint64_t budget, seed;
+} cli_simulation;
+/* `kiln tune --simulate`: replays the strategy on the results of the kernel
+ * recorded in db and prints what it needed to out. 0 ok, -1 with err (the
+ * database failed), -2 with err (nothing to replay: no results, or several
+ * devices or sizes to choose from). */
+int cli_simulate(FILE *out, kiln_db *db, const cli_simulation *sim, char *err, size_t errlen);
 
 /* ---- exports (export.c) ----------------------------------------------- */
 

@@ -570,63 +570,11 @@ static int collect_ok(void *user, const kiln_db_row *row)
     return 0;
 }
 
-static int param_index(const kiln_kernel *k, const char *name, int len)
-{
-    for (int i = 0; i < k->nparams; i++)
-        if ((int)strlen(k->params[i].name) == len && strncmp(k->params[i].name, name, (size_t)len) == 0)
-            return i;
-    return 0;
-}
-
-/* A copy of a kernel whose space has each "P=V" of --set as one more
- * constraint "P == V": same kernel name and sources, so results and resume are
- * shared with unrestricted runs. It owns the lists the copy points to, sized
- * from the kernel and the command line. */
-typedef struct restriction {
-    kiln_kernel kernel;
-    const char **constraints; /* the kernel's, then one per --set */
-    char (*texts)[96];        /* the constraint of each --set */
-} restriction;
-
-static const kiln_kernel *restrict_kernel(const kiln_kernel *k, const kiln_size *size, const char *const *fixed,
-                                          int nfixed, restriction *out)
-{
-    char err[512];
-    kiln_space *space = kiln_space_new(k, size, err, sizeof err);
-    if (!space)
-        die(EXIT_WORK, "tune: %s", err);
-    out->constraints = calloc((size_t)k->nconstraints + (size_t)nfixed, sizeof *out->constraints);
-    out->texts = calloc((size_t)nfixed, sizeof *out->texts);
-    if (!out->constraints || !out->texts)
-        die(EXIT_WORK, "tune: out of memory");
-    kiln_config cfg;
-    kiln_space_default(space, &cfg);
-    out->kernel = *k;
-    for (int i = 0; i < k->nconstraints; i++)
-        out->constraints[i] = k->constraints[i];
-    out->kernel.constraints = out->constraints;
-    for (int i = 0; i < nfixed; i++) {
-        if (kiln_space_set(space, &cfg, fixed[i], err, sizeof err) != 0)
-            die(EXIT_USAGE, "tune: %s", err);
-        const char *eq = strchr(fixed[i], '=');
-        int namelen = (int)(eq - fixed[i]);
-        snprintf(out->texts[i], sizeof out->texts[i], "%.*s == %lld", namelen, fixed[i],
-                 cfg.values[param_index(k, fixed[i], namelen)]);
-        out->constraints[out->kernel.nconstraints++] = out->texts[i];
-    }
-    kiln_space_free(space);
-    return &out->kernel;
-}
-
-static void restriction_free(restriction *r)
-{
-    free(r->constraints);
-    free(r->texts);
-}
-
-/* Refuses, before anything runs, a size or a --set that leaves no valid
- * configuration: one usage error naming the constraint, not a row per variant. */
-static void check_space_or_die(const kiln_kernel *k, const kiln_size *size, const char *const *fixed, int nfixed)
+/* Refuses, before anything runs, a size, a --set or a --where that leaves no
+ * valid configuration: one usage error naming the constraint, not a row per
+ * variant. */
+static void check_space_or_die(const kiln_kernel *k, const kiln_size *size, const char *const *fixed, int nfixed,
+                               const char *const *wheres, int nwheres)
 {
     char err[512], size_str[64], why[256] = "", sets[512] = "";
     kiln_size_format(size, size_str, sizeof size_str);
@@ -645,14 +593,15 @@ static void check_space_or_die(const kiln_kernel *k, const kiln_size *size, cons
     kiln_space_free(space);
     if (valid > 0)
         return;
-    for (int i = 0; i < nfixed; i++) {
+    for (int i = 0; i < nfixed + nwheres; i++) {
         size_t used = strlen(sets);
-        snprintf(sets + used, sizeof sets - used, "%s--set %s", i ? " " : " with ", fixed[i]);
+        snprintf(sets + used, sizeof sets - used, i < nfixed ? "%s--set %s" : "%s--where '%s'", i ? " " : " with ",
+                 i < nfixed ? fixed[i] : wheres[i - nfixed]);
     }
     if (default_ok == 0)
         die(EXIT_USAGE, "tune: no configuration of %s is valid at size %s%s: constraint '%s' fails", k->name, size_str,
             sets, why);
-    die(EXIT_USAGE, "tune: no configuration of %s is valid at size %s%s", k->name, size_str, nfixed ? sets : "");
+    die(EXIT_USAGE, "tune: no configuration of %s is valid at size %s%s", k->name, size_str, sets);
 }
 
 
@@ -707,12 +656,32 @@ static void set_counting_or_die(kiln_rt *rt, const char *counters, int energy)
         die(EXIT_USAGE, "tune: --energy: %s", kiln_rt_errmsg(rt));
 }
 
+/* kiln tune --simulate: a replay on the database's results, no device. */
+static int tune_simulate(const kiln_kernel *k, const kiln_size *size, int size_given, const char *device,
+                         const char *db_path, const kiln_strategy *strategy, uint64_t budget, double time_budget,
+                         uint64_t seed, cli_restriction *restricted, const char **fixed)
+{
+    if (time_budget > 0)
+        die(EXIT_USAGE, "tune: --simulate replays without a clock: give --budget N, not --time");
+    kiln_db *db = open_db_readonly_or_die("tune --simulate", db_path ? db_path : kiln_db_default_path());
+    cli_simulation sim = {.kernel = k, .size = *size, .size_given = size_given, .device = device,
+                          .strategy = strategy, .budget = budget, .seed = seed};
+    char err[1024];
+    int rc = cli_simulate(stdout, db, &sim, err, sizeof err);
+    kiln_db_close(db);
+    cli_restriction_free(restricted);
+    free(fixed);
+    if (rc != 0)
+        die(rc == -2 ? EXIT_USAGE : EXIT_WORK, "tune --simulate: %s", err);
+    return 0;
+}
+
 static int cmd_tune(int argc, char **argv)
 {
     const char *device = NULL, *size_text = NULL, *strategy_name = "exhaustive", *db_path = NULL;
     uint64_t budget = 0, seed = 1;
     double time_budget = 0;
-    int openmp = 0, timeout_ms = 10000, verbose = 0, reps = 0, nfixed = 0, confirm_top = 5;
+    int openmp = 0, timeout_ms = 10000, verbose = 0, reps = 0, nfixed = 0, confirm_top = 5, simulate = 0;
     unsigned rerun = 0;
     const char *counters = NULL;
     int energy = 0;
@@ -737,7 +706,7 @@ static int cmd_tune(int argc, char **argv)
         {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {"rerun", required_argument, 0, 'R'}, {"confirm", required_argument, 0, 'C'},
         {"counters", required_argument, 0, 'K'}, {"energy", no_argument, 0, 'E'},
-        {"objective", required_argument, 0, 'O'}, {0, 0, 0, 0}};
+        {"objective", required_argument, 0, 'O'}, {"simulate", no_argument, 0, 10}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:x:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
@@ -766,6 +735,7 @@ static int cmd_tune(int argc, char **argv)
             if (cli_parse_seconds(optarg, &source.tolerance) != 0)
                 die(EXIT_USAGE, "tune: --tolerance wants a number > 0, got '%s'", optarg);
             break;
+        case 10: simulate = 1; break;
         case 'R': rerun = parse_rerun(optarg); break;
         case 'K': counters = optarg; break;
         case 'E': energy = 1; break;
@@ -811,7 +781,13 @@ static int cmd_tune(int argc, char **argv)
                 die(EXIT_USAGE, "tune: --reps wants a count from 1 to 1000000, got '%s'", optarg);
             break;
         case 'v': verbose = 1; break;
-        case 'h':
+        case 'h': {
+            char strategies[2048] = "";
+            for (const kiln_strategy *const *st = kiln_strategies(); *st; st++) {
+                size_t used = strlen(strategies);
+                snprintf(strategies + used, sizeof strategies - used, "                   %-11s %s\n", (*st)->name,
+                         (*st)->help);
+            }
             printf("usage: kiln tune KERNEL [options]\n"
                    "       kiln tune --source FILE --kernel NAME --args SPEC --grid G [--param P=V,...]... [options]\n\n"
                    "Builds, runs, verifies and times configurations of KERNEL on one device and\n"
@@ -823,11 +799,20 @@ static int cmd_tune(int argc, char **argv)
                    "  --device D     'host', P:D index, or a device/platform name substring\n"
                    "                 (default: first OpenCL device, else the host compiler)\n"
                    "  --size N       problem size: N, NxM or NxMxK (default: the kernel's)\n"
-                   "  --set P=V      fix parameter P to value V (repeatable): tune the rest\n"
-                   "  --strategy S   exhaustive (default) or random\n"
+                   "  --set P=V      fix parameter P to value V (repeatable): tune the rest;\n"
+                   "                 P=V1,V2,... searches only those values of P\n"
+                   "  --where EXPR   search only configurations where EXPR holds (repeatable): a\n"
+                   "                 constraint over the parameters and n, nx, ny, nz, e.g.\n"
+                   "                 'wpt * vec <= 16'\n"
+                   "  --strategy S   how configurations are chosen (default exhaustive):\n"
+                   "%s"
                    "  --budget N     evaluate at most N configurations (0 = all)\n"
                    "  --time S       stop starting new configurations after S seconds\n"
-                   "  --seed N       seed of inputs and of the random strategy (default 1)\n"
+                   "  --seed N       seed of inputs and of the strategies (default 1)\n"
+                   "  --simulate     replay the strategy on the results the database recorded for\n"
+                   "                 this kernel, device (--device) and size, without a device: the\n"
+                   "                 evaluations it needs to come within 5%% and 1%% of the recorded\n"
+                   "                 optimum, and the best it finds (after an exhaustive run)\n"
                    "  --db FILE      database (default $KILN_DB or ./kiln.db)\n"
                    "  --timeout MS   per-run limit, 0 = none (default 10000); on OpenCL, which\n"
                    "                 cannot cancel a kernel, a timeout stops the run\n"
@@ -858,9 +843,11 @@ static int cmd_tune(int argc, char **argv)
                    "  --tolerance X  relative error allowed on floating outputs (default 1e-4)\n"
                    "Ctrl-C (or SIGTERM, SIGHUP) stops after the configuration in flight; a second one\n"
                    "stops at once. The run is kept either way and kiln exits 130.\n"
-                   "One kiln tunes a device at a time: a second one is refused, naming the first.\n");
+                   "One kiln tunes a device at a time: a second one is refused, naming the first.\n",
+                   strategies);
             free(fixed);
             return 0;
+        }
         default: exit(EXIT_USAGE);
         }
     }
@@ -878,20 +865,29 @@ static int cmd_tune(int argc, char **argv)
         k = find_kernel_or_die(argv[optind]);
     }
     kiln_size size = size_or_default(k, size_text);
-    restriction restricted = {.constraints = NULL};
-    if (nfixed)
-        k = restrict_kernel(k, &size, fixed, nfixed, &restricted);
+    /* a --source kernel's --where constrain its macros already */
+    const char *const *wheres = source.path ? NULL : source_where;
+    int nwheres = source.path ? 0 : source.nwhere;
+    cli_restriction restricted = {.constraints = NULL};
+    if (nfixed || nwheres) {
+        char rerr[1024];
+        if (!(k = cli_restrict(k, &size, fixed, nfixed, wheres, nwheres, &restricted, rerr, sizeof rerr)))
+            die(EXIT_USAGE, "tune: %s", rerr);
+    }
     const kiln_strategy *strategy = kiln_strategy_find(strategy_name);
     if (!strategy) {
         fprintf(stderr, "%s: tune: unknown strategy '%s'; known:", progname, strategy_name);
         for (const kiln_strategy *const *s = kiln_strategies(); *s; s++)
             fprintf(stderr, " %s", (*s)->name);
         fputc('\n', stderr);
-        restriction_free(&restricted);
+        cli_restriction_free(&restricted);
         free(fixed);
         return EXIT_USAGE;
     }
-    check_space_or_die(k, &size, fixed, nfixed);
+    check_space_or_die(k, &size, fixed, nfixed, wheres, nwheres);
+    if (simulate)
+        return tune_simulate(k, &size, size_text != NULL, device, db_path, strategy, budget, time_budget, seed,
+                             &restricted, fixed);
     kiln_rt *rt = open_device_or_die(device);
     check_memory_or_die(k, &size, kiln_rt_device(rt));
     kiln_rt_set_timeout(rt, timeout_ms);
@@ -962,7 +958,7 @@ static int cmd_tune(int argc, char **argv)
         printf("no configuration produced a correct result\n");
         kiln_db_close(db);
         kiln_rt_close(rt);
-        restriction_free(&restricted);
+        cli_restriction_free(&restricted);
         free(fixed);
         return stop_requested ? EXIT_INTERRUPTED : EXIT_WORK;
     }
@@ -1013,7 +1009,7 @@ static int cmd_tune(int argc, char **argv)
     printf("stored in %s (run %lld)\n", db_path ? db_path : kiln_db_default_path(), (long long)sum.run_id);
     kiln_db_close(db);
     kiln_rt_close(rt);
-    restriction_free(&restricted);
+    cli_restriction_free(&restricted);
     free(fixed);
     return stop_requested ? EXIT_INTERRUPTED : 0;
 }

@@ -119,18 +119,16 @@ int cli_parse_size(const char *text, kiln_size *out)
     return kiln_size_parse(text, out);
 }
 
-int cli_check_setting(const char *assignment)
+/* One value of a setting (len bytes at value): a value name, or a plain decimal. */
+static int check_value(const char *value, size_t len)
 {
-    const char *eq = assignment ? strchr(assignment, '=') : NULL;
-    if (!eq)
-        return 0; /* kiln_space_set explains a missing '=' */
-    const char *value = eq + 1;
-    while (isspace((unsigned char)*value))
+    while (len > 0 && isspace((unsigned char)*value)) {
         value++;
+        len--;
+    }
     /* A value name (an enumeration's) starts with a letter; a number must be plain decimal. */
-    if (*value != '-' && *value != '+' && !isdigit((unsigned char)*value) && *value != '.')
+    if (len > 0 && *value != '-' && *value != '+' && !isdigit((unsigned char)*value) && *value != '.')
         return 0;
-    size_t len = strlen(value);
     while (len > 0 && isspace((unsigned char)value[len - 1]))
         len--;
     char number[32];
@@ -145,4 +143,25 @@ int cli_check_setting(const char *assignment)
     errno = 0;
     (void)strtoll(number, NULL, 10);
     return errno == ERANGE ? -1 : 0;
+}
+
+int cli_check_setting(const char *assignment)
+{
+    const char *eq = assignment ? strchr(assignment, '=') : NULL;
+    if (!eq)
+        return 0; /* kiln_space_set explains a missing '=' */
+    for (const char *value = eq + 1;;) {
+        const char *comma = strchr(value, ',');
+        size_t len = comma ? (size_t)(comma - value) : strlen(value);
+        const char *p = value;
+        while (p < value + len && isspace((unsigned char)*p))
+            p++;
+        if (!comma && p == value + len && value == eq + 1)
+            return 0; /* no value at all: kiln_space_set explains it */
+        if (check_value(value, len) != 0)
+            return -1;
+        if (!comma)
+            return 0;
+        value = comma + 1;
+    }
 }

@@ -138,6 +138,48 @@ typedef struct kiln_strategy {
 const kiln_strategy *kiln_strategy_find(const char *name); /* "exhaustive", "random", ... */
 const kiln_strategy *const *kiln_strategies(void);           /* NULL-terminated */
 
+/* ---- simulation -------------------------------------------------------- */
+
+/* A search replayed on recorded results instead of a device: the strategy
+ * proposes, the record answers (autotuner/simulate.c). */
+typedef struct kiln_sim_record {
+    kiln_config config;
+    kiln_verdict verdict;
+    double objective;          /* ns when verdict is KILN_OK, else -1 */
+} kiln_sim_record;
+
+typedef struct kiln_sim_opts {
+    const kiln_space *space;
+    const kiln_strategy *strategy;
+    uint64_t budget;           /* proposals answered at most (0 = no limit) */
+    uint64_t seed;
+    size_t batch;              /* proposals asked for at a time (0 = 1) */
+    /* stop once within this fraction of the recorded optimum (0: at the optimum) */
+    double stop_within;
+} kiln_sim_opts;
+
+typedef struct kiln_sim_result {
+    uint64_t evaluations;      /* proposals answered */
+    uint64_t unmeasured;       /* of them, configurations the record has no result for (answered as failed) */
+    kiln_config first_unmeasured;
+    uint64_t recorded;         /* recorded results of valid points of the space */
+    uint64_t valid;            /* valid points of the space (0 when too many to count) */
+    double optimum;            /* the lowest recorded objective (-1 when none is ok) */
+    double best;               /* the lowest found (-1 when none) */
+    kiln_config best_config;
+    uint64_t best_after;       /* evaluations when it was found */
+    /* evaluations after which the best found was within 5%, 1%, 0% of the optimum (0 = never) */
+    uint64_t within5, within1, at_optimum;
+} kiln_sim_result;
+
+/* Replays opts->strategy over the n records: the strategy starts with no
+ * history, proposals are answered in the order given, batch by batch, until
+ * the strategy ends, the budget is spent or the optimum (within
+ * stop_within) is found. Records of points outside the space are ignored.
+ * 0, or -1 with err (out of memory, the strategy cannot start). */
+int kiln_simulate(const kiln_sim_opts *opts, const kiln_sim_record *records, size_t n, kiln_sim_result *out,
+                  char *err, size_t errlen);
+
 /* ---- tuning database (SQLite) ----------------------------------------- */
 
 typedef struct kiln_db kiln_db;

@@ -48,8 +48,10 @@ int main(void)
 
     CHECK(cli_check_setting("wg=64") == 0 && cli_check_setting("mode=-1") == 0);
     CHECK(cli_check_setting("kind=fast") == 0); /* an enumeration's value name */
+    /* value lists (kiln tune --set tile=8,16): each value is checked */
+    CHECK(cli_check_setting("wg=64,128") == 0 && cli_check_setting("kind=fast,slow,-1") == 0);
     static const char *const bad_settings[] = {"wg=0x40", "wg=0100", "wg=1e2", "wg=99999999999999999999", "wg=+4",
-                                               "wg=4.0", "wg=-"};
+                                               "wg=4.0", "wg=-", "wg=64,0x80", "wg=64,", "wg=,64", "wg=64,,128"};
     for (size_t i = 0; i < sizeof bad_settings / sizeof bad_settings[0]; i++)
         CHECK_MSG(cli_check_setting(bad_settings[i]) == -1, "'%s' accepted", bad_settings[i]);
     CHECK_DONE();
