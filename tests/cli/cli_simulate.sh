@@ -11,6 +11,20 @@ expect 0 "$KILN" tune matmul --simulate --strategy exhaustive --db "$db"
 contains "327 recorded configurations of 327 valid"
 contains "within 5% of the optimum"; contains "best found: tile=32 wpt=8 vec=2 unroll=4 local=1"
 contains "unmeasured=0"
+# exhaustive proposes in index order, the order sim_db stored them in: the
+# evaluations to 5%, 1% and the optimum follow from the export alone
+summary=$OUT
+expect 0 "$KILN" export matmul --format json --db "$db" --output "$WORK/export.json"
+pyrun 'import json,re,sys
+rows=json.load(open(sys.argv[1])); t=[r["median_ns"] if r["verdict"]=="ok" else None for r in rows]
+opt=min(x for x in t if x is not None); best=None; want={}
+for i,x in enumerate(t,1):
+  if x is not None and (best is None or x<best):
+    best=x
+    for k,f in (("within5",1.05),("within1",1.01),("optimum",1.0)):
+      if k not in want and best<=opt*f: want[k]=i
+got=dict(re.findall(r"(\w+)=(\S+)", sys.argv[2].splitlines()[-1]))
+assert len(want)==3 and all(int(got[k])==v for k,v in want.items()), (want, got)' "$WORK/export.json" "$summary"
 for s in random annealing genetic pso ils model; do
   expect 0 "$KILN" tune matmul --simulate --strategy $s --seed 4 --db "$db"
   contains "strategy=$s seed=4"; contains "unmeasured=0"; first=$OUT
