@@ -20,7 +20,7 @@
 
 #include "autotuner/strategy_int.h"
 
-#define MODEL_INITIAL 10
+#define MODEL_INITIAL 6
 #define MODEL_CANDIDATES 384
 #define MODEL_MAX_TRAIN 192
 #define MODEL_KEEP_BEST 128
@@ -28,7 +28,7 @@
 #define MODEL_CATEGORY_DISTANCE 0.5
 #define MODEL_XI 0.01
 
-static const double length_scales[] = {0.1, 0.2, 0.35, 0.6, 1.0};
+static const double length_scales[] = {0.2, 0.4, 0.8, 1.6, 3.2};
 #define NSCALES (sizeof length_scales / sizeof length_scales[0])
 
 typedef struct sample {

@@ -8,8 +8,9 @@ Kernel Tuner's runs its own simulation mode on a cache file written from the
 same database. Both searches end when the optimum is found or the strategy
 stops by itself (Kernel Tuner's max_fevals is the size of the space).
 
-usage (a venv with kernel_tuner): bench.py KILN OUT_DIR [SEEDS]
-writes OUT_DIR/raw.jsonl (one line per run) and prints the table."""
+usage (a venv with kernel_tuner): bench.py KILN OUT_DIR [SEEDS [TUNERS]]
+TUNERS: both (default), kiln or kernel_tuner. Writes OUT_DIR/raw.jsonl (one
+line per run) and the cache files; table.py makes the table."""
 import json, os, random, re, statistics, subprocess, sys, time, warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -137,6 +138,7 @@ def summary(values, cap):
 def main():
     kiln, out_dir = sys.argv[1], sys.argv[2]
     seeds = int(sys.argv[3]) if len(sys.argv) > 3 else 20
+    tuners = sys.argv[4] if len(sys.argv) > 4 else "both"
     os.makedirs(out_dir, exist_ok=True)
     import kernel_tuner as kt
     raw = open(os.path.join(out_dir, "raw.jsonl"), "w")
@@ -155,14 +157,14 @@ def main():
               f"{len(ok)} correct, optimum {optimum:.0f} ns", flush=True)
         for seed in range(1, seeds + 1):
             # the two tuners alternate, seed by seed
-            for strategy in KILN_STRATEGIES:
+            for strategy in KILN_STRATEGIES if tuners != "kernel_tuner" else []:
                 if strategy == "exhaustive" and seed > 1:
                     continue
                 t0 = time.time()
                 res = run_kiln(kiln, kernel, db, sets, strategy, seed)
                 raw.write(json.dumps(dict(kernel=kernel, tuner="kiln", strategy=strategy, seed=seed, space=len(rows),
                                           wall_s=round(time.time() - t0, 3), **res)) + "\n")
-            for strategy in KT_STRATEGIES:
+            for strategy in KT_STRATEGIES if tuners != "kiln" else []:
                 t0 = time.time()
                 try:
                     trace = run_kt(kt, cachefile, kernel, params, cache, strategy, seed)
