@@ -2,7 +2,7 @@
  * test_strategies: every strategy but exhaustive, driven the way the tuning
  * loop may drive it. Each proposes only valid points, never one twice, and
  * ends: on a space where most points are invalid, on one with a single valid
- * point, and on one too large to enumerate; keeps to its budget in
+ * point, and on ones too large to enumerate (gemm's); keeps to its budget in
  * evaluations and in seconds; replays by seed and differs between seeds;
  * copes with batches reported out of order and proposals asked for before
  * earlier ones are reported; goes on through failed variants; starts from
@@ -210,6 +210,13 @@ int main(void)
     kiln_space *st = space_of(&structured), *sp = space_of(&sparse), *one = space_of(&single), *big = space_of(&huge);
     if (!st || !sp || !one || !big)
         CHECK_DONE();
+    const kiln_kernel *gemm_kernel = kiln_kernel_find("gemm");
+    CHECK_MSG(gemm_kernel != NULL, "no gemm kernel registered");
+    char gerr[256];
+    kiln_space *gemm = gemm_kernel ? kiln_space_new(gemm_kernel, &(kiln_size){3, {256, 256, 256}}, gerr, sizeof gerr)
+                                   : NULL;
+    CHECK_MSG(!gemm_kernel || gemm, "%s", gerr);
+    CHECK(!gemm || kiln_space_total(gemm) > (UINT64_C(1) << 25));
     uint64_t sparse_valid = kiln_space_count_valid(sp);
     CHECK(sparse_valid == 56); /* p0 < p1 < p2 among 8 values: 8 choose 3 */
     record r, r2;
@@ -248,10 +255,15 @@ int main(void)
         drive(name, st, &(drive_opts){.budget = 50, .seed = 15, .batch = 4, .all_fail = 1}, &r);
         CHECK_MSG(r.n == 50 && r.invalid == 0 && r.duplicates == 0, "%s with every variant failing: %d proposals",
                   name, r.n);
-        /* a space too large to enumerate */
+        /* spaces too large to enumerate: 2^30 points, and gemm's 35.8 million (2% valid) */
         drive(name, big, &(drive_opts){.budget = 40, .seed = 17, .batch = 4}, &r);
         CHECK_MSG(r.n == 40 && r.invalid == 0 && r.duplicates == 0, "%s on 2^30 points: %d proposals, %d invalid",
                   name, r.n, r.invalid);
+        if (gemm) {
+            drive(name, gemm, &(drive_opts){.budget = 30, .seed = 19, .batch = 8, .reverse = 1}, &r);
+            CHECK_MSG(r.n == 30 && r.invalid == 0 && r.duplicates == 0, "%s on gemm: %d proposals, %d invalid", name,
+                      r.n, r.invalid);
+        }
     }
 
     /* stored results: a smart strategy starts from them and proposes none again */
@@ -322,5 +334,6 @@ int main(void)
     kiln_space_free(sp);
     kiln_space_free(one);
     kiln_space_free(big);
+    kiln_space_free(gemm);
     CHECK_DONE();
 }
