@@ -659,10 +659,13 @@ static void set_counting_or_die(kiln_rt *rt, const char *counters, int energy)
 /* kiln tune --simulate: a replay on the database's results, no device. */
 static int tune_simulate(const kiln_kernel *k, const kiln_size *size, int size_given, const char *device,
                          const char *db_path, const kiln_strategy *strategy, uint64_t budget, double time_budget,
-                         uint64_t seed, cli_restriction *restricted, const char **fixed)
+                         uint64_t seed, kiln_objective objective, cli_restriction *restricted, const char **fixed)
 {
     if (time_budget > 0)
         die(EXIT_USAGE, "tune: --simulate replays without a clock: give --budget N, not --time");
+    if (objective != KILN_OBJECTIVE_TIME)
+        die(EXIT_USAGE, "tune: --simulate replays the recorded times: --objective %s is not replayed",
+            kiln_objective_name(objective));
     kiln_db *db = open_db_readonly_or_die("tune --simulate", db_path ? db_path : kiln_db_default_path());
     cli_simulation sim = {.kernel = k, .size = *size, .size_given = size_given, .device = device,
                           .strategy = strategy, .budget = budget, .seed = seed};
@@ -887,7 +890,7 @@ static int cmd_tune(int argc, char **argv)
     check_space_or_die(k, &size, fixed, nfixed, wheres, nwheres);
     if (simulate)
         return tune_simulate(k, &size, size_text != NULL, device, db_path, strategy, budget, time_budget, seed,
-                             &restricted, fixed);
+                             objective, &restricted, fixed);
     kiln_rt *rt = open_device_or_die(device);
     check_memory_or_die(k, &size, kiln_rt_device(rt));
     kiln_rt_set_timeout(rt, timeout_ms);

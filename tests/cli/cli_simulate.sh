@@ -69,6 +69,7 @@ contains "have no recorded result and were answered as failures; the first: tile
 
 # refused: a clock budget, an unknown device, a kernel never recorded, an unknown strategy
 expect 2 "$KILN" tune matmul --simulate --time 5 --db "$db"; contains "not --time"
+expect 2 "$KILN" tune matmul --simulate --objective energy --db "$db"; contains "--objective energy is not replayed"
 expect 2 "$KILN" tune matmul --simulate --device nosuchgpu --db "$db"; contains "no device named 'nosuchgpu'"
 expect 0 "$KILN" tune matmul --simulate --device recorded --budget 3 --db "$db"; contains "Recorded GPU"
 expect 2 "$KILN" tune laplace --simulate --db "$db"; contains "no results of laplace"
