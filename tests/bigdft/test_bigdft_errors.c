@@ -40,6 +40,12 @@ int main(void)
     refused(&kiln_kernel_bigdft_magicfilter_grow, "wrap=1", "64x64", "bigdft.magicfilter_grow: wrap 1 is not a way");
     refused(&kiln_kernel_bigdft_kinetic, "wrap=3", "64x64", "wrap 3");
     refused(&kiln_kernel_bigdft_magicfilter, "", "65536x65536", "do not fit the kernel's 32-bit indices");
+    refused(&kiln_kernel_bigdft_magicfilter, "tile=16,vec=4", "64x64", "a tile needs vec 1, lanes 0, map 0");
+    refused(&kiln_kernel_bigdft_magicfilter, "tile=16,wrap=2", "64x64", "a tile needs vec 1, lanes 0, map 0");
+    refused(&kiln_kernel_bigdft_magicfilter, "tile=32,wg=16", "64x64", "32 lines do not divide the work-group of 16");
+    refused(&kiln_kernel_bigdft_magicfilter, "tile=65", "64x64", "tile 65 is outside 0..64");
+    refused(&kiln_kernel_bigdft_kinetic, "tile=32,wg=256,unroll=12", "128x128",
+            "bigdft.kinetic: a tile of 32 x 96 points needs 56832 bytes of local memory, more than 49152");
 
     char err[512] = "";
     kiln_rt *rt = kiln_rt_open("host", err, sizeof err);
