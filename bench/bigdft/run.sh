@@ -15,7 +15,8 @@
 #   writes bench/bigdft/out/: run.log (everything), tune-*.log per tuning
 # SEARCHES: the tunings of each target, operator and size instead of the random
 # search, ';'-separated `kiln tune` options into its database (the best of all is
-# measured), e.g. the tiled space: SEARCHES='--set tile=16;--set tile=32'
+# measured), e.g. the tiled space: SEARCHES='--set tile=16;--set tile=32'.
+# KILN_EXTRA_LIBS: more link inputs for bench3d (-lpapi where kiln was built with PAPI).
 # Run it alone: flock /tmp/kiln-bench.lock bench/bigdft/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,7 +34,7 @@ cmake --build $B -j2 >/dev/null
 gcc -O3 -march=native -fopenmp -c bench/bigdft/baseline.c -o $out/baseline.o
 gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I. -Iinclude -fopenmp bench/bigdft/bench3d.c $out/baseline.o \
     $B/kernels/libkiln_kernels.a $B/runtime/libkiln_runtime.a $B/generators/libkiln_gen.a $B/dsl/libkiln_dsl.a \
-    -l:libOpenCL.so.1 -ldl -lm -lpthread -o $out/bench3d
+    -l:libOpenCL.so.1 ${KILN_EXTRA_LIBS:-} -ldl -lm -lpthread -o $out/bench3d
 gcc -O3 -march=native -fopenmp bench/bigdft/fma_peak.c -o $out/fma_peak
 gcc -O3 -march=native -fopenmp bench/stream_triad.c -o $out/stream_triad
 cores=$(nproc)
