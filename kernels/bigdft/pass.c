@@ -567,7 +567,8 @@ static void tile_compute(const pass *P, const tiling *T)
     if (P->full_taps) {
         for (int t = 0; t < op->ntaps; t++)
             for (int r = 0; r < P->unroll && out->coef[0][t] != 0.0; r++)
-                kiln_assign_op(ctx, KILN_ADD, ref(P, acc[r]), kiln_mul(ctx, elem_lit(P, out->coef[0][t]), ref(P, win[r + t])));
+                kiln_assign_op(ctx, KILN_ADD, ref(P, acc[r]),
+                               kiln_mul(ctx, elem_lit(P, out->coef[0][t]), ref(P, win[r + t])));
     } else {
         kiln_var *t = kiln_for_begin(ctx, "t", num(P, 0), num(P, op->ntaps), num(P, 1));
         for (int r = 0; r < P->unroll; r++)
@@ -582,7 +583,8 @@ static void tile_compute(const pass *P, const tiling *T)
         kiln_if_begin(ctx, kiln_lt(ctx, ref(P, line), num(P, P->ndat)));
     for (int r = 0; r < P->unroll; r++) {
         kiln_block_begin(ctx);
-        kiln_var *i = kiln_decl_const(ctx, "i", KILN_T(I32), kiln_addi(ctx, kiln_add(ctx, ref(P, T->i0), ref(P, ib)), r));
+        kiln_var *i =
+            kiln_decl_const(ctx, "i", KILN_T(I32), kiln_addi(ctx, kiln_add(ctx, ref(P, T->i0), ref(P, ib)), r));
         if (P->iters % T->points)
             kiln_if_begin(ctx, kiln_lt(ctx, ref(P, i), num(P, P->iters)));
         kiln_node *value = ref(P, acc[r]);
@@ -797,7 +799,8 @@ void bigdft_pass_geometry(const pass_op *op, const kiln_config *cfg, const kiln_
     size_t tile = tileable(op) ? (size_t)kiln_config_get(cfg, "tile", 0) : 0;
     if (tile) {
         size_t points = wg / tile * width, iters = (size_t)(n + op->iters_add);
-        *geo = (kiln_geometry){2, {((size_t)ndat + tile - 1) / tile * wg, (iters + points - 1) / points, 1}, {wg, 1, 1}};
+        size_t line_tiles = ((size_t)ndat + tile - 1) / tile, point_tiles = (iters + points - 1) / points;
+        *geo = (kiln_geometry){2, {line_tiles * wg, point_tiles, 1}, {wg, 1, 1}};
         return;
     }
     size_t blocks = ((size_t)ndat + width - 1) / width;
