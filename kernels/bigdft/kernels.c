@@ -233,7 +233,8 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
      KILN_NAMES("lines"), .default_value = 0}
 
 #define C_COMMON "unroll * vec <= 16", "acc == 0 || unroll > 1", "lanes == 0 || vec > 1"
-#define C_MAP "map == 0 || wrap != 2", "lanes == 0 || map == 0"
+#define C_MAP_LANES "lanes == 0 || map == 0"
+#define C_MAP "map == 0 || wrap != 2", C_MAP_LANES
 /* a tile owns wg / tile * unroll points of each line: at most 2048 outputs keep it in 48 KiB of f64 */
 #define C_TILE                                                                                    \
     "tile > 0 || wg <= 64", "tile == 0 || wg % tile == 0", "tile == 0 || wg * unroll <= 2048",   \
@@ -285,7 +286,7 @@ PASS_KERNEL(kiln_kernel_bigdft_magicfilter_shrink, "bigdft.magicfilter_shrink",
             "BigDFT magic filter pass, free boundary: n + 15 -> n points, the adjoint of grow (f64)",
             FILTER_ARGS(KILN_F64, shrink),
             KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_ACC, P_FULL_TAPS, P_WG_TILED, P_MAP, P_TILE),
-            KILN_CONSTRAINTS(C_COMMON, C_TILE), LINES_64, shrink);
+            KILN_CONSTRAINTS(C_COMMON, C_MAP_LANES, C_TILE), LINES_64, shrink);
 PASS_KERNEL(kiln_kernel_bigdft_analysis, "bigdft.analysis",
             "SYM8 wavelet analysis pass, periodic: 2n samples -> n coarse, n detail (f64)",
             FILTER_ARGS(KILN_F64, wavelet), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_32, ana);

@@ -1,7 +1,8 @@
 /*
  * test_bigdft_errors.c: configurations and sizes the BigDFT descriptions
  * cannot build are refused with a message naming the kernel and the cause,
- * and the 3-D driver refuses extents it cannot use; nothing runs.
+ * and the 3-D driver refuses extents it cannot use; every configuration the
+ * constraints admit builds (for the kernels with tiles); nothing runs.
  */
 #include "check.h"
 #include "kernels/bigdft/bigdft.h"
@@ -46,6 +47,11 @@ int main(void)
     refused(&kiln_kernel_bigdft_magicfilter, "tile=65", "64x64", "tile 65 is outside 0..64");
     refused(&kiln_kernel_bigdft_kinetic, "tile=32,wg=256,unroll=12", "128x128",
             "bigdft.kinetic: a tile of 32 x 96 points needs 56832 bytes of local memory, more than 49152");
+
+    /* the constraints and the description agree on what a tile can take */
+    example_whole_space(&kiln_kernel_bigdft_kinetic3d, "21x5x7");
+    example_whole_space(&kiln_kernel_bigdft_magicfilter_grow, "20x37");
+    example_whole_space(&kiln_kernel_bigdft_magicfilter_shrink, "20x37");
 
     char err[512] = "";
     kiln_rt *rt = kiln_rt_open("host", err, sizeof err);
