@@ -13,12 +13,18 @@
 # KILN_EXTRA_LIBS: more link inputs for bench3d, e.g. the PAPI library kiln was built with):
 #   OUT=/some/folder bench/bigdft/gpu.sh [BUDGET [ROUNDS]]    writes $OUT/bigdft_gpu.log and per-step logs
 # Takes about 4-6 minutes with the defaults (BUDGET 60, ROUNDS 9).
+# SEARCHES: the tunings of each operator and size instead, ';'-separated `kiln tune`
+# options into one database (the best of all of them is measured), e.g. the tiled space:
+#   SEARCHES='--set wg=256 --set full_taps=1;--set wg=128 --set full_taps=1'
+# MEASURE_AFTER=0 skips the second peak and bandwidth measurement; KILN_REV names the
+# commit when the tree is a copy without its git history.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-bench/bigdft/out-gpu}
 mkdir -p "$out"
 budget=${1:-60}
 rounds=${2:-9}
+searches=${SEARCHES:---strategy random --budget $budget}
 kiln=$PWD/build/cli/kiln
 B=$PWD/build
 work=$(mktemp -d)
@@ -31,7 +37,7 @@ exec > >(tee "$out/bigdft_gpu.log") 2>&1
 echo "== machine ($(date -u +%FT%TZ)): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 nvcc --version | tail -1
-echo "== kiln $(git rev-parse --short HEAD 2>/dev/null || echo '?'), gcc $(gcc -dumpversion)"
+echo "== kiln ${KILN_REV:-$(git rev-parse --short HEAD 2>/dev/null || echo '?')}, gcc $(gcc -dumpversion)"
 nvcc -O3 -o "$work/cuda_triad" bench/cuda_triad.cu || { echo "nvcc failed"; exit 1; }
 nvcc -O3 -o "$work/fma_peak" bench/bigdft/fma_peak.cu || { echo "nvcc failed"; exit 1; }
 gcc -O3 -march=native -fopenmp -c bench/bigdft/baseline.c -o "$work/baseline.o" || exit 1
@@ -52,11 +58,15 @@ for op in magicfilter3d kinetic3d; do
   for n in 64 128; do
     size=${n}x${n}x${n}
     echo
-    echo "== kiln tune bigdft.$op --size $size --device NVIDIA --strategy random --budget $budget"
     t0=$(date +%s.%N)
-    "$kiln" tune bigdft.$op --size $size --device NVIDIA --strategy random --budget "$budget" --seed 1 \
-      --db "$work/tune.db" --verbose >"$out/tune-$op-$n.log" 2>&1
-    tail -12 "$out/tune-$op-$n.log"
+    IFS=';' read -ra search <<<"$searches"
+    for s in "${!search[@]}"; do
+      echo "== kiln tune bigdft.$op --size $size --device NVIDIA ${search[$s]}"
+      # shellcheck disable=SC2086 # the options of one search are words
+      "$kiln" tune bigdft.$op --size $size --device NVIDIA ${search[$s]} --seed 1 \
+        --db "$work/tune.db" --verbose >"$out/tune-$op-$n-$s.log" 2>&1
+      tail -12 "$out/tune-$op-$n-$s.log"
+    done
     echo "tuning wall $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
     json=$("$kiln" best bigdft.$op --size $size --device NVIDIA --db "$work/tune.db" --json)
     sets=$(echo "$json" | sed -E 's/.*"config":\{([^}]*)\}.*/\1/; s/"//g; s/:/=/g')
@@ -65,7 +75,7 @@ for op in magicfilter3d kinetic3d; do
   done
 done
 echo
-measure_gpu
+[ "${MEASURE_AFTER:-1}" = 0 ] || measure_gpu
 echo "== summary: kernel-time GFLOP/s of the 3-D operators (2 * taps flops per point and pass);"
 echo "   roofline = min(peak, AI x bandwidth), AI = 2 taps / 16 (magic filter) or / 32 (kinetic) flop per byte"
 peak=$(cut -d' ' -f1 "$out/gpu_peak.txt"); bw=$(cut -d' ' -f1 "$out/gpu_bw.txt")

@@ -13,11 +13,16 @@
 # are measured at the start and at the end of the same run.
 # usage: bench/bigdft/run.sh [BUDGET [ROUNDS]]   (after scripts/setup.sh)
 #   writes bench/bigdft/out/: run.log (everything), tune-*.log per tuning
+# SEARCHES: the tunings of each target, operator and size instead of the random
+# search, ';'-separated `kiln tune` options into its database (the best of all is
+# measured), e.g. the tiled space: SEARCHES='--set tile=16;--set tile=32'.
+# KILN_EXTRA_LIBS: more link inputs for bench3d (-lpapi where kiln was built with PAPI).
 # Run it alone: flock /tmp/kiln-bench.lock bench/bigdft/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 budget=${1:-32}
 rounds=${2:-9}
+searches=${SEARCHES:---strategy random --budget $budget}
 out=bench/bigdft/out
 mkdir -p $out
 B=build
@@ -29,7 +34,7 @@ cmake --build $B -j2 >/dev/null
 gcc -O3 -march=native -fopenmp -c bench/bigdft/baseline.c -o $out/baseline.o
 gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I. -Iinclude -fopenmp bench/bigdft/bench3d.c $out/baseline.o \
     $B/kernels/libkiln_kernels.a $B/runtime/libkiln_runtime.a $B/generators/libkiln_gen.a $B/dsl/libkiln_dsl.a \
-    -l:libOpenCL.so.1 -ldl -lm -lpthread -o $out/bench3d
+    -l:libOpenCL.so.1 ${KILN_EXTRA_LIBS:-} -ldl -lm -lpthread -o $out/bench3d
 gcc -O3 -march=native -fopenmp bench/bigdft/fma_peak.c -o $out/fma_peak
 gcc -O3 -march=native -fopenmp bench/stream_triad.c -o $out/stream_triad
 cores=$(nproc)
@@ -61,14 +66,18 @@ for t in "${targets[@]}"; do
     for n in 64 128; do
       size=${n}x${n}x${n}
       echo
-      echo "== $name: kiln tune bigdft.$op --size $size --device $dev ${ompflag[*]} --strategy random --budget $budget"
-      echo "load average: $(cat /proc/loadavg)"
       t0=$(date +%s.%N)
       # one database per target: kiln best does not tell OpenMP variants from the others
       db=$out/$name.db
-      $kiln tune bigdft.$op --size $size --device $dev "${ompflag[@]}" --strategy random --budget "$budget" \
-        --seed 1 --db $db --verbose >$out/tune-$name-$op-$n.log 2>&1 || true
-      tail -12 $out/tune-$name-$op-$n.log
+      IFS=';' read -ra search <<<"$searches"
+      for s in "${!search[@]}"; do
+        echo "== $name: kiln tune bigdft.$op --size $size --device $dev ${ompflag[*]} ${search[$s]}"
+        echo "load average: $(cat /proc/loadavg)"
+        # shellcheck disable=SC2086 # the options of one search are words
+        $kiln tune bigdft.$op --size $size --device $dev "${ompflag[@]}" ${search[$s]} \
+          --seed 1 --db $db --verbose >$out/tune-$name-$op-$n-$s.log 2>&1 || true
+        tail -12 $out/tune-$name-$op-$n-$s.log
+      done
       echo "tuning wall $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
       json=$($kiln best bigdft.$op --size $size --device $dev --db $db --json)
       sets=$(python3 -c 'import json,sys; print(",".join("%s=%s" % kv for kv in json.loads(sys.argv[1])["config"].items()))' "$json")

@@ -219,6 +219,12 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
      .default_value = 0}
 #define P_WG \
     {.name = "wg", .help = "work-group size (work-items along the lines)", KILN_VALUES(16, 64), .default_value = 64}
+#define P_WG_TILED                                                                                           \
+    {.name = "wg", .help = "work-group size (work-items along the lines; with tiles, lines x point groups)",    \
+     KILN_VALUES(16, 64, 128, 256), .default_value = 64}
+#define P_TILE                                                                                                \
+    {.name = "tile", .help = "lines of a work-group's tile staged through local memory (0: no tile)",         \
+     KILN_VALUES(0, 16, 32), .default_value = 0}
 #define P_MAP                                                                                              \
     {.name = "map", .help = "work-items over blocks of lines (0) or over lines x points (1)", KILN_VALUES(0, 1), \
      KILN_NAMES("lines", "points"), .default_value = 0}
@@ -227,7 +233,13 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
      KILN_NAMES("lines"), .default_value = 0}
 
 #define C_COMMON "unroll * vec <= 16", "acc == 0 || unroll > 1", "lanes == 0 || vec > 1"
-#define C_MAP "map == 0 || wrap != 2", "lanes == 0 || map == 0"
+#define C_MAP_LANES "lanes == 0 || map == 0"
+#define C_MAP "map == 0 || wrap != 2", C_MAP_LANES
+/* a tile owns wg / tile * unroll points of each line: at most 2048 outputs keep it in 48 KiB of f64 */
+#define C_TILE                                                                                    \
+    "tile > 0 || wg <= 64", "tile == 0 || wg % tile == 0", "tile == 0 || wg * unroll <= 2048",   \
+    "tile == 0 || (vec == 1 && lanes == 0 && map == 0 && acc == 0)"
+#define C_TILE_WRAP "tile == 0 || wrap == 0"
 
 #define LANGS ((1u << KILN_LANG_CL) | (1u << KILN_LANG_C))
 #define CALLBACKS(lower)                                                                                 \
@@ -243,6 +255,9 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
                              .default_size = size, .langs = LANGS, CALLBACKS(lower)}
 #define PERIODIC_PARAMS KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG, P_MAP)
 #define PERIODIC_CONSTRAINTS KILN_CONSTRAINTS(C_COMMON, C_MAP)
+/* the single-channel passes (magic filter, grow, shrink, kinetic) also take tiles */
+#define TILED_PARAMS KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP, P_ACC, P_FULL_TAPS, P_WG_TILED, P_MAP, P_TILE)
+#define TILED_CONSTRAINTS KILN_CONSTRAINTS(C_COMMON, C_MAP, C_TILE, C_TILE_WRAP)
 #define LINES_64 {2, {64, 4096, 1}}
 #define LINES_32 {2, {32, 4096, 1}}
 #define CUBE_64 {3, {64, 64, 64}}
@@ -255,22 +270,23 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
 
 PASS_KERNEL(kiln_kernel_bigdft_magicfilter, "bigdft.magicfilter",
             "BigDFT magic filter pass, periodic (f64, 16 taps, n x ndat -> ndat x n transposed)",
-            FILTER_ARGS(KILN_F64, mf), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_64, mf);
+            FILTER_ARGS(KILN_F64, mf), TILED_PARAMS, TILED_CONSTRAINTS, LINES_64, mf);
 PASS_KERNEL(kiln_kernel_bigdft_magicfilter_f32, "bigdft.magicfilter_f32",
             "BigDFT magic filter pass, periodic, in f32",
-            FILTER_ARGS(KILN_F32, mf), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_64, mf32);
+            FILTER_ARGS(KILN_F32, mf), TILED_PARAMS, TILED_CONSTRAINTS, LINES_64, mf32);
 PASS_KERNEL(kiln_kernel_bigdft_magicfilter3d, "bigdft.magicfilter3d",
             "one of the three identical passes of the 3-D periodic magic filter on an n^3 cube (f64)",
-            FILTER_ARGS(KILN_F64, mf), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, CUBE_64, mf);
+            FILTER_ARGS(KILN_F64, mf), TILED_PARAMS, TILED_CONSTRAINTS, CUBE_64, mf);
 PASS_KERNEL(kiln_kernel_bigdft_magicfilter_grow, "bigdft.magicfilter_grow",
             "BigDFT magic filter pass, free boundary: n -> n + 15 points (f64)",
             FILTER_ARGS(KILN_F64, grow),
-            KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP_FREE, P_ACC, P_FULL_TAPS, P_WG, P_MAP), PERIODIC_CONSTRAINTS,
-            LINES_64, grow);
+            KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_WRAP_FREE, P_ACC, P_FULL_TAPS, P_WG_TILED, P_MAP, P_TILE),
+            TILED_CONSTRAINTS, LINES_64, grow);
 PASS_KERNEL(kiln_kernel_bigdft_magicfilter_shrink, "bigdft.magicfilter_shrink",
             "BigDFT magic filter pass, free boundary: n + 15 -> n points, the adjoint of grow (f64)",
-            FILTER_ARGS(KILN_F64, shrink), KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_ACC, P_FULL_TAPS, P_WG, P_MAP),
-            KILN_CONSTRAINTS(C_COMMON), LINES_64, shrink);
+            FILTER_ARGS(KILN_F64, shrink),
+            KILN_PARAMS(P_UNROLL, P_VEC, P_LANES, P_ACC, P_FULL_TAPS, P_WG_TILED, P_MAP, P_TILE),
+            KILN_CONSTRAINTS(C_COMMON, C_MAP_LANES, C_TILE), LINES_64, shrink);
 PASS_KERNEL(kiln_kernel_bigdft_analysis, "bigdft.analysis",
             "SYM8 wavelet analysis pass, periodic: 2n samples -> n coarse, n detail (f64)",
             FILTER_ARGS(KILN_F64, wavelet), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_32, ana);
@@ -285,10 +301,10 @@ PASS_KERNEL(kiln_kernel_bigdft_synthesis_f32, "bigdft.synthesis_f32",
             FILTER_ARGS(KILN_F32, wavelet), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_32, syn32);
 PASS_KERNEL(kiln_kernel_bigdft_kinetic, "bigdft.kinetic",
             "BigDFT kinetic operator pass, periodic: yt = y + scale * D2 x, xt = x, both transposed (f64)",
-            KINETIC_ARGS(), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, LINES_64, kin);
+            KINETIC_ARGS(), TILED_PARAMS, TILED_CONSTRAINTS, LINES_64, kin);
 PASS_KERNEL(kiln_kernel_bigdft_kinetic3d, "bigdft.kinetic3d",
             "one of the three identical passes of the 3-D periodic kinetic operator on an n^3 cube (f64)",
-            KINETIC_ARGS(), PERIODIC_PARAMS, PERIODIC_CONSTRAINTS, CUBE_64, kin);
+            KINETIC_ARGS(), TILED_PARAMS, TILED_CONSTRAINTS, CUBE_64, kin);
 PASS_KERNEL(kiln_kernel_bigdft_kinetic_dot, "bigdft.kinetic_dot",
             "the kinetic pass that also gives dot(j) = sum_i x(j, i) yt(i, j), line j's part of <x, y> (f64)",
             KINETIC_ARGS(, {"dot", KILN_F64, KILN_OUT, 0, lines_count, 0}),

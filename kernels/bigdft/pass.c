@@ -15,6 +15,18 @@
  * the loop, a precomputed index table, or a split of the iterations into a
  * head and a tail that wrap and a body that does not (wrap); the free
  * boundary's range test is a clamped load times a 0/1 mask, or the same split.
+ *
+ * With tile > 0 (the passes of one output from one channel at unit stride:
+ * magic filter, grow, shrink, kinetic; the others declare no tile) a
+ * work-group owns a tile of `tile` lines x points and goes through local
+ * memory instead: it copies the tile's inputs with its halo (the boundary
+ * applied there) from the lines, consecutive work-items reading consecutive
+ * points, then work-item l computes `unroll` consecutive points of line
+ * l mod tile and stores them, consecutive work-items writing consecutive
+ * lines of one output row. Both global streams are then contiguous runs
+ * across the work-items (coalesced on a GPU, whole cache lines on a CPU); the
+ * rows of the local tile have an odd length, so the work-items that read one
+ * column of neighbouring rows meet different banks.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +37,8 @@
 
 #define MAX_UNROLL 12
 #define MAX_VEC 8
+#define MAX_TILE 64
+#define LOCAL_MEM_BYTES 49152            /* the least an OpenCL GPU offers a work-group */
 
 /* ---- the operators ---------------------------------------------------- */
 
@@ -128,7 +142,7 @@ typedef struct pass {
     kiln_ctx *ctx;
     const pass_op *op;
     kiln_scalar elem;
-    int unroll, vec, lanes, wrap, acc_array, full_taps, map;
+    int unroll, vec, lanes, wrap, acc_array, full_taps, map, tile, wg;
     long long n, ndat, iters, in_len, wrap_len;
     int lo, hi;                          /* the range of p over every iteration and tap */
     kiln_var *vn, *x, *y_in, *scale, *y, *xt, *dot;
@@ -472,6 +486,156 @@ static void lines_block(const pass *P, kiln_node *line0, int unroll, int vec, in
     kiln_block_end(ctx);
 }
 
+/* ---- tile > 0: lines x points through local memory -------------------- */
+
+typedef struct tiling {
+    int lines, points;                   /* outputs of a tile: lines x points */
+    int width, stride;                   /* x tile: points + halo columns, in rows of odd length */
+    int y_stride;                        /* y tile (kinetic): points columns */
+    kiln_var *xs, *ys;
+    kiln_var *lid, *j0, *i0;             /* the work-item in its group; the tile's first line and point */
+} tiling;
+
+/* Whether op can take tiles (and its kernel declares the parameter). */
+static int tileable(const pass_op *op)
+{
+    return op->in_mul == 1 && op->off_step == 1 && op->nch == 1 && op->nout == 1 && !op->dot;
+}
+
+static int odd_at_least(int v)
+{
+    return v | 1;
+}
+
+/* Local memory of a tile in bytes. */
+static long long tile_bytes(const pass *P, const tiling *T)
+{
+    long long elems = (long long)T->lines * T->stride + (P->op->kinetic ? (long long)T->lines * T->y_stride : 0);
+    return elems * kiln_scalar_bytes(P->elem);
+}
+
+/* arr(line, p) as the tile holds it: the line clamped into 0..ndat-1, p
+ * wrapped (periodic) or clamped and masked to 0 outside the line (free) or
+ * clamped (none); what a clamp reads feeds only outputs that are not stored. */
+static kiln_node *tile_element(const pass *P, kiln_var *arr, kiln_var *line, kiln_var *p)
+{
+    kiln_ctx *ctx = P->ctx;
+    kiln_node *j = kiln_min(ctx, ref(P, line), num(P, P->ndat - 1));
+    if (P->op->boundary == PASS_PERIODIC)
+        return kiln_at(ctx, arr, j, kiln_modp(ctx, ref(P, p), num(P, P->wrap_len)));
+    kiln_node *v = kiln_at(ctx, arr, j, kiln_max(ctx, num(P, 0), kiln_min(ctx, ref(P, p), num(P, P->in_len - 1))));
+    return P->op->boundary == PASS_FREE ? kiln_mul(ctx, v, in_range_mask(P, ref(P, p))) : v;
+}
+
+/* dst(r, c) = src(j0 + r, i0 + off + c) for the tile's lines x cols, the
+ * work-items taking consecutive elements of a row. */
+static void tile_copy(const pass *P, const tiling *T, kiln_var *dst, kiln_var *src, int cols, int off)
+{
+    kiln_ctx *ctx = P->ctx;
+    kiln_var *k = kiln_for_begin(ctx, "k", ref(P, T->lid), num(P, (long long)T->lines * cols), num(P, P->wg));
+    kiln_var *r = kiln_decl_const(ctx, "r", KILN_T(I32), kiln_divi(ctx, ref(P, k), cols));
+    kiln_var *c = kiln_decl_const(ctx, "c", KILN_T(I32), kiln_sub(ctx, ref(P, k), kiln_muli(ctx, ref(P, r), cols)));
+    kiln_var *line = kiln_decl_const(ctx, "line", KILN_T(I32), kiln_add(ctx, ref(P, T->j0), ref(P, r)));
+    kiln_var *p = kiln_decl_const(ctx, "p", KILN_T(I32), kiln_addi(ctx, kiln_add(ctx, ref(P, T->i0), ref(P, c)), off));
+    kiln_assign(ctx, kiln_at(ctx, dst, ref(P, r), ref(P, c)), tile_element(P, src, line, p));
+    kiln_for_end(ctx);
+}
+
+/* The work-item's `unroll` points of its line, from the tile, and their stores. */
+static void tile_compute(const pass *P, const tiling *T)
+{
+    kiln_ctx *ctx = P->ctx;
+    const pass_op *op = P->op;
+    const pass_output *out = &op->out[0];
+    kiln_type et = vtype(P, 1);
+    char name[32];
+    kiln_var *row = kiln_decl_const(ctx, "lj", KILN_T(I32), kiln_mod(ctx, ref(P, T->lid), num(P, T->lines)));
+    kiln_var *ib = kiln_decl_const(ctx, "ib", KILN_T(I32),
+                                   kiln_muli(ctx, kiln_divi(ctx, ref(P, T->lid), T->lines), P->unroll));
+    int nwin = P->unroll + op->ntaps - 1;
+    kiln_var *win[MAX_UNROLL + PASS_MAX_TAPS];
+    if (P->full_taps) /* the columns the work-item reads, each once */
+        for (int k = 0; k < nwin; k++) {
+            snprintf(name, sizeof name, "w%d", k);
+            win[k] = kiln_decl_const(ctx, name, et, kiln_at(ctx, T->xs, ref(P, row), kiln_addi(ctx, ref(P, ib), k)));
+        }
+    kiln_var *acc[MAX_UNROLL];
+    for (int r = 0; r < P->unroll; r++) {
+        snprintf(name, sizeof name, "acc%d", r);
+        acc[r] = kiln_decl(ctx, name, et, elem_lit(P, 0.0));
+    }
+    if (P->full_taps) {
+        for (int t = 0; t < op->ntaps; t++)
+            for (int r = 0; r < P->unroll && out->coef[0][t] != 0.0; r++)
+                kiln_assign_op(ctx, KILN_ADD, ref(P, acc[r]),
+                               kiln_mul(ctx, elem_lit(P, out->coef[0][t]), ref(P, win[r + t])));
+    } else {
+        kiln_var *t = kiln_for_begin(ctx, "t", num(P, 0), num(P, op->ntaps), num(P, 1));
+        for (int r = 0; r < P->unroll; r++)
+            kiln_assign_op(ctx, KILN_ADD, ref(P, acc[r]),
+                           kiln_mul(ctx, kiln_at(ctx, P->coef[0][0], ref(P, t)),
+                                    kiln_at(ctx, T->xs, ref(P, row),
+                                            kiln_add(ctx, kiln_addi(ctx, ref(P, ib), r), ref(P, t)))));
+        kiln_for_end(ctx);
+    }
+    kiln_var *line = kiln_decl_const(ctx, "j", KILN_T(I32), kiln_add(ctx, ref(P, T->j0), ref(P, row)));
+    if (P->ndat % T->lines)
+        kiln_if_begin(ctx, kiln_lt(ctx, ref(P, line), num(P, P->ndat)));
+    for (int r = 0; r < P->unroll; r++) {
+        kiln_block_begin(ctx);
+        kiln_var *i =
+            kiln_decl_const(ctx, "i", KILN_T(I32), kiln_addi(ctx, kiln_add(ctx, ref(P, T->i0), ref(P, ib)), r));
+        if (P->iters % T->points)
+            kiln_if_begin(ctx, kiln_lt(ctx, ref(P, i), num(P, P->iters)));
+        kiln_node *value = ref(P, acc[r]);
+        if (op->kinetic) {
+            /* xt(i, j) = x(j, i), the tile's column of point i; yt = y + scale * D2 x */
+            kiln_node *own = P->full_taps ? ref(P, win[r - op->off0])
+                                          : kiln_at(ctx, T->xs, ref(P, row), kiln_addi(ctx, ref(P, ib), r - op->off0));
+            kiln_assign(ctx, kiln_at(ctx, P->xt, out_row(P, out, ref(P, i)), ref(P, line)), own);
+            value = kiln_add(ctx, kiln_at(ctx, T->ys, ref(P, row), kiln_addi(ctx, ref(P, ib), r)),
+                             kiln_mul(ctx, ref(P, P->scale), value));
+        }
+        kiln_assign(ctx, kiln_at(ctx, P->y, out_row(P, out, ref(P, i)), ref(P, line)), value);
+        if (P->iters % T->points)
+            kiln_if_end(ctx);
+        kiln_block_end(ctx);
+    }
+    if (P->ndat % T->lines)
+        kiln_if_end(ctx);
+}
+
+/* The kernel's body for tile > 0; geometry: group (g0, g1) owns lines from
+ * g0 * tile and points from g1 * points. */
+static void tiled_body(pass *P)
+{
+    kiln_ctx *ctx = P->ctx;
+    const pass_op *op = P->op;
+    tiling T = {.lines = P->tile, .points = P->wg / P->tile * P->unroll};
+    T.width = T.points + op->ntaps - 1;
+    T.stride = odd_at_least(T.width);
+    T.y_stride = odd_at_least(T.points);
+    long long bytes = tile_bytes(P, &T);
+    if (bytes > LOCAL_MEM_BYTES) {
+        kiln_fail(ctx, "bigdft.%s: a tile of %d x %d points needs %lld bytes of local memory, more than %d", op->name,
+                  T.lines, T.points, bytes, LOCAL_MEM_BYTES);
+        return;
+    }
+    T.xs = kiln_decl_shared(ctx, "x_tile", vtype(P, 1), T.lines, T.stride);
+    if (op->kinetic)
+        T.ys = kiln_decl_shared(ctx, "y_tile", vtype(P, 1), T.lines, T.y_stride);
+    T.lid = kiln_decl_const(ctx, "lid", KILN_T(I32), kiln_cast(ctx, KILN_T(I32), kiln_local_id(ctx, 0)));
+    T.j0 = kiln_decl_const(ctx, "j0", KILN_T(I32),
+                           kiln_muli(ctx, kiln_cast(ctx, KILN_T(I32), kiln_group_id(ctx, 0)), T.lines));
+    T.i0 = kiln_decl_const(ctx, "i0", KILN_T(I32),
+                           kiln_muli(ctx, kiln_cast(ctx, KILN_T(I32), kiln_group_id(ctx, 1)), T.points));
+    tile_copy(P, &T, T.xs, P->x, T.width, op->off0);
+    if (op->kinetic)
+        tile_copy(P, &T, T.ys, P->y_in, T.points, 0);
+    kiln_barrier(ctx, KILN_FENCE_LOCAL);
+    tile_compute(P, &T);
+}
+
 static int read_config(pass *P, const kiln_config *cfg)
 {
     kiln_ctx *ctx = P->ctx;
@@ -482,7 +646,10 @@ static int read_config(pass *P, const kiln_config *cfg)
     P->full_taps = (int)kiln_config_get(cfg, "full_taps", 1);
     P->map = (int)kiln_config_get(cfg, "map", 0);
     P->lanes = (int)kiln_config_get(cfg, "lanes", 0);
-    const char *name = P->op->name;
+    const pass_op *op = P->op;
+    P->tile = tileable(op) ? (int)kiln_config_get(cfg, "tile", 0) : 0;
+    P->wg = (int)kiln_config_get(cfg, "wg", 64);
+    const char *name = op->name;
     if (P->unroll < 1 || P->unroll > MAX_UNROLL)
         kiln_fail(ctx, "bigdft.%s: unroll %d is outside 1..%d", name, P->unroll, MAX_UNROLL);
     else if (P->vec != 1 && P->vec != 2 && P->vec != 4 && P->vec != 8)
@@ -498,6 +665,12 @@ static int read_config(pass *P, const kiln_config *cfg)
         kiln_fail(ctx, "bigdft.%s: lanes along the points need a work-item per whole line (map 0)", name);
     else if (P->map == 1 && (P->wrap == PASS_WRAP_SPLIT || P->op->dot))
         kiln_fail(ctx, "bigdft.%s: map 1 gives one point per work-item: no split wrap, no line dot product", name);
+    else if (P->tile < 0 || P->tile > MAX_TILE)
+        kiln_fail(ctx, "bigdft.%s: tile %d is outside 0..%d", name, P->tile, MAX_TILE);
+    else if (P->tile && (P->vec != 1 || P->lanes || P->map || P->acc_array || P->wrap))
+        kiln_fail(ctx, "bigdft.%s: a tile needs vec 1, lanes 0, map 0, acc 0 and wrap 0 (it wraps in its copy)", name);
+    else if (P->tile && (P->wg < P->tile || P->wg % P->tile))
+        kiln_fail(ctx, "bigdft.%s: tile: %d lines do not divide the work-group of %d", name, P->tile, P->wg);
     return kiln_ctx_failed(ctx) ? -1 : 0;
 }
 
@@ -575,14 +748,18 @@ kiln_proc *bigdft_pass_build(kiln_ctx *ctx, const pass_op *op, kiln_scalar elem,
     P.lo = min_off;
     P.hi = (int)(op->in_mul * (P.iters - 1)) + max_off;
 
-    int wg = (int)kiln_config_get(cfg, "wg", 64);
     kiln_proc *proc = kiln_kernel_begin(ctx, op->name);
-    kiln_proc_reqd_wg(proc, wg, 1, 1);
+    kiln_proc_reqd_wg(proc, P.wg, 1, 1);
     declare_args(&P);
-    kiln_comment(ctx, "bigdft.%s %s: unroll %d, vec %d, lanes %d, wrap %d, acc %d, full_taps %d, wg %d, map %d",
-                 op->name, kiln_scalar_name(elem), P.unroll, P.vec, P.lanes, P.wrap, P.acc_array, P.full_taps, wg,
-                 P.map);
+    kiln_comment(ctx,
+                 "bigdft.%s %s: unroll %d, vec %d, lanes %d, wrap %d, acc %d, full_taps %d, wg %d, map %d, tile %d",
+                 op->name, kiln_scalar_name(elem), P.unroll, P.vec, P.lanes, P.wrap, P.acc_array, P.full_taps, P.wg,
+                 P.map, P.tile);
     declare_tables(&P);
+    if (P.tile) {
+        tiled_body(&P);
+        return kiln_proc_end(ctx);
+    }
 
     int width = P.unroll * (P.lanes ? 1 : P.vec);   /* lines per work-item */
     long long nblocks = (P.ndat + width - 1) / width;
@@ -619,6 +796,13 @@ void bigdft_pass_geometry(const pass_op *op, const kiln_config *cfg, const kiln_
     long long lanes = kiln_config_get(cfg, "lanes", 0), vec = kiln_config_get(cfg, "vec", 1);
     size_t width = (size_t)(kiln_config_get(cfg, "unroll", 1) * (lanes ? 1 : vec));
     size_t wg = (size_t)kiln_config_get(cfg, "wg", 64);
+    size_t tile = tileable(op) ? (size_t)kiln_config_get(cfg, "tile", 0) : 0;
+    if (tile) {
+        size_t points = wg / tile * width, iters = (size_t)(n + op->iters_add);
+        size_t line_tiles = ((size_t)ndat + tile - 1) / tile, point_tiles = (iters + points - 1) / points;
+        *geo = (kiln_geometry){2, {line_tiles * wg, point_tiles, 1}, {wg, 1, 1}};
+        return;
+    }
     size_t blocks = ((size_t)ndat + width - 1) / width;
     size_t items = (blocks + wg - 1) / wg * wg;
     if (kiln_config_get(cfg, "map", 0) == 1)

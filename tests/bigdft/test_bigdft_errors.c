@@ -1,7 +1,8 @@
 /*
  * test_bigdft_errors.c: configurations and sizes the BigDFT descriptions
  * cannot build are refused with a message naming the kernel and the cause,
- * and the 3-D driver refuses extents it cannot use; nothing runs.
+ * and the 3-D driver refuses extents it cannot use; every configuration the
+ * constraints admit builds (for the kernels with tiles); nothing runs.
  */
 #include "check.h"
 #include "kernels/bigdft/bigdft.h"
@@ -40,6 +41,17 @@ int main(void)
     refused(&kiln_kernel_bigdft_magicfilter_grow, "wrap=1", "64x64", "bigdft.magicfilter_grow: wrap 1 is not a way");
     refused(&kiln_kernel_bigdft_kinetic, "wrap=3", "64x64", "wrap 3");
     refused(&kiln_kernel_bigdft_magicfilter, "", "65536x65536", "do not fit the kernel's 32-bit indices");
+    refused(&kiln_kernel_bigdft_magicfilter, "tile=16,vec=4", "64x64", "a tile needs vec 1, lanes 0, map 0");
+    refused(&kiln_kernel_bigdft_magicfilter, "tile=16,wrap=2", "64x64", "a tile needs vec 1, lanes 0, map 0");
+    refused(&kiln_kernel_bigdft_magicfilter, "tile=32,wg=16", "64x64", "32 lines do not divide the work-group of 16");
+    refused(&kiln_kernel_bigdft_magicfilter, "tile=65", "64x64", "tile 65 is outside 0..64");
+    refused(&kiln_kernel_bigdft_kinetic, "tile=32,wg=256,unroll=12", "128x128",
+            "bigdft.kinetic: a tile of 32 x 96 points needs 56832 bytes of local memory, more than 49152");
+
+    /* the constraints and the description agree on what a tile can take */
+    example_whole_space(&kiln_kernel_bigdft_kinetic3d, "21x5x7");
+    example_whole_space(&kiln_kernel_bigdft_magicfilter_grow, "20x37");
+    example_whole_space(&kiln_kernel_bigdft_magicfilter_shrink, "20x37");
 
     char err[512] = "";
     kiln_rt *rt = kiln_rt_open("host", err, sizeof err);

@@ -5,7 +5,9 @@
  * for configurations covering each parameter's values, at sizes that are no
  * multiple of the vector length, of the unroll factor or of their product
  * (the last block of lines is done line by line), and with lines shorter than
- * the filter (every point wraps). kiln_evaluate poisons the outputs first, so
+ * the filter (every point wraps). The tiled cases (tile > 0: a work-group's
+ * lines x points staged in local memory) leave a partial tile of lines and of
+ * points, span several tiles of each, or one tile wider than the line. kiln_evaluate poisons the outputs first, so
  * an unwritten element fails too.
  */
 #include "check.h"
@@ -52,6 +54,17 @@ static const example_case cases[] = {
     {&kiln_kernel_bigdft_kinetic3d, "13x5x7", "unroll=2,vec=8,lanes=1,wrap=1,acc=1"},
     {&kiln_kernel_bigdft_kinetic_dot, "23x37", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"},
     {&kiln_kernel_bigdft_kinetic_dot, "23x37", "unroll=2,vec=8,lanes=1,wrap=0,acc=1"},
+    /* tiles of 16 or 32 lines x wg / tile * unroll points: 37 lines, n = 70 = 4 x 16 + 6 */
+    {&kiln_kernel_bigdft_magicfilter, "70x37", "tile=16,wg=64,unroll=4,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter, "7x9", "tile=16,wg=16,unroll=1,full_taps=0"},      /* n < 16 */
+    {&kiln_kernel_bigdft_magicfilter_f32, "21x37", "tile=32,wg=64,unroll=2,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter3d, "13x5x7", "tile=32,wg=256,unroll=8,full_taps=1"}, /* 64 points > n */
+    {&kiln_kernel_bigdft_magicfilter_grow, "20x37", "tile=16,wg=128,unroll=2,full_taps=0"},
+    {&kiln_kernel_bigdft_magicfilter_grow, "9x37", "tile=16,wg=64,unroll=1,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter_shrink, "21x37", "tile=16,wg=64,unroll=4,full_taps=1"},
+    {&kiln_kernel_bigdft_kinetic, "23x37", "tile=16,wg=64,unroll=2,full_taps=1"},
+    {&kiln_kernel_bigdft_kinetic, "11x37", "tile=16,wg=64,unroll=1,full_taps=0"},        /* n < 29 */
+    {&kiln_kernel_bigdft_kinetic3d, "13x5x7", "tile=32,wg=128,unroll=4,full_taps=0"},
 };
 
 int main(int argc, char **argv)

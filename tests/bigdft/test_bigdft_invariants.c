@@ -2,7 +2,8 @@
  * test_bigdft_invariants.c: what makes the BigDFT kernels right, checked on
  * their outputs without kiln's references, on one target (argv[1]: "host" or
  * "cl"), each for the default configuration (vector lanes along the lines)
- * and a vectorised, unrolled, split-wrap one with lanes along the points
+ * and a vectorised, unrolled, split-wrap one with lanes along the points, and
+ * but for the wavelets a tiled one (lines x points through local memory)
  * (test_bigdft_exec runs every kind of configuration against the references):
  *  - the magic filter keeps a constant field constant (sum f = 1);
  *  - grow and shrink are adjoint: <grow x, y> = <x, shrink y>;
@@ -104,10 +105,14 @@ static void transpose(const double *in, double *out, int ndat, int len)
             out[(size_t)i * (size_t)ndat + (size_t)j] = in[(size_t)j * (size_t)len + (size_t)i];
 }
 
-static const char *const configs[] = {"", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1"};
+static const char *const configs[] = {"", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1",
+                                     "tile=16,wg=64,unroll=2,full_taps=1"};
 #define NCONFIGS ((int)(sizeof configs / sizeof configs[0]))
+/* the wavelets have no tiles: the configurations before the tiled one */
+#define NCONFIGS_WAVELET 2
 /* shrink has no boundary, hence no wrap */
-static const char *const shrink_configs[NCONFIGS] = {"", "unroll=2,vec=4,lanes=1,full_taps=1"};
+static const char *const shrink_configs[NCONFIGS] = {"", "unroll=2,vec=4,lanes=1,full_taps=1",
+                                                     "tile=16,wg=64,unroll=2,full_taps=1"};
 
 static void constant_field(void)
 {
@@ -180,7 +185,7 @@ static void perfect_reconstruction(int f32)
     float *xf = malloc(sizeof *xf * count), *cdf = malloc(sizeof *cdf * count), *backf = malloc(sizeof *backf * count);
     for (size_t i = 0; i < count; i++)
         xf[i] = (float)x[i];
-    for (int c = 0; c < NCONFIGS; c++) {
+    for (int c = 0; c < NCONFIGS_WAVELET; c++) {
         void *a[] = {&n, &ndat, f32 ? (void *)xf : x, f32 ? (void *)cdf : cd};
         CHECK(run_pass(ana, configs[c], &size, a) == 0);
         /* cd (2n, ndat) -> (ndat, 2n), synthesis' input */

@@ -127,4 +127,37 @@ static inline int example_builds_everywhere(kiln_ctx *ctx, const kiln_kernel *k,
     return printed;
 }
 
+/* Every valid configuration of k's space at size_text builds a tree and prints in
+ * every language; the count of valid ones is the space's own. */
+static inline void example_whole_space(const kiln_kernel *k, const char *size_text)
+{
+    kiln_size size;
+    char err[512] = "";
+    CHECK(kiln_size_parse(size_text, &size) == 0);
+    kiln_space *space = kiln_space_new(k, &size, err, sizeof err);
+    CHECK_MSG(space != NULL, "%s: %s", k->name, err);
+    if (!space)
+        return;
+    kiln_ctx *ctx = kiln_ctx_new();
+    uint64_t total = kiln_space_total(space), valid = 0, built = 0;
+    for (uint64_t i = 0; i < total; i++) {
+        kiln_config cfg;
+        char why[256] = "";
+        kiln_space_point(space, i, &cfg);
+        int ok = kiln_space_check(space, &cfg, why, sizeof why);
+        CHECK_MSG(ok >= 0, "%s: constraint error: %s", k->name, why);
+        if (ok != 1)
+            continue;
+        valid++;
+        built += example_builds_everywhere(ctx, k, &cfg, &size, size_text, NULL);
+    }
+    CHECK_MSG(valid > 1 && valid == kiln_space_count_valid(space), "%s: %llu valid of %llu", k->name,
+              (unsigned long long)valid, (unsigned long long)total);
+    CHECK(built == valid);
+    fprintf(stderr, "%s at %s: %llu of %llu configurations valid, all built\n", k->name, size_text,
+            (unsigned long long)valid, (unsigned long long)total);
+    kiln_ctx_free(ctx);
+    kiln_space_free(space);
+}
+
 #endif
