@@ -480,6 +480,13 @@ static void declare_locals(gemm_build *g)
         g->bs = p->db ? kiln_decl_shared(ctx, "b_tile", elem_type(g, 1), nbuf, r, q)
                       : kiln_decl_shared(ctx, "b_tile", elem_type(g, 1), r, q);
     }
+    /* a padded row is no longer a multiple of the vector widths */
+    if (!p->pad) {
+        if (g->as)
+            kiln_vectors_aligned(ctx, g->as);
+        if (g->bs)
+            kiln_vectors_aligned(ctx, g->bs);
+    }
 }
 
 /* The tile row (column) of each vector group of a work-item's outputs. */
@@ -609,6 +616,11 @@ static kiln_proc *gemm_build_variant(kiln_ctx *ctx, const kiln_config *cfg, cons
     g.b = trans == GEMM_NT ? kiln_arg_array(ctx, "b", et, KILN_IN, ref(&g, g.vn), ref(&g, g.vk))
                            : kiln_arg_array(ctx, "b", et, KILN_IN, ref(&g, g.vk), ref(&g, g.vn));
     g.c = kiln_arg_array(ctx, "c", et, KILN_OUT, ref(&g, g.vm), ref(&g, g.vn));
+    /* every vector access starts at a multiple of its width: gemm_check keeps
+     * the rows, tiles and work-item offsets multiples of the widths */
+    kiln_vectors_aligned(ctx, g.a);
+    kiln_vectors_aligned(ctx, g.b);
+    kiln_vectors_aligned(ctx, g.c);
     kiln_comment(ctx, "tile %d x %d x %d, %d x %d work-items, sa %d sb %d la %d lb %d pad %d, vwg %d vwm %d vwn %d, "
                  "ta %d db %d pf %d ku %d strided %d", p->mwg, p->nwg, p->kwg, p->mdim, p->ndim, p->sa, p->sb, p->la,
                  p->lb, p->pad, p->vwg, p->vwm, p->vwn, p->ta, p->db, p->pf, p->ku, p->strided);
