@@ -625,8 +625,10 @@ static void restriction_free(restriction *r)
 }
 
 /* Refuses, before anything runs, a size or a --set that leaves no valid
- * configuration: one usage error naming the constraint, not a row per variant. */
-static void check_space_or_die(const kiln_kernel *k, const kiln_size *size, const char *const *fixed, int nfixed)
+ * configuration under the device's limits (local memory, work-group size):
+ * one usage error naming the constraint, not a row per variant. */
+static void check_space_or_die(const kiln_kernel *k, const kiln_size *size, const char *const *fixed, int nfixed,
+                               const kiln_device_info *dev)
 {
     char err[512], size_str[64], why[256] = "", sets[512] = "";
     kiln_size_format(size, size_str, sizeof size_str);
@@ -636,6 +638,7 @@ static void check_space_or_die(const kiln_kernel *k, const kiln_size *size, cons
     kiln_space *space = kiln_space_new(k, size, err, sizeof err);
     if (!space)
         die(EXIT_WORK, "tune: %s", err);
+    kiln_space_set_device(space, dev);
     uint64_t valid = kiln_space_count_valid(space);
     kiln_config cfg;
     kiln_space_default(space, &cfg);
@@ -891,8 +894,8 @@ static int cmd_tune(int argc, char **argv)
         free(fixed);
         return EXIT_USAGE;
     }
-    check_space_or_die(k, &size, fixed, nfixed);
     kiln_rt *rt = open_device_or_die(device);
+    check_space_or_die(k, &size, fixed, nfixed, kiln_rt_device(rt));
     check_memory_or_die(k, &size, kiln_rt_device(rt));
     kiln_rt_set_timeout(rt, timeout_ms);
     set_counting_or_die(rt, counters, energy);
