@@ -3,17 +3,18 @@
 # off; bench/gemm/cublas_sgemm.cu, CUDA events, median of 20), in one session:
 #  1. n=4096: the shape fast FP32 GEMMs use (a 128x128 tile of 16x16
 #     work-items, 8x8 outputs each, both operands staged, A transposed, vectors
-#     of 4 with aligned accesses, double buffering), every k depth, prefetch
-#     (pf) and unroll it allows: 12 configurations, exhaustive;
+#     of 4 with aligned accesses, double buffering, the next tile prefetched
+#     into registers), every k depth and unroll it allows: 6 configurations,
+#     exhaustive (bench/gemm/explore/explore.log has the same without pf);
 #  2. n=1024: the earlier 1024 winner and the 4096 winner, then random search
-#     for ~45 s among configurations that stage both operands, unpadded (so
+#     for ~30 s among configurations that stage both operands, unpadded (so
 #     that every vector access is aligned), with A transposed and db=1;
 #  3. at each size, 3 rounds alternating cuBLAS (20 timed calls) and kiln's best
 #     re-measured alone (--reps 20, a fresh database: built, verified, timed).
 # usage (repository root on the GPU machine, kiln built in build/, nvcc on PATH):
 #   OUT=/some/dir bench/gemm/gpu.sh        -> $OUT/gemm_gpu.log, $OUT/gemm_gpu.db
 #   (KILN=path/to/kiln to use another binary)
-# About 3 minutes on one H200.
+# About 5 minutes on one H200 (most of it the double-precision reference at 4096).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-bench/gemm/out-gpu}; mkdir -p "$out"
@@ -48,13 +49,13 @@ tune_resuming() { # SECONDS, then kiln tune's arguments: search for at most SECO
 }
 sets_of() { echo "$1" | sed -E 's/.*"config":\{([^}]*)\}.*/\1/; s/"//g; s/:/=/g; s/(^|,)/ --set /g'; }
 t0=$(date +%s)
-echo "== n=4096: 128x128 tiles, 16x16 work-items, vectors of 4, ta=1 db=1; kwg, la, lb, pf, ku exhaustive"
-shape="mwg=128 nwg=128 mdim=16 ndim=16 sa=1 sb=1 ta=1 vwm=4 vwn=4 strided=1 pad=0 vwg=4 db=1"
+echo "== n=4096: 128x128 tiles, 16x16 work-items, vectors of 4, ta=1 db=1 pf=1; kwg, la, lb, ku exhaustive"
+shape="mwg=128 nwg=128 mdim=16 ndim=16 sa=1 sb=1 ta=1 vwm=4 vwn=4 strided=1 pad=0 vwg=4 db=1 pf=1"
 # shellcheck disable=SC2046
 tune_resuming 100 gemm --size 4096 --device $dev $(printf -- '--set %s ' $shape) --strategy exhaustive \
-  --timeout 2000 --db "$db" --confirm 3
+  --timeout 2000 --db "$db" --confirm 2
 best4=$("$kiln" best gemm --size 4096 --device $dev --db "$db" --json); echo "winner 4096: $best4"
-echo "== n=1024: the earlier winner (padded and unpadded), the 4096 winner, then random search, ~45 s"
+echo "== n=1024: the earlier winner (padded and unpadded), the 4096 winner, then random search, ~30 s"
 starts=(
   "mwg=32 nwg=32 kwg=32 mdim=8 ndim=4 sa=1 sb=1 la=32 lb=32 pad=1 vwg=1 vwm=4 vwn=2 ta=1 db=1 pf=0 ku=4 strided=0"
   "mwg=32 nwg=32 kwg=32 mdim=8 ndim=4 sa=1 sb=1 la=32 lb=32 pad=0 vwg=1 vwm=4 vwn=2 ta=1 db=1 pf=1 ku=4 strided=0"
@@ -65,7 +66,7 @@ for s in "${starts[@]}"; do
   "$kiln" tune gemm --size 1024 --device $dev $(printf -- '--set %s ' $s) --db "$db" --confirm 0 --verbose 2>&1 |
     grep -E '^\[|ok|wrong|error' | head -3
 done
-tune_resuming 45 gemm --size 1024 --device $dev --set sa=1 --set sb=1 --set pad=0 --set ta=1 --set db=1 \
+tune_resuming 30 gemm --size 1024 --device $dev --set sa=1 --set sb=1 --set pad=0 --set ta=1 --set db=1 \
   --strategy random --budget 1000 --timeout 2000 --seed 1 --db "$db" --confirm 3
 best1=$("$kiln" best gemm --size 1024 --device $dev --db "$db" --json); echo "winner 1024: $best1"
 echo "tuning wall $(( $(date +%s) - t0 )) s"
