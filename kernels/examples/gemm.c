@@ -29,6 +29,12 @@
  *    local memory after, so that the loads are in flight during the FMAs;
  *  - ku unrolls the loop over one tile (0: fully).
  *
+ * Every vector access starts at a multiple of its width (the rows, tiles and
+ * work-item offsets are multiples of the widths), which the description
+ * promises to the generators (kiln_vectors_aligned) for a, b, c and, when pad
+ * is 0, the local tiles: NVIDIA's compiler makes one wide access of such a
+ * vector where vloadN gives one access per lane.
+ *
  * The constraints keep every configuration they accept buildable: divisibility
  * of the tiles by the work-items and by the copy shapes, at most 8 x 8 outputs
  * per work-item, the local tiles within local_mem_bytes and the work-group
