@@ -449,8 +449,10 @@ static int gemm_check(kiln_ctx *ctx, const gemm_params *p, gemm_trans trans, lon
         return kiln_fail(ctx, "gemm: db = 1 needs a staged operand");
     if (p->pf && !p->db)
         return kiln_fail(ctx, "gemm: pf = 1 needs db = 1 (double-buffered local tiles)");
-    if (p->pf && (p->mwg * p->kwg / (p->wg * p->vwg) > GEMM_MAX_PIECES ||
-                  p->nwg * p->kwg / (p->wg * p->vwg) > GEMM_MAX_PIECES))
+    /* the listed values keep this within 2 kwg <= 64; a configuration built
+     * through the API may hold any power of two */
+    if (p->pf && ((p->sa && p->mwg * p->kwg / (p->wg * p->vwg) > GEMM_MAX_PIECES) ||
+                  (p->sb && p->nwg * p->kwg / (p->wg * p->vwg) > GEMM_MAX_PIECES)))
         return kiln_fail(ctx, "gemm: pf = 1 holds at most %d vectors of a tile per work-item", GEMM_MAX_PIECES);
     const long long a_cols = trans == GEMM_TN ? m : k, b_cols = trans == GEMM_NT ? k : n;
     const int a_tile_cols = trans == GEMM_TN ? p->mwg : p->kwg, a_tile_rows = trans == GEMM_TN ? p->kwg : p->mwg;
@@ -558,7 +560,7 @@ static void k_loop(gemm_build *g, gemm_copies *cp)
     copy_tiles(g, cp, kt_next, next, p->pf ? COPY_LOAD : COPY_WHOLE);
     kiln_if_end(ctx);
     compute_tile(g, kt, cur);
-    if (p->pf) {
+    if (p->pf) { /* the stores of the prefetch, into the same buffer `nxt` */
         kiln_if_begin(ctx, kiln_lt(ctx, kiln_addi(ctx, ref(g, t), 1), ref(g, ntiles)));
         kiln_var *into = kiln_decl_const(ctx, "nxt", KILN_T(I32), kiln_bxor(ctx, ref(g, cur), kiln_int(ctx, 1)));
         copy_tiles(g, cp, NULL, into, COPY_STORE);
