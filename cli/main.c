@@ -571,10 +571,11 @@ static int collect_ok(void *user, const kiln_db_row *row)
 }
 
 /* Refuses, before anything runs, a size, a --set or a --where that leaves no
- * valid configuration: one usage error naming the constraint, not a row per
- * variant. */
+ * valid configuration under the device's limits (local memory, work-group
+ * size; the portable defaults when dev is NULL, as in a simulation): one usage
+ * error naming the constraint, not a row per variant. */
 static void check_space_or_die(const kiln_kernel *k, const kiln_size *size, const char *const *fixed, int nfixed,
-                               const char *const *wheres, int nwheres)
+                               const char *const *wheres, int nwheres, const kiln_device_info *dev)
 {
     char err[512], size_str[64], why[256] = "", sets[512] = "";
     kiln_size_format(size, size_str, sizeof size_str);
@@ -584,6 +585,8 @@ static void check_space_or_die(const kiln_kernel *k, const kiln_size *size, cons
     kiln_space *space = kiln_space_new(k, size, err, sizeof err);
     if (!space)
         die(EXIT_WORK, "tune: %s", err);
+    if (dev)
+        kiln_space_set_device(space, dev);
     uint64_t valid = kiln_space_count_valid(space);
     kiln_config cfg;
     kiln_space_default(space, &cfg);
@@ -887,11 +890,13 @@ static int cmd_tune(int argc, char **argv)
         free(fixed);
         return EXIT_USAGE;
     }
-    check_space_or_die(k, &size, fixed, nfixed, wheres, nwheres);
-    if (simulate)
+    if (simulate) {
+        check_space_or_die(k, &size, fixed, nfixed, wheres, nwheres, NULL);
         return tune_simulate(k, &size, size_text != NULL, device, db_path, strategy, budget, time_budget, seed,
                              objective, &restricted, fixed);
+    }
     kiln_rt *rt = open_device_or_die(device);
+    check_space_or_die(k, &size, fixed, nfixed, wheres, nwheres, kiln_rt_device(rt));
     check_memory_or_die(k, &size, kiln_rt_device(rt));
     kiln_rt_set_timeout(rt, timeout_ms);
     set_counting_or_die(rt, counters, energy);

@@ -538,6 +538,18 @@ kiln_var *kiln_decl_shared_at(kiln_ctx *ctx, kiln_loc loc, const char *name, kil
     return decl_array(ctx, loc, name, elem, ndims, dims, KILN_MEM_LOCAL);
 }
 
+void kiln_vectors_aligned_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array)
+{
+    if (!ctx || ctx->failed)
+        return;
+    if (!array || array == &null_ctx_var || !array->is_array || !(array->is_arg || array->mem == KILN_MEM_LOCAL)) {
+        dsl_error(ctx, loc, "aligned vectors of '%s': not an argument or shared array",
+                  array && array->name ? array->name : "(null)");
+        return;
+    }
+    array->vectors_aligned = 1;
+}
+
 kiln_var *kiln_decl_const_array_at(kiln_ctx *ctx, kiln_loc loc, const char *name, kiln_type elem, int count,
                                    const double *values)
 {

@@ -30,6 +30,7 @@ struct kiln_var {
     int is_const;          /* const scalar or constant array */
     int ndims;
     kiln_node **dims;      /* dimension expressions, outermost first (arrays) */
+    int vectors_aligned;   /* arrays: every vector access starts at a multiple of its width */
     int const_count;       /* constant arrays: number of values */
     const double *const_values;
     kiln_proc *owner;

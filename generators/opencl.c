@@ -133,8 +133,22 @@ static void cl_pointer(gen_printer *p, const kiln_var *v, const kiln_node *idx)
     gen_expr(p, idx, PREC_MUL);
 }
 
+/* "(*(__global const float4 *)(" before the pointer of an aligned vector access. */
+static void cl_aligned_open(gen_printer *p, const kiln_var *v, kiln_type vec, const char *qualifier, const kiln_node *n)
+{
+    char tb[64];
+    gen_printf(p, "(*(__%s %s%s *)(", cl_space_name[v->mem == KILN_MEM_LOCAL], qualifier,
+               gen_type(p, vec, tb, sizeof tb, n));
+}
+
 static int cl_vload(gen_printer *p, const kiln_node *n)
 {
+    if (n->var->vectors_aligned) {
+        cl_aligned_open(p, n->var, n->type, "const ", n);
+        cl_pointer(p, n->var, n->kids[0]);
+        gen_puts(p, "))");
+        return PREC_POSTFIX;
+    }
     gen_printf(p, "vload%d(0, ", n->lanes);
     cl_pointer(p, n->var, n->kids[0]);
     gen_puts(p, ")");
@@ -174,6 +188,14 @@ static int cl_math_name(int fn, kiln_type t, char *buf, size_t len)
 static void cl_vstore(gen_printer *p, const kiln_node *n)
 {
     gen_indent(p);
+    if (n->var->vectors_aligned) {
+        cl_aligned_open(p, n->var, n->kids[1]->type, "", n);
+        cl_pointer(p, n->var, n->kids[0]);
+        gen_puts(p, ")) = ");
+        gen_expr(p, n->kids[1], 0);
+        gen_puts(p, ";\n");
+        return;
+    }
     gen_printf(p, "vstore%d(", n->kids[1]->type.lanes);
     gen_expr(p, n->kids[1], 0);
     gen_puts(p, ", 0, ");
@@ -221,8 +243,13 @@ static void cl_barrier(gen_printer *p, const kiln_node *n)
 static void cl_decl_shared(gen_printer *p, const kiln_node *n)
 {
     char tb[64];
-    gen_line(p, "__local %s %s[%lld];", gen_type(p, n->var->type, tb, sizeof tb, n), n->var->name,
-             gen_array_count(p, n->var));
+    /* aligned vectors: storage aligned for the widest (16 lanes) */
+    if (n->var->vectors_aligned)
+        gen_line(p, "__local %s %s[%lld] __attribute__((aligned(%zu)));", gen_type(p, n->var->type, tb, sizeof tb, n),
+                 n->var->name, gen_array_count(p, n->var), 16 * kiln_scalar_bytes(n->var->type.scalar));
+    else
+        gen_line(p, "__local %s %s[%lld];", gen_type(p, n->var->type, tb, sizeof tb, n), n->var->name,
+                 gen_array_count(p, n->var));
 }
 
 static void cl_kernel_return(gen_printer *p, const kiln_node *n)

@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # gemm on an NVIDIA GPU through NVIDIA's OpenCL, beside cuBLAS SGEMM (FP32, TF32
 # off; bench/gemm/cublas_sgemm.cu, CUDA events, median of 20), in one session:
-#  1. n=1024: three hand-picked starting points (the shapes fast FP32 GEMMs use:
-#     128x128 or 64x64 tiles, 8x8 or 4x4 per work-item, both operands staged,
-#     transposed local A, vectors of 4), then random search for ~90 s;
-#  2. n=4096: random search for ~100 s among configurations that stage both
-#     operands (sa=1 sb=1), plus the 1024 winner;
+#  1. n=4096: the shape fast FP32 GEMMs use (a 128x128 tile of 16x16
+#     work-items, 8x8 outputs each, both operands staged, A transposed, vectors
+#     of 4 with aligned accesses, double buffering, the next tile prefetched
+#     into registers), every k depth and unroll it allows: 6 configurations,
+#     exhaustive (bench/gemm/explore/explore.log has the same without pf);
+#  2. n=1024: the earlier 1024 winner and the 4096 winner, then random search
+#     for ~30 s among configurations that stage both operands, unpadded (so
+#     that every vector access is aligned), with A transposed and db=1;
 #  3. at each size, 3 rounds alternating cuBLAS (20 timed calls) and kiln's best
 #     re-measured alone (--reps 20, a fresh database: built, verified, timed).
 # usage (repository root on the GPU machine, kiln built in build/, nvcc on PATH):
 #   OUT=/some/dir bench/gemm/gpu.sh        -> $OUT/gemm_gpu.log, $OUT/gemm_gpu.db
-# About 6 minutes on one H200.
+#   (KILN=path/to/kiln to use another binary)
+# About 5 minutes on one H200 (most of it the double-precision reference at 4096).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-bench/gemm/out-gpu}; mkdir -p "$out"
 log=$out/gemm_gpu.log
-kiln=$PWD/build/cli/kiln
+kiln=${KILN:-$PWD/build/cli/kiln}
 db=$out/gemm_gpu.db
 rm -f "$db" "$db"-wal "$db"-shm
 work=$(mktemp -d)
@@ -44,26 +48,27 @@ tune_resuming() { # SECONDS, then kiln tune's arguments: search for at most SECO
   done
 }
 sets_of() { echo "$1" | sed -E 's/.*"config":\{([^}]*)\}.*/\1/; s/"//g; s/:/=/g; s/(^|,)/ --set /g'; }
-starts=(
-  "mwg=128 nwg=128 kwg=16 mdim=16 ndim=16 sa=1 sb=1 la=2 lb=32 vwg=4 vwm=4 vwn=4 ta=1 db=1 strided=1"
-  "mwg=128 nwg=128 kwg=16 mdim=16 ndim=16 sa=1 sb=1 la=2 lb=32 vwg=4 vwm=4 vwn=4 ta=1 db=0 strided=1 ku=0"
-  "mwg=64 nwg=64 kwg=16 mdim=16 ndim=16 sa=1 sb=1 la=8 lb=32 vwg=2 vwm=4 vwn=4 ta=1 db=1 strided=1"
-)
 t0=$(date +%s)
-echo "== n=1024: starting points"
+echo "== n=4096: 128x128 tiles, 16x16 work-items, vectors of 4, ta=1 db=1 pf=1; kwg, la, lb, ku exhaustive"
+shape="mwg=128 nwg=128 mdim=16 ndim=16 sa=1 sb=1 ta=1 vwm=4 vwn=4 strided=1 pad=0 vwg=4 db=1 pf=1"
+# shellcheck disable=SC2046
+tune_resuming 100 gemm --size 4096 --device $dev $(printf -- '--set %s ' $shape) --strategy exhaustive \
+  --timeout 2000 --db "$db" --confirm 2
+best4=$("$kiln" best gemm --size 4096 --device $dev --db "$db" --json); echo "winner 4096: $best4"
+echo "== n=1024: the earlier winner (padded and unpadded), the 4096 winner, then random search, ~30 s"
+starts=(
+  "mwg=32 nwg=32 kwg=32 mdim=8 ndim=4 sa=1 sb=1 la=32 lb=32 pad=1 vwg=1 vwm=4 vwn=2 ta=1 db=1 pf=0 ku=4 strided=0"
+  "mwg=32 nwg=32 kwg=32 mdim=8 ndim=4 sa=1 sb=1 la=32 lb=32 pad=0 vwg=1 vwm=4 vwn=2 ta=1 db=1 pf=1 ku=4 strided=0"
+  "$(sets_of "$best4" | sed 's/ --set / /g')"
+)
 for s in "${starts[@]}"; do
   # shellcheck disable=SC2046
-  "$kiln" tune gemm --size 1024 --device $dev $(printf -- '--set %s ' $s) --db "$db" --confirm 0 --verbose 2>&1 | grep -E '^\[|ok|wrong|error' | head -3
+  "$kiln" tune gemm --size 1024 --device $dev $(printf -- '--set %s ' $s) --db "$db" --confirm 0 --verbose 2>&1 |
+    grep -E '^\[|ok|wrong|error' | head -3
 done
-echo "== n=1024: random search, ~90 s"
-tune_resuming 90 gemm --size 1024 --device $dev --strategy random --budget 1000 --timeout 2000 --seed 1 \
-  --db "$db" --confirm 3
+tune_resuming 30 gemm --size 1024 --device $dev --set sa=1 --set sb=1 --set pad=0 --set ta=1 --set db=1 \
+  --strategy random --budget 1000 --timeout 2000 --seed 1 --db "$db" --confirm 3
 best1=$("$kiln" best gemm --size 1024 --device $dev --db "$db" --json); echo "winner 1024: $best1"
-echo "== n=4096: the 1024 winner, then random search among sa=1 sb=1, ~100 s"
-"$kiln" tune gemm --size 4096 --device $dev $(sets_of "$best1") --db "$db" --confirm 0 2>&1 | tail -2
-tune_resuming 100 gemm --size 4096 --device $dev --set sa=1 --set sb=1 --strategy random --budget 1000 \
-  --timeout 2000 --seed 2 --db "$db" --confirm 3
-best4=$("$kiln" best gemm --size 4096 --device $dev --db "$db" --json); echo "winner 4096: $best4"
 echo "tuning wall $(( $(date +%s) - t0 )) s"
 "$kiln" export gemm --device $dev --db "$db" --format json --output "$out/gemm_gpu.json"
 python3 - "$out/gemm_gpu.json" <<'PY'

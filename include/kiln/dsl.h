@@ -141,6 +141,14 @@ kiln_var *kiln_decl_shared_at(kiln_ctx *ctx, kiln_loc loc, const char *name, kil
                               int ndims, const int *dims);
 #define kiln_decl_shared(ctx, name, elem, ...) \
     kiln_decl_shared_at((ctx), KILN_HERE, (name), (elem), KILN_INTS(__VA_ARGS__))
+/* The description's promise that every vector load and store of `array` (an
+ * argument or a shared array) starts at a multiple of the vector's width from
+ * an aligned base: a target may then use aligned vector accesses (OpenCL C: a
+ * pointer to the vector type, which some compilers turn into one wide access
+ * where vloadN gives one per lane), and a shared array is declared aligned
+ * for them. Accesses that break the promise are undefined on such targets. */
+void kiln_vectors_aligned_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array);
+#define kiln_vectors_aligned(ctx, array) kiln_vectors_aligned_at((ctx), KILN_HERE, (array))
 /* A constant array known at build time (filter taps): `count` values in the element type. */
 kiln_var *kiln_decl_const_array_at(kiln_ctx *ctx, kiln_loc loc, const char *name, kiln_type elem,
                                    int count, const double *values);

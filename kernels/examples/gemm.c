@@ -24,8 +24,16 @@
  *    work-item reads vwm of its rows as one vector; pad adds one element to the
  *    rows of the local tiles against bank conflicts;
  *  - db double-buffers the local tiles: tile k+1 is copied while tile k is
- *    computed, with one barrier per tile instead of two;
+ *    computed, with one barrier per tile instead of two; pf (with db) loads
+ *    tile k+1 into registers before tile k is computed and stores it into
+ *    local memory after, so that the loads are in flight during the FMAs;
  *  - ku unrolls the loop over one tile (0: fully).
+ *
+ * Every vector access starts at a multiple of its width (the rows, tiles and
+ * work-item offsets are multiples of the widths), which the description
+ * promises to the generators (kiln_vectors_aligned) for a, b, c and, when pad
+ * is 0, the local tiles: NVIDIA's compiler makes one wide access of such a
+ * vector where vloadN gives one access per lane.
  *
  * The constraints keep every configuration they accept buildable: divisibility
  * of the tiles by the work-items and by the copy shapes, at most 8 x 8 outputs
@@ -43,11 +51,12 @@
 #include "kernels/examples/examples.h"
 
 #define GEMM_MAX_WI 8 /* register blocking: at most 8 x 8 outputs per work-item */
+#define GEMM_MAX_PIECES 64 /* a tile's copy: at most this many vectors of one operand per work-item */
 
 typedef enum gemm_trans { GEMM_NN, GEMM_TN, GEMM_NT } gemm_trans;
 
 typedef struct gemm_params {
-    int mwg, nwg, kwg, mdim, ndim, sa, sb, la, lb, pad, vwg, vwm, vwn, ta, db, ku, strided;
+    int mwg, nwg, kwg, mdim, ndim, sa, sb, la, lb, pad, vwg, vwm, vwn, ta, db, pf, ku, strided;
     int mwi, nwi, wg; /* derived: outputs per work-item in m and n, work-items per group */
 } gemm_params;
 
@@ -107,6 +116,7 @@ static void gemm_read_params(const kiln_config *cfg, gemm_params *p)
     p->vwn = (int)kiln_config_get(cfg, "vwn", 1);
     p->ta = (int)kiln_config_get(cfg, "ta", 0);
     p->db = (int)kiln_config_get(cfg, "db", 0);
+    p->pf = (int)kiln_config_get(cfg, "pf", 0);
     p->ku = (int)kiln_config_get(cfg, "ku", 1);
     p->strided = (int)kiln_config_get(cfg, "strided", 0);
     p->mwi = p->mdim > 0 ? p->mwg / p->mdim : 0;
@@ -178,23 +188,40 @@ typedef struct tile_copy {
     kiln_var *mn0;                  /* the group's first row (A) or column (B) of C */
 } tile_copy;
 
-static void copy_tile(const gemm_build *g, const tile_copy *t, kiln_var *buf)
+/* How much of a copy one call emits: all of it (global memory to local), only
+ * the loads into registers (a prefetch), or only the stores of those registers. */
+typedef enum copy_part { COPY_WHOLE, COPY_LOAD, COPY_STORE } copy_part;
+
+static int copy_pieces(const gemm_params *p, const tile_copy *t)
+{
+    return t->rows / (p->wg / t->across) * (t->cols / p->vwg / t->across);
+}
+
+/* `regs` holds one register vector per piece for COPY_LOAD and COPY_STORE. */
+static void copy_tile(const gemm_build *g, const tile_copy *t, kiln_var *buf, copy_part part, kiln_var *const *regs)
 {
     kiln_ctx *ctx = g->ctx;
-    int vw = g->p.vwg, down = g->p.wg / t->across;
+    int vw = g->p.vwg, down = g->p.wg / t->across, per_row = t->cols / vw / t->across;
     for (int j = 0; j < t->rows / down; j++) {
-        for (int i = 0; i < t->cols / vw / t->across; i++) {
+        for (int i = 0; i < per_row; i++) {
             kiln_block_begin(ctx);
             kiln_var *r = kiln_decl_const(ctx, "r", KILN_T(I32), kiln_addi(ctx, ref(g, t->item_row), j * down));
             kiln_var *q = kiln_decl_const(ctx, "q", KILN_T(I32),
                                           kiln_muli(ctx, kiln_addi(ctx, ref(g, t->item_col), i * t->across), vw));
-            kiln_var *gr = kiln_decl_const(ctx, "gr", KILN_T(I32), kiln_add(ctx, ref(g, t->row0), ref(g, r)));
-            kiln_var *gq = kiln_decl_const(ctx, "gq", KILN_T(I32), kiln_add(ctx, ref(g, t->col0), ref(g, q)));
-            kiln_node *cond = and_cond(ctx, t->guard_rows ? kiln_lt(ctx, ref(g, gr), ref(g, t->row_end)) : NULL,
-                                       t->guard_cols ? kiln_lt(ctx, ref(g, gq), ref(g, t->col_end)) : NULL);
-            kiln_var *v = kiln_decl_const(ctx, "v", elem_type(g, vw),
-                                          guarded(g, cond, kiln_vload_nd(ctx, vw, t->glob, ref(g, gr), ref(g, gq)),
-                                                  vw));
+            kiln_node *v = NULL;
+            if (part != COPY_STORE) {
+                kiln_var *gr = kiln_decl_const(ctx, "gr", KILN_T(I32), kiln_add(ctx, ref(g, t->row0), ref(g, r)));
+                kiln_var *gq = kiln_decl_const(ctx, "gq", KILN_T(I32), kiln_add(ctx, ref(g, t->col0), ref(g, q)));
+                kiln_node *cond = and_cond(ctx, t->guard_rows ? kiln_lt(ctx, ref(g, gr), ref(g, t->row_end)) : NULL,
+                                           t->guard_cols ? kiln_lt(ctx, ref(g, gq), ref(g, t->col_end)) : NULL);
+                v = guarded(g, cond, kiln_vload_nd(ctx, vw, t->glob, ref(g, gr), ref(g, gq)), vw);
+            }
+            if (part == COPY_LOAD) {
+                kiln_assign(ctx, ref(g, regs[j * per_row + i]), v);
+                kiln_block_end(ctx);
+                continue;
+            }
+            kiln_var *val = part == COPY_STORE ? regs[j * per_row + i] : kiln_decl_const(ctx, "v", elem_type(g, vw), v);
             if (t->local_row_major) {
                 kiln_node *args[4];
                 int na = 0;
@@ -202,7 +229,7 @@ static void copy_tile(const gemm_build *g, const tile_copy *t, kiln_var *buf)
                     args[na++] = ref(g, buf);
                 args[na++] = ref(g, r);
                 args[na++] = ref(g, q);
-                args[na++] = ref(g, v);
+                args[na++] = ref(g, val);
                 kiln_vstore_nd_at(ctx, KILN_HERE, t->loc, na, args);
             } else {
                 for (int l = 0; l < vw; l++) {
@@ -212,7 +239,7 @@ static void copy_tile(const gemm_build *g, const tile_copy *t, kiln_var *buf)
                         idx[ni++] = ref(g, buf);
                     idx[ni++] = kiln_addi(ctx, ref(g, q), l);
                     idx[ni++] = ref(g, r);
-                    kiln_assign(ctx, kiln_elem(ctx, t->loc, ni, idx), kiln_lane(ctx, ref(g, v), l));
+                    kiln_assign(ctx, kiln_elem(ctx, t->loc, ni, idx), kiln_lane(ctx, ref(g, val), l));
                 }
             }
             kiln_block_end(ctx);
@@ -222,22 +249,36 @@ static void copy_tile(const gemm_build *g, const tile_copy *t, kiln_var *buf)
 
 typedef struct gemm_copies {
     tile_copy a, b;
+    kiln_var *regs_a[GEMM_MAX_PIECES], *regs_b[GEMM_MAX_PIECES]; /* the prefetched pieces (pf) */
 } gemm_copies;
 
-/* The copy of one operand's tile for the k-tile starting at `kt`. */
-static void copy_operand(const gemm_build *g, tile_copy *t, kiln_var *kt, kiln_var *buf)
+/* The copy of one operand's tile for the k-tile starting at `kt` (`kt` is
+ * unused when only stores are emitted). */
+static void copy_operand(const gemm_build *g, tile_copy *t, kiln_var *kt, kiln_var *buf, copy_part part,
+                         kiln_var *const *regs)
 {
     t->row0 = t->k_rows ? kt : t->mn0;
     t->col0 = t->k_rows ? t->mn0 : kt;
-    copy_tile(g, t, buf);
+    copy_tile(g, t, buf, part, regs);
 }
 
-static void copy_tiles(const gemm_build *g, gemm_copies *cp, kiln_var *kt, kiln_var *buf)
+static void copy_tiles(const gemm_build *g, gemm_copies *cp, kiln_var *kt, kiln_var *buf, copy_part part)
 {
     if (g->as)
-        copy_operand(g, &cp->a, kt, buf);
+        copy_operand(g, &cp->a, kt, buf, part, cp->regs_a);
     if (g->bs)
-        copy_operand(g, &cp->b, kt, buf);
+        copy_operand(g, &cp->b, kt, buf, part, cp->regs_b);
+}
+
+/* The registers a prefetch loads one operand's pieces into, zero at first. */
+static void declare_prefetch(const gemm_build *g, const tile_copy *t, kiln_var **regs, const char *prefix)
+{
+    int pieces = copy_pieces(&g->p, t);
+    for (int i = 0; i < pieces; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "%s%d", prefix, i);
+        regs[i] = kiln_decl(g->ctx, name, elem_type(g, g->p.vwg), zero(g, g->p.vwg));
+    }
 }
 
 /* The shape of the copy of A (is_a) or B: the global array's rows run along k
@@ -406,6 +447,13 @@ static int gemm_check(kiln_ctx *ctx, const gemm_params *p, gemm_trans trans, lon
         return kiln_fail(ctx, "gemm: ta = 1 needs sa = 1 (A staged in local memory)");
     if (p->db && !p->sa && !p->sb)
         return kiln_fail(ctx, "gemm: db = 1 needs a staged operand");
+    if (p->pf && !p->db)
+        return kiln_fail(ctx, "gemm: pf = 1 needs db = 1 (double-buffered local tiles)");
+    /* the listed values keep this within 2 kwg <= 64; a configuration built
+     * through the API may hold any power of two */
+    if (p->pf && ((p->sa && p->mwg * p->kwg / (p->wg * p->vwg) > GEMM_MAX_PIECES) ||
+                  (p->sb && p->nwg * p->kwg / (p->wg * p->vwg) > GEMM_MAX_PIECES)))
+        return kiln_fail(ctx, "gemm: pf = 1 holds at most %d vectors of a tile per work-item", GEMM_MAX_PIECES);
     const long long a_cols = trans == GEMM_TN ? m : k, b_cols = trans == GEMM_NT ? k : n;
     const int a_tile_cols = trans == GEMM_TN ? p->mwg : p->kwg, a_tile_rows = trans == GEMM_TN ? p->kwg : p->mwg;
     const int b_tile_cols = trans == GEMM_NT ? p->kwg : p->nwg, b_tile_rows = trans == GEMM_NT ? p->nwg : p->kwg;
@@ -440,6 +488,13 @@ static void declare_locals(gemm_build *g)
         g->bs = p->db ? kiln_decl_shared(ctx, "b_tile", elem_type(g, 1), nbuf, r, q)
                       : kiln_decl_shared(ctx, "b_tile", elem_type(g, 1), r, q);
     }
+    /* a padded row is no longer a multiple of the vector widths */
+    if (!p->pad) {
+        if (g->as)
+            kiln_vectors_aligned(ctx, g->as);
+        if (g->bs)
+            kiln_vectors_aligned(ctx, g->bs);
+    }
 }
 
 /* The tile row (column) of each vector group of a work-item's outputs. */
@@ -471,7 +526,7 @@ static void k_loop(gemm_build *g, gemm_copies *cp)
     int staged = g->as || g->bs;
     if (!p->db) {
         kiln_var *kt = kiln_for_begin(ctx, "kt", kiln_int(ctx, 0), ref(g, g->vk), kiln_int(ctx, p->kwg));
-        copy_tiles(g, cp, kt, NULL);
+        copy_tiles(g, cp, kt, NULL, COPY_WHOLE);
         if (staged)
             kiln_barrier(ctx, KILN_FENCE_LOCAL);
         compute_tile(g, kt, NULL);
@@ -481,22 +536,36 @@ static void k_loop(gemm_build *g, gemm_copies *cp)
         return;
     }
     /* double buffering: tile t + 1 goes into the buffer tile t - 1 used, which
-     * every work-item left before the barrier that ended step t - 1 */
+     * every work-item left before the barrier that ended step t - 1. With pf
+     * its loads are issued before tile t is computed and its stores after, so
+     * that the computation hides the latency of global memory. */
     kiln_var *ntiles = kiln_decl_const(ctx, "ntiles", KILN_T(I32),
                                        kiln_divi(ctx, kiln_addi(ctx, ref(g, g->vk), p->kwg - 1), p->kwg));
     kiln_var *first = kiln_decl_const(ctx, "kt_first", KILN_T(I32), kiln_int(ctx, 0));
     kiln_var *buf0 = kiln_decl_const(ctx, "buf_first", KILN_T(I32), kiln_int(ctx, 0));
-    copy_tiles(g, cp, first, buf0);
+    copy_tiles(g, cp, first, buf0, COPY_WHOLE);
     kiln_barrier(ctx, KILN_FENCE_LOCAL);
     kiln_var *t = kiln_for_begin(ctx, "t", kiln_int(ctx, 0), ref(g, ntiles), kiln_int(ctx, 1));
     kiln_var *cur = kiln_decl_const(ctx, "cur", KILN_T(I32), kiln_band(ctx, ref(g, t), kiln_int(ctx, 1)));
     kiln_var *kt = kiln_decl_const(ctx, "kt", KILN_T(I32), kiln_muli(ctx, ref(g, t), p->kwg));
+    if (p->pf) {
+        if (g->as)
+            declare_prefetch(g, &cp->a, cp->regs_a, "pa");
+        if (g->bs)
+            declare_prefetch(g, &cp->b, cp->regs_b, "pb");
+    }
     kiln_if_begin(ctx, kiln_lt(ctx, kiln_addi(ctx, ref(g, t), 1), ref(g, ntiles)));
     kiln_var *next = kiln_decl_const(ctx, "nxt", KILN_T(I32), kiln_bxor(ctx, ref(g, cur), kiln_int(ctx, 1)));
     kiln_var *kt_next = kiln_decl_const(ctx, "kt_next", KILN_T(I32), kiln_addi(ctx, ref(g, kt), p->kwg));
-    copy_tiles(g, cp, kt_next, next);
+    copy_tiles(g, cp, kt_next, next, p->pf ? COPY_LOAD : COPY_WHOLE);
     kiln_if_end(ctx);
     compute_tile(g, kt, cur);
+    if (p->pf) { /* the stores of the prefetch, into the same buffer `nxt` */
+        kiln_if_begin(ctx, kiln_lt(ctx, kiln_addi(ctx, ref(g, t), 1), ref(g, ntiles)));
+        kiln_var *into = kiln_decl_const(ctx, "nxt", KILN_T(I32), kiln_bxor(ctx, ref(g, cur), kiln_int(ctx, 1)));
+        copy_tiles(g, cp, NULL, into, COPY_STORE);
+        kiln_if_end(ctx);
+    }
     kiln_barrier(ctx, KILN_FENCE_LOCAL);
     kiln_for_end(ctx);
 }
@@ -555,9 +624,14 @@ static kiln_proc *gemm_build_variant(kiln_ctx *ctx, const kiln_config *cfg, cons
     g.b = trans == GEMM_NT ? kiln_arg_array(ctx, "b", et, KILN_IN, ref(&g, g.vn), ref(&g, g.vk))
                            : kiln_arg_array(ctx, "b", et, KILN_IN, ref(&g, g.vk), ref(&g, g.vn));
     g.c = kiln_arg_array(ctx, "c", et, KILN_OUT, ref(&g, g.vm), ref(&g, g.vn));
+    /* every vector access starts at a multiple of its width: gemm_check keeps
+     * the rows, tiles and work-item offsets multiples of the widths */
+    kiln_vectors_aligned(ctx, g.a);
+    kiln_vectors_aligned(ctx, g.b);
+    kiln_vectors_aligned(ctx, g.c);
     kiln_comment(ctx, "tile %d x %d x %d, %d x %d work-items, sa %d sb %d la %d lb %d pad %d, vwg %d vwm %d vwn %d, "
-                 "ta %d db %d ku %d strided %d", p->mwg, p->nwg, p->kwg, p->mdim, p->ndim, p->sa, p->sb, p->la, p->lb,
-                 p->pad, p->vwg, p->vwm, p->vwn, p->ta, p->db, p->ku, p->strided);
+                 "ta %d db %d pf %d ku %d strided %d", p->mwg, p->nwg, p->kwg, p->mdim, p->ndim, p->sa, p->sb, p->la,
+                 p->lb, p->pad, p->vwg, p->vwm, p->vwn, p->ta, p->db, p->pf, p->ku, p->strided);
     declare_locals(&g);
     kiln_var *lx = kiln_decl_const(ctx, "lx", KILN_T(I32), i32_witem(ctx, KILN_LOCAL_ID, 0));
     kiln_var *ly = kiln_decl_const(ctx, "ly", KILN_T(I32), i32_witem(ctx, KILN_LOCAL_ID, 1));
@@ -775,6 +849,8 @@ GEMM_CALLBACKS(f64_nt, GEMM_NT, KILN_F64)
                  .default_value = 0},                                                                            \
                 {.name = "db", .help = "double-buffer the local tiles (copy tile k+1 during tile k)",            \
                  KILN_VALUES(0, 1), .default_value = 0},                                                         \
+                {.name = "pf", .help = "with db: load tile k+1 into registers before computing tile k, store "   \
+                 "it after", KILN_VALUES(0, 1), .default_value = 0},                                              \
                 {.name = "ku", .help = "unroll of the loop over one k tile (0: fully)", KILN_VALUES(1, 4, 0),    \
                  .default_value = 1},                                                                            \
                 {.name = "strided", .help = "outputs of a work-item spaced by the group (1) or contiguous (0)",   \
@@ -794,7 +870,7 @@ GEMM_CALLBACKS(f64_nt, GEMM_NT, KILN_F64)
         " % (mdim * ndim / lb) == 0)",                                                                           \
         "(sa * (ta == 1 ? kwg * (mwg + pad) : mwg * (kwg + pad)) + sb * kwg * (nwg + pad)) * " esz               \
         " * (db + 1) <= local_mem_bytes",                                                                        \
-        "ku == 0 || kwg % ku == 0")
+        "ku == 0 || kwg % ku == 0", "pf == 0 || db == 1")
 
 #define GEMM_KERNEL(id, kname, summary_text, a_rows, a_cols, b_rows, b_cols, esz, elem, bytes_fn)             \
     const kiln_kernel kiln_kernel_gemm_##id = {                                                                 \

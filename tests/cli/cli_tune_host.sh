@@ -19,9 +19,9 @@ expect 0 "$KILN" tune laplace --device host --size 64x32 --budget 3
 contains "best:"
 expect 0 "$KILN" tune matmul --device host --size 32 --budget 3
 contains "best:"
-# Every parameter of gemm (17) fixed: one configuration, measured and stored.
+# Every parameter of gemm (18) fixed: one configuration, measured and stored.
 gemm_sets=()
-for p in mwg=16 nwg=16 kwg=8 mdim=4 ndim=4 sa=1 sb=1 la=2 lb=8 pad=1 vwg=2 vwm=2 vwn=2 ta=1 db=1 ku=0 strided=1; do
+for p in mwg=16 nwg=16 kwg=8 mdim=4 ndim=4 sa=1 sb=1 la=2 lb=8 pad=1 vwg=2 vwm=2 vwn=2 ta=1 db=1 pf=1 ku=0 strided=1; do
   gemm_sets+=(--set "$p")
 done
 expect 0 "$KILN" tune gemm --device host --size 20x12x10 "${gemm_sets[@]}" --reps 1 --confirm 0

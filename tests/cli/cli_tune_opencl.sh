@@ -9,4 +9,13 @@ contains "best:"
 expect 0 "$KILN" tune laplace --size 64x32 --strategy random --budget 4
 contains "best:"
 expect 0 "$KILN" best matmul --size 64;   contains "matmul on"
+# Every gemm parameter fixed, with 48 KiB of local tiles: more than the portable
+# limit (32 KiB), within the device's (PoCL: far more). The --set is checked
+# against the device's own limits, not refused before the device is known.
+gemm_sets=()
+for p in mwg=64 nwg=128 kwg=32 mdim=8 ndim=32 sa=1 sb=1 la=8 lb=32 pad=0 vwg=1 vwm=1 vwn=1 ta=1 db=1 pf=0 ku=0 strided=0; do
+  gemm_sets+=(--set "$p")
+done
+expect 0 "$KILN" tune gemm --size 128 "${gemm_sets[@]}" --reps 1 --confirm 0
+contains "1 configurations run"; contains "1 ok"
 finish

@@ -264,6 +264,15 @@ static void test_structure_errors(void)
     expect(&f, line, "invalid name '2x'");
 
     f = setup();
+    line = __LINE__; kiln_vectors_aligned(f.ctx, f.x);
+    expect(&f, line, "aligned vectors of 'x': not an argument or shared array");
+
+    f = setup();
+    kiln_var *priv = kiln_decl_array(f.ctx, "priv", KILN_T(F32), 8);
+    line = __LINE__; kiln_vectors_aligned(f.ctx, priv);
+    expect(&f, line, "aligned vectors of 'priv': not an argument or shared array");
+
+    f = setup();
     line = __LINE__; kiln_fail(f.ctx, "tile %d does not divide %d", 3, 64);
     expect(&f, line, "tile 3 does not divide 64");
 }

@@ -287,6 +287,29 @@ static kiln_proc *build_five_point(kiln_ctx *c)
     return kiln_proc_end(c);
 }
 
+/* Vector accesses promised aligned: a global load into a shared tile, a
+ * neighbour's slot read back, a global store (OpenCL: through vector pointers). */
+static kiln_proc *build_aligned(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "aligned");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F32), KILN_IN, kiln_ref(c, n));
+    kiln_var *b = kiln_arg_array(c, "b", KILN_T(F32), KILN_OUT, kiln_ref(c, n));
+    kiln_var *t = kiln_decl_shared(c, "t", KILN_T(F32), 4, 4);
+    kiln_vectors_aligned(c, a);
+    kiln_vectors_aligned(c, b);
+    kiln_vectors_aligned(c, t);
+    kiln_var *l = kiln_decl_const(c, "l", KILN_T(I32), kiln_cast(c, KILN_T(I32), kiln_local_id(c, 0)));
+    kiln_var *i = kiln_decl_const(c, "i", KILN_T(I32), kiln_muli(c, kiln_cast(c, KILN_T(I32), kiln_global_id(c, 0)), 4));
+    kiln_vstore_nd(c, t, kiln_ref(c, l), kiln_int(c, 0),
+                   kiln_mul(c, kiln_vload(c, 4, a, kiln_ref(c, i)), kiln_cast(c, KILN_V(F32, 4), kiln_flt(c, 2))));
+    kiln_barrier(c, KILN_FENCE_LOCAL);
+    kiln_node *slot = kiln_band(c, kiln_addi(c, kiln_ref(c, l), 1), kiln_int(c, 3));
+    kiln_var *v = kiln_decl_const(c, "v", KILN_V(F32, 4), kiln_vload_nd(c, 4, t, slot, kiln_int(c, 0)));
+    kiln_vstore(c, b, kiln_ref(c, i), kiln_add(c, kiln_ref(c, v), kiln_cast(c, KILN_V(F32, 4), kiln_flt(c, 1))));
+    return kiln_proc_end(c);
+}
+
 typedef kiln_proc *(*build_fn)(kiln_ctx *);
 static const struct {
     const char *name;
@@ -295,6 +318,7 @@ static const struct {
     {"arith", build_arith}, {"math64", build_math64}, {"vectors", build_vectors},
     {"reduce", build_reduce}, {"stencil", build_stencil}, {"swizzle", build_swizzle},
     {"arrays", build_arrays}, {"vec1", build_vec1}, {"five_point", build_five_point},
+    {"aligned", build_aligned},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -689,6 +713,27 @@ static void vectors_check(const char *label, void *const *in, void *const *got)
     }
 }
 
+static void aligned_init(void *const *arg)
+{
+    *(int32_t *)arg[0] = VEC_N;
+    float *a = arg[1], *b = arg[2];
+    for (int i = 0; i < VEC_N; i++) {
+        a[i] = (float)((i * 7) % 23) * 0.5f;
+        b[i] = -777.0f;
+    }
+}
+
+/* b[4 l + j] of group g is 2 a[4 ((l + 1) % 4) + j] + 1: the tile slot of the next work-item */
+static void aligned_check(const char *label, void *const *in, void *const *got)
+{
+    const float *a = in[1], *b = got[2];
+    for (int i = 0; i < VEC_N; i++) {
+        int group = i / 16, l = i / 4 % 4, j = i % 4;
+        float want = 2.0f * a[group * 16 + (l + 1) % 4 * 4 + j] + 1.0f;
+        CHECK_MSG(b[i] == want, "%s: aligned b[%d] = %.9g, want %.9g", label, i, b[i], want);
+    }
+}
+
 static void swizzle_init(void *const *arg)
 {
     *(int32_t *)arg[0] = VEC_N;
@@ -859,6 +904,8 @@ static const exec_spec exec_specs[] = {
      {1, {MATH64_N, 1, 1}, {16, 1, 1}}, math64_init, math64_check},
     {"vectors", build_vectors, 4, {{KILN_I32, 0}, {KILN_F32, VEC_N}, {KILN_F32, VEC_N}, {KILN_I32, VEC_N}},
      {1, {VEC_N / 4, 1, 1}, {4, 1, 1}}, vectors_init, vectors_check},
+    {"aligned", build_aligned, 3, {{KILN_I32, 0}, {KILN_F32, VEC_N}, {KILN_F32, VEC_N}},
+     {1, {VEC_N / 4, 1, 1}, {4, 1, 1}}, aligned_init, aligned_check},
     {"swizzle", build_swizzle, 4, {{KILN_I32, 0}, {KILN_F32, VEC_N}, {KILN_F32, VEC_N}, {KILN_U8, VEC_N}},
      {1, {VEC_N / 4, 1, 1}, {4, 1, 1}}, swizzle_init, swizzle_check},
     {"reduce", build_reduce, 5,

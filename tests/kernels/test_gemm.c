@@ -31,6 +31,12 @@ static const struct {
     {&kiln_kernel_gemm_nn, "128",
      "mwg=128,nwg=128,kwg=16,mdim=16,ndim=16,sa=1,sb=1,la=2,lb=32,vwg=4,vwm=4,vwn=4,ta=1,db=1,ku=4"},
     {&kiln_kernel_gemm_nn, "5x3x7", "sb=1,lb=8,db=1,strided=1"},
+    /* the next tile prefetched into registers, with guards in m, n and k */
+    {&kiln_kernel_gemm_nn, "68x44x36",
+     "mwg=32,nwg=32,kwg=16,mdim=8,ndim=8,sa=1,sb=1,la=2,lb=8,vwg=4,vwm=4,vwn=4,ta=1,db=1,pf=1,strided=1"},
+    {&kiln_kernel_gemm_nn, "5x3x7", "sb=1,lb=8,db=1,pf=1"},
+    {&kiln_kernel_gemm_tn, "67x45x37", "mwg=16,nwg=16,kwg=8,mdim=4,ndim=4,sa=1,sb=1,la=2,lb=2,db=1,pf=1,pad=1"},
+    {&kiln_kernel_gemm_f64_nt, "67x45x37", "mwg=32,nwg=16,kwg=8,mdim=8,ndim=4,sa=1,sb=1,la=8,lb=8,db=1,pf=1,strided=1"},
     {&kiln_kernel_gemm_nn, "33", "mwg=16,nwg=16,kwg=8,mdim=4,ndim=4,sa=1,sb=1,la=2,lb=2,db=1,strided=1,pad=1"},
     {&kiln_kernel_gemm_tn, "67x45x37", "mwg=32,nwg=16,kwg=16,mdim=16,ndim=4,sa=1,la=32,strided=1"},
     {&kiln_kernel_gemm_tn, "68x44x36",
@@ -271,6 +277,7 @@ static void host_only_checks(void)
     refused(&kiln_kernel_gemm_nn, "64", "mwg=128,mdim=4", "1 to 8 rows and columns");
     refused(&kiln_kernel_gemm_nn, "64", "ta=1", "ta = 1 needs sa = 1");
     refused(&kiln_kernel_gemm_nn, "64", "sa=1,la=32,kwg=16", "la 32 work-items across");
+    refused(&kiln_kernel_gemm_nn, "64", "sa=1,pf=1", "pf = 1 needs db = 1");
 }
 
 int main(int argc, char **argv)
