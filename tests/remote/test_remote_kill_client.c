@@ -88,12 +88,8 @@ int main(void)
               (unsigned long long)now[0], (unsigned long long)now[1], (unsigned long long)now[2]);
     CHECK(harness_daemon_alive(&h));
 
-    pid_t second = fork();
-    if (second == 0)
-        _exit(compute_saxpy(harness_platform("kiln-remote"), 3, 4));
-    int status = -1;
-    waitpid(second, &status, 0);
-    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "second client failed: status %d", status);
+    int status = compute_saxpy_new_client(3, 4);
+    CHECK_MSG(status == 0, "second client failed: status %d", status);
     raw_close(&r);
     harness_stop(&h);
     CHECK_DONE();
