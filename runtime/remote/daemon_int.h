@@ -66,6 +66,13 @@ struct kr_platform {
     /* NULL: a process-local region (one session at a time, as in the fuzz test) */
     struct kr_shared *shared;
     unsigned slot;
+    /*
+     * The session's process exits when the session ends (kiln-remoted): the
+     * system frees everything at once, so the session neither waits for its
+     * queues nor releases its objects one by one. (Failing a user event that
+     * gates queued work, the orderly way, aborts PoCL 3.1.)
+     */
+    int exit_frees;
 };
 
 /*
@@ -110,6 +117,9 @@ struct kr_spawn {
     int warm_ctl; /* its control socket */
     int listen_fd, reserve_fd;
     int64_t backoff_until_ms;
+#define KR_SPAWN_LINGER 64
+    int linger_fd[KR_SPAWN_LINGER]; /* refused connections left open a moment (-1: free) */
+    int64_t linger_until[KR_SPAWN_LINGER];
 };
 
 /*

@@ -45,7 +45,7 @@
  */
 #define WAIT_SLICE_MS 50
 /* At the pending-commands limit, how long the queue may take to drain before a refusal. */
-#define DRAIN_WAIT_MS 1000
+#define DRAIN_WAIT_MS 200
 
 void kr_limits_default(struct kr_limits *l)
 {
@@ -94,6 +94,7 @@ struct entry {
     int user_event;       /* event: a user event, failed if the client goes away */
     int callback_set;     /* event: wake_waiters is registered */
     uint64_t pending;     /* queue: commands enqueued since it was last seen idle */
+    int refusing;         /* queue: at the pending limit and not drained: refused without waiting */
     uint64_t order;
     /* with --capture: a program's source and build options; a kernel's name,
      * its program's source and options, and its arguments as last set */
@@ -462,19 +463,26 @@ static cl_int queue_wait(struct session *s, struct entry *q, const cl_event *ext
         return KR_STATUS_PENDING;
     cl_int err = q ? s->D->clFinish(q->handle) : CL_SUCCESS; /* at once now: for its status */
     if (q && err == CL_SUCCESS)
-        q->pending = 0;
+        q->pending = 0, q->refusing = 0;
     if (err == CL_SUCCESS && n)
         err = s->D->clWaitForEvents(n, extra);
     return err;
 }
 
-/* Whether q may take one more command: past the pending limit only once it has drained. */
+/*
+ * Whether q may take one more command: past the pending limit only once it
+ * has drained. A queue that did not drain in time refuses at once until a
+ * finish or wait sees it idle.
+ */
 static cl_int queue_room(struct session *s, struct entry *q)
 {
     if (q->pending < s->L->pending)
         return CL_SUCCESS;
+    if (q->refusing)
+        return CL_OUT_OF_RESOURCES;
     cl_int err = queue_wait(s, q, NULL, 0, DRAIN_WAIT_MS);
-    return err == KR_STATUS_PENDING ? CL_OUT_OF_RESOURCES : err;
+    q->refusing = err == KR_STATUS_PENDING;
+    return q->refusing ? CL_OUT_OF_RESOURCES : err;
 }
 
 static size_t reply_begin(struct session *s, uint32_t opcode, uint64_t seq, cl_int err)
@@ -1673,7 +1681,8 @@ int kr_session_run(const struct kr_platform *p, int sock)
             }
         }
     }
-    session_cleanup(&s);
+    if (!p->exit_frees)
+        session_cleanup(&s);
     kr_conn_free(&s.conn);
     kr_buf_free(&s.out);
     atomic_store(&s.cnt->live, 0);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +32,8 @@
 #define HANGUP_GRACE_MS 2000
 /* Back-off after the descriptor limit or a warm process that died before serving. */
 #define BACKOFF_MS 200
+/* A refused connection stays open this long, so that the client's HELLO is sent and the refusal read. */
+#define LINGER_MS 1000
 
 /* What the warm process reports once it has loaded the platform. */
 struct ready_report {
@@ -58,6 +61,8 @@ struct kr_spawn_child {
 };
 
 static int g_sigchld[2] = {-1, -1};
+
+static int64_t close_lingering(struct kr_spawn *sp, int force);
 
 static void on_sigchld(int sig)
 {
@@ -92,6 +97,12 @@ static void warm_main(const struct kr_spawn_config *cfg, int ctl, int listen_fd)
 {
     if (listen_fd >= 0)
         close(listen_fd);
+    /* Drivers open many files; the listener may run at a lower soft limit than a session needs. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     struct kr_platform p;
     struct ready_report rep;
     memset(&rep, 0, sizeof rep);
@@ -103,6 +114,7 @@ static void warm_main(const struct kr_spawn_config *cfg, int ctl, int listen_fd)
         p.capture = cfg->capture;
         p.limits = &cfg->limits;
         p.shared = cfg->shared;
+        p.exit_frees = 1;
         rep.ndevices = p.ndevices;
         rep.in_place = p.in_place;
         snprintf(rep.library, sizeof rep.library, "%s", p.library);
@@ -167,6 +179,7 @@ static pid_t spawn_warm(struct kr_spawn *sp, int *ctl)
                 close(sp->children[i].ctl);
         if (sp->reserve_fd >= 0)
             close(sp->reserve_fd);
+        close_lingering(sp, 1);
         warm_main(&sp->cfg, sv[1], sp->listen_fd);
     }
     close(sv[1]);
@@ -184,6 +197,8 @@ int kr_spawn_start(struct kr_spawn *sp, const struct kr_spawn_config *cfg, char 
     memset(sp, 0, sizeof *sp);
     sp->cfg = *cfg;
     sp->listen_fd = sp->warm_ctl = sp->reserve_fd = -1;
+    for (int i = 0; i < KR_SPAWN_LINGER; i++)
+        sp->linger_fd[i] = -1;
     sp->nchildren = cfg->limits.sessions;
     sp->children = calloc(sp->nchildren, sizeof *sp->children);
     if (!sp->children || pipe2(g_sigchld, O_NONBLOCK | O_CLOEXEC) != 0) {
@@ -205,8 +220,36 @@ int kr_spawn_start(struct kr_spawn *sp, const struct kr_spawn_config *cfg, char 
     return 0;
 }
 
-/* Refuses a connection: a HELLO reply of CL_OUT_OF_RESOURCES (the client's first frame is HELLO, seq 1), then close. */
-static void refuse(int fd, const char *why, uid_t uid)
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Closes the refused connections whose time is up (all of them with force); the next deadline, or -1. */
+static int64_t close_lingering(struct kr_spawn *sp, int force)
+{
+    int64_t now = now_ms(), next = -1;
+    for (int i = 0; i < KR_SPAWN_LINGER; i++) {
+        if (sp->linger_fd[i] < 0)
+            continue;
+        if (force || sp->linger_until[i] <= now) {
+            close(sp->linger_fd[i]);
+            sp->linger_fd[i] = -1;
+        } else if (next < 0 || sp->linger_until[i] < next) {
+            next = sp->linger_until[i];
+        }
+    }
+    return next;
+}
+
+/*
+ * Refuses a connection: a HELLO reply of CL_OUT_OF_RESOURCES (the client's
+ * first frame is HELLO, seq 1); the connection lingers half-closed for a
+ * while unless there is no room (or linger is 0).
+ */
+static void refuse(struct kr_spawn *sp, int fd, const char *why, uid_t uid, int linger)
 {
     struct kr_buf b = {0};
     size_t start = kr_frame_begin(&b, KR_OP_HELLO | KR_REPLY_BIT, 1);
@@ -222,8 +265,21 @@ static void refuse(int fd, const char *why, uid_t uid)
         (void)w;
     }
     kr_buf_free(&b);
-    close(fd);
-    fprintf(stderr, "kiln-remoted: refused a connection of uid %u: %s\n", (unsigned)uid, why);
+    shutdown(fd, SHUT_WR);
+    int slot = -1;
+    for (int i = 0; linger && i < KR_SPAWN_LINGER && slot < 0; i++)
+        if (sp->linger_fd[i] < 0)
+            slot = i;
+    if (slot >= 0) {
+        sp->linger_fd[slot] = fd;
+        sp->linger_until[slot] = now_ms() + LINGER_MS;
+    } else {
+        close(fd);
+    }
+    if (uid == (uid_t)-1)
+        fprintf(stderr, "kiln-remoted: refused a connection: %s\n", why);
+    else
+        fprintf(stderr, "kiln-remoted: refused a connection of uid %u: %s\n", (unsigned)uid, why);
 }
 
 static unsigned sessions_of(const struct kr_spawn *sp, uid_t uid, unsigned *all)
@@ -236,13 +292,6 @@ static unsigned sessions_of(const struct kr_spawn *sp, uid_t uid, unsigned *all)
             n += sp->children[i].uid == uid;
         }
     return n;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 static void reap(struct kr_spawn *sp)
@@ -294,11 +343,11 @@ static void serve_connection(struct kr_spawn *sp, int fd, int (*uid_allowed)(uid
     }
     unsigned all, mine = sessions_of(sp, cred.uid, &all);
     if (all >= sp->cfg.limits.sessions) {
-        refuse(fd, "too many sessions (--max-sessions)", cred.uid);
+        refuse(sp, fd, "too many sessions (--max-sessions)", cred.uid, 1);
         return;
     }
     if (mine >= sp->cfg.limits.sessions_per_uid) {
-        refuse(fd, "too many sessions of this uid (--max-sessions-per-uid)", cred.uid);
+        refuse(sp, fd, "too many sessions of this uid (--max-sessions-per-uid)", cred.uid, 1);
         return;
     }
     if (sp->warm < 0)
@@ -307,7 +356,7 @@ static void serve_connection(struct kr_spawn *sp, int fd, int (*uid_allowed)(uid
     while (slot < sp->nchildren && sp->children[slot].pid > 0)
         slot++;
     if (sp->warm < 0 || slot == sp->nchildren || hand_off(sp, fd, &cred, slot) != 0) {
-        refuse(fd, "no session process could be started", cred.uid);
+        refuse(sp, fd, "no session process could be started", cred.uid, 1);
         return;
     }
     close(fd);
@@ -323,13 +372,14 @@ static void serve_connection(struct kr_spawn *sp, int fd, int (*uid_allowed)(uid
  */
 static void at_fd_limit(struct kr_spawn *sp)
 {
+    close_lingering(sp, 1);
     if (sp->reserve_fd >= 0) {
         close(sp->reserve_fd);
         sp->reserve_fd = -1;
     }
     int fd = accept4(sp->listen_fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd >= 0)
-        refuse(fd, "the daemon is at its descriptor limit", (uid_t)-1);
+        refuse(sp, fd, "the daemon is at its descriptor limit", (uid_t)-1, 0);
     sp->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     sp->backoff_until_ms = now_ms() + BACKOFF_MS;
 }
@@ -339,15 +389,18 @@ int kr_spawn_serve(struct kr_spawn *sp, int listen_fd, int (*uid_allowed)(uid_t)
     sp->listen_fd = listen_fd;
     sp->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     for (;;) {
-        int64_t now = now_ms();
+        int64_t next_close = close_lingering(sp, 0), now = now_ms();
         int waiting = sp->backoff_until_ms > now;
         if (!waiting) {
             sp->backoff_until_ms = 0;
             if (sp->warm < 0)
                 sp->warm = spawn_warm(sp, &sp->warm_ctl);
         }
+        int64_t until = waiting ? sp->backoff_until_ms : -1;
+        if (next_close >= 0 && (until < 0 || next_close < until))
+            until = next_close;
         struct pollfd pf[2] = {{g_sigchld[0], POLLIN, 0}, {listen_fd, POLLIN, 0}};
-        int rc = poll(pf, waiting ? 1 : 2, waiting ? (int)(sp->backoff_until_ms - now) : -1);
+        int rc = poll(pf, waiting ? 1 : 2, until < 0 ? -1 : (int)(until > now ? until - now : 0));
         if (rc < 0 && errno != EINTR)
             return -1;
         reap(sp);

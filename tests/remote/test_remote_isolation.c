@@ -13,6 +13,7 @@
  */
 #include "check.h"
 #include "common_compute.h"
+#include "doomed.h"
 #include "harness.h"
 
 #include <CL/cl.h>
@@ -20,34 +21,13 @@
 
 static const char *k_src =
     "__kernel void with_sampler(__global float *x, sampler_t s) { x[get_global_id(0)] = 1.0f; }\n"
-    "__kernel void add_one(__global float *x) { x[get_global_id(0)] += 1.0f; }\n"
-    "__kernel void wild_store(__global int *x, const ulong where) {\n"
-    "    if (get_global_id(0) == 0) *(__global int *)where = x[0]; }\n";
+    "__kernel void add_one(__global float *x) { x[get_global_id(0)] += 1.0f; }\n";
 
 enum { N = 256 };
 
-struct client {
-    cl_device_id dev;
-    cl_context ctx;
-    cl_command_queue q;
-    cl_program prog;
-};
-
-/* Context, queue and the built test program on the remoted device; 0 or -1. */
-static int client_open(struct client *c)
-{
-    cl_platform_id p = harness_platform("kiln-remote");
-    cl_int err;
-    if (!p || clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 1, &c->dev, NULL) != CL_SUCCESS)
-        return -1;
-    c->ctx = clCreateContext(NULL, 1, &c->dev, NULL, NULL, &err);
-    c->q = c->ctx ? clCreateCommandQueue(c->ctx, c->dev, 0, &err) : NULL;
-    c->prog = c->q ? clCreateProgramWithSource(c->ctx, 1, &k_src, NULL, &err) : NULL;
-    return c->prog && clBuildProgram(c->prog, 1, &c->dev, NULL, NULL, NULL) == CL_SUCCESS ? 0 : -1;
-}
 
 /* Runs add_one on m `rounds` times and checks that every element grew by exactly that. */
-static int add_one_checked(struct client *c, cl_program prog, cl_mem m, float *expect, int rounds)
+static int add_one_checked(struct harness_client *c, cl_program prog, cl_mem m, float *expect, int rounds)
 {
     cl_int err;
     cl_kernel k = clCreateKernel(prog, "add_one", &err);
@@ -69,7 +49,7 @@ static int add_one_checked(struct client *c, cl_program prog, cl_mem m, float *e
 }
 
 /* A sampler argument given 8 arbitrary bytes: the daemon refuses it, it never reaches the driver. */
-static int doom_sampler(struct client *c)
+static int doom_sampler(struct harness_client *c)
 {
     cl_int err;
     cl_kernel k = clCreateKernel(c->prog, "with_sampler", &err);
@@ -82,7 +62,7 @@ static int doom_sampler(struct client *c)
 }
 
 /* A buffer released while a kernel still names it: the kernel keeps it alive. */
-static int doom_released_buffer(struct client *c)
+static int doom_released_buffer(struct harness_client *c)
 {
     cl_int err;
     cl_kernel k = clCreateKernel(c->prog, "add_one", &err);
@@ -111,7 +91,7 @@ static unsigned char *program_binary(cl_program prog, size_t *size)
 }
 
 /* A binary with flipped bytes is refused; the same binary unchanged builds and computes. */
-static int doom_flipped_binary(struct client *c)
+static int doom_flipped_binary(struct harness_client *c)
 {
     size_t size = 0;
     unsigned char *bin = program_binary(c->prog, &size);
@@ -138,29 +118,21 @@ static int doom_flipped_binary(struct client *c)
     return err == CL_INVALID_BINARY && status == CL_INVALID_BINARY ? 0 : 44;
 }
 
-/* A store through a wild pointer inside the kernel: only this client's session may end. */
-static int doom_wild_store(struct client *c)
+/* A store through a wild pointer inside the kernel (doomed.h): only this client's session may end. */
+static int doom_wild_store(struct harness_client *c)
 {
-    cl_int err;
-    cl_kernel k = clCreateKernel(c->prog, "wild_store", &err);
-    cl_mem m = clCreateBuffer(c->ctx, CL_MEM_READ_WRITE, N * sizeof(int), NULL, &err);
-    cl_ulong where = 16;
-    if (!k || !m || clSetKernelArg(k, 0, sizeof m, &m) != CL_SUCCESS || clSetKernelArg(k, 1, sizeof where, &where))
-        return 50;
-    size_t global = 1;
-    clEnqueueNDRangeKernel(c->q, k, 1, NULL, &global, NULL, 0, NULL, NULL);
-    err = clFinish(c->q);
-    return err == CL_DEVICE_NOT_AVAILABLE ? 0 : 51;
+    (void)c;
+    return wild_store_client();
 }
 
-typedef int (*doom_fn)(struct client *);
+typedef int (*doom_fn)(struct harness_client *);
 
 static int run_doomed(doom_fn fn)
 {
     pid_t pid = fork();
     if (pid == 0) {
-        struct client c;
-        _exit(client_open(&c) != 0 ? 10 : fn(&c));
+        struct harness_client c;
+        _exit(harness_client_open(&c, k_src) != 0 ? 10 : fn(&c));
     }
     int status = -1;
     waitpid(pid, &status, 0);
@@ -170,8 +142,8 @@ static int run_doomed(doom_fn fn)
 /* The bystander: one session holding a buffer, computing one round per byte on `in`, answering on `out`. */
 static void bystander(int in, int out)
 {
-    struct client c;
-    char ok = client_open(&c) == 0 ? 'y' : 'n';
+    struct harness_client c;
+    char ok = harness_client_open(&c, k_src) == 0 ? 'y' : 'n';
     float expect[N];
     for (int i = 0; i < N; i++)
         expect[i] = (float)i;
