@@ -9,7 +9,8 @@
  * dropped after the frame timeout, a queue past its pending-commands limit
  * refuses what it cannot drain, and a daemon at its descriptor limit refuses
  * clients promptly instead of leaving them hanging. After each, a new client
- * works.
+ * works. A socket that accepts but never answers gives the ICD an error within
+ * its connect timeout.
  */
 #include "check.h"
 #include "common_compute.h"
@@ -227,6 +228,34 @@ static void descriptor_limit(void)
     harness_stop(&h);
 }
 
+/* A socket that takes connections but never answers: the ICD gives up within its connect timeout. */
+static void silent_daemon(void)
+{
+    struct harness h;
+    CHECK(harness_init(&h, 0) == 0);
+    struct sockaddr_un addr = {0};
+    addr.sun_family = AF_UNIX;
+    memcpy(addr.sun_path, h.socket, strlen(h.socket) + 1);
+    int ls = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK(ls >= 0 && bind(ls, (struct sockaddr *)&addr, sizeof addr) == 0 && listen(ls, 4) == 0);
+    setenv("KILN_REMOTE_CONNECT_TIMEOUT_MS", "1000", 1);
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(60); /* a hang is the failure */
+        cl_platform_id ps[4];
+        cl_uint n = 0;
+        cl_int err = clGetPlatformIDs(4, ps, &n);
+        _exit(err != CL_SUCCESS || n == 0 ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "against a silent socket: client status %d "
+              "(signal 14: it hung)", status);
+    unsetenv("KILN_REMOTE_CONNECT_TIMEOUT_MS");
+    close(ls);
+    harness_stop(&h);
+}
+
 int main(void)
 {
     struct harness h;
@@ -240,5 +269,6 @@ int main(void)
     half_headers();
     pending_commands();
     descriptor_limit();
+    silent_daemon();
     CHECK_DONE();
 }
