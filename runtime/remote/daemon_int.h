@@ -117,6 +117,7 @@ struct kr_spawn {
     int warm_ctl; /* its control socket */
     int listen_fd, reserve_fd;
     int64_t backoff_until_ms;
+    int64_t warm_at_ms; /* when to fork the next warm process */
 #define KR_SPAWN_LINGER 64
     int linger_fd[KR_SPAWN_LINGER]; /* refused connections left open a moment (-1: free) */
     int64_t linger_until[KR_SPAWN_LINGER];

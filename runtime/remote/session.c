@@ -91,7 +91,7 @@ struct entry {
     cl_mem *arg_mems;    /* kernel: the buffer each argument holds, retained as the driver would not */
     uint32_t nargs;
     size_t program_bytes; /* program: source or binary bytes, counted against the limit */
-    int user_event;       /* event: a user event, failed if the client goes away */
+    int user_event;       /* event: a user event not set yet (failed if the client goes away) */
     int callback_set;     /* event: wake_waiters is registered */
     uint64_t pending;     /* queue: commands enqueued since it was last seen idle */
     int refusing;         /* queue: at the pending limit and not drained: refused without waiting */
@@ -112,6 +112,7 @@ struct session {
     struct kr_shared *sh;
     struct kr_counters *cnt;
     uint64_t program_bytes;
+    uint64_t unset_user_events; /* created and not yet set: only they can hold work for ever */
     cl_int insert_err; /* why the last insert failed */
     struct kr_conn conn;
     struct entry *tab;
@@ -438,12 +439,23 @@ static enum wait_result wait_events(struct session *s, const cl_event *list, cl_
 }
 
 /*
- * Waits up to ms for q's commands so far (and the n events of extra) to end.
+ * Waits up to ms for q's commands so far (and the n events of extra) to end,
+ * in slices only while the session has a user event not yet set.
  * CL_SUCCESS or the queue's error, KR_STATUS_PENDING when they are still
  * running, CL_DEVICE_NOT_AVAILABLE (the session breaks) when the client hung up.
  */
 static cl_int queue_wait(struct session *s, struct entry *q, const cl_event *extra, cl_uint n, int ms)
 {
+    /* Only a user event the client has not set can hold work for ever; without one, wait as the driver does
+     * (one blocking call, no marker: the cheapest round trip). */
+    if (s->unset_user_events == 0) {
+        cl_int err = q ? s->D->clFinish(q->handle) : CL_SUCCESS;
+        if (q && err == CL_SUCCESS)
+            q->pending = 0, q->refusing = 0;
+        if (err == CL_SUCCESS && n)
+            err = s->D->clWaitForEvents(n, extra);
+        return err;
+    }
     cl_event list[MAX_WAIT_EVENTS + 1];
     cl_uint count = 0;
     if (q && s->D->clEnqueueMarkerWithWaitList(q->handle, 0, NULL, &list[count]) == CL_SUCCESS) {
@@ -1104,8 +1116,10 @@ static void op_create_user_event(struct session *s, struct kr_reader *r)
     if (ctx)
         ev = s->D->clCreateUserEvent(ctx->handle, &err);
     struct entry *e = finish_enqueue(s, ev_id, err, ev);
-    if (e && e->handle)
+    if (e && e->handle) {
         e->user_event = 1;
+        s->unset_user_events++;
+    }
 }
 
 static void op_set_user_event(struct session *s, struct kr_reader *r)
@@ -1116,6 +1130,10 @@ static void op_set_user_event(struct session *s, struct kr_reader *r)
         return;
     struct entry *e = lookup(s, ev_id, KR_KIND_EVENT);
     cl_int err = e && e->handle ? s->D->clSetUserEventStatus(e->handle, status) : CL_INVALID_EVENT;
+    if (err == CL_SUCCESS && e->user_event) {
+        e->user_event = 0;
+        s->unset_user_events--;
+    }
     defer_error(s, err);
 }
 

@@ -32,6 +32,9 @@
 #define HANGUP_GRACE_MS 2000
 /* Back-off after the descriptor limit or a warm process that died before serving. */
 #define BACKOFF_MS 200
+/* The next warm process is forked this long after a hand-off, so that loading its platform does not
+ * compete with the first replies of the session just handed off. */
+#define WARM_DELAY_MS 100
 /* A refused connection stays open this long, so that the client's HELLO is sent and the refusal read. */
 #define LINGER_MS 1000
 
@@ -363,7 +366,7 @@ static void serve_connection(struct kr_spawn *sp, int fd, int (*uid_allowed)(uid
     sp->children[slot] = (struct kr_spawn_child){sp->warm, cred.uid, slot, sp->warm_ctl};
     sp->warm = -1;
     sp->warm_ctl = -1;
-    sp->warm = spawn_warm(sp, &sp->warm_ctl); /* the next client's, loading now */
+    sp->warm_at_ms = now_ms() + WARM_DELAY_MS; /* the next client's */
 }
 
 /*
@@ -393,10 +396,10 @@ int kr_spawn_serve(struct kr_spawn *sp, int listen_fd, int (*uid_allowed)(uid_t)
         int waiting = sp->backoff_until_ms > now;
         if (!waiting) {
             sp->backoff_until_ms = 0;
-            if (sp->warm < 0)
-                sp->warm = spawn_warm(sp, &sp->warm_ctl);
+            if (sp->warm < 0 && sp->warm_at_ms <= now && (sp->warm = spawn_warm(sp, &sp->warm_ctl)) < 0)
+                sp->warm_at_ms = now + BACKOFF_MS; /* no descriptors or processes left: try again later */
         }
-        int64_t until = waiting ? sp->backoff_until_ms : -1;
+        int64_t until = waiting ? sp->backoff_until_ms : sp->warm < 0 ? sp->warm_at_ms : -1;
         if (next_close >= 0 && (until < 0 || next_close < until))
             until = next_close;
         struct pollfd pf[2] = {{g_sigchld[0], POLLIN, 0}, {listen_fd, POLLIN, 0}};
