@@ -15,6 +15,7 @@
  * KILN_FUZZ_SECONDS (default 20) and KILN_FUZZ_SEED set the run.
  */
 #include "check.h"
+#include "fuzz_util.h"
 #include "runtime/remote/daemon_int.h"
 #include "runtime/remote/wire.h"
 
@@ -402,16 +403,9 @@ int main(void)
             cases, g_answers, g_successes, lost);
     CHECK(cases >= 10);
     CHECK(lost == 0);
-    struct kr_daemon_stats st = {0};
-    for (int i = 0; i < 100; i++) {
-        kr_daemon_stats(&st);
-        if (st.objects == 0 && st.mappings == 0)
-            break;
-        usleep(20000);
-    }
-    CHECK_MSG(st.sessions == 0 && st.objects == 0 && st.mappings == 0,
-              "left behind: %llu sessions, %llu objects, %llu mappings", (unsigned long long)st.sessions,
-              (unsigned long long)st.objects, (unsigned long long)st.mappings);
+    struct kr_daemon_stats st;
+    CHECK_MSG(fuzz_nothing_left(&st), "left behind: %llu sessions, %llu objects, %llu mappings",
+              (unsigned long long)st.sessions, (unsigned long long)st.objects, (unsigned long long)st.mappings);
     kr_platform_unload(&p);
     CHECK_DONE();
 }
