@@ -48,15 +48,19 @@ static int add_one_checked(struct harness_client *c, cl_program prog, cl_mem m, 
     return bad ? -1 : 0;
 }
 
-/* A sampler argument given 8 arbitrary bytes: the daemon refuses it, it never reaches the driver. */
+/* A sampler argument given 8 arbitrary bytes, then a launch: the daemon refuses the bytes, they never reach
+ * the driver (the launch then fails for want of that argument; the first error is the one reported). */
 static int doom_sampler(struct harness_client *c)
 {
     cl_int err;
     cl_kernel k = clCreateKernel(c->prog, "with_sampler", &err);
+    cl_mem m = clCreateBuffer(c->ctx, CL_MEM_READ_WRITE, N * sizeof(float), NULL, &err);
     uint64_t junk = 0x4141414141414141ull;
-    if (!k)
+    if (!k || !m || clSetKernelArg(k, 0, sizeof m, &m) != CL_SUCCESS)
         return 20;
     clSetKernelArg(k, 1, sizeof junk, &junk);
+    size_t global = N;
+    clEnqueueNDRangeKernel(c->q, k, 1, NULL, &global, NULL, 0, NULL, NULL);
     err = clFinish(c->q);
     return err == CL_INVALID_SAMPLER ? 0 : 21;
 }
