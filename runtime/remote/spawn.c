@@ -95,6 +95,29 @@ static void *watch_hangup(void *arg)
     return NULL;
 }
 
+/* Waits for the listener's hand-off: the client's descriptor (and *h), or -1 when the listener is gone. */
+static int receive_client(int ctl, struct handoff *h)
+{
+    int fd = -1;
+    union {
+        struct cmsghdr hdr;
+        char space[CMSG_SPACE(sizeof(int))];
+    } cmsg;
+    struct iovec iov = {h, sizeof *h};
+    struct msghdr m = {0};
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = cmsg.space;
+    m.msg_controllen = sizeof cmsg.space;
+    ssize_t n;
+    while ((n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+        ;
+    struct cmsghdr *c = n == (ssize_t)sizeof *h ? CMSG_FIRSTHDR(&m) : NULL;
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+        memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
 /* The warm process: loads the platform, reports, waits for its client, serves it and exits. */
 static void warm_main(const struct kr_spawn_config *cfg, int ctl, int listen_fd)
 {
@@ -124,25 +147,8 @@ static void warm_main(const struct kr_spawn_config *cfg, int ctl, int listen_fd)
     }
     if (send(ctl, &rep, sizeof rep, MSG_NOSIGNAL) != (ssize_t)sizeof rep || !rep.ok)
         _exit(1);
-
     struct handoff h;
-    int fd = -1;
-    union {
-        struct cmsghdr hdr;
-        char space[CMSG_SPACE(sizeof(int))];
-    } cmsg;
-    struct iovec iov = {&h, sizeof h};
-    struct msghdr m = {0};
-    m.msg_iov = &iov;
-    m.msg_iovlen = 1;
-    m.msg_control = cmsg.space;
-    m.msg_controllen = sizeof cmsg.space;
-    ssize_t n;
-    while ((n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-        ;
-    struct cmsghdr *c = n == (ssize_t)sizeof h ? CMSG_FIRSTHDR(&m) : NULL;
-    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-        memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    int fd = receive_client(ctl, &h);
     close(ctl);
     if (fd < 0)
         _exit(0); /* the listener went away before a client came */
