@@ -6,7 +6,13 @@
  * Frames that do not reply (creates, enqueues, releases) report failures
  * through their event (a failed-event entry) and the next clFinish.
  * A malformed frame drops the connection; the session then finishes its
- * queues and releases everything it owned.
+ * queues and releases everything it owned (or, in kiln-remoted, where the
+ * session is a process of its own, the process exits and the system does).
+ * Kernel arguments are checked against their kind and type, a kernel holds
+ * the buffers its arguments name, binaries come back only if the daemon
+ * handed them out (shared.c), and what a session holds is bounded by its
+ * limits (struct kr_limits). Waits answer in slices while a user event is
+ * unset, so that the client's other threads can set it.
  *
  * Copy mode pipelines large transfers (see op_write_chunk, op_read_chunked):
  * the device copy of one chunk runs while the client copies the next one
