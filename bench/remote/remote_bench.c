@@ -2,15 +2,20 @@
  * remote_bench.c: remoted next to native in one process. The vendors list
  * (OCL_ICD_VENDORS) names both PoCL and the remoting ICD; every measurement
  * runs on both platforms alternately and reports median and spread (p10..p90)
- * after warm-up. Prints a Markdown table.
- * Usage: kiln_remote_bench [max MiB, default 256] [min MiB of the bandwidth rows, default 1]
+ * after warm-up. Prints a Markdown table. Connection set-up is the remoted
+ * side alone: connect, HELLO and its reply on KILN_REMOTE_SOCKET, as the
+ * first call of a new client pays it.
+ * Usage: kiln_remote_bench [max MiB, default 256; 0: latency rows only] [min MiB of the bandwidth rows, default 1]
  */
 #include <CL/cl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now_s(void)
 {
@@ -97,9 +102,70 @@ static void row(const char *what, const char *unit, struct stats n, struct stats
 
 #define REPS 31
 
+/* Reads exactly n bytes; 0 or -1. */
+static int read_all(int fd, void *p, size_t n)
+{
+    for (size_t got = 0; got < n;) {
+        ssize_t r = read(fd, (char *)p + got, n - got);
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/*
+ * One new connection: connect, a HELLO frame (16-byte header: length 4,
+ * opcode 1, sequence 1; then a version the daemon answers whatever it is),
+ * the whole reply. Microseconds, or -1.
+ */
+static double connect_once_us(const char *path)
+{
+    struct sockaddr_un addr = {0};
+    addr.sun_family = AF_UNIX;
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+    static const unsigned char hello[20] = {4, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    unsigned char reply[256];
+    double t = now_s();
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    int ok = fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+             write(fd, hello, sizeof hello) == (ssize_t)sizeof hello && read_all(fd, reply, 16) == 0;
+    unsigned len = ok ? (unsigned)reply[0] | (unsigned)reply[1] << 8 : 0;
+    ok = ok && len <= sizeof reply && read_all(fd, reply, len) == 0;
+    double us = (now_s() - t) * 1e6;
+    if (fd >= 0)
+        close(fd);
+    return ok ? us : -1;
+}
+
+/* n connections, gap_ms apart (time for the daemon to ready the next session; 0: back to back). */
+static struct stats connect_latency(const char *path, int n, int gap_ms)
+{
+    double v[64];
+    int got = 0;
+    for (int i = 0; i < n && i < 64; i++) {
+        struct timespec gap = {gap_ms / 1000, (long)(gap_ms % 1000) * 1000000L};
+        nanosleep(&gap, NULL);
+        double us = connect_once_us(path);
+        if (us >= 0)
+            v[got++] = us;
+    }
+    if (got == 0) {
+        struct stats none = {-1, -1, -1};
+        return none;
+    }
+    return summarize(v, got);
+}
+
+static void remote_row(const char *what, struct stats r)
+{
+    printf("| %s | - | %.4g (%.4g..%.4g) | - |\n", what, r.median, r.p10, r.p90);
+}
+
 int main(int argc, char **argv)
 {
     size_t max_mib = argc > 1 ? (size_t)atoi(argv[1]) : 256;
+    const char *sock = getenv("KILN_REMOTE_SOCKET");
     size_t min_mib = argc > 2 && atoi(argv[2]) > 0 ? (size_t)atoi(argv[2]) : 1;
     cl_platform_id ps[8], native = NULL, remote = NULL;
     cl_uint np = 0;
@@ -169,6 +235,29 @@ int main(int argc, char **argv)
         row("pipelined: enqueue call, amortised (us)", "us", call[0], call[1]);
         row("pipelined: enqueues completed per second", "/s", rate[0], rate[1]);
     }
+    /* 2b. one round trip: clFinish on an idle queue, microseconds */
+    {
+        struct stats s[2];
+        for (int w = 0; w < 2; w++) {
+            double v[REPS * 10];
+            for (int i = 0; i < 20; i++)
+                clFinish(env[w].q);
+            for (int i = 0; i < REPS * 10; i++) {
+                double t = now_s();
+                clFinish(env[w].q);
+                v[i] = (now_s() - t) * 1e6;
+            }
+            s[w] = summarize(v, REPS * 10);
+        }
+        row("clFinish on an idle queue (us)", "us", s[0], s[1]);
+    }
+    /* 2c. connection set-up, remoted only */
+    if (sock) {
+        remote_row("connection set-up: connect + HELLO reply, 1 s apart (us)", connect_latency(sock, 15, 1000));
+        remote_row("connection set-up: connect + HELLO reply, back to back (us)", connect_latency(sock, 15, 0));
+    }
+    if (max_mib == 0)
+        return 0;
     /* 3. bandwidth: blocking write, blocking read, map-write-unmap; GB/s */
     for (size_t mib = min_mib; mib <= max_mib; mib *= 4) {
         size_t bytes = mib << 20;

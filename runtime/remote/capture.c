@@ -33,7 +33,12 @@ int kr_capture_init(struct kr_capture *c, const char *dir, const char *filter, u
     snprintf(c->dir, sizeof c->dir, "%s", dir);
     snprintf(c->filter, sizeof c->filter, "%s", filter ? filter : "");
     c->max_per_kernel = max_per_kernel;
-    pthread_mutex_init(&c->lock, NULL);
+    /* The daemon's sessions are processes sharing this struct's memory. */
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    pthread_mutex_init(&c->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
     return 0;
 }
 

@@ -17,7 +17,7 @@
 
 #define KR_CAPTURE_MAX_NAMES 1024
 
-/* What the daemon captures, shared by its sessions (one thread each). */
+/* What the daemon captures, shared by its sessions (one process each: the daemon maps it shared). */
 struct kr_capture {
     char dir[4096];
     char filter[256];          /* capture only kernels of this name; "" = every kernel */

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,8 @@
  */
 #define CHUNK_DEFAULT_BYTES ((size_t)4 << 20)
 #define CHUNK_MIN_CHUNKS 2
+/* Connecting and the first reply must not take longer (KILN_REMOTE_CONNECT_TIMEOUT_MS overrides). */
+#define CONNECT_TIMEOUT_MS 10000
 
 KR_EXPORT const int kiln_remote_icd_marker = 1;
 
@@ -289,6 +292,18 @@ static cl_int end_call(size_t start)
     return status;
 }
 
+/*
+ * A FINISH or WAIT the daemon answered with KR_STATUS_PENDING: lets the
+ * application's other threads use the connection (to set the user event this
+ * one waits for, say) before the caller asks again; lock held on return.
+ */
+static void let_others_in(void)
+{
+    pthread_mutex_unlock(&g.lock);
+    sched_yield();
+    pthread_mutex_lock(&g.lock);
+}
+
 /* Reads an info blob from g.reply into the caller's buffer. */
 static cl_int reply_info(cl_int err, size_t size, void *value, size_t *size_ret)
 {
@@ -314,6 +329,12 @@ static void connect_once(void)
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0)
         return;
+    /* A daemon that never accepts or never answers gives an error, not a hang. */
+    const char *timeout_env = getenv("KILN_REMOTE_CONNECT_TIMEOUT_MS");
+    long timeout_ms = timeout_env && *timeout_env ? strtol(timeout_env, NULL, 10) : CONNECT_TIMEOUT_MS;
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000}, forever = {0, 0};
+    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (connect(s, (struct sockaddr *)&addr, sizeof addr) != 0) {
         close(s);
         return;
@@ -347,6 +368,8 @@ static void connect_once(void)
             g.devices[i].index = i;
         }
         g.connected = 1;
+        setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &forever, sizeof forever);
+        setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof forever);
     } else {
         mark_dead();
     }
@@ -843,9 +866,14 @@ static cl_int kr_finish(cl_command_queue q)
         return CL_INVALID_COMMAND_QUEUE;
     pthread_mutex_lock(&g.lock);
     uint64_t upto = q->serial;
-    size_t start = begin(KR_OP_FINISH);
-    kr_put_u64(&g.batch, q->o.id);
-    cl_int err = end_call(start);
+    cl_int err;
+    for (;;) {
+        size_t start = begin(KR_OP_FINISH);
+        kr_put_u64(&g.batch, q->o.id);
+        if ((err = end_call(start)) != KR_STATUS_PENDING)
+            break;
+        let_others_in();
+    }
     if (err != ERR_GONE && q->completed < upto)
         q->completed = upto;
     pthread_mutex_unlock(&g.lock);
@@ -862,17 +890,20 @@ static cl_int sync_before_host_access(cl_command_queue q, cl_uint nw, const cl_e
     if (!need)
         return g.dead ? ERR_GONE : CL_SUCCESS;
     uint64_t upto = q->serial;
-    size_t start = begin(KR_OP_WAIT);
-    kr_put_u64(&g.batch, q->o.id);
-    size_t count_at = g.batch.len;
-    cl_int err = put_wait_list(nw, wl, q->ctx);
-    if (err != CL_SUCCESS) {
-        g.batch.len = start;
-        return err;
-    }
+    cl_int err;
     uint32_t n;
-    memcpy(&n, g.batch.data + count_at, 4);
-    err = end_call(start);
+    do {
+        size_t start = begin(KR_OP_WAIT);
+        kr_put_u64(&g.batch, q->o.id);
+        size_t count_at = g.batch.len;
+        err = put_wait_list(nw, wl, q->ctx);
+        if (err != CL_SUCCESS) {
+            g.batch.len = start;
+            return err;
+        }
+        memcpy(&n, g.batch.data + count_at, 4);
+        err = end_call(start);
+    } while (err == KR_STATUS_PENDING && (let_others_in(), 1));
     if (err == CL_SUCCESS) {
         q->completed = upto;
         for (uint32_t i = 0; i < n; i++)
@@ -1986,7 +2017,8 @@ static cl_int kr_wait_for_events(cl_uint n, const cl_event *list)
     for (cl_uint i = 0; i < n; i++)
         if (event_known_status(list[i]) > CL_COMPLETE && list[i]->remote)
             remote++;
-    if (remote && !g.dead) {
+    int replied = 0;
+    while (remote && !g.dead) {
         size_t start = begin(KR_OP_WAIT);
         kr_put_u64(&g.batch, 0);
         kr_put_u32(&g.batch, remote);
@@ -1994,7 +2026,17 @@ static cl_int kr_wait_for_events(cl_uint n, const cl_event *list)
             if (event_known_status(list[i]) > CL_COMPLETE && list[i]->remote)
                 kr_put_u64(&g.batch, list[i]->o.id);
         err = end_call(start);
-        for (cl_uint i = 0; i < n && err != ERR_GONE; i++)
+        if ((replied = err != KR_STATUS_PENDING))
+            break;
+        let_others_in();
+        /* another thread may have learnt some of these meanwhile: ask only for the rest */
+        remote = 0;
+        for (cl_uint i = 0; i < n; i++)
+            remote += event_known_status(list[i]) > CL_COMPLETE && list[i]->remote;
+        err = CL_SUCCESS;
+    }
+    if (replied && err != ERR_GONE) {
+        for (cl_uint i = 0; i < n; i++)
             if (list[i]->status > CL_COMPLETE && list[i]->remote) {
                 cl_int st = kr_get_i32(&g.reply);
                 list[i]->status = g.reply.bad ? ERR_GONE : st;

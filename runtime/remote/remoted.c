@@ -1,18 +1,18 @@
 /*
- * remoted.c: the kiln-remoted program. Loads the real OpenCL platform, listens
- * on a Unix socket, checks each caller's uid with SO_PEERCRED and serves each
- * accepted connection as one session on its own thread. As a program (not a
- * library) it logs to stderr.
+ * remoted.c: the kiln-remoted program. Listens on a Unix socket, checks each
+ * caller's uid with SO_PEERCRED and serves each accepted connection as one
+ * session in its own process (spawn.c: this process never loads OpenCL). As a
+ * program (not a library) it logs to stderr.
  */
 #include "runtime/remote/daemon_int.h"
 #include "runtime/remote/capture.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -20,30 +20,10 @@
 
 #define MAX_ALLOWED_UIDS 16
 
-static struct kr_platform g_platform;
-static struct kr_capture g_capture;
 static uid_t g_allowed[MAX_ALLOWED_UIDS];
 static int g_nallowed;
-static int g_verbose;
 static const char *g_socket_path;
-
-struct client {
-    int fd;
-    pid_t pid;
-    uid_t uid;
-};
-
-static void *serve(void *arg)
-{
-    struct client c = *(struct client *)arg;
-    free(arg);
-    int rc = kr_session_run(&g_platform, c.fd);
-    close(c.fd);
-    if (g_verbose || rc != 0)
-        fprintf(stderr, "kiln-remoted: session of pid %d (uid %u) %s\n", (int)c.pid, (unsigned)c.uid,
-                rc == 0 ? "closed" : "dropped: protocol violation or broken connection");
-    return NULL;
-}
+static struct kr_spawn g_spawn;
 
 static int uid_allowed(uid_t uid)
 {
@@ -61,10 +41,11 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-static void usage(void)
+static void usage(const struct kr_limits *d)
 {
     fprintf(stderr,
-            "usage: kiln-remoted --socket PATH [--vendors DIR] [--allow-uid UID]... [--copy-mode] [--chunk-blocking] [--verbose]\n"
+            "usage: kiln-remoted --socket PATH [--vendors DIR] [--allow-uid UID]... [--copy-mode] [--chunk-blocking]\n"
+            "                    [--verbose] [limits]\n"
             "  --socket PATH    Unix socket to listen on (default $KILN_REMOTE_SOCKET)\n"
             "  --vendors DIR    folder of *.icd files naming the real platform (default /etc/OpenCL/vendors)\n"
             "  --allow-uid UID  accept callers with this uid (repeatable; default: the daemon's own uid)\n"
@@ -73,7 +54,67 @@ static void usage(void)
             "                   (default: non-blocking copies with events)\n"
             "  --capture DIR    write kernel launches as regression cases (kiln regress check) into DIR\n"
             "  --capture-kernel NAME   only launches of kernel NAME\n"
-            "  --capture-max N  the first N launches of each kernel (default 10)\n");
+            "  --capture-max N  the first N launches of each kernel (default 10)\n"
+            "  --verbose        log every session's end\n"
+            "Limits (each session is a process of its own; a request past a limit fails with\n"
+            "CL_OUT_OF_RESOURCES in that session only):\n"
+            "  --max-objects N           live objects of a session (default %llu)\n"
+            "  --max-mapped-mib N        MiB of buffers a session holds (default %llu)\n"
+            "  --max-program-mib N       MiB of program sources and binaries a session holds (default %llu)\n"
+            "  --max-pending N           commands queued without the queue draining (default %llu)\n"
+            "  --max-sessions N          sessions at once (default %u)\n"
+            "  --max-sessions-per-uid N  sessions of one uid at once (default %u)\n"
+            "  --frame-timeout-ms N      a frame begun must arrive whole within N ms (default %u)\n",
+            (unsigned long long)d->objects, (unsigned long long)(d->mapped_bytes >> 20),
+            (unsigned long long)(d->program_bytes >> 20), (unsigned long long)d->pending, d->sessions,
+            d->sessions_per_uid, d->frame_timeout_ms);
+}
+
+/* Reads the number after a limit option; 0 or -1 (not a whole number from 1 to max). */
+static int limit_arg(const char *opt, const char *text, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || *end || errno || v == 0 || v > max) {
+        fprintf(stderr, "kiln-remoted: %s %s: expected a whole number from 1 to %llu\n", opt, text, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Parses one limit option at argv[*i]; 1 when it was one (and valid), 0 when not a limit, -1 when invalid. */
+static int parse_limit(int argc, char **argv, int *i, struct kr_limits *l)
+{
+    static const struct {
+        const char *name;
+        unsigned long long max, scale;
+        int field;
+    } opts[] = {{"--max-objects", 1ull << 32, 1, 0},       {"--max-mapped-mib", 1ull << 30, 1ull << 20, 1},
+                {"--max-program-mib", 1ull << 20, 1ull << 20, 2}, {"--max-pending", 1ull << 32, 1, 3},
+                {"--max-sessions", 65536, 1, 4},             {"--max-sessions-per-uid", 65536, 1, 5},
+                {"--frame-timeout-ms", 86400000, 1, 6}};
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+        if (strcmp(argv[*i], opts[k].name) != 0)
+            continue;
+        unsigned long long v;
+        if (*i + 1 >= argc || limit_arg(opts[k].name, argv[*i + 1], opts[k].max, &v) != 0)
+            return -1;
+        ++*i;
+        v *= opts[k].scale;
+        switch (opts[k].field) {
+        case 0: l->objects = v; break;
+        case 1: l->mapped_bytes = v; break;
+        case 2: l->program_bytes = v; break;
+        case 3: l->pending = v; break;
+        case 4: l->sessions = (unsigned)v; break;
+        case 5: l->sessions_per_uid = (unsigned)v; break;
+        default: l->frame_timeout_ms = (unsigned)v; break;
+        }
+        return 1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -82,8 +123,20 @@ int main(int argc, char **argv)
     int copy_mode = 0, chunk_blocking = 0;
     const char *capture_dir = NULL, *capture_kernel = NULL;
     unsigned long capture_max = 10;
+    int verbose = 0;
+    struct kr_limits limits, defaults;
+    kr_limits_default(&limits);
+    defaults = limits;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--socket") && i + 1 < argc)
+        int lim = parse_limit(argc, argv, &i, &limits);
+        if (lim < 0)
+            return 2;
+        if (lim > 0)
+            continue;
+        if (!strcmp(argv[i], "--help")) {
+            usage(&defaults);
+            return 0;
+        } else if (!strcmp(argv[i], "--socket") && i + 1 < argc)
             path = argv[++i];
         else if (!strcmp(argv[i], "--vendors") && i + 1 < argc)
             vendors = argv[++i];
@@ -100,33 +153,38 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--capture-max") && i + 1 < argc && argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9')
             capture_max = strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--verbose"))
-            g_verbose = 1;
+            verbose = 1;
         else {
-            usage();
+            usage(&defaults);
             return 2;
         }
     }
     if (!path) {
-        usage();
+        usage(&defaults);
         return 2;
     }
     if (g_nallowed == 0)
         g_allowed[g_nallowed++] = geteuid();
 
-    char err[1024];
-    if (kr_platform_load(&g_platform, vendors, err, sizeof err) != 0) {
-        fprintf(stderr, "kiln-remoted: %s\n", err);
+    char err[1024], desc[700];
+    struct kr_spawn_config cfg = {vendors, copy_mode, chunk_blocking, verbose, NULL, limits,
+                                  kr_shared_create(limits.sessions)};
+    if (!cfg.shared) {
+        fprintf(stderr, "kiln-remoted: cannot map memory shared with the sessions\n");
         return 1;
     }
-    if (copy_mode)
-        g_platform.in_place = 0;
-    g_platform.chunk_blocking = chunk_blocking;
     if (capture_dir) {
-        if (kr_capture_init(&g_capture, capture_dir, capture_kernel, (unsigned)capture_max, err, sizeof err) != 0) {
-            fprintf(stderr, "kiln-remoted: %s\n", err);
+        cfg.capture = mmap(NULL, sizeof *cfg.capture, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (cfg.capture == MAP_FAILED ||
+            kr_capture_init(cfg.capture, capture_dir, capture_kernel, (unsigned)capture_max, err, sizeof err) != 0) {
+            fprintf(stderr, "kiln-remoted: %s\n", cfg.capture == MAP_FAILED ? "out of memory" : err);
             return 2;
         }
-        g_platform.capture = &g_capture;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    if (kr_spawn_start(&g_spawn, &cfg, desc, sizeof desc, err, sizeof err) != 0) {
+        fprintf(stderr, "kiln-remoted: %s\n", err);
+        return 1;
     }
 
     struct sockaddr_un addr = {0};
@@ -145,43 +203,11 @@ int main(int argc, char **argv)
     /* Access is decided by SO_PEERCRED, not by file permissions. */
     chmod(path, 0777);
     g_socket_path = path;
-    signal(SIGPIPE, SIG_IGN);
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
-    fprintf(stderr, "kiln-remoted: serving %s (%u device%s, %s) on %s\n", g_platform.library, g_platform.ndevices,
-            g_platform.ndevices == 1 ? "" : "s", g_platform.in_place ? "in-place shared buffers" : "copy mode",
-            path);
-
-    for (;;) {
-        int fd = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE)
-                continue;
-            fprintf(stderr, "kiln-remoted: accept: %s\n", strerror(errno));
-            return 1;
-        }
-        struct ucred cred;
-        socklen_t len = sizeof cred;
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || !uid_allowed(cred.uid)) {
-            fprintf(stderr, "kiln-remoted: refused connection from uid %u (pid %d)\n", (unsigned)cred.uid,
-                    (int)cred.pid);
-            close(fd);
-            continue;
-        }
-        struct client *c = malloc(sizeof *c);
-        pthread_t t;
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        if (c) {
-            c->fd = fd;
-            c->pid = cred.pid;
-            c->uid = cred.uid;
-        }
-        if (!c || pthread_create(&t, &attr, serve, c) != 0) {
-            free(c);
-            close(fd);
-        }
-        pthread_attr_destroy(&attr);
-    }
+    fprintf(stderr, "kiln-remoted: serving %s on %s\n", desc, path);
+    kr_spawn_serve(&g_spawn, ls, uid_allowed);
+    fprintf(stderr, "kiln-remoted: accept: %s\n", strerror(errno));
+    unlink(path);
+    return 1;
 }

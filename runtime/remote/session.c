@@ -6,7 +6,13 @@
  * Frames that do not reply (creates, enqueues, releases) report failures
  * through their event (a failed-event entry) and the next clFinish.
  * A malformed frame drops the connection; the session then finishes its
- * queues and releases everything it owned.
+ * queues and releases everything it owned (or, in kiln-remoted, where the
+ * session is a process of its own, the process exits and the system does).
+ * Kernel arguments are checked against their kind and type, a kernel holds
+ * the buffers its arguments name, binaries come back only if the daemon
+ * handed them out (shared.c), and what a session holds is bounded by its
+ * limits (struct kr_limits). Waits answer in slices while a user event is
+ * unset, so that the client's other threads can set it.
  *
  * Copy mode pipelines large transfers (see op_write_chunk, op_read_chunked):
  * the device copy of one chunk runs while the client copies the next one
@@ -17,12 +23,15 @@
 #include "runtime/remote/wire.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef F_GET_SEALS
@@ -36,15 +45,44 @@
 #define MAX_PENDING_CHUNKS 64u
 /* Chunked read: device copies in flight ahead of the one the client is told about. */
 #define READ_WINDOW 4u
+/*
+ * A FINISH or WAIT answers KR_STATUS_PENDING after waiting this long, so that
+ * the client's other threads get the connection (to set a user event, say).
+ */
+#define WAIT_SLICE_MS 50
+/* At the pending-commands limit, how long the queue may take to drain before a refusal. */
+#define DRAIN_WAIT_MS 200
 
-static atomic_ullong g_sessions, g_objects, g_mappings, g_chunks;
+void kr_limits_default(struct kr_limits *l)
+{
+    l->objects = 16384;
+    l->mapped_bytes = (uint64_t)32 << 30;
+    l->program_bytes = (uint64_t)256 << 20;
+    l->pending = 100000;
+    l->sessions = 256;
+    l->sessions_per_uid = 32;
+    l->frame_timeout_ms = 10000;
+}
+
+/* Shared memory of sessions run without a daemon (the fuzz tests): one slot, this process only. */
+static struct kr_shared *g_local;
+static pthread_once_t g_local_once = PTHREAD_ONCE_INIT;
+static void local_create(void) { g_local = kr_shared_create(1); }
+
+static struct kr_shared *local_shared(void)
+{
+    pthread_once(&g_local_once, local_create);
+    return g_local;
+}
+
+static struct kr_limits g_default_limits;
+static void limits_default_once(void) { kr_limits_default(&g_default_limits); }
 
 void kr_daemon_stats(struct kr_daemon_stats *out)
 {
-    out->sessions = atomic_load(&g_sessions);
-    out->objects = atomic_load(&g_objects);
-    out->mappings = atomic_load(&g_mappings);
-    out->chunks = atomic_load(&g_chunks);
+    memset(out, 0, sizeof *out);
+    if (local_shared())
+        kr_shared_stats(local_shared(), out);
 }
 
 struct entry {
@@ -55,7 +93,14 @@ struct entry {
     void *host; /* mem: the shared mapping */
     size_t size;
     uint32_t *arg_quals; /* kernel: address qualifier per argument, 0 when unknown */
+    uint8_t *arg_types;  /* kernel: what each argument may be given (enum arg_type) */
+    cl_mem *arg_mems;    /* kernel: the buffer each argument holds, retained as the driver would not */
     uint32_t nargs;
+    size_t program_bytes; /* program: source or binary bytes, counted against the limit */
+    int user_event;       /* event: a user event not set yet (failed if the client goes away) */
+    int callback_set;     /* event: wake_waiters is registered */
+    uint64_t pending;     /* queue: commands enqueued since it was last seen idle */
+    int refusing;         /* queue: at the pending limit and not drained: refused without waiting */
     uint64_t order;
     /* with --capture: a program's source and build options; a kernel's name,
      * its program's source and options, and its arguments as last set */
@@ -63,9 +108,18 @@ struct entry {
     struct kr_capture_arg *cap_args;
 };
 
+/* What a kernel argument may be given, from its qualifier and type name. */
+enum arg_type { ARG_UNKNOWN, ARG_VALUE, ARG_BUFFER, ARG_LOCAL, ARG_SAMPLER, ARG_OPAQUE };
+
 struct session {
     const struct kr_platform *P;
     const struct _cl_icd_dispatch *D;
+    const struct kr_limits *L;
+    struct kr_shared *sh;
+    struct kr_counters *cnt;
+    uint64_t program_bytes;
+    uint64_t unset_user_events; /* created and not yet set: only they can hold work for ever */
+    cl_int insert_err; /* why the last insert failed */
     struct kr_conn conn;
     struct entry *tab;
     size_t cap, count;
@@ -83,6 +137,7 @@ struct session {
 struct mapping {
     void *p;
     size_t len;
+    struct kr_counters *cnt; /* in shared memory: outlives the session */
 };
 
 static void CL_CALLBACK unmap_on_destroy(cl_mem m, void *user)
@@ -90,8 +145,9 @@ static void CL_CALLBACK unmap_on_destroy(cl_mem m, void *user)
     (void)m;
     struct mapping *mp = user;
     munmap(mp->p, mp->len);
+    atomic_fetch_sub(&mp->cnt->mappings, 1);
+    atomic_fetch_sub(&mp->cnt->mapped_bytes, mp->len);
     free(mp);
-    atomic_fetch_sub(&g_mappings, 1);
 }
 
 /* ---- the id table: open addressing, linear probing, backward-shift delete ---- */
@@ -136,13 +192,20 @@ static int table_grow(struct session *s)
     return 0;
 }
 
-/* Adds an entry; NULL when the id is 0 or already in use (a client bug or attack). */
+/*
+ * Adds an entry; NULL with s->insert_err when the id is 0 or already in use
+ * (a client bug or attack: CL_INVALID_VALUE) or the session holds its limit of
+ * objects (CL_OUT_OF_RESOURCES).
+ */
 static struct entry *insert(struct session *s, uint64_t id, uint32_t kind, void *handle)
 {
+    s->insert_err = CL_INVALID_VALUE;
     if (id == 0)
         return NULL;
-    if ((s->count + 1) * 2 > s->cap && table_grow(s) != 0)
+    s->insert_err = CL_OUT_OF_RESOURCES;
+    if (s->count >= s->L->objects || ((s->count + 1) * 2 > s->cap && table_grow(s) != 0))
         return NULL;
+    s->insert_err = CL_INVALID_VALUE;
     size_t i = slot_of(s, id);
     for (; s->tab[i].id; i = (i + 1) & (s->cap - 1))
         if (s->tab[i].id == id)
@@ -154,7 +217,7 @@ static struct entry *insert(struct session *s, uint64_t id, uint32_t kind, void 
     e->handle = handle;
     e->order = s->next_order++;
     s->count++;
-    atomic_fetch_add(&g_objects, 1);
+    atomic_fetch_add(&s->cnt->objects, 1);
     return e;
 }
 
@@ -163,7 +226,7 @@ static void remove_entry(struct session *s, struct entry *e)
     size_t i = (size_t)(e - s->tab);
     s->tab[i].id = 0;
     s->count--;
-    atomic_fetch_sub(&g_objects, 1);
+    atomic_fetch_sub(&s->cnt->objects, 1);
     for (size_t j = (i + 1) & (s->cap - 1); s->tab[j].id; j = (j + 1) & (s->cap - 1)) {
         size_t home = slot_of(s, s->tab[j].id);
         /* Move j back into the hole when its home is not in (i, j]. */
@@ -185,10 +248,20 @@ static void release_handle(struct session *s, struct entry *e)
     case KR_KIND_CONTEXT: D->clReleaseContext(e->handle); break;
     case KR_KIND_QUEUE: D->clReleaseCommandQueue(e->handle); break;
     case KR_KIND_MEM: D->clReleaseMemObject(e->handle); break;
-    case KR_KIND_PROGRAM: D->clReleaseProgram(e->handle); break;
+    case KR_KIND_PROGRAM:
+        D->clReleaseProgram(e->handle);
+        s->program_bytes -= e->program_bytes;
+        break;
     case KR_KIND_KERNEL:
         D->clReleaseKernel(e->handle);
+        for (uint32_t i = 0; e->arg_mems && i < e->nargs; i++)
+            if (e->arg_mems[i])
+                D->clReleaseMemObject(e->arg_mems[i]);
+        free(e->arg_mems);
+        free(e->arg_types);
         free(e->arg_quals);
+        e->arg_mems = NULL;
+        e->arg_types = NULL;
         e->arg_quals = NULL;
         for (uint32_t i = 0; e->cap_args && i < e->nargs; i++)
             free(e->cap_args[i].bytes);
@@ -218,24 +291,25 @@ static cl_device_id device_at(struct session *s, uint32_t index)
     return index < s->P->ndevices ? s->P->devices[index] : NULL;
 }
 
-/* Records the event of an enqueue: the real one, or a failed entry carrying err. */
-static void finish_enqueue(struct session *s, uint64_t ev_id, cl_int err, cl_event ev)
+/* Records the event of an enqueue: the real one, or a failed entry carrying err. Returns the entry or NULL. */
+static struct entry *finish_enqueue(struct session *s, uint64_t ev_id, cl_int err, cl_event ev)
 {
     if (err != CL_SUCCESS)
         defer_error(s, err);
     if (ev_id == 0) {
         if (ev)
             s->D->clReleaseEvent(ev);
-        return;
+        return NULL;
     }
     struct entry *e = insert(s, ev_id, KR_KIND_EVENT, err == CL_SUCCESS ? ev : NULL);
     if (!e) {
         if (ev)
             s->D->clReleaseEvent(ev);
-        defer_error(s, CL_INVALID_EVENT);
-        return;
+        defer_error(s, s->insert_err == CL_OUT_OF_RESOURCES ? CL_OUT_OF_RESOURCES : CL_INVALID_EVENT);
+        return NULL;
     }
     e->status = err == CL_SUCCESS ? CL_SUCCESS : err;
+    return e;
 }
 
 /*
@@ -295,10 +369,138 @@ static int read_enqueue_tail(struct session *s, struct kr_reader *r, struct enqu
     return 0;
 }
 
-static void end_enqueue(struct session *s, struct enqueue_tail *t, cl_int err, cl_event ev)
+static void end_enqueue(struct session *s, struct enqueue_tail *t, struct entry *q, cl_int err, cl_event ev)
 {
     free(t->waits);
+    if (err == CL_SUCCESS)
+        q->pending++;
     finish_enqueue(s, t->ev_id, err, ev);
+}
+
+/* ---- waiting without blocking the session for good ---- */
+
+/* Written to by the driver's callback whenever an event a wait watches ends. */
+static int g_wake[2] = {-1, -1};
+static pthread_once_t g_wake_once = PTHREAD_ONCE_INIT;
+
+static void wake_create(void)
+{
+    if (pipe2(g_wake, O_NONBLOCK | O_CLOEXEC) != 0)
+        g_wake[0] = g_wake[1] = -1;
+}
+
+static void CL_CALLBACK wake_waiters(cl_event ev, cl_int status, void *user)
+{
+    (void)ev, (void)status, (void)user;
+    char c = 1;
+    ssize_t w = write(g_wake[1], &c, 1); /* a full pipe already holds a wake-up */
+    (void)w;
+}
+
+static void watch_event(struct session *s, cl_event ev)
+{
+    pthread_once(&g_wake_once, wake_create);
+    s->D->clSetEventCallback(ev, CL_COMPLETE, wake_waiters, NULL);
+}
+
+enum wait_result { WAIT_DONE, WAIT_PENDING, WAIT_HANGUP };
+
+static long elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (t.tv_sec - t0->tv_sec) * 1000L + (t.tv_nsec - t0->tv_nsec) / 1000000L;
+}
+
+/*
+ * Waits up to ms for every event of list (each watched) to end, completed or
+ * failed. WAIT_HANGUP: the client closed its end meanwhile, nobody is left to
+ * answer (a half-closed connection still has its frames to serve).
+ */
+static enum wait_result wait_events(struct session *s, const cl_event *list, cl_uint n, int ms)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int done = 1;
+        for (cl_uint i = 0; i < n && done; i++) {
+            cl_int st = CL_COMPLETE;
+            if (s->D->clGetEventInfo(list[i], CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof st, &st, NULL) == CL_SUCCESS &&
+                st > CL_COMPLETE)
+                done = 0;
+        }
+        if (done)
+            return WAIT_DONE;
+        long left = ms - elapsed_ms(&t0);
+        if (left <= 0)
+            return WAIT_PENDING;
+        struct pollfd pf[2] = {{s->conn.fd, 0, 0}, {g_wake[0], POLLIN, 0}};
+        int woken = g_wake[0] >= 0;
+        if (poll(pf, woken ? 2 : 1, woken ? (int)left : 1) > 0 && (pf[0].revents & (POLLHUP | POLLERR)))
+            return WAIT_HANGUP;
+        char sink[64];
+        while (woken && read(g_wake[0], sink, sizeof sink) > 0)
+            ;
+    }
+}
+
+/*
+ * Waits up to ms for q's commands so far (and the n events of extra) to end,
+ * in slices only while the session has a user event not yet set.
+ * CL_SUCCESS or the queue's error, KR_STATUS_PENDING when they are still
+ * running, CL_DEVICE_NOT_AVAILABLE (the session breaks) when the client hung up.
+ */
+static cl_int queue_wait(struct session *s, struct entry *q, const cl_event *extra, cl_uint n, int ms)
+{
+    /* Only a user event the client has not set can hold work for ever; without one, wait as the driver does
+     * (one blocking call, no marker: the cheapest round trip). */
+    if (s->unset_user_events == 0) {
+        cl_int err = q ? s->D->clFinish(q->handle) : CL_SUCCESS;
+        if (q && err == CL_SUCCESS)
+            q->pending = 0, q->refusing = 0;
+        if (err == CL_SUCCESS && n)
+            err = s->D->clWaitForEvents(n, extra);
+        return err;
+    }
+    cl_event list[MAX_WAIT_EVENTS + 1];
+    cl_uint count = 0;
+    if (q && s->D->clEnqueueMarkerWithWaitList(q->handle, 0, NULL, &list[count]) == CL_SUCCESS) {
+        watch_event(s, list[count++]);
+        s->D->clFlush(q->handle);
+    }
+    for (cl_uint i = 0; i < n; i++)
+        list[count++] = extra[i];
+    enum wait_result w = wait_events(s, list, count, ms);
+    if (q && count > n)
+        s->D->clReleaseEvent(list[0]);
+    if (w == WAIT_HANGUP) {
+        s->broken = 1;
+        return CL_DEVICE_NOT_AVAILABLE;
+    }
+    if (w == WAIT_PENDING)
+        return KR_STATUS_PENDING;
+    cl_int err = q ? s->D->clFinish(q->handle) : CL_SUCCESS; /* at once now: for its status */
+    if (q && err == CL_SUCCESS)
+        q->pending = 0, q->refusing = 0;
+    if (err == CL_SUCCESS && n)
+        err = s->D->clWaitForEvents(n, extra);
+    return err;
+}
+
+/*
+ * Whether q may take one more command: past the pending limit only once it
+ * has drained. A queue that did not drain in time refuses at once until a
+ * finish or wait sees it idle.
+ */
+static cl_int queue_room(struct session *s, struct entry *q)
+{
+    if (q->pending < s->L->pending)
+        return CL_SUCCESS;
+    if (q->refusing)
+        return CL_OUT_OF_RESOURCES;
+    cl_int err = queue_wait(s, q, NULL, 0, DRAIN_WAIT_MS);
+    q->refusing = err == KR_STATUS_PENDING;
+    return q->refusing ? CL_OUT_OF_RESOURCES : err;
 }
 
 static size_t reply_begin(struct session *s, uint32_t opcode, uint64_t seq, cl_int err)
@@ -397,7 +599,7 @@ static void op_create_context(struct session *s, struct kr_reader *r, uint64_t s
     }
     if (ctx && !insert(s, id, KR_KIND_CONTEXT, ctx)) {
         s->D->clReleaseContext(ctx);
-        err = CL_INVALID_VALUE;
+        err = s->insert_err;
     }
     reply_status(s, KR_OP_CREATE_CONTEXT, seq, err);
 }
@@ -416,7 +618,7 @@ static void op_create_queue(struct session *s, struct kr_reader *r, uint64_t seq
         q = s->D->clCreateCommandQueue(ctx->handle, dev, (cl_command_queue_properties)props, &err);
     if (q && !insert(s, id, KR_KIND_QUEUE, q)) {
         s->D->clReleaseCommandQueue(q);
-        err = CL_INVALID_VALUE;
+        err = s->insert_err;
     }
     reply_status(s, KR_OP_CREATE_QUEUE, seq, err);
 }
@@ -442,6 +644,8 @@ static void op_create_buffer(struct session *s, struct kr_reader *r)
         err = CL_INVALID_VALUE;
     else if (seals < 0 || !(seals & F_SEAL_SHRINK))
         err = CL_INVALID_VALUE; /* a shrinkable file could fault the daemon later */
+    else if (s->count >= s->L->objects || atomic_load(&s->cnt->mapped_bytes) + size > s->L->mapped_bytes)
+        err = CL_OUT_OF_RESOURCES; /* also what keeps one session under vm.max_map_count */
     void *host = MAP_FAILED;
     if (err == CL_SUCCESS) {
         host = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -465,9 +669,12 @@ static void op_create_buffer(struct session *s, struct kr_reader *r)
         if (mp) {
             mp->p = host;
             mp->len = (size_t)size;
-            atomic_fetch_add(&g_mappings, 1);
+            mp->cnt = s->cnt;
+            atomic_fetch_add(&s->cnt->mappings, 1);
+            atomic_fetch_add(&s->cnt->mapped_bytes, mp->len);
             if (s->D->clSetMemObjectDestructorCallback(m, unmap_on_destroy, mp) != CL_SUCCESS) {
-                atomic_fetch_sub(&g_mappings, 1);
+                atomic_fetch_sub(&s->cnt->mappings, 1);
+                atomic_fetch_sub(&s->cnt->mapped_bytes, mp->len);
                 free(mp);
                 mp = NULL;
             }
@@ -477,7 +684,7 @@ static void op_create_buffer(struct session *s, struct kr_reader *r)
             s->D->clReleaseMemObject(m);
             if (!mp)
                 munmap(host, (size_t)size);
-            err = CL_INVALID_VALUE;
+            err = mp ? s->insert_err : CL_OUT_OF_HOST_MEMORY;
         } else {
             e->host = host;
             e->size = (size_t)size;
@@ -498,14 +705,19 @@ static void op_create_program_source(struct session *s, struct kr_reader *r, uin
     cl_program p = NULL;
     if (err == CL_SUCCESS && len == 0)
         err = CL_INVALID_VALUE;
+    if (err == CL_SUCCESS && s->program_bytes + len > s->L->program_bytes)
+        err = CL_OUT_OF_RESOURCES;
     if (err == CL_SUCCESS)
         p = s->D->clCreateProgramWithSource(ctx->handle, 1, &src, &len, &err);
     struct entry *e = p ? insert(s, id, KR_KIND_PROGRAM, p) : NULL;
     if (p && !e) {
         s->D->clReleaseProgram(p);
-        err = CL_INVALID_VALUE;
-    } else if (e && s->P->capture) {
-        e->source = strndup(src, len);
+        err = s->insert_err;
+    } else if (e) {
+        e->program_bytes = len;
+        s->program_bytes += len;
+        if (s->P->capture)
+            e->source = strndup(src, len);
     }
     reply_status(s, KR_OP_CREATE_PROGRAM_SOURCE, seq, err);
 }
@@ -531,12 +743,25 @@ static void op_create_program_binary(struct session *s, struct kr_reader *r, uin
     struct entry *ctx = lookup(s, ctx_id, KR_KIND_CONTEXT);
     if (!ctx)
         err = CL_INVALID_CONTEXT;
+    size_t total = 0;
+    for (uint32_t i = 0; err == CL_SUCCESS && i < n; i++) {
+        total += lens[i];
+        /* Drivers trust their binaries (PoCL asserts on a damaged one): only this daemon's own are passed on. */
+        if (!kr_provenance_has(s->sh, bins[i], lens[i]))
+            status[i] = err = CL_INVALID_BINARY;
+    }
+    if (err == CL_SUCCESS && s->program_bytes + total > s->L->program_bytes)
+        err = CL_OUT_OF_RESOURCES;
     cl_program p = NULL;
     if (err == CL_SUCCESS)
         p = s->D->clCreateProgramWithBinary(ctx->handle, n, devs, lens, bins, status, &err);
-    if (p && !insert(s, id, KR_KIND_PROGRAM, p)) {
+    struct entry *e = p ? insert(s, id, KR_KIND_PROGRAM, p) : NULL;
+    if (p && !e) {
         s->D->clReleaseProgram(p);
-        err = CL_INVALID_VALUE;
+        err = s->insert_err;
+    } else if (e) {
+        e->program_bytes = total;
+        s->program_bytes += total;
     }
     size_t start = reply_begin(s, KR_OP_CREATE_PROGRAM_BINARY, seq, err);
     for (uint32_t i = 0; i < n && i < MAX_DEVICES_PER_CALL; i++)
@@ -592,6 +817,27 @@ static struct kr_capture_arg *capture_args(struct session *s, cl_kernel k, cl_ui
     return a;
 }
 
+/* What argument i of k may be given: from its address qualifier and, for private ones, its type's name. */
+static uint8_t arg_type(struct session *s, cl_kernel k, cl_uint i, uint32_t qual)
+{
+    char type[64] = {0};
+    int named = s->D->clGetKernelArgInfo(k, i, CL_KERNEL_ARG_TYPE_NAME, sizeof type - 1, type, NULL) == CL_SUCCESS;
+    if (named && !strncmp(type, "sampler_t", 9))
+        return ARG_SAMPLER;
+    /* images, pipes, device queues and the like: handles this remoting cannot create */
+    static const char *const opaque[] = {"image", "pipe", "queue_t", "clk_event_t", "reserve_id_t", "event_t"};
+    for (size_t j = 0; named && j < sizeof opaque / sizeof opaque[0]; j++)
+        if (!strncmp(type, opaque[j], strlen(opaque[j])))
+            return ARG_OPAQUE;
+    switch (qual) {
+    case CL_KERNEL_ARG_ADDRESS_GLOBAL:
+    case CL_KERNEL_ARG_ADDRESS_CONSTANT: return ARG_BUFFER;
+    case CL_KERNEL_ARG_ADDRESS_LOCAL: return ARG_LOCAL;
+    case CL_KERNEL_ARG_ADDRESS_PRIVATE: return named ? ARG_VALUE : ARG_UNKNOWN;
+    default: return ARG_UNKNOWN;
+    }
+}
+
 static void op_create_kernel(struct session *s, struct kr_reader *r, uint64_t seq)
 {
     uint64_t id = kr_get_u64(r), prog_id = kr_get_u64(r);
@@ -611,10 +857,17 @@ static void op_create_kernel(struct session *s, struct kr_reader *r, uint64_t se
     if (k && s->D->clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof nargs, &nargs, NULL) != CL_SUCCESS)
         nargs = 0;
     uint32_t *quals = k ? calloc(nargs + 1, sizeof *quals) : NULL;
+    uint8_t *types = k ? calloc(nargs + 1, sizeof *types) : NULL;
+    cl_mem *mems = k ? calloc(nargs + 1, sizeof *mems) : NULL;
+    if (!types || !mems) {
+        free(quals);
+        quals = NULL;
+    }
     for (cl_uint i = 0; quals && i < nargs; i++) {
         cl_kernel_arg_address_qualifier q = 0;
         if (s->D->clGetKernelArgInfo(k, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof q, &q, NULL) == CL_SUCCESS)
             quals[i] = (uint32_t)q;
+        types[i] = arg_type(s, k, i, quals[i]);
     }
     struct kr_capture_arg *cap = k && quals && s->P->capture && p->source ? capture_args(s, k, nargs) : NULL;
     char *cap_source = cap ? strdup(p->source) : NULL, *cap_options = cap ? strdup(p->options ? p->options : "") : NULL;
@@ -630,13 +883,20 @@ static void op_create_kernel(struct session *s, struct kr_reader *r, uint64_t se
     }
     if (k && !e) {
         s->D->clReleaseKernel(k);
+        err = quals ? s->insert_err : CL_OUT_OF_HOST_MEMORY;
         free(quals);
+        free(types);
+        free(mems);
         k = NULL;
         quals = NULL;
-        err = CL_INVALID_VALUE;
     } else if (e) {
         e->arg_quals = quals;
+        e->arg_types = types;
+        e->arg_mems = mems;
         e->nargs = nargs;
+    } else {
+        free(types);
+        free(mems);
     }
     size_t start = reply_begin(s, KR_OP_CREATE_KERNEL, seq, err);
     kr_put_u32(&s->out, k ? nargs : 0);
@@ -647,6 +907,16 @@ static void op_create_kernel(struct session *s, struct kr_reader *r, uint64_t se
 
 /* ---- asynchronous commands ---- */
 
+/* Argument index of k now holds m (NULL: no buffer); the kernel keeps its own reference. */
+static void hold_arg_mem(struct session *s, struct entry *k, uint32_t index, cl_mem m)
+{
+    if (m)
+        s->D->clRetainMemObject(m);
+    if (k->arg_mems[index])
+        s->D->clReleaseMemObject(k->arg_mems[index]);
+    k->arg_mems[index] = m;
+}
+
 static void op_set_arg(struct session *s, struct kr_reader *r)
 {
     uint64_t id = kr_get_u64(r);
@@ -656,11 +926,18 @@ static void op_set_arg(struct session *s, struct kr_reader *r)
     /*
      * Client bytes must never reach the device where it expects a handle or a
      * pointer: the argument's kind must agree with its qualifier, and where
-     * the qualifier is unknown, pointer-sized bytes are refused.
+     * the qualifier is unknown, pointer-sized bytes are refused. Samplers,
+     * images and other handles this remoting cannot create are refused by
+     * their type's name (a private sampler_t is a handle to the driver).
      */
     uint32_t q = k && index < k->nargs ? k->arg_quals[index] : 0;
+    uint8_t type = k && index < k->nargs ? k->arg_types[index] : ARG_UNKNOWN;
     if (k && index >= k->nargs)
         err = CL_INVALID_ARG_INDEX;
+    else if (k && type == ARG_SAMPLER)
+        err = CL_INVALID_SAMPLER;
+    else if (k && type == ARG_OPAQUE)
+        err = kind == KR_ARG_MEM ? CL_INVALID_MEM_OBJECT : CL_INVALID_ARG_VALUE;
     else if (k && q && (q == CL_KERNEL_ARG_ADDRESS_GLOBAL || q == CL_KERNEL_ARG_ADDRESS_CONSTANT) != (kind == KR_ARG_MEM))
         err = CL_INVALID_ARG_VALUE;
     else if (k && q && (q == CL_KERNEL_ARG_ADDRESS_LOCAL) != (kind == KR_ARG_LOCAL))
@@ -672,6 +949,8 @@ static void op_set_arg(struct session *s, struct kr_reader *r)
             err = CL_INVALID_ARG_VALUE;
         if (!r->bad && err == CL_SUCCESS)
             err = s->D->clSetKernelArg(k->handle, index, len, len ? v : NULL);
+        if (!r->bad && err == CL_SUCCESS)
+            hold_arg_mem(s, k, index, NULL);
         if (!r->bad && err == CL_SUCCESS && k->cap_args) {
             struct kr_capture_arg *a = &k->cap_args[index];
             unsigned char *copy = malloc(len ? len : 1);
@@ -690,6 +969,8 @@ static void op_set_arg(struct session *s, struct kr_reader *r)
         cl_mem handle = m ? m->handle : NULL;
         if (!r->bad && err == CL_SUCCESS)
             err = s->D->clSetKernelArg(k->handle, index, sizeof handle, &handle);
+        if (!r->bad && err == CL_SUCCESS)
+            hold_arg_mem(s, k, index, handle);
         if (!r->bad && err == CL_SUCCESS && k->cap_args) {
             k->cap_args[index].kind = KR_ARG_MEM;
             k->cap_args[index].mem = handle;
@@ -699,6 +980,8 @@ static void op_set_arg(struct session *s, struct kr_reader *r)
         uint64_t size = kr_get_u64(r);
         if (!r->bad && err == CL_SUCCESS)
             err = s->D->clSetKernelArg(k->handle, index, (size_t)size, NULL);
+        if (!r->bad && err == CL_SUCCESS)
+            hold_arg_mem(s, k, index, NULL);
         if (!r->bad && err == CL_SUCCESS && k->cap_args) {
             k->cap_args[index].kind = KR_ARG_LOCAL;
             k->cap_args[index].len = (size_t)size;
@@ -732,6 +1015,8 @@ static void op_ndrange(struct session *s, struct kr_reader *r)
         err = CL_INVALID_KERNEL;
     else if (dim < 1 || dim > 3)
         err = CL_INVALID_WORK_DIMENSION;
+    if (err == CL_SUCCESS)
+        err = queue_room(s, q);
     cl_event ev = NULL;
     /* --capture: the buffers before the launch now, after it below */
     struct kr_capture_case *cc = NULL;
@@ -747,7 +1032,7 @@ static void op_ndrange(struct session *s, struct kr_reader *r)
                                            t.waits, t.ev_id ? &ev : NULL);
     if (cc)
         kr_capture_after(s->P->capture, cc, err);
-    end_enqueue(s, &t, err, ev);
+    end_enqueue(s, &t, q, err, ev);
 }
 
 /* Checks [offset, offset + size) against a buffer without overflow. */
@@ -772,11 +1057,13 @@ static void op_copy_buffer(struct session *s, struct kr_reader *r)
         err = CL_INVALID_MEM_OBJECT;
     else if (!range_ok(src, so, size) || !range_ok(dst, dof, size))
         err = CL_INVALID_VALUE;
+    if (err == CL_SUCCESS)
+        err = queue_room(s, q);
     cl_event ev = NULL;
     if (err == CL_SUCCESS)
         err = s->D->clEnqueueCopyBuffer(q->handle, src->handle, dst->handle, (size_t)so, (size_t)dof, (size_t)size,
                                         t.nw, t.waits, t.ev_id ? &ev : NULL);
-    end_enqueue(s, &t, err, ev);
+    end_enqueue(s, &t, q, err, ev);
 }
 
 static void op_fill_buffer(struct session *s, struct kr_reader *r)
@@ -796,11 +1083,13 @@ static void op_fill_buffer(struct session *s, struct kr_reader *r)
         err = CL_INVALID_MEM_OBJECT;
     else if (!range_ok(m, off, size) || plen == 0)
         err = CL_INVALID_VALUE;
+    if (err == CL_SUCCESS)
+        err = queue_room(s, q);
     cl_event ev = NULL;
     if (err == CL_SUCCESS)
         err = s->D->clEnqueueFillBuffer(q->handle, m->handle, pattern, plen, (size_t)off, (size_t)size, t.nw,
                                         t.waits, t.ev_id ? &ev : NULL);
-    end_enqueue(s, &t, err, ev);
+    end_enqueue(s, &t, q, err, ev);
 }
 
 static void op_marker(struct session *s, struct kr_reader *r, int barrier)
@@ -813,11 +1102,13 @@ static void op_marker(struct session *s, struct kr_reader *r, int barrier)
     struct entry *q = lookup(s, q_id, KR_KIND_QUEUE);
     if (!q)
         err = CL_INVALID_COMMAND_QUEUE;
+    if (err == CL_SUCCESS)
+        err = queue_room(s, q);
     cl_event ev = NULL;
     if (err == CL_SUCCESS)
         err = (barrier ? s->D->clEnqueueBarrierWithWaitList : s->D->clEnqueueMarkerWithWaitList)(
             q->handle, t.nw, t.waits, t.ev_id ? &ev : NULL);
-    end_enqueue(s, &t, err, ev);
+    end_enqueue(s, &t, q, err, ev);
 }
 
 static void op_create_user_event(struct session *s, struct kr_reader *r)
@@ -830,7 +1121,11 @@ static void op_create_user_event(struct session *s, struct kr_reader *r)
     cl_event ev = NULL;
     if (ctx)
         ev = s->D->clCreateUserEvent(ctx->handle, &err);
-    finish_enqueue(s, ev_id, err, ev);
+    struct entry *e = finish_enqueue(s, ev_id, err, ev);
+    if (e && e->handle) {
+        e->user_event = 1;
+        s->unset_user_events++;
+    }
 }
 
 static void op_set_user_event(struct session *s, struct kr_reader *r)
@@ -841,6 +1136,10 @@ static void op_set_user_event(struct session *s, struct kr_reader *r)
         return;
     struct entry *e = lookup(s, ev_id, KR_KIND_EVENT);
     cl_int err = e && e->handle ? s->D->clSetUserEventStatus(e->handle, status) : CL_INVALID_EVENT;
+    if (err == CL_SUCCESS && e->user_event) {
+        e->user_event = 0;
+        s->unset_user_events--;
+    }
     defer_error(s, err);
 }
 
@@ -867,10 +1166,12 @@ static void op_finish(struct session *s, struct kr_reader *r, uint64_t seq)
     if (r->bad)
         return;
     struct entry *q = lookup(s, q_id, KR_KIND_QUEUE);
-    cl_int err = q ? s->D->clFinish(q->handle) : CL_INVALID_COMMAND_QUEUE;
-    if (err == CL_SUCCESS && s->deferred != CL_SUCCESS)
-        err = s->deferred;
-    s->deferred = CL_SUCCESS;
+    cl_int err = q ? queue_wait(s, q, NULL, 0, WAIT_SLICE_MS) : CL_INVALID_COMMAND_QUEUE;
+    if (err != KR_STATUS_PENDING) { /* the deferred error waits for the answer that ends the finish */
+        if (err == CL_SUCCESS && s->deferred != CL_SUCCESS)
+            err = s->deferred;
+        s->deferred = CL_SUCCESS;
+    }
     reply_status(s, KR_OP_FINISH, seq, err);
 }
 
@@ -910,16 +1211,17 @@ static void op_wait(struct session *s, struct kr_reader *r, uint64_t seq)
             err = CL_INVALID_EVENT;
         else if (es[i]->handle)
             real[nreal++] = es[i]->handle;
+        if (es[i] && es[i]->handle && !es[i]->callback_set) {
+            watch_event(s, es[i]->handle);
+            es[i]->callback_set = 1;
+        }
     }
     if (!r->bad) {
-        if (q_id) {
-            struct entry *q = lookup(s, q_id, KR_KIND_QUEUE);
-            cl_int qerr = q ? s->D->clFinish(q->handle) : CL_INVALID_COMMAND_QUEUE;
-            if (err == CL_SUCCESS)
-                err = qerr;
-        }
-        if (err == CL_SUCCESS && nreal)
-            err = s->D->clWaitForEvents(nreal, real);
+        struct entry *q = q_id ? lookup(s, q_id, KR_KIND_QUEUE) : NULL;
+        if (q_id && !q && err == CL_SUCCESS)
+            err = CL_INVALID_COMMAND_QUEUE;
+        if (err == CL_SUCCESS)
+            err = queue_wait(s, q, real, nreal, WAIT_SLICE_MS);
         size_t start = reply_begin(s, KR_OP_WAIT, seq, err);
         for (uint32_t i = 0; i < n; i++)
             kr_put_i32(&s->out, es[i] ? event_status(s, es[i]) : CL_INVALID_EVENT);
@@ -1056,7 +1358,7 @@ static void op_write_chunk(struct session *s, struct kr_reader *r)
                 err = s->D->clFlush(q->handle);
             }
         }
-        atomic_fetch_add(&g_chunks, 1);
+        atomic_fetch_add(&s->cnt->chunks, 1);
     }
     chunk_error(s, err);
 }
@@ -1098,7 +1400,7 @@ static cl_int read_chunks(struct session *s, struct entry *q, struct entry *m, u
                                             (size_t)len, host + at, 0, NULL, blocking ? NULL : &ev[issued % window]);
             if (err == CL_SUCCESS) {
                 issued++;
-                atomic_fetch_add(&g_chunks, 1);
+                atomic_fetch_add(&s->cnt->chunks, 1);
             }
         }
         if (!blocking && err == CL_SUCCESS && issued > landed)
@@ -1215,6 +1517,9 @@ static void op_program_info(struct session *s, struct kr_reader *r, uint64_t seq
     }
     if (err == CL_SUCCESS)
         err = s->D->clGetProgramInfo(p->handle, CL_PROGRAM_BINARIES, n * sizeof(unsigned char *), bins, NULL);
+    for (cl_uint i = 0; err == CL_SUCCESS && i < n; i++)
+        if (sizes[i])
+            kr_provenance_add(s->sh, bins[i], sizes[i]);
     size_t start = reply_begin(s, KR_OP_PROGRAM_INFO, seq, err);
     kr_put_u32(&s->out, err == CL_SUCCESS ? n : 0);
     for (cl_uint i = 0; err == CL_SUCCESS && i < n; i++)
@@ -1251,7 +1556,7 @@ static void op_object_info(struct session *s, struct kr_reader *r, uint64_t seq,
 static void op_stats(struct session *s, uint64_t seq)
 {
     struct kr_daemon_stats st;
-    kr_daemon_stats(&st);
+    kr_shared_stats(s->sh, &st);
     size_t start = reply_begin(s, KR_OP_STATS, seq, CL_SUCCESS);
     kr_put_u64(&s->out, st.sessions);
     kr_put_u64(&s->out, st.objects);
@@ -1333,6 +1638,10 @@ static int dispatch(struct session *s, const struct kr_header *h, const uint8_t 
 
 static void session_cleanup(struct session *s)
 {
+    /* A user event the client never set would hold its queue's work forever: it fails, as the client is gone. */
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->tab[i].id && s->tab[i].kind == KR_KIND_EVENT && s->tab[i].user_event)
+            s->D->clSetUserEventStatus(s->tab[i].handle, CL_DEVICE_NOT_AVAILABLE);
     drain_chunks(s);
     /* Pending work first: a killed client's kernels may still use its buffers. */
     for (size_t i = 0; i < s->cap; i++)
@@ -1346,7 +1655,7 @@ static void session_cleanup(struct session *s)
                 release_handle(s, &s->tab[i]);
                 s->tab[i].id = 0;
                 s->count--;
-                atomic_fetch_sub(&g_objects, 1);
+                atomic_fetch_sub(&s->cnt->objects, 1);
             }
     free(s->tab);
     s->tab = NULL;
@@ -1355,12 +1664,20 @@ static void session_cleanup(struct session *s)
 
 int kr_session_run(const struct kr_platform *p, int sock)
 {
+    static pthread_once_t defaults_once = PTHREAD_ONCE_INIT;
+    pthread_once(&defaults_once, limits_default_once);
     struct session s;
     memset(&s, 0, sizeof s);
     s.P = p;
     s.D = p->D;
+    s.L = p->limits ? p->limits : &g_default_limits;
+    s.sh = p->shared ? p->shared : local_shared();
+    s.cnt = s.sh ? kr_shared_slot(s.sh, p->shared ? p->slot : 0) : NULL;
+    if (!s.cnt)
+        return -1;
+    atomic_store(&s.cnt->live, 1);
     kr_conn_init(&s.conn, sock);
-    atomic_fetch_add(&g_sessions, 1);
+    s.conn.frame_timeout_ms = s.L->frame_timeout_ms;
     int result = 0;
     for (;;) {
         struct kr_header h;
@@ -1388,9 +1705,10 @@ int kr_session_run(const struct kr_platform *p, int sock)
             }
         }
     }
-    session_cleanup(&s);
+    if (!p->exit_frees)
+        session_cleanup(&s);
     kr_conn_free(&s.conn);
     kr_buf_free(&s.out);
-    atomic_fetch_sub(&g_sessions, 1);
+    atomic_store(&s.cnt->live, 0);
     return result;
 }

@@ -6,9 +6,11 @@
 #include "runtime/remote/wire.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 int kr_opcode_replies(uint32_t opcode)
@@ -219,6 +221,29 @@ int kr_conn_take_fd(struct kr_conn *c)
 
 int kr_conn_drained(const struct kr_conn *c) { return c->rpos == c->rlen; }
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A frame has begun: waits for more of it until its deadline. 0, or -1 (ETIMEDOUT) past it. */
+static int frame_wait(struct kr_conn *c)
+{
+    int64_t now = monotonic_ms();
+    if (!c->frame_deadline_ms)
+        c->frame_deadline_ms = now + c->frame_timeout_ms;
+    struct pollfd pf = {c->fd, POLLIN, 0};
+    int rc = -1;
+    while (now < c->frame_deadline_ms && (rc = poll(&pf, 1, (int)(c->frame_deadline_ms - now))) < 0 && errno == EINTR)
+        now = monotonic_ms();
+    if (rc > 0)
+        return 0;
+    errno = ETIMEDOUT;
+    return -1;
+}
+
 /* Reads more bytes so that at least `need` unconsumed bytes are buffered. */
 static int conn_fill(struct kr_conn *c, size_t need)
 {
@@ -244,6 +269,8 @@ static int conn_fill(struct kr_conn *c, size_t need)
         }
     }
     while (c->rlen - c->rpos < need) {
+        if (c->frame_timeout_ms && c->rlen > c->rpos && frame_wait(c) != 0)
+            return -1;
         union {
             struct cmsghdr h;
             char space[CMSG_SPACE(sizeof(int) * KR_MAX_PENDING_FDS)];
@@ -293,6 +320,7 @@ int kr_conn_read_frame(struct kr_conn *c, struct kr_header *h, const uint8_t **p
     rc = conn_fill(c, KR_FRAME_HEADER_BYTES + (size_t)h->length);
     if (rc <= 0)
         return -1;
+    c->frame_deadline_ms = 0;
     *payload = c->rbuf + c->rpos + KR_FRAME_HEADER_BYTES;
     c->rpos += KR_FRAME_HEADER_BYTES + (size_t)h->length;
     return 1;

@@ -12,10 +12,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KR_PROTOCOL_VERSION 2u
+#define KR_PROTOCOL_VERSION 3u
 #define KR_FRAME_HEADER_BYTES 16u
 #define KR_FRAME_MAX_PAYLOAD (64u << 20)
 #define KR_REPLY_BIT 0x80000000u
+/*
+ * Reply status of FINISH and WAIT when the work is still running after the
+ * daemon's wait slice: the client asks again, letting its other threads use
+ * the connection in between (OpenCL's own status codes are all <= 0).
+ */
+#define KR_STATUS_PENDING 1
 /*
  * Pipelined copy-mode transfers: the daemon never cuts a chunked read finer than
  * this (a client asking for less gets this), which bounds the progress frames.
@@ -95,6 +101,9 @@ struct kr_conn {
     int fds[KR_MAX_PENDING_FDS];
     int nfds;
     int fd_overflow;
+    /* Daemon side: a frame begun must arrive whole within this (0: wait for ever). */
+    unsigned frame_timeout_ms;
+    int64_t frame_deadline_ms; /* CLOCK_MONOTONIC, while a frame is incomplete */
 };
 
 void kr_conn_init(struct kr_conn *c, int fd);
@@ -103,7 +112,8 @@ void kr_conn_free(struct kr_conn *c);
 /*
  * Reads one frame. Returns 1 with *payload pointing into the connection's
  * buffer (valid until the next call), 0 at a clean end of stream, -1 on an
- * error, an oversized frame or a stream that ends inside a frame.
+ * error, an oversized frame, a stream that ends inside a frame or (with
+ * frame_timeout_ms) a frame left incomplete for longer than that.
  */
 int kr_conn_read_frame(struct kr_conn *c, struct kr_header *h, const uint8_t **payload);
 /* True when every byte received so far has been consumed as frames. */

@@ -5,8 +5,12 @@
 #ifndef KILN_TEST_REMOTE_COMMON_COMPUTE_H
 #define KILN_TEST_REMOTE_COMMON_COMPUTE_H
 
+#include "harness.h"
+
 #include <CL/cl.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Runs y = a*x + y (seeded by `seed`) `rounds` times; returns 0 when every result is exact. */
 static int compute_saxpy(cl_platform_id p, int seed, int rounds)
@@ -54,6 +58,17 @@ static int compute_saxpy(cl_platform_id p, int seed, int rounds)
     clReleaseCommandQueue(q);
     clReleaseContext(ctx);
     return bad ? 3 : 0;
+}
+
+/* compute_saxpy on the remoted platform in a new process (a new session); its exit status, 0 when exact. */
+__attribute__((unused)) static int compute_saxpy_new_client(int seed, int rounds)
+{
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(compute_saxpy(harness_platform("kiln-remote"), seed, rounds));
+    int status = -1;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 #endif

@@ -97,4 +97,17 @@ static inline int fuzz_session(const struct kr_platform *p, const uint8_t *data,
     return rc;
 }
 
+/* Whether the sessions run in this process left no session, object or mapping (waits up to 2 s for the
+ * driver's last destructor callbacks); *st holds what is left. */
+static inline int fuzz_nothing_left(struct kr_daemon_stats *st)
+{
+    for (int i = 0; i < 100; i++) {
+        kr_daemon_stats(st);
+        if (st->objects == 0 && st->mappings == 0)
+            break;
+        usleep(20000);
+    }
+    return st->sessions == 0 && st->objects == 0 && st->mappings == 0;
+}
+
 #endif

@@ -164,6 +164,56 @@ __attribute__((unused)) static cl_platform_id harness_platform(const char *needl
     return NULL;
 }
 
+/* ---- clients through the ICD ---- */
+
+struct harness_client {
+    cl_device_id dev;
+    cl_context ctx;
+    cl_command_queue q;
+    cl_program prog; /* NULL without a source */
+};
+
+/* A context and a queue on the remoted device and, given src, its program built; 0 or -1. */
+__attribute__((unused)) static int harness_client_open(struct harness_client *c, const char *src)
+{
+    memset(c, 0, sizeof *c);
+    cl_platform_id p = harness_platform("kiln-remote");
+    cl_int err;
+    if (!p || clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 1, &c->dev, NULL) != CL_SUCCESS)
+        return -1;
+    c->ctx = clCreateContext(NULL, 1, &c->dev, NULL, NULL, &err);
+    c->q = c->ctx ? clCreateCommandQueue(c->ctx, c->dev, 0, &err) : NULL;
+    if (!c->q)
+        return -1;
+    if (!src)
+        return 0;
+    c->prog = clCreateProgramWithSource(c->ctx, 1, &src, NULL, &err);
+    return c->prog && clBuildProgram(c->prog, 1, &c->dev, NULL, NULL, NULL) == CL_SUCCESS ? 0 : -1;
+}
+
+/*
+ * Forks a client that runs fn(report_fd): fn writes one byte 'r' when it is
+ * where the test wants it, then waits to be killed. Returns its pid once the
+ * byte has arrived, or -1.
+ */
+__attribute__((unused)) static pid_t harness_fork_reporting(void (*fn)(int report_fd))
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t child = fork();
+    if (child == 0) {
+        close(fds[0]);
+        fn(fds[1]);
+        _exit(0);
+    }
+    close(fds[1]);
+    char c = 0;
+    int ok = read(fds[0], &c, 1) == 1 && c == 'r';
+    close(fds[0]);
+    return ok ? child : -1;
+}
+
 /* ---- raw protocol: for tests that play a (misbehaving) client by hand ---- */
 
 struct raw {

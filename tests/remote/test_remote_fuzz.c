@@ -156,16 +156,9 @@ int main(void)
      * by name; the capture tests (tests/regress) write real ones */
     CHECK_MSG(capture.written + capture.failed >= 1, "the unmutated capture seed's launch never reached capture");
 
-    struct kr_daemon_stats st = {0};
-    for (int i = 0; i < 100; i++) {
-        kr_daemon_stats(&st);
-        if (st.objects == 0 && st.mappings == 0)
-            break;
-        usleep(20000);
-    }
-    CHECK_MSG(st.sessions == 0 && st.objects == 0 && st.mappings == 0,
-              "left behind: %llu sessions, %llu objects, %llu mappings", (unsigned long long)st.sessions,
-              (unsigned long long)st.objects, (unsigned long long)st.mappings);
+    struct kr_daemon_stats st;
+    CHECK_MSG(fuzz_nothing_left(&st), "left behind: %llu sessions, %llu objects, %llu mappings",
+              (unsigned long long)st.sessions, (unsigned long long)st.objects, (unsigned long long)st.mappings);
     CHECK(test_scratch_remove(capture_dir) == 0);
     free(buf);
     kr_buf_free(&seed);

@@ -56,16 +56,8 @@ int main(void)
     CHECK(raw_stats(&r, base) == CL_SUCCESS);
     CHECK(base[0] == 1 && base[1] == 0 && base[2] == 0);
 
-    int fds[2];
-    CHECK(pipe(fds) == 0);
-    pid_t child = fork();
-    if (child == 0) {
-        close(fds[0]);
-        doomed_client(fds[1]);
-    }
-    close(fds[1]);
-    char c = 0;
-    CHECK(read(fds[0], &c, 1) == 1 && c == 'r');
+    pid_t child = harness_fork_reporting(doomed_client);
+    CHECK(child > 0);
     /* The daemon may still be reading the client's last frames: poll briefly. */
     for (int i = 0; i < 100 && !(now[1] >= 9); i++) {
         CHECK(raw_stats(&r, now) == CL_SUCCESS);
@@ -88,12 +80,8 @@ int main(void)
               (unsigned long long)now[0], (unsigned long long)now[1], (unsigned long long)now[2]);
     CHECK(harness_daemon_alive(&h));
 
-    pid_t second = fork();
-    if (second == 0)
-        _exit(compute_saxpy(harness_platform("kiln-remote"), 3, 4));
-    int status = -1;
-    waitpid(second, &status, 0);
-    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "second client failed: status %d", status);
+    int status = compute_saxpy_new_client(3, 4);
+    CHECK_MSG(status == 0, "second client failed: status %d", status);
     raw_close(&r);
     harness_stop(&h);
     CHECK_DONE();

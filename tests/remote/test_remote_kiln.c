@@ -7,28 +7,7 @@
 #include "harness.h"
 #include "check.h"
 #include "kiln/tuner.h"
-
-/* "P:D" of the first OpenCL device whose platform name does (remote=1) or does not start with "kiln-remote". */
-static int find_device(int remote, char *sel, size_t len)
-{
-    kiln_device_info *devs = NULL;
-    int n = 0;
-    char err[256];
-    if (kiln_devices_list(&devs, &n, err, sizeof err) != 0)
-        return -1;
-    int found = -1;
-    for (int i = 0; i < n && found < 0; i++) {
-        if (strcmp(devs[i].backend, "opencl") != 0)
-            continue;
-        int is_remote = strncmp(devs[i].platform, "kiln-remote", 11) == 0;
-        if (is_remote == remote) {
-            snprintf(sel, len, "%d:%d", devs[i].platform_index, devs[i].device_index);
-            found = 0;
-        }
-    }
-    free(devs);
-    return found;
-}
+#include "remote_kiln.h"
 
 /* Runs one variant on rt with the kernel's own inputs; out[i] receives each array (malloc'ed). */
 static int run_variant(kiln_rt *rt, const kiln_kernel *k, const char *src, const char *name, const kiln_config *cfg,
@@ -153,19 +132,7 @@ int main(void)
     kiln_db *db = kiln_db_open(path, err, sizeof err);
     CHECK_MSG(db != NULL, "%s", err);
     if (db) {
-        kiln_tune_opts o;
-        memset(&o, 0, sizeof o);
-        o.kernel = kiln_kernel_find("matmul");
-        o.size = (kiln_size){1, {64, 1, 1}};
-        o.strategy = kiln_strategy_find("random");
-        o.budget = 4;
-        o.seed = 3;
-        kiln_time_opts_default(&o.timing);
-        o.timing.budget_ms = 5;
-        kiln_tune_summary sum;
-        CHECK_MSG(kiln_tune(db, remote, &o, NULL, NULL, &sum, err, sizeof err) == 0, "%s", err);
-        CHECK_MSG(sum.ok >= 4 && sum.failed == 0, "ok %llu failed %llu", (unsigned long long)sum.ok,
-                  (unsigned long long)sum.failed);
+        CHECK_MSG(tune_matmul(db, remote, 4, 3, err, sizeof err) == 0, "%s", err);
         kiln_db_row best;
         CHECK(kiln_db_best(db, "matmul", kiln_rt_device(remote)->fingerprint, "64", &best) == 1);
         kiln_db_row_free(&best);
