@@ -68,6 +68,19 @@ void kiln_buf_free(kiln_rt *rt, kiln_buf *buf);
 kiln_program *kiln_program_build(kiln_rt *rt, const char *source, const char *kernel_name,
                                  const char *options, char **log);
 void kiln_program_free(kiln_rt *rt, kiln_program *prog);
+/* Builds ahead: compiles source for rt's device so that a later
+ * kiln_program_build of the same source, kernel and options on rt finds it
+ * built (through the compiled-binary cache, or handed over in memory). Safe
+ * to call from several threads at once while one other thread uses rt;
+ * errors go to err, never to kiln_rt_errmsg. 0 built (now or before), 1
+ * nothing done (the backend builds only where it runs, or the cache is off),
+ * -1 the build failed: err and *log (malloc'ed, may be NULL) say why, and
+ * kiln_program_build would fail the same way. */
+int kiln_program_compile(kiln_rt *rt, const char *source, const char *kernel_name, const char *options,
+                         char **log, char *err, size_t errlen);
+/* How many builds from source (compiler runs) rt has made, ahead or not: a
+ * build the binary cache answered does not count. */
+unsigned long kiln_rt_compiles(const kiln_rt *rt);
 int kiln_program_set_buf(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf);
 int kiln_program_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const void *value, size_t bytes);
 /* A __local allocation of `bytes` for argument index (OpenCL; -1 on the host). */
