@@ -16,7 +16,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "autotuner/tuner_int.h"
+
+static double clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Adds the time since t0 to a phase that may not have been taken yet (-1). */
+static void phase_add(double *phase_ns, double t0)
+{
+    *phase_ns = (*phase_ns > 0 ? *phase_ns : 0) + (clock_ns() - t0);
+}
 
 static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *str_printf(const char *fmt, ...)
@@ -50,13 +64,44 @@ void kiln_eval_clear(kiln_eval *e)
     free(e->error_text);
     free(e->counters_json);
     memset(e, 0, sizeof *e);
+    e->phase = (kiln_phase_ns){-1, -1, -1, -1};
 }
+
+static int variant_generate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
+                            const kiln_tune_opts *opts, kiln_eval *out, char *kernel_name, size_t name_len);
+static void fail(kiln_eval *out, kiln_verdict v, char *text);
 
 int kiln_variant_prepare(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
                          const kiln_size *size, const kiln_tune_opts *opts, kiln_eval *out,
                          char *kernel_name, size_t name_len)
 {
     memset(out, 0, sizeof *out);
+    out->phase = (kiln_phase_ns){-1, -1, -1, -1};
+    double t0 = clock_ns();
+    int rc = variant_generate(rt, k, cfg, size, opts, out, kernel_name, name_len);
+    out->phase.generate_ns = clock_ns() - t0;
+    return rc;
+}
+
+int kiln_variant_build_ahead(kiln_rt *rt, const char *kernel_name, kiln_eval *out)
+{
+    char *log = NULL, err[1024] = "";
+    double t0 = clock_ns();
+    int rc = kiln_program_compile(rt, out->source, kernel_name, "", &log, err, sizeof err);
+    phase_add(&out->phase.build_ns, t0);
+    if (rc < 0) {
+        fail(out, KILN_BUILD_ERROR, str_printf("%s%s%s", err, log && *log ? "\n" : "", log ? log : ""));
+        free(log);
+        return -1;
+    }
+    free(log);
+    return 0;
+}
+
+/* The tree and the source of one configuration (kiln_variant_prepare). */
+static int variant_generate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
+                            const kiln_tune_opts *opts, kiln_eval *out, char *kernel_name, size_t name_len)
+{
     kiln_ctx *ctx = kiln_ctx_new();
     if (!ctx) {
         out->verdict = KILN_BUILD_ERROR;
@@ -230,8 +275,21 @@ static void fail(kiln_eval *out, kiln_verdict v, char *text)
 
 /* Reads back every out/inout array (only `out` ones when `outs_only`) and
  * verifies it; the first failure makes the verdict. `when` names the run. */
+static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only,
+                              const char *when, kiln_eval *out);
+
+/* verify_outputs_now, its time counted in out->phase.verify_ns. */
 static int verify_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only, const char *when,
                           kiln_eval *out)
+{
+    double t0 = clock_ns();
+    int rc = verify_outputs_now(rt, k, bufs, outs_only, when, out);
+    phase_add(&out->phase.verify_ns, t0);
+    return rc;
+}
+
+static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only,
+                              const char *when, kiln_eval *out)
 {
     for (int i = 0; i < k->nargs; i++) {
         const kiln_arg_info *a = &k->args[i];
@@ -355,7 +413,9 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
         fail(out, KILN_RUN_ERROR, str_printf("%s", err));
         return;
     }
+    double t0 = clock_ns();
     kiln_program *prog = kiln_program_build(rt, out->source, kernel_name, "", &log);
+    phase_add(&out->phase.build_ns, t0);
     if (!prog) {
         fail(out, KILN_BUILD_ERROR,
              str_printf("%s%s%s", kiln_rt_errmsg(rt), log && *log ? "\n" : "", log ? log : ""));
@@ -402,7 +462,9 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
     kiln_time_opts_default(&topts);
     if (opts && opts->timing.min_reps > 0)
         topts = opts->timing;
+    t0 = clock_ns();
     rc = kiln_program_time(rt, prog, &geo, &topts, &out->time);
+    phase_add(&out->phase.measure_ns, t0);
     if (rc) {
         fail(out, verdict_of_run(rc), str_printf("timing: %s", kiln_rt_errmsg(rt)));
         goto done;

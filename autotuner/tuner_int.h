@@ -9,6 +9,10 @@
 int kiln_variant_prepare(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
                          const kiln_size *size, const kiln_tune_opts *opts, kiln_eval *out,
                          char *kernel_name, size_t name_len);
+/* Builds a prepared variant ahead (kiln_program_compile), from any thread:
+ * -1 with out->verdict KILN_BUILD_ERROR and the log in out->error_text when
+ * it does not build. Its time goes to out->phase.build_ns. */
+int kiln_variant_build_ahead(kiln_rt *rt, const char *kernel_name, kiln_eval *out);
 /* Builds, runs, verifies and times a prepared variant (out->source set). */
 int kiln_variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
                          const kiln_tune_opts *opts, const char *kernel_name, kiln_eval *out);

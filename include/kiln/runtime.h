@@ -122,7 +122,18 @@ typedef struct kiln_time_opts {
     int min_reps;          /* at least this many samples (default 3) */
     int max_reps;          /* at most this many (default 50) */
     double budget_ms;      /* stop after min_reps once the samples add up to this (default 200) */
+    /* A race against the best so far (0 = none): after KILN_RACE_MIN_SAMPLES
+     * samples (and min_reps), the series stops as soon as its fastest sample
+     * is slower than race_ns * (1 + KILN_RACE_MARGIN). A sample falls at or
+     * below its series' median with probability >= 1/2 whatever the noise,
+     * so a variant whose median is within that margin of race_ns is stopped
+     * with probability at most 2^-KILN_RACE_MIN_SAMPLES (1/8), and one truly
+     * as fast as race_ns far less often: all its samples would have to be
+     * 25% above its own median. */
+    double race_ns;
 } kiln_time_opts;
+#define KILN_RACE_MIN_SAMPLES 3
+#define KILN_RACE_MARGIN 0.25
 
 typedef struct kiln_time_stats {
     double median_ns, min_ns, max_ns;
@@ -130,6 +141,7 @@ typedef struct kiln_time_stats {
     double mad_ns;         /* median absolute deviation of the samples */
     double iqr_ns;         /* interquartile range (third quartile - first) */
     int noisy;             /* the spread is too large for the median to rank variants */
+    int stopped_early;     /* the race (race_ns) ended the series: fewer samples, slower than the best */
 } kiln_time_stats;
 
 void kiln_time_opts_default(kiln_time_opts *o);

@@ -164,6 +164,11 @@ int64_t kiln_db_run_begin(kiln_db *db, const char *kernel, int64_t device_id, co
                           uint64_t budget, uint64_t seed, const char *size, const char *command);
 int kiln_db_run_end(kiln_db *db, int64_t run_id, const char *status);
 
+/* Wall time of the steps of one evaluation, ns (-1: not taken). */
+typedef struct kiln_phase_ns {
+    double generate_ns, build_ns, verify_ns, measure_ns;
+} kiln_phase_ns;
+
 typedef struct kiln_result {
     int64_t run_id, device_id;
     const char *kernel;
@@ -181,6 +186,7 @@ typedef struct kiln_result {
     int64_t worst_index;
     const char *error_text;    /* build log, run error, verification summary */
     const char *counters_json; /* hardware counters where available, else NULL */
+    kiln_phase_ns phase;       /* where the evaluation's time went (all 0: not recorded) */
 } kiln_result;
 
 /* One transaction per result. A finished result supersedes the current rows
@@ -226,6 +232,8 @@ typedef struct kiln_db_row {
     int64_t superseded_by;     /* 0 when current, else the row that replaced it */
     uint64_t seed;             /* the run's seed (verification data) */
     char *counters_json;       /* events and energy per run (kiln_counts_json), NULL if not counted */
+    kiln_phase_ns phase;       /* where the evaluation's time went; -1 each before schema 9 or not taken */
+    int stopped_early;         /* the race against the best so far ended its timed runs early */
     int64_t run_id;
     int64_t id;                /* the result's row id */
 } kiln_db_row;
@@ -393,6 +401,10 @@ typedef struct kiln_eval {
     char source_hash[17];
     char *error_text;
     char *counters_json;       /* kiln_counts_json of a counted series, when asked for */
+    /* where the time went (wall ns): the description and the generator, the
+     * build (ahead and where it runs), verification (read-backs and
+     * comparisons), the timed runs; -1 for a step not taken */
+    kiln_phase_ns phase;
 } kiln_eval;
 int kiln_evaluate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
                   const kiln_tune_opts *opts, kiln_eval *out, char *err, size_t errlen);
