@@ -472,6 +472,19 @@ const char *kiln_db_default_path(void)
     return env && *env ? env : "kiln.db";
 }
 
+/* The settings of a read-write connection, and its owner. -1 with err. */
+static int db_connect(kiln_db *db, const char *path, char *err, size_t errlen)
+{
+    sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(db->h, 1);
+    if (exec(db->h, "PRAGMA journal_mode = WAL", err, errlen, path) < 0 ||
+        exec(db->h, "PRAGMA synchronous = NORMAL", err, errlen, path) < 0 ||
+        exec(db->h, "PRAGMA foreign_keys = ON", err, errlen, path) < 0)
+        return -1;
+    kiln_owner_self(&db->self);
+    return 0;
+}
+
 kiln_db *kiln_db_open(const char *path, char *err, size_t errlen)
 {
     if (!path || !*path)
@@ -487,20 +500,35 @@ kiln_db *kiln_db_open(const char *path, char *err, size_t errlen)
         kiln_tuner_errf(err, errlen, "%s: cannot open: %s", path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
         goto fail;
     }
-    sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
-    sqlite3_extended_result_codes(db->h, 1);
-    if (exec(db->h, "PRAGMA journal_mode = WAL", err, errlen, path) < 0 ||
-        exec(db->h, "PRAGMA synchronous = NORMAL", err, errlen, path) < 0 ||
-        exec(db->h, "PRAGMA foreign_keys = ON", err, errlen, path) < 0)
+    if (db_connect(db, path, err, errlen) != 0 || migrate(db->h, path, err, errlen) < 0)
         goto fail;
-    if (migrate(db->h, path, err, errlen) < 0)
-        goto fail;
-    kiln_owner_self(&db->self);
     return db;
 fail:
     sqlite3_close(db->h);
     free(db);
     return NULL;
+}
+
+kiln_db *kiln_db_reopen(kiln_db *db, char *err, size_t errlen)
+{
+    const char *path = sqlite3_db_filename(db->h, "main");
+    kiln_db *again = path && *path ? calloc(1, sizeof *again) : NULL;
+    if (!again) {
+        kiln_tuner_errf(err, errlen, "%s", path && *path ? "out of memory" : "the database has no file to open again");
+        return NULL;
+    }
+    /* No look at the file first (check_existing): closing a descriptor of it
+     * would drop this process's locks on it, which the open connection holds. */
+    if (sqlite3_open_v2(path, &again->h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        db_connect(again, path, err, errlen) != 0) {
+        if (again->h)
+            kiln_tuner_errf(err, errlen, "%s: cannot open again: %s", path, sqlite3_errmsg(again->h));
+        sqlite3_close(again->h);
+        free(again);
+        return NULL;
+    }
+    again->objective = db->objective;
+    return again;
 }
 
 void kiln_db_close(kiln_db *db)
@@ -774,7 +802,7 @@ int64_t kiln_db_result_begin(kiln_db *db, const kiln_result *r)
     kiln_result running = *r;
     running.verdict = KILN_RUNNING;
     running.time.samples = 0;
-    running.error_text = "in flight";
+    running.error_text = KILN_STAGE_RUNNING;
     return insert_result(db, &running, &db->self);
 }
 
@@ -819,6 +847,17 @@ int kiln_db_result_retry(kiln_db *db, int64_t row_id, int crashes)
                       "UPDATE results SET crashes = ?2, owner_host = ?3, owner_start = ?4, owner_pid = ?5,"
                       " created = " NOW_SQL " WHERE id = ?1 AND verdict = 'running'",
                       row_id, crashes, "retrying a variant");
+}
+
+int kiln_db_result_stage(kiln_db *db, int64_t row_id, const char *stage)
+{
+    const char *what = "marking a variant's stage";
+    sqlite3_stmt *st = prepare(db, "UPDATE results SET error_text = ?2 WHERE id = ?1 AND verdict = 'running'", what);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, row_id);
+    bind_text(st, 2, stage);
+    return step_done(db, st, what);
 }
 
 int kiln_db_result_abandon(kiln_db *db, int64_t row_id)

@@ -55,6 +55,33 @@ void kiln_owner_self(kiln_owner *out);
  * 1 as well when it runs on another host (it cannot be checked from here). */
 int kiln_owner_alive(const kiln_owner *o);
 
+/* ---- building ahead (ahead.c) ------------------------------------------ */
+
+/* Worker threads that work items in the order pushed, one thread each. An
+ * item embeds this header first; the pool owns it between push and done. */
+typedef enum kiln_ahead_state { KILN_AHEAD_QUEUED, KILN_AHEAD_WORKING, KILN_AHEAD_DONE } kiln_ahead_state;
+typedef struct kiln_ahead_item {
+    kiln_ahead_state state;
+    struct kiln_ahead_item *next;
+} kiln_ahead_item;
+typedef struct kiln_ahead kiln_ahead;
+typedef void (*kiln_ahead_fn)(void *user, kiln_ahead_item *item);
+/* NULL when no thread could be started. */
+kiln_ahead *kiln_ahead_new(int threads, kiln_ahead_fn work, void *user);
+void kiln_ahead_push(kiln_ahead *a, kiln_ahead_item *item);
+/* Until item is done: 1 when a worker worked it, 0 when the pool was paused
+ * and no worker had taken it (it is then out of the pool, not worked). */
+int kiln_ahead_wait(kiln_ahead *a, kiln_ahead_item *item);
+/* No worker takes a new item until resume; returns once none is working. */
+void kiln_ahead_pause(kiln_ahead *a);
+void kiln_ahead_resume(kiln_ahead *a);
+/* Joins the workers after the items they are working; items no worker took are left undone. */
+void kiln_ahead_free(kiln_ahead *a);
+
+/* A second connection to db's file (for the workers building ahead, which
+ * store their in-flight markers); NULL with err. */
+kiln_db *kiln_db_reopen(kiln_db *db, char *err, size_t errlen);
+
 /* Tests: limits the database file to `pages` pages (PRAGMA max_page_count),
  * so that a full disk can be played. */
 int kiln_db_limit_pages(kiln_db *db, int pages);

@@ -1575,6 +1575,7 @@ const kiln_rt_ops kiln_rt_host_ops = {
     .can_cancel = 1,
     .probe = host_probe,
     .compile = host_compile,
+    .builds_apart = 1,
     .open = host_open,
     .close = host_close,
     .buf_new = host_buf_new,

@@ -407,6 +407,11 @@ void kiln_rt_count_compile(kiln_rt *rt)
     __atomic_fetch_add(&rt->compiles, 1, __ATOMIC_RELAXED);
 }
 
+int kiln_rt_builds_apart(const kiln_rt *rt)
+{
+    return rt->ops->builds_apart;
+}
+
 unsigned long kiln_rt_compiles(const kiln_rt *rt)
 {
     return __atomic_load_n(&rt->compiles, __ATOMIC_RELAXED);

@@ -23,6 +23,7 @@ typedef struct kiln_rt_ops {
     const char *backend; /* matches kiln_device_info.backend */
     kiln_lang lang;
     int can_cancel;      /* a run past its time limit ends, leaving the device free */
+    int builds_apart;    /* the compiler runs in a process of its own: a build cannot take kiln down */
     /* Appends this backend's devices; -1 (with err) when probing failed. A
      * backend with no device is not an error. */
     int (*probe)(kiln_devlist *list, char *err, size_t errlen);

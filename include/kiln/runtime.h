@@ -81,6 +81,9 @@ int kiln_program_compile(kiln_rt *rt, const char *source, const char *kernel_nam
 /* How many builds from source (compiler runs) rt has made, ahead or not: a
  * build the binary cache answered does not count. */
 unsigned long kiln_rt_compiles(const kiln_rt *rt);
+/* 1 when rt's compiler runs in a process of its own (the host C compiler),
+ * so that no build can take kiln down; 0 when it runs inside kiln (OpenCL). */
+int kiln_rt_builds_apart(const kiln_rt *rt);
 int kiln_program_set_buf(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf);
 int kiln_program_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const void *value, size_t bytes);
 /* A __local allocation of `bytes` for argument index (OpenCL; -1 on the host). */

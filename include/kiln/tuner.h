@@ -202,6 +202,15 @@ int kiln_db_result_add(kiln_db *db, const kiln_result *r);
  * (kiln_db_result_retry) and records it crashed the second time. */
 int64_t kiln_db_result_begin(kiln_db *db, const kiln_result *r);
 int kiln_db_result_finish(kiln_db *db, int64_t row_id, const kiln_result *r);
+/* What an in-flight marker's variant was doing (its error text): a variant
+ * built ahead of its measurement is marked before its build (a compiler in
+ * kiln's process can take it down) and waits, built, until it runs. One
+ * left waiting by a process that died never ran, and took nothing down. */
+#define KILN_STAGE_BUILDING "building"
+#define KILN_STAGE_WAITING "built, waiting to run"
+#define KILN_STAGE_RUNNING "in flight"
+/* Sets the stage of this process's marker. */
+int kiln_db_result_stage(kiln_db *db, int64_t row_id, const char *stage);
 /* Takes over a marker left by a dead owner: this process owns it now and its
  * crash count becomes `crashes`. */
 int kiln_db_result_retry(kiln_db *db, int64_t row_id, int crashes);
@@ -356,6 +365,10 @@ typedef struct kiln_tune_opts {
     int confirm_top;           /* re-measure the fastest N at the end of a finished run (0 = none) */
     int confirm_rounds;        /* interleaved rounds of that (0 = 5) */
     kiln_objective objective;  /* what strategy reports and the summary's best_objective minimise */
+    int jobs;                  /* threads generating and building variants ahead of the measurement
+                                  (0 = one per core online) */
+    int no_race;               /* time every variant fully: no race against the best so far
+                                  (kiln_time_opts.race_ns; the race runs under the time objective only) */
 } kiln_tune_opts;
 
 typedef struct kiln_tune_event {
