@@ -16,6 +16,18 @@ int kiln_variant_build_ahead(kiln_rt *rt, const char *kernel_name, kiln_eval *ou
 /* Builds, runs, verifies and times a prepared variant (out->source set). */
 int kiln_variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
                          const kiln_tune_opts *opts, const char *kernel_name, kiln_eval *out);
+/* A prepared variant kept built, its arguments bound and its first run
+ * verified, to be timed again (the confirmation rounds) without building,
+ * uploading or verifying again. NULL with out->verdict and error_text when
+ * it fails there. The reference data it reads is the evaluator's cache: one
+ * (kernel, size, seed) at a time. */
+typedef struct kiln_kept_variant kiln_kept_variant;
+kiln_kept_variant *kiln_variant_keep(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
+                                     const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name,
+                                     kiln_eval *out);
+/* kiln_program_time on a kept variant: 0, or the runtime's status. */
+int kiln_variant_retime(kiln_kept_variant *kept, const kiln_time_opts *topts, kiln_time_stats *out);
+void kiln_variant_release(kiln_kept_variant *kept);
 /* 16-hex hash of every argument's input bytes, the reference and the
  * magnitudes for (kernel, size, seed): what a stored verdict was verified
  * against. Computes and caches them as kiln_variant_measure does. 0 ok, -1
