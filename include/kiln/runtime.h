@@ -137,6 +137,9 @@ typedef struct kiln_time_opts {
 } kiln_time_opts;
 #define KILN_RACE_MIN_SAMPLES 3
 #define KILN_RACE_MARGIN 0.25
+/* The race's rule: 1 when a series of n samples, the fastest fastest_ns,
+ * has lost against race_ns (0 = no race), 0 while it goes on. */
+int kiln_time_race_lost(int n, double fastest_ns, double race_ns);
 
 typedef struct kiln_time_stats {
     double median_ns, min_ns, max_ns;
