@@ -24,9 +24,29 @@
 
 enum { MODE_CRASH = 3, MODE_DIES = 4, MODE_HANG = 5, MODE_SLOW_A = 7, MODE_SLOW_B = 8, NMODES = 10 };
 
-/* Set in a child: the geometry of MODE_DIES ends the process, as a crash in
- * a driver inside kiln would. */
+/* Set in a child: the geometry of MODE_DIES ends the process (exit 42), as
+ * a crash in a driver inside kiln would. DIE_AFTER_AHEAD: once some later
+ * variant is marked, built ahead. DIE_ALONE: after 3 s of looking for a
+ * build in flight (exit 43 if one is seen: the workers were not held). */
+enum { DIE_NEVER, DIE_AFTER_AHEAD, DIE_ALONE };
 static int die_in_geometry;
+static char child_db[600];
+
+static long long sql_value(const char *path, const char *sql);
+
+static void die_now(void)
+{
+    const char *other_marked = "SELECT count(*) FROM results WHERE verdict = 'running' AND config_json <> '{\"mode\":4}'";
+    const char *building = "SELECT count(*) FROM results WHERE verdict = 'running' AND error_text = '" KILN_STAGE_BUILDING "'";
+    for (int ms = 0; ms < (die_in_geometry == DIE_ALONE ? 3000 : 60000); ms += 2) {
+        if (die_in_geometry == DIE_AFTER_AHEAD && sql_value(child_db, other_marked) > 0)
+            break;
+        if (die_in_geometry == DIE_ALONE && sql_value(child_db, building) > 0)
+            _exit(43);
+        usleep(2000);
+    }
+    _exit(42);
+}
 
 static size_t copy_count(const kiln_size *size)
 {
@@ -87,7 +107,7 @@ static void copy_geometry(const kiln_config *cfg, const kiln_size *size, kiln_ge
 {
     long long mode = kiln_config_get(cfg, "mode", 0);
     if (mode == MODE_DIES && die_in_geometry)
-        _exit(42);
+        die_now();
     geo->dims = 1;
     geo->global[0] = mode == MODE_SLOW_A || mode == MODE_SLOW_B ? (size_t)1 << 21 : (size_t)size->d[0];
     geo->local[0] = 64;
@@ -194,13 +214,16 @@ static void test_verdicts_under_the_pool(const char *dir)
     kiln_rt_close(rt);
 }
 
-/* A child tunes pool_copy with its dying mode armed; its exit status. */
-static int tune_in_child(const char *path)
+/* A child tunes pool_copy with its dying mode armed (how: DIE_...), with a
+ * compile cache of its own (cache): its exit status. */
+static int tune_in_child(const char *path, int how, const char *cache)
 {
     pid_t pid = fork();
     if (pid == 0) {
         char err[512];
-        die_in_geometry = 1;
+        die_in_geometry = how;
+        snprintf(child_db, sizeof child_db, "%s", path);
+        setenv("KILN_CACHE_DIR", cache, 1);
         kiln_rt *rt = kiln_rt_open("host", err, sizeof err);
         kiln_db *db = rt ? kiln_db_open(path, err, sizeof err) : NULL;
         if (!db)
@@ -220,15 +243,19 @@ static int tune_in_child(const char *path)
 static void test_death_with_builds_ahead(const char *dir)
 {
     char path[600], err[512];
+    char cache1[600], cache2[600];
     snprintf(path, sizeof path, "%s/death.db", dir);
-    CHECK(tune_in_child(path) == 42);
+    snprintf(cache1, sizeof cache1, "%s/cache-first", dir);
+    snprintf(cache2, sizeof cache2, "%s/cache-second", dir);
+    CHECK(tune_in_child(path, DIE_AFTER_AHEAD, cache1) == 42);
     /* mode 4 was in flight; variants after it were built ahead, marked */
     CHECK(sql_value(path, "SELECT count(*) FROM results WHERE verdict = 'running' AND error_text = '"
                           KILN_STAGE_RUNNING "' AND " MODE_IS(4)) == 1);
     long long ahead = sql_value(path, "SELECT count(*) FROM results WHERE verdict = 'running' AND NOT " MODE_IS(4));
     CHECK_MSG(ahead >= 1, "no variant was marked while built ahead (%lld)", ahead);
-    /* the retry runs it alone: it dies again, with no other build in flight */
-    CHECK(tune_in_child(path) == 42);
+    /* the retry runs it alone: it dies again, with no other build in flight
+     * (a cold cache: the workers, were they not held, would be compiling) */
+    CHECK(tune_in_child(path, DIE_ALONE, cache2) == 42);
     CHECK(sql_value(path, "SELECT crashes FROM results WHERE verdict = 'running' AND " MODE_IS(4)) == 1);
     /* held while it ran: the others were built before it, waiting, none building */
     CHECK(sql_value(path, "SELECT count(*) FROM results WHERE verdict = 'running' AND error_text <> '"
