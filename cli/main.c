@@ -717,7 +717,7 @@ static int cmd_tune(int argc, char **argv)
     const char *counters = NULL;
     int energy = 0;
     kiln_objective objective = KILN_OBJECTIVE_TIME;
-    int jobs = 0, no_race = 0;
+    int jobs = 0, no_race = 0, max_reps = 0;
     /* every --set of the command line: at most one per argument */
     const char **fixed = calloc((size_t)argc, sizeof *fixed);
     if (!fixed)
@@ -739,7 +739,7 @@ static int cmd_tune(int argc, char **argv)
         {"rerun", required_argument, 0, 'R'}, {"confirm", required_argument, 0, 'C'},
         {"counters", required_argument, 0, 'K'}, {"energy", no_argument, 0, 'E'},
         {"objective", required_argument, 0, 'O'}, {"jobs", required_argument, 0, 20},
-        {"no-race", no_argument, 0, 21}, {0, 0, 0, 0}};
+        {"no-race", no_argument, 0, 21}, {"max-reps", required_argument, 0, 22}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:x:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
@@ -773,6 +773,10 @@ static int cmd_tune(int argc, char **argv)
                 die(EXIT_USAGE, "tune: --jobs wants a count of build threads from 1 to 256, got '%s'", optarg);
             break;
         case 21: no_race = 1; break;
+        case 22:
+            if (cli_parse_int(optarg, 1, 1000000, &max_reps) != 0)
+                die(EXIT_USAGE, "tune: --max-reps wants a count from 1 to 1000000, got '%s'", optarg);
+            break;
         case 'R': rerun = parse_rerun(optarg); break;
         case 'K': counters = optarg; break;
         case 'E': energy = 1; break;
@@ -839,6 +843,7 @@ static int cmd_tune(int argc, char **argv)
                    "  --timeout MS   per-run limit, 0 = none (default 10000); on OpenCL, which\n"
                    "                 cannot cancel a kernel, a timeout stops the run\n"
                    "  --reps N       timed repetitions at least (default 3; more within 200 ms)\n"
+                   "  --max-reps N   timed repetitions at most (default 50)\n"
                    "  --jobs N       threads generating and building variants ahead while the device\n"
                    "                 measures one at a time (default: one per core)\n"
                    "  --no-race      time every variant fully; by default a variant whose first 3\n"
@@ -928,6 +933,12 @@ static int cmd_tune(int argc, char **argv)
     kiln_time_opts_default(&opts.timing);
     if (reps)
         opts.timing.min_reps = reps;
+    if (max_reps && reps > max_reps)
+        die(EXIT_USAGE, "tune: --reps %d is more than --max-reps %d", reps, max_reps);
+    if (max_reps)
+        opts.timing.max_reps = max_reps;
+    if (opts.timing.min_reps > opts.timing.max_reps)
+        opts.timing.min_reps = opts.timing.max_reps;
     if (opts.timing.max_reps < opts.timing.min_reps)
         opts.timing.max_reps = opts.timing.min_reps;
     opts.command = command;
