@@ -7,6 +7,7 @@
  * Under the workers every variant gets its row and its verdict, no marker is
  * left, each source is compiled once, and the race stops the slow variants
  * early, stored with their fewer samples and marked, never the best. When
+ * a restart that measures everything again compiles nothing. When
  * kiln dies with variants built ahead, the one in flight is retried alone and
  * recorded crashed the second time; the variants built ahead that never ran
  * are measured as new, with no crash held against them.
@@ -211,6 +212,20 @@ static void test_verdicts_under_the_pool(const char *dir)
     /* where the time went, recorded for every measured variant */
     CHECK(sql_value(path, "SELECT count(*) FROM results WHERE verdict = 'ok' AND generate_ns > 0 AND build_ns > 0"
                           " AND verify_ns > 0 AND measure_ns > 0") == NMODES - 3);
+    kiln_rt_close(rt);
+
+    /* a restart measuring everything again builds nothing: the binary cache has it all */
+    rt = kiln_rt_open("host", err, sizeof err);
+    db = rt ? kiln_db_open(path, err, sizeof err) : NULL;
+    CHECK_MSG(rt && db, "%s", err);
+    if (!rt || !db)
+        return;
+    kiln_rt_set_timeout(rt, o.timeout_ms);
+    o.rerun = ~0u;
+    CHECK_MSG(kiln_tune(db, rt, &o, NULL, NULL, &sum, err, sizeof err) == 0, "%s", err);
+    CHECK_MSG(sum.evaluated == NMODES - 1 && kiln_rt_compiles(rt) == 0, "a restart ran %llu variants, compiled %lu",
+              (unsigned long long)sum.evaluated, kiln_rt_compiles(rt));
+    kiln_db_close(db);
     kiln_rt_close(rt);
 }
 
