@@ -6,6 +6,8 @@
 #   KILN    the kiln binary;  PYTHON  a python3 with kernel_tuner and pyopencl
 #   N       matmul size;      REPS    runs of each tuner (alternating)
 #   LOG     raw log (appended); NAME=VALUE fixes a parameter in both tuners
+# KILN_BEFORE=path: another kiln (an earlier build) also runs in the
+# alternation, with the same arguments but --max-reps (which it may lack).
 # The device is the first OpenCL device (PoCL here; NVIDIA's with
 # bench/gpu/nvidia_env.sh sourced). Both tune every valid configuration of
 # kiln's matmul (kiln's constraints, read by matmul_space.py), the same
@@ -35,16 +37,22 @@ say "kernel_tuner $("$python" -c 'import kernel_tuner, pyopencl, numpy; print(ke
 count=$("$python" "$here/matmul_space.py" "$kiln" "$n" "$work/space.json" "$@")
 say "configurations: $count"
 
+# run_kiln RUN [LABEL BINARY EXTRA...]
 run_kiln() {
-  local dir=$work/kiln$1; mkdir -p "$dir/pocl"
+  local r=$1 label=${2:-kiln} bin=${3:-$kiln}
+  shift $(($# < 3 ? $# : 3))
+  local extra=("$@")
+  [ ${#extra[@]} -gt 0 ] || extra=(--max-reps 7)
+  local dir=$work/$label$r; mkdir -p "$dir/pocl"
   local t0; t0=$(now)
-  KILN_CACHE_DIR=$dir/cache POCL_CACHE_DIR=$dir/pocl "$kiln" tune matmul --size "$n" "${sets[@]}" \
-    --reps 7 --max-reps 7 --db "$dir/kiln.db" > "$dir/out.txt" 2>&1 || say "kiln run $1 exited $?: $(tail -3 "$dir/out.txt")"
+  KILN_CACHE_DIR=$dir/cache POCL_CACHE_DIR=$dir/pocl "$bin" tune matmul --size "$n" "${sets[@]}" \
+    --reps 7 "${extra[@]}" --db "$dir/kiln.db" > "$dir/out.txt" 2>&1 || say "$label run $r exited $?: $(tail -3 "$dir/out.txt")"
   local t1; t1=$(now)
   local best; best=$(grep '^best:' "$dir/out.txt" || true)
-  local phases; phases=$("$kiln" show matmul --db "$dir/kiln.db" --phases | tail -1)
+  local phases=""
+  [ "$bin" = "$kiln" ] && phases=$("$kiln" show matmul --db "$dir/kiln.db" --phases | tail -1)
   local rows; rows=$("$kiln" show matmul --db "$dir/kiln.db" | tail -1)
-  say "kiln run $1: wall $(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }") s; $rows; $best; $phases"
+  say "$label run $r: wall $(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }") s; $rows; $best; $phases"
 }
 run_kt() {
   local dir=$work/kt$1; mkdir -p "$dir/pocl"
@@ -57,11 +65,12 @@ run_kt() {
 echo "$work" > "$work.path"  # where the databases are, for the caller
 for r in $(seq 1 "$reps"); do
   if [ $((r % 2)) = 1 ]; then run_kiln "$r"; run_kt "$r"; else run_kt "$r"; run_kiln "$r"; fi
+  [ -z "${KILN_BEFORE:-}" ] || run_kiln "$r" kiln-before "$KILN_BEFORE" --confirm 5
 done
 "$python" - "$log" "$reps" <<'PY' | tee -a "$log"
 import re, statistics, sys
 lines = open(sys.argv[1]).read().split("== ")[-1].splitlines()
-for who in ("kiln", "kernel_tuner"):
+for who in ("kiln", "kernel_tuner", "kiln-before"):
     w = [float(m.group(1)) for l in lines if (m := re.match(who + r" run \d+: wall ([\d.]+) s", l))]
     if w:
         print("%s: median wall %.2f s over %d runs (min %.2f, max %.2f)" % (who, statistics.median(w), len(w), min(w), max(w)))
