@@ -575,12 +575,90 @@ static double now_ms(void)
  * time limit (plus 1 s), counted from the enqueue. */
 #define CL_WAIT_BACKSTOP 20
 
+/* A command's completion as its event's callback tells it, so that a wait
+ * sleeps until the command ends instead of polling (a poll's sleep, on a
+ * loaded host, can cost more than a short kernel). The waiter and the
+ * callback share it; the last of them frees it. */
+typedef struct completion {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int done;
+    int refs;
+} completion;
+
+static void completion_drop(completion *c)
+{
+    pthread_mutex_lock(&c->lock);
+    int last = --c->refs == 0;
+    pthread_mutex_unlock(&c->lock);
+    if (last) {
+        pthread_cond_destroy(&c->changed);
+        pthread_mutex_destroy(&c->lock);
+        free(c);
+    }
+}
+
+static void CL_CALLBACK on_complete(cl_event ev, cl_int status, void *user)
+{
+    (void)ev;
+    (void)status;
+    completion *c = user;
+    pthread_mutex_lock(&c->lock);
+    c->done = 1;
+    pthread_cond_broadcast(&c->changed);
+    pthread_mutex_unlock(&c->lock);
+    completion_drop(c);
+}
+
+/* A completion told by ev's callback; NULL when none can be had (then the
+ * wait polls). */
+static completion *completion_of(cl_event ev)
+{
+    completion *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->changed, &attr);
+    pthread_condattr_destroy(&attr);
+    c->refs = 2;
+    if (clSetEventCallback(ev, CL_COMPLETE, on_complete, c) != CL_SUCCESS) {
+        c->refs = 1;
+        completion_drop(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Sleeps until c is done or sleep_ns have passed (without c: sleeps). */
+static void completion_wait(completion *c, long sleep_ns)
+{
+    if (!c) {
+        struct timespec ts = {0, sleep_ns};
+        nanosleep(&ts, NULL);
+        return;
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += sleep_ns;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&c->lock);
+    while (!c->done && pthread_cond_timedwait(&c->changed, &c->lock, &until) == 0) {
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
 /* Waits for ev. The limit (timeout_ms, 0 = none) counts from when the
  * command is first seen CL_RUNNING (or from the call when running is set):
  * the time a command waits to be submitted, on a loaded host or behind the
  * device's other work, is not the kernel's. A command never seen running
  * (an implementation may skip the state) is still ended by the backstop.
- * 0 done, KILN_RT_TIMEOUT (rt->err says why), or -1. */
+ * Between looks at its state the wait sleeps until the command completes
+ * (its event's callback) or the next look is due. 0 done, KILN_RT_TIMEOUT
+ * (rt->err says why), or -1. */
 static int wait_event(kiln_rt *rt, cl_event ev, int timeout_ms, int running)
 {
     if (timeout_ms == 0) {
@@ -589,31 +667,41 @@ static int wait_event(kiln_rt *rt, cl_event ev, int timeout_ms, int running)
     }
     double start = now_ms(), running_since = running ? start : -1;
     double backstop = start + (double)timeout_ms * CL_WAIT_BACKSTOP + 1000.0;
-    long sleep_ns = 20000; /* back off from 20 us to 5 ms between polls */
+    long sleep_ns = 20000; /* back off from 20 us to 5 ms between looks */
+    completion *c = completion_of(ev);
+    int rc;
     for (;;) {
         cl_int status;
         cl_int code = clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status,
                                      &status, NULL);
-        if (code != CL_SUCCESS)
-            return cl_fail(rt, "clGetEventInfo", code);
-        if (status == CL_COMPLETE)
-            return 0;
-        if (status < 0)
-            return kiln_rt_fail(rt, "kernel execution failed: %s (%d)", cl_err_name(status),
-                                (int)status);
+        if (code != CL_SUCCESS) {
+            rc = cl_fail(rt, "clGetEventInfo", code);
+            break;
+        }
+        if (status == CL_COMPLETE) {
+            rc = 0;
+            break;
+        }
+        if (status < 0) {
+            rc = kiln_rt_fail(rt, "kernel execution failed: %s (%d)", cl_err_name(status), (int)status);
+            break;
+        }
         double now = now_ms();
         if (status == CL_RUNNING && running_since < 0)
             running_since = now;
         if ((running_since >= 0 && now - running_since >= timeout_ms) || now >= backstop) {
             kiln_rt_fail(rt, "kernel did not finish within %d ms %s", timeout_ms,
                          running_since >= 0 ? "of running" : "(it never started running)");
-            return KILN_RT_TIMEOUT;
+            rc = KILN_RT_TIMEOUT;
+            break;
         }
-        struct timespec ts = {0, sleep_ns};
-        nanosleep(&ts, NULL);
+        completion_wait(c, sleep_ns);
         if (sleep_ns < 5000000)
             sleep_ns *= 2;
     }
+    if (c)
+        completion_drop(c);
+    return rc;
 }
 
 /* Enqueues one run of the kernel and flushes; 0 or -1. */

@@ -51,7 +51,7 @@ run_kiln() {
   local best; best=$(grep '^best:' "$dir/out.txt" || true)
   local phases=""
   [ "$bin" = "$kiln" ] && phases=$("$kiln" show matmul --db "$dir/kiln.db" --phases | tail -1)
-  local rows; rows=$("$kiln" show matmul --db "$dir/kiln.db" | tail -1)
+  local rows; rows=$("$bin" show matmul --db "$dir/kiln.db" | tail -1 || true)
   say "$label run $r: wall $(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }") s; $rows; $best; $phases"
 }
 run_kt() {
