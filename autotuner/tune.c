@@ -628,29 +628,55 @@ static void forget_stale_markers(tune_run *t)
     }
 }
 
+static int same_owner(const kiln_owner *a, const kiln_owner *b)
+{
+    return a->pid == b->pid && strcmp(a->host, b->host) == 0 && strcmp(a->start, b->start) == 0;
+}
+
+/* 1 when the dead owner of marker r left a variant in flight (measured) too. */
+static int owner_was_running(const known_set *ks, const known_result *r)
+{
+    for (size_t i = 0; i < ks->n; i++) {
+        const known_result *o = &ks->items[i];
+        if (o->verdict == KILN_RUNNING && !o->stage_building && !o->stage_waiting && same_owner(&o->owner, &r->owner))
+            return 1;
+    }
+    return 0;
+}
+
 /* Markers of a process that died on variants built ahead that never ran:
- * built and waiting, or being built by a compiler of its own process (which
- * cannot take kiln down). They took nothing down: they go, and the variants
- * are measured as new. A marker of a build inside kiln (OpenCL) stays a
- * suspect, retried alone. -1 on a database error. */
+ * built and waiting, or being built when it died while it measured another
+ * (that one is the suspect), or by a compiler of its own process (which
+ * cannot take kiln down). They go, and the variants are measured as new.
+ * A build inside kiln (OpenCL) in flight when nothing ran stays a suspect,
+ * retried alone. -1 on a database error. */
 static int forget_never_ran(tune_run *t)
 {
     size_t kept = 0;
+    char *never_ran = calloc(t->known.n + 1, 1);
+    if (!never_ran)
+        return -1;
+    for (size_t i = 0; i < t->known.n; i++) {
+        const known_result *r = &t->known.items[i];
+        never_ran[i] = r->verdict == KILN_RUNNING && !kiln_owner_alive(&r->owner) &&
+                       (r->stage_waiting || (r->stage_building && (kiln_rt_builds_apart(t->rt) ||
+                                                                   owner_was_running(&t->known, r))));
+    }
+    int rc = 0;
     for (size_t i = 0; i < t->known.n; i++) {
         known_result *r = &t->known.items[i];
-        int never_ran = r->verdict == KILN_RUNNING && (r->stage_waiting || (r->stage_building && kiln_rt_builds_apart(t->rt)));
-        if (never_ran && !kiln_owner_alive(&r->owner)) {
-            if (kiln_db_result_abandon(t->db, r->row_id) != 0)
-                return -1;
+        if (never_ran[i] && rc == 0 && kiln_db_result_abandon(t->db, r->row_id) == 0) {
             free(r->source_hash);
             free(r->data_hash);
             free(r->config_json);
             continue;
         }
+        rc = never_ran[i] ? -1 : rc;
         t->known.items[kept++] = *r;
     }
     t->known.n = kept;
-    return 0;
+    free(never_ran);
+    return rc;
 }
 
 /* Everything before the loop: the space, the device and its claim, the

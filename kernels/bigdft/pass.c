@@ -16,6 +16,7 @@
  * head and a tail that wrap and a body that does not (wrap); the free
  * boundary's range test is a clamped load times a 0/1 mask, or the same split.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,9 @@
 
 /* ---- the operators ---------------------------------------------------- */
 
+/* Made once, on first use: variants are generated on several threads at once. */
 static pass_op ops[PASS_KIND_COUNT];
-static int ops_ready;
+static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
 
 static void one_output(pass_op *op, const bigdft_filter *f, int reversed)
 {
@@ -94,13 +96,11 @@ static void make_ops(void)
     ops[PASS_KINETIC_DOT] = *kin;
     ops[PASS_KINETIC_DOT].name = "kinetic_dot";
     ops[PASS_KINETIC_DOT].dot = 1;
-    ops_ready = 1;
 }
 
 const pass_op *bigdft_pass_op(pass_kind kind)
 {
-    if (!ops_ready)
-        make_ops();
+    pthread_once(&ops_once, make_ops);
     return kind >= 0 && kind < PASS_KIND_COUNT ? &ops[kind] : NULL;
 }
 
