@@ -6,6 +6,12 @@
  * moment. At the end of a run the fastest few current results are measured
  * again, interleaved (A B C D E, A B C D E, ...), and the median of their
  * round medians with its spread is stored beside each; `best` ranks by it.
+ *
+ * Each finalist is built once and kept with its arguments bound (its first
+ * run verified again), and each round is a short series of its own: the
+ * rounds together take about the samples and the time budget of one
+ * measurement, not one whole measurement (a build, uploads, two
+ * verifications) per round.
  */
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +30,7 @@ typedef struct candidate {
     kiln_config cfg;
     char source_hash[17];      /* the stored identity: a variant whose source changed since is not confirmed */
     double *round_ns;          /* one median per round, NaN where the round failed */
+    kiln_kept_variant *kept;   /* built and bound; NULL when it could not be (stale, failed) */
 } candidate;
 
 typedef struct candidates {
@@ -55,6 +62,7 @@ static int collect(void *user, const kiln_db_row *row)
     c->items[pos].median_ns = row->median_ns;
     c->items[pos].cfg = cfg;
     c->items[pos].round_ns = NULL;
+    c->items[pos].kept = NULL;
     snprintf(c->items[pos].source_hash, sizeof c->items[pos].source_hash, "%s",
              row->source_hash ? row->source_hash : "");
     c->n++;
@@ -89,23 +97,47 @@ static int median_mad(const double *v, int n, double *median, double *mad)
     return m;
 }
 
-/* One round's median of a candidate, NaN when the variant did not run OK
- * (a stale source, a failure this time). */
-static double measure_once(kiln_rt *rt, const kiln_tune_opts *opts, const candidate *c, const char *build_options)
+/* The candidate built and bound once for every round; NULL when its source
+ * is not the stored one any more, or it fails now. */
+static kiln_kept_variant *keep(kiln_rt *rt, const kiln_tune_opts *opts, const candidate *c, const char *build_options)
 {
     kiln_eval ev;
     char kname[256], identity[17];
-    double ns = NAN;
+    kiln_kept_variant *kept = NULL;
     if (kiln_variant_prepare(rt, opts->kernel, &c->cfg, &opts->size, opts, &ev, kname, sizeof kname) == 0) {
         kiln_identity_hash(ev.source_hash, build_options, identity);
-        if (strcmp(identity, c->source_hash) == 0) {
-            kiln_variant_measure(rt, opts->kernel, &c->cfg, &opts->size, opts, kname, &ev);
-            if (ev.verdict == KILN_OK && ev.time.samples > 0)
-                ns = ev.time.median_ns;
-        }
+        if (strcmp(identity, c->source_hash) == 0)
+            kept = kiln_variant_keep(rt, opts->kernel, &c->cfg, &opts->size, opts, kname, &ev);
     }
     kiln_eval_clear(&ev);
-    return ns;
+    return kept;
+}
+
+/* One round's series: its share of one measurement's samples and time. */
+static kiln_time_opts round_timing(const kiln_tune_opts *opts, int rounds)
+{
+    kiln_time_opts t;
+    kiln_time_opts_default(&t);
+    if (opts->timing.min_reps > 0)
+        t = opts->timing;
+    t.race_ns = 0;
+    if (t.min_reps < KILN_TIME_MIN_SAMPLES)
+        t.min_reps = KILN_TIME_MIN_SAMPLES;
+    t.max_reps = t.max_reps / rounds > t.min_reps ? t.max_reps / rounds : t.min_reps;
+    t.budget_ms /= rounds;
+    return t;
+}
+
+/* One round's median of a candidate, NaN when it has no kept variant or failed. */
+static double measure_once(candidate *c, const kiln_time_opts *topts)
+{
+    kiln_time_stats st;
+    if (!c->kept || kiln_variant_retime(c->kept, topts, &st) != 0 || st.samples == 0) {
+        kiln_variant_release(c->kept);
+        c->kept = NULL; /* a failure now: no more rounds for it */
+        return NAN;
+    }
+    return st.median_ns;
 }
 
 int kiln_tune_confirm(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts, const char *size,
@@ -125,12 +157,15 @@ int kiln_tune_confirm(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts, cons
         if (!c.items[i].round_ns)
             rc = -1;
     }
+    for (int i = 0; rc == 0 && i < c.n; i++)
+        c.items[i].kept = keep(rt, opts, &c.items[i], build_options);
     /* A B C D E, A B C D E, ...: every round sees the machine in the same state for all. */
+    kiln_time_opts topts = round_timing(opts, rounds);
     for (int round = 0; rc == 0 && round < rounds; round++) {
         if (opts->stop && *opts->stop)
             rounds = round;
         for (int i = 0; i < c.n && round < rounds; i++)
-            c.items[i].round_ns[round] = measure_once(rt, opts, &c.items[i], build_options);
+            c.items[i].round_ns[round] = measure_once(&c.items[i], &topts);
     }
     for (int i = 0; rc == 0 && i < c.n; i++) {
         double median = 0, mad = 0;
@@ -146,8 +181,10 @@ int kiln_tune_confirm(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts, cons
             kiln_config_json(&c.items[i].cfg, summary->best_json, sizeof summary->best_json);
         }
     }
-    for (int i = 0; i < c.n; i++)
+    for (int i = 0; i < c.n; i++) {
         free(c.items[i].round_ns);
+        kiln_variant_release(c.items[i].kept);
+    }
     free(c.items);
     return rc;
 }

@@ -148,6 +148,16 @@ static const char schema_v2[] =
     "  kernel TEXT, size TEXT, pid INTEGER NOT NULL, host TEXT NOT NULL, proc_start TEXT,"
     "  started TEXT NOT NULL DEFAULT " NOW_SQL ");";
 
+/* Schema 3: where each evaluation's time went (generation, build,
+ * verification, timed runs; NULL where not recorded), and whether the race
+ * against the best so far ended its timed runs early (fewer samples). */
+static const char schema_v3[] =
+    "ALTER TABLE results ADD COLUMN generate_ns REAL;"
+    "ALTER TABLE results ADD COLUMN build_ns REAL;"
+    "ALTER TABLE results ADD COLUMN verify_ns REAL;"
+    "ALTER TABLE results ADD COLUMN measure_ns REAL;"
+    "ALTER TABLE results ADD COLUMN stopped_early INTEGER NOT NULL DEFAULT 0;";
+
 /* migrations[i] takes a database from user_version i to i + 1. */
 static const struct {
     const char *what;
@@ -155,6 +165,7 @@ static const struct {
 } migrations[] = {
     {"initial schema", schema_v1},
     {"result identity, owners, spread, device claims", schema_v2},
+    {"time per step of each evaluation, early stops", schema_v3},
 };
 #define DB_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -167,9 +178,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO results (run, kernel, device, lang, size, config_json, source_hash, verdict,"
         " median_ns, min_ns, max_ns, samples, gflops, gbytes_per_s, max_abs_err, max_rel_err,"
         " worst_index, error_text, counters_json, data_hash, mad_ns, iqr_ns, noisy, crashes,"
-        " owner_pid, owner_host, owner_start, attempts)"
+        " owner_pid, owner_host, owner_start, attempts, generate_ns, build_ns, verify_ns, measure_ns,"
+        " stopped_early)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
-        " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+        " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
     [ST_RESULT_EXISTS] =
         "SELECT 1 FROM results WHERE kernel = ?1 AND device = ?2 AND size = ?3 AND source_hash = ?4"
         " AND config_json = ?5 AND data_hash IS ?6 AND superseded_by IS NULL AND verdict <> 'running' LIMIT 1",
@@ -460,6 +472,19 @@ const char *kiln_db_default_path(void)
     return env && *env ? env : "kiln.db";
 }
 
+/* The settings of a read-write connection, and its owner. -1 with err. */
+static int db_connect(kiln_db *db, const char *path, char *err, size_t errlen)
+{
+    sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(db->h, 1);
+    if (exec(db->h, "PRAGMA journal_mode = WAL", err, errlen, path) < 0 ||
+        exec(db->h, "PRAGMA synchronous = NORMAL", err, errlen, path) < 0 ||
+        exec(db->h, "PRAGMA foreign_keys = ON", err, errlen, path) < 0)
+        return -1;
+    kiln_owner_self(&db->self);
+    return 0;
+}
+
 kiln_db *kiln_db_open(const char *path, char *err, size_t errlen)
 {
     if (!path || !*path)
@@ -475,20 +500,35 @@ kiln_db *kiln_db_open(const char *path, char *err, size_t errlen)
         kiln_tuner_errf(err, errlen, "%s: cannot open: %s", path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
         goto fail;
     }
-    sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
-    sqlite3_extended_result_codes(db->h, 1);
-    if (exec(db->h, "PRAGMA journal_mode = WAL", err, errlen, path) < 0 ||
-        exec(db->h, "PRAGMA synchronous = NORMAL", err, errlen, path) < 0 ||
-        exec(db->h, "PRAGMA foreign_keys = ON", err, errlen, path) < 0)
+    if (db_connect(db, path, err, errlen) != 0 || migrate(db->h, path, err, errlen) < 0)
         goto fail;
-    if (migrate(db->h, path, err, errlen) < 0)
-        goto fail;
-    kiln_owner_self(&db->self);
     return db;
 fail:
     sqlite3_close(db->h);
     free(db);
     return NULL;
+}
+
+kiln_db *kiln_db_reopen(kiln_db *db, char *err, size_t errlen)
+{
+    const char *path = sqlite3_db_filename(db->h, "main");
+    kiln_db *again = path && *path ? calloc(1, sizeof *again) : NULL;
+    if (!again) {
+        kiln_tuner_errf(err, errlen, "%s", path && *path ? "out of memory" : "the database has no file to open again");
+        return NULL;
+    }
+    /* No look at the file first (check_existing): closing a descriptor of it
+     * would drop this process's locks on it, which the open connection holds. */
+    if (sqlite3_open_v2(path, &again->h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        db_connect(again, path, err, errlen) != 0) {
+        if (again->h)
+            kiln_tuner_errf(err, errlen, "%s: cannot open again: %s", path, sqlite3_errmsg(again->h));
+        sqlite3_close(again->h);
+        free(again);
+        return NULL;
+    }
+    again->objective = db->objective;
+    return again;
 }
 
 void kiln_db_close(kiln_db *db)
@@ -720,6 +760,11 @@ static int64_t insert_result(kiln_db *db, const kiln_result *r, const kiln_owner
         bind_text(st, 27, owner->start);
     }
     sqlite3_bind_int(st, 28, r->attempts > 1 ? r->attempts : 1);
+    const double phase[] = {r->phase.generate_ns, r->phase.build_ns, r->phase.verify_ns, r->phase.measure_ns};
+    for (int i = 0; i < 4; i++)
+        if (phase[i] > 0)
+            bind_real(st, 29 + i, phase[i]);
+    sqlite3_bind_int(st, 33, r->time.samples > 0 && r->time.stopped_early);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -757,7 +802,7 @@ int64_t kiln_db_result_begin(kiln_db *db, const kiln_result *r)
     kiln_result running = *r;
     running.verdict = KILN_RUNNING;
     running.time.samples = 0;
-    running.error_text = "in flight";
+    running.error_text = KILN_STAGE_RUNNING;
     return insert_result(db, &running, &db->self);
 }
 
@@ -802,6 +847,17 @@ int kiln_db_result_retry(kiln_db *db, int64_t row_id, int crashes)
                       "UPDATE results SET crashes = ?2, owner_host = ?3, owner_start = ?4, owner_pid = ?5,"
                       " created = " NOW_SQL " WHERE id = ?1 AND verdict = 'running'",
                       row_id, crashes, "retrying a variant");
+}
+
+int kiln_db_result_stage(kiln_db *db, int64_t row_id, const char *stage)
+{
+    const char *what = "marking a variant's stage";
+    sqlite3_stmt *st = prepare(db, "UPDATE results SET error_text = ?2 WHERE id = ?1 AND verdict = 'running'", what);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, row_id);
+    bind_text(st, 2, stage);
+    return step_done(db, st, what);
 }
 
 int kiln_db_result_abandon(kiln_db *db, int64_t row_id)
@@ -1031,7 +1087,11 @@ int kiln_db_abandon(const char *path, const char *status, char *err, size_t errl
     " r.error_text, r.created, r.median_ns, r.min_ns, r.max_ns, r.gflops, r.gbytes_per_s,"           \
     " r.max_abs_err, r.max_rel_err, r.samples, r.run, r.id, r.data_hash, r.mad_ns, r.iqr_ns,"         \
     " r.noisy, r.confirmed_median_ns, r.confirmed_mad_ns, r.confirmed_rounds, r.crashes,"            \
-    " r.owner_pid, r.owner_host, r.owner_start, r.superseded_by, u.seed, r.attempts, r.counters_json"
+    " r.owner_pid, r.owner_host, r.owner_start, r.superseded_by, u.seed, r.attempts, r.counters_json,"  \
+    " r.generate_ns, r.build_ns, r.verify_ns, r.measure_ns, r.stopped_early"
+
+/* What schema 3 adds, as a read of schema 1 sees it: nothing recorded. */
+#define COLUMNS_V3 " NULL AS generate_ns, NULL AS build_ns, NULL AS verify_ns, NULL AS measure_ns, 0 AS stopped_early"
 
 /* The results of schema 1 as schema 2 reads them, for a database opened
  * read-only before its migration: nothing superseded, nothing confirmed. */
@@ -1039,7 +1099,7 @@ int kiln_db_abandon(const char *path, const char *status, char *err, size_t errl
     "(SELECT *, NULL AS data_hash, NULL AS mad_ns, NULL AS iqr_ns, 0 AS noisy,"                      \
     " NULL AS confirmed_median_ns, NULL AS confirmed_mad_ns, 0 AS confirmed_rounds, 0 AS crashes,"   \
     " NULL AS owner_pid, NULL AS owner_host, NULL AS owner_start, NULL AS superseded_by,"            \
-    " 1 AS attempts FROM results)"
+    " 1 AS attempts," COLUMNS_V3 " FROM results)"
 
 /* A query over results rows: ROW_COLUMNS, then `tail` (WHERE ..., ORDER BY ...). */
 static sqlite3_stmt *prepare_rows(kiln_db *db, const char *tail, const char *what)
@@ -1119,6 +1179,8 @@ static void read_row(sqlite3_stmt *st, kiln_db_row *out)
     out->seed = (uint64_t)sqlite3_column_int64(st, 32);
     out->attempts = sqlite3_column_int(st, 33);
     out->counters_json = column_dup(st, 34);
+    out->phase = (kiln_phase_ns){column_real(st, 35), column_real(st, 36), column_real(st, 37), column_real(st, 38)};
+    out->stopped_early = sqlite3_column_int(st, 39);
 }
 
 void kiln_db_row_free(kiln_db_row *r)

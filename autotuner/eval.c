@@ -16,7 +16,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "autotuner/tuner_int.h"
+
+static double clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Adds the time since t0 to a phase that may not have been taken yet (-1). */
+static void phase_add(double *phase_ns, double t0)
+{
+    *phase_ns = (*phase_ns > 0 ? *phase_ns : 0) + (clock_ns() - t0);
+}
 
 static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *str_printf(const char *fmt, ...)
@@ -50,13 +64,44 @@ void kiln_eval_clear(kiln_eval *e)
     free(e->error_text);
     free(e->counters_json);
     memset(e, 0, sizeof *e);
+    e->phase = (kiln_phase_ns){-1, -1, -1, -1};
 }
+
+static int variant_generate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
+                            const kiln_tune_opts *opts, kiln_eval *out, char *kernel_name, size_t name_len);
+static void fail(kiln_eval *out, kiln_verdict v, char *text);
 
 int kiln_variant_prepare(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
                          const kiln_size *size, const kiln_tune_opts *opts, kiln_eval *out,
                          char *kernel_name, size_t name_len)
 {
     memset(out, 0, sizeof *out);
+    out->phase = (kiln_phase_ns){-1, -1, -1, -1};
+    double t0 = clock_ns();
+    int rc = variant_generate(rt, k, cfg, size, opts, out, kernel_name, name_len);
+    out->phase.generate_ns = clock_ns() - t0;
+    return rc;
+}
+
+int kiln_variant_build_ahead(kiln_rt *rt, const char *kernel_name, kiln_eval *out)
+{
+    char *log = NULL, err[1024] = "";
+    double t0 = clock_ns();
+    int rc = kiln_program_compile(rt, out->source, kernel_name, "", &log, err, sizeof err);
+    phase_add(&out->phase.build_ns, t0);
+    if (rc < 0) {
+        fail(out, KILN_BUILD_ERROR, str_printf("%s%s%s", err, log && *log ? "\n" : "", log ? log : ""));
+        free(log);
+        return -1;
+    }
+    free(log);
+    return 0;
+}
+
+/* The tree and the source of one configuration (kiln_variant_prepare). */
+static int variant_generate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
+                            const kiln_tune_opts *opts, kiln_eval *out, char *kernel_name, size_t name_len)
+{
     kiln_ctx *ctx = kiln_ctx_new();
     if (!ctx) {
         out->verdict = KILN_BUILD_ERROR;
@@ -230,8 +275,21 @@ static void fail(kiln_eval *out, kiln_verdict v, char *text)
 
 /* Reads back every out/inout array (only `out` ones when `outs_only`) and
  * verifies it; the first failure makes the verdict. `when` names the run. */
+static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only,
+                              const char *when, kiln_eval *out);
+
+/* verify_outputs_now, its time counted in out->phase.verify_ns. */
 static int verify_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only, const char *when,
                           kiln_eval *out)
+{
+    double t0 = clock_ns();
+    int rc = verify_outputs_now(rt, k, bufs, outs_only, when, out);
+    phase_add(&out->phase.verify_ns, t0);
+    return rc;
+}
+
+static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only,
+                              const char *when, kiln_eval *out)
 {
     for (int i = 0; i < k->nargs; i++) {
         const kiln_arg_info *a = &k->args[i];
@@ -336,98 +394,172 @@ static int restore_inouts(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bu
     return 0;
 }
 
-/* Runs, verifies and times a prepared variant. */
-static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
-                            const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name,
-                            kiln_eval *out)
+/* A variant built, its arguments bound, after its first run (verified). */
+typedef struct live_variant {
+    kiln_rt *rt;
+    const kiln_kernel *k;
+    kiln_program *prog;
+    kiln_buf **bufs;
+    kiln_geometry geo;
+} live_variant;
+
+static void live_close(live_variant *v)
+{
+    for (int i = 0; v->bufs && i < v->k->nargs; i++)
+        if (v->bufs[i])
+            kiln_buf_free(v->rt, v->bufs[i]);
+    free(v->bufs);
+    kiln_program_free(v->rt, v->prog);
+    v->bufs = NULL;
+    v->prog = NULL;
+}
+
+/* Builds a prepared variant, binds its arguments (uploaded), runs it once
+ * and verifies that run; then the outputs get the second poison. 0 with
+ * out->verdict KILN_OK, else -1 with the verdict (v closed). */
+static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
+                     const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name, kiln_eval *out)
 {
     char *log = NULL, err[512];
     uint64_t seed = opts ? opts->seed : 1;
-    kiln_geometry geo;
-
-    if (kiln_kernel_geometry(k, cfg, size, &geo, err, sizeof err) != 0) {
+    memset(v, 0, sizeof *v);
+    v->rt = rt;
+    v->k = k;
+    if (kiln_kernel_geometry(k, cfg, size, &v->geo, err, sizeof err) != 0) {
         fail(out, KILN_BUILD_ERROR, str_printf("%s", err));
-        return;
+        return -1;
     }
     /* Inputs, poisoned outputs and the reference are made once per (kernel,
      * size, seed) and kept: every variant uploads the same bytes. */
     if (ref_cache_get(k, size, seed, err, sizeof err) != 0) {
         fail(out, KILN_RUN_ERROR, str_printf("%s", err));
-        return;
+        return -1;
     }
-    kiln_program *prog = kiln_program_build(rt, out->source, kernel_name, "", &log);
-    if (!prog) {
+    double t0 = clock_ns();
+    v->prog = kiln_program_build(rt, out->source, kernel_name, "", &log);
+    phase_add(&out->phase.build_ns, t0);
+    if (!v->prog) {
         fail(out, KILN_BUILD_ERROR,
              str_printf("%s%s%s", kiln_rt_errmsg(rt), log && *log ? "\n" : "", log ? log : ""));
         free(log);
-        return;
+        return -1;
     }
     free(log);
-    kiln_buf **bufs = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *bufs);
-    if (!bufs) {
+    v->bufs = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *v->bufs);
+    if (!v->bufs) {
         fail(out, KILN_RUN_ERROR, str_printf("out of memory"));
-        goto done;
+        live_close(v);
+        return -1;
     }
-
     for (int i = 0; i < k->nargs; i++) {
         const kiln_arg_info *a = &k->args[i];
         void *host = kiln_args_at(ref_cache.args, i);
         size_t bytes = kiln_args_bytes(ref_cache.args, i);
         int rc;
         if (a->is_scalar) {
-            rc = kiln_program_set_scalar(rt, prog, i, host, kiln_scalar_bytes(a->elem));
+            rc = kiln_program_set_scalar(rt, v->prog, i, host, kiln_scalar_bytes(a->elem));
         } else {
-            bufs[i] = kiln_buf_new(rt, bytes);
-            rc = bufs[i] ? kiln_buf_write(rt, bufs[i], host, bytes) : -1;
+            v->bufs[i] = kiln_buf_new(rt, bytes);
+            rc = v->bufs[i] ? kiln_buf_write(rt, v->bufs[i], host, bytes) : -1;
             if (rc == 0)
-                rc = kiln_program_set_buf(rt, prog, i, bufs[i]);
+                rc = kiln_program_set_buf(rt, v->prog, i, v->bufs[i]);
         }
         if (rc) {
             fail(out, KILN_RUN_ERROR, str_printf("argument '%s': %s", a->name, kiln_rt_errmsg(rt)));
-            goto done;
+            live_close(v);
+            return -1;
         }
     }
-
     double once_ns = 0;
-    int rc = kiln_program_run(rt, prog, &geo, &once_ns);
+    int rc = kiln_program_run(rt, v->prog, &v->geo, &once_ns);
     if (rc) {
         fail(out, verdict_of_run(rc), str_printf("%s", kiln_rt_errmsg(rt)));
-        goto done;
+        live_close(v);
+        return -1;
     }
     out->verdict = KILN_OK;
-    if (verify_outputs(rt, k, bufs, 0, "first run", out) != 0 || repoison_outputs(rt, k, bufs, out) != 0)
-        goto done;
+    if (verify_outputs(rt, k, v->bufs, 0, "first run", out) != 0 || repoison_outputs(rt, k, v->bufs, out) != 0) {
+        live_close(v);
+        return -1;
+    }
+    return 0;
+}
 
+/* The timing options of a measurement: opts' when set, else the defaults. */
+static kiln_time_opts timing_of(const kiln_tune_opts *opts)
+{
     kiln_time_opts topts;
     kiln_time_opts_default(&topts);
     if (opts && opts->timing.min_reps > 0)
         topts = opts->timing;
-    rc = kiln_program_time(rt, prog, &geo, &topts, &out->time);
+    return topts;
+}
+
+/* Runs, verifies and times a prepared variant. */
+static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
+                            const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name,
+                            kiln_eval *out)
+{
+    live_variant v;
+    if (live_open(&v, rt, k, cfg, size, opts, kernel_name, out) != 0)
+        return;
+    kiln_time_opts topts = timing_of(opts);
+    double t0 = clock_ns(), once_ns;
+    int rc = kiln_program_time(rt, v.prog, &v.geo, &topts, &out->time);
+    phase_add(&out->phase.measure_ns, t0);
     if (rc) {
         fail(out, verdict_of_run(rc), str_printf("timing: %s", kiln_rt_errmsg(rt)));
-        goto done;
+        live_close(&v);
+        return;
     }
     /* An inout array went through every timed run, and so may what the
      * kernel computed from it: the reference is of one run. Then the inout
      * arrays get their inputs back and one more run is verified. */
     if (!has_inout(k)) {
-        verify_outputs(rt, k, bufs, 1, "timed runs", out);
-    } else if (restore_inouts(rt, k, bufs, out) == 0 && repoison_outputs(rt, k, bufs, out) == 0) {
-        rc = kiln_program_run(rt, prog, &geo, &once_ns);
+        verify_outputs(rt, k, v.bufs, 1, "timed runs", out);
+    } else if (restore_inouts(rt, k, v.bufs, out) == 0 && repoison_outputs(rt, k, v.bufs, out) == 0) {
+        rc = kiln_program_run(rt, v.prog, &v.geo, &once_ns);
         if (rc)
             fail(out, verdict_of_run(rc), str_printf("the run after the timed runs: %s", kiln_rt_errmsg(rt)));
         else
-            verify_outputs(rt, k, bufs, 0, "run after the timed runs", out);
+            verify_outputs(rt, k, v.bufs, 0, "run after the timed runs", out);
     }
     if (out->verdict == KILN_OK && kiln_rt_counts_asked(rt))
-        count_series(rt, k, size, prog, &geo, &topts, out);
+        count_series(rt, k, size, v.prog, &v.geo, &topts, out);
+    live_close(&v);
+}
 
-done:
-    for (int i = 0; bufs && i < k->nargs; i++)
-        if (bufs[i])
-            kiln_buf_free(rt, bufs[i]);
-    free(bufs);
-    kiln_program_free(rt, prog);
+struct kiln_kept_variant {
+    live_variant v;
+};
+
+kiln_kept_variant *kiln_variant_keep(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
+                                     const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name,
+                                     kiln_eval *out)
+{
+    kiln_kept_variant *kept = malloc(sizeof *kept);
+    if (!kept) {
+        fail(out, KILN_RUN_ERROR, str_printf("out of memory"));
+        return NULL;
+    }
+    if (live_open(&kept->v, rt, k, cfg, size, opts, kernel_name, out) != 0) {
+        free(kept);
+        return NULL;
+    }
+    return kept;
+}
+
+int kiln_variant_retime(kiln_kept_variant *kept, const kiln_time_opts *topts, kiln_time_stats *out)
+{
+    return kiln_program_time(kept->v.rt, kept->v.prog, &kept->v.geo, topts, out);
+}
+
+void kiln_variant_release(kiln_kept_variant *kept)
+{
+    if (!kept)
+        return;
+    live_close(&kept->v);
+    free(kept);
 }
 
 int kiln_evaluate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,

@@ -9,10 +9,24 @@
  *
  * The default configuration is always measured first so that every run can
  * say how much tuning bought. One tuning process holds a device at a time.
- * A variant left in flight by a process that died is retried once, and
- * recorded crashed only when it took kiln down a second time.
+ * A variant left in flight by a process that died is retried once, alone,
+ * and recorded crashed only when it took kiln down a second time.
+ *
+ * Worker threads (ahead.c) generate and build the strategy's proposals ahead
+ * while the device measures one variant at a time, in the order proposed.
+ * Each variant built ahead is marked in flight before its build (a compiler
+ * inside kiln's process can take it down), then "waiting" once built: one
+ * left waiting by a process that died never ran and is measured again
+ * without counting a crash. A retry runs with the workers held, so that a
+ * second crash has one suspect.
+ *
+ * Timed runs race against the best so far (kiln_time_opts.race_ns): a
+ * variant whose first samples are all far slower stops early, stored with
+ * its fewer samples and marked stopped_early.
  */
 #include <math.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +44,7 @@ typedef struct known_result {
     int crashes;
     int attempts;
     kiln_owner owner;          /* of a running marker */
+    int stage_building, stage_waiting; /* a running marker's stage (KILN_STAGE_...) */
 } known_result;
 
 typedef struct known_set {
@@ -65,6 +80,10 @@ static int known_add(void *user, const kiln_db_row *row)
     r->owner.pid = row->owner_pid;
     snprintf(r->owner.host, sizeof r->owner.host, "%s", row->owner_host ? row->owner_host : "");
     snprintf(r->owner.start, sizeof r->owner.start, "%s", row->owner_start ? row->owner_start : "");
+    if (r->verdict == KILN_RUNNING && row->error_text) {
+        r->stage_building = strcmp(row->error_text, KILN_STAGE_BUILDING) == 0;
+        r->stage_waiting = strcmp(row->error_text, KILN_STAGE_WAITING) == 0;
+    }
     return 0;
 }
 
@@ -121,11 +140,35 @@ static void summary_note(kiln_tune_summary *s, const kiln_config *c, const char 
         s->default_ns = median_ns;
 }
 
+/* One configuration on its way: proposed, generated and built ahead by a
+ * worker, then measured by the loop in the order proposed. */
+typedef struct job {
+    kiln_ahead_item item;      /* the pool's; first */
+    struct tune_run *t;
+    struct job *next;          /* in the run's queue */
+    kiln_config cfg;
+    char *json;
+    int is_default;
+    int echo_default;          /* the strategy's own proposal of the default: hears its result */
+    /* what the worker found */
+    int prepared;              /* generated (ev.source set) */
+    int built;                 /* built ahead: 1, failed ahead (ev holds the build error): -1, not tried: 0 */
+    int isolate;               /* a retry: generated only, built and measured with the workers held */
+    int db_failed;
+    kiln_eval ev;
+    char kname[256];
+    char identity[17];
+    const struct known_result *seen;
+    int how;                   /* the reuse decided for it (reuse, below) */
+    int64_t marker;            /* its in-flight marker, -1 when none */
+} job;
+
 /* One tuning run's state, shared by the steps of the loop. */
 typedef struct tune_run {
     kiln_db *db;
     kiln_rt *rt;
     const kiln_tune_opts *opts;
+    kiln_tune_opts measure_opts; /* opts with the timing the loop uses (the race's bar) */
     const kiln_kernel *k;
     const char *lang;
     int64_t device_id;
@@ -139,7 +182,11 @@ typedef struct tune_run {
     kiln_tune_summary s;
     void (*progress)(void *user, const kiln_tune_event *ev);
     void *user;
-    int64_t marker;            /* the in-flight marker, -1 when none */
+    kiln_ahead *ahead;         /* the workers; NULL: everything on this thread */
+    kiln_db *worker_db;        /* their connection, under worker_db_lock */
+    pthread_mutex_t worker_db_lock;
+    job *head, *tail;          /* proposed, not measured yet */
+    size_t queued;
 } tune_run;
 
 /* How a configuration went, as the strategy hears it. */
@@ -191,25 +238,89 @@ static reuse decide(const tune_run *t, const known_result *seen)
     return seen->crashes + 1 >= 2 ? REUSE_CRASHED : REUSE_RETRY;
 }
 
-/* Measures one configuration (prepared or not) and stores its result in
- * place of the marker. The runtime has already run a timed-out variant once
- * more, alone, before it said timeout; where it can cancel a kernel (the host
- * backend) that second run was complete and the timeout is final. On OpenCL a
- * kernel that never finished could not be run again: the next tuning run
- * tries it once more. -1 on a database error. */
-static int measure_and_store(tune_run *t, const kiln_config *cfg, const char *kname, int prepared,
-                             kiln_result *r, kiln_eval *ev)
+/* The result row of a job, before its verdict. */
+static kiln_result result_of(const tune_run *t, const job *j)
+{
+    kiln_result r;
+    memset(&r, 0, sizeof r);
+    r.run_id = t->s.run_id;
+    r.device_id = t->device_id;
+    r.kernel = t->k->name;
+    r.lang = t->lang;
+    r.size = t->size_text;
+    r.config_json = j->json;
+    r.source_hash = j->identity;
+    r.data_hash = t->data_hash;
+    r.worst_index = -1;
+    r.attempts = j->seen && j->seen->verdict == KILN_TIMEOUT ? j->seen->attempts + 1 : 1;
+    r.crashes = j->seen && j->seen->verdict == KILN_RUNNING ? j->seen->crashes : 0;
+    return r;
+}
+
+/* On a worker (or the loop, without workers): generates the variant and,
+ * when it is to be measured, marks it in flight and builds it ahead. A
+ * retry is only generated: it is built with the workers held. */
+static void prepare_job(void *user, kiln_ahead_item *item)
+{
+    (void)user;
+    job *j = (job *)item;
+    tune_run *t = j->t;
+    if (j->echo_default)
+        return;
+    /* A configuration the description or the generator refuses has no source:
+     * its identity is the empty hash, and the refusal, made again just now, is
+     * the stored one. */
+    j->prepared = kiln_variant_prepare(t->rt, t->k, &j->cfg, &t->opts->size, t->opts, &j->ev, j->kname,
+                                       sizeof j->kname) == 0;
+    if (j->prepared)
+        kiln_identity_hash(j->ev.source_hash, t->build_options, j->identity);
+    j->seen = known_find(&t->known, j->identity, t->data_hash, j->json);
+    reuse how = decide(t, j->seen);
+    j->how = how;
+    if (how == REUSE_RETRY)
+        j->isolate = 1;
+    if (!j->prepared || how != REUSE_NONE)
+        return;
+    kiln_db *db = t->worker_db ? t->worker_db : t->db;
+    kiln_result r = result_of(t, j);
+    if (t->worker_db)
+        pthread_mutex_lock(&t->worker_db_lock);
+    if (kiln_db_kernel_source(db, t->k->name, t->lang, j->identity, j->ev.source) >= 0)
+        j->marker = kiln_db_result_begin(db, &r);
+    j->db_failed = j->marker < 0 || kiln_db_result_stage(db, j->marker, KILN_STAGE_BUILDING) != 0;
+    if (t->worker_db)
+        pthread_mutex_unlock(&t->worker_db_lock);
+    if (j->db_failed)
+        return;
+    j->built = kiln_variant_build_ahead(t->rt, j->kname, &j->ev) == 0 ? 1 : -1;
+    if (t->worker_db)
+        pthread_mutex_lock(&t->worker_db_lock);
+    j->db_failed = kiln_db_result_stage(db, j->marker, KILN_STAGE_WAITING) != 0;
+    if (t->worker_db)
+        pthread_mutex_unlock(&t->worker_db_lock);
+}
+
+/* Measures a prepared job (unless its build failed ahead) and stores its
+ * result in place of its marker. The runtime has already run a timed-out
+ * variant once more, alone, before it said timeout; where it can cancel a
+ * kernel (the host backend) that second run was complete and the timeout
+ * is final. On OpenCL a kernel that never finished could not be run again:
+ * the next tuning run tries it once more. -1 on a database error. */
+static int measure_and_store(tune_run *t, job *j, kiln_result *r)
 {
     const kiln_kernel *k = t->k;
     const kiln_tune_opts *opts = t->opts;
-    if (prepared) {
-        kiln_variant_measure(t->rt, k, cfg, &opts->size, opts, kname, ev);
+    kiln_eval *ev = &j->ev;
+    if (j->prepared && j->built >= 0) {
+        t->measure_opts.timing.race_ns = opts->no_race || opts->objective != KILN_OBJECTIVE_TIME ? 0 : t->s.best_ns;
+        kiln_variant_measure(t->rt, k, &j->cfg, &opts->size, &t->measure_opts, j->kname, ev);
         if (ev->verdict == KILN_TIMEOUT && kiln_rt_can_cancel(t->rt))
             r->attempts = 2;
     }
     t->s.evaluated++;
     r->verdict = ev->verdict;
     r->time = ev->time;
+    r->phase = ev->phase;
     r->max_abs_err = ev->verify.max_abs_err;
     r->max_rel_err = ev->verify.max_rel_err;
     r->worst_index = ev->verdict == KILN_WRONG ? (int64_t)ev->verify.worst_index : -1;
@@ -220,66 +331,72 @@ static int measure_and_store(tune_run *t, const kiln_config *cfg, const char *kn
         r->gflops = k->flops ? k->flops(&opts->size) / sec * 1e-9 : 0;
         r->gbytes_per_s = k->bytes ? k->bytes(&opts->size) / sec * 1e-9 : 0;
     }
-    int rc = t->marker >= 0 ? kiln_db_result_finish(t->db, t->marker, r) : kiln_db_result_add(t->db, r);
+    int rc = j->marker >= 0 ? kiln_db_result_finish(t->db, j->marker, r) : kiln_db_result_add(t->db, r);
     if (rc != 0)
         return -1;
-    t->marker = -1;
+    j->marker = -1;
     return 0;
 }
 
-/* Evaluates (or reuses) one configuration. 1 when the run must stop (a
- * timeout the device cannot cancel: why in s.stopped), 0 to go on, -1 on a
- * database error. */
-static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int is_default, uint64_t total)
+/* A retry of a variant left in flight by a process that died: with the
+ * workers held (nothing else in flight), built and measured here, so that
+ * a second crash can only be its own. -1 on a database error. */
+static int retry_alone(tune_run *t, job *j, kiln_result *r)
+{
+    if (kiln_db_result_retry(t->db, j->seen->row_id, j->seen->crashes + 1) != 0)
+        return -1;
+    j->marker = j->seen->row_id;
+    r->crashes = j->seen->crashes + 1;
+    t->s.retried++;
+    if (t->ahead)
+        kiln_ahead_pause(t->ahead);
+    int rc = measure_and_store(t, j, r);
+    if (t->ahead)
+        kiln_ahead_resume(t->ahead);
+    return rc;
+}
+
+/* Evaluates (or reuses) one prepared job, in the loop's thread. 1 when the
+ * run must stop (a timeout the device cannot cancel: why in s.stopped), 0
+ * to go on, -1 on a database error. */
+static int finish_job(tune_run *t, job *j, uint64_t total)
 {
     const kiln_tune_opts *opts = t->opts;
-    kiln_eval ev;
-    char kname[256], identity[17] = "";
+    const known_result *seen = j->seen;
     kiln_tune_event e;
     memset(&e, 0, sizeof e);
     e.index = t->s.evaluated + t->s.resumed + 1;
     e.total = total;
-    e.config = cfg;
-    e.config_json = json;
-
-    /* A configuration the description or the generator refuses has no source:
-     * its identity is the empty hash, and the refusal, made again just now, is
-     * the stored one. */
-    int prepared = kiln_variant_prepare(t->rt, t->k, cfg, &opts->size, opts, &ev, kname, sizeof kname) == 0;
-    if (prepared)
-        kiln_identity_hash(ev.source_hash, t->build_options, identity);
-    const known_result *seen = known_find(&t->known, identity, t->data_hash, json);
-    kiln_result r;
-    memset(&r, 0, sizeof r);
-    r.run_id = t->s.run_id;
-    r.device_id = t->device_id;
-    r.kernel = t->k->name;
-    r.lang = t->lang;
-    r.size = t->size_text;
-    r.config_json = json;
-    r.source_hash = identity;
-    r.data_hash = t->data_hash;
-    r.worst_index = -1;
-    r.attempts = seen && seen->verdict == KILN_TIMEOUT ? seen->attempts + 1 : 1;
-
-    int rc = 0;
+    e.config = &j->cfg;
+    e.config_json = j->json;
+    if (j->echo_default) {
+        kiln_observation o = t->def_obs;
+        o.config = &j->cfg;
+        o.resumed = 1;
+        if (opts->strategy->report)
+            opts->strategy->report(t->state, &o);
+        return 0;
+    }
+    if (j->db_failed)
+        return -1;
+    kiln_result r = result_of(t, j);
     char why[512];
-    switch (decide(t, seen)) {
+    switch ((reuse)j->how) {
     case REUSE_STORED:
         t->s.resumed++;
         e.resumed = 1;
         if (seen->verdict == KILN_OK)
-            summary_note(&t->s, cfg, json, 1, seen->median_ns, is_default,
+            summary_note(&t->s, &j->cfg, j->json, 1, seen->median_ns, j->is_default,
                          kiln_objective_value(opts->objective, seen->median_ns, seen->energy_j));
-        tell(t, &e, cfg, seen->verdict, seen->median_ns, seen->energy_j, is_default);
-        break;
+        tell(t, &e, &j->cfg, seen->verdict, seen->median_ns, seen->energy_j, j->is_default);
+        return 0;
     case REUSE_SKIP:
         t->s.resumed++;
         e.resumed = 1;
         snprintf(why, sizeof why, "in flight in kiln pid %lld on %s", seen->owner.pid, seen->owner.host);
         e.error_text = why;
-        tell(t, &e, cfg, KILN_RUNNING, 0, -1, is_default);
-        break;
+        tell(t, &e, &j->cfg, KILN_RUNNING, 0, -1, j->is_default);
+        return 0;
     case REUSE_CRASHED:
         snprintf(why, sizeof why,
                  "kiln stopped twice while this variant ran (row %lld): the variant crashed the device driver or "
@@ -288,60 +405,42 @@ static int tune_one(tune_run *t, const kiln_config *cfg, const char *json, int i
         r.verdict = KILN_CRASHED;
         r.crashes = seen->crashes + 1;
         r.error_text = why;
-        if (kiln_db_result_finish(t->db, seen->row_id, &r) != 0) {
-            rc = -1;
-            break;
-        }
+        if (kiln_db_result_finish(t->db, seen->row_id, &r) != 0)
+            return -1;
         t->s.resumed++;
         t->s.failed++;
         e.resumed = 1;
         e.error_text = why;
-        tell(t, &e, cfg, KILN_CRASHED, 0, -1, is_default);
-        break;
+        tell(t, &e, &j->cfg, KILN_CRASHED, 0, -1, j->is_default);
+        return 0;
     case REUSE_RETRY:
+        if (retry_alone(t, j, &r) != 0)
+            return -1;
+        break;
     case REUSE_NONE:
-        if (seen && seen->verdict == KILN_RUNNING) {
-            /* Left in flight by a process that died: once may be a kill, so it runs again. */
-            if (kiln_db_result_retry(t->db, seen->row_id, seen->crashes + 1) != 0) {
-                rc = -1;
-                break;
-            }
-            t->marker = seen->row_id;
-            r.crashes = seen->crashes + 1;
-            t->s.retried++;
-        } else if (prepared) {
-            /* The source and the in-flight marker are stored before the variant
-             * runs, so that nothing is lost if it takes the process down. */
-            if (kiln_db_kernel_source(t->db, t->k->name, t->lang, identity, ev.source) < 0 ||
-                (t->marker = kiln_db_result_begin(t->db, &r)) < 0) {
-                t->marker = -1;
-                rc = -1;
-                break;
-            }
-        }
-        if (measure_and_store(t, cfg, kname, prepared, &r, &ev) != 0) {
-            rc = -1;
-            break;
-        }
-        double energy_j = kiln_counters_energy_j(ev.counters_json);
-        summary_note(&t->s, cfg, json, ev.verdict == KILN_OK, ev.time.median_ns, is_default,
-                     kiln_objective_value(opts->objective, ev.time.median_ns, energy_j));
-        e.gflops = r.gflops;
-        e.gbytes_per_s = r.gbytes_per_s;
-        e.error_text = ev.error_text;
-        tell(t, &e, cfg, ev.verdict, ev.time.median_ns, energy_j, is_default);
-        /* The queue stays busy behind a kernel that timed out: every later variant would wait on it. */
-        if (ev.verdict == KILN_TIMEOUT && !kiln_rt_can_cancel(t->rt)) {
-            snprintf(t->s.stopped, sizeof t->s.stopped,
-                     "configuration %.160s did not finish within %d ms and the OpenCL device cannot cancel it; "
-                     "the run stops here (stored as timeout; run the same command again to go on)",
-                     json, opts->timeout_ms);
-            rc = 1;
-        }
+        if (j->marker >= 0 && kiln_db_result_stage(t->db, j->marker, KILN_STAGE_RUNNING) != 0)
+            return -1;
+        if (measure_and_store(t, j, &r) != 0)
+            return -1;
         break;
     }
-    kiln_eval_clear(&ev);
-    return rc;
+    kiln_eval *ev = &j->ev;
+    double energy_j = kiln_counters_energy_j(ev->counters_json);
+    summary_note(&t->s, &j->cfg, j->json, ev->verdict == KILN_OK, ev->time.median_ns, j->is_default,
+                 kiln_objective_value(opts->objective, ev->time.median_ns, energy_j));
+    e.gflops = r.gflops;
+    e.gbytes_per_s = r.gbytes_per_s;
+    e.error_text = ev->error_text;
+    tell(t, &e, &j->cfg, ev->verdict, ev->time.median_ns, energy_j, j->is_default);
+    /* The queue stays busy behind a kernel that timed out: every later variant would wait on it. */
+    if (ev->verdict == KILN_TIMEOUT && !kiln_rt_can_cancel(t->rt)) {
+        snprintf(t->s.stopped, sizeof t->s.stopped,
+                 "configuration %.160s did not finish within %d ms and the OpenCL device cannot cancel it; "
+                 "the run stops here (stored as timeout; run the same command again to go on)",
+                 j->json, opts->timeout_ms);
+        return 1;
+    }
+    return 0;
 }
 
 /* cfg as JSON in a string of its own size (malloc'ed; NULL when out of
@@ -355,34 +454,88 @@ static char *config_json_new(const kiln_config *cfg)
     return json;
 }
 
-/* The next configuration to measure: the default first, then the strategy's.
- * The strategy's own proposal of the default, measured already, is not
- * measured again: it hears the default's result at once. 0 when the strategy
- * is done. */
-static int next_config(tune_run *t, kiln_config *cfg, int *default_pending, const kiln_config *def,
-                       int default_valid)
+static int same_config(const kiln_config *a, const kiln_config *b)
 {
-    if (*default_pending) {
-        *default_pending = 0;
-        *cfg = *def;
-        return 1;
+    return a->n == b->n && memcmp(a->values, b->values, (size_t)a->n * sizeof a->values[0]) == 0;
+}
+
+/* Frees a job, removing its marker if it has one still: it was never measured. */
+static void job_free(tune_run *t, job *j)
+{
+    /* through the workers' connection first: the loop's may be the one that failed */
+    int gone = 0;
+    if (j->marker >= 0 && t->worker_db) {
+        pthread_mutex_lock(&t->worker_db_lock);
+        gone = kiln_db_result_abandon(t->worker_db, j->marker) == 0;
+        pthread_mutex_unlock(&t->worker_db_lock);
     }
-    while (t->opts->strategy->propose(t->state, cfg, 1) == 1) {
-        int same = cfg->n == def->n && memcmp(cfg->values, def->values, (size_t)cfg->n * sizeof cfg->values[0]) == 0;
-        if (!(same && default_valid && t->def_seen))
-            return 1;
-        kiln_observation o = t->def_obs;
-        o.config = cfg;
-        o.resumed = 1;
-        if (t->opts->strategy->report)
-            t->opts->strategy->report(t->state, &o);
+    if (j->marker >= 0 && !gone)
+        kiln_db_result_abandon(t->db, j->marker);
+    kiln_eval_clear(&j->ev);
+    free(j->json);
+    free(j);
+}
+
+/* Queues cfg: to the workers, or prepared here when there are none. -1 when out of memory. */
+static int enqueue(tune_run *t, const kiln_config *cfg, int is_default, int echo_default)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j || !(j->json = config_json_new(cfg))) {
+        free(j); /* nothing stored yet */
+        return -1;
+    }
+    j->t = t;
+    j->cfg = *cfg;
+    j->is_default = is_default;
+    j->echo_default = echo_default;
+    j->marker = -1;
+    j->ev.phase = (kiln_phase_ns){-1, -1, -1, -1};
+    if (t->tail)
+        t->tail->next = j;
+    else
+        t->head = j;
+    t->tail = j;
+    t->queued++;
+    if (t->ahead)
+        kiln_ahead_push(t->ahead, &j->item);
+    return 0;
+}
+
+/* Asks the strategy for up to `room` more configurations. The strategy's
+ * own proposal of the default is not measured again: it hears the
+ * default's result (at once when known). 0 ok, -1 out of memory; *done when
+ * the strategy has nothing more and nothing of it is outstanding. */
+static int refill(tune_run *t, size_t room, const kiln_config *def, int default_valid, int *done)
+{
+    kiln_config batch[64];
+    while (room > 0 && !*done) {
+        size_t want = room < 64 ? room : 64;
+        size_t n = t->opts->strategy->propose(t->state, batch, want);
+        if (n == 0) {
+            *done = t->queued == 0;
+            return 0;
+        }
+        for (size_t i = 0; i < n; i++) {
+            int is_default = default_valid && same_config(&batch[i], def);
+            if (is_default && t->def_seen) {
+                kiln_observation o = t->def_obs;
+                o.config = &batch[i];
+                o.resumed = 1;
+                if (t->opts->strategy->report)
+                    t->opts->strategy->report(t->state, &o);
+                continue;
+            }
+            if (enqueue(t, &batch[i], is_default, is_default) != 0)
+                return -1;
+            room--;
+        }
     }
     return 0;
 }
 
 /* The strategy's loop, the default configuration first. Returns the run's
  * status text, NULL on a database error. */
-static const char *tune_loop(tune_run *t, kiln_space *space, uint64_t valid)
+static const char *tune_loop(tune_run *t, kiln_space *space, uint64_t valid, size_t lookahead)
 {
     const kiln_tune_opts *opts = t->opts;
     uint64_t planned = opts->budget && opts->budget < valid ? opts->budget : valid;
@@ -390,29 +543,76 @@ static const char *tune_loop(tune_run *t, kiln_space *space, uint64_t valid)
     kiln_space_default(space, &def);
     char why[256];
     int default_valid = kiln_space_check(space, &def, why, sizeof why) == 1;
-    int default_pending = default_valid;
     t->s.default_in_space = default_valid;
     double t0 = now_s();
     uint64_t total = planned + (opts->budget && default_valid ? 1 : 0); /* the default comes on top of a budget */
-
+    if (default_valid && enqueue(t, &def, 1, 0) != 0)
+        return "out of memory";
+    int done = 0;
     for (;;) {
         if (opts->stop && *opts->stop)
             return "interrupted";
         if (opts->time_budget_s > 0 && now_s() - t0 > opts->time_budget_s)
             return "time budget reached";
-        kiln_config cfg;
-        if (!next_config(t, &cfg, &default_pending, &def, default_valid))
-            return "done";
-        char *json = config_json_new(&cfg);
-        if (!json)
+        if (t->queued < lookahead && refill(t, lookahead - t->queued, &def, default_valid, &done) != 0)
             return "out of memory";
-        int is_default = cfg.n == def.n && memcmp(cfg.values, def.values, (size_t)cfg.n * sizeof cfg.values[0]) == 0;
-        int rc = tune_one(t, &cfg, json, is_default, total);
-        free(json);
+        job *j = t->head;
+        if (!j)
+            return "done";
+        if (t->ahead)
+            kiln_ahead_wait(t->ahead, &j->item);
+        else
+            prepare_job(NULL, &j->item);
+        int rc = finish_job(t, j, total);
+        t->head = j->next;
+        if (!t->head)
+            t->tail = NULL;
+        t->queued--;
+        job_free(t, j);
         if (rc < 0)
             return NULL;
         if (rc > 0)
             return "stopped after a timeout";
+    }
+}
+
+/* Stops the workers and removes the markers of what was built ahead and
+ * never measured (the run stopped first): it never ran. */
+static void drop_queue(tune_run *t)
+{
+    kiln_ahead_free(t->ahead);
+    t->ahead = NULL;
+    while (t->head) {
+        job *j = t->head;
+        t->head = j->next;
+        job_free(t, j);
+    }
+    t->tail = NULL;
+    t->queued = 0;
+    if (t->worker_db) {
+        kiln_db_close(t->worker_db);
+        pthread_mutex_destroy(&t->worker_db_lock);
+    }
+    t->worker_db = NULL;
+}
+
+/* The workers of a run: opts->jobs threads (0: one per core), with a
+ * database connection of their own. None when a single thread is asked for
+ * or none can start: everything then happens in the loop's thread. */
+static void start_workers(tune_run *t)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = t->opts->jobs > 0 ? t->opts->jobs : cores > 0 ? (int)cores : 1;
+    if (n > 256)
+        n = 256;
+    char err[256];
+    if (!(t->worker_db = kiln_db_reopen(t->db, err, sizeof err)))
+        return;
+    pthread_mutex_init(&t->worker_db_lock, NULL);
+    t->ahead = kiln_ahead_new(n, prepare_job, NULL);
+    if (!t->ahead) {
+        kiln_db_close(t->worker_db);
+        t->worker_db = NULL;
     }
 }
 
@@ -426,6 +626,57 @@ static void forget_stale_markers(tune_run *t)
         if (r->verdict == KILN_RUNNING && !kiln_owner_alive(&r->owner))
             kiln_db_result_abandon(t->db, r->row_id);
     }
+}
+
+static int same_owner(const kiln_owner *a, const kiln_owner *b)
+{
+    return a->pid == b->pid && strcmp(a->host, b->host) == 0 && strcmp(a->start, b->start) == 0;
+}
+
+/* 1 when the dead owner of marker r left a variant in flight (measured) too. */
+static int owner_was_running(const known_set *ks, const known_result *r)
+{
+    for (size_t i = 0; i < ks->n; i++) {
+        const known_result *o = &ks->items[i];
+        if (o->verdict == KILN_RUNNING && !o->stage_building && !o->stage_waiting && same_owner(&o->owner, &r->owner))
+            return 1;
+    }
+    return 0;
+}
+
+/* Markers of a process that died on variants built ahead that never ran:
+ * built and waiting, or being built when it died while it measured another
+ * (that one is the suspect), or by a compiler of its own process (which
+ * cannot take kiln down). They go, and the variants are measured as new.
+ * A build inside kiln (OpenCL) in flight when nothing ran stays a suspect,
+ * retried alone. -1 on a database error. */
+static int forget_never_ran(tune_run *t)
+{
+    size_t kept = 0;
+    char *never_ran = calloc(t->known.n + 1, 1);
+    if (!never_ran)
+        return -1;
+    for (size_t i = 0; i < t->known.n; i++) {
+        const known_result *r = &t->known.items[i];
+        never_ran[i] = r->verdict == KILN_RUNNING && !kiln_owner_alive(&r->owner) &&
+                       (r->stage_waiting || (r->stage_building && (kiln_rt_builds_apart(t->rt) ||
+                                                                   owner_was_running(&t->known, r))));
+    }
+    int rc = 0;
+    for (size_t i = 0; i < t->known.n; i++) {
+        known_result *r = &t->known.items[i];
+        if (never_ran[i] && rc == 0 && kiln_db_result_abandon(t->db, r->row_id) == 0) {
+            free(r->source_hash);
+            free(r->data_hash);
+            free(r->config_json);
+            continue;
+        }
+        rc = never_ran[i] ? -1 : rc;
+        t->known.items[kept++] = *r;
+    }
+    t->known.n = kept;
+    free(never_ran);
+    return rc;
 }
 
 /* Everything before the loop: the space, the device and its claim, the
@@ -475,7 +726,8 @@ static int tune_start(tune_run *t, kiln_space **space, uint64_t *valid, char *er
     }
     int64_t died = 0;
     if (kiln_db_close_dead_runs(t->db, &died) != 0 ||
-        kiln_db_foreach(t->db, k->name, dev->fingerprint, t->size_text, known_add, &t->known) < 0) {
+        kiln_db_foreach(t->db, k->name, dev->fingerprint, t->size_text, known_add, &t->known) < 0 ||
+        forget_never_ran(t) != 0) {
         kiln_tuner_errf(err, errlen, "database: %s", kiln_db_errmsg(t->db));
         return -1;
     }
@@ -533,7 +785,6 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
     t.lang = kiln_lang_name(kiln_rt_lang(rt));
     t.progress = progress;
     t.user = user;
-    t.marker = -1;
     t.device_id = -1;
     t.s.best_ns = -1;
     t.s.slowest_ns = -1;
@@ -578,7 +829,14 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
         kiln_db_run_end(db, t.s.run_id, "failed");
         goto out;
     }
-    const char *status = tune_loop(&t, space, valid);
+    t.measure_opts = *opts;
+    if (t.measure_opts.timing.min_reps <= 0)
+        kiln_time_opts_default(&t.measure_opts.timing);
+    start_workers(&t);
+    /* enough proposals queued that every worker has one to build and the next is ready */
+    size_t lookahead = t.ahead ? 2 * (size_t)(opts->jobs > 0 ? opts->jobs : sysconf(_SC_NPROCESSORS_ONLN)) + 2 : 1;
+    const char *status = tune_loop(&t, space, valid, lookahead);
+    drop_queue(&t);
     if (status && strcmp(status, "done") == 0 && opts->confirm_top > 0 &&
         kiln_tune_confirm(db, rt, opts, t.size_text, t.data_hash, t.build_options,
                           &t.s) != 0)
@@ -586,8 +844,6 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
     if (!status) {
         /* The database failed (a full disk): leave it as an interruption would. */
         kiln_tuner_errf(err, errlen, "database: %s", kiln_db_errmsg(db));
-        if (t.marker >= 0)
-            kiln_db_result_abandon(db, t.marker);
         kiln_db_run_end(db, t.s.run_id, "failed: database error");
         goto out;
     }

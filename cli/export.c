@@ -253,7 +253,7 @@ static int verified(const kiln_db_row *r)
 static const char *const columns[] = {
     "kernel", "lang", "device", "device_fingerprint", "size", "config", "source_hash", "verdict",
     "median_ns", "min_ns", "max_ns", "samples", "gflops", "gbytes_per_s", "max_abs_err", "max_rel_err",
-    "error", "created", "counters",
+    "error", "created", "counters", "stopped_early", "generate_ns", "build_ns", "verify_ns", "measure_ns",
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -303,6 +303,11 @@ void cli_export_row(FILE *out, int format, const kiln_db_row *r, int index)
         {1, r->error_text, 0, 0, 0},
         {1, r->created, 0, 0, 0},
         {1, r->counters_json, 0, 0, 0},
+        {0, NULL, timed, "%.0f", r->stopped_early},
+        {0, NULL, r->phase.generate_ns >= 0, "%.0f", r->phase.generate_ns},
+        {0, NULL, r->phase.build_ns >= 0, "%.0f", r->phase.build_ns},
+        {0, NULL, r->phase.verify_ns >= 0, "%.0f", r->phase.verify_ns},
+        {0, NULL, r->phase.measure_ns >= 0, "%.0f", r->phase.measure_ns},
     };
     if (format == CLI_FORMAT_JSON)
         fputs(index ? ",\n  {" : "\n  {", out);

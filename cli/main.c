@@ -692,6 +692,7 @@ static int cmd_tune(int argc, char **argv)
     const char *counters = NULL;
     int energy = 0;
     kiln_objective objective = KILN_OBJECTIVE_TIME;
+    int jobs = 0, no_race = 0, max_reps = 0;
     /* every --set of the command line: at most one per argument */
     const char **fixed = calloc((size_t)argc, sizeof *fixed);
     if (!fixed)
@@ -712,7 +713,9 @@ static int cmd_tune(int argc, char **argv)
         {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'},
         {"rerun", required_argument, 0, 'R'}, {"confirm", required_argument, 0, 'C'},
         {"counters", required_argument, 0, 'K'}, {"energy", no_argument, 0, 'E'},
-        {"objective", required_argument, 0, 'O'}, {"simulate", no_argument, 0, 10}, {0, 0, 0, 0}};
+        {"objective", required_argument, 0, 'O'}, {"simulate", no_argument, 0, 10},
+        {"jobs", required_argument, 0, 20}, {"no-race", no_argument, 0, 21}, {"max-reps", required_argument, 0, 22},
+        {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:x:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
@@ -742,6 +745,15 @@ static int cmd_tune(int argc, char **argv)
                 die(EXIT_USAGE, "tune: --tolerance wants a number > 0, got '%s'", optarg);
             break;
         case 10: simulate = 1; break;
+        case 20:
+            if (cli_parse_int(optarg, 1, 256, &jobs) != 0)
+                die(EXIT_USAGE, "tune: --jobs wants a count of build threads from 1 to 256, got '%s'", optarg);
+            break;
+        case 21: no_race = 1; break;
+        case 22:
+            if (cli_parse_int(optarg, 1, 1000000, &max_reps) != 0)
+                die(EXIT_USAGE, "tune: --max-reps wants a count from 1 to 1000000, got '%s'", optarg);
+            break;
         case 'R': rerun = parse_rerun(optarg); break;
         case 'K': counters = optarg; break;
         case 'E': energy = 1; break;
@@ -823,6 +835,12 @@ static int cmd_tune(int argc, char **argv)
                    "  --timeout MS   per-run limit, 0 = none (default 10000); on OpenCL, which\n"
                    "                 cannot cancel a kernel, a timeout stops the run\n"
                    "  --reps N       timed repetitions at least (default 3; more within 200 ms)\n"
+                   "  --max-reps N   timed repetitions at most (default 50)\n"
+                   "  --jobs N       threads generating and building variants ahead while the device\n"
+                   "                 measures one at a time (default: one per core)\n"
+                   "  --no-race      time every variant fully; by default a variant whose first 3\n"
+                   "                 samples are all over 1.25x the best median so far stops there\n"
+                   "                 (stored with its fewer samples, marked stopped early)\n"
                    "  --openmp       C target: parallelise the work-group loop with OpenMP\n"
                    "  --verbose      one line per configuration even on a terminal\n"
                    "  --rerun V[,V]  measure stored results of these verdicts again (or 'all');\n"
@@ -920,12 +938,20 @@ static int cmd_tune(int argc, char **argv)
     kiln_time_opts_default(&opts.timing);
     if (reps)
         opts.timing.min_reps = reps;
+    if (max_reps && reps > max_reps)
+        die(EXIT_USAGE, "tune: --reps %d is more than --max-reps %d", reps, max_reps);
+    if (max_reps)
+        opts.timing.max_reps = max_reps;
+    if (opts.timing.min_reps > opts.timing.max_reps)
+        opts.timing.min_reps = opts.timing.max_reps;
     if (opts.timing.max_reps < opts.timing.min_reps)
         opts.timing.max_reps = opts.timing.min_reps;
     opts.command = command;
     opts.stop = &stop_requested;
     opts.rerun = rerun;
     opts.confirm_top = confirm_top;
+    opts.jobs = jobs;
+    opts.no_race = no_race;
     opts.objective = objective;
 
     const kiln_device_info *dev = kiln_rt_device(rt);
@@ -1227,7 +1253,35 @@ typedef struct show_ctx {
     int count;
     int ok_only;
     int counters;   /* a column of what was counted */
+    int phases;     /* columns of where each evaluation's time went, and their totals */
+    double phase_total_ns[4];
+    int stopped_early;
 } show_ctx;
+
+/* A phase's time for a table cell ("-": not recorded). */
+static void phase_cell(double ns, char *out, size_t len)
+{
+    if (ns < 0)
+        snprintf(out, len, "-");
+    else
+        format_time(ns, out, len);
+}
+
+/* The row's runs ("12", "3 stopped early") and its phase cells; adds to the totals. */
+static void phase_cells(show_ctx *s, const kiln_db_row *r, char cells[5][32])
+{
+    if (r->samples > 0)
+        snprintf(cells[0], 32, "%d%s", r->samples, r->stopped_early ? " stopped early" : "");
+    else
+        snprintf(cells[0], 32, "-");
+    const double ns[4] = {r->phase.generate_ns, r->phase.build_ns, r->phase.verify_ns, r->phase.measure_ns};
+    for (int i = 0; i < 4; i++) {
+        phase_cell(ns[i], cells[i + 1], 32);
+        if (ns[i] > 0)
+            s->phase_total_ns[i] += ns[i];
+    }
+    s->stopped_early += r->samples > 0 && r->stopped_early;
+}
 
 static int show_row(void *user, const kiln_db_row *r)
 {
@@ -1246,6 +1300,11 @@ static int show_row(void *user, const kiln_db_row *r)
             char cnt[512];
             counters_pretty(r->counters_json, cnt, sizeof cnt);
             cli_table_row(s->table, r->kernel, r->device_name, r->size, cfg, r->verdict, t, gf, gb, cnt);
+        } else if (s->phases) {
+            char ph[5][32];
+            phase_cells(s, r, ph);
+            cli_table_row(s->table, r->kernel, r->device_name, r->size, cfg, r->verdict, t, ph[0], ph[1], ph[2],
+                          ph[3], ph[4]);
         } else {
             cli_table_row(s->table, r->kernel, r->device_name, r->size, cfg, r->verdict, t, gf, gb);
         }
@@ -1261,12 +1320,13 @@ static int show_or_export(int argc, char **argv, int is_export)
     const char *command = is_export ? "export" : "show";
     const char *device = NULL, *size_text = NULL, *db_path = NULL, *format = is_export ? "csv" : "table";
     const char *output = NULL;
-    int ok_only = 0, counters = 0;
+    int ok_only = 0, counters = 0, phases = 0;
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'}, {"size", required_argument, 0, 'n'},
         {"db", required_argument, 0, 'D'}, {"format", required_argument, 0, 'f'},
         {"output", required_argument, 0, 'o'}, {"ok", no_argument, 0, 'k'},
-        {"counters", no_argument, 0, 'K'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"counters", no_argument, 0, 'K'}, {"phases", no_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:D:f:o:kh", longopts, NULL)) != -1) {
@@ -1278,6 +1338,7 @@ static int show_or_export(int argc, char **argv, int is_export)
         case 'o': output = optarg; break;
         case 'k': ok_only = 1; break;
         case 'K': counters = 1; break;
+        case 'P': phases = 1; break;
         case 'h':
             printf("usage: kiln %s [KERNEL] [--device D] [--size N] [--db FILE] [--ok]%s [--format %s]%s\n\n"
                    "%s every stored result (optionally of one kernel, one device, one size),\n"
@@ -1285,14 +1346,19 @@ static int show_or_export(int argc, char **argv, int is_export)
                    "database is only read (it may be read-only); no kernel plugin is needed.\n"
                    "Values never measured are empty in CSV and null in JSON; the counters\n"
                    "column holds what 'kiln tune --counters/--energy' counted, per run.%s\n",
-                   command, is_export ? "" : " [--counters]", is_export ? "csv|json|t4|csv-params|header" : "table|csv|json",
+                   command, is_export ? "" : " [--counters|--phases]", is_export ? "csv|json|t4|csv-params|header" : "table|csv|json",
                    is_export ? " [--output FILE]" : "", is_export ? "Writes" : "Shows",
                    is_export ? "\n--output FILE is written whole or not at all, and never over the database.\n"
                                "For other tools: t4 is Kernel Tuner's T4 results format (current results,\n"
                                "times in ms); csv-params has one column per parameter; header is a C header\n"
                                "with the best configuration of each kernel, device and size as #defines\n"
                                "(KILN_<KERNEL>_<DEVICE>_<SIZE>_<PARAMETER>)."
-                             : "\n--counters adds a column with the events and energy counted per run.");
+                             : "\n--counters adds a column with the events and energy counted per run.\n"
+                               "--phases adds the timed runs of each result (and whether the race against\n"
+                               "the best so far stopped them early) and where its evaluation's time went:\n"
+                               "generating the source, building it, verifying the outputs, the timed runs;\n"
+                               "then their totals. CSV and JSON always carry them (stopped_early,\n"
+                               "generate_ns, build_ns, verify_ns, measure_ns).");
             return 0;
         default: exit(EXIT_USAGE);
         }
@@ -1339,7 +1405,9 @@ static int show_or_export(int argc, char **argv, int is_export)
     }
     if (counters && fmt != CLI_FORMAT_TABLE)
         die(EXIT_USAGE, "show: --counters is a table option (csv and json always carry the counters)");
-    show_ctx s = {.format = fmt, .out = out.f, .ok_only = ok_only, .counters = counters};
+    if (phases && (fmt != CLI_FORMAT_TABLE || counters))
+        die(EXIT_USAGE, "show: --phases is a table option, without --counters (csv and json always carry the phases)");
+    show_ctx s = {.format = fmt, .out = out.f, .ok_only = ok_only, .counters = counters, .phases = phases};
     int rc;
     if (fmt >= CLI_FORMAT_T4) { /* the formats other tools read: export_peers.c */
         rc = cli_export_peer(s.out, fmt, db, kernel, device ? fp : NULL, size_text ? size_str : NULL, ok_only,
@@ -1350,6 +1418,9 @@ static int show_or_export(int argc, char **argv, int is_export)
     if (fmt == CLI_FORMAT_TABLE && counters)
         s.table = cli_table_new(9, "kernel", "device", "size", "configuration", "verdict", "median", "GFLOP/s", "GB/s",
                                 "counters per run");
+    else if (fmt == CLI_FORMAT_TABLE && phases)
+        s.table = cli_table_new(11, "kernel", "device", "size", "configuration", "verdict", "median", "timed runs",
+                                "generate", "build", "verify", "measure");
     else if (fmt == CLI_FORMAT_TABLE)
         s.table = cli_table_new(8, "kernel", "device", "size", "configuration", "verdict", "median", "GFLOP/s", "GB/s");
     else
@@ -1362,6 +1433,13 @@ static int show_or_export(int argc, char **argv, int is_export)
         cli_table_print(s.table, s.out);
         cli_table_free(s.table);
         fprintf(s.out, "%d result%s\n", s.count, s.count == 1 ? "" : "s");
+        if (phases) {
+            char ph[4][32];
+            for (int i = 0; i < 4; i++)
+                format_time(s.phase_total_ns[i], ph[i], sizeof ph[i]);
+            fprintf(s.out, "in all: generate %s, build %s, verify %s, measure %s; %d stopped early\n", ph[0], ph[1],
+                    ph[2], ph[3], s.stopped_early);
+        }
     } else {
         cli_export_end(s.out, fmt, s.count);
     }

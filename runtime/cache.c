@@ -1,7 +1,7 @@
 /*
  * cache.c: the compiled-binary cache. An entry is one file named by the hash
  * of everything that affects the binary (source, options, device
- * fingerprint), so a stale entry can never be picked up: a change makes a new
+ * fingerprint, kiln's version), so a stale entry can never be picked up: a change makes a new
  * key. Entries are written to a temp file and renamed, so a reader never sees
  * half a binary, even with several kiln processes sharing the folder.
  */
@@ -52,22 +52,32 @@ int kiln_cache_dir(char *out, size_t outlen)
     return make_dirs(out);
 }
 
-void kiln_cache_key(const char *source, const char *options, const char *fingerprint,
-                    char out[17])
+void kiln_cache_key_version(const char *source, const char *options, const char *fingerprint,
+                            const char *version, char out[17])
 {
     /* NUL separators keep ("ab","c") and ("a","bc") apart. */
-    size_t ls = strlen(source), lo = strlen(options), lf = strlen(fingerprint);
-    size_t total = ls + lo + lf + 3;
+    const char *parts[] = {source, options, fingerprint, version};
+    size_t len[4], total = 0;
+    for (int i = 0; i < 4; i++)
+        total += (len[i] = strlen(parts[i])) + 1;
     char *buf = malloc(total);
     if (!buf) {
         out[0] = '\0';
         return;
     }
-    memcpy(buf, source, ls + 1);
-    memcpy(buf + ls + 1, options, lo + 1);
-    memcpy(buf + ls + lo + 2, fingerprint, lf + 1);
+    size_t at = 0;
+    for (int i = 0; i < 4; i++) {
+        memcpy(buf + at, parts[i], len[i] + 1);
+        at += len[i] + 1;
+    }
     kiln_hash_hex(buf, total, out);
     free(buf);
+}
+
+void kiln_cache_key(const char *source, const char *options, const char *fingerprint,
+                    char out[17])
+{
+    kiln_cache_key_version(source, options, fingerprint, KILN_VERSION, out);
 }
 
 int kiln_cache_path(const char *key, const char *suffix, char *out, size_t outlen)
@@ -102,9 +112,10 @@ out:
 
 int kiln_cache_write(const char *path, const void *data, size_t bytes)
 {
-    static unsigned counter;
+    static unsigned counter; /* atomic: builds ahead write entries from several threads */
     char tmp[4096];
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(), counter++);
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(),
+                     __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
     if (n < 0 || (size_t)n >= sizeof tmp)
         return -1;
     FILE *f = fopen(tmp, "wb");

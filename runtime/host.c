@@ -1023,6 +1023,81 @@ static void adopt_program(host_state *st, kiln_program *prog, host_prog *hp)
     prog->impl = hp;
 }
 
+/* The compiler flags of source (-fopenmp only where it is used: it costs a
+ * libgomp dependency otherwise) and the cache path of its object; *cached 0
+ * when the cache is off. */
+static void object_key(const kiln_rt *rt, const char *source, const char *options, char *flags, size_t flagslen,
+                       char *cache_path, size_t pathlen, int *cached)
+{
+    int openmp = strstr(source, "#pragma omp") != NULL;
+    snprintf(flags, flagslen, "%s%s%s%s", rt->cflags, openmp ? " -fopenmp" : "", *options ? " " : "", options);
+    char build_id[2600], key[17];
+    snprintf(build_id, sizeof build_id, "%s|%s", rt->cc, flags);
+    kiln_cache_key(source, build_id, rt->info.fingerprint, key);
+    *cached = kiln_cache_path(key, ".so", cache_path, pathlen) == 0;
+}
+
+/* Runs the compiler on source into out_path (a file of tmpdir for the
+ * source). Thread-safe: touches no state but the serial. -1 with err. */
+static int compile_object(kiln_rt *rt, const char *source, const char *flags, const char *out_path, char **log,
+                          char *err, size_t errlen)
+{
+    host_state *st = rt->impl;
+    unsigned serial = __atomic_fetch_add(&st->serial, 1, __ATOMIC_RELAXED);
+    char src_path[4200];
+    snprintf(src_path, sizeof src_path, "%s/k%u.c", st->tmpdir, serial);
+    if (write_file(src_path, source) != 0) {
+        kiln_errf(err, errlen, "writing %s: %s", src_path, strerror(errno));
+        return -1;
+    }
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd, "%s %s -shared -fPIC -o ", rt->cc, flags);
+    shell_quote(cmd, sizeof cmd, out_path);
+    strncat(cmd, " ", sizeof cmd - strlen(cmd) - 1);
+    shell_quote(cmd, sizeof cmd, src_path);
+    strncat(cmd, " -lm 2>&1", sizeof cmd - strlen(cmd) - 1);
+    int status;
+    kiln_rt_count_compile(rt);
+    *log = run_capture(cmd, &status);
+    unlink(src_path);
+    if (status == 0)
+        return 0;
+    unlink(out_path);
+    if (status < 0)
+        kiln_errf(err, errlen, "could not run the compiler: %s", cmd);
+    else
+        kiln_errf(err, errlen, "compiler exited with status %d: %s", status, cmd);
+    return -1;
+}
+
+/* A temporary name beside path, unique in this process. */
+static void temp_beside(host_state *st, const char *path, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s.tmp.%ld.%u", path, (long)getpid(), __atomic_fetch_add(&st->serial, 1, __ATOMIC_RELAXED));
+}
+
+/* Builds ahead into the cache: the object is renamed into place whole. */
+static int host_compile(kiln_rt *rt, const char *source, const char *kernel_name, const char *options, char **log,
+                        char *err, size_t errlen)
+{
+    (void)kernel_name;
+    char flags[2048], cache_path[4096], tmp[4200];
+    int cached;
+    object_key(rt, source, options, flags, sizeof flags, cache_path, sizeof cache_path, &cached);
+    if (!cached)
+        return 1;
+    if (access(cache_path, R_OK) == 0)
+        return 0;
+    temp_beside(rt->impl, cache_path, tmp, sizeof tmp);
+    if (compile_object(rt, source, flags, tmp, log, err, errlen) != 0)
+        return -1;
+    if (rename(tmp, cache_path) != 0) {
+        unlink(tmp);
+        return 1;
+    }
+    return 0;
+}
+
 static int host_build(kiln_rt *rt, kiln_program *prog, const char *source, const char *options,
                       char **log)
 {
@@ -1031,51 +1106,23 @@ static int host_build(kiln_rt *rt, kiln_program *prog, const char *source, const
     if (!hp)
         return kiln_rt_fail(rt, "out of memory building a program");
     hp->so_fd = -1;
-
-    /* -fopenmp only where it is used: it costs a libgomp dependency otherwise. */
-    char flags[2048];
     hp->openmp = strstr(source, "#pragma omp") != NULL;
-    snprintf(flags, sizeof flags, "%s%s%s%s", rt->cflags, hp->openmp ? " -fopenmp" : "",
-             *options ? " " : "", options);
-    char build_id[2600];
-    snprintf(build_id, sizeof build_id, "%s|%s", rt->cc, flags);
-    char key[17], cache_path[4096], out_path[4200];
-    kiln_cache_key(source, build_id, rt->info.fingerprint, key);
-    int cached = kiln_cache_path(key, ".so", cache_path, sizeof cache_path) == 0;
+    char flags[2048], cache_path[4096], out_path[4200];
+    int cached;
+    object_key(rt, source, options, flags, sizeof flags, cache_path, sizeof cache_path, &cached);
     if (cached && access(cache_path, R_OK) == 0 &&
         load_object(rt, hp, cache_path, prog->kernel_name) == 0) {
         adopt_program(st, prog, hp);
         return 0;
     }
-
-    unsigned serial = st->serial++;
-    char src_path[4200];
-    snprintf(src_path, sizeof src_path, "%s/k%u.c", st->tmpdir, serial);
     if (cached)
-        snprintf(out_path, sizeof out_path, "%s.tmp.%ld.%u", cache_path, (long)getpid(), serial);
+        temp_beside(st, cache_path, out_path, sizeof out_path);
     else
-        snprintf(out_path, sizeof out_path, "%s/k%u.so", st->tmpdir, serial);
-    if (write_file(src_path, source) != 0) {
-        int e = errno;
+        snprintf(out_path, sizeof out_path, "%s/k%u.so", st->tmpdir,
+                 __atomic_fetch_add(&st->serial, 1, __ATOMIC_RELAXED));
+    if (compile_object(rt, source, flags, out_path, log, rt->err, sizeof rt->err) != 0) {
         free(hp);
-        return kiln_rt_fail(rt, "writing %s: %s", src_path, strerror(e));
-    }
-
-    char cmd[16384];
-    snprintf(cmd, sizeof cmd, "%s %s -shared -fPIC -o ", rt->cc, flags);
-    shell_quote(cmd, sizeof cmd, out_path);
-    strncat(cmd, " ", sizeof cmd - strlen(cmd) - 1);
-    shell_quote(cmd, sizeof cmd, src_path);
-    strncat(cmd, " -lm 2>&1", sizeof cmd - strlen(cmd) - 1);
-    int status;
-    *log = run_capture(cmd, &status);
-    unlink(src_path);
-    if (status != 0) {
-        unlink(out_path);
-        free(hp);
-        if (status < 0)
-            return kiln_rt_fail(rt, "could not run the compiler: %s", cmd);
-        return kiln_rt_fail(rt, "compiler exited with status %d: %s", status, cmd);
+        return -1;
     }
     const char *load_path = out_path;
     if (cached) {
@@ -1527,6 +1574,8 @@ const kiln_rt_ops kiln_rt_host_ops = {
     .lang = KILN_LANG_C,
     .can_cancel = 1,
     .probe = host_probe,
+    .compile = host_compile,
+    .builds_apart = 1,
     .open = host_open,
     .close = host_close,
     .buf_new = host_buf_new,

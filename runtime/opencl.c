@@ -4,7 +4,14 @@
  * one in-order profiling queue per kiln_rt; kernel time is END - START of the
  * kernel's profiling event. Every CL call is checked and a failure names the
  * call and the error code. Built programs go through the binary cache.
+ *
+ * Builds ahead (kiln_program_compile) run on other threads with the same
+ * context (the OpenCL API is thread-safe but for clSetKernelArg, which they
+ * do not call). A program built ahead waits in a short list, keyed as the
+ * cache is, until kiln_program_build takes it: a vendor's binary may be an
+ * intermediate form (NVIDIA's PTX) that costs a second compilation to load.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +19,19 @@
 #include <CL/cl.h>
 #include "runtime/rt_int.h"
 
+/* A program built ahead, until kiln_program_build takes it. */
+typedef struct built_ahead {
+    char key[17];
+    cl_program program;
+    struct built_ahead *next;
+} built_ahead;
+
 typedef struct cl_state {
     cl_device_id device;
     cl_context context;
     cl_command_queue queue;
+    pthread_mutex_t ahead_lock;
+    built_ahead *ahead;
 } cl_state;
 
 typedef struct cl_prog {
@@ -220,6 +236,7 @@ static int cl_open(kiln_rt *rt)
     }
     st->device = devs[d];
     free(devs);
+    pthread_mutex_init(&st->ahead_lock, NULL);
     cl_int code;
     st->context = clCreateContext(NULL, 1, &st->device, NULL, NULL, &code);
     if (!st->context) {
@@ -241,6 +258,13 @@ static void cl_close(kiln_rt *rt)
     cl_state *st = rt->impl;
     if (!st)
         return;
+    while (st->ahead) {
+        built_ahead *b = st->ahead;
+        st->ahead = b->next;
+        clReleaseProgram(b->program);
+        free(b);
+    }
+    pthread_mutex_destroy(&st->ahead_lock);
     clReleaseCommandQueue(st->queue);
     clReleaseContext(st->context);
     free(st);
@@ -325,22 +349,37 @@ static unsigned char *program_binary(cl_program program, size_t *bytes)
     return bin;
 }
 
-/* Builds from a cached binary; 0 on success. Any failure just means "rebuild
- * from source", so nothing is reported. */
-static int build_from_binary(cl_state *st, cl_prog *cp, const char *kernel_name,
-                             const unsigned char *bin, size_t bytes, const char *options,
-                             char **log)
+/* A program from a cached binary, built; NULL on any failure, which just
+ * means "rebuild from source", so nothing is reported. */
+static cl_program program_from_binary(cl_state *st, const unsigned char *bin, size_t bytes, const char *options)
 {
     cl_int code, status;
     cl_program program = clCreateProgramWithBinary(st->context, 1, &st->device, &bytes, &bin,
                                                    &status, &code);
     if (!program)
-        return -1;
+        return NULL;
     if (code != CL_SUCCESS || status != CL_SUCCESS ||
         clBuildProgram(program, 1, &st->device, options, NULL, NULL) != CL_SUCCESS) {
         clReleaseProgram(program);
-        return -1;
+        return NULL;
     }
+    return program;
+}
+
+/* The cached binary at path, built; NULL when absent or unusable. */
+static cl_program program_from_cache(cl_state *st, const char *path, const char *options)
+{
+    size_t bytes;
+    unsigned char *bin = kiln_cache_read(path, &bytes);
+    cl_program program = bin ? program_from_binary(st, bin, bytes, options) : NULL;
+    free(bin);
+    return program;
+}
+
+/* cp gets program and its kernel (0), or nothing (-1, program released). */
+static int adopt_built(cl_state *st, cl_prog *cp, cl_program program, const char *kernel_name, char **log)
+{
+    cl_int code;
     cl_kernel kernel = clCreateKernel(program, kernel_name, &code);
     if (!kernel) {
         clReleaseProgram(program);
@@ -349,6 +388,80 @@ static int build_from_binary(cl_state *st, cl_prog *cp, const char *kernel_name,
     cp->program = program;
     cp->kernel = kernel;
     *log = build_log(program, st->device);
+    return 0;
+}
+
+/* The program built ahead under key, taken out of the list (NULL: none). */
+static cl_program take_built_ahead(cl_state *st, const char *key)
+{
+    cl_program program = NULL;
+    pthread_mutex_lock(&st->ahead_lock);
+    for (built_ahead **at = &st->ahead; *at; at = &(*at)->next) {
+        if (strcmp((*at)->key, key) == 0) {
+            built_ahead *b = *at;
+            *at = b->next;
+            program = b->program;
+            free(b);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&st->ahead_lock);
+    return program;
+}
+
+static void keep_built_ahead(cl_state *st, built_ahead *b)
+{
+    pthread_mutex_lock(&st->ahead_lock);
+    b->next = st->ahead;
+    st->ahead = b;
+    pthread_mutex_unlock(&st->ahead_lock);
+}
+
+/* Builds ahead: from the cache if there, else from source (the binary then
+ * goes to the cache); the program waits in the list for kiln_program_build. */
+static int cl_compile(kiln_rt *rt, const char *source, const char *kernel_name, const char *options, char **log,
+                      char *err, size_t errlen)
+{
+    (void)kernel_name;
+    cl_state *st = rt->impl;
+    char key[17], path[4096];
+    kiln_cache_key(source, options, rt->info.fingerprint, key);
+    int cached = kiln_cache_path(key, ".clbin", path, sizeof path) == 0;
+    built_ahead *b = calloc(1, sizeof *b);
+    if (!b) {
+        kiln_errf(err, errlen, "out of memory building ahead");
+        return -1;
+    }
+    snprintf(b->key, sizeof b->key, "%s", key);
+    if (cached && (b->program = program_from_cache(st, path, options)) != NULL) {
+        keep_built_ahead(st, b);
+        return 0;
+    }
+    cl_int code;
+    size_t len = strlen(source);
+    b->program = clCreateProgramWithSource(st->context, 1, &source, &len, &code);
+    if (!b->program) {
+        free(b);
+        kiln_errf(err, errlen, "clCreateProgramWithSource: %s (%d)", cl_err_name(code), (int)code);
+        return -1;
+    }
+    kiln_rt_count_compile(rt);
+    code = clBuildProgram(b->program, 1, &st->device, options, NULL, NULL);
+    *log = build_log(b->program, st->device);
+    if (code != CL_SUCCESS) {
+        kiln_errf(err, errlen, "clBuildProgram: %s (%d)", cl_err_name(code), (int)code);
+        clReleaseProgram(b->program);
+        free(b);
+        return -1;
+    }
+    if (cached) {
+        size_t bytes;
+        unsigned char *bin = program_binary(b->program, &bytes);
+        if (bin)
+            kiln_cache_write(path, bin, bytes); /* a failed write only costs a rebuild later */
+        free(bin);
+    }
+    keep_built_ahead(st, b);
     return 0;
 }
 
@@ -362,16 +475,14 @@ static int cl_build(kiln_rt *rt, kiln_program *prog, const char *source, const c
 
     char key[17], path[4096];
     kiln_cache_key(source, options, rt->info.fingerprint, key);
+    /* built ahead, else cached: a failure there is made again from source below, with its message */
+    cl_program ahead = take_built_ahead(st, key);
     int cached = kiln_cache_path(key, ".clbin", path, sizeof path) == 0;
-    if (cached) {
-        size_t bytes;
-        unsigned char *bin = kiln_cache_read(path, &bytes);
-        int hit = bin && build_from_binary(st, cp, prog->kernel_name, bin, bytes, options, log) == 0;
-        free(bin);
-        if (hit) {
-            prog->impl = cp;
-            return 0;
-        }
+    if (!ahead && cached)
+        ahead = program_from_cache(st, path, options);
+    if (ahead && adopt_built(st, cp, ahead, prog->kernel_name, log) == 0) {
+        prog->impl = cp;
+        return 0;
     }
 
     cl_int code;
@@ -381,6 +492,7 @@ static int cl_build(kiln_rt *rt, kiln_program *prog, const char *source, const c
         free(cp);
         return cl_fail(rt, "clCreateProgramWithSource", code);
     }
+    kiln_rt_count_compile(rt);
     code = clBuildProgram(cp->program, 1, &st->device, options, NULL, NULL);
     *log = build_log(cp->program, st->device);
     if (code != CL_SUCCESS) {
@@ -463,12 +575,90 @@ static double now_ms(void)
  * time limit (plus 1 s), counted from the enqueue. */
 #define CL_WAIT_BACKSTOP 20
 
+/* A command's completion as its event's callback tells it, so that a wait
+ * sleeps until the command ends instead of polling (a poll's sleep, on a
+ * loaded host, can cost more than a short kernel). The waiter and the
+ * callback share it; the last of them frees it. */
+typedef struct completion {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int done;
+    int refs;
+} completion;
+
+static void completion_drop(completion *c)
+{
+    pthread_mutex_lock(&c->lock);
+    int last = --c->refs == 0;
+    pthread_mutex_unlock(&c->lock);
+    if (last) {
+        pthread_cond_destroy(&c->changed);
+        pthread_mutex_destroy(&c->lock);
+        free(c);
+    }
+}
+
+static void CL_CALLBACK on_complete(cl_event ev, cl_int status, void *user)
+{
+    (void)ev;
+    (void)status;
+    completion *c = user;
+    pthread_mutex_lock(&c->lock);
+    c->done = 1;
+    pthread_cond_broadcast(&c->changed);
+    pthread_mutex_unlock(&c->lock);
+    completion_drop(c);
+}
+
+/* A completion told by ev's callback; NULL when none can be had (then the
+ * wait polls). */
+static completion *completion_of(cl_event ev)
+{
+    completion *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->changed, &attr);
+    pthread_condattr_destroy(&attr);
+    c->refs = 2;
+    if (clSetEventCallback(ev, CL_COMPLETE, on_complete, c) != CL_SUCCESS) {
+        c->refs = 1;
+        completion_drop(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Sleeps until c is done or sleep_ns have passed (without c: sleeps). */
+static void completion_wait(completion *c, long sleep_ns)
+{
+    if (!c) {
+        struct timespec ts = {0, sleep_ns};
+        nanosleep(&ts, NULL);
+        return;
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += sleep_ns;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&c->lock);
+    while (!c->done && pthread_cond_timedwait(&c->changed, &c->lock, &until) == 0) {
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
 /* Waits for ev. The limit (timeout_ms, 0 = none) counts from when the
  * command is first seen CL_RUNNING (or from the call when running is set):
  * the time a command waits to be submitted, on a loaded host or behind the
  * device's other work, is not the kernel's. A command never seen running
  * (an implementation may skip the state) is still ended by the backstop.
- * 0 done, KILN_RT_TIMEOUT (rt->err says why), or -1. */
+ * Between looks at its state the wait sleeps until the command completes
+ * (its event's callback) or the next look is due. 0 done, KILN_RT_TIMEOUT
+ * (rt->err says why), or -1. */
 static int wait_event(kiln_rt *rt, cl_event ev, int timeout_ms, int running)
 {
     if (timeout_ms == 0) {
@@ -477,31 +667,41 @@ static int wait_event(kiln_rt *rt, cl_event ev, int timeout_ms, int running)
     }
     double start = now_ms(), running_since = running ? start : -1;
     double backstop = start + (double)timeout_ms * CL_WAIT_BACKSTOP + 1000.0;
-    long sleep_ns = 20000; /* back off from 20 us to 5 ms between polls */
+    long sleep_ns = 20000; /* back off from 20 us to 5 ms between looks */
+    completion *c = completion_of(ev);
+    int rc;
     for (;;) {
         cl_int status;
         cl_int code = clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status,
                                      &status, NULL);
-        if (code != CL_SUCCESS)
-            return cl_fail(rt, "clGetEventInfo", code);
-        if (status == CL_COMPLETE)
-            return 0;
-        if (status < 0)
-            return kiln_rt_fail(rt, "kernel execution failed: %s (%d)", cl_err_name(status),
-                                (int)status);
+        if (code != CL_SUCCESS) {
+            rc = cl_fail(rt, "clGetEventInfo", code);
+            break;
+        }
+        if (status == CL_COMPLETE) {
+            rc = 0;
+            break;
+        }
+        if (status < 0) {
+            rc = kiln_rt_fail(rt, "kernel execution failed: %s (%d)", cl_err_name(status), (int)status);
+            break;
+        }
         double now = now_ms();
         if (status == CL_RUNNING && running_since < 0)
             running_since = now;
         if ((running_since >= 0 && now - running_since >= timeout_ms) || now >= backstop) {
             kiln_rt_fail(rt, "kernel did not finish within %d ms %s", timeout_ms,
                          running_since >= 0 ? "of running" : "(it never started running)");
-            return KILN_RT_TIMEOUT;
+            rc = KILN_RT_TIMEOUT;
+            break;
         }
-        struct timespec ts = {0, sleep_ns};
-        nanosleep(&ts, NULL);
+        completion_wait(c, sleep_ns);
         if (sleep_ns < 5000000)
             sleep_ns *= 2;
     }
+    if (c)
+        completion_drop(c);
+    return rc;
 }
 
 /* Enqueues one run of the kernel and flushes; 0 or -1. */
@@ -571,6 +771,7 @@ const kiln_rt_ops kiln_rt_opencl_ops = {
     .probe = cl_probe,
     .open = cl_open,
     .close = cl_close,
+    .compile = cl_compile,
     .buf_new = cl_buf_new,
     .buf_write = cl_buf_write,
     .buf_read = cl_buf_read,

@@ -382,6 +382,41 @@ kiln_program *kiln_program_build(kiln_rt *rt, const char *source, const char *ke
     return prog;
 }
 
+int kiln_program_compile(kiln_rt *rt, const char *source, const char *kernel_name, const char *options,
+                         char **log, char *err, size_t errlen)
+{
+    if (log)
+        *log = NULL;
+    if (!source || !kernel_name || !*kernel_name) {
+        kiln_errf(err, errlen, "kiln_program_compile: %s", source ? "no kernel name" : "no source");
+        return -1;
+    }
+    if (!rt->ops->compile)
+        return 1;
+    char *build_log = NULL;
+    int rc = rt->ops->compile(rt, source, kernel_name, options ? options : "", &build_log, err, errlen);
+    if (log)
+        *log = build_log;
+    else
+        free(build_log);
+    return rc;
+}
+
+void kiln_rt_count_compile(kiln_rt *rt)
+{
+    __atomic_fetch_add(&rt->compiles, 1, __ATOMIC_RELAXED);
+}
+
+int kiln_rt_builds_apart(const kiln_rt *rt)
+{
+    return rt->ops->builds_apart;
+}
+
+unsigned long kiln_rt_compiles(const kiln_rt *rt)
+{
+    return __atomic_load_n(&rt->compiles, __ATOMIC_RELAXED);
+}
+
 void kiln_program_free(kiln_rt *rt, kiln_program *prog)
 {
     if (!prog)

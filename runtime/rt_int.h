@@ -23,6 +23,7 @@ typedef struct kiln_rt_ops {
     const char *backend; /* matches kiln_device_info.backend */
     kiln_lang lang;
     int can_cancel;      /* a run past its time limit ends, leaving the device free */
+    int builds_apart;    /* the compiler runs in a process of its own: a build cannot take kiln down */
     /* Appends this backend's devices; -1 (with err) when probing failed. A
      * backend with no device is not an error. */
     int (*probe)(kiln_devlist *list, char *err, size_t errlen);
@@ -37,6 +38,10 @@ typedef struct kiln_rt_ops {
     int (*build)(kiln_rt *rt, kiln_program *prog, const char *source, const char *options,
                  char **log);
     void (*program_free)(kiln_rt *rt, kiln_program *prog);
+    /* Optional: kiln_program_compile. Called from any thread while another
+     * uses rt: touches only what it locks itself, never rt->err. */
+    int (*compile)(kiln_rt *rt, const char *source, const char *kernel_name, const char *options, char **log,
+                   char *err, size_t errlen);
     int (*set_buf)(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf);
     int (*set_scalar)(kiln_rt *rt, kiln_program *prog, int index, const void *value,
                       size_t bytes);
@@ -102,6 +107,7 @@ struct kiln_rt {
     kiln_counter_spec *counters; /* what kiln_program_count counts; NULL = nothing */
     int energy;                  /* kiln_program_count measures energy too */
     kc_energy energy_src;
+    unsigned long compiles;      /* builds from source (atomic: builds ahead run on other threads) */
 };
 
 struct kiln_buf {
@@ -139,9 +145,15 @@ void kiln_device_fingerprint(kiln_device_info *info);
 /* The cache folder ($KILN_CACHE_DIR, $XDG_CACHE_HOME/kiln, ~/.cache/kiln),
  * created if missing. -1 when there is none usable (the cache is then off). */
 int kiln_cache_dir(char *out, size_t outlen);
-/* Key of a build: hash of source, options and device fingerprint. */
+/* Key of a build: hash of source, options, device fingerprint and this
+ * kiln's version (a new kiln may generate or load binaries differently). */
 void kiln_cache_key(const char *source, const char *options, const char *fingerprint,
                     char out[17]);
+/* The same for a given kiln version. */
+void kiln_cache_key_version(const char *source, const char *options, const char *fingerprint,
+                            const char *version, char out[17]);
+/* Counts one build from source on rt (any thread). */
+void kiln_rt_count_compile(kiln_rt *rt);
 /* Path of a cache entry "<dir>/<key><suffix>"; -1 when the cache is off. */
 int kiln_cache_path(const char *key, const char *suffix, char *out, size_t outlen);
 /* Reads a whole cache entry (malloc'ed); NULL when absent. */

@@ -84,6 +84,11 @@ static int series_begin(kiln_rt *rt, kiln_program *prog, const kiln_geometry *ge
     return 0;
 }
 
+int kiln_time_race_lost(int n, double fastest_ns, double race_ns)
+{
+    return race_ns > 0 && n >= KILN_RACE_MIN_SAMPLES && fastest_ns > race_ns * (1 + KILN_RACE_MARGIN);
+}
+
 int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
                       const kiln_time_opts *opts, kiln_time_stats *out)
 {
@@ -96,8 +101,8 @@ int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
     double *samples = malloc((size_t)o.max_reps * sizeof *samples);
     if (!samples)
         return kiln_rt_fail(rt, "kiln_program_time: out of memory for %d samples", o.max_reps);
-    double total_ns = 0, budget_ns = o.budget_ms * 1e6;
-    int n = 0;
+    double total_ns = 0, budget_ns = o.budget_ms * 1e6, fastest_ns = 0;
+    int n = 0, lost = 0;
     while (n < o.max_reps && (n < o.min_reps || total_ns < budget_ns)) {
         int rc = kiln_program_run(rt, prog, geo, &ns);
         if (rc != 0) {
@@ -106,8 +111,14 @@ int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
         }
         samples[n++] = ns;
         total_ns += ns;
+        fastest_ns = n == 1 || ns < fastest_ns ? ns : fastest_ns;
+        if (n >= o.min_reps && kiln_time_race_lost(n, fastest_ns, o.race_ns)) {
+            lost = n < o.max_reps && total_ns < budget_ns; /* stopped before the series would end */
+            break;
+        }
     }
     kiln_stats_of(samples, n, out);
+    out->stopped_early = lost;
     free(samples);
     return 0;
 }

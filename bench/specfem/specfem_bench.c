@@ -80,7 +80,7 @@ static int kiln_ns(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, co
     opts.size = *size;
     opts.seed = 1;
     opts.openmp = openmp;
-    opts.timing = (kiln_time_opts){1, 5, 30, 300.0};
+    opts.timing = (kiln_time_opts){.warmup = 1, .min_reps = 5, .max_reps = 30, .budget_ms = 300.0};
     kiln_eval ev;
     memset(&ev, 0, sizeof ev);
     char err[1024];

@@ -68,6 +68,22 @@ void kiln_buf_free(kiln_rt *rt, kiln_buf *buf);
 kiln_program *kiln_program_build(kiln_rt *rt, const char *source, const char *kernel_name,
                                  const char *options, char **log);
 void kiln_program_free(kiln_rt *rt, kiln_program *prog);
+/* Builds ahead: compiles source for rt's device so that a later
+ * kiln_program_build of the same source, kernel and options on rt finds it
+ * built (through the compiled-binary cache, or handed over in memory). Safe
+ * to call from several threads at once while one other thread uses rt;
+ * errors go to err, never to kiln_rt_errmsg. 0 built (now or before), 1
+ * nothing done (the backend builds only where it runs, or the cache is off),
+ * -1 the build failed: err and *log (malloc'ed, may be NULL) say why, and
+ * kiln_program_build would fail the same way. */
+int kiln_program_compile(kiln_rt *rt, const char *source, const char *kernel_name, const char *options,
+                         char **log, char *err, size_t errlen);
+/* How many builds from source (compiler runs) rt has made, ahead or not: a
+ * build the binary cache answered does not count. */
+unsigned long kiln_rt_compiles(const kiln_rt *rt);
+/* 1 when rt's compiler runs in a process of its own (the host C compiler),
+ * so that no build can take kiln down; 0 when it runs inside kiln (OpenCL). */
+int kiln_rt_builds_apart(const kiln_rt *rt);
 int kiln_program_set_buf(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf);
 int kiln_program_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const void *value, size_t bytes);
 /* A __local allocation of `bytes` for argument index (OpenCL; -1 on the host). */
@@ -109,7 +125,21 @@ typedef struct kiln_time_opts {
     int min_reps;          /* at least this many samples (default 3) */
     int max_reps;          /* at most this many (default 50) */
     double budget_ms;      /* stop after min_reps once the samples add up to this (default 200) */
+    /* A race against the best so far (0 = none): after KILN_RACE_MIN_SAMPLES
+     * samples (and min_reps), the series stops as soon as its fastest sample
+     * is slower than race_ns * (1 + KILN_RACE_MARGIN). A sample falls at or
+     * below its series' median with probability >= 1/2 whatever the noise,
+     * so a variant whose median is within that margin of race_ns is stopped
+     * with probability at most 2^-KILN_RACE_MIN_SAMPLES (1/8), and one truly
+     * as fast as race_ns far less often: all its samples would have to be
+     * 25% above its own median. */
+    double race_ns;
 } kiln_time_opts;
+#define KILN_RACE_MIN_SAMPLES 3
+#define KILN_RACE_MARGIN 0.25
+/* The race's rule: 1 when a series of n samples, the fastest fastest_ns,
+ * has lost against race_ns (0 = no race), 0 while it goes on. */
+int kiln_time_race_lost(int n, double fastest_ns, double race_ns);
 
 typedef struct kiln_time_stats {
     double median_ns, min_ns, max_ns;
@@ -117,6 +147,7 @@ typedef struct kiln_time_stats {
     double mad_ns;         /* median absolute deviation of the samples */
     double iqr_ns;         /* interquartile range (third quartile - first) */
     int noisy;             /* the spread is too large for the median to rank variants */
+    int stopped_early;     /* the race (race_ns) ended the series: fewer samples, slower than the best */
 } kiln_time_stats;
 
 void kiln_time_opts_default(kiln_time_opts *o);

@@ -206,6 +206,11 @@ int64_t kiln_db_run_begin(kiln_db *db, const char *kernel, int64_t device_id, co
                           uint64_t budget, uint64_t seed, const char *size, const char *command);
 int kiln_db_run_end(kiln_db *db, int64_t run_id, const char *status);
 
+/* Wall time of the steps of one evaluation, ns (-1: not taken). */
+typedef struct kiln_phase_ns {
+    double generate_ns, build_ns, verify_ns, measure_ns;
+} kiln_phase_ns;
+
 typedef struct kiln_result {
     int64_t run_id, device_id;
     const char *kernel;
@@ -223,6 +228,7 @@ typedef struct kiln_result {
     int64_t worst_index;
     const char *error_text;    /* build log, run error, verification summary */
     const char *counters_json; /* hardware counters where available, else NULL */
+    kiln_phase_ns phase;       /* where the evaluation's time went (all 0: not recorded) */
 } kiln_result;
 
 /* One transaction per result. A finished result supersedes the current rows
@@ -238,6 +244,15 @@ int kiln_db_result_add(kiln_db *db, const kiln_result *r);
  * (kiln_db_result_retry) and records it crashed the second time. */
 int64_t kiln_db_result_begin(kiln_db *db, const kiln_result *r);
 int kiln_db_result_finish(kiln_db *db, int64_t row_id, const kiln_result *r);
+/* What an in-flight marker's variant was doing (its error text): a variant
+ * built ahead of its measurement is marked before its build (a compiler in
+ * kiln's process can take it down) and waits, built, until it runs. One
+ * left waiting by a process that died never ran, and took nothing down. */
+#define KILN_STAGE_BUILDING "building"
+#define KILN_STAGE_WAITING "built, waiting to run"
+#define KILN_STAGE_RUNNING "in flight"
+/* Sets the stage of this process's marker. */
+int kiln_db_result_stage(kiln_db *db, int64_t row_id, const char *stage);
 /* Takes over a marker left by a dead owner: this process owns it now and its
  * crash count becomes `crashes`. */
 int kiln_db_result_retry(kiln_db *db, int64_t row_id, int crashes);
@@ -268,6 +283,8 @@ typedef struct kiln_db_row {
     int64_t superseded_by;     /* 0 when current, else the row that replaced it */
     uint64_t seed;             /* the run's seed (verification data) */
     char *counters_json;       /* events and energy per run (kiln_counts_json), NULL if not counted */
+    kiln_phase_ns phase;       /* where the evaluation's time went; -1 each before schema 9 or not taken */
+    int stopped_early;         /* the race against the best so far ended its timed runs early */
     int64_t run_id;
     int64_t id;                /* the result's row id */
 } kiln_db_row;
@@ -390,6 +407,10 @@ typedef struct kiln_tune_opts {
     int confirm_top;           /* re-measure the fastest N at the end of a finished run (0 = none) */
     int confirm_rounds;        /* interleaved rounds of that (0 = 5) */
     kiln_objective objective;  /* what strategy reports and the summary's best_objective minimise */
+    int jobs;                  /* threads generating and building variants ahead of the measurement
+                                  (0 = one per core online) */
+    int no_race;               /* time every variant fully: no race against the best so far
+                                  (kiln_time_opts.race_ns; the race runs under the time objective only) */
 } kiln_tune_opts;
 
 typedef struct kiln_tune_event {
@@ -435,6 +456,10 @@ typedef struct kiln_eval {
     char source_hash[17];
     char *error_text;
     char *counters_json;       /* kiln_counts_json of a counted series, when asked for */
+    /* where the time went (wall ns): the description and the generator, the
+     * build (ahead and where it runs), verification (read-backs and
+     * comparisons), the timed runs; -1 for a step not taken */
+    kiln_phase_ns phase;
 } kiln_eval;
 int kiln_evaluate(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
                   const kiln_tune_opts *opts, kiln_eval *out, char *err, size_t errlen);

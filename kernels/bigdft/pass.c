@@ -28,6 +28,7 @@
  * rows of the local tile have an odd length, so the work-items that read one
  * column of neighbouring rows meet different banks.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +43,9 @@
 
 /* ---- the operators ---------------------------------------------------- */
 
+/* Made once, on first use: variants are generated on several threads at once. */
 static pass_op ops[PASS_KIND_COUNT];
-static int ops_ready;
+static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
 
 static void one_output(pass_op *op, const bigdft_filter *f, int reversed)
 {
@@ -108,13 +110,11 @@ static void make_ops(void)
     ops[PASS_KINETIC_DOT] = *kin;
     ops[PASS_KINETIC_DOT].name = "kinetic_dot";
     ops[PASS_KINETIC_DOT].dot = 1;
-    ops_ready = 1;
 }
 
 const pass_op *bigdft_pass_op(pass_kind kind)
 {
-    if (!ops_ready)
-        make_ops();
+    pthread_once(&ops_once, make_ops);
     return kind >= 0 && kind < PASS_KIND_COUNT ? &ops[kind] : NULL;
 }
 

@@ -80,7 +80,7 @@ static inline double example_check_runs(kiln_rt *rt, const kiln_kernel *k, const
     kiln_tune_opts opts;
     memset(&opts, 0, sizeof opts);
     opts.seed = seed;
-    opts.timing = (kiln_time_opts){0, 1, 1, 1.0};
+    opts.timing = (kiln_time_opts){.warmup = 0, .min_reps = 1, .max_reps = 1, .budget_ms = 1.0};
     opts.kernel = k;
     opts.size = size;
     kiln_eval ev;

@@ -73,7 +73,7 @@ static void run_cases(kiln_rt *rt)
     kiln_tune_opts opts;
     memset(&opts, 0, sizeof opts);
     opts.seed = 7;
-    opts.timing = (kiln_time_opts){0, 1, 1, 1.0};
+    opts.timing = (kiln_time_opts){.warmup = 0, .min_reps = 1, .max_reps = 1, .budget_ms = 1.0};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const kiln_kernel *k = cases[i].kernel;
         kiln_size size;

@@ -167,7 +167,7 @@ static void test_round_trip(void)
     CHECK_MSG(db != NULL, "%s", err);
     if (!db)
         return;
-    CHECK(sql_int(path, "PRAGMA user_version") == 2);
+    CHECK(sql_int(path, "PRAGMA user_version") == 3);
     CHECK(sql_int(path, "SELECT count(*) FROM meta WHERE key = 'application' AND value = 'kiln'") == 1);
 
     kiln_device_info d1 = test_device("Fast GPU", "aaaaaaaaaaaaaaaa");
@@ -502,7 +502,7 @@ static void test_migration_from_v1(void)
     CHECK_MSG(db != NULL, "%s", err);
     if (!db)
         return;
-    CHECK(sql_int(path, "PRAGMA user_version") == 2);
+    CHECK(sql_int(path, "PRAGMA user_version") == 3);
     CHECK(sql_int(path, "SELECT count(*) FROM results") == 4);
     CHECK(sql_int(path, "SELECT superseded_by FROM results WHERE median_ns = 1000") ==
           sql_int(path, "SELECT id FROM results WHERE median_ns = 4000"));
@@ -681,6 +681,56 @@ static void test_owners_and_claims(void)
     CHECK(integrity_ok(path));
 }
 
+static int first_row(void *user, const kiln_db_row *row)
+{
+    kiln_db_row *out = user;
+    out->phase = row->phase;
+    out->stopped_early = row->stopped_early;
+    out->samples = row->samples;
+    return 1;
+}
+
+/* Where an evaluation's time went, and an early stop, are stored and read
+ * back; a database of schema 2 migrates, its rows saying "not recorded". */
+static void test_phases(void)
+{
+    char path[512], err[512];
+    path_in_dir(path, sizeof path, "phases.db");
+    kiln_db *db = kiln_db_open(path, err, sizeof err);
+    CHECK_MSG(db != NULL, "%s", err);
+    if (!db)
+        return;
+    kiln_device_info d = test_device("GPU", "aaaaaaaaaaaaaaaa");
+    int64_t dev = kiln_db_device(db, &d);
+    kiln_result r = make_result(0, dev, "{\"wg\":64}", KILN_OK, 5000);
+    r.phase = (kiln_phase_ns){.generate_ns = 1e6, .build_ns = 2e8, .verify_ns = 3e5, .measure_ns = 4e7};
+    r.time.samples = 3;
+    r.time.stopped_early = 1;
+    CHECK(kiln_db_result_add(db, &r) == 0);
+    kiln_db_row row;
+    memset(&row, 0, sizeof row);
+    CHECK(kiln_db_foreach(db, "saxpy", NULL, NULL, first_row, &row) == 0);
+    CHECK_MSG(row.phase.generate_ns == 1e6 && row.phase.build_ns == 2e8 && row.phase.verify_ns == 3e5 &&
+                  row.phase.measure_ns == 4e7,
+              "phases read back %g %g %g %g", row.phase.generate_ns, row.phase.build_ns, row.phase.verify_ns,
+              row.phase.measure_ns);
+    CHECK(row.stopped_early == 1 && row.samples == 3);
+    kiln_db_close(db);
+    /* schema 2, as an older kiln left it */
+    CHECK(sql(path, "ALTER TABLE results DROP COLUMN generate_ns; ALTER TABLE results DROP COLUMN build_ns;"
+                    "ALTER TABLE results DROP COLUMN verify_ns; ALTER TABLE results DROP COLUMN measure_ns;"
+                    "ALTER TABLE results DROP COLUMN stopped_early; PRAGMA user_version = 2;") == 0);
+    db = kiln_db_open(path, err, sizeof err);
+    CHECK_MSG(db != NULL, "%s", err);
+    if (!db)
+        return;
+    CHECK(sql_int(path, "PRAGMA user_version") == 3);
+    memset(&row, 0, sizeof row);
+    CHECK(kiln_db_foreach(db, "saxpy", NULL, NULL, first_row, &row) == 0);
+    CHECK(row.phase.generate_ns == -1 && row.phase.measure_ns == -1 && row.stopped_early == 0 && row.samples == 3);
+    kiln_db_close(db);
+}
+
 static void remove_dir(void)
 {
     static const char *const names[] = {
@@ -719,6 +769,7 @@ int main(void)
     test_migration_from_v1();
     test_identity_and_best();
     test_owners_and_claims();
+    test_phases();
     remove_dir();
     CHECK_DONE();
 }
