@@ -301,20 +301,60 @@ static cl_int reply_info(cl_int err, size_t size, void *value, size_t *size_ret)
     return copy_info(size, value, size_ret, blob, len);
 }
 
+/* Whether uid is named in KILN_REMOTE_TRUST_UID (decimal uids separated by commas or spaces). */
+static int uid_trusted_by_environment(uid_t uid)
+{
+    const char *list = getenv("KILN_REMOTE_TRUST_UID");
+    while (list && *list) {
+        char *end;
+        unsigned long v = strtoul(list, &end, 10);
+        if (end == list) {
+            list++;
+            continue;
+        }
+        if (v == (unsigned long)uid)
+            return 1;
+        list = end;
+    }
+    return 0;
+}
+
+/*
+ * Whoever listens on the socket receives this process's buffers: before
+ * anything is sent, its uid must be ours, root's or one in
+ * KILN_REMOTE_TRUST_UID. KILN_REMOTE_TEST_PEER_UID replaces the uid the kernel
+ * reports, so that a test run by one user can play a daemon of another.
+ */
+static int daemon_trusted(int s, const char *path)
+{
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof cred)
+        return 0;
+    const char *fake = getenv("KILN_REMOTE_TEST_PEER_UID");
+    uid_t uid = fake && *fake ? (uid_t)strtoul(fake, NULL, 10) : cred.uid;
+    if (uid == geteuid() || uid == 0 || uid_trusted_by_environment(uid))
+        return 1;
+    fprintf(stderr, "kiln-remote: not using %s: the daemon there runs as uid %u, neither yours (%u) nor root; "
+            "list it in KILN_REMOTE_TRUST_UID to trust it\n", path, (unsigned)uid, (unsigned)geteuid());
+    return 0;
+}
+
 static void connect_once(void)
 {
+    char default_path[sizeof ((struct sockaddr_un *)0)->sun_path];
     const char *path = getenv("KILN_REMOTE_SOCKET");
-    if (!path || !*path)
-        path = "/run/kiln-remoted.sock";
+    if ((!path || !*path) && kr_default_socket_path(default_path, sizeof default_path) == 0)
+        path = default_path;
     struct sockaddr_un addr = {0};
     addr.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof addr.sun_path)
+    if (!path || !*path || strlen(path) >= sizeof addr.sun_path)
         return;
     strcpy(addr.sun_path, path);
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0)
         return;
-    if (connect(s, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    if (connect(s, (struct sockaddr *)&addr, sizeof addr) != 0 || !daemon_trusted(s, path)) {
         close(s);
         return;
     }

@@ -113,4 +113,12 @@ int kr_conn_take_fd(struct kr_conn *c);
 /* Writes all of p, attaching fd (if >= 0) to the first byte. 0 or -1. */
 int kr_send_all(int sock, const void *p, size_t n, int fd);
 
+/*
+ * The socket both ends use when none is named ($KILN_REMOTE_SOCKET, --socket):
+ * $XDG_RUNTIME_DIR/kiln/remoted.sock, or /tmp/kiln-UID/remoted.sock where
+ * XDG_RUNTIME_DIR is unset (the daemon makes that directory, mode 0700, and
+ * refuses it when it belongs to anyone else). 0, or -1 when it does not fit cap.
+ */
+int kr_default_socket_path(char *out, size_t cap);
+
 #endif
