@@ -582,10 +582,159 @@ static cl_int kr_get_device_ids(cl_platform_id p, cl_device_type type, cl_uint n
     return err;
 }
 
+/*
+ * The device as the remoting offers it: what this ICD implements, not what
+ * the real driver could do. OpenCL 1.2 without images, samplers, sub-devices,
+ * built-in kernels or anything of OpenCL 2.0 and later (SVM, pipes, device
+ * queues, IL): those queries answer as a 1.2 device without images does, so
+ * an application never takes a path the ICD would then refuse. Only
+ * extensions that add nothing but kernel-language features pass.
+ */
+#define ICD_VERSION_MAJOR 1
+#define ICD_VERSION_MINOR 2
+
+static const char *const g_kernel_only_extensions[] = {
+    "cl_khr_byte_addressable_store", "cl_khr_fp16", "cl_khr_fp64",
+    "cl_khr_global_int32_base_atomics", "cl_khr_global_int32_extended_atomics",
+    "cl_khr_local_int32_base_atomics", "cl_khr_local_int32_extended_atomics",
+    "cl_khr_int64_base_atomics", "cl_khr_int64_extended_atomics", "cl_khr_select_fprounding_mode",
+    "cl_khr_extended_bit_ops", "cl_khr_expect_assume", "cl_khr_kernel_clock", "cl_ext_float_atomics",
+};
+
+static int kernel_only_extension(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof g_kernel_only_extensions / sizeof *g_kernel_only_extensions; i++)
+        if (strlen(g_kernel_only_extensions[i]) == len && memcmp(g_kernel_only_extensions[i], name, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* The real extension list with only kernel-language extensions kept; out holds at least len + 1 bytes. */
+static size_t filter_extensions(const char *real, size_t len, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && real[i];) {
+        size_t j = i;
+        while (j < len && real[j] && real[j] != ' ')
+            j++;
+        if (j > i && kernel_only_extension(real + i, j - i)) {
+            memcpy(out + n, real + i, j - i);
+            n += j - i;
+            out[n++] = ' ';
+        }
+        i = j + 1;
+    }
+    out[n] = 0;
+    return n + 1;
+}
+
+/*
+ * "OpenCL C X.Y ..." at most the ICD's version; "OpenCL X.Y ..." for the device
+ * version always names the ICD's, with the real text kept after it.
+ */
+static size_t capped_version(const char *real, size_t len, int c_version, char *out, size_t cap)
+{
+    const char *prefix = c_version ? "OpenCL C " : "OpenCL ";
+    int major = 0, minor = 0;
+    size_t plen = strlen(prefix);
+    if (len > plen && strncmp(real, prefix, plen) == 0)
+        sscanf(real + plen, "%d.%d", &major, &minor);
+    int n;
+    if (c_version && major * 10 + minor <= ICD_VERSION_MAJOR * 10 + ICD_VERSION_MINOR && major > 0)
+        n = snprintf(out, cap, "%.*s", (int)strnlen(real, len), real);
+    else
+        n = snprintf(out, cap, "%s%d.%d kiln-remote (%.*s)", prefix, ICD_VERSION_MAJOR, ICD_VERSION_MINOR,
+                     (int)strnlen(real, len), real);
+    return n < 0 ? 1 : (size_t)n < cap ? (size_t)n + 1 : cap;
+}
+
+/* Answers for what the remoting does not offer; 1 when param was one of them (*err set). */
+static int device_info_withheld(cl_device_info param, size_t size, void *value, size_t *size_ret, cl_int *err)
+{
+    static const size_t zero_size = 0;
+    static const cl_uint zero_uint = 0;
+    static const cl_bool no = CL_FALSE;
+    static const cl_device_partition_property no_partition = 0;
+    switch (param) {
+    case CL_DEVICE_IMAGE_SUPPORT: *err = copy_info(size, value, size_ret, &no, sizeof no); return 1;
+    case CL_DEVICE_MAX_READ_IMAGE_ARGS:
+    case CL_DEVICE_MAX_WRITE_IMAGE_ARGS:
+    case CL_DEVICE_MAX_SAMPLERS:
+    case CL_DEVICE_PARTITION_MAX_SUB_DEVICES: *err = copy_info(size, value, size_ret, &zero_uint, sizeof zero_uint); return 1;
+    case CL_DEVICE_IMAGE2D_MAX_WIDTH:
+    case CL_DEVICE_IMAGE2D_MAX_HEIGHT:
+    case CL_DEVICE_IMAGE3D_MAX_WIDTH:
+    case CL_DEVICE_IMAGE3D_MAX_HEIGHT:
+    case CL_DEVICE_IMAGE3D_MAX_DEPTH:
+    case CL_DEVICE_IMAGE_MAX_BUFFER_SIZE:
+    case CL_DEVICE_IMAGE_MAX_ARRAY_SIZE: *err = copy_info(size, value, size_ret, &zero_size, sizeof zero_size); return 1;
+    case CL_DEVICE_PARTITION_AFFINITY_DOMAIN: {
+        cl_device_affinity_domain none = 0;
+        *err = copy_info(size, value, size_ret, &none, sizeof none);
+        return 1;
+    }
+    case CL_DEVICE_PARTITION_PROPERTIES:
+        *err = copy_info(size, value, size_ret, &no_partition, sizeof no_partition);
+        return 1;
+    case CL_DEVICE_PARTITION_TYPE: *err = copy_info(size, value, size_ret, NULL, 0); return 1;
+    case CL_DEVICE_BUILT_IN_KERNELS: *err = copy_info(size, value, size_ret, "", 1); return 1;
+    default: break;
+    }
+    /* OpenCL 2.0 and later (SVM, pipes, device queues, IL, 3.0 capabilities): unknown to a 1.2 device. */
+    if (param >= CL_DEVICE_IMAGE_PITCH_ALIGNMENT && param <= CL_DEVICE_LATEST_CONFORMANCE_VERSION_PASSED) {
+        *err = CL_INVALID_VALUE;
+        return 1;
+    }
+    return 0;
+}
+
+/* The real device's answer to param, fetched once and cached; lock held. NULL with *err on failure. */
+static struct info_cache *device_info_cached(cl_device_id d, cl_device_info param, cl_int *err)
+{
+    struct info_cache *c = d->cache;
+    while (c && c->param != param)
+        c = c->next;
+    if (c)
+        return c;
+    size_t start = begin(KR_OP_DEVICE_INFO);
+    kr_put_u32(&g.batch, d->index);
+    kr_put_u32(&g.batch, param);
+    *err = end_call(start);
+    size_t len = 0;
+    const void *blob = kr_get_blob(&g.reply, &len, KR_FRAME_MAX_PAYLOAD);
+    if (*err == CL_SUCCESS && g.reply.bad)
+        *err = ERR_GONE;
+    if (*err != CL_SUCCESS)
+        return NULL;
+    /* Text answers get room for a rewritten version (capped_version) and a terminating zero. */
+    if (!(c = malloc(sizeof *c + len + 96))) {
+        *err = CL_OUT_OF_HOST_MEMORY;
+        return NULL;
+    }
+    c->param = param;
+    c->size = len;
+    memcpy(c->value, blob, len);
+    if (param == CL_DEVICE_EXTENSIONS)
+        c->size = filter_extensions((const char *)blob, len, (char *)c->value);
+    else if (param == CL_DEVICE_VERSION || param == CL_DEVICE_OPENCL_C_VERSION) {
+        char real[512];
+        size_t n = len < sizeof real - 1 ? len : sizeof real - 1;
+        memcpy(real, blob, n);
+        real[n] = 0;
+        c->size = capped_version(real, n, param == CL_DEVICE_OPENCL_C_VERSION, (char *)c->value, len + 96);
+    }
+    c->next = d->cache;
+    d->cache = c;
+    return c;
+}
+
 static cl_int kr_get_device_info(cl_device_id d, cl_device_info param, size_t size, void *value, size_t *size_ret)
 {
     if (!device_ok(d))
         return CL_INVALID_DEVICE;
+    cl_int err = CL_SUCCESS;
+    if (device_info_withheld(param, size, value, size_ret, &err))
+        return err;
     switch (param) {
     case CL_DEVICE_PLATFORM: {
         cl_platform_id p = &g.platform;
@@ -602,27 +751,7 @@ static cl_int kr_get_device_info(cl_device_id d, cl_device_info param, size_t si
     default: break;
     }
     pthread_mutex_lock(&g.lock);
-    struct info_cache *c = d->cache;
-    while (c && c->param != param)
-        c = c->next;
-    cl_int err = CL_SUCCESS;
-    if (!c) {
-        size_t start = begin(KR_OP_DEVICE_INFO);
-        kr_put_u32(&g.batch, d->index);
-        kr_put_u32(&g.batch, param);
-        err = end_call(start);
-        size_t len = 0;
-        const void *blob = kr_get_blob(&g.reply, &len, KR_FRAME_MAX_PAYLOAD);
-        if (err == CL_SUCCESS && !g.reply.bad && (c = malloc(sizeof *c + len))) {
-            c->param = param;
-            c->size = len;
-            memcpy(c->value, blob, len);
-            c->next = d->cache;
-            d->cache = c;
-        } else if (err == CL_SUCCESS) {
-            err = CL_OUT_OF_HOST_MEMORY;
-        }
-    }
+    struct info_cache *c = device_info_cached(d, param, &err);
     if (c)
         err = copy_info(size, value, size_ret, c->value, c->size);
     pthread_mutex_unlock(&g.lock);

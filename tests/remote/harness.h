@@ -148,8 +148,8 @@ static void harness_stop(struct harness *h)
         fprintf(stderr, "could not remove %s\n", h->dir);
 }
 
-/* The first platform whose name contains `needle`, or NULL. */
-__attribute__((unused)) static cl_platform_id harness_platform(const char *needle)
+/* The first platform whose name contains `needle` and not `unless` (NULL: anything), or NULL. */
+static cl_platform_id harness_platform_unless(const char *needle, const char *unless)
 {
     cl_platform_id ps[8];
     cl_uint n = 0;
@@ -158,10 +158,22 @@ __attribute__((unused)) static cl_platform_id harness_platform(const char *needl
     for (cl_uint i = 0; i < n && i < 8; i++) {
         char name[256] = {0};
         clGetPlatformInfo(ps[i], CL_PLATFORM_NAME, sizeof name, name, NULL);
-        if (strstr(name, needle))
+        if (strstr(name, needle) && !(unless && strstr(name, unless)))
             return ps[i];
     }
     return NULL;
+}
+
+/* The first platform whose name contains `needle`, or NULL. */
+__attribute__((unused)) static cl_platform_id harness_platform(const char *needle)
+{
+    return harness_platform_unless(needle, NULL);
+}
+
+/* PoCL itself, not the remoted platform that carries its name in parentheses. */
+__attribute__((unused)) static cl_platform_id harness_native_platform(void)
+{
+    return harness_platform_unless("Portable Computing Language", "kiln-remote");
 }
 
 /* ---- raw protocol: for tests that play a (misbehaving) client by hand ---- */
