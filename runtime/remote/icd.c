@@ -1479,6 +1479,150 @@ static cl_int kr_copy_buffer(cl_command_queue q, cl_mem src, cl_mem dst, size_t 
     return err;
 }
 
+/* ------------------------------------------------- rectangular transfers */
+
+static void rect_set(struct kr_rect *r, const size_t *origin, const size_t *region, size_t row_pitch,
+                     size_t slice_pitch)
+{
+    for (int i = 0; i < 3; i++) {
+        r->origin[i] = origin[i];
+        r->region[i] = region[i];
+    }
+    r->row_pitch = row_pitch;
+    r->slice_pitch = slice_pitch;
+}
+
+/*
+ * Whether two rectangles of one buffer with the same pitches share a byte:
+ * their boxes in (byte in row, row, slice) intersect. A box that runs past the
+ * end of its row is judged by its span alone.
+ */
+static int rect_overlap(const struct kr_rect *a, uint64_t a_first, uint64_t a_end, const struct kr_rect *b,
+                        uint64_t b_first, uint64_t b_end)
+{
+    if (a_first >= b_end || b_first >= a_end)
+        return 0;
+    uint64_t at[3] = {a_first % a->row_pitch, a_first % a->slice_pitch / a->row_pitch, a_first / a->slice_pitch};
+    uint64_t bt[3] = {b_first % b->row_pitch, b_first % b->slice_pitch / b->row_pitch, b_first / b->slice_pitch};
+    if (at[0] + a->region[0] > a->row_pitch || bt[0] + b->region[0] > b->row_pitch ||
+        at[1] + a->region[1] > a->slice_pitch / a->row_pitch || bt[1] + b->region[1] > b->slice_pitch / b->row_pitch)
+        return 1;
+    for (int i = 0; i < 3; i++)
+        if (at[i] >= bt[i] + b->region[i] || bt[i] >= at[i] + a->region[i])
+            return 0;
+    return 1;
+}
+
+static cl_int kr_copy_buffer_rect(cl_command_queue q, cl_mem src, cl_mem dst, const size_t *so, const size_t *dof,
+                                  const size_t *region, size_t src_row, size_t src_slice, size_t dst_row,
+                                  size_t dst_slice, cl_uint nw, const cl_event *wl, cl_event *event)
+{
+    cl_int err = CL_SUCCESS;
+    if (!check_buffer_cmd(q, src, 0, 1, &err) || !check_buffer_cmd(q, dst, 0, 1, &err))
+        return err;
+    if (!so || !dof || !region)
+        return CL_INVALID_VALUE;
+    struct kr_rect from, to;
+    uint64_t f0, f1, t0, t1;
+    rect_set(&from, so, region, src_row, src_slice);
+    rect_set(&to, dof, region, dst_row, dst_slice);
+    if (kr_rect_span(&from, src->size, &f0, &f1) != 0 || kr_rect_span(&to, dst->size, &t0, &t1) != 0)
+        return CL_INVALID_VALUE;
+    if (src == dst && (from.row_pitch != to.row_pitch || from.slice_pitch != to.slice_pitch))
+        return CL_INVALID_VALUE;
+    if (src == dst && rect_overlap(&from, f0, f1, &to, t0, t1))
+        return CL_MEM_COPY_OVERLAP;
+    pthread_mutex_lock(&g.lock);
+    size_t start = begin(KR_OP_COPY_BUFFER_RECT);
+    kr_put_u64(&g.batch, q->o.id);
+    kr_put_u64(&g.batch, src->o.id);
+    kr_put_u64(&g.batch, dst->o.id);
+    for (int i = 0; i < 3; i++)
+        kr_put_u64(&g.batch, region[i]);
+    const struct kr_rect *sides[2] = {&from, &to};
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < 3; i++)
+            kr_put_u64(&g.batch, sides[k]->origin[i]);
+        kr_put_u64(&g.batch, sides[k]->row_pitch);
+        kr_put_u64(&g.batch, sides[k]->slice_pitch);
+    }
+    err = put_wait_list(nw, wl, q->ctx);
+    if (err == CL_SUCCESS)
+        err = enqueue_tail(q, start, CL_COMMAND_COPY_BUFFER_RECT, event);
+    else
+        g.batch.len = start;
+    pthread_mutex_unlock(&g.lock);
+    return err;
+}
+
+/* Copies the rows of a rectangle between the buffer's shared pages and host memory. */
+static void copy_rows(char *shared, const struct kr_rect *b, uint64_t b_first, char *host, const struct kr_rect *h,
+                      uint64_t h_first, int write)
+{
+    for (uint64_t z = 0; z < b->region[2]; z++)
+        for (uint64_t y = 0; y < b->region[1]; y++) {
+            char *dev = shared + b_first + z * b->slice_pitch + y * b->row_pitch;
+            char *mem = host + h_first + z * h->slice_pitch + y * h->row_pitch;
+            memcpy(write ? dev : mem, write ? mem : dev, (size_t)b->region[0]);
+        }
+}
+
+/*
+ * clEnqueueReadBufferRect and clEnqueueWriteBufferRect, done here on the shared
+ * pages like any read or write. Copy mode first brings the rectangle's whole
+ * span from the device (a write keeps the bytes between its rows), and a
+ * write sends the span back.
+ */
+static cl_int kr_rw_buffer_rect(cl_command_queue q, cl_mem m, int write, const size_t *bo, const size_t *ho,
+                                const size_t *region, size_t b_row, size_t b_slice, size_t h_row, size_t h_slice,
+                                void *ptr, cl_uint nw, const cl_event *wl, cl_event *event)
+{
+    cl_int err = CL_SUCCESS;
+    if (!check_buffer_cmd(q, m, 0, 1, &err))
+        return err;
+    if (!bo || !ho || !region || !ptr)
+        return CL_INVALID_VALUE;
+    if ((nw == 0) != (wl == NULL))
+        return CL_INVALID_EVENT_WAIT_LIST;
+    struct kr_rect b, h;
+    uint64_t b_first, b_end, h_first, h_end;
+    rect_set(&b, bo, region, b_row, b_slice);
+    rect_set(&h, ho, region, h_row, h_slice);
+    if (kr_rect_span(&b, m->size, &b_first, &b_end) != 0 || kr_rect_span(&h, UINT64_MAX, &h_first, &h_end) != 0)
+        return CL_INVALID_VALUE;
+    cl_ulong t0 = now_ns();
+    pthread_mutex_lock(&g.lock);
+    err = sync_before_host_access(q, nw, wl);
+    if (err == CL_SUCCESS && !g.in_place)
+        err = transfer(KR_OP_DEVICE_TO_HOST, q, m, (size_t)b_first, (size_t)(b_end - b_first));
+    if (err == CL_SUCCESS)
+        copy_rows(m->shared, &b, b_first, ptr, &h, h_first, write);
+    if (err == CL_SUCCESS && !g.in_place && write)
+        err = transfer(KR_OP_HOST_TO_DEVICE, q, m, (size_t)b_first, (size_t)(b_end - b_first));
+    pthread_mutex_unlock(&g.lock);
+    cl_command_type type = write ? CL_COMMAND_WRITE_BUFFER_RECT : CL_COMMAND_READ_BUFFER_RECT;
+    if (err == CL_SUCCESS && event && !(*event = event_local_complete(q, type, t0)))
+        err = CL_OUT_OF_HOST_MEMORY;
+    return err;
+}
+
+static cl_int kr_read_buffer_rect(cl_command_queue q, cl_mem m, cl_bool blocking, const size_t *bo, const size_t *ho,
+                                  const size_t *region, size_t b_row, size_t b_slice, size_t h_row, size_t h_slice,
+                                  void *ptr, cl_uint nw, const cl_event *wl, cl_event *event)
+{
+    (void)blocking;
+    return kr_rw_buffer_rect(q, m, 0, bo, ho, region, b_row, b_slice, h_row, h_slice, ptr, nw, wl, event);
+}
+
+static cl_int kr_write_buffer_rect(cl_command_queue q, cl_mem m, cl_bool blocking, const size_t *bo,
+                                   const size_t *ho, const size_t *region, size_t b_row, size_t b_slice,
+                                   size_t h_row, size_t h_slice, const void *ptr, cl_uint nw, const cl_event *wl,
+                                   cl_event *event)
+{
+    (void)blocking;
+    return kr_rw_buffer_rect(q, m, 1, bo, ho, region, b_row, b_slice, h_row, h_slice, (void *)ptr, nw, wl, event);
+}
+
 static cl_int kr_fill_buffer(cl_command_queue q, cl_mem m, const void *pattern, size_t psize, size_t off,
                              size_t size, cl_uint nw, const cl_event *wl, cl_event *event)
 {
@@ -2449,6 +2593,9 @@ __attribute__((constructor)) static void fill_dispatch(void)
     SET(clEnqueueReadBuffer, kr_read_buffer);
     SET(clEnqueueWriteBuffer, kr_write_buffer);
     SET(clEnqueueCopyBuffer, kr_copy_buffer);
+    SET(clEnqueueCopyBufferRect, kr_copy_buffer_rect);
+    SET(clEnqueueReadBufferRect, kr_read_buffer_rect);
+    SET(clEnqueueWriteBufferRect, kr_write_buffer_rect);
     SET(clEnqueueFillBuffer, kr_fill_buffer);
     SET(clEnqueueMapBuffer, kr_map_buffer);
     SET(clEnqueueUnmapMemObject, kr_unmap);

@@ -779,6 +779,54 @@ static void op_copy_buffer(struct session *s, struct kr_reader *r)
     end_enqueue(s, &t, err, ev);
 }
 
+static cl_int check_transfer(struct session *s, uint64_t q_id, uint64_t m_id, uint64_t off, uint64_t size,
+                             struct entry **q, struct entry **m);
+
+static void read_rect(struct kr_reader *r, struct kr_rect *rect, const uint64_t region[3])
+{
+    for (int i = 0; i < 3; i++)
+        rect->origin[i] = kr_get_u64(r);
+    memcpy(rect->region, region, sizeof rect->region);
+    rect->row_pitch = kr_get_u64(r);
+    rect->slice_pitch = kr_get_u64(r);
+}
+
+/* Frame: queue, source, destination, region, then per side origin and pitches; an enqueue tail. */
+static void op_copy_buffer_rect(struct session *s, struct kr_reader *r)
+{
+    uint64_t q_id = kr_get_u64(r), src_id = kr_get_u64(r), dst_id = kr_get_u64(r), region[3];
+    for (int i = 0; i < 3; i++)
+        region[i] = kr_get_u64(r);
+    struct kr_rect from, to;
+    read_rect(r, &from, region);
+    read_rect(r, &to, region);
+    struct enqueue_tail t;
+    if (read_enqueue_tail(s, r, &t) != 0)
+        return;
+    /* Each side's span is checked against its buffer like any transfer. */
+    uint64_t f0 = 0, f1 = 0, t0 = 0, t1 = 0;
+    int shaped = kr_rect_span(&from, UINT64_MAX, &f0, &f1) == 0 && kr_rect_span(&to, UINT64_MAX, &t0, &t1) == 0;
+    struct entry *q, *src, *dst;
+    cl_int src_err = check_transfer(s, q_id, src_id, f0, f1 - f0, &q, &src);
+    cl_int dst_err = check_transfer(s, q_id, dst_id, t0, t1 - t0, &q, &dst);
+    cl_int err = t.err != CL_SUCCESS ? t.err : src_err != CL_SUCCESS ? src_err : dst_err;
+    if (err == CL_SUCCESS && !shaped)
+        err = CL_INVALID_VALUE;
+    cl_event ev = NULL;
+    if (err == CL_SUCCESS) {
+        size_t so[3], dof[3], n[3];
+        for (int i = 0; i < 3; i++) {
+            so[i] = (size_t)from.origin[i];
+            dof[i] = (size_t)to.origin[i];
+            n[i] = (size_t)region[i];
+        }
+        err = s->D->clEnqueueCopyBufferRect(q->handle, src->handle, dst->handle, so, dof, n, (size_t)from.row_pitch,
+                                            (size_t)from.slice_pitch, (size_t)to.row_pitch, (size_t)to.slice_pitch,
+                                            t.nw, t.waits, t.ev_id ? &ev : NULL);
+    }
+    end_enqueue(s, &t, err, ev);
+}
+
 static void op_fill_buffer(struct session *s, struct kr_reader *r)
 {
     uint64_t q_id = kr_get_u64(r), m_id = kr_get_u64(r);
@@ -1302,6 +1350,7 @@ static int dispatch(struct session *s, const struct kr_header *h, const uint8_t 
     case KR_OP_NDRANGE: op_ndrange(s, r); break;
     case KR_OP_COPY_BUFFER: op_copy_buffer(s, r); break;
     case KR_OP_FILL_BUFFER: op_fill_buffer(s, r); break;
+    case KR_OP_COPY_BUFFER_RECT: op_copy_buffer_rect(s, r); break;
     case KR_OP_MARKER: op_marker(s, r, 0); break;
     case KR_OP_BARRIER: op_marker(s, r, 1); break;
     case KR_OP_FLUSH: {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KR_PROTOCOL_VERSION 2u
+#define KR_PROTOCOL_VERSION 3u
 #define KR_FRAME_HEADER_BYTES 16u
 #define KR_FRAME_MAX_PAYLOAD (64u << 20)
 #define KR_REPLY_BIT 0x80000000u
@@ -120,5 +120,22 @@ int kr_send_all(int sock, const void *p, size_t n, int fd);
  * refuses it when it belongs to anyone else). 0, or -1 when it does not fit cap.
  */
 int kr_default_socket_path(char *out, size_t cap);
+
+/*
+ * A rectangle of a buffer command (clEnqueueCopyBufferRect and friends), in
+ * bytes: origin and region are (x bytes, y rows, z slices).
+ */
+struct kr_rect {
+    uint64_t origin[3], region[3];
+    uint64_t row_pitch, slice_pitch; /* 0: tightly packed */
+};
+
+/*
+ * Replaces zero pitches by their defaults, checks the region and pitches, and
+ * gives the span [*first, *end) of the bytes the rectangle touches. 0, or -1
+ * when the region is empty, a pitch too small, the slice pitch not a multiple
+ * of the row pitch, or the span overflows or passes buffer_size.
+ */
+int kr_rect_span(struct kr_rect *r, uint64_t buffer_size, uint64_t *first, uint64_t *end);
 
 #endif
