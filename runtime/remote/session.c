@@ -63,8 +63,25 @@ struct entry {
     struct kr_capture_arg *cap_args;
 };
 
+/*
+ * What STATS tells a session about itself: its shared mappings (alive until
+ * the device releases each buffer, possibly after the session ended, hence
+ * the reference count) and its pipelined device copies.
+ */
+struct session_counts {
+    atomic_int refs;
+    atomic_ullong mappings, chunks;
+};
+
+static void counts_release(struct session_counts *c)
+{
+    if (atomic_fetch_sub(&c->refs, 1) == 1)
+        free(c);
+}
+
 struct session {
     const struct kr_platform *P;
+    struct session_counts *counts;
     const struct _cl_icd_dispatch *D;
     struct kr_conn conn;
     struct entry *tab;
@@ -83,6 +100,7 @@ struct session {
 struct mapping {
     void *p;
     size_t len;
+    struct session_counts *owner;
 };
 
 static void CL_CALLBACK unmap_on_destroy(cl_mem m, void *user)
@@ -90,6 +108,8 @@ static void CL_CALLBACK unmap_on_destroy(cl_mem m, void *user)
     (void)m;
     struct mapping *mp = user;
     munmap(mp->p, mp->len);
+    atomic_fetch_sub(&mp->owner->mappings, 1);
+    counts_release(mp->owner);
     free(mp);
     atomic_fetch_sub(&g_mappings, 1);
 }
@@ -465,9 +485,14 @@ static void op_create_buffer(struct session *s, struct kr_reader *r)
         if (mp) {
             mp->p = host;
             mp->len = (size_t)size;
+            mp->owner = s->counts;
+            atomic_fetch_add(&s->counts->refs, 1);
+            atomic_fetch_add(&s->counts->mappings, 1);
             atomic_fetch_add(&g_mappings, 1);
             if (s->D->clSetMemObjectDestructorCallback(m, unmap_on_destroy, mp) != CL_SUCCESS) {
                 atomic_fetch_sub(&g_mappings, 1);
+                atomic_fetch_sub(&s->counts->mappings, 1);
+                counts_release(s->counts);
                 free(mp);
                 mp = NULL;
             }
@@ -1105,6 +1130,7 @@ static void op_write_chunk(struct session *s, struct kr_reader *r)
             }
         }
         atomic_fetch_add(&g_chunks, 1);
+        atomic_fetch_add(&s->counts->chunks, 1);
     }
     chunk_error(s, err);
 }
@@ -1147,6 +1173,7 @@ static cl_int read_chunks(struct session *s, struct entry *q, struct entry *m, u
             if (err == CL_SUCCESS) {
                 issued++;
                 atomic_fetch_add(&g_chunks, 1);
+                atomic_fetch_add(&s->counts->chunks, 1);
             }
         }
         if (!blocking && err == CL_SUCCESS && issued > landed)
@@ -1296,10 +1323,12 @@ static void op_object_info(struct session *s, struct kr_reader *r, uint64_t seq,
     reply_info(s, op, seq, q, k->handle, extra, param);
 }
 
+/* The caller's own session only, unless the daemon runs with --stats-all: other sessions may be other users'. */
 static void op_stats(struct session *s, uint64_t seq)
 {
-    struct kr_daemon_stats st;
-    kr_daemon_stats(&st);
+    struct kr_daemon_stats st = {1, s->count, atomic_load(&s->counts->mappings), atomic_load(&s->counts->chunks)};
+    if (s->P->stats_all)
+        kr_daemon_stats(&st);
     size_t start = reply_begin(s, KR_OP_STATS, seq, CL_SUCCESS);
     kr_put_u64(&s->out, st.sessions);
     kr_put_u64(&s->out, st.objects);
@@ -1408,6 +1437,9 @@ int kr_session_run(const struct kr_platform *p, int sock)
     memset(&s, 0, sizeof s);
     s.P = p;
     s.D = p->D;
+    if (!(s.counts = calloc(1, sizeof *s.counts)))
+        return -1;
+    atomic_init(&s.counts->refs, 1);
     kr_conn_init(&s.conn, sock);
     atomic_fetch_add(&g_sessions, 1);
     int result = 0;
@@ -1440,6 +1472,7 @@ int kr_session_run(const struct kr_platform *p, int sock)
     session_cleanup(&s);
     kr_conn_free(&s.conn);
     kr_buf_free(&s.out);
+    counts_release(s.counts);
     atomic_fetch_sub(&g_sessions, 1);
     return result;
 }

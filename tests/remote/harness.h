@@ -28,6 +28,7 @@ struct harness {
     char vendors[300];
     char socket[300];
     pid_t daemon;
+    int own_stats; /* start the daemon without --stats-all: STATS tells a session only about itself */
 };
 
 static void harness_write(const char *path, const char *text)
@@ -95,16 +96,17 @@ static int harness_init(struct harness *h, int with_pocl)
 
 /*
  * Starts kiln-remoted with the harness's vendors folder (which lists the
- * remoting ICD first: the daemon must skip it) plus extra arguments, and
- * waits until it accepts connections. Returns 0 or -1.
+ * remoting ICD first: the daemon must skip it), with daemon-wide STATS unless
+ * h->own_stats, plus extra arguments, and waits until it accepts connections.
+ * Returns 0 or -1.
  */
 static int harness_start_daemon(struct harness *h, const char *extra1, const char *extra2)
 {
     h->daemon = fork();
     if (h->daemon == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* a test killed by its timeout takes the daemon with it */
-        const char *argv[10] = {KR_DAEMON_PATH, "--socket", h->socket, "--vendors", h->vendors, NULL};
-        int n = 5;
+        const char *argv[10] = {KR_DAEMON_PATH, "--socket", h->socket, "--vendors", h->vendors, "--stats-all", NULL};
+        int n = h->own_stats ? 5 : 6;
         if (extra1)
             argv[n++] = extra1;
         if (extra2)
@@ -251,7 +253,7 @@ __attribute__((unused)) static int raw_hello(struct raw *r)
     return raw_call(r, s);
 }
 
-/* Daemon-wide counters: live sessions, live objects, live shared mappings. */
+/* Live sessions, objects and shared mappings: daemon-wide (--stats-all) or this session's. */
 __attribute__((unused)) static int raw_stats(struct raw *r, uint64_t out[3])
 {
     size_t s = raw_begin(r, KR_OP_STATS);

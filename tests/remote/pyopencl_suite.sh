@@ -83,7 +83,7 @@ run_file() {
     [ "$hung" = 1 ] || break
     # The test that printed its name last and no outcome is the one that hung.
     local last; last=$(grep -aE '^test_[A-Za-z0-9_]+\.py::' "$log" | tail -1 |
-                        sed -E 's/ (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS).*$//')
+                        sed -E 's/ (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS).*$//; s/[[:space:]]+$//')
     [ -n "$last" ] || break
     echo "=== $mode $file: $last printed nothing for ${quiet_s}s: killed" >> "$raw"
     printf '%s\tHANG\n' "$last" >> "$work/$mode.results"
