@@ -6,7 +6,8 @@
 #                    python3-pyopencl packages) or an unpacked source tree; its test/ folder is run
 #   OUTDIR           where the results go (default tests/remote/pyopencl): raw.log (every pytest run, both
 #                    modes), results.tsv (test, native, remoted) and table.md (the same, with totals)
-#   TEST_FILE        only these files of test/ (default: all test_*.py)
+#   TEST_FILE        only these files of test/, in this order (default: all test_*.py); each file runs
+#                    natively, then remoted, and the table is rewritten after each
 # Needs: apt-get install python3-pyopencl python3-pytest python3-pytest-timeout, pocl-opencl-icd, and a
 # build of kiln-remoted and libkiln-remote-icd.so in $BUILD (default ./build). Not part of CTest (it takes
 # tens of minutes on two cores).
@@ -93,18 +94,11 @@ run_file() {
   done
 }
 
-for mode in native remoted; do
-  : > "$work/$mode.results"
-  [ "$mode" = remoted ] && start_daemon
-  for f in "${files[@]}"; do
-    echo "pyopencl_suite: $mode $f" >&2
-    run_file "$mode" "$f"
-  done
-done
-
-$python - "$work/native.results" "$work/remoted.results" "$out" "$version" <<'EOF'
+# The table so far, rewritten after each file (an interrupted run still leaves one).
+write_table() {
+$python - "$work/native.results" "$work/remoted.results" "$out" "$version" "$*" <<'EOF'
 import re, sys
-native, remoted, out, version = sys.argv[1:5]
+native, remoted, out, version, files = sys.argv[1:6]
 def key(nodeid):
     # The device and platform a test ran on differ between the modes: leave them out of its name.
     nodeid = re.sub(r"<context factory for <pyopencl\.Device '[^']*' on '[^']*'>>", "ctx", nodeid)
@@ -129,7 +123,8 @@ def count(res, what):
 outcomes = ["passed", "failed", "error", "skipped", "xfail", "xpass", "hang"]
 with open(f"{out}/table.md", "w") as f:
     f.write(f"# pyopencl {version} test suite: native PoCL and through kiln-remote\n\n")
-    f.write("Written by tests/remote/pyopencl_suite.sh; raw pytest output in raw.log.\n\n")
+    f.write("Written by tests/remote/pyopencl_suite.sh; raw pytest output in raw.log.\n")
+    f.write(f"Files run: {files}.\n\n")
     f.write("| outcome | native | remoted |\n|---|---|---|\n")
     for o in outcomes:
         f.write(f"| {o} | {count(n, o)} | {count(r, o)} |\n")
@@ -140,3 +135,17 @@ with open(f"{out}/table.md", "w") as f:
         f.write(f"| `{t}` | {n.get(t, 'not run')} | {r.get(t, 'not run')} |\n")
 print(open(f"{out}/table.md").read().split("| test |")[0])
 EOF
+}
+
+: > "$work/native.results"
+: > "$work/remoted.results"
+start_daemon
+done_files=()
+for f in "${files[@]}"; do
+  for mode in native remoted; do
+    echo "pyopencl_suite: $mode $f" >&2
+    run_file "$mode" "$f"
+  done
+  done_files+=("$f")
+  write_table "${done_files[@]}" >&2
+done
