@@ -109,8 +109,10 @@ struct _cl_mem {
     cl_context ctx;
     cl_mem_flags flags;
     size_t size;
-    void *shared;    /* the memfd mapping */
+    void *shared;    /* the memfd mapping; a sub-buffer's points into its parent's */
     void *user_host; /* CL_MEM_USE_HOST_PTR: the application's memory */
+    cl_mem parent;   /* a sub-buffer's buffer (held), NULL for a buffer */
+    size_t origin;   /* a sub-buffer's offset in its parent */
     struct map_record *maps;
     cl_uint map_count;
     struct mem_callback *callbacks;
@@ -1226,12 +1228,79 @@ static cl_int kr_release_mem(cl_mem m)
             next = r->next;
             free(r);
         }
-        munmap(m->shared, m->size);
+        if (m->parent)
+            kr_release_mem(m->parent);
+        else
+            munmap(m->shared, m->size);
         cl_context c = m->ctx;
         free(m);
         kr_release_context(c);
     }
     return CL_SUCCESS;
+}
+
+/*
+ * A sub-buffer shares its parent's shared pages (at origin) and, in the
+ * daemon, is a real sub-buffer of the real parent, so every command on it
+ * works as on any buffer. Flags it does not name are inherited.
+ */
+static cl_mem kr_create_sub_buffer(cl_mem parent, cl_mem_flags flags, cl_buffer_create_type type, const void *info,
+                                   cl_int *errcode_ret)
+{
+    const cl_mem_flags access = CL_MEM_READ_WRITE | CL_MEM_WRITE_ONLY | CL_MEM_READ_ONLY;
+    const cl_mem_flags host_access = CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS;
+    const cl_mem_flags host_ptr = CL_MEM_USE_HOST_PTR | CL_MEM_ALLOC_HOST_PTR | CL_MEM_COPY_HOST_PTR;
+    const cl_buffer_region *region = info;
+    cl_int err = CL_SUCCESS;
+    cl_uint align_bits = 0;
+    if (!obj_ok(parent, KR_KIND_MEM) || parent->parent)
+        err = CL_INVALID_MEM_OBJECT;
+    else if ((flags & ~(access | host_access)) || __builtin_popcountll(flags & access) > 1 ||
+             __builtin_popcountll(flags & host_access) > 1 || type != CL_BUFFER_CREATE_TYPE_REGION || !region)
+        err = CL_INVALID_VALUE;
+    else if (region->size == 0)
+        err = CL_INVALID_BUFFER_SIZE;
+    else if (region->origin > parent->size || region->size > parent->size - region->origin)
+        err = CL_INVALID_VALUE;
+    else if (kr_get_device_info(parent->ctx->devs[0], CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
+                                NULL) == CL_SUCCESS && align_bits >= 8 && region->origin % (align_bits / 8))
+        err = CL_MISALIGNED_SUB_BUFFER_OFFSET;
+    cl_mem m = err == CL_SUCCESS ? obj_new(sizeof *m, KR_KIND_MEM) : NULL;
+    if (err == CL_SUCCESS && !m)
+        err = CL_OUT_OF_HOST_MEMORY;
+    if (err != CL_SUCCESS) {
+        SET_ERR(err);
+        return NULL;
+    }
+    m->ctx = parent->ctx;
+    m->flags = (flags & access ? flags & access : parent->flags & access) |
+               (flags & host_access ? flags & host_access : parent->flags & host_access) | (parent->flags & host_ptr);
+    m->size = region->size;
+    m->shared = (char *)parent->shared + region->origin;
+    m->user_host = parent->user_host ? (char *)parent->user_host + region->origin : NULL;
+    m->parent = parent;
+    m->origin = region->origin;
+    pthread_mutex_lock(&g.lock);
+    err = g.dead ? ERR_GONE : mem_registry_add(m) != 0 ? CL_OUT_OF_HOST_MEMORY : CL_SUCCESS;
+    if (err == CL_SUCCESS) {
+        size_t start = begin(KR_OP_CREATE_SUB_BUFFER);
+        kr_put_u64(&g.batch, m->o.id);
+        kr_put_u64(&g.batch, parent->o.id);
+        kr_put_u64(&g.batch, m->flags & access);
+        kr_put_u64(&g.batch, region->origin);
+        kr_put_u64(&g.batch, region->size);
+        end_async(start);
+    }
+    pthread_mutex_unlock(&g.lock);
+    if (err != CL_SUCCESS) {
+        free(m);
+        SET_ERR(err);
+        return NULL;
+    }
+    atomic_fetch_add(&parent->o.refs, 1);
+    atomic_fetch_add(&m->ctx->o.refs, 1);
+    SET_ERR(CL_SUCCESS);
+    return m;
 }
 
 static cl_int kr_set_mem_destructor(cl_mem m, void(CL_CALLBACK *fn)(cl_mem, void *), void *user)
@@ -1268,8 +1337,9 @@ static cl_int kr_get_mem_info(cl_mem m, cl_mem_info param, size_t size, void *va
     case CL_MEM_MAP_COUNT: return copy_info(size, value, size_ret, &m->map_count, sizeof m->map_count);
     case CL_MEM_REFERENCE_COUNT: u = (cl_uint)atomic_load(&m->o.refs); return copy_info(size, value, size_ret, &u, sizeof u);
     case CL_MEM_CONTEXT: return copy_info(size, value, size_ret, &m->ctx, sizeof m->ctx);
-    case CL_MEM_ASSOCIATED_MEMOBJECT: return copy_info(size, value, size_ret, &none, sizeof none);
-    case CL_MEM_OFFSET: return copy_info(size, value, size_ret, &zero, sizeof zero);
+    case CL_MEM_ASSOCIATED_MEMOBJECT:
+        return copy_info(size, value, size_ret, m->parent ? (void *)&m->parent : (void *)&none, sizeof none);
+    case CL_MEM_OFFSET: return copy_info(size, value, size_ret, m->parent ? &m->origin : &zero, sizeof zero);
     default: return CL_INVALID_VALUE;
     }
 }
@@ -2506,7 +2576,6 @@ static void *unsupported_handle(void) { return NULL; }
         return NULL;                                                       \
     }
 
-UNSUPPORTED_CREATE(no_sub_buffer, cl_mem a, cl_mem_flags b, cl_buffer_create_type c, const void *d)
 UNSUPPORTED_CREATE(no_image2d, cl_context a, cl_mem_flags b, const cl_image_format *c, size_t d, size_t e, size_t f,
                    void *h)
 UNSUPPORTED_CREATE(no_image3d, cl_context a, cl_mem_flags b, const cl_image_format *c, size_t d, size_t e, size_t f,
@@ -2634,7 +2703,7 @@ __attribute__((constructor)) static void fill_dispatch(void)
     SET(clSetEventCallback, kr_set_event_callback);
     SET(clGetExtensionFunctionAddress, clGetExtensionFunctionAddress);
     SET(clGetExtensionFunctionAddressForPlatform, kr_get_extension_for_platform);
-    g_dispatch.clCreateSubBuffer = (cl_api_clCreateSubBuffer)no_sub_buffer;
+    SET(clCreateSubBuffer, kr_create_sub_buffer);
     g_dispatch.clCreateImage2D = (cl_api_clCreateImage2D)no_image2d;
     g_dispatch.clCreateImage3D = (cl_api_clCreateImage3D)no_image3d;
     g_dispatch.clCreateImage = (cl_api_clCreateImage)no_image;

@@ -511,6 +511,35 @@ static void op_create_buffer(struct session *s, struct kr_reader *r)
     defer_error(s, err);
 }
 
+static int range_ok(const struct entry *m, uint64_t offset, uint64_t size);
+
+/* A sub-buffer of a buffer of this session: no reply, failures through the next FINISH. */
+static void op_create_sub_buffer(struct session *s, struct kr_reader *r)
+{
+    uint64_t id = kr_get_u64(r), parent_id = kr_get_u64(r), flags = kr_get_u64(r), origin = kr_get_u64(r);
+    uint64_t size = kr_get_u64(r);
+    if (r->bad)
+        return;
+    struct entry *parent = lookup(s, parent_id, KR_KIND_MEM);
+    cl_int err = !parent ? CL_INVALID_MEM_OBJECT : !range_ok(parent, origin, size) ? CL_INVALID_VALUE : CL_SUCCESS;
+    cl_mem m = NULL;
+    if (err == CL_SUCCESS) {
+        cl_buffer_region region = {(size_t)origin, (size_t)size};
+        cl_mem_flags access = flags & (CL_MEM_READ_WRITE | CL_MEM_WRITE_ONLY | CL_MEM_READ_ONLY);
+        m = s->D->clCreateSubBuffer(parent->handle, access, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+    }
+    void *host = m ? (char *)parent->host + origin : NULL; /* read before insert moves the table */
+    struct entry *e = m ? insert(s, id, KR_KIND_MEM, m) : NULL;
+    if (m && !e) {
+        s->D->clReleaseMemObject(m);
+        err = CL_INVALID_VALUE;
+    } else if (e) {
+        e->host = host;
+        e->size = (size_t)size;
+    }
+    defer_error(s, err);
+}
+
 static void op_create_program_source(struct session *s, struct kr_reader *r, uint64_t seq)
 {
     uint64_t id = kr_get_u64(r), ctx_id = kr_get_u64(r);
@@ -1380,6 +1409,7 @@ static int dispatch(struct session *s, const struct kr_header *h, const uint8_t 
     case KR_OP_COPY_BUFFER: op_copy_buffer(s, r); break;
     case KR_OP_FILL_BUFFER: op_fill_buffer(s, r); break;
     case KR_OP_COPY_BUFFER_RECT: op_copy_buffer_rect(s, r); break;
+    case KR_OP_CREATE_SUB_BUFFER: op_create_sub_buffer(s, r); break;
     case KR_OP_MARKER: op_marker(s, r, 0); break;
     case KR_OP_BARRIER: op_marker(s, r, 1); break;
     case KR_OP_FLUSH: {

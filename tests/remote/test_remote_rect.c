@@ -5,6 +5,8 @@
  * and interleaved rows of one buffer, and the same errors for an empty
  * region, a rectangle past the buffer's end, a slice pitch that is not a
  * multiple of the row pitch, and overlapping rectangles of one buffer.
+ * Sub-buffers likewise: filled, written, copied from and computed in by a
+ * kernel, their info, and the errors for a misaligned or too large region.
  * With --copy-mode the daemon never lets the device compute in the shared pages.
  */
 #include "check.h"
@@ -12,12 +14,15 @@
 
 #define BUF_BYTES 4099 /* odd, so that no rectangle ends on a round boundary by luck */
 #define HOST_BYTES 3001
-#define N_ERRORS 6
+#define N_ERRORS 8
 
 /* What one platform produced: the bytes of every output and the status of every refused call. */
 struct outcome {
     unsigned char copied[BUF_BYTES], copied_default[BUF_BYTES], interleaved[BUF_BYTES], written[BUF_BYTES];
     unsigned char read_back[HOST_BYTES];
+    unsigned char sub_parent[BUF_BYTES];
+    size_t sub_offset;
+    int sub_parent_ok;
     cl_int errors[N_ERRORS];
     int failed; /* a call that must succeed did not */
 };
@@ -113,6 +118,56 @@ static void transfers(cl_context ctx, cl_command_queue q, struct outcome *o)
     clReleaseMemObject(m);
 }
 
+static const char *k_bump = "__kernel void bump(__global uchar *v) { v[get_global_id(0)] += 3; }\n";
+
+static void sub_buffers(cl_context ctx, cl_device_id d, cl_command_queue q, struct outcome *o)
+{
+    cl_uint align_bits = 0;
+    clGetDeviceInfo(d, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL);
+    size_t align = align_bits >= 8 ? align_bits / 8 : 1;
+    cl_mem parent = buffer_with(ctx, q, 6, o);
+    cl_buffer_region region = {align * 2, 1000};
+    cl_int err;
+    cl_mem sub = clCreateSubBuffer(parent, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+    if (!sub) {
+        o->failed = 1;
+        clReleaseMemObject(parent);
+        return;
+    }
+    cl_mem assoc = NULL;
+    if (clGetMemObjectInfo(sub, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof assoc, &assoc, NULL) != CL_SUCCESS ||
+        clGetMemObjectInfo(sub, CL_MEM_OFFSET, sizeof o->sub_offset, &o->sub_offset, NULL) != CL_SUCCESS)
+        o->failed = 1;
+    o->sub_parent_ok = assoc == parent;
+    unsigned char text[40];
+    pattern(text, sizeof text, 7);
+    unsigned char seven = 7;
+    cl_program prog = clCreateProgramWithSource(ctx, 1, &k_bump, NULL, &err);
+    cl_kernel k = prog && clBuildProgram(prog, 1, &d, "", NULL, NULL) == CL_SUCCESS ? clCreateKernel(prog, "bump", &err)
+                                                                                     : NULL;
+    size_t n = 600;
+    if (!k || clEnqueueFillBuffer(q, sub, &seven, 1, 100, 300, 0, NULL, NULL) != CL_SUCCESS ||
+        clEnqueueWriteBuffer(q, sub, CL_TRUE, 960, sizeof text, text, 0, NULL, NULL) != CL_SUCCESS ||
+        clSetKernelArg(k, 0, sizeof sub, &sub) != CL_SUCCESS ||
+        clEnqueueNDRangeKernel(q, k, 1, NULL, &n, NULL, 0, NULL, NULL) != CL_SUCCESS ||
+        clEnqueueCopyBuffer(q, sub, parent, 0, 3000, 1000, 0, NULL, NULL) != CL_SUCCESS)
+        o->failed = 1;
+    read_all(q, parent, o->sub_parent, o);
+    cl_buffer_region odd = {align + 1, 16}, past = {BUF_BYTES - 8, 16};
+    cl_mem bad = clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, align > 1 ? &odd : &past, &o->errors[6]);
+    if (bad)
+        clReleaseMemObject(bad);
+    bad = clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, &past, &o->errors[7]);
+    if (bad)
+        clReleaseMemObject(bad);
+    if (k)
+        clReleaseKernel(k);
+    if (prog)
+        clReleaseProgram(prog);
+    clReleaseMemObject(parent); /* before the sub-buffer: it keeps the parent alive */
+    clReleaseMemObject(sub);
+}
+
 static int run_on(cl_platform_id p, struct outcome *o)
 {
     memset(o, 0, sizeof *o);
@@ -126,6 +181,9 @@ static int run_on(cl_platform_id p, struct outcome *o)
         return -1;
     copies(ctx, q, o);
     transfers(ctx, q, o);
+    sub_buffers(ctx, d, q, o);
+    if (clFinish(q) != CL_SUCCESS)
+        o->failed = 1;
     clReleaseCommandQueue(q);
     clReleaseContext(ctx);
     return 0;
@@ -157,8 +215,13 @@ int main(int argc, char **argv)
     compare("interleaved rows of one buffer", native.interleaved, remote.interleaved, BUF_BYTES);
     compare("read rectangle", native.read_back, remote.read_back, HOST_BYTES);
     compare("write rectangle", native.written, remote.written, BUF_BYTES);
+    compare("sub-buffer's parent", native.sub_parent, remote.sub_parent, BUF_BYTES);
+    CHECK_MSG(remote.sub_parent_ok && remote.sub_offset == native.sub_offset && native.sub_offset > 0,
+              "sub-buffer info: parent %s, offset %zu remoted, %zu natively", remote.sub_parent_ok ? "right" : "wrong",
+              remote.sub_offset, native.sub_offset);
     static const cl_int expected[N_ERRORS] = {CL_INVALID_VALUE, CL_INVALID_VALUE, CL_INVALID_VALUE,
-                                              CL_MEM_COPY_OVERLAP, CL_INVALID_VALUE, CL_INVALID_VALUE};
+                                              CL_MEM_COPY_OVERLAP, CL_INVALID_VALUE, CL_INVALID_VALUE,
+                                              CL_MISALIGNED_SUB_BUFFER_OFFSET, CL_INVALID_VALUE};
     for (int i = 0; i < N_ERRORS; i++) {
         CHECK_MSG(remote.errors[i] == expected[i], "refusal %d: %d remoted, expected %d", i, remote.errors[i],
                   expected[i]);
