@@ -1942,28 +1942,118 @@ static cl_int kr_release_program(cl_program p)
     return CL_SUCCESS;
 }
 
-static cl_int kr_build_program(cl_program p, cl_uint n, const cl_device_id *devs, const char *options,
-                               void(CL_CALLBACK *notify)(cl_program, void *), void *user)
+#define MAX_LINK_INPUTS 64u
+
+/* Checks a device list as clBuildProgram, clCompileProgram and clLinkProgram do. */
+static cl_int check_build_devices(cl_uint n, const cl_device_id *devs, void(CL_CALLBACK *notify)(cl_program, void *),
+                                  void *user)
 {
-    if (!obj_ok(p, KR_KIND_PROGRAM))
-        return CL_INVALID_PROGRAM;
     if ((n == 0) != (devs == NULL) || n > MAX_DEVICES || (!notify && user))
         return CL_INVALID_VALUE;
     for (cl_uint i = 0; i < n; i++)
         if (!device_ok(devs[i]))
             return CL_INVALID_DEVICE;
-    pthread_mutex_lock(&g.lock);
-    size_t start = begin(KR_OP_BUILD_PROGRAM);
-    kr_put_u64(&g.batch, p->o.id);
+    return CL_SUCCESS;
+}
+
+/* Writes a build request's device list and options; lock held. */
+static void put_build_request(cl_uint n, const cl_device_id *devs, const char *options)
+{
     kr_put_u32(&g.batch, n);
     for (cl_uint i = 0; i < n; i++)
         kr_put_u32(&g.batch, devs[i]->index);
     kr_put_blob(&g.batch, options ? options : "", options ? strlen(options) : 0);
+}
+
+static cl_int check_programs(cl_uint n, const cl_program *progs, const char **names)
+{
+    if ((n == 0) != (progs == NULL) || n > MAX_LINK_INPUTS)
+        return CL_INVALID_VALUE;
+    for (cl_uint i = 0; i < n; i++) {
+        if (!obj_ok(progs[i], KR_KIND_PROGRAM))
+            return CL_INVALID_PROGRAM;
+        if (names && !names[i])
+            return CL_INVALID_VALUE;
+    }
+    return CL_SUCCESS;
+}
+
+/* BUILD_PROGRAM, or COMPILE_PROGRAM with its headers (nh of them), then the application's callback. */
+static cl_int program_request(uint32_t op, cl_program p, cl_uint n, const cl_device_id *devs, const char *options,
+                              cl_uint nh, const cl_program *headers, const char **names,
+                              void(CL_CALLBACK *notify)(cl_program, void *), void *user)
+{
+    pthread_mutex_lock(&g.lock);
+    size_t start = begin(op);
+    kr_put_u64(&g.batch, p->o.id);
+    put_build_request(n, devs, options);
+    if (op == KR_OP_COMPILE_PROGRAM) {
+        kr_put_u32(&g.batch, nh);
+        for (cl_uint i = 0; i < nh; i++) {
+            kr_put_u64(&g.batch, headers[i]->o.id);
+            kr_put_blob(&g.batch, names[i], strlen(names[i]));
+        }
+    }
     cl_int err = end_call(start);
     pthread_mutex_unlock(&g.lock);
     if (notify)
         notify(p, user);
     return err;
+}
+
+static cl_int kr_build_program(cl_program p, cl_uint n, const cl_device_id *devs, const char *options,
+                               void(CL_CALLBACK *notify)(cl_program, void *), void *user)
+{
+    if (!obj_ok(p, KR_KIND_PROGRAM))
+        return CL_INVALID_PROGRAM;
+    cl_int err = check_build_devices(n, devs, notify, user);
+    return err != CL_SUCCESS ? err : program_request(KR_OP_BUILD_PROGRAM, p, n, devs, options, 0, NULL, NULL, notify, user);
+}
+
+static cl_int kr_compile_program(cl_program p, cl_uint n, const cl_device_id *devs, const char *options, cl_uint nh,
+                                 const cl_program *headers, const char **names,
+                                 void(CL_CALLBACK *notify)(cl_program, void *), void *user)
+{
+    if (!obj_ok(p, KR_KIND_PROGRAM))
+        return CL_INVALID_PROGRAM;
+    cl_int err = check_build_devices(n, devs, notify, user);
+    if (err == CL_SUCCESS && nh && !names)
+        err = CL_INVALID_VALUE;
+    if (err == CL_SUCCESS)
+        err = check_programs(nh, headers, names);
+    if (err != CL_SUCCESS)
+        return err;
+    return program_request(KR_OP_COMPILE_PROGRAM, p, n, devs, options, nh, headers, names, notify, user);
+}
+
+static cl_program kr_link_program(cl_context c, cl_uint n, const cl_device_id *devs, const char *options, cl_uint np,
+                                  const cl_program *inputs, void(CL_CALLBACK *notify)(cl_program, void *), void *user,
+                                  cl_int *errcode_ret)
+{
+    cl_int err = !obj_ok(c, KR_KIND_CONTEXT) ? CL_INVALID_CONTEXT : check_build_devices(n, devs, notify, user);
+    if (err == CL_SUCCESS)
+        err = np == 0 ? CL_INVALID_VALUE : check_programs(np, inputs, NULL);
+    cl_program p = err == CL_SUCCESS ? program_new(c) : NULL;
+    if (err == CL_SUCCESS && !p)
+        err = CL_OUT_OF_HOST_MEMORY;
+    if (err != CL_SUCCESS) {
+        SET_ERR(err);
+        return NULL;
+    }
+    pthread_mutex_lock(&g.lock);
+    size_t start = begin(KR_OP_LINK_PROGRAM);
+    kr_put_u64(&g.batch, p->o.id);
+    kr_put_u64(&g.batch, c->o.id);
+    put_build_request(n, devs, options);
+    kr_put_u32(&g.batch, np);
+    for (cl_uint i = 0; i < np; i++)
+        kr_put_u64(&g.batch, inputs[i]->o.id);
+    err = end_call(start);
+    pthread_mutex_unlock(&g.lock);
+    p = program_created(p, err, errcode_ret);
+    if (p && notify)
+        notify(p, user);
+    return p;
 }
 
 static cl_int kr_get_program_info(cl_program p, cl_program_info param, size_t size, void *value, size_t *size_ret)
@@ -2583,8 +2673,6 @@ UNSUPPORTED_CREATE(no_image3d, cl_context a, cl_mem_flags b, const cl_image_form
 UNSUPPORTED_CREATE(no_image, cl_context a, cl_mem_flags b, const cl_image_format *c, const cl_image_desc *d, void *e)
 UNSUPPORTED_CREATE(no_sampler, cl_context a, cl_bool b, cl_addressing_mode c, cl_filter_mode d)
 UNSUPPORTED_CREATE(no_builtin_kernels, cl_context a, cl_uint b, const cl_device_id *c, const char *d)
-UNSUPPORTED_CREATE(no_link, cl_context a, cl_uint b, const cl_device_id *c, const char *d, cl_uint e,
-                   const cl_program *f, void(CL_CALLBACK *h)(cl_program, void *), void *i)
 UNSUPPORTED_CREATE(no_pipe, cl_context a, cl_mem_flags b, cl_uint c, cl_uint d, const cl_pipe_properties *e)
 UNSUPPORTED_CREATE(no_sampler_props, cl_context a, const cl_sampler_properties *b)
 UNSUPPORTED_CREATE(no_clone_kernel, cl_kernel a)
@@ -2709,7 +2797,8 @@ __attribute__((constructor)) static void fill_dispatch(void)
     g_dispatch.clCreateImage = (cl_api_clCreateImage)no_image;
     g_dispatch.clCreateSampler = (cl_api_clCreateSampler)no_sampler;
     g_dispatch.clCreateProgramWithBuiltInKernels = (cl_api_clCreateProgramWithBuiltInKernels)no_builtin_kernels;
-    g_dispatch.clLinkProgram = (cl_api_clLinkProgram)no_link;
+    SET(clCompileProgram, kr_compile_program);
+    SET(clLinkProgram, kr_link_program);
     g_dispatch.clCreatePipe = (cl_api_clCreatePipe)no_pipe;
     g_dispatch.clCreateSamplerWithProperties = (cl_api_clCreateSamplerWithProperties)no_sampler_props;
     g_dispatch.clCloneKernel = (cl_api_clCloneKernel)no_clone_kernel;

@@ -598,28 +598,47 @@ static void op_create_program_binary(struct session *s, struct kr_reader *r, uin
     kr_frame_end(&s->out, start);
 }
 
+/* What a build, compile or link frame names: devices, then the application's options. */
+struct build_request {
+    cl_device_id devs[MAX_DEVICES_PER_CALL];
+    uint32_t n;
+    const char *opts; /* not terminated */
+    size_t len;
+    char *options;    /* opts with -cl-kernel-arg-info, terminated (caller frees) */
+};
+
+static cl_int read_build_request(struct session *s, struct kr_reader *r, struct build_request *b)
+{
+    b->n = kr_get_u32(r);
+    cl_int err = b->n > MAX_DEVICES_PER_CALL ? CL_INVALID_VALUE : CL_SUCCESS;
+    for (uint32_t i = 0; i < b->n && i < MAX_DEVICES_PER_CALL; i++)
+        if (!(b->devs[i] = device_at(s, kr_get_u32(r))))
+            err = CL_INVALID_DEVICE;
+    b->opts = kr_get_blob(r, &b->len, 65536);
+    b->options = NULL;
+    if (r->bad)
+        return err;
+    /* Argument qualifiers let the daemon check every kernel argument's kind. */
+    static const char arg_info[] = " -cl-kernel-arg-info";
+    b->options = malloc(b->len + sizeof arg_info);
+    if (!b->options)
+        return CL_OUT_OF_HOST_MEMORY;
+    memcpy(b->options, b->opts, b->len);
+    memcpy(b->options + b->len, arg_info, sizeof arg_info);
+    return err;
+}
+
 static void op_build_program(struct session *s, struct kr_reader *r, uint64_t seq)
 {
     uint64_t id = kr_get_u64(r);
-    uint32_t n = kr_get_u32(r);
-    cl_device_id devs[MAX_DEVICES_PER_CALL];
-    cl_int err = n > MAX_DEVICES_PER_CALL ? CL_INVALID_VALUE : CL_SUCCESS;
-    for (uint32_t i = 0; i < n && i < MAX_DEVICES_PER_CALL; i++)
-        if (!(devs[i] = device_at(s, kr_get_u32(r))))
-            err = CL_INVALID_DEVICE;
-    size_t len;
-    const char *opts = kr_get_blob(r, &len, 65536);
+    struct build_request b;
+    cl_int err = read_build_request(s, r, &b);
+    const cl_device_id *devs = b.devs;
+    uint32_t n = b.n;
+    const char *opts = b.opts, *options = b.options;
+    size_t len = b.len;
     if (r->bad)
         return;
-    /* Argument qualifiers let the daemon check every kernel argument's kind. */
-    static const char arg_info[] = " -cl-kernel-arg-info";
-    char *options = malloc(len + sizeof arg_info);
-    if (!options)
-        err = CL_OUT_OF_HOST_MEMORY;
-    else {
-        memcpy(options, opts, len);
-        memcpy(options + len, arg_info, sizeof arg_info);
-    }
     struct entry *p = lookup(s, id, KR_KIND_PROGRAM);
     if (!p && err == CL_SUCCESS)
         err = CL_INVALID_PROGRAM;
@@ -629,8 +648,86 @@ static void op_build_program(struct session *s, struct kr_reader *r, uint64_t se
         free(p->options);
         p->options = strndup(opts, len); /* the application's own options */
     }
-    free(options);
+    free(b.options);
     reply_status(s, KR_OP_BUILD_PROGRAM, seq, err);
+}
+
+#define MAX_LINK_INPUTS 64u
+
+/* Programs named by id (headers of a compile, inputs of a link), with a name each when names is set. */
+static cl_int read_programs(struct session *s, struct kr_reader *r, cl_program *progs, char **names, uint32_t *count)
+{
+    *count = kr_get_u32(r);
+    if (*count > MAX_LINK_INPUTS) {
+        r->bad = 1;
+        return CL_INVALID_VALUE;
+    }
+    cl_int err = CL_SUCCESS;
+    for (uint32_t i = 0; i < *count; i++) {
+        struct entry *e = lookup(s, kr_get_u64(r), KR_KIND_PROGRAM);
+        progs[i] = e ? e->handle : NULL;
+        if (!e)
+            err = CL_INVALID_PROGRAM;
+        if (names) {
+            size_t len;
+            const char *name = kr_get_blob(r, &len, 4096);
+            names[i] = r->bad ? NULL : strndup(name, len);
+            if (!r->bad && !names[i])
+                err = CL_OUT_OF_HOST_MEMORY;
+        }
+    }
+    return err;
+}
+
+/* clCompileProgram with headers given as programs of this session. */
+static void op_compile_program(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r);
+    struct build_request b;
+    cl_int err = read_build_request(s, r, &b);
+    cl_program headers[MAX_LINK_INPUTS];
+    char *names[MAX_LINK_INPUTS] = {0};
+    uint32_t nh = 0;
+    cl_int herr = r->bad ? CL_SUCCESS : read_programs(s, r, headers, names, &nh);
+    struct entry *p = lookup(s, id, KR_KIND_PROGRAM);
+    if (err == CL_SUCCESS)
+        err = !p ? CL_INVALID_PROGRAM : herr;
+    if (!r->bad && err == CL_SUCCESS)
+        err = s->D->clCompileProgram(p->handle, b.n, b.n ? b.devs : NULL, b.options, nh, nh ? headers : NULL,
+                                     nh ? (const char **)names : NULL, NULL, NULL);
+    for (uint32_t i = 0; i < nh; i++)
+        free(names[i]);
+    free(b.options);
+    if (!r->bad)
+        reply_status(s, KR_OP_COMPILE_PROGRAM, seq, err);
+}
+
+/* clLinkProgram of compiled programs of this session into a new program with the id the client chose. */
+static void op_link_program(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r), ctx_id = kr_get_u64(r);
+    struct build_request b;
+    cl_int err = read_build_request(s, r, &b);
+    cl_program inputs[MAX_LINK_INPUTS];
+    uint32_t np = 0;
+    cl_int perr = r->bad ? CL_SUCCESS : read_programs(s, r, inputs, NULL, &np);
+    struct entry *ctx = lookup(s, ctx_id, KR_KIND_CONTEXT);
+    if (err == CL_SUCCESS)
+        err = !ctx ? CL_INVALID_CONTEXT : np == 0 ? CL_INVALID_VALUE : perr;
+    cl_program p = NULL;
+    if (!r->bad && err == CL_SUCCESS)
+        p = s->D->clLinkProgram(ctx->handle, b.n, b.n ? b.devs : NULL, b.options, np, inputs, NULL, NULL, &err);
+    if (p && err != CL_SUCCESS) {
+        s->D->clReleaseProgram(p);
+        p = NULL;
+    }
+    if (p && !insert(s, id, KR_KIND_PROGRAM, p)) {
+        s->D->clReleaseProgram(p);
+        err = CL_INVALID_VALUE;
+    }
+    free(b.options);
+    if (!r->bad)
+        reply_status(s, KR_OP_LINK_PROGRAM, seq, err);
 }
 
 /* Arguments of a kernel to be captured, none set yet, named by the program. */
@@ -1410,6 +1507,8 @@ static int dispatch(struct session *s, const struct kr_header *h, const uint8_t 
     case KR_OP_FILL_BUFFER: op_fill_buffer(s, r); break;
     case KR_OP_COPY_BUFFER_RECT: op_copy_buffer_rect(s, r); break;
     case KR_OP_CREATE_SUB_BUFFER: op_create_sub_buffer(s, r); break;
+    case KR_OP_COMPILE_PROGRAM: op_compile_program(s, r, seq); break;
+    case KR_OP_LINK_PROGRAM: op_link_program(s, r, seq); break;
     case KR_OP_MARKER: op_marker(s, r, 0); break;
     case KR_OP_BARRIER: op_marker(s, r, 1); break;
     case KR_OP_FLUSH: {

@@ -178,6 +178,16 @@ __attribute__((unused)) static cl_platform_id harness_native_platform(void)
     return harness_platform_unless("Portable Computing Language", "kiln-remote");
 }
 
+/* A context and an in-order queue on the first device of p; NULL when p has none. */
+__attribute__((unused)) static cl_command_queue harness_queue(cl_platform_id p, cl_device_id *d, cl_context *ctx)
+{
+    cl_int err;
+    if (!p || clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 1, d, NULL) != CL_SUCCESS)
+        return NULL;
+    *ctx = clCreateContext(NULL, 1, d, NULL, NULL, &err);
+    return *ctx ? clCreateCommandQueue(*ctx, *d, 0, &err) : NULL;
+}
+
 /* ---- raw protocol: for tests that play a (misbehaving) client by hand ---- */
 
 struct raw {

@@ -172,11 +172,8 @@ static int run_on(cl_platform_id p, struct outcome *o)
 {
     memset(o, 0, sizeof *o);
     cl_device_id d;
-    cl_int err;
-    if (!p || clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 1, &d, NULL) != CL_SUCCESS)
-        return -1;
-    cl_context ctx = clCreateContext(NULL, 1, &d, NULL, NULL, &err);
-    cl_command_queue q = ctx ? clCreateCommandQueue(ctx, d, 0, &err) : NULL;
+    cl_context ctx;
+    cl_command_queue q = harness_queue(p, &d, &ctx);
     if (!q)
         return -1;
     copies(ctx, q, o);
