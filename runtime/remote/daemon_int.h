@@ -58,6 +58,8 @@ struct kr_platform {
     /* Copy mode, pipelined transfers: one blocking device copy per chunk instead of
      * non-blocking copies with events (kiln-remoted --chunk-blocking; for measuring). */
     int chunk_blocking;
+    /* kiln-remoted --stats-all: STATS reports every session's counts, not only the caller's */
+    int stats_all;
     char library[512];
     /* kiln-remoted --capture: kernel launches written as regression cases (NULL: off) */
     struct kr_capture *capture;
@@ -107,6 +109,7 @@ struct kr_spawn_config {
     struct kr_capture *capture; /* in shared memory, or NULL */
     struct kr_limits limits;
     struct kr_shared *shared;   /* limits.sessions slots */
+    int stats_all;              /* STATS answers every session's counts, not the caller's */
 };
 
 struct kr_spawn {

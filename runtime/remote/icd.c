@@ -112,8 +112,10 @@ struct _cl_mem {
     cl_context ctx;
     cl_mem_flags flags;
     size_t size;
-    void *shared;    /* the memfd mapping */
+    void *shared;    /* the memfd mapping; a sub-buffer's points into its parent's */
     void *user_host; /* CL_MEM_USE_HOST_PTR: the application's memory */
+    cl_mem parent;   /* a sub-buffer's buffer (held), NULL for a buffer */
+    size_t origin;   /* a sub-buffer's offset in its parent */
     struct map_record *maps;
     cl_uint map_count;
     struct mem_callback *callbacks;
@@ -316,14 +318,54 @@ static cl_int reply_info(cl_int err, size_t size, void *value, size_t *size_ret)
     return copy_info(size, value, size_ret, blob, len);
 }
 
+/* Whether uid is named in KILN_REMOTE_TRUST_UID (decimal uids separated by commas or spaces). */
+static int uid_trusted_by_environment(uid_t uid)
+{
+    const char *list = getenv("KILN_REMOTE_TRUST_UID");
+    while (list && *list) {
+        char *end;
+        unsigned long v = strtoul(list, &end, 10);
+        if (end == list) {
+            list++;
+            continue;
+        }
+        if (v == (unsigned long)uid)
+            return 1;
+        list = end;
+    }
+    return 0;
+}
+
+/*
+ * Whoever listens on the socket receives this process's buffers: before
+ * anything is sent, its uid must be ours, root's or one in
+ * KILN_REMOTE_TRUST_UID. KILN_REMOTE_TEST_PEER_UID replaces the uid the kernel
+ * reports, so that a test run by one user can play a daemon of another.
+ */
+static int daemon_trusted(int s, const char *path)
+{
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof cred)
+        return 0;
+    const char *fake = getenv("KILN_REMOTE_TEST_PEER_UID");
+    uid_t uid = fake && *fake ? (uid_t)strtoul(fake, NULL, 10) : cred.uid;
+    if (uid == geteuid() || uid == 0 || uid_trusted_by_environment(uid))
+        return 1;
+    fprintf(stderr, "kiln-remote: not using %s: the daemon there runs as uid %u, neither yours (%u) nor root; "
+            "list it in KILN_REMOTE_TRUST_UID to trust it\n", path, (unsigned)uid, (unsigned)geteuid());
+    return 0;
+}
+
 static void connect_once(void)
 {
+    char default_path[sizeof ((struct sockaddr_un *)0)->sun_path];
     const char *path = getenv("KILN_REMOTE_SOCKET");
-    if (!path || !*path)
-        path = "/run/kiln-remoted.sock";
+    if ((!path || !*path) && kr_default_socket_path(default_path, sizeof default_path) == 0)
+        path = default_path;
     struct sockaddr_un addr = {0};
     addr.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof addr.sun_path)
+    if (!path || !*path || strlen(path) >= sizeof addr.sun_path)
         return;
     strcpy(addr.sun_path, path);
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -335,7 +377,7 @@ static void connect_once(void)
     struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000}, forever = {0, 0};
     setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (connect(s, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    if (connect(s, (struct sockaddr *)&addr, sizeof addr) != 0 || !daemon_trusted(s, path)) {
         close(s);
         return;
     }
@@ -565,10 +607,159 @@ static cl_int kr_get_device_ids(cl_platform_id p, cl_device_type type, cl_uint n
     return err;
 }
 
+/*
+ * The device as the remoting offers it: what this ICD implements, not what
+ * the real driver could do. OpenCL 1.2 without images, samplers, sub-devices,
+ * built-in kernels or anything of OpenCL 2.0 and later (SVM, pipes, device
+ * queues, IL): those queries answer as a 1.2 device without images does, so
+ * an application never takes a path the ICD would then refuse. Only
+ * extensions that add nothing but kernel-language features pass.
+ */
+#define ICD_VERSION_MAJOR 1
+#define ICD_VERSION_MINOR 2
+
+static const char *const g_kernel_only_extensions[] = {
+    "cl_khr_byte_addressable_store", "cl_khr_fp16", "cl_khr_fp64",
+    "cl_khr_global_int32_base_atomics", "cl_khr_global_int32_extended_atomics",
+    "cl_khr_local_int32_base_atomics", "cl_khr_local_int32_extended_atomics",
+    "cl_khr_int64_base_atomics", "cl_khr_int64_extended_atomics", "cl_khr_select_fprounding_mode",
+    "cl_khr_extended_bit_ops", "cl_khr_expect_assume", "cl_khr_kernel_clock", "cl_ext_float_atomics",
+};
+
+static int kernel_only_extension(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof g_kernel_only_extensions / sizeof *g_kernel_only_extensions; i++)
+        if (strlen(g_kernel_only_extensions[i]) == len && memcmp(g_kernel_only_extensions[i], name, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* The real extension list with only kernel-language extensions kept; out holds at least len + 1 bytes. */
+static size_t filter_extensions(const char *real, size_t len, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && real[i];) {
+        size_t j = i;
+        while (j < len && real[j] && real[j] != ' ')
+            j++;
+        if (j > i && kernel_only_extension(real + i, j - i)) {
+            memcpy(out + n, real + i, j - i);
+            n += j - i;
+            out[n++] = ' ';
+        }
+        i = j + 1;
+    }
+    out[n] = 0;
+    return n + 1;
+}
+
+/*
+ * "OpenCL C X.Y ..." at most the ICD's version; "OpenCL X.Y ..." for the device
+ * version always names the ICD's, with the real text kept after it.
+ */
+static size_t capped_version(const char *real, size_t len, int c_version, char *out, size_t cap)
+{
+    const char *prefix = c_version ? "OpenCL C " : "OpenCL ";
+    int major = 0, minor = 0;
+    size_t plen = strlen(prefix);
+    if (len > plen && strncmp(real, prefix, plen) == 0)
+        sscanf(real + plen, "%d.%d", &major, &minor);
+    int n;
+    if (c_version && major * 10 + minor <= ICD_VERSION_MAJOR * 10 + ICD_VERSION_MINOR && major > 0)
+        n = snprintf(out, cap, "%.*s", (int)strnlen(real, len), real);
+    else
+        n = snprintf(out, cap, "%s%d.%d kiln-remote (%.*s)", prefix, ICD_VERSION_MAJOR, ICD_VERSION_MINOR,
+                     (int)strnlen(real, len), real);
+    return n < 0 ? 1 : (size_t)n < cap ? (size_t)n + 1 : cap;
+}
+
+/* Answers for what the remoting does not offer; 1 when param was one of them (*err set). */
+static int device_info_withheld(cl_device_info param, size_t size, void *value, size_t *size_ret, cl_int *err)
+{
+    static const size_t zero_size = 0;
+    static const cl_uint zero_uint = 0;
+    static const cl_bool no = CL_FALSE;
+    static const cl_device_partition_property no_partition = 0;
+    switch (param) {
+    case CL_DEVICE_IMAGE_SUPPORT: *err = copy_info(size, value, size_ret, &no, sizeof no); return 1;
+    case CL_DEVICE_MAX_READ_IMAGE_ARGS:
+    case CL_DEVICE_MAX_WRITE_IMAGE_ARGS:
+    case CL_DEVICE_MAX_SAMPLERS:
+    case CL_DEVICE_PARTITION_MAX_SUB_DEVICES: *err = copy_info(size, value, size_ret, &zero_uint, sizeof zero_uint); return 1;
+    case CL_DEVICE_IMAGE2D_MAX_WIDTH:
+    case CL_DEVICE_IMAGE2D_MAX_HEIGHT:
+    case CL_DEVICE_IMAGE3D_MAX_WIDTH:
+    case CL_DEVICE_IMAGE3D_MAX_HEIGHT:
+    case CL_DEVICE_IMAGE3D_MAX_DEPTH:
+    case CL_DEVICE_IMAGE_MAX_BUFFER_SIZE:
+    case CL_DEVICE_IMAGE_MAX_ARRAY_SIZE: *err = copy_info(size, value, size_ret, &zero_size, sizeof zero_size); return 1;
+    case CL_DEVICE_PARTITION_AFFINITY_DOMAIN: {
+        cl_device_affinity_domain none = 0;
+        *err = copy_info(size, value, size_ret, &none, sizeof none);
+        return 1;
+    }
+    case CL_DEVICE_PARTITION_PROPERTIES:
+        *err = copy_info(size, value, size_ret, &no_partition, sizeof no_partition);
+        return 1;
+    case CL_DEVICE_PARTITION_TYPE: *err = copy_info(size, value, size_ret, NULL, 0); return 1;
+    case CL_DEVICE_BUILT_IN_KERNELS: *err = copy_info(size, value, size_ret, "", 1); return 1;
+    default: break;
+    }
+    /* OpenCL 2.0 and later (SVM, pipes, device queues, IL, 3.0 capabilities): unknown to a 1.2 device. */
+    if (param >= CL_DEVICE_IMAGE_PITCH_ALIGNMENT && param <= CL_DEVICE_LATEST_CONFORMANCE_VERSION_PASSED) {
+        *err = CL_INVALID_VALUE;
+        return 1;
+    }
+    return 0;
+}
+
+/* The real device's answer to param, fetched once and cached; lock held. NULL with *err on failure. */
+static struct info_cache *device_info_cached(cl_device_id d, cl_device_info param, cl_int *err)
+{
+    struct info_cache *c = d->cache;
+    while (c && c->param != param)
+        c = c->next;
+    if (c)
+        return c;
+    size_t start = begin(KR_OP_DEVICE_INFO);
+    kr_put_u32(&g.batch, d->index);
+    kr_put_u32(&g.batch, param);
+    *err = end_call(start);
+    size_t len = 0;
+    const void *blob = kr_get_blob(&g.reply, &len, KR_FRAME_MAX_PAYLOAD);
+    if (*err == CL_SUCCESS && g.reply.bad)
+        *err = ERR_GONE;
+    if (*err != CL_SUCCESS)
+        return NULL;
+    /* Text answers get room for a rewritten version (capped_version) and a terminating zero. */
+    if (!(c = malloc(sizeof *c + len + 96))) {
+        *err = CL_OUT_OF_HOST_MEMORY;
+        return NULL;
+    }
+    c->param = param;
+    c->size = len;
+    memcpy(c->value, blob, len);
+    if (param == CL_DEVICE_EXTENSIONS)
+        c->size = filter_extensions((const char *)blob, len, (char *)c->value);
+    else if (param == CL_DEVICE_VERSION || param == CL_DEVICE_OPENCL_C_VERSION) {
+        char real[512];
+        size_t n = len < sizeof real - 1 ? len : sizeof real - 1;
+        memcpy(real, blob, n);
+        real[n] = 0;
+        c->size = capped_version(real, n, param == CL_DEVICE_OPENCL_C_VERSION, (char *)c->value, len + 96);
+    }
+    c->next = d->cache;
+    d->cache = c;
+    return c;
+}
+
 static cl_int kr_get_device_info(cl_device_id d, cl_device_info param, size_t size, void *value, size_t *size_ret)
 {
     if (!device_ok(d))
         return CL_INVALID_DEVICE;
+    cl_int err = CL_SUCCESS;
+    if (device_info_withheld(param, size, value, size_ret, &err))
+        return err;
     switch (param) {
     case CL_DEVICE_PLATFORM: {
         cl_platform_id p = &g.platform;
@@ -585,27 +776,7 @@ static cl_int kr_get_device_info(cl_device_id d, cl_device_info param, size_t si
     default: break;
     }
     pthread_mutex_lock(&g.lock);
-    struct info_cache *c = d->cache;
-    while (c && c->param != param)
-        c = c->next;
-    cl_int err = CL_SUCCESS;
-    if (!c) {
-        size_t start = begin(KR_OP_DEVICE_INFO);
-        kr_put_u32(&g.batch, d->index);
-        kr_put_u32(&g.batch, param);
-        err = end_call(start);
-        size_t len = 0;
-        const void *blob = kr_get_blob(&g.reply, &len, KR_FRAME_MAX_PAYLOAD);
-        if (err == CL_SUCCESS && !g.reply.bad && (c = malloc(sizeof *c + len))) {
-            c->param = param;
-            c->size = len;
-            memcpy(c->value, blob, len);
-            c->next = d->cache;
-            d->cache = c;
-        } else if (err == CL_SUCCESS) {
-            err = CL_OUT_OF_HOST_MEMORY;
-        }
-    }
+    struct info_cache *c = device_info_cached(d, param, &err);
     if (c)
         err = copy_info(size, value, size_ret, c->value, c->size);
     pthread_mutex_unlock(&g.lock);
@@ -1088,12 +1259,79 @@ static cl_int kr_release_mem(cl_mem m)
             next = r->next;
             free(r);
         }
-        munmap(m->shared, m->size);
+        if (m->parent)
+            kr_release_mem(m->parent);
+        else
+            munmap(m->shared, m->size);
         cl_context c = m->ctx;
         free(m);
         kr_release_context(c);
     }
     return CL_SUCCESS;
+}
+
+/*
+ * A sub-buffer shares its parent's shared pages (at origin) and, in the
+ * daemon, is a real sub-buffer of the real parent, so every command on it
+ * works as on any buffer. Flags it does not name are inherited.
+ */
+static cl_mem kr_create_sub_buffer(cl_mem parent, cl_mem_flags flags, cl_buffer_create_type type, const void *info,
+                                   cl_int *errcode_ret)
+{
+    const cl_mem_flags access = CL_MEM_READ_WRITE | CL_MEM_WRITE_ONLY | CL_MEM_READ_ONLY;
+    const cl_mem_flags host_access = CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS;
+    const cl_mem_flags host_ptr = CL_MEM_USE_HOST_PTR | CL_MEM_ALLOC_HOST_PTR | CL_MEM_COPY_HOST_PTR;
+    const cl_buffer_region *region = info;
+    cl_int err = CL_SUCCESS;
+    cl_uint align_bits = 0;
+    if (!obj_ok(parent, KR_KIND_MEM) || parent->parent)
+        err = CL_INVALID_MEM_OBJECT;
+    else if ((flags & ~(access | host_access)) || __builtin_popcountll(flags & access) > 1 ||
+             __builtin_popcountll(flags & host_access) > 1 || type != CL_BUFFER_CREATE_TYPE_REGION || !region)
+        err = CL_INVALID_VALUE;
+    else if (region->size == 0)
+        err = CL_INVALID_BUFFER_SIZE;
+    else if (region->origin > parent->size || region->size > parent->size - region->origin)
+        err = CL_INVALID_VALUE;
+    else if (kr_get_device_info(parent->ctx->devs[0], CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
+                                NULL) == CL_SUCCESS && align_bits >= 8 && region->origin % (align_bits / 8))
+        err = CL_MISALIGNED_SUB_BUFFER_OFFSET;
+    cl_mem m = err == CL_SUCCESS ? obj_new(sizeof *m, KR_KIND_MEM) : NULL;
+    if (err == CL_SUCCESS && !m)
+        err = CL_OUT_OF_HOST_MEMORY;
+    if (err != CL_SUCCESS) {
+        SET_ERR(err);
+        return NULL;
+    }
+    m->ctx = parent->ctx;
+    m->flags = (flags & access ? flags & access : parent->flags & access) |
+               (flags & host_access ? flags & host_access : parent->flags & host_access) | (parent->flags & host_ptr);
+    m->size = region->size;
+    m->shared = (char *)parent->shared + region->origin;
+    m->user_host = parent->user_host ? (char *)parent->user_host + region->origin : NULL;
+    m->parent = parent;
+    m->origin = region->origin;
+    pthread_mutex_lock(&g.lock);
+    err = g.dead ? ERR_GONE : mem_registry_add(m) != 0 ? CL_OUT_OF_HOST_MEMORY : CL_SUCCESS;
+    if (err == CL_SUCCESS) {
+        size_t start = begin(KR_OP_CREATE_SUB_BUFFER);
+        kr_put_u64(&g.batch, m->o.id);
+        kr_put_u64(&g.batch, parent->o.id);
+        kr_put_u64(&g.batch, m->flags & access);
+        kr_put_u64(&g.batch, region->origin);
+        kr_put_u64(&g.batch, region->size);
+        end_async(start);
+    }
+    pthread_mutex_unlock(&g.lock);
+    if (err != CL_SUCCESS) {
+        free(m);
+        SET_ERR(err);
+        return NULL;
+    }
+    atomic_fetch_add(&parent->o.refs, 1);
+    atomic_fetch_add(&m->ctx->o.refs, 1);
+    SET_ERR(CL_SUCCESS);
+    return m;
 }
 
 static cl_int kr_set_mem_destructor(cl_mem m, void(CL_CALLBACK *fn)(cl_mem, void *), void *user)
@@ -1130,8 +1368,9 @@ static cl_int kr_get_mem_info(cl_mem m, cl_mem_info param, size_t size, void *va
     case CL_MEM_MAP_COUNT: return copy_info(size, value, size_ret, &m->map_count, sizeof m->map_count);
     case CL_MEM_REFERENCE_COUNT: u = (cl_uint)atomic_load(&m->o.refs); return copy_info(size, value, size_ret, &u, sizeof u);
     case CL_MEM_CONTEXT: return copy_info(size, value, size_ret, &m->ctx, sizeof m->ctx);
-    case CL_MEM_ASSOCIATED_MEMOBJECT: return copy_info(size, value, size_ret, &none, sizeof none);
-    case CL_MEM_OFFSET: return copy_info(size, value, size_ret, &zero, sizeof zero);
+    case CL_MEM_ASSOCIATED_MEMOBJECT:
+        return copy_info(size, value, size_ret, m->parent ? (void *)&m->parent : (void *)&none, sizeof none);
+    case CL_MEM_OFFSET: return copy_info(size, value, size_ret, m->parent ? &m->origin : &zero, sizeof zero);
     default: return CL_INVALID_VALUE;
     }
 }
@@ -1339,6 +1578,150 @@ static cl_int kr_copy_buffer(cl_command_queue q, cl_mem src, cl_mem dst, size_t 
         g.batch.len = start;
     pthread_mutex_unlock(&g.lock);
     return err;
+}
+
+/* ------------------------------------------------- rectangular transfers */
+
+static void rect_set(struct kr_rect *r, const size_t *origin, const size_t *region, size_t row_pitch,
+                     size_t slice_pitch)
+{
+    for (int i = 0; i < 3; i++) {
+        r->origin[i] = origin[i];
+        r->region[i] = region[i];
+    }
+    r->row_pitch = row_pitch;
+    r->slice_pitch = slice_pitch;
+}
+
+/*
+ * Whether two rectangles of one buffer with the same pitches share a byte:
+ * their boxes in (byte in row, row, slice) intersect. A box that runs past the
+ * end of its row is judged by its span alone.
+ */
+static int rect_overlap(const struct kr_rect *a, uint64_t a_first, uint64_t a_end, const struct kr_rect *b,
+                        uint64_t b_first, uint64_t b_end)
+{
+    if (a_first >= b_end || b_first >= a_end)
+        return 0;
+    uint64_t at[3] = {a_first % a->row_pitch, a_first % a->slice_pitch / a->row_pitch, a_first / a->slice_pitch};
+    uint64_t bt[3] = {b_first % b->row_pitch, b_first % b->slice_pitch / b->row_pitch, b_first / b->slice_pitch};
+    if (at[0] + a->region[0] > a->row_pitch || bt[0] + b->region[0] > b->row_pitch ||
+        at[1] + a->region[1] > a->slice_pitch / a->row_pitch || bt[1] + b->region[1] > b->slice_pitch / b->row_pitch)
+        return 1;
+    for (int i = 0; i < 3; i++)
+        if (at[i] >= bt[i] + b->region[i] || bt[i] >= at[i] + a->region[i])
+            return 0;
+    return 1;
+}
+
+static cl_int kr_copy_buffer_rect(cl_command_queue q, cl_mem src, cl_mem dst, const size_t *so, const size_t *dof,
+                                  const size_t *region, size_t src_row, size_t src_slice, size_t dst_row,
+                                  size_t dst_slice, cl_uint nw, const cl_event *wl, cl_event *event)
+{
+    cl_int err = CL_SUCCESS;
+    if (!check_buffer_cmd(q, src, 0, 1, &err) || !check_buffer_cmd(q, dst, 0, 1, &err))
+        return err;
+    if (!so || !dof || !region)
+        return CL_INVALID_VALUE;
+    struct kr_rect from, to;
+    uint64_t f0, f1, t0, t1;
+    rect_set(&from, so, region, src_row, src_slice);
+    rect_set(&to, dof, region, dst_row, dst_slice);
+    if (kr_rect_span(&from, src->size, &f0, &f1) != 0 || kr_rect_span(&to, dst->size, &t0, &t1) != 0)
+        return CL_INVALID_VALUE;
+    if (src == dst && (from.row_pitch != to.row_pitch || from.slice_pitch != to.slice_pitch))
+        return CL_INVALID_VALUE;
+    if (src == dst && rect_overlap(&from, f0, f1, &to, t0, t1))
+        return CL_MEM_COPY_OVERLAP;
+    pthread_mutex_lock(&g.lock);
+    size_t start = begin(KR_OP_COPY_BUFFER_RECT);
+    kr_put_u64(&g.batch, q->o.id);
+    kr_put_u64(&g.batch, src->o.id);
+    kr_put_u64(&g.batch, dst->o.id);
+    for (int i = 0; i < 3; i++)
+        kr_put_u64(&g.batch, region[i]);
+    const struct kr_rect *sides[2] = {&from, &to};
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < 3; i++)
+            kr_put_u64(&g.batch, sides[k]->origin[i]);
+        kr_put_u64(&g.batch, sides[k]->row_pitch);
+        kr_put_u64(&g.batch, sides[k]->slice_pitch);
+    }
+    err = put_wait_list(nw, wl, q->ctx);
+    if (err == CL_SUCCESS)
+        err = enqueue_tail(q, start, CL_COMMAND_COPY_BUFFER_RECT, event);
+    else
+        g.batch.len = start;
+    pthread_mutex_unlock(&g.lock);
+    return err;
+}
+
+/* Copies the rows of a rectangle between the buffer's shared pages and host memory. */
+static void copy_rows(char *shared, const struct kr_rect *b, uint64_t b_first, char *host, const struct kr_rect *h,
+                      uint64_t h_first, int write)
+{
+    for (uint64_t z = 0; z < b->region[2]; z++)
+        for (uint64_t y = 0; y < b->region[1]; y++) {
+            char *dev = shared + b_first + z * b->slice_pitch + y * b->row_pitch;
+            char *mem = host + h_first + z * h->slice_pitch + y * h->row_pitch;
+            memcpy(write ? dev : mem, write ? mem : dev, (size_t)b->region[0]);
+        }
+}
+
+/*
+ * clEnqueueReadBufferRect and clEnqueueWriteBufferRect, done here on the shared
+ * pages like any read or write. Copy mode first brings the rectangle's whole
+ * span from the device (a write keeps the bytes between its rows), and a
+ * write sends the span back.
+ */
+static cl_int kr_rw_buffer_rect(cl_command_queue q, cl_mem m, int write, const size_t *bo, const size_t *ho,
+                                const size_t *region, size_t b_row, size_t b_slice, size_t h_row, size_t h_slice,
+                                void *ptr, cl_uint nw, const cl_event *wl, cl_event *event)
+{
+    cl_int err = CL_SUCCESS;
+    if (!check_buffer_cmd(q, m, 0, 1, &err))
+        return err;
+    if (!bo || !ho || !region || !ptr)
+        return CL_INVALID_VALUE;
+    if ((nw == 0) != (wl == NULL))
+        return CL_INVALID_EVENT_WAIT_LIST;
+    struct kr_rect b, h;
+    uint64_t b_first, b_end, h_first, h_end;
+    rect_set(&b, bo, region, b_row, b_slice);
+    rect_set(&h, ho, region, h_row, h_slice);
+    if (kr_rect_span(&b, m->size, &b_first, &b_end) != 0 || kr_rect_span(&h, UINT64_MAX, &h_first, &h_end) != 0)
+        return CL_INVALID_VALUE;
+    cl_ulong t0 = now_ns();
+    pthread_mutex_lock(&g.lock);
+    err = sync_before_host_access(q, nw, wl);
+    if (err == CL_SUCCESS && !g.in_place)
+        err = transfer(KR_OP_DEVICE_TO_HOST, q, m, (size_t)b_first, (size_t)(b_end - b_first));
+    if (err == CL_SUCCESS)
+        copy_rows(m->shared, &b, b_first, ptr, &h, h_first, write);
+    if (err == CL_SUCCESS && !g.in_place && write)
+        err = transfer(KR_OP_HOST_TO_DEVICE, q, m, (size_t)b_first, (size_t)(b_end - b_first));
+    pthread_mutex_unlock(&g.lock);
+    cl_command_type type = write ? CL_COMMAND_WRITE_BUFFER_RECT : CL_COMMAND_READ_BUFFER_RECT;
+    if (err == CL_SUCCESS && event && !(*event = event_local_complete(q, type, t0)))
+        err = CL_OUT_OF_HOST_MEMORY;
+    return err;
+}
+
+static cl_int kr_read_buffer_rect(cl_command_queue q, cl_mem m, cl_bool blocking, const size_t *bo, const size_t *ho,
+                                  const size_t *region, size_t b_row, size_t b_slice, size_t h_row, size_t h_slice,
+                                  void *ptr, cl_uint nw, const cl_event *wl, cl_event *event)
+{
+    (void)blocking;
+    return kr_rw_buffer_rect(q, m, 0, bo, ho, region, b_row, b_slice, h_row, h_slice, ptr, nw, wl, event);
+}
+
+static cl_int kr_write_buffer_rect(cl_command_queue q, cl_mem m, cl_bool blocking, const size_t *bo,
+                                   const size_t *ho, const size_t *region, size_t b_row, size_t b_slice,
+                                   size_t h_row, size_t h_slice, const void *ptr, cl_uint nw, const cl_event *wl,
+                                   cl_event *event)
+{
+    (void)blocking;
+    return kr_rw_buffer_rect(q, m, 1, bo, ho, region, b_row, b_slice, h_row, h_slice, (void *)ptr, nw, wl, event);
 }
 
 static cl_int kr_fill_buffer(cl_command_queue q, cl_mem m, const void *pattern, size_t psize, size_t off,
@@ -1590,28 +1973,118 @@ static cl_int kr_release_program(cl_program p)
     return CL_SUCCESS;
 }
 
-static cl_int kr_build_program(cl_program p, cl_uint n, const cl_device_id *devs, const char *options,
-                               void(CL_CALLBACK *notify)(cl_program, void *), void *user)
+#define MAX_LINK_INPUTS 64u
+
+/* Checks a device list as clBuildProgram, clCompileProgram and clLinkProgram do. */
+static cl_int check_build_devices(cl_uint n, const cl_device_id *devs, void(CL_CALLBACK *notify)(cl_program, void *),
+                                  void *user)
 {
-    if (!obj_ok(p, KR_KIND_PROGRAM))
-        return CL_INVALID_PROGRAM;
     if ((n == 0) != (devs == NULL) || n > MAX_DEVICES || (!notify && user))
         return CL_INVALID_VALUE;
     for (cl_uint i = 0; i < n; i++)
         if (!device_ok(devs[i]))
             return CL_INVALID_DEVICE;
-    pthread_mutex_lock(&g.lock);
-    size_t start = begin(KR_OP_BUILD_PROGRAM);
-    kr_put_u64(&g.batch, p->o.id);
+    return CL_SUCCESS;
+}
+
+/* Writes a build request's device list and options; lock held. */
+static void put_build_request(cl_uint n, const cl_device_id *devs, const char *options)
+{
     kr_put_u32(&g.batch, n);
     for (cl_uint i = 0; i < n; i++)
         kr_put_u32(&g.batch, devs[i]->index);
     kr_put_blob(&g.batch, options ? options : "", options ? strlen(options) : 0);
+}
+
+static cl_int check_programs(cl_uint n, const cl_program *progs, const char **names)
+{
+    if ((n == 0) != (progs == NULL) || n > MAX_LINK_INPUTS)
+        return CL_INVALID_VALUE;
+    for (cl_uint i = 0; i < n; i++) {
+        if (!obj_ok(progs[i], KR_KIND_PROGRAM))
+            return CL_INVALID_PROGRAM;
+        if (names && !names[i])
+            return CL_INVALID_VALUE;
+    }
+    return CL_SUCCESS;
+}
+
+/* BUILD_PROGRAM, or COMPILE_PROGRAM with its headers (nh of them), then the application's callback. */
+static cl_int program_request(uint32_t op, cl_program p, cl_uint n, const cl_device_id *devs, const char *options,
+                              cl_uint nh, const cl_program *headers, const char **names,
+                              void(CL_CALLBACK *notify)(cl_program, void *), void *user)
+{
+    pthread_mutex_lock(&g.lock);
+    size_t start = begin(op);
+    kr_put_u64(&g.batch, p->o.id);
+    put_build_request(n, devs, options);
+    if (op == KR_OP_COMPILE_PROGRAM) {
+        kr_put_u32(&g.batch, nh);
+        for (cl_uint i = 0; i < nh; i++) {
+            kr_put_u64(&g.batch, headers[i]->o.id);
+            kr_put_blob(&g.batch, names[i], strlen(names[i]));
+        }
+    }
     cl_int err = end_call(start);
     pthread_mutex_unlock(&g.lock);
     if (notify)
         notify(p, user);
     return err;
+}
+
+static cl_int kr_build_program(cl_program p, cl_uint n, const cl_device_id *devs, const char *options,
+                               void(CL_CALLBACK *notify)(cl_program, void *), void *user)
+{
+    if (!obj_ok(p, KR_KIND_PROGRAM))
+        return CL_INVALID_PROGRAM;
+    cl_int err = check_build_devices(n, devs, notify, user);
+    return err != CL_SUCCESS ? err : program_request(KR_OP_BUILD_PROGRAM, p, n, devs, options, 0, NULL, NULL, notify, user);
+}
+
+static cl_int kr_compile_program(cl_program p, cl_uint n, const cl_device_id *devs, const char *options, cl_uint nh,
+                                 const cl_program *headers, const char **names,
+                                 void(CL_CALLBACK *notify)(cl_program, void *), void *user)
+{
+    if (!obj_ok(p, KR_KIND_PROGRAM))
+        return CL_INVALID_PROGRAM;
+    cl_int err = check_build_devices(n, devs, notify, user);
+    if (err == CL_SUCCESS && nh && !names)
+        err = CL_INVALID_VALUE;
+    if (err == CL_SUCCESS)
+        err = check_programs(nh, headers, names);
+    if (err != CL_SUCCESS)
+        return err;
+    return program_request(KR_OP_COMPILE_PROGRAM, p, n, devs, options, nh, headers, names, notify, user);
+}
+
+static cl_program kr_link_program(cl_context c, cl_uint n, const cl_device_id *devs, const char *options, cl_uint np,
+                                  const cl_program *inputs, void(CL_CALLBACK *notify)(cl_program, void *), void *user,
+                                  cl_int *errcode_ret)
+{
+    cl_int err = !obj_ok(c, KR_KIND_CONTEXT) ? CL_INVALID_CONTEXT : check_build_devices(n, devs, notify, user);
+    if (err == CL_SUCCESS)
+        err = np == 0 ? CL_INVALID_VALUE : check_programs(np, inputs, NULL);
+    cl_program p = err == CL_SUCCESS ? program_new(c) : NULL;
+    if (err == CL_SUCCESS && !p)
+        err = CL_OUT_OF_HOST_MEMORY;
+    if (err != CL_SUCCESS) {
+        SET_ERR(err);
+        return NULL;
+    }
+    pthread_mutex_lock(&g.lock);
+    size_t start = begin(KR_OP_LINK_PROGRAM);
+    kr_put_u64(&g.batch, p->o.id);
+    kr_put_u64(&g.batch, c->o.id);
+    put_build_request(n, devs, options);
+    kr_put_u32(&g.batch, np);
+    for (cl_uint i = 0; i < np; i++)
+        kr_put_u64(&g.batch, inputs[i]->o.id);
+    err = end_call(start);
+    pthread_mutex_unlock(&g.lock);
+    p = program_created(p, err, errcode_ret);
+    if (p && notify)
+        notify(p, user);
+    return p;
 }
 
 static cl_int kr_get_program_info(cl_program p, cl_program_info param, size_t size, void *value, size_t *size_ret)
@@ -2235,7 +2708,6 @@ static void *unsupported_handle(void) { return NULL; }
         return NULL;                                                       \
     }
 
-UNSUPPORTED_CREATE(no_sub_buffer, cl_mem a, cl_mem_flags b, cl_buffer_create_type c, const void *d)
 UNSUPPORTED_CREATE(no_image2d, cl_context a, cl_mem_flags b, const cl_image_format *c, size_t d, size_t e, size_t f,
                    void *h)
 UNSUPPORTED_CREATE(no_image3d, cl_context a, cl_mem_flags b, const cl_image_format *c, size_t d, size_t e, size_t f,
@@ -2243,8 +2715,6 @@ UNSUPPORTED_CREATE(no_image3d, cl_context a, cl_mem_flags b, const cl_image_form
 UNSUPPORTED_CREATE(no_image, cl_context a, cl_mem_flags b, const cl_image_format *c, const cl_image_desc *d, void *e)
 UNSUPPORTED_CREATE(no_sampler, cl_context a, cl_bool b, cl_addressing_mode c, cl_filter_mode d)
 UNSUPPORTED_CREATE(no_builtin_kernels, cl_context a, cl_uint b, const cl_device_id *c, const char *d)
-UNSUPPORTED_CREATE(no_link, cl_context a, cl_uint b, const cl_device_id *c, const char *d, cl_uint e,
-                   const cl_program *f, void(CL_CALLBACK *h)(cl_program, void *), void *i)
 UNSUPPORTED_CREATE(no_pipe, cl_context a, cl_mem_flags b, cl_uint c, cl_uint d, const cl_pipe_properties *e)
 UNSUPPORTED_CREATE(no_sampler_props, cl_context a, const cl_sampler_properties *b)
 UNSUPPORTED_CREATE(no_clone_kernel, cl_kernel a)
@@ -2322,6 +2792,9 @@ __attribute__((constructor)) static void fill_dispatch(void)
     SET(clEnqueueReadBuffer, kr_read_buffer);
     SET(clEnqueueWriteBuffer, kr_write_buffer);
     SET(clEnqueueCopyBuffer, kr_copy_buffer);
+    SET(clEnqueueCopyBufferRect, kr_copy_buffer_rect);
+    SET(clEnqueueReadBufferRect, kr_read_buffer_rect);
+    SET(clEnqueueWriteBufferRect, kr_write_buffer_rect);
     SET(clEnqueueFillBuffer, kr_fill_buffer);
     SET(clEnqueueMapBuffer, kr_map_buffer);
     SET(clEnqueueUnmapMemObject, kr_unmap);
@@ -2360,13 +2833,14 @@ __attribute__((constructor)) static void fill_dispatch(void)
     SET(clSetEventCallback, kr_set_event_callback);
     SET(clGetExtensionFunctionAddress, clGetExtensionFunctionAddress);
     SET(clGetExtensionFunctionAddressForPlatform, kr_get_extension_for_platform);
-    g_dispatch.clCreateSubBuffer = (cl_api_clCreateSubBuffer)no_sub_buffer;
+    SET(clCreateSubBuffer, kr_create_sub_buffer);
     g_dispatch.clCreateImage2D = (cl_api_clCreateImage2D)no_image2d;
     g_dispatch.clCreateImage3D = (cl_api_clCreateImage3D)no_image3d;
     g_dispatch.clCreateImage = (cl_api_clCreateImage)no_image;
     g_dispatch.clCreateSampler = (cl_api_clCreateSampler)no_sampler;
     g_dispatch.clCreateProgramWithBuiltInKernels = (cl_api_clCreateProgramWithBuiltInKernels)no_builtin_kernels;
-    g_dispatch.clLinkProgram = (cl_api_clLinkProgram)no_link;
+    SET(clCompileProgram, kr_compile_program);
+    SET(clLinkProgram, kr_link_program);
     g_dispatch.clCreatePipe = (cl_api_clCreatePipe)no_pipe;
     g_dispatch.clCreateSamplerWithProperties = (cl_api_clCreateSamplerWithProperties)no_sampler_props;
     g_dispatch.clCloneKernel = (cl_api_clCloneKernel)no_clone_kernel;

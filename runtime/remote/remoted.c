@@ -1,29 +1,31 @@
 /*
- * remoted.c: the kiln-remoted program. Listens on a Unix socket, checks each
- * caller's uid with SO_PEERCRED and serves each accepted connection as one
- * session in its own process (spawn.c: this process never loads OpenCL). As a
- * program (not a library) it logs to stderr.
+ * remoted.c: the kiln-remoted program. Listens on a Unix socket in a
+ * directory of its own (listen.c), checks each caller's uid with SO_PEERCRED
+ * and serves each accepted connection as one session in its own process
+ * (spawn.c: this process never loads OpenCL). As a program (not a library) it
+ * logs to stderr.
  */
 #include "runtime/remote/daemon_int.h"
 #include "runtime/remote/capture.h"
+#include "runtime/remote/listen.h"
+#include "runtime/remote/wire.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define MAX_ALLOWED_UIDS 16
 
 static uid_t g_allowed[MAX_ALLOWED_UIDS];
 static int g_nallowed;
-static const char *g_socket_path;
 static struct kr_spawn g_spawn;
+static struct kr_listener g_listener;
 
 static int uid_allowed(uid_t uid)
 {
@@ -35,8 +37,7 @@ static int uid_allowed(uid_t uid)
 
 static void on_signal(int sig)
 {
-    if (g_socket_path)
-        unlink(g_socket_path);
+    kr_listen_cleanup(&g_listener);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -44,9 +45,14 @@ static void on_signal(int sig)
 static void usage(const struct kr_limits *d)
 {
     fprintf(stderr,
-            "usage: kiln-remoted --socket PATH [--vendors DIR] [--allow-uid UID]... [--copy-mode] [--chunk-blocking]\n"
-            "                    [--verbose] [limits]\n"
-            "  --socket PATH    Unix socket to listen on (default $KILN_REMOTE_SOCKET)\n"
+            "usage: kiln-remoted [--socket PATH] [--group GROUP] [--vendors DIR] [--allow-uid UID]... [--copy-mode]\n"
+            "                    [--chunk-blocking] [--stats-all] [--verbose]\n"
+            "  --socket PATH    Unix socket to listen on (default $KILN_REMOTE_SOCKET, else\n"
+            "                   $XDG_RUNTIME_DIR/kiln/remoted.sock, else /tmp/kiln-UID/remoted.sock); its directory\n"
+            "                   is made mode 0700 if missing and must belong to the daemon's uid, writable by\n"
+            "                   nobody else; a file already at PATH is replaced only if it is a dead socket\n"
+            "  --group GROUP    let GROUP's members reach the socket (directory 0710 + setgid, socket 0660);\n"
+            "                   they still need --allow-uid\n"
             "  --vendors DIR    folder of *.icd files naming the real platform (default /etc/OpenCL/vendors)\n"
             "  --allow-uid UID  accept callers with this uid (repeatable; default: the daemon's own uid)\n"
             "  --copy-mode      never let the device compute in the shared memory (as on a discrete GPU)\n"
@@ -55,6 +61,7 @@ static void usage(const struct kr_limits *d)
             "  --capture DIR    write kernel launches as regression cases (kiln regress check) into DIR\n"
             "  --capture-kernel NAME   only launches of kernel NAME\n"
             "  --capture-max N  the first N launches of each kernel (default 10)\n"
+            "  --stats-all      STATS answers daemon-wide counts (every session's); default: the caller's own\n"
             "  --verbose        log every session's end\n"
             "Limits (each session is a process of its own; a request past a limit fails with\n"
             "CL_OUT_OF_RESOURCES in that session only):\n"
@@ -119,8 +126,8 @@ static int parse_limit(int argc, char **argv, int *i, struct kr_limits *l)
 
 int main(int argc, char **argv)
 {
-    const char *path = getenv("KILN_REMOTE_SOCKET"), *vendors = NULL;
-    int copy_mode = 0, chunk_blocking = 0;
+    const char *path = getenv("KILN_REMOTE_SOCKET"), *vendors = NULL, *group = NULL;
+    int copy_mode = 0, chunk_blocking = 0, stats_all = 0;
     const char *capture_dir = NULL, *capture_kernel = NULL;
     unsigned long capture_max = 10;
     int verbose = 0;
@@ -138,6 +145,10 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(argv[i], "--socket") && i + 1 < argc)
             path = argv[++i];
+        else if (!strcmp(argv[i], "--group") && i + 1 < argc)
+            group = argv[++i];
+        else if (!strcmp(argv[i], "--stats-all"))
+            stats_all = 1;
         else if (!strcmp(argv[i], "--vendors") && i + 1 < argc)
             vendors = argv[++i];
         else if (!strcmp(argv[i], "--allow-uid") && i + 1 < argc && g_nallowed < MAX_ALLOWED_UIDS)
@@ -159,16 +170,31 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!path) {
-        usage(&defaults);
-        return 2;
+    char default_path[108];
+    if (!path || !*path) {
+        if (kr_default_socket_path(default_path, sizeof default_path) != 0) {
+            fprintf(stderr, "kiln-remoted: the default socket path is too long; name one with --socket\n");
+            return 2;
+        }
+        path = default_path;
+    }
+    gid_t share_gid = (gid_t)-1;
+    if (group) {
+        char *end;
+        unsigned long gid = strtoul(group, &end, 10);
+        struct group *gr = *end || !*group ? getgrnam(group) : NULL;
+        if ((*end || !*group) && !gr) {
+            fprintf(stderr, "kiln-remoted: --group %s: no such group\n", group);
+            return 2;
+        }
+        share_gid = gr ? gr->gr_gid : (gid_t)gid;
     }
     if (g_nallowed == 0)
         g_allowed[g_nallowed++] = geteuid();
 
     char err[1024], desc[700];
     struct kr_spawn_config cfg = {vendors, copy_mode, chunk_blocking, verbose, NULL, limits,
-                                  kr_shared_create(limits.sessions)};
+                                  kr_shared_create(limits.sessions), stats_all};
     if (!cfg.shared) {
         fprintf(stderr, "kiln-remoted: cannot map memory shared with the sessions\n");
         return 1;
@@ -187,27 +213,15 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    struct sockaddr_un addr = {0};
-    addr.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof addr.sun_path) {
-        fprintf(stderr, "kiln-remoted: socket path too long: %s\n", path);
+    if (kr_listen_open(&g_listener, path, share_gid, err, sizeof err) != 0) {
+        fprintf(stderr, "kiln-remoted: %s\n", err);
         return 1;
     }
-    strcpy(addr.sun_path, path);
-    int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    unlink(path);
-    if (ls < 0 || bind(ls, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(ls, 64) != 0) {
-        fprintf(stderr, "kiln-remoted: cannot listen on %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    /* Access is decided by SO_PEERCRED, not by file permissions. */
-    chmod(path, 0777);
-    g_socket_path = path;
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     fprintf(stderr, "kiln-remoted: serving %s on %s\n", desc, path);
-    kr_spawn_serve(&g_spawn, ls, uid_allowed);
+    kr_spawn_serve(&g_spawn, g_listener.fd, uid_allowed);
     fprintf(stderr, "kiln-remoted: accept: %s\n", strerror(errno));
-    unlink(path);
+    kr_listen_cleanup(&g_listener);
     return 1;
 }

@@ -117,6 +117,7 @@ struct session {
     const struct kr_limits *L;
     struct kr_shared *sh;
     struct kr_counters *cnt;
+    unsigned long long chunks_at_start; /* the slot's copy count when this session took it */
     uint64_t program_bytes;
     uint64_t unset_user_events; /* created and not yet set: only they can hold work for ever */
     cl_int insert_err; /* why the last insert failed */
@@ -693,6 +694,35 @@ static void op_create_buffer(struct session *s, struct kr_reader *r)
     defer_error(s, err);
 }
 
+static int range_ok(const struct entry *m, uint64_t offset, uint64_t size);
+
+/* A sub-buffer of a buffer of this session: no reply, failures through the next FINISH. */
+static void op_create_sub_buffer(struct session *s, struct kr_reader *r)
+{
+    uint64_t id = kr_get_u64(r), parent_id = kr_get_u64(r), flags = kr_get_u64(r), origin = kr_get_u64(r);
+    uint64_t size = kr_get_u64(r);
+    if (r->bad)
+        return;
+    struct entry *parent = lookup(s, parent_id, KR_KIND_MEM);
+    cl_int err = !parent ? CL_INVALID_MEM_OBJECT : !range_ok(parent, origin, size) ? CL_INVALID_VALUE : CL_SUCCESS;
+    cl_mem m = NULL;
+    if (err == CL_SUCCESS) {
+        cl_buffer_region region = {(size_t)origin, (size_t)size};
+        cl_mem_flags access = flags & (CL_MEM_READ_WRITE | CL_MEM_WRITE_ONLY | CL_MEM_READ_ONLY);
+        m = s->D->clCreateSubBuffer(parent->handle, access, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+    }
+    void *host = m ? (char *)parent->host + origin : NULL; /* read before insert moves the table */
+    struct entry *e = m ? insert(s, id, KR_KIND_MEM, m) : NULL;
+    if (m && !e) {
+        s->D->clReleaseMemObject(m);
+        err = CL_INVALID_VALUE;
+    } else if (e) {
+        e->host = host;
+        e->size = (size_t)size;
+    }
+    defer_error(s, err);
+}
+
 static void op_create_program_source(struct session *s, struct kr_reader *r, uint64_t seq)
 {
     uint64_t id = kr_get_u64(r), ctx_id = kr_get_u64(r);
@@ -769,28 +799,47 @@ static void op_create_program_binary(struct session *s, struct kr_reader *r, uin
     kr_frame_end(&s->out, start);
 }
 
+/* What a build, compile or link frame names: devices, then the application's options. */
+struct build_request {
+    cl_device_id devs[MAX_DEVICES_PER_CALL];
+    uint32_t n;
+    const char *opts; /* not terminated */
+    size_t len;
+    char *options;    /* opts with -cl-kernel-arg-info, terminated (caller frees) */
+};
+
+static cl_int read_build_request(struct session *s, struct kr_reader *r, struct build_request *b)
+{
+    b->n = kr_get_u32(r);
+    cl_int err = b->n > MAX_DEVICES_PER_CALL ? CL_INVALID_VALUE : CL_SUCCESS;
+    for (uint32_t i = 0; i < b->n && i < MAX_DEVICES_PER_CALL; i++)
+        if (!(b->devs[i] = device_at(s, kr_get_u32(r))))
+            err = CL_INVALID_DEVICE;
+    b->opts = kr_get_blob(r, &b->len, 65536);
+    b->options = NULL;
+    if (r->bad)
+        return err;
+    /* Argument qualifiers let the daemon check every kernel argument's kind. */
+    static const char arg_info[] = " -cl-kernel-arg-info";
+    b->options = malloc(b->len + sizeof arg_info);
+    if (!b->options)
+        return CL_OUT_OF_HOST_MEMORY;
+    memcpy(b->options, b->opts, b->len);
+    memcpy(b->options + b->len, arg_info, sizeof arg_info);
+    return err;
+}
+
 static void op_build_program(struct session *s, struct kr_reader *r, uint64_t seq)
 {
     uint64_t id = kr_get_u64(r);
-    uint32_t n = kr_get_u32(r);
-    cl_device_id devs[MAX_DEVICES_PER_CALL];
-    cl_int err = n > MAX_DEVICES_PER_CALL ? CL_INVALID_VALUE : CL_SUCCESS;
-    for (uint32_t i = 0; i < n && i < MAX_DEVICES_PER_CALL; i++)
-        if (!(devs[i] = device_at(s, kr_get_u32(r))))
-            err = CL_INVALID_DEVICE;
-    size_t len;
-    const char *opts = kr_get_blob(r, &len, 65536);
+    struct build_request b;
+    cl_int err = read_build_request(s, r, &b);
+    const cl_device_id *devs = b.devs;
+    uint32_t n = b.n;
+    const char *opts = b.opts, *options = b.options;
+    size_t len = b.len;
     if (r->bad)
         return;
-    /* Argument qualifiers let the daemon check every kernel argument's kind. */
-    static const char arg_info[] = " -cl-kernel-arg-info";
-    char *options = malloc(len + sizeof arg_info);
-    if (!options)
-        err = CL_OUT_OF_HOST_MEMORY;
-    else {
-        memcpy(options, opts, len);
-        memcpy(options + len, arg_info, sizeof arg_info);
-    }
     struct entry *p = lookup(s, id, KR_KIND_PROGRAM);
     if (!p && err == CL_SUCCESS)
         err = CL_INVALID_PROGRAM;
@@ -800,8 +849,86 @@ static void op_build_program(struct session *s, struct kr_reader *r, uint64_t se
         free(p->options);
         p->options = strndup(opts, len); /* the application's own options */
     }
-    free(options);
+    free(b.options);
     reply_status(s, KR_OP_BUILD_PROGRAM, seq, err);
+}
+
+#define MAX_LINK_INPUTS 64u
+
+/* Programs named by id (headers of a compile, inputs of a link), with a name each when names is set. */
+static cl_int read_programs(struct session *s, struct kr_reader *r, cl_program *progs, char **names, uint32_t *count)
+{
+    *count = kr_get_u32(r);
+    if (*count > MAX_LINK_INPUTS) {
+        r->bad = 1;
+        return CL_INVALID_VALUE;
+    }
+    cl_int err = CL_SUCCESS;
+    for (uint32_t i = 0; i < *count; i++) {
+        struct entry *e = lookup(s, kr_get_u64(r), KR_KIND_PROGRAM);
+        progs[i] = e ? e->handle : NULL;
+        if (!e)
+            err = CL_INVALID_PROGRAM;
+        if (names) {
+            size_t len;
+            const char *name = kr_get_blob(r, &len, 4096);
+            names[i] = r->bad ? NULL : strndup(name, len);
+            if (!r->bad && !names[i])
+                err = CL_OUT_OF_HOST_MEMORY;
+        }
+    }
+    return err;
+}
+
+/* clCompileProgram with headers given as programs of this session. */
+static void op_compile_program(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r);
+    struct build_request b;
+    cl_int err = read_build_request(s, r, &b);
+    cl_program headers[MAX_LINK_INPUTS];
+    char *names[MAX_LINK_INPUTS] = {0};
+    uint32_t nh = 0;
+    cl_int herr = r->bad ? CL_SUCCESS : read_programs(s, r, headers, names, &nh);
+    struct entry *p = lookup(s, id, KR_KIND_PROGRAM);
+    if (err == CL_SUCCESS)
+        err = !p ? CL_INVALID_PROGRAM : herr;
+    if (!r->bad && err == CL_SUCCESS)
+        err = s->D->clCompileProgram(p->handle, b.n, b.n ? b.devs : NULL, b.options, nh, nh ? headers : NULL,
+                                     nh ? (const char **)names : NULL, NULL, NULL);
+    for (uint32_t i = 0; i < nh; i++)
+        free(names[i]);
+    free(b.options);
+    if (!r->bad)
+        reply_status(s, KR_OP_COMPILE_PROGRAM, seq, err);
+}
+
+/* clLinkProgram of compiled programs of this session into a new program with the id the client chose. */
+static void op_link_program(struct session *s, struct kr_reader *r, uint64_t seq)
+{
+    uint64_t id = kr_get_u64(r), ctx_id = kr_get_u64(r);
+    struct build_request b;
+    cl_int err = read_build_request(s, r, &b);
+    cl_program inputs[MAX_LINK_INPUTS];
+    uint32_t np = 0;
+    cl_int perr = r->bad ? CL_SUCCESS : read_programs(s, r, inputs, NULL, &np);
+    struct entry *ctx = lookup(s, ctx_id, KR_KIND_CONTEXT);
+    if (err == CL_SUCCESS)
+        err = !ctx ? CL_INVALID_CONTEXT : np == 0 ? CL_INVALID_VALUE : perr;
+    cl_program p = NULL;
+    if (!r->bad && err == CL_SUCCESS)
+        p = s->D->clLinkProgram(ctx->handle, b.n, b.n ? b.devs : NULL, b.options, np, inputs, NULL, NULL, &err);
+    if (p && err != CL_SUCCESS) {
+        s->D->clReleaseProgram(p);
+        p = NULL;
+    }
+    if (p && !insert(s, id, KR_KIND_PROGRAM, p)) {
+        s->D->clReleaseProgram(p);
+        err = CL_INVALID_VALUE;
+    }
+    free(b.options);
+    if (!r->bad)
+        reply_status(s, KR_OP_LINK_PROGRAM, seq, err);
 }
 
 /* Arguments of a kernel to be captured, none set yet, named by the program. */
@@ -1063,6 +1190,56 @@ static void op_copy_buffer(struct session *s, struct kr_reader *r)
     if (err == CL_SUCCESS)
         err = s->D->clEnqueueCopyBuffer(q->handle, src->handle, dst->handle, (size_t)so, (size_t)dof, (size_t)size,
                                         t.nw, t.waits, t.ev_id ? &ev : NULL);
+    end_enqueue(s, &t, q, err, ev);
+}
+
+static cl_int check_transfer(struct session *s, uint64_t q_id, uint64_t m_id, uint64_t off, uint64_t size,
+                             struct entry **q, struct entry **m);
+
+static void read_rect(struct kr_reader *r, struct kr_rect *rect, const uint64_t region[3])
+{
+    for (int i = 0; i < 3; i++)
+        rect->origin[i] = kr_get_u64(r);
+    memcpy(rect->region, region, sizeof rect->region);
+    rect->row_pitch = kr_get_u64(r);
+    rect->slice_pitch = kr_get_u64(r);
+}
+
+/* Frame: queue, source, destination, region, then per side origin and pitches; an enqueue tail. */
+static void op_copy_buffer_rect(struct session *s, struct kr_reader *r)
+{
+    uint64_t q_id = kr_get_u64(r), src_id = kr_get_u64(r), dst_id = kr_get_u64(r), region[3];
+    for (int i = 0; i < 3; i++)
+        region[i] = kr_get_u64(r);
+    struct kr_rect from, to;
+    read_rect(r, &from, region);
+    read_rect(r, &to, region);
+    struct enqueue_tail t;
+    if (read_enqueue_tail(s, r, &t) != 0)
+        return;
+    /* Each side's span is checked against its buffer like any transfer. */
+    uint64_t f0 = 0, f1 = 0, t0 = 0, t1 = 0;
+    int shaped = kr_rect_span(&from, UINT64_MAX, &f0, &f1) == 0 && kr_rect_span(&to, UINT64_MAX, &t0, &t1) == 0;
+    struct entry *q, *src, *dst;
+    cl_int src_err = check_transfer(s, q_id, src_id, f0, f1 - f0, &q, &src);
+    cl_int dst_err = check_transfer(s, q_id, dst_id, t0, t1 - t0, &q, &dst);
+    cl_int err = t.err != CL_SUCCESS ? t.err : src_err != CL_SUCCESS ? src_err : dst_err;
+    if (err == CL_SUCCESS && !shaped)
+        err = CL_INVALID_VALUE;
+    if (err == CL_SUCCESS)
+        err = queue_room(s, q);
+    cl_event ev = NULL;
+    if (err == CL_SUCCESS) {
+        size_t so[3], dof[3], n[3];
+        for (int i = 0; i < 3; i++) {
+            so[i] = (size_t)from.origin[i];
+            dof[i] = (size_t)to.origin[i];
+            n[i] = (size_t)region[i];
+        }
+        err = s->D->clEnqueueCopyBufferRect(q->handle, src->handle, dst->handle, so, dof, n, (size_t)from.row_pitch,
+                                            (size_t)from.slice_pitch, (size_t)to.row_pitch, (size_t)to.slice_pitch,
+                                            t.nw, t.waits, t.ev_id ? &ev : NULL);
+    }
     end_enqueue(s, &t, q, err, ev);
 }
 
@@ -1553,10 +1730,13 @@ static void op_object_info(struct session *s, struct kr_reader *r, uint64_t seq,
     reply_info(s, op, seq, q, k->handle, extra, param);
 }
 
+/* The caller's own session only, unless the daemon runs with --stats-all: other sessions may be other users'. */
 static void op_stats(struct session *s, uint64_t seq)
 {
-    struct kr_daemon_stats st;
-    kr_shared_stats(s->sh, &st);
+    struct kr_daemon_stats st = {1, s->count, atomic_load(&s->cnt->mappings),
+                                 atomic_load(&s->cnt->chunks) - s->chunks_at_start};
+    if (s->P->stats_all)
+        kr_shared_stats(s->sh, &st);
     size_t start = reply_begin(s, KR_OP_STATS, seq, CL_SUCCESS);
     kr_put_u64(&s->out, st.sessions);
     kr_put_u64(&s->out, st.objects);
@@ -1607,6 +1787,10 @@ static int dispatch(struct session *s, const struct kr_header *h, const uint8_t 
     case KR_OP_NDRANGE: op_ndrange(s, r); break;
     case KR_OP_COPY_BUFFER: op_copy_buffer(s, r); break;
     case KR_OP_FILL_BUFFER: op_fill_buffer(s, r); break;
+    case KR_OP_COPY_BUFFER_RECT: op_copy_buffer_rect(s, r); break;
+    case KR_OP_CREATE_SUB_BUFFER: op_create_sub_buffer(s, r); break;
+    case KR_OP_COMPILE_PROGRAM: op_compile_program(s, r, seq); break;
+    case KR_OP_LINK_PROGRAM: op_link_program(s, r, seq); break;
     case KR_OP_MARKER: op_marker(s, r, 0); break;
     case KR_OP_BARRIER: op_marker(s, r, 1); break;
     case KR_OP_FLUSH: {
@@ -1638,10 +1822,12 @@ static int dispatch(struct session *s, const struct kr_header *h, const uint8_t 
 
 static void session_cleanup(struct session *s)
 {
-    /* A user event the client never set would hold its queue's work forever: it fails, as the client is gone. */
+    /* A user event the client never set would hold its queue's work forever. It is set complete, not
+     * failed: a failed user event that gates queued work aborts PoCL (3.1, 5.0). The work it releases
+     * runs on buffers no one reads; in a session process the watcher ends it if that takes long. */
     for (size_t i = 0; i < s->cap; i++)
         if (s->tab[i].id && s->tab[i].kind == KR_KIND_EVENT && s->tab[i].user_event)
-            s->D->clSetUserEventStatus(s->tab[i].handle, CL_DEVICE_NOT_AVAILABLE);
+            s->D->clSetUserEventStatus(s->tab[i].handle, CL_COMPLETE);
     drain_chunks(s);
     /* Pending work first: a killed client's kernels may still use its buffers. */
     for (size_t i = 0; i < s->cap; i++)
@@ -1676,6 +1862,7 @@ int kr_session_run(const struct kr_platform *p, int sock)
     if (!s.cnt)
         return -1;
     atomic_store(&s.cnt->live, 1);
+    s.chunks_at_start = atomic_load(&s.cnt->chunks); /* a slot keeps the copies of the sessions before */
     kr_conn_init(&s.conn, sock);
     s.conn.frame_timeout_ms = s.L->frame_timeout_ms;
     int result = 0;

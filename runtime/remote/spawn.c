@@ -137,6 +137,7 @@ static void warm_main(const struct kr_spawn_config *cfg, int ctl, int listen_fd)
         if (cfg->copy_mode)
             p.in_place = 0;
         p.chunk_blocking = cfg->chunk_blocking;
+        p.stats_all = cfg->stats_all;
         p.capture = cfg->capture;
         p.limits = &cfg->limits;
         p.shared = cfg->shared;

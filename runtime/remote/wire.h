@@ -123,4 +123,29 @@ int kr_conn_take_fd(struct kr_conn *c);
 /* Writes all of p, attaching fd (if >= 0) to the first byte. 0 or -1. */
 int kr_send_all(int sock, const void *p, size_t n, int fd);
 
+/*
+ * The socket both ends use when none is named ($KILN_REMOTE_SOCKET, --socket):
+ * $XDG_RUNTIME_DIR/kiln/remoted.sock, or /tmp/kiln-UID/remoted.sock where
+ * XDG_RUNTIME_DIR is unset (the daemon makes that directory, mode 0700, and
+ * refuses it when it belongs to anyone else). 0, or -1 when it does not fit cap.
+ */
+int kr_default_socket_path(char *out, size_t cap);
+
+/*
+ * A rectangle of a buffer command (clEnqueueCopyBufferRect and friends), in
+ * bytes: origin and region are (x bytes, y rows, z slices).
+ */
+struct kr_rect {
+    uint64_t origin[3], region[3];
+    uint64_t row_pitch, slice_pitch; /* 0: tightly packed */
+};
+
+/*
+ * Replaces zero pitches by their defaults, checks the region and pitches, and
+ * gives the span [*first, *end) of the bytes the rectangle touches. 0, or -1
+ * when the region is empty, a pitch too small, the slice pitch not a multiple
+ * of the row pitch, or the span overflows or passes buffer_size.
+ */
+int kr_rect_span(struct kr_rect *r, uint64_t buffer_size, uint64_t *first, uint64_t *end);
+
 #endif

@@ -28,6 +28,7 @@ struct harness {
     char vendors[300];
     char socket[300];
     pid_t daemon;
+    int own_stats; /* start the daemon without --stats-all: STATS tells a session only about itself */
 };
 
 static void harness_write(const char *path, const char *text)
@@ -95,16 +96,17 @@ static int harness_init(struct harness *h, int with_pocl)
 
 /*
  * Starts kiln-remoted with the harness's vendors folder (which lists the
- * remoting ICD first: the daemon must skip it) plus extra arguments, and
- * waits until it accepts connections. Returns 0 or -1.
+ * remoting ICD first: the daemon must skip it), with daemon-wide STATS unless
+ * h->own_stats, plus extra arguments, and waits until it accepts connections.
+ * Returns 0 or -1.
  */
 static int harness_start_daemon(struct harness *h, const char *extra1, const char *extra2)
 {
     h->daemon = fork();
     if (h->daemon == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* a test killed by its timeout takes the daemon with it */
-        const char *argv[10] = {KR_DAEMON_PATH, "--socket", h->socket, "--vendors", h->vendors, NULL};
-        int n = 5;
+        const char *argv[10] = {KR_DAEMON_PATH, "--socket", h->socket, "--vendors", h->vendors, "--stats-all", NULL};
+        int n = h->own_stats ? 5 : 6;
         if (extra1)
             argv[n++] = extra1;
         if (extra2)
@@ -148,8 +150,8 @@ static void harness_stop(struct harness *h)
         fprintf(stderr, "could not remove %s\n", h->dir);
 }
 
-/* The first platform whose name contains `needle`, or NULL. */
-__attribute__((unused)) static cl_platform_id harness_platform(const char *needle)
+/* The first platform whose name contains `needle` and not `unless` (NULL: anything), or NULL. */
+static cl_platform_id harness_platform_unless(const char *needle, const char *unless)
 {
     cl_platform_id ps[8];
     cl_uint n = 0;
@@ -158,10 +160,32 @@ __attribute__((unused)) static cl_platform_id harness_platform(const char *needl
     for (cl_uint i = 0; i < n && i < 8; i++) {
         char name[256] = {0};
         clGetPlatformInfo(ps[i], CL_PLATFORM_NAME, sizeof name, name, NULL);
-        if (strstr(name, needle))
+        if (strstr(name, needle) && !(unless && strstr(name, unless)))
             return ps[i];
     }
     return NULL;
+}
+
+/* The first platform whose name contains `needle`, or NULL. */
+__attribute__((unused)) static cl_platform_id harness_platform(const char *needle)
+{
+    return harness_platform_unless(needle, NULL);
+}
+
+/* PoCL itself, not the remoted platform that carries its name in parentheses. */
+__attribute__((unused)) static cl_platform_id harness_native_platform(void)
+{
+    return harness_platform_unless("Portable Computing Language", "kiln-remote");
+}
+
+/* A context and an in-order queue on the first device of p; NULL when p has none. */
+__attribute__((unused)) static cl_command_queue harness_queue(cl_platform_id p, cl_device_id *d, cl_context *ctx)
+{
+    cl_int err;
+    if (!p || clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 1, d, NULL) != CL_SUCCESS)
+        return NULL;
+    *ctx = clCreateContext(NULL, 1, d, NULL, NULL, &err);
+    return *ctx ? clCreateCommandQueue(*ctx, *d, 0, &err) : NULL;
 }
 
 /* ---- clients through the ICD ---- */
@@ -213,6 +237,7 @@ __attribute__((unused)) static pid_t harness_fork_reporting(void (*fn)(int repor
     close(fds[0]);
     return ok ? child : -1;
 }
+
 
 /* ---- raw protocol: for tests that play a (misbehaving) client by hand ---- */
 
@@ -289,7 +314,7 @@ __attribute__((unused)) static int raw_hello(struct raw *r)
     return raw_call(r, s);
 }
 
-/* Daemon-wide counters: live sessions, live objects, live shared mappings. */
+/* Live sessions, objects and shared mappings: daemon-wide (--stats-all) or this session's. */
 __attribute__((unused)) static int raw_stats(struct raw *r, uint64_t out[3])
 {
     size_t s = raw_begin(r, KR_OP_STATS);
