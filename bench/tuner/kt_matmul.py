@@ -11,6 +11,7 @@ Prints one line: configurations, best time, best configuration, wall time.
 """
 import json
 import sys
+import os
 import time
 
 t_start = time.perf_counter()
@@ -48,12 +49,14 @@ def verify(answer, result, atol=None):
     return bool(np.all(np.isfinite(got)) and np.all(np.abs(got - want) <= bound))
 
 args = [np.int32(n), a, b, c]
+# The OpenCL platform and device: KT_CTX "platform:device" (the script's), default 0:0.
+platform, device = (int(x) for x in (os.environ.get("KT_CTX", "0:0") + ":0").split(":")[:2])
 results, env = tune_kernel(
     "matmul", source, (n, n), args, tune_params,
     grid_div_x=["p_tile"], grid_div_y=["p_tile"],
     restrictions=restrictions, lang="OpenCL",
     answer=[None, None, None, want.astype(np.float32)], verify=verify,
-    iterations=iterations, strategy="brute_force", quiet=True)
+    iterations=iterations, strategy="brute_force", quiet=True, platform=platform, device=device)
 wall = time.perf_counter() - t_start
 ok = [r for r in results if isinstance(r.get("time"), (int, float))]
 best = min(ok, key=lambda r: r["time"]) if ok else None

@@ -8,8 +8,10 @@
 #   LOG     raw log (appended); NAME=VALUE fixes a parameter in both tuners
 # KILN_BEFORE=path: another kiln (an earlier build) also runs in the
 # alternation, with the same arguments but --max-reps (which it may lack).
-# The device is the first OpenCL device (PoCL here; NVIDIA's with
-# bench/gpu/nvidia_env.sh sourced). Both tune every valid configuration of
+# The device: KILN_DEVICE (a `kiln devices` name or index, given to kiln as
+# --device) and KT_CTX (pyopencl's PYOPENCL_CTX, "platform:device") must name
+# the same one; by default the first OpenCL device for both. With NVIDIA's
+# OpenCL beside PoCL (bench/gpu/nvidia_env.sh) name it: PoCL may come first. Both tune every valid configuration of
 # kiln's matmul (kiln's constraints, read by matmul_space.py), the same
 # OpenCL sources (kiln generates them; Kernel Tuner gets them per
 # configuration), 7 timed runs each (kiln: --reps 7 --max-reps 7; its race
@@ -26,13 +28,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/kiln-vs-kt.XXXXXX")
 sets=()
 for s in "$@"; do sets+=(--set "$s"); done
-export CUDA_CACHE_DISABLE=1 PYOPENCL_NO_CACHE=1 PYOPENCL_CTX=0 PYTHONUNBUFFERED=1
+export CUDA_CACHE_DISABLE=1 PYOPENCL_NO_CACHE=1 PYOPENCL_CTX=${KT_CTX:-0}; export KT_CTX=${KT_CTX:-0:0} PYTHONUNBUFFERED=1
+device=(${KILN_DEVICE:+--device "$KILN_DEVICE"})
 now() { date +%s.%N; }
 say() { echo "$*" | tee -a "$log"; }
 
 say "== $(date -u +%FT%TZ) matmul n=$n reps=$reps fixed: ${*:-none}"
 say "host: $(uname -n) $(nproc) cores; $("$kiln" --version)"
-say "device: $("$kiln" devices | sed -n 3p)"
+say "device: ${KILN_DEVICE:-the first} (kiln), PYOPENCL_CTX=$PYOPENCL_CTX (Kernel Tuner); $("$kiln" devices | sed -n 3,6p | tr -s ' ' | paste -sd';')"
 say "kernel_tuner $("$python" -c 'import kernel_tuner, pyopencl, numpy; print(kernel_tuner.__version__, "pyopencl", pyopencl.VERSION_TEXT, "numpy", numpy.__version__)')"
 count=$("$python" "$here/matmul_space.py" "$kiln" "$n" "$work/space.json" "$@")
 say "configurations: $count"
@@ -45,7 +48,7 @@ run_kiln() {
   [ ${#extra[@]} -gt 0 ] || extra=(--max-reps 7)
   local dir=$work/$label$r; mkdir -p "$dir/pocl"
   local t0; t0=$(now)
-  KILN_CACHE_DIR=$dir/cache POCL_CACHE_DIR=$dir/pocl "$bin" tune matmul --size "$n" "${sets[@]}" \
+  KILN_CACHE_DIR=$dir/cache POCL_CACHE_DIR=$dir/pocl "$bin" tune matmul --size "$n" "${device[@]}" "${sets[@]}" \
     --reps 7 "${extra[@]}" --db "$dir/kiln.db" > "$dir/out.txt" 2>&1 || say "$label run $r exited $?: $(tail -3 "$dir/out.txt")"
   local t1; t1=$(now)
   local best; best=$(grep '^best:' "$dir/out.txt" || true)
