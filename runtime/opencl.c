@@ -417,6 +417,39 @@ static void keep_built_ahead(cl_state *st, built_ahead *b)
     pthread_mutex_unlock(&st->ahead_lock);
 }
 
+/* A program built from source for the device (a compilation, as kiln_rt_compiles
+ * counts them), its build log in *log once the build ran. NULL with *call naming
+ * the OpenCL call that failed and *code its error. */
+static cl_program program_from_source(kiln_rt *rt, const cl_state *st, const char *source, const char *options,
+                                      char **log, const char **call, cl_int *code)
+{
+    size_t len = strlen(source);
+    cl_program program = clCreateProgramWithSource(st->context, 1, &source, &len, code);
+    if (!program) {
+        *call = "clCreateProgramWithSource";
+        return NULL;
+    }
+    kiln_rt_count_compile(rt);
+    *code = clBuildProgram(program, 1, &st->device, options, NULL, NULL);
+    *log = build_log(program, st->device);
+    if (*code != CL_SUCCESS) {
+        *call = "clBuildProgram";
+        clReleaseProgram(program);
+        return NULL;
+    }
+    return program;
+}
+
+/* Stores a built program's binary at path in the cache. */
+static void cache_program(cl_program program, const char *path)
+{
+    size_t bytes;
+    unsigned char *bin = program_binary(program, &bytes);
+    if (bin)
+        kiln_cache_write(path, bin, bytes); /* a failed write only costs a rebuild later */
+    free(bin);
+}
+
 /* Builds ahead: from the cache if there, else from source (the binary then
  * goes to the cache); the program waits in the list for kiln_program_build. */
 static int cl_compile(kiln_rt *rt, const char *source, const char *kernel_name, const char *options, char **log,
@@ -437,30 +470,15 @@ static int cl_compile(kiln_rt *rt, const char *source, const char *kernel_name, 
         keep_built_ahead(st, b);
         return 0;
     }
+    const char *call;
     cl_int code;
-    size_t len = strlen(source);
-    b->program = clCreateProgramWithSource(st->context, 1, &source, &len, &code);
-    if (!b->program) {
+    if (!(b->program = program_from_source(rt, st, source, options, log, &call, &code))) {
         free(b);
-        kiln_errf(err, errlen, "clCreateProgramWithSource: %s (%d)", cl_err_name(code), (int)code);
+        kiln_errf(err, errlen, "%s: %s (%d)", call, cl_err_name(code), (int)code);
         return -1;
     }
-    kiln_rt_count_compile(rt);
-    code = clBuildProgram(b->program, 1, &st->device, options, NULL, NULL);
-    *log = build_log(b->program, st->device);
-    if (code != CL_SUCCESS) {
-        kiln_errf(err, errlen, "clBuildProgram: %s (%d)", cl_err_name(code), (int)code);
-        clReleaseProgram(b->program);
-        free(b);
-        return -1;
-    }
-    if (cached) {
-        size_t bytes;
-        unsigned char *bin = program_binary(b->program, &bytes);
-        if (bin)
-            kiln_cache_write(path, bin, bytes); /* a failed write only costs a rebuild later */
-        free(bin);
-    }
+    if (cached)
+        cache_program(b->program, path);
     keep_built_ahead(st, b);
     return 0;
 }
@@ -485,19 +503,11 @@ static int cl_build(kiln_rt *rt, kiln_program *prog, const char *source, const c
         return 0;
     }
 
+    const char *call;
     cl_int code;
-    size_t len = strlen(source);
-    cp->program = clCreateProgramWithSource(st->context, 1, &source, &len, &code);
-    if (!cp->program) {
+    if (!(cp->program = program_from_source(rt, st, source, options, log, &call, &code))) {
         free(cp);
-        return cl_fail(rt, "clCreateProgramWithSource", code);
-    }
-    kiln_rt_count_compile(rt);
-    code = clBuildProgram(cp->program, 1, &st->device, options, NULL, NULL);
-    *log = build_log(cp->program, st->device);
-    if (code != CL_SUCCESS) {
-        cl_fail(rt, "clBuildProgram", code);
-        goto fail;
+        return cl_fail(rt, call, code);
     }
     cp->kernel = clCreateKernel(cp->program, prog->kernel_name, &code);
     if (!cp->kernel) {
@@ -505,13 +515,8 @@ static int cl_build(kiln_rt *rt, kiln_program *prog, const char *source, const c
                      (int)code);
         goto fail;
     }
-    if (cached) {
-        size_t bytes;
-        unsigned char *bin = program_binary(cp->program, &bytes);
-        if (bin)
-            kiln_cache_write(path, bin, bytes); /* a failed write only costs a rebuild later */
-        free(bin);
-    }
+    if (cached)
+        cache_program(cp->program, path);
     prog->impl = cp;
     return 0;
 fail:

@@ -201,16 +201,11 @@ struct harness_client {
 __attribute__((unused)) static int harness_client_open(struct harness_client *c, const char *src)
 {
     memset(c, 0, sizeof *c);
-    cl_platform_id p = harness_platform("kiln-remote");
-    cl_int err;
-    if (!p || clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 1, &c->dev, NULL) != CL_SUCCESS)
-        return -1;
-    c->ctx = clCreateContext(NULL, 1, &c->dev, NULL, NULL, &err);
-    c->q = c->ctx ? clCreateCommandQueue(c->ctx, c->dev, 0, &err) : NULL;
-    if (!c->q)
+    if (!(c->q = harness_queue(harness_platform("kiln-remote"), &c->dev, &c->ctx)))
         return -1;
     if (!src)
         return 0;
+    cl_int err;
     c->prog = clCreateProgramWithSource(c->ctx, 1, &src, NULL, &err);
     return c->prog && clBuildProgram(c->prog, 1, &c->dev, NULL, NULL, NULL) == CL_SUCCESS ? 0 : -1;
 }
