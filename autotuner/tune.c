@@ -356,6 +356,17 @@ static int retry_alone(tune_run *t, job *j, kiln_result *r)
     return rc;
 }
 
+/* Tells the strategy, for its own proposal cfg of the default configuration,
+ * the default's result (measured already: not measured again). */
+static void echo_default(tune_run *t, const kiln_config *cfg)
+{
+    kiln_observation o = t->def_obs;
+    o.config = cfg;
+    o.resumed = 1;
+    if (t->opts->strategy->report)
+        t->opts->strategy->report(t->state, &o);
+}
+
 /* Evaluates (or reuses) one prepared job, in the loop's thread. 1 when the
  * run must stop (a timeout the device cannot cancel: why in s.stopped), 0
  * to go on, -1 on a database error. */
@@ -370,11 +381,7 @@ static int finish_job(tune_run *t, job *j, uint64_t total)
     e.config = &j->cfg;
     e.config_json = j->json;
     if (j->echo_default) {
-        kiln_observation o = t->def_obs;
-        o.config = &j->cfg;
-        o.resumed = 1;
-        if (opts->strategy->report)
-            opts->strategy->report(t->state, &o);
+        echo_default(t, &j->cfg);
         return 0;
     }
     if (j->db_failed)
@@ -518,11 +525,7 @@ static int refill(tune_run *t, size_t room, const kiln_config *def, int default_
         for (size_t i = 0; i < n; i++) {
             int is_default = default_valid && same_config(&batch[i], def);
             if (is_default && t->def_seen) {
-                kiln_observation o = t->def_obs;
-                o.config = &batch[i];
-                o.resumed = 1;
-                if (t->opts->strategy->report)
-                    t->opts->strategy->report(t->state, &o);
+                echo_default(t, &batch[i]);
                 continue;
             }
             if (enqueue(t, &batch[i], is_default, is_default) != 0)
