@@ -139,15 +139,19 @@ static struct {
     uint64_t seed;
     kiln_args *args;     /* inputs as generated (outputs poisoned), reference */
     void **readback;     /* per argument: where out/inout arrays are read back to */
+    void **verified;     /* per argument: the out arrays of the variant's first run, verified */
     char hash[17];       /* kiln_eval_data_hash, "" until asked */
 } ref_cache;
 
 static void ref_cache_clear(void)
 {
     if (ref_cache.readback)
-        for (int i = 0; i < ref_cache.kernel->nargs; i++)
+        for (int i = 0; i < ref_cache.kernel->nargs; i++) {
             free(ref_cache.readback[i]);
+            free(ref_cache.verified[i]);
+        }
     free(ref_cache.readback);
+    free(ref_cache.verified);
     kiln_args_free(ref_cache.args);
     memset(&ref_cache, 0, sizeof ref_cache);
 }
@@ -184,10 +188,12 @@ static int ref_cache_get(const kiln_kernel *k, const kiln_size *size, uint64_t s
     ref_cache.kernel = k;
     ref_cache.args = args;
     ref_cache.readback = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *ref_cache.readback);
-    int ok = ref_cache.readback != NULL;
+    ref_cache.verified = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *ref_cache.verified);
+    int ok = ref_cache.readback != NULL && ref_cache.verified != NULL;
     for (int i = 0; ok && i < k->nargs; i++)
         if (is_output(&k->args[i]))
-            ok = (ref_cache.readback[i] = malloc(kiln_args_bytes(args, i))) != NULL;
+            ok = (ref_cache.readback[i] = malloc(kiln_args_bytes(args, i))) != NULL &&
+                 (k->args[i].dir != KILN_OUT || (ref_cache.verified[i] = malloc(kiln_args_bytes(args, i))) != NULL);
     if (!ok) {
         kiln_tuner_errf(err, errlen, "out of memory for the read-back of kernel '%s'", k->name);
         ref_cache_clear();
@@ -273,23 +279,27 @@ static void fail(kiln_eval *out, kiln_verdict v, char *text)
     out->error_text = text;
 }
 
+/* How verify_outputs treats the `out` arrays: the first run's are kept as
+ * verified; a later run's that are the same bytes are as right as those. */
+enum { OUTS_FIRST, OUTS_AGAIN };
+
 /* Reads back every out/inout array (only `out` ones when `outs_only`) and
  * verifies it; the first failure makes the verdict. `when` names the run. */
 static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only,
-                              const char *when, kiln_eval *out);
+                              const char *when, int outs, kiln_eval *out);
 
 /* verify_outputs_now, its time counted in out->phase.verify_ns. */
 static int verify_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only, const char *when,
-                          kiln_eval *out)
+                          int outs, kiln_eval *out)
 {
     double t0 = clock_ns();
-    int rc = verify_outputs_now(rt, k, bufs, outs_only, when, out);
+    int rc = verify_outputs_now(rt, k, bufs, outs_only, when, outs, out);
     phase_add(&out->phase.verify_ns, t0);
     return rc;
 }
 
 static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only,
-                              const char *when, kiln_eval *out)
+                              const char *when, int outs, kiln_eval *out)
 {
     for (int i = 0; i < k->nargs; i++) {
         const kiln_arg_info *a = &k->args[i];
@@ -300,12 +310,19 @@ static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const
             fail(out, KILN_RUN_ERROR, str_printf("reading '%s': %s", a->name, kiln_rt_errmsg(rt)));
             return -1;
         }
+        size_t bytes = kiln_args_bytes(ref_cache.args, i);
+        void *first = a->dir == KILN_OUT ? ref_cache.verified[i] : NULL;
+        if (outs == OUTS_AGAIN && first && memcmp(ref_cache.readback[i], first, bytes) == 0)
+            continue;
         kiln_verify_report rep;
         kiln_verify_expect(&e, ref_cache.readback[i], &rep);
         if (rep.max_err_ratio > out->verify.max_err_ratio || out->verify.tolerance == 0)
             out->verify = rep;
-        if (rep.ok)
+        if (rep.ok) {
+            if (outs == OUTS_FIRST && first)
+                memcpy(first, ref_cache.readback[i], bytes);
             continue;
+        }
         out->verify = rep;
         if (!kiln_scalar_is_float(a->elem))
             fail(out, KILN_WRONG,
@@ -478,7 +495,7 @@ static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const k
         return -1;
     }
     out->verdict = KILN_OK;
-    if (verify_outputs(rt, k, v->bufs, 0, "first run", out) != 0 || repoison_outputs(rt, k, v->bufs, out) != 0) {
+    if (verify_outputs(rt, k, v->bufs, 0, "first run", OUTS_FIRST, out) != 0 || repoison_outputs(rt, k, v->bufs, out) != 0) {
         live_close(v);
         return -1;
     }
@@ -516,13 +533,13 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
      * kernel computed from it: the reference is of one run. Then the inout
      * arrays get their inputs back and one more run is verified. */
     if (!has_inout(k)) {
-        verify_outputs(rt, k, v.bufs, 1, "timed runs", out);
+        verify_outputs(rt, k, v.bufs, 1, "timed runs", OUTS_AGAIN, out);
     } else if (restore_inouts(rt, k, v.bufs, out) == 0 && repoison_outputs(rt, k, v.bufs, out) == 0) {
         rc = kiln_program_run(rt, v.prog, &v.geo, &once_ns);
         if (rc)
             fail(out, verdict_of_run(rc), str_printf("the run after the timed runs: %s", kiln_rt_errmsg(rt)));
         else
-            verify_outputs(rt, k, v.bufs, 0, "run after the timed runs", out);
+            verify_outputs(rt, k, v.bufs, 0, "run after the timed runs", OUTS_FIRST, out);
     }
     if (out->verdict == KILN_OK && kiln_rt_counts_asked(rt))
         count_series(rt, k, size, v.prog, &v.geo, &topts, out);

@@ -562,9 +562,11 @@ static const char *tune_loop(tune_run *t, kiln_space *space, uint64_t valid, siz
         job *j = t->head;
         if (!j)
             return "done";
-        if (t->ahead)
+        if (t->ahead) {
+            double w0 = now_s();
             kiln_ahead_wait(t->ahead, &j->item);
-        else
+            t->s.waited_s += now_s() - w0;
+        } else
             prepare_job(NULL, &j->item);
         int rc = finish_job(t, j, total);
         t->head = j->next;
@@ -838,7 +840,10 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
     start_workers(&t);
     /* enough proposals queued that every worker has one to build and the next is ready */
     size_t lookahead = t.ahead ? 2 * (size_t)(opts->jobs > 0 ? opts->jobs : sysconf(_SC_NPROCESSORS_ONLN)) + 2 : 1;
+    double search0 = now_s();
+    t.s.build_procs = t.ahead ? kiln_rt_build_procs(rt) : 0;
     const char *status = tune_loop(&t, space, valid, lookahead);
+    t.s.search_s = now_s() - search0;
     drop_queue(&t);
     if (status && strcmp(status, "done") == 0 && opts->confirm_top > 0 &&
         kiln_tune_confirm(db, rt, opts, t.size_text, t.data_hash, t.build_options,

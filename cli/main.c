@@ -692,7 +692,7 @@ static int cmd_tune(int argc, char **argv)
     const char *counters = NULL;
     int energy = 0;
     kiln_objective objective = KILN_OBJECTIVE_TIME;
-    int jobs = 0, no_race = 0, max_reps = 0;
+    int jobs = 0, no_race = 0, max_reps = 0, build_procs = -1;
     /* every --set of the command line: at most one per argument */
     const char **fixed = calloc((size_t)argc, sizeof *fixed);
     if (!fixed)
@@ -715,7 +715,7 @@ static int cmd_tune(int argc, char **argv)
         {"counters", required_argument, 0, 'K'}, {"energy", no_argument, 0, 'E'},
         {"objective", required_argument, 0, 'O'}, {"simulate", no_argument, 0, 10},
         {"jobs", required_argument, 0, 20}, {"no-race", no_argument, 0, 21}, {"max-reps", required_argument, 0, 22},
-        {0, 0, 0, 0}};
+        {"build-procs", required_argument, 0, 23}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:x:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
@@ -753,6 +753,11 @@ static int cmd_tune(int argc, char **argv)
         case 22:
             if (cli_parse_int(optarg, 1, 1000000, &max_reps) != 0)
                 die(EXIT_USAGE, "tune: --max-reps wants a count from 1 to 1000000, got '%s'", optarg);
+            break;
+        case 23:
+            if (cli_parse_int(optarg, 0, 64, &build_procs) != 0)
+                die(EXIT_USAGE, "tune: --build-procs wants a count of build processes from 0 to 64, got '%s'",
+                    optarg);
             break;
         case 'R': rerun = parse_rerun(optarg); break;
         case 'K': counters = optarg; break;
@@ -838,6 +843,10 @@ static int cmd_tune(int argc, char **argv)
                    "  --max-reps N   timed repetitions at most (default 50)\n"
                    "  --jobs N       threads generating and building variants ahead while the device\n"
                    "                 measures one at a time (default: one per core)\n"
+                   "  --build-procs N  OpenCL: hand the builds ahead to up to N kiln-build processes\n"
+                   "                 (0 = build in kiln's own threads); default half the cores on\n"
+                   "                 NVIDIA's OpenCL, which compiles one program at a time per\n"
+                   "                 process, else 0 ($KILN_BUILD_PROCS overrides the default)\n"
                    "  --no-race      time every variant fully; by default a variant whose first 3\n"
                    "                 samples are all over 1.25x the best median so far stops there\n"
                    "                 (stored with its fewer samples, marked stopped early)\n"
@@ -917,6 +926,7 @@ static int cmd_tune(int argc, char **argv)
     check_space_or_die(k, &size, fixed, nfixed, wheres, nwheres, kiln_rt_device(rt));
     check_memory_or_die(k, &size, kiln_rt_device(rt));
     kiln_rt_set_timeout(rt, timeout_ms);
+    kiln_rt_set_build_procs(rt, build_procs);
     set_counting_or_die(rt, counters, energy);
     kiln_db *db = open_db_or_die(db_path);
 
@@ -1039,6 +1049,12 @@ static int cmd_tune(int argc, char **argv)
             printf("lowest energy: %s  %.4g mJ per run\n", best_cfg, sum.best_objective * 1e3);
         else
             printf("lowest energy-delay product: %s  %.4g uJ s per run\n", best_cfg, sum.best_objective * 1e6);
+    }
+    if (sum.search_s > 0) {
+        char procs[64] = "";
+        if (sum.build_procs > 0)
+            snprintf(procs, sizeof procs, ", builds in up to %d kiln-build processes", sum.build_procs);
+        printf("search: %.1f s, %.1f s of it waiting for builds ahead%s\n", sum.search_s, sum.waited_s, procs);
     }
     printf("stored in %s (run %lld)\n", db_path ? db_path : kiln_db_default_path(), (long long)sum.run_id);
     kiln_db_close(db);

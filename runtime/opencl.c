@@ -32,6 +32,7 @@ typedef struct cl_state {
     cl_command_queue queue;
     pthread_mutex_t ahead_lock;
     built_ahead *ahead;
+    kiln_build_pool *pool; /* builds ahead in kiln-build processes (made at the first, under ahead_lock) */
 } cl_state;
 
 typedef struct cl_prog {
@@ -264,6 +265,7 @@ static void cl_close(kiln_rt *rt)
         clReleaseProgram(b->program);
         free(b);
     }
+    kiln_build_pool_free(st->pool);
     pthread_mutex_destroy(&st->ahead_lock);
     clReleaseCommandQueue(st->queue);
     clReleaseContext(st->context);
@@ -450,8 +452,55 @@ static void cache_program(cl_program program, const char *path)
     free(bin);
 }
 
-/* Builds ahead: from the cache if there, else from source (the binary then
- * goes to the cache); the program waits in the list for kiln_program_build. */
+/* The pool of build processes when rt uses one (made at the first call). */
+static kiln_build_pool *build_pool(kiln_rt *rt, cl_state *st)
+{
+    int n = kiln_rt_build_procs(rt);
+    if (n <= 0)
+        return NULL;
+    pthread_mutex_lock(&st->ahead_lock);
+    if (!st->pool) {
+        char selector[32];
+        snprintf(selector, sizeof selector, "%d:%d", rt->info.platform_index, rt->info.device_index);
+        st->pool = kiln_build_pool_new(selector, rt->info.fingerprint, n);
+    }
+    pthread_mutex_unlock(&st->ahead_lock);
+    return st->pool;
+}
+
+/* Builds source in a build process and loads the binary it returns: 0 with
+ * *program, -1 with err (the build failed there or its process died), 1
+ * when no build process can start (build here instead). */
+static int program_from_helper(kiln_rt *rt, cl_state *st, kiln_build_pool *pool, const char *source,
+                               const char *options, const char *cache_path, cl_program *program, char **log,
+                               char *err, size_t errlen)
+{
+    unsigned char *bin;
+    size_t bytes;
+    int status;
+    char why[1024];
+    int rc = kiln_build_pool_build(pool, source, options, &bin, &bytes, log, &status, why, sizeof why);
+    if (rc == 2)
+        return 1;
+    kiln_rt_count_compile(rt);
+    if (rc == 1) {
+        kiln_errf(err, errlen, "clBuildProgram: %s (%d)", cl_err_name(status), status);
+        return -1;
+    }
+    if (rc < 0) {
+        kiln_errf(err, errlen, "%s", why);
+        return -1;
+    }
+    *program = program_from_binary(st, bin, bytes, options);
+    if (*program && cache_path)
+        kiln_cache_write(cache_path, bin, bytes); /* a failed write only costs a rebuild later */
+    free(bin);
+    return *program ? 0 : 1;
+}
+
+/* Builds ahead: from the cache if there, else from source (in a build
+ * process when rt uses them), the binary then going to the cache; the
+ * program waits in the list for kiln_program_build. */
 static int cl_compile(kiln_rt *rt, const char *source, const char *kernel_name, const char *options, char **log,
                       char *err, size_t errlen)
 {
@@ -470,6 +519,20 @@ static int cl_compile(kiln_rt *rt, const char *source, const char *kernel_name, 
         keep_built_ahead(st, b);
         return 0;
     }
+    kiln_build_pool *pool = build_pool(rt, st);
+    int rc = pool ? program_from_helper(rt, st, pool, source, options, cached ? path : NULL, &b->program, log,
+                                        err, errlen)
+                  : 1;
+    if (rc < 0) {
+        free(b);
+        return -1;
+    }
+    if (rc == 0) {
+        keep_built_ahead(st, b);
+        return 0;
+    }
+    free(*log);
+    *log = NULL;
     const char *call;
     cl_int code;
     if (!(b->program = program_from_source(rt, st, source, options, log, &call, &code))) {
@@ -480,6 +543,45 @@ static int cl_compile(kiln_rt *rt, const char *source, const char *kernel_name, 
     if (cached)
         cache_program(b->program, path);
     keep_built_ahead(st, b);
+    return 0;
+}
+
+/* ---- the build process's side (kiln-build) -------------------------------- */
+
+int kiln_cl_build_serve(const char *selector, const char *fingerprint, int fd)
+{
+    char err[1024];
+    kiln_rt *rt = kiln_rt_open(selector, err, sizeof err);
+    if (!rt || strcmp(rt->info.backend, "opencl") != 0 || strcmp(rt->info.fingerprint, fingerprint) != 0) {
+        if (rt)
+            snprintf(err, sizeof err, "device %s is %s (fingerprint %s), not the one asked for (%s)", selector,
+                     rt->info.name, rt->info.fingerprint, fingerprint);
+        kiln_bp_hello(fd, -1, err);
+        kiln_rt_close(rt);
+        return -1;
+    }
+    cl_state *st = rt->impl;
+    int rc = kiln_bp_hello(fd, 0, "ready");
+    char *source, *options;
+    while (rc == 0 && kiln_bp_next_request(fd, &source, &options) == 0) {
+        char *log = NULL;
+        const char *call;
+        cl_int code = CL_SUCCESS;
+        cl_program program = program_from_source(rt, st, source, options, &log, &call, &code);
+        size_t bytes = 0;
+        unsigned char *bin = program ? program_binary(program, &bytes) : NULL;
+        if (program && !bin)
+            code = CL_INVALID_BINARY;
+        rc = kiln_bp_answer(fd, program ? code : code != CL_SUCCESS ? code : CL_BUILD_PROGRAM_FAILURE, log, bin,
+                            bytes);
+        free(bin);
+        free(log);
+        if (program)
+            clReleaseProgram(program);
+        free(source);
+        free(options);
+    }
+    kiln_rt_close(rt);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include "runtime/rt_int.h"
 #include "kiln/lookup.h"
 
@@ -220,6 +221,7 @@ kiln_rt *kiln_rt_open(const char *selector, char *err, size_t errlen)
         return NULL;
     }
     rt->info = list.items[pick];
+    rt->build_procs = -1;
     free(list.items);
     rt->ops = ops_for(rt->info.backend);
     snprintf(rt->cc, sizeof rt->cc, "%s", kiln_host_default_cc());
@@ -410,6 +412,31 @@ void kiln_rt_count_compile(kiln_rt *rt)
 int kiln_rt_builds_apart(const kiln_rt *rt)
 {
     return rt->ops->builds_apart;
+}
+
+int kiln_rt_set_build_procs(kiln_rt *rt, int n)
+{
+    if (n < -1)
+        return kiln_rt_fail(rt, "build processes: %d is not a count (0 or more, -1 = the default)", n);
+    rt->build_procs = n;
+    return 0;
+}
+
+int kiln_rt_build_procs(const kiln_rt *rt)
+{
+    if (!rt->ops->compile || strcmp(rt->info.backend, "opencl") != 0)
+        return 0;
+    if (rt->build_procs >= 0)
+        return rt->build_procs;
+    const char *env = getenv("KILN_BUILD_PROCS");
+    if (env && *env)
+        return atoi(env) > 0 ? atoi(env) : 0;
+    if (!strstr(rt->info.platform, "NVIDIA"))
+        return 0;
+    /* half the cores: the measuring thread and the loading of the binaries
+     * the helpers return keep the others */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 3 ? (int)(cores / 2) : 1;
 }
 
 unsigned long kiln_rt_compiles(const kiln_rt *rt)

@@ -108,6 +108,7 @@ struct kiln_rt {
     int energy;                  /* kiln_program_count measures energy too */
     kc_energy energy_src;
     unsigned long compiles;      /* builds from source (atomic: builds ahead run on other threads) */
+    int build_procs;             /* OpenCL builds ahead in up to this many kiln-build processes; -1 auto */
 };
 
 struct kiln_buf {
@@ -154,6 +155,28 @@ void kiln_cache_key_version(const char *source, const char *options, const char 
                             const char *version, char out[17]);
 /* Counts one build from source on rt (any thread). */
 void kiln_rt_count_compile(kiln_rt *rt);
+
+/* ---- builds in processes of their own (build_pool.c) -------------------- */
+
+typedef struct kiln_build_pool kiln_build_pool;
+/* Up to max kiln-build helpers, started as builds come, each opening the
+ * device `selector` ("P:D") and checking its fingerprint. */
+kiln_build_pool *kiln_build_pool_new(const char *selector, const char *fingerprint, int max);
+/* Builds source in a helper. 0: built, *bin (malloc'ed, *bytes) the program
+ * binary; 1: the build failed, *status its CL error; *log (malloc'ed, may be
+ * NULL) the build log in both cases. -1: the helper died building it (err
+ * says how; the source crashed the compiler). 2: no helper could start (err
+ * says why; the pool stays off): build elsewhere. */
+int kiln_build_pool_build(kiln_build_pool *p, const char *source, const char *options, unsigned char **bin,
+                          size_t *bytes, char **log, int *status, char *err, size_t errlen);
+void kiln_build_pool_free(kiln_build_pool *p);
+/* The helper's side: answers builds on fd for the device `selector` if its
+ * fingerprint is `fingerprint` (opencl.c); 0 when the pool closed it. */
+int kiln_cl_build_serve(const char *selector, const char *fingerprint, int fd);
+int kiln_build_helper_main(int argc, char **argv); /* kiln-build's main */
+int kiln_bp_hello(int fd, int status, const char *text);
+int kiln_bp_next_request(int fd, char **source, char **options); /* -1 at the end */
+int kiln_bp_answer(int fd, int status, const char *log, const void *bin, size_t bytes);
 /* Path of a cache entry "<dir>/<key><suffix>"; -1 when the cache is off. */
 int kiln_cache_path(const char *key, const char *suffix, char *out, size_t outlen);
 /* Reads a whole cache entry (malloc'ed); NULL when absent. */

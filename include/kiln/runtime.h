@@ -84,6 +84,16 @@ unsigned long kiln_rt_compiles(const kiln_rt *rt);
 /* 1 when rt's compiler runs in a process of its own (the host C compiler),
  * so that no build can take kiln down; 0 when it runs inside kiln (OpenCL). */
 int kiln_rt_builds_apart(const kiln_rt *rt);
+/* OpenCL: kiln_program_compile hands each build to one of up to n kiln-build
+ * processes (each opens the same device and returns the program's binary,
+ * which is loaded here), for drivers that compile one program at a time per
+ * process however many threads ask. 0: build in this process. -1 (the
+ * default): $KILN_BUILD_PROCS if set, else half the cores on NVIDIA's
+ * OpenCL platform (at least 1) and 0 elsewhere. A helper that
+ * cannot start makes the builds come back here. No effect on the host. */
+int kiln_rt_set_build_procs(kiln_rt *rt, int n);
+/* The number set or chosen by default (0 on the host backend). */
+int kiln_rt_build_procs(const kiln_rt *rt);
 int kiln_program_set_buf(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf);
 int kiln_program_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const void *value, size_t bytes);
 /* A __local allocation of `bytes` for argument index (OpenCL; -1 on the host). */

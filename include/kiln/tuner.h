@@ -437,6 +437,10 @@ typedef struct kiln_tune_summary {
     /* the lowest objective value among correct results (-1 when none had it) */
     double best_objective;
     char best_objective_json[512];
+    /* seconds of the search (the confirmation round not counted), and the
+     * part of them the device waited for a variant to be built ahead */
+    double search_s, waited_s;
+    int build_procs;           /* kiln-build processes the builds could use (kiln_rt_build_procs) */
 } kiln_tune_summary;
 
 /* Tunes one kernel on one device into the database; each variant becomes one

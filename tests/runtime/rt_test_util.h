@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "files.h"
+#include "kiln/runtime.h"
 
 /* Points KILN_CACHE_DIR at a fresh folder in the build tree, so that tests
  * never touch the user's cache. */
@@ -39,6 +40,27 @@ static inline int count_entries(const char *dir, const char *suffix, char *path,
     }
     closedir(d);
     return n;
+}
+
+/* A thread's share of builds ahead: sources first, first + step, ... below
+ * count, compiled on rt (kiln_program_compile of kernel "fill"). */
+typedef struct ahead_job {
+    kiln_rt *rt;
+    const char *const *sources;
+    int count, first, step, failed;
+    char err[512];
+} ahead_job;
+
+static inline void *compile_some(void *arg)
+{
+    ahead_job *j = arg;
+    for (int i = j->first; i < j->count; i += j->step) {
+        char *log = NULL;
+        if (kiln_program_compile(j->rt, j->sources[i], "fill", "", &log, j->err, sizeof j->err) != 0)
+            j->failed++;
+        free(log);
+    }
+    return NULL;
 }
 
 static inline void remove_dir(const char *dir)

@@ -19,6 +19,7 @@
 
 static int on_opencl;
 static char sources[NSOURCES][512];
+static const char *source_list[NSOURCES];
 
 /* Source i writes the value i + 1 to every element of its argument. */
 static void make_source(int i, char *out, size_t len)
@@ -31,24 +32,6 @@ static void make_source(int i, char *out, size_t len)
                  "void fill_entry(void *const *args, const size_t *global, const size_t *local)\n"
                  "{ (void)local; float *a = args[0]; for (size_t i = 0; i < global[0]; i++) a[i] = %d.0f; }\n",
                  i + 1);
-}
-
-typedef struct ahead_job {
-    kiln_rt *rt;
-    int first, step, failed;
-    char err[512];
-} ahead_job;
-
-static void *compile_some(void *arg)
-{
-    ahead_job *j = arg;
-    for (int i = j->first; i < NSOURCES; i += j->step) {
-        char *log = NULL;
-        if (kiln_program_compile(j->rt, sources[i], "fill", "", &log, j->err, sizeof j->err) != 0)
-            j->failed++;
-        free(log);
-    }
-    return NULL;
 }
 
 /* Builds source i on rt and checks what it computes. */
@@ -107,13 +90,15 @@ int main(int argc, char **argv)
         CHECK_DONE();
     for (int i = 0; i < NSOURCES; i++)
         make_source(i, sources[i], sizeof sources[i]);
+    for (int i = 0; i < NSOURCES; i++)
+        source_list[i] = sources[i];
 
     /* Three threads build ahead while nothing else runs; then each source is
      * built where it runs, without compiling again. */
     ahead_job jobs[3];
     pthread_t th[3];
     for (int t = 0; t < 3; t++) {
-        jobs[t] = (ahead_job){.rt = rt, .first = t, .step = 3};
+        jobs[t] = (ahead_job){.rt = rt, .sources = source_list, .count = NSOURCES, .first = t, .step = 3};
         CHECK(pthread_create(&th[t], NULL, compile_some, &jobs[t]) == 0);
     }
     for (int t = 0; t < 3; t++) {
