@@ -844,7 +844,7 @@ static int cmd_tune(int argc, char **argv)
                    "  --jobs N       threads generating and building variants ahead while the device\n"
                    "                 measures one at a time (default: one per core)\n"
                    "  --build-procs N  OpenCL: hand the builds ahead to up to N kiln-build processes\n"
-                   "                 (0 = build in kiln's own threads); default half the cores on\n"
+                   "                 (0 = build in kiln's own threads); default a quarter of the cores on\n"
                    "                 NVIDIA's OpenCL, which compiles one program at a time per\n"
                    "                 process, else 0 ($KILN_BUILD_PROCS overrides the default)\n"
                    "  --no-race      time every variant fully; by default a variant whose first 3\n"

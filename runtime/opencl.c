@@ -774,7 +774,10 @@ static int wait_event(kiln_rt *rt, cl_event ev, int timeout_ms, int running)
     }
     double start = now_ms(), running_since = running ? start : -1;
     double backstop = start + (double)timeout_ms * CL_WAIT_BACKSTOP + 1000.0;
-    long sleep_ns = 20000; /* back off from 20 us to 5 ms between looks */
+    /* looks at least every eighth of the time waited so far (10 us to 5 ms):
+     * a kernel is seen done within about an eighth of its time after it
+     * ends, when its callback comes later than that */
+    long sleep_ns = 10000;
     completion *c = completion_of(ev);
     int rc;
     for (;;) {
@@ -803,8 +806,8 @@ static int wait_event(kiln_rt *rt, cl_event ev, int timeout_ms, int running)
             break;
         }
         completion_wait(c, sleep_ns);
-        if (sleep_ns < 5000000)
-            sleep_ns *= 2;
+        double waited_ns = (now_ms() - start) * 1e6 / 8;
+        sleep_ns = waited_ns < 10000 ? 10000 : waited_ns > 5e6 ? 5000000 : (long)waited_ns;
     }
     if (c)
         completion_drop(c);

@@ -88,8 +88,8 @@ int kiln_rt_builds_apart(const kiln_rt *rt);
  * processes (each opens the same device and returns the program's binary,
  * which is loaded here), for drivers that compile one program at a time per
  * process however many threads ask. 0: build in this process. -1 (the
- * default): $KILN_BUILD_PROCS if set, else half the cores on NVIDIA's
- * OpenCL platform (at least 1) and 0 elsewhere. A helper that
+ * default): $KILN_BUILD_PROCS if set, else a quarter of the cores on
+ * NVIDIA's OpenCL platform (at least 1) and 0 elsewhere. A helper that
  * cannot start makes the builds come back here. No effect on the host. */
 int kiln_rt_set_build_procs(kiln_rt *rt, int n);
 /* The number set or chosen by default (0 on the host backend). */
