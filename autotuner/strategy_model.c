@@ -350,8 +350,9 @@ static void fit_scales(model_state *m, gp *g)
 {
     int np = m->s.nparams;
     double common[KILN_MAX_PARAMS], best_common = INFINITY, common_log = 0;
+    double lo = log(MODEL_SCALE_MIN), hi = log(MODEL_SCALE_MAX);
     for (int i = 0; i < MODEL_COMMON_SCALES; i++) {
-        double l = log(MODEL_SCALE_MIN) + (log(MODEL_SCALE_MAX) - log(MODEL_SCALE_MIN)) * (i + 0.5) / MODEL_COMMON_SCALES;
+        double l = lo + (hi - lo) * (i + 0.5) / MODEL_COMMON_SCALES;
         for (int d = 0; d < np; d++)
             common[d] = l;
         double c = scales_cost(m, g, common);
@@ -539,8 +540,10 @@ static int design_point(model_state *m, uint64_t *pick)
     size_t nc = 0;
     if (cand && at && !all_left(m, cand, &nc, MODEL_CANDIDATES))
         sample_more(m, cand, &nc, MODEL_CANDIDATES);
-    for (size_t i = 0; at && i < known; i++)
-        coordinates(&m->s, i < m->nheard ? m->heard[i].index : m->pending[i - m->nheard], &at[i * (size_t)m->s.nparams]);
+    for (size_t i = 0; at && i < known; i++) {
+        uint64_t index = i < m->nheard ? m->heard[i].index : m->pending[i - m->nheard];
+        coordinates(&m->s, index, &at[i * (size_t)m->s.nparams]);
+    }
     double best = -1;
     size_t from = nc ? (size_t)strategy_rand_below(&m->s.rng, nc) : 0;
     for (size_t k = 0; k < nc; k++) {
