@@ -1,9 +1,11 @@
 /*
- * test_strategy_model: what the model strategy's search is made of, seen
- * through its proposals. Its initial design is spread over the space (each
- * point as far as it can be from those before it), not drawn at random; its
- * Gaussian process fits a length scale per parameter by marginal
- * likelihood, long along parameters the objective does not depend on.
+ * test_strategy_model: what the model strategy's search is made of. Its
+ * initial design, seen through its proposals, is spread over the space
+ * (each point as far as it can be from those before it), not drawn at
+ * random; its Gaussian process, seen through the scales it fits
+ * (strategy_model_length_scales), has a length scale per parameter chosen by
+ * marginal likelihood, long along parameters the objective does not depend
+ * on.
  */
 #include <math.h>
 #include <stdlib.h>
