@@ -115,4 +115,10 @@ uint64_t search_horizon(const search *s);
 extern const kiln_strategy kiln_strategy_annealing, kiln_strategy_ils, kiln_strategy_genetic, kiln_strategy_pso,
     kiln_strategy_model;
 
+/* The model's length scales (one per parameter, in coordinates where an
+ * ordinal parameter spans [0, 1]) fitted to the objectives of n points, as
+ * the model strategy fits them (its tests look at them): 0, or -1. */
+int strategy_model_length_scales(const kiln_strategy_ctx *ctx, const uint64_t *points, const double *objectives,
+                                 size_t n, double *scales);
+
 #endif

@@ -1,18 +1,21 @@
 /*
  * strategy_model.c: model-guided search ("model"). A Gaussian process
- * (Matern 5/2 over the value indices scaled to [0, 1]; a categorical
- * parameter adds a fixed distance when values differ) is fitted to the log
- * of the objectives heard so far, its length scale chosen by marginal
- * likelihood from a short list; the next points are the candidates of
- * highest expected improvement, among MODEL_CANDIDATES sampled valid points
- * not yet proposed and the fresh neighbours of the best points.
+ * (Matern 5/2; ordinal parameters by their value indices scaled to [0, 1],
+ * categorical ones by whether they differ) is fitted to the log of the
+ * objectives heard so far, with a length scale per parameter chosen by
+ * marginal likelihood (a pattern search on their logarithms under a weak
+ * prior, from the best common scale and from the last fit); the next points
+ * are the candidates of highest expected improvement, among
+ * MODEL_CANDIDATES sampled valid points not yet proposed and the fresh
+ * neighbours of the best points (every point left, where few are left).
  *
  * A batch and the proposals still in flight are chosen as one: each point
  * picked (or in flight) conditions the model's variance as if measured at
  * its predicted mean, so the next pick looks elsewhere. Failed variants are
  * heard as a little worse than the worst correct one. The first
- * MODEL_INITIAL points (fewer with stored results) are random; the model
- * keeps at most MODEL_MAX_TRAIN points (the best, then the latest).
+ * MODEL_INITIAL points (fewer with stored results) are a maximin design: the
+ * first at random, each next the candidate farthest from every point known.
+ * The model keeps at most MODEL_MAX_TRAIN points (the best, then the latest).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -24,12 +27,16 @@
 #define MODEL_CANDIDATES 384
 #define MODEL_MAX_TRAIN 192
 #define MODEL_KEEP_BEST 128
-#define MODEL_NUGGET 1e-4
-#define MODEL_CATEGORY_DISTANCE 0.5
+#define MODEL_NUGGET 1e-2
 #define MODEL_XI 0.01
-
-static const double length_scales[] = {0.2, 0.4, 0.8, 1.6, 3.2};
-#define NSCALES (sizeof length_scales / sizeof length_scales[0])
+/* length scales: their range, the prior's centre and spread (natural log),
+ * the common scales tried as a start, and the set size refitted every time */
+#define MODEL_SCALE_MIN 0.05
+#define MODEL_SCALE_MAX 20.0
+#define MODEL_SCALE_PRIOR_LOG 0.0
+#define MODEL_SCALE_PRIOR_SD 0.75
+#define MODEL_COMMON_SCALES 6
+#define MODEL_REFIT_ALWAYS 48
 
 typedef struct sample {
     uint64_t index;
@@ -47,6 +54,8 @@ typedef struct model_state {
     double *y, *chol, *alpha, *work;
     uint64_t *near;
     size_t near_cap;
+    double log_scale[KILN_MAX_PARAMS]; /* the length scales of the last fit */
+    size_t fitted_n;           /* its training set's size (0: none yet) */
 } model_state;
 
 static void model_fini(void *state)
@@ -115,7 +124,7 @@ typedef struct gp {
     const search *s;
     const double *x;           /* n points of s->nparams coordinates */
     size_t n;
-    double scale;              /* length scale */
+    double inv_scale[KILN_MAX_PARAMS]; /* 1 / length scale, per parameter */
     double *chol;              /* lower Cholesky factor of K + nugget, n x n */
     double *alpha;             /* (K + nugget)^-1 y */
     double ymin;               /* lowest standardised target */
@@ -129,14 +138,24 @@ static void coordinates(const search *s, uint64_t index, double *x)
         x[d] = s->categorical[d] || s->nvalues[d] < 2 ? idx[d] : (double)idx[d] / (s->nvalues[d] - 1);
 }
 
-static double kernel(const gp *g, const double *a, const double *b)
+/* Squared distance between points a and b in the model's coordinates:
+ * ordinal parameters by their coordinate, categorical ones by whether they
+ * differ (Hamming), each divided by its length scale (inv_scale, or 1 when
+ * NULL). */
+static double distance2(const search *s, const double *a, const double *b, const double *inv_scale)
 {
     double r2 = 0;
-    for (int d = 0; d < g->s->nparams; d++) {
-        double diff = g->s->categorical[d] ? (a[d] != b[d]) * MODEL_CATEGORY_DISTANCE : a[d] - b[d];
+    for (int d = 0; d < s->nparams; d++) {
+        double diff = (s->categorical[d] ? (double)(a[d] != b[d]) : a[d] - b[d]) * (inv_scale ? inv_scale[d] : 1);
         r2 += diff * diff;
     }
-    double r = sqrt(5.0 * r2) / g->scale;
+    return r2;
+}
+
+/* Matern 5/2 over the scaled distance. */
+static double kernel(const gp *g, const double *a, const double *b)
+{
+    double r = sqrt(5.0 * distance2(g->s, a, b, g->inv_scale));
     return (1 + r + r * r / 3) * exp(-r);
 }
 
@@ -283,7 +302,80 @@ static size_t training_set(model_state *m, sample *chosen)
     return n;
 }
 
-/* Fits the model to what was heard: 0, or -1 when there is nothing to fit. */
+/* The negative log marginal likelihood of the training set at the length
+ * scales exp(log_scale), with a weak log-normal prior on each scale (few
+ * points do not pin many scales down); INFINITY when K is not positive. */
+static double scales_cost(model_state *m, gp *g, const double *log_scale)
+{
+    double prior = 0;
+    for (int d = 0; d < m->s.nparams; d++) {
+        g->inv_scale[d] = exp(-log_scale[d]);
+        double z = (log_scale[d] - MODEL_SCALE_PRIOR_LOG) / MODEL_SCALE_PRIOR_SD;
+        prior += 0.5 * z * z;
+    }
+    return fit(g, m->y, m->work) + prior;
+}
+
+/* Pattern search on the log length scales from `start`: each parameter's
+ * scale halved or doubled while the cost falls, then quartered steps, and
+ * so on. The scales end in start; their cost is returned. */
+static double fit_from(model_state *m, gp *g, double *start)
+{
+    double cost = scales_cost(m, g, start);
+    double lo = log(MODEL_SCALE_MIN), hi = log(MODEL_SCALE_MAX);
+    for (double step = log(2.0); step > 0.15; step /= 2) {
+        int improved = 1;
+        for (int round = 0; improved && round < 8; round++) {
+            improved = 0;
+            for (int d = 0; d < m->s.nparams; d++)
+                for (int dir = -1; dir <= 1; dir += 2) {
+                    double keep = start[d];
+                    start[d] = fmin(hi, fmax(lo, keep + dir * step));
+                    double c = start[d] != keep ? scales_cost(m, g, start) : INFINITY;
+                    if (c < cost) {
+                        cost = c;
+                        improved = 1;
+                        break;
+                    }
+                    start[d] = keep;
+                }
+        }
+    }
+    return cost;
+}
+
+/* The length scales of highest (penalised) marginal likelihood into
+ * m->log_scale: from the last fit's and from the best common scale. */
+static void fit_scales(model_state *m, gp *g)
+{
+    int np = m->s.nparams;
+    double common[KILN_MAX_PARAMS], best_common = INFINITY, common_log = 0;
+    double lo = log(MODEL_SCALE_MIN), hi = log(MODEL_SCALE_MAX);
+    for (int i = 0; i < MODEL_COMMON_SCALES; i++) {
+        double l = lo + (hi - lo) * (i + 0.5) / MODEL_COMMON_SCALES;
+        for (int d = 0; d < np; d++)
+            common[d] = l;
+        double c = scales_cost(m, g, common);
+        if (c < best_common) {
+            best_common = c;
+            common_log = l;
+        }
+    }
+    for (int d = 0; d < np; d++)
+        common[d] = common_log;
+    double cost = fit_from(m, g, common);
+    if (m->fitted_n) {
+        double warm[KILN_MAX_PARAMS];
+        memcpy(warm, m->log_scale, (size_t)np * sizeof *warm);
+        if (fit_from(m, g, warm) < cost)
+            memcpy(common, warm, (size_t)np * sizeof *warm);
+    }
+    memcpy(m->log_scale, common, (size_t)np * sizeof *common);
+}
+
+/* Fits the model to what was heard: 0, or -1 when there is nothing to fit.
+ * The length scales are fitted again while the set is small, then each time
+ * it has grown by an eighth. */
 static int model_fit(model_state *m, gp *g)
 {
     sample chosen[MODEL_MAX_TRAIN];
@@ -291,19 +383,12 @@ static int model_fit(model_state *m, gp *g)
     if (n == 0)
         return -1;
     *g = (gp){.s = &m->s, .x = m->x, .n = n, .chol = m->chol, .alpha = m->alpha};
-    double best_nll = INFINITY, best_scale = 0;
-    for (size_t i = 0; i < NSCALES; i++) {
-        g->scale = length_scales[i];
-        double nll = fit(g, m->y, m->work);
-        if (nll < best_nll) {
-            best_nll = nll;
-            best_scale = g->scale;
-        }
+    if (n <= MODEL_REFIT_ALWAYS || n >= m->fitted_n + m->fitted_n / 8 || n < m->fitted_n) {
+        fit_scales(m, g);
+        m->fitted_n = n;
     }
-    if (!isfinite(best_nll))
+    if (!isfinite(scales_cost(m, g, m->log_scale)))
         return -1;
-    g->scale = best_scale;
-    fit(g, m->y, m->work);
     g->ymin = INFINITY;
     for (size_t i = 0; i < n; i++)
         g->ymin = fmin(g->ymin, m->y[i]);
@@ -321,6 +406,29 @@ typedef struct candidate {
     int taken;
 } candidate;
 
+/* Every valid point not yet proposed, where the space is enumerated and at
+ * most MODEL_CANDIDATES are left: appended to out[*n .. cap), 1; else 0. */
+static int all_left(model_state *m, uint64_t *out, size_t *n, size_t cap)
+{
+    if (!m->s.enumerated || m->s.nvalid - m->s.drawn > MODEL_CANDIDATES)
+        return 0;
+    for (uint64_t i = m->s.drawn; i < m->s.nvalid && *n < cap; i++)
+        if (search_fresh(&m->s, m->s.valid[i]))
+            out[(*n)++] = m->s.valid[i];
+    return 1;
+}
+
+/* Sampled valid points not yet proposed appended to out until it holds upto. */
+static void sample_more(model_state *m, uint64_t *out, size_t *n, size_t upto)
+{
+    for (size_t tries = 0; *n < upto && tries < 2 * MODEL_CANDIDATES; tries++) {
+        uint64_t index;
+        if (!search_sample(&m->s, &index))
+            break;
+        out[(*n)++] = index;
+    }
+}
+
 /* Candidates: the pending points first (conditioned on, never proposed),
  * then the fresh neighbours of the best few points, then sampled points. */
 static size_t gather(model_state *m, uint64_t *out, size_t cap)
@@ -329,12 +437,8 @@ static size_t gather(model_state *m, uint64_t *out, size_t cap)
     for (size_t i = 0; i < m->npending && n < cap; i++)
         out[n++] = m->pending[i];
     size_t pending = n;
-    if (m->s.enumerated && m->s.nvalid - m->s.drawn <= MODEL_CANDIDATES) {
-        for (uint64_t i = m->s.drawn; i < m->s.nvalid && n < cap; i++)
-            if (search_fresh(&m->s, m->s.valid[i]))
-                out[n++] = m->s.valid[i];
+    if (all_left(m, out, &n, cap))
         return n;
-    }
     sample *sorted = malloc(m->nheard * sizeof *sorted);
     if (sorted) {
         memcpy(sorted, m->heard, m->nheard * sizeof *sorted);
@@ -346,12 +450,7 @@ static size_t gather(model_state *m, uint64_t *out, size_t cap)
         }
         free(sorted);
     }
-    for (size_t tries = 0; n < cap && n - pending < MODEL_CANDIDATES && tries < 2 * MODEL_CANDIDATES; tries++) {
-        uint64_t index;
-        if (!search_sample(&m->s, &index))
-            break;
-        out[n++] = index;
-    }
+    sample_more(m, out, &n, pending + MODEL_CANDIDATES < cap ? pending + MODEL_CANDIDATES : cap);
     return n;
 }
 
@@ -429,13 +528,47 @@ static int push_pending(model_state *m, uint64_t index)
     return 0;
 }
 
+/* A point of the initial design: the first at random, then the candidate
+ * farthest from every point heard or in flight (maximin). */
+static int design_point(model_state *m, uint64_t *pick)
+{
+    size_t known = m->nheard + m->npending;
+    if (known == 0)
+        return search_draw(&m->s, pick);
+    uint64_t *cand = malloc(MODEL_CANDIDATES * sizeof *cand);
+    double *at = malloc(known * (size_t)m->s.nparams * sizeof *at);
+    size_t nc = 0;
+    if (cand && at && !all_left(m, cand, &nc, MODEL_CANDIDATES))
+        sample_more(m, cand, &nc, MODEL_CANDIDATES);
+    for (size_t i = 0; at && i < known; i++) {
+        uint64_t index = i < m->nheard ? m->heard[i].index : m->pending[i - m->nheard];
+        coordinates(&m->s, index, &at[i * (size_t)m->s.nparams]);
+    }
+    double best = -1;
+    size_t from = nc ? (size_t)strategy_rand_below(&m->s.rng, nc) : 0;
+    for (size_t k = 0; k < nc; k++) {
+        size_t c = (from + k) % nc;
+        double x[KILN_MAX_PARAMS], nearest = INFINITY;
+        coordinates(&m->s, cand[c], x);
+        for (size_t i = 0; i < known; i++)
+            nearest = fmin(nearest, distance2(&m->s, x, &at[i * (size_t)m->s.nparams], NULL));
+        if (nearest > best) {
+            best = nearest;
+            *pick = cand[c];
+        }
+    }
+    free(cand);
+    free(at);
+    return best >= 0 ? 1 : search_draw(&m->s, pick);
+}
+
 static size_t model_propose(void *state, kiln_config *out, size_t max)
 {
     model_state *m = state;
     size_t n = 0;
     uint64_t pick;
-    /* the initial design, random */
-    while (n < max && !search_spent(&m->s) && m->nheard + m->npending < MODEL_INITIAL && search_draw(&m->s, &pick) &&
+    /* the initial design */
+    while (n < max && !search_spent(&m->s) && m->nheard + m->npending < MODEL_INITIAL && design_point(m, &pick) &&
            push_pending(m, pick) == 0)
         search_take(&m->s, pick, &out[n++]);
     if (n == max || search_spent(&m->s) || m->nheard + m->npending < MODEL_INITIAL)
@@ -477,6 +610,22 @@ static void model_report(void *state, const kiln_observation *obs)
             return;
         }
     push_heard(m, index, log_figure(value));
+}
+
+int strategy_model_length_scales(const kiln_strategy_ctx *ctx, const uint64_t *points, const double *objectives,
+                                 size_t n, double *scales)
+{
+    model_state *m = model_init(ctx);
+    int rc = m ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = push_heard(m, points[i], log_figure(objectives[i]));
+    gp g;
+    if (rc == 0)
+        rc = model_fit(m, &g);
+    for (int d = 0; rc == 0 && d < m->s.nparams; d++)
+        scales[d] = exp(m->log_scale[d]);
+    model_fini(m);
+    return rc;
 }
 
 const kiln_strategy kiln_strategy_model = {

@@ -8,10 +8,19 @@ Kernel Tuner's runs its own simulation mode on a cache file written from the
 same database. Both searches end when the optimum is found or the strategy
 stops by itself (Kernel Tuner's max_fevals is the size of the space).
 
-usage (a venv with kernel_tuner): bench.py KILN OUT_DIR [SEEDS [TUNERS]]
-TUNERS: both (default), kiln or kernel_tuner. Writes OUT_DIR/raw.jsonl (one
-line per run) and the cache files; table.py makes the table."""
-import json, os, random, re, statistics, subprocess, sys, time, warnings
+usage (a venv with kernel_tuner): bench.py KILN OUT_DIR [SEEDS [TUNERS [KT_RAW]]]
+TUNERS: both (default), kiln or kernel_tuner. With TUNERS kiln and a raw log
+KT_RAW of an earlier run, Kernel Tuner's lines of KT_RAW are copied unchanged
+into the new log (its figures depend only on the data), and Kernel Tuner is
+neither imported nor run. Writes OUT_DIR/raw.jsonl (one line per run), the
+working copies of the databases (OUT_DIR/db/) and the cache files; table.py
+makes the table.
+
+The databases of data/ are replayed through working copies: upgraded to this
+kiln's schema, and where a kernel has gained a parameter since the recording,
+every recorded configuration given that parameter's default (the variant as
+it was built before the parameter existed) and the replay restricted to it."""
+import json, os, random, re, shutil, sqlite3, statistics, subprocess, sys, time, warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
@@ -29,19 +38,48 @@ KT_STRATEGIES = ["random_sample", "simulated_annealing", "genetic_algorithm", "p
                  "mls", "diff_evo", "firefly_algorithm", "basinhopping", "dual_annealing", "bayes_opt"]
 
 
-def kernel_params(kiln, kernel):
-    """The kernel's parameters in order, each with its values (value names as their indices)."""
+def kernel_params(kiln, kernel, defaults=None):
+    """The kernel's parameters in order, each with its values (value names as their indices);
+    each one's default value into defaults when given."""
     text = subprocess.run([kiln, "kernels"], capture_output=True, text=True, check=True).stdout
     block = text[text.index(kernel + " \u2014"):]
     block = block[block.index("parameters:"):block.index("constraints:") if "constraints:" in block else None]
     params = {}
     for line in block.splitlines()[1:]:
-        m = re.match(r"\s+(\w+)\s+\{([^}]*)\}", line)
+        m = re.match(r"\s+(\w+)\s+\{([^}]*)\}\s+default (\S+)", line)
         if not m:
             break
-        values = [v.strip() for v in m.group(2).split(",")]
-        params[m.group(1)] = [int(v) if re.fullmatch(r"-?\d+", v) else i for i, v in enumerate(values)]
+        names = [v.strip() for v in m.group(2).split(",")]
+        params[m.group(1)] = [int(v) if re.fullmatch(r"-?\d+", v) else i for i, v in enumerate(names)]
+        if defaults is not None:
+            d = m.group(3)  # a named parameter's default is printed as its value's index
+            defaults[m.group(1)] = params[m.group(1)][names.index(d)] if d in names else int(d)
     return params
+
+
+def working_copy(kiln, kernel, db, out_dir):
+    """db copied into OUT_DIR/db/, upgraded to this kiln's schema (a writing command that matches
+    nothing: no recorded result timed out), each parameter the kernel gained since the recording
+    given its default in every configuration; the copy's path and the --set restrictions to those
+    defaults."""
+    os.makedirs(os.path.join(out_dir, "db"), exist_ok=True)
+    copy = os.path.join(out_dir, "db", os.path.basename(db))
+    shutil.copyfile(db, copy)
+    forgot = subprocess.run([kiln, "forget", kernel, "--verdict", "timeout", "--db", copy], capture_output=True,
+                            text=True, check=True).stdout
+    assert forgot.startswith("forgot 0 "), forgot
+    defaults = {}
+    params = kernel_params(kiln, kernel, defaults)
+    con = sqlite3.connect(copy)
+    recorded_names = set(json.loads(con.execute("SELECT config_json FROM results WHERE kernel = ? LIMIT 1",
+                                                (kernel,)).fetchone()[0]))
+    gained = [p for p in params if p not in recorded_names]
+    for p in gained:
+        con.execute("UPDATE results SET config_json = json_set(config_json, ?, ?) WHERE kernel = ?",
+                    ("$." + p, defaults[p], kernel))
+    con.commit()
+    con.close()
+    return copy, [f"{p}={defaults[p]}" for p in gained]
 
 
 def restricted(config, sets):
@@ -139,18 +177,27 @@ def main():
     kiln, out_dir = sys.argv[1], sys.argv[2]
     seeds = int(sys.argv[3]) if len(sys.argv) > 3 else 20
     tuners = sys.argv[4] if len(sys.argv) > 4 else "both"
+    kt_raw = sys.argv[5] if len(sys.argv) > 5 else None
+    assert kt_raw is None or tuners == "kiln", "KT_RAW goes with TUNERS kiln"
     os.makedirs(out_dir, exist_ok=True)
-    import kernel_tuner as kt
+    # read whole before raw.jsonl is opened: KT_RAW may be the log about to be written over
+    kt_lines = [line for line in open(kt_raw) if json.loads(line)["tuner"] == "kernel_tuner"] if kt_raw else []
     raw = open(os.path.join(out_dir, "raw.jsonl"), "w")
-    from importlib.metadata import version
-    print(f"kernel_tuner {version('kernel_tuner')}, numpy {version('numpy')}, scipy {version('scipy')}, "
-          f"scikit-learn {version('scikit-learn')}; python {sys.version.split()[0]}; seeds {seeds}", flush=True)
+    if tuners != "kiln":
+        import kernel_tuner as kt
+        from importlib.metadata import version
+        print(f"kernel_tuner {version('kernel_tuner')}, numpy {version('numpy')}, scipy {version('scipy')}, "
+              f"scikit-learn {version('scikit-learn')}; python {sys.version.split()[0]}; seeds {seeds}", flush=True)
+    else:
+        print(f"kiln only; python {sys.version.split()[0]}; seeds {seeds}" +
+              (f"; Kernel Tuner's {len(kt_lines)} lines copied from {kt_raw}" if kt_raw else ""), flush=True)
     for kernel, dbname, sets in CASES:
-        db = os.path.join(DATA, dbname + ".db")
+        db, gained = working_copy(kiln, kernel, os.path.join(DATA, dbname + ".db"), out_dir)
+        sets = sets + gained
         params = kernel_params(kiln, kernel)
         rows = recorded(kiln, kernel, db, sets)
         cachefile = os.path.join(out_dir, kernel + ".cache.json")
-        cache = write_cache(cachefile, kernel, params, rows)
+        cache = write_cache(cachefile, kernel, params, rows) if tuners != "kiln" else None
         ok = [r["median_ns"] for r in rows if r["verdict"] == "ok"]
         optimum = min(ok)
         print(f"== {kernel} {' '.join('--set ' + s for s in sets)}: {len(rows)} configurations, "
@@ -175,6 +222,9 @@ def main():
                 raw.write(json.dumps(dict(kernel=kernel, tuner="kernel_tuner", strategy=strategy, seed=seed,
                                           space=len(rows), wall_s=round(time.time() - t0, 3), **res)) + "\n")
             raw.flush()
+        for line in kt_lines:
+            if json.loads(line)["kernel"] == kernel:
+                raw.write(line)
         print(f"   {seeds} seeds done", flush=True)
     raw.close()
 

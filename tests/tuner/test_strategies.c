@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "kiln/tuner.h"
 
 static const char *const smart[] = {"annealing", "genetic", "pso", "ils", "model"};
@@ -60,15 +61,6 @@ static const char *const ten_names[10] = {"a", "b", "c", "d", "e", "f", "g", "h"
 static kiln_param ten_params[10];
 static kiln_kernel huge = {.name = "huge", .nparams = 10, .params = ten_params,
                            KILN_CONSTRAINTS("a + b + c + d <= 12", "e * f <= 16")};
-
-static kiln_space *space_of(const kiln_kernel *k)
-{
-    char err[256];
-    kiln_size size = {.ndims = 1, .d = {64, 1, 1}};
-    kiln_space *s = kiln_space_new(k, &size, err, sizeof err);
-    CHECK_MSG(s != NULL, "%s: %s", k->name, err);
-    return s;
-}
 
 /* ---- objective -------------------------------------------------------- */
 
@@ -207,7 +199,7 @@ int main(void)
         ten_params[p] = (kiln_param){.name = ten_names[p], .nvalues = 8, .values = eight};
     for (int i = 0; i < NSEARCHING; i++)
         CHECK_MSG(kiln_strategy_find(searching[i]) != NULL, "strategy '%s' is not registered", searching[i]);
-    kiln_space *st = space_of(&structured), *sp = space_of(&sparse), *one = space_of(&single), *big = space_of(&huge);
+    kiln_space *st = fixture_space_of(&structured), *sp = fixture_space_of(&sparse), *one = fixture_space_of(&single), *big = fixture_space_of(&huge);
     if (!st || !sp || !one || !big)
         CHECK_DONE();
     const kiln_kernel *gemm_kernel = kiln_kernel_find("gemm");
