@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include "bench/bigdft/baseline.h"
+#include "bench/bigdft/settings.h"
 #include "kernels/bigdft/bigdft.h"
 
 static double now_ns(void)
@@ -45,31 +46,6 @@ static void stats(double *v, int n, double *median, double *lo, double *hi)
     *hi = v[n - 1];
 }
 
-/* The kernel's default configuration with "name=value,..." applied (no
- * tuner library here, so that the program links with the runtime alone). */
-static int config_of(const kiln_kernel *k, const char *settings, kiln_config *cfg)
-{
-    cfg->n = k->nparams;
-    for (int i = 0; i < k->nparams; i++) {
-        cfg->names[i] = k->params[i].name;
-        cfg->values[i] = k->params[i].default_value;
-    }
-    for (const char *p = settings; *p;) {
-        size_t len = strcspn(p, ","), name_len = strcspn(p, "=");
-        int found = -1;
-        for (int i = 0; i < k->nparams && name_len < len; i++)
-            if (strlen(k->params[i].name) == name_len && strncmp(k->params[i].name, p, name_len) == 0)
-                found = i;
-        if (found < 0) {
-            fprintf(stderr, "bench3d: '%.*s' is no NAME=VALUE of %s\n", (int)len, p, k->name);
-            return -1;
-        }
-        cfg->values[found] = strtoll(p + name_len + 1, NULL, 10);
-        p += len + (p[len] == ',');
-    }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 8) {
@@ -85,7 +61,7 @@ int main(int argc, char **argv)
     omp_set_num_threads(threads);
 
     kiln_config cfg[2];
-    if (config_of(k, "", &cfg[0]) != 0 || config_of(k, argv[7], &cfg[1]) != 0)
+    if (bench_config_of("bench3d", k, "", &cfg[0]) != 0 || bench_config_of("bench3d", k, argv[7], &cfg[1]) != 0)
         return 1;
     kiln_rt *rt = kiln_rt_open(argv[3], err, sizeof err);
     if (!rt) {

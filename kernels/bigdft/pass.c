@@ -27,6 +27,17 @@
  * across the work-items (coalesced on a GPU, whole cache lines on a CPU); the
  * rows of the local tile have an odd length, so the work-items that read one
  * column of neighbouring rows meet different banks.
+ *
+ * With lanes = transposed (the same passes) a work-item owns `vec` lines and
+ * first copies them, with the filter's halo and the boundary applied, into a
+ * private buffer of rows of `vec` lanes (one row per point: the block
+ * transposed once); then each iteration computes `unroll` consecutive points
+ * of all its lines from a window of unroll + taps - 1 rows, each row one
+ * contiguous vector load, every tap one multiply-add of a vector by a
+ * constant, and stores y(row, lines) as one contiguous vector per point. No
+ * index of the compute loop wraps, and a CPU's vector unit works along the
+ * lines while both global streams stay contiguous: the copy reads each line
+ * along its points, the stores write each output row along the lines.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -40,6 +51,10 @@
 #define MAX_VEC 8
 #define MAX_TILE 64
 #define LOCAL_MEM_BYTES 49152            /* the least an OpenCL GPU offers a work-group */
+#define PRIVATE_BUFFER_BYTES 262144      /* a transposed block's buffers, on a CPU's stack */
+
+/* What the vector lanes hold (the parameter lanes). */
+enum { LANES_LINES = 0, LANES_POINTS = 1, LANES_TRANSPOSED = 2 };
 
 /* ---- the operators ---------------------------------------------------- */
 
@@ -636,6 +651,161 @@ static void tiled_body(pass *P)
     tile_compute(P, &T);
 }
 
+/* ---- lanes = transposed: a block of lines through a private buffer ----- */
+
+/* Lines a work-item owns: unroll blocks of vec lines, unroll lines (lanes
+ * along the points), or vec lines (transposed: unroll is points). */
+static int lines_per_item(int lanes, int unroll, int vec)
+{
+    return lanes == LANES_TRANSPOSED ? vec : lanes == LANES_POINTS ? unroll : unroll * vec;
+}
+
+typedef struct transposed {
+    kiln_node *line0;
+    int rows;                            /* buffer rows: iters + taps - 1, row k is point lo + k */
+    kiln_var *xb, *yb;                   /* (rows, vec) of x; (iters, vec) of the kinetic pass's y */
+} transposed;
+
+/* Row k of a buffer as one value of vec lanes. */
+static kiln_node *buffer_row(const pass *P, kiln_var *buf, kiln_node *k)
+{
+    if (P->vec == 1)
+        return kiln_at(P->ctx, buf, k, num(P, 0));
+    return kiln_vload_nd(P->ctx, P->vec, buf, k, num(P, 0));
+}
+
+/* xb(k, q) = x(line0 + q, point lo + k) for k in k0..k1-1, the point wrapped
+ * (or clamped and masked: free boundary) as mode and wrap say. */
+static void buffer_copy(const pass *P, const transposed *T, long long k0, long long k1, index_mode mode)
+{
+    kiln_ctx *ctx = P->ctx;
+    if (k0 >= k1)
+        return;
+    kiln_var *k = kiln_for_begin(ctx, "k", num(P, k0), num(P, k1), num(P, 1));
+    kiln_var *p = kiln_decl_const(ctx, "p", KILN_T(I32), kiln_addi(ctx, ref(P, k), P->lo));
+    kiln_node *masked = P->op->boundary == PASS_FREE && mode == INDEX_WRAPPED ? in_range_mask(P, ref(P, p)) : NULL;
+    kiln_var *mask = masked ? kiln_decl_const(ctx, "m", vtype(P, 1), masked) : NULL;
+    for (int q = 0; q < P->vec; q++) {
+        kiln_node *v = kiln_at(ctx, P->x, kiln_addi(ctx, T->line0, q), line_index(P, ref(P, p), mode, 0));
+        kiln_assign(ctx, kiln_at(ctx, T->xb, ref(P, k), num(P, q)), mask ? kiln_mul(ctx, v, ref(P, mask)) : v);
+    }
+    kiln_for_end(ctx);
+}
+
+/* The buffers filled: x's rows wrapped where wrap = split puts the head and
+ * the tail (or everywhere for the other wraps), directly in between; y's rows
+ * (kinetic) never wrap. */
+static void buffer_fill(const pass *P, const transposed *T)
+{
+    kiln_ctx *ctx = P->ctx;
+    long long len = P->op->boundary == PASS_PERIODIC ? P->wrap_len : P->in_len;
+    if (P->op->boundary == PASS_NONE) {
+        buffer_copy(P, T, 0, T->rows, INDEX_DIRECT);
+    } else if (P->wrap == PASS_WRAP_SPLIT) {
+        long long b0 = -P->lo < 0 ? 0 : -P->lo, b1 = len - P->lo;
+        b0 = b0 < T->rows ? b0 : T->rows;
+        b1 = b1 < b0 ? b0 : b1 < T->rows ? b1 : T->rows;
+        buffer_copy(P, T, 0, b0, INDEX_WRAPPED);
+        buffer_copy(P, T, b0, b1, INDEX_DIRECT);
+        buffer_copy(P, T, b1, T->rows, INDEX_WRAPPED);
+    } else {
+        buffer_copy(P, T, 0, T->rows, INDEX_WRAPPED);
+    }
+    if (!T->yb)
+        return;
+    kiln_var *k = kiln_for_begin(ctx, "k", num(P, 0), num(P, P->iters), num(P, 1));
+    for (int q = 0; q < P->vec; q++)
+        kiln_assign(ctx, kiln_at(ctx, T->yb, ref(P, k), num(P, q)),
+                    kiln_at(ctx, P->y_in, kiln_addi(ctx, T->line0, q), ref(P, k)));
+    kiln_for_end(ctx);
+}
+
+/* Points i .. i + unroll - 1 of every line of the block, and their stores. */
+static void transposed_points(const pass *P, const transposed *T, kiln_node *i, int unroll)
+{
+    kiln_ctx *ctx = P->ctx;
+    const pass_op *op = P->op;
+    const pass_output *out = &op->out[0];
+    kiln_type vt = vtype(P, P->vec);
+    char name[32];
+    kiln_var *win[MAX_UNROLL + PASS_MAX_TAPS];
+    if (P->full_taps) /* row i + k of the window is point i + lo + k */
+        for (int k = 0; k < unroll + op->ntaps - 1; k++) {
+            snprintf(name, sizeof name, "w%d", k);
+            win[k] = kiln_decl_const(ctx, name, vt, buffer_row(P, T->xb, kiln_addi(ctx, i, k)));
+        }
+    kiln_var *acc[MAX_UNROLL];
+    for (int u = 0; u < unroll; u++) {
+        snprintf(name, sizeof name, "acc%d", u);
+        acc[u] = kiln_decl(ctx, name, vt, kiln_cast(ctx, vt, elem_lit(P, 0.0)));
+    }
+    if (P->full_taps) {
+        for (int t = 0; t < op->ntaps; t++)
+            for (int u = 0; u < unroll && out->coef[0][t] != 0.0; u++)
+                kiln_assign_op(ctx, KILN_ADD, ref(P, acc[u]),
+                               kiln_mul(ctx, kiln_cast(ctx, vt, elem_lit(P, out->coef[0][t])), ref(P, win[u + t])));
+    } else {
+        kiln_var *t = kiln_for_begin(ctx, "t", num(P, 0), num(P, op->ntaps), num(P, 1));
+        kiln_node *cf = kiln_cast(ctx, vt, kiln_at(ctx, P->coef[0][0], ref(P, t)));
+        for (int u = 0; u < unroll; u++)
+            kiln_assign_op(ctx, KILN_ADD, ref(P, acc[u]),
+                           kiln_mul(ctx, cf, buffer_row(P, T->xb, kiln_add(ctx, kiln_addi(ctx, i, u), ref(P, t)))));
+        kiln_for_end(ctx);
+    }
+    for (int u = 0; u < unroll; u++) {
+        kiln_node *iu = kiln_addi(ctx, i, u);
+        kiln_node *value = ref(P, acc[u]);
+        if (op->kinetic) {
+            /* xt(i, lines) = x(lines, i), row i - lo of the buffer; yt = y + scale * D2 x */
+            kiln_vstore_nd(ctx, P->xt, out_row(P, out, iu), T->line0, buffer_row(P, T->xb, kiln_addi(ctx, iu, -P->lo)));
+            value = kiln_add(ctx, buffer_row(P, T->yb, iu), kiln_mul(ctx, kiln_cast(ctx, vt, ref(P, P->scale)), value));
+        }
+        kiln_vstore_nd(ctx, P->y, out_row(P, out, iu), T->line0, value);
+    }
+}
+
+/* The vec lines from line0 (all in range) with every iteration. */
+static void transposed_block(const pass *P, kiln_node *line0)
+{
+    kiln_ctx *ctx = P->ctx;
+    transposed T = {.line0 = line0, .rows = (int)(P->iters + P->op->ntaps - 1)};
+    kiln_block_begin(ctx);
+    T.xb = kiln_decl_array(ctx, "xb", vtype(P, 1), T.rows, P->vec);
+    if (P->op->kinetic)
+        T.yb = kiln_decl_array(ctx, "yb", vtype(P, 1), (int)P->iters, P->vec);
+    buffer_fill(P, &T);
+    long long main_end = P->iters / P->unroll * P->unroll;
+    if (main_end > 0) {
+        kiln_var *i = kiln_for_begin(ctx, "i", num(P, 0), num(P, main_end), num(P, P->unroll));
+        transposed_points(P, &T, ref(P, i), P->unroll);
+        kiln_for_end(ctx);
+    }
+    if (main_end < P->iters) {
+        kiln_var *i = kiln_for_begin(ctx, "i", num(P, main_end), num(P, P->iters), num(P, 1));
+        transposed_points(P, &T, ref(P, i), 1);
+        kiln_for_end(ctx);
+    }
+    kiln_block_end(ctx);
+}
+
+/* A whole block of the work-item's lines, as the lanes say. */
+static void full_block(const pass *P, kiln_node *line0, kiln_node *i_item)
+{
+    if (P->lanes == LANES_TRANSPOSED)
+        transposed_block(P, line0);
+    else
+        lines_block(P, line0, P->unroll, P->vec, P->lanes, i_item);
+}
+
+/* The transposed buffers' bytes, or 0 without them. */
+static long long transposed_bytes(const pass *P)
+{
+    if (P->lanes != LANES_TRANSPOSED)
+        return 0;
+    long long rows = P->iters + P->op->ntaps - 1 + (P->op->kinetic ? P->iters : 0);
+    return rows * P->vec * kiln_scalar_bytes(P->elem);
+}
+
 static int read_config(pass *P, const kiln_config *cfg)
 {
     kiln_ctx *ctx = P->ctx;
@@ -659,10 +829,16 @@ static int read_config(pass *P, const kiln_config *cfg)
         kiln_fail(ctx, "bigdft.%s: wrap %d is not a way to treat its boundary", name, P->wrap);
     else if (P->map != 0 && P->map != 1)
         kiln_fail(ctx, "bigdft.%s: map %d is neither 0 (lines) nor 1 (lines x points)", name, P->map);
-    else if (P->lanes != 0 && P->lanes != 1)
-        kiln_fail(ctx, "bigdft.%s: lanes %d is neither 0 (lines) nor 1 (points)", name, P->lanes);
-    else if (P->lanes == 1 && P->map == 1)
+    else if (P->lanes < LANES_LINES || P->lanes > LANES_TRANSPOSED ||
+             (P->lanes == LANES_TRANSPOSED && !tileable(op)))
+        kiln_fail(ctx, "bigdft.%s: lanes %d is not 0 (lines), 1 (points) or, for a pass of one output and "
+                  "channel, 2 (transposed)", name, P->lanes);
+    else if (P->lanes == LANES_POINTS && P->map == 1)
         kiln_fail(ctx, "bigdft.%s: lanes along the points need a work-item per whole line (map 0)", name);
+    else if (P->lanes == LANES_TRANSPOSED && P->map == 1)
+        kiln_fail(ctx, "bigdft.%s: transposed lanes need a work-item per block of whole lines (map 0)", name);
+    else if (P->lanes == LANES_TRANSPOSED && P->acc_array)
+        kiln_fail(ctx, "bigdft.%s: transposed lanes keep their accumulators as vectors (acc 0)", name);
     else if (P->map == 1 && (P->wrap == PASS_WRAP_SPLIT || P->op->dot))
         kiln_fail(ctx, "bigdft.%s: map 1 gives one point per work-item: no split wrap, no line dot product", name);
     else if (P->tile < 0 || P->tile > MAX_TILE)
@@ -747,6 +923,11 @@ kiln_proc *bigdft_pass_build(kiln_ctx *ctx, const pass_op *op, kiln_scalar elem,
     int max_off = op->off0 + (op->off_step > 0 ? op->off_step * (op->ntaps - 1) : 0);
     P.lo = min_off;
     P.hi = (int)(op->in_mul * (P.iters - 1)) + max_off;
+    if (transposed_bytes(&P) > PRIVATE_BUFFER_BYTES) {
+        kiln_fail(ctx, "bigdft.%s: a transposed block of %d lines x %lld points needs %lld bytes of private memory, "
+                  "more than %d", op->name, P.vec, P.iters + op->ntaps - 1, transposed_bytes(&P), PRIVATE_BUFFER_BYTES);
+        return NULL;
+    }
 
     kiln_proc *proc = kiln_kernel_begin(ctx, op->name);
     kiln_proc_reqd_wg(proc, P.wg, 1, 1);
@@ -761,7 +942,7 @@ kiln_proc *bigdft_pass_build(kiln_ctx *ctx, const pass_op *op, kiln_scalar elem,
         return kiln_proc_end(ctx);
     }
 
-    int width = P.unroll * (P.lanes ? 1 : P.vec);   /* lines per work-item */
+    int width = lines_per_item(P.lanes, P.unroll, P.vec);
     long long nblocks = (P.ndat + width - 1) / width;
     kiln_var *blk = kiln_decl_const(ctx, "blk", KILN_T(I32), kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, 0)));
     kiln_node *guard = kiln_lt(ctx, ref(&P, blk), num(&P, nblocks));
@@ -774,14 +955,15 @@ kiln_proc *bigdft_pass_build(kiln_ctx *ctx, const pass_op *op, kiln_scalar elem,
     kiln_var *line0 = kiln_decl_const(ctx, "line0", KILN_T(I32), kiln_muli(ctx, ref(&P, blk), width));
     kiln_node *i_node = i_item ? ref(&P, i_item) : NULL;
     if (P.ndat % width == 0) {
-        lines_block(&P, ref(&P, line0), P.unroll, P.vec, P.lanes, i_node);
+        full_block(&P, ref(&P, line0), i_node);
     } else {
-        /* the last block holds fewer lines: one at a time */
+        /* the last block holds fewer lines: one at a time (transposed: with lanes along the lines) */
         kiln_if_begin(ctx, kiln_le(ctx, kiln_addi(ctx, ref(&P, line0), width), num(&P, P.ndat)));
-        lines_block(&P, ref(&P, line0), P.unroll, P.vec, P.lanes, i_node);
+        full_block(&P, ref(&P, line0), i_node);
         kiln_else(ctx);
         kiln_var *line = kiln_for_begin(ctx, "line", ref(&P, line0), num(&P, P.ndat), num(&P, 1));
-        lines_block(&P, ref(&P, line), 1, P.lanes ? P.vec : 1, P.lanes, i_node);
+        int points = P.lanes == LANES_POINTS;
+        lines_block(&P, ref(&P, line), 1, points ? P.vec : 1, points, i_node);
         kiln_for_end(ctx);
         kiln_if_end(ctx);
     }
@@ -793,8 +975,9 @@ void bigdft_pass_geometry(const pass_op *op, const kiln_config *cfg, const kiln_
 {
     long long n, ndat;
     bigdft_pass_shape(size, &n, &ndat);
-    long long lanes = kiln_config_get(cfg, "lanes", 0), vec = kiln_config_get(cfg, "vec", 1);
-    size_t width = (size_t)(kiln_config_get(cfg, "unroll", 1) * (lanes ? 1 : vec));
+    int lanes = (int)kiln_config_get(cfg, "lanes", 0);
+    size_t width = (size_t)lines_per_item(lanes, (int)kiln_config_get(cfg, "unroll", 1),
+                                          (int)kiln_config_get(cfg, "vec", 1));
     size_t wg = (size_t)kiln_config_get(cfg, "wg", 64);
     size_t tile = tileable(op) ? (size_t)kiln_config_get(cfg, "tile", 0) : 0;
     if (tile) {

@@ -38,6 +38,14 @@ int main(void)
     refused(&kiln_kernel_bigdft_magicfilter, "vec=3", "64x64", "vec 3 is not 1, 2, 4 or 8");
     refused(&kiln_kernel_bigdft_magicfilter, "map=1,wrap=2", "64x64", "map 1 gives one point per work-item");
     refused(&kiln_kernel_bigdft_magicfilter, "map=1,lanes=1,vec=4", "64x64", "lanes along the points need");
+    refused(&kiln_kernel_bigdft_magicfilter, "map=1,lanes=2,vec=4", "64x64", "transposed lanes need");
+    refused(&kiln_kernel_bigdft_magicfilter, "lanes=2,vec=4,unroll=2,acc=1", "64x64",
+            "transposed lanes keep their accumulators as vectors");
+    refused(&kiln_kernel_bigdft_analysis, "lanes=2,vec=4", "64x64", "bigdft.analysis: lanes 2 is");
+    refused(&kiln_kernel_bigdft_kinetic_dot, "lanes=2,vec=4", "64x64", "bigdft.kinetic_dot: lanes 2 is");
+    refused(&kiln_kernel_bigdft_kinetic, "lanes=2,vec=8", "8192x8",
+            "bigdft.kinetic: a transposed block of 8 lines x 8220 points needs 1050368 bytes of private memory, "
+            "more than 262144");
     refused(&kiln_kernel_bigdft_magicfilter_grow, "wrap=1", "64x64", "bigdft.magicfilter_grow: wrap 1 is not a way");
     refused(&kiln_kernel_bigdft_kinetic, "wrap=3", "64x64", "wrap 3");
     refused(&kiln_kernel_bigdft_magicfilter, "", "65536x65536", "do not fit the kernel's 32-bit indices");
@@ -52,6 +60,7 @@ int main(void)
     example_whole_space(&kiln_kernel_bigdft_kinetic3d, "21x5x7");
     example_whole_space(&kiln_kernel_bigdft_magicfilter_grow, "20x37");
     example_whole_space(&kiln_kernel_bigdft_magicfilter_shrink, "20x37");
+    example_whole_space(&kiln_kernel_bigdft_magicfilter, "21x37");
 
     char err[512] = "";
     kiln_rt *rt = kiln_rt_open("host", err, sizeof err);

@@ -7,8 +7,11 @@
  * (the last block of lines is done line by line), and with lines shorter than
  * the filter (every point wraps). The tiled cases (tile > 0: a work-group's
  * lines x points staged in local memory) leave a partial tile of lines and of
- * points, span several tiles of each, or one tile wider than the line. kiln_evaluate poisons the outputs first, so
- * an unwritten element fails too.
+ * points, span several tiles of each, or one tile wider than the line. The
+ * transposed cases (lanes = transposed: a work-item's vec lines copied into a
+ * private buffer of vector rows, unroll points an iteration) leave a block of
+ * lines done line by line and a remainder of points, with every boundary and
+ * wrap; kiln_evaluate poisons the outputs first, so an unwritten element fails too.
  */
 #include "check.h"
 #include "kernels/bigdft/bigdft.h"
@@ -65,6 +68,21 @@ static const example_case cases[] = {
     {&kiln_kernel_bigdft_kinetic, "23x37", "tile=16,wg=64,unroll=2,full_taps=1"},
     {&kiln_kernel_bigdft_kinetic, "11x37", "tile=16,wg=64,unroll=1,full_taps=0"},        /* n < 29 */
     {&kiln_kernel_bigdft_kinetic3d, "13x5x7", "tile=32,wg=128,unroll=4,full_taps=0"},
+    /* lanes transposed: 37 lines = 4 x 8 + 5, 21 points = 5 x 4 + 1 */
+    {&kiln_kernel_bigdft_magicfilter, "21x37", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter, "21x37", "lanes=2,vec=4,unroll=12,wrap=0,full_taps=0"},
+    {&kiln_kernel_bigdft_magicfilter, "20x37", "lanes=2,vec=2,unroll=8,wrap=1,full_taps=1,wg=16"},
+    {&kiln_kernel_bigdft_magicfilter, "7x9", "lanes=2,vec=8,unroll=2,wrap=2,full_taps=1"},     /* n < 16 */
+    {&kiln_kernel_bigdft_magicfilter_f32, "21x37", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter3d, "13x5x7", "lanes=2,vec=8,unroll=8,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter_grow, "21x37", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter_grow, "21x37", "lanes=2,vec=4,unroll=2,wrap=0,full_taps=0"},
+    {&kiln_kernel_bigdft_magicfilter_grow, "9x11", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1"},  /* no body */
+    {&kiln_kernel_bigdft_magicfilter_shrink, "21x37", "lanes=2,vec=8,unroll=4,full_taps=1"},
+    {&kiln_kernel_bigdft_magicfilter_shrink, "5x37", "lanes=2,vec=2,unroll=1,full_taps=0"},
+    {&kiln_kernel_bigdft_kinetic, "23x37", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1"},
+    {&kiln_kernel_bigdft_kinetic, "11x37", "lanes=2,vec=4,unroll=2,wrap=1,full_taps=0"},      /* n < 29 */
+    {&kiln_kernel_bigdft_kinetic3d, "13x5x7", "lanes=2,vec=8,unroll=12,wrap=0,full_taps=1"},
 };
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
  * "cl"), each for the default configuration (vector lanes along the lines)
  * and a vectorised, unrolled, split-wrap one with lanes along the points, and
  * but for the wavelets a tiled one (lines x points through local memory)
+ * and a transposed one (a work-item's lines copied into a private buffer)
  * (test_bigdft_exec runs every kind of configuration against the references):
  *  - the magic filter keeps a constant field constant (sum f = 1);
  *  - grow and shrink are adjoint: <grow x, y> = <x, shrink y>;
@@ -106,13 +107,14 @@ static void transpose(const double *in, double *out, int ndat, int len)
 }
 
 static const char *const configs[] = {"", "unroll=2,vec=4,lanes=1,wrap=2,full_taps=1",
-                                     "tile=16,wg=64,unroll=2,full_taps=1"};
+                                     "tile=16,wg=64,unroll=2,full_taps=1", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1"};
 #define NCONFIGS ((int)(sizeof configs / sizeof configs[0]))
-/* the wavelets have no tiles: the configurations before the tiled one */
+/* the wavelets have no tiles and no transposed lanes: the configurations before the tiled one */
 #define NCONFIGS_WAVELET 2
 /* shrink has no boundary, hence no wrap */
 static const char *const shrink_configs[NCONFIGS] = {"", "unroll=2,vec=4,lanes=1,full_taps=1",
-                                                     "tile=16,wg=64,unroll=2,full_taps=1"};
+                                                     "tile=16,wg=64,unroll=2,full_taps=1",
+                                                     "lanes=2,vec=8,unroll=4,full_taps=1"};
 
 static void constant_field(void)
 {
