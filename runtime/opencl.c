@@ -838,6 +838,19 @@ static int enqueue_run(kiln_rt *rt, const kiln_geometry *geo, cl_kernel kernel, 
  * it ends); finished by then, it was slowed by something else (the device
  * shared, a first-run cost), and one more run, which must keep within the
  * limit, decides. */
+/* The time of a completed run from its profiling event; 0 or -1. */
+static int event_time(kiln_rt *rt, cl_event ev, double *elapsed_ns)
+{
+    cl_ulong start = 0, end = 0;
+    cl_int code = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL);
+    if (code == CL_SUCCESS)
+        code = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
+    if (code != CL_SUCCESS)
+        return cl_fail(rt, "clGetEventProfilingInfo", code);
+    *elapsed_ns = end > start ? (double)(end - start) : 0.0;
+    return 0;
+}
+
 static int cl_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns)
 {
     cl_prog *cp = prog->impl;
@@ -859,18 +872,50 @@ static int cl_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, dou
             rc = wait_event(rt, ev, rt->timeout_ms, 0);
         }
     }
-    if (rc == 0) {
-        cl_ulong start = 0, end = 0;
-        cl_int code =
-            clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL);
-        if (code == CL_SUCCESS)
-            code = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
-        if (code != CL_SUCCESS)
-            rc = cl_fail(rt, "clGetEventProfilingInfo", code);
-        else
-            *elapsed_ns = end > start ? (double)(end - start) : 0.0;
-    }
+    if (rc == 0)
+        rc = event_time(rt, ev, elapsed_ns);
     clReleaseEvent(ev);
+    return rc;
+}
+
+/* n runs queued at once (one flush), then waited in order: the device runs
+ * them back to back while the host waits for the first. Each run's limit
+ * counts from when it is seen running, as in cl_run; one still running
+ * after as long again is a timeout, one that finished meanwhile was slowed
+ * by something else and keeps its time. */
+static int cl_run_series(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, int n, double *samples_ns)
+{
+    cl_state *st = rt->impl;
+    cl_prog *cp = prog->impl;
+    cl_event *evs = calloc((size_t)(n > 0 ? n : 1), sizeof *evs);
+    if (!evs)
+        return kiln_rt_fail(rt, "out of memory queueing %d runs", n);
+    const size_t *local = geo->local[0] ? geo->local : NULL;
+    int rc = 0, queued = 0;
+    for (; queued < n; queued++) {
+        cl_int code = clEnqueueNDRangeKernel(st->queue, cp->kernel, (cl_uint)geo->dims, NULL, geo->global, local, 0,
+                                             NULL, &evs[queued]);
+        if (code != CL_SUCCESS) {
+            rc = cl_fail(rt, "clEnqueueNDRangeKernel", code);
+            break;
+        }
+    }
+    cl_int code = clFlush(st->queue);
+    if (rc == 0 && code != CL_SUCCESS)
+        rc = cl_fail(rt, "clFlush", code);
+    for (int i = 0; rc == 0 && i < queued; i++) {
+        rc = wait_event(rt, evs[i], rt->timeout_ms, 0);
+        if (rc == KILN_RT_TIMEOUT && (rc = wait_event(rt, evs[i], rt->timeout_ms, 1)) == KILN_RT_TIMEOUT)
+            kiln_rt_fail(rt,
+                         "kernel did not finish within %d ms, nor in as long again (OpenCL cannot cancel it; the "
+                         "queue stays busy until it ends)",
+                         rt->timeout_ms);
+        if (rc == 0)
+            rc = event_time(rt, evs[i], &samples_ns[i]);
+    }
+    for (int i = 0; i < queued; i++)
+        clReleaseEvent(evs[i]);
+    free(evs);
     return rc;
 }
 
@@ -892,5 +937,6 @@ const kiln_rt_ops kiln_rt_opencl_ops = {
     .set_scalar = cl_set_scalar,
     .set_local = cl_set_local,
     .run = cl_run,
+    .run_series = cl_run_series,
     .compiler_changed = NULL,
 };

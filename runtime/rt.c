@@ -531,6 +531,21 @@ int kiln_program_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, 
     return rc;
 }
 
+int kiln_program_run_series(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, int n, double *samples_ns)
+{
+    kiln_geometry g;
+    if (geometry_normalise(rt, prog, geo, &g) != 0)
+        return -1;
+    if (rt->ops->run_series)
+        return rt->ops->run_series(rt, prog, &g, n, samples_ns);
+    for (int i = 0; i < n; i++) {
+        int rc = rt->ops->run(rt, prog, &g, &samples_ns[i]);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int kiln_program_run_counted(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
                              double *elapsed_ns, long long *vals, int *threads)
 {

@@ -49,6 +49,10 @@ typedef struct kiln_rt_ops {
     int (*set_local)(kiln_rt *rt, kiln_program *prog, int index, size_t bytes);
     /* geo is checked and normalised (unused dims = 1, local all 0 or all set). */
     int (*run)(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns);
+    /* Optional: n runs queued back to back, then waited in order, each one's
+     * time in samples_ns[i] (so the host's wait for one run overlaps the
+     * next); a status as run's. Without it, n calls of run. */
+    int (*run_series)(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, int n, double *samples_ns);
     /* Optional: the host compiler changed (rt->cc, rt->cflags updated). */
     int (*compiler_changed)(kiln_rt *rt);
     /* Optional: one run that counts rt->counters on the threads that run the
@@ -83,6 +87,10 @@ typedef struct kc_group kc_group;
 kc_group *kc_process_start(const kiln_counter_spec *spec, char *err, size_t errlen);
 int kc_process_stop(kc_group *g, long long *vals);
 void kc_process_abort(kc_group *g);
+
+/* n runs of prog, their times in samples_ns (rt.c): back to back where the
+ * backend can queue them. */
+int kiln_program_run_series(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, int n, double *samples_ns);
 
 /* kiln_program_run with rt->counters counted (rt.c). */
 int kiln_program_run_counted(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,

@@ -61,9 +61,8 @@ void kiln_stats_of(const double *samples_ns, int n, kiln_time_stats *out)
     free(sorted);
 }
 
-/* The options of a series (defaults for NULL), checked; then its warm-up runs. */
-static int series_begin(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, const kiln_time_opts *opts,
-                        kiln_time_opts *o, const char *what)
+/* The options of a series (defaults for NULL), checked. */
+static int series_options(kiln_rt *rt, const kiln_time_opts *opts, kiln_time_opts *o, const char *what)
 {
     if (opts)
         *o = *opts;
@@ -75,6 +74,15 @@ static int series_begin(kiln_rt *rt, kiln_program *prog, const kiln_geometry *ge
                             "budget %g ms): need warmup >= 0, 1 <= min_reps <= max_reps, "
                             "budget >= 0",
                             what, o->warmup, o->min_reps, o->max_reps, o->budget_ms);
+    return 0;
+}
+
+/* series_options, then the warm-up runs. */
+static int series_begin(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, const kiln_time_opts *opts,
+                        kiln_time_opts *o, const char *what)
+{
+    if (series_options(rt, opts, o, what) != 0)
+        return -1;
     double ns;
     for (int i = 0; i < o->warmup; i++) {
         int rc = kiln_program_run(rt, prog, geo, &ns);
@@ -89,36 +97,51 @@ int kiln_time_race_lost(int n, double fastest_ns, double race_ns)
     return race_ns > 0 && n >= KILN_RACE_MIN_SAMPLES && fastest_ns > race_ns * (1 + KILN_RACE_MARGIN);
 }
 
+/* Runs queued at once after the first batch: enough to fill what is left of
+ * the budget at the mean so far, at most this many. */
+#define SERIES_BATCH_MAX 16
+
 int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
                       const kiln_time_opts *opts, kiln_time_stats *out)
 {
     kiln_time_opts o;
     memset(out, 0, sizeof *out);
-    int rc0 = series_begin(rt, prog, geo, opts, &o, "kiln_program_time");
-    if (rc0 != 0)
-        return rc0;
-    double ns;
-    double *samples = malloc((size_t)o.max_reps * sizeof *samples);
+    if (series_options(rt, opts, &o, "kiln_program_time") != 0)
+        return -1;
+    /* the warm-up runs go in the first batch, their times dropped */
+    double *samples = malloc(((size_t)o.max_reps + (size_t)o.warmup) * sizeof *samples);
     if (!samples)
         return kiln_rt_fail(rt, "kiln_program_time: out of memory for %d samples", o.max_reps);
     double total_ns = 0, budget_ns = o.budget_ms * 1e6, fastest_ns = 0;
-    int n = 0, lost = 0;
-    while (n < o.max_reps && (n < o.min_reps || total_ns < budget_ns)) {
-        int rc = kiln_program_run(rt, prog, geo, &ns);
+    int n = 0, lost = 0, first = 1;
+    while (!lost && n < o.max_reps && (n < o.min_reps || total_ns < budget_ns)) {
+        int k = o.min_reps - n;
+        if (k <= 0) {
+            double left = (budget_ns - total_ns) / (total_ns / n);
+            k = left < 1 ? 1 : left > SERIES_BATCH_MAX ? SERIES_BATCH_MAX : (int)ceil(left);
+            if (k > o.max_reps - n)
+                k = o.max_reps - n;
+        }
+        int skip = first ? o.warmup : 0;
+        int rc = kiln_program_run_series(rt, prog, geo, k + skip, samples + n);
         if (rc != 0) {
             free(samples);
             return rc;
         }
-        samples[n++] = ns;
-        total_ns += ns;
-        fastest_ns = n == 1 || ns < fastest_ns ? ns : fastest_ns;
-        if (n >= o.min_reps && kiln_time_race_lost(n, fastest_ns, o.race_ns)) {
-            lost = n < o.max_reps && total_ns < budget_ns; /* stopped before the series would end */
-            break;
+        if (skip)
+            memmove(samples + n, samples + n + skip, (size_t)k * sizeof *samples);
+        first = 0;
+        for (int i = 0; i < k && !lost; i++) {
+            double ns = samples[n++];
+            total_ns += ns;
+            fastest_ns = n == 1 || ns < fastest_ns ? ns : fastest_ns;
+            /* a series stops at the first sample that loses the race */
+            if (n >= o.min_reps && kiln_time_race_lost(n, fastest_ns, o.race_ns))
+                lost = n < o.max_reps && total_ns < budget_ns ? 1 : 2;
         }
     }
     kiln_stats_of(samples, n, out);
-    out->stopped_early = lost;
+    out->stopped_early = lost == 1;
     free(samples);
     return 0;
 }

@@ -26,7 +26,7 @@ same() { # same WHAT GOT WANT
 
 # ---- the install itself ----
 expect 0 cmake --install "$BUILD" --prefix "$P"
-has bin/kiln bin/kiln-remoted "$LIBDIR/libkiln.so" "$LIBDIR/libkiln.a" "$LIBDIR/libkiln-remote-icd.so" \
+has bin/kiln bin/kiln-build bin/kiln-remoted "$LIBDIR/libkiln.so" "$LIBDIR/libkiln.a" "$LIBDIR/libkiln-remote-icd.so" \
     include/kiln/lookup.h include/kiln/lookup_cl.h include/kiln/tuner.h include/kiln/kiln.f90 "$LIBDIR/cmake/kiln/kilnConfig.cmake" \
     "$LIBDIR/cmake/kiln/kilnConfigVersion.cmake" "$LIBDIR/pkgconfig/kiln.pc" share/kiln/kiln-remote.icd
 expect 0 readelf -d "$P/$LIBDIR/libkiln.so"; contains "Library soname: [libkiln.so.0]"
