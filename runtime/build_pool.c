@@ -372,18 +372,34 @@ int kiln_build_pool_build(kiln_build_pool *p, const char *source, const char *op
     return -1;
 }
 
+/* The helpers are told to end (their sockets closed) and given 2 s to; one
+ * still compiling then (a compiler that hangs) is killed. */
 void kiln_build_pool_free(kiln_build_pool *p)
 {
     if (!p)
         return;
-    for (int i = 0; i < MAX_PROCS; i++) {
-        slot *s = &p->slots[i];
-        if (s->state == SLOT_EMPTY)
-            continue;
-        close(s->fd); /* the helper reads the end of its requests and exits */
-        int status;
-        while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
-            ;
+    for (int i = 0; i < MAX_PROCS; i++)
+        if (p->slots[i].state != SLOT_EMPTY)
+            close(p->slots[i].fd);
+    for (int waited_ms = 0;; waited_ms += 10) {
+        int left = 0;
+        for (int i = 0; i < MAX_PROCS; i++) {
+            slot *s = &p->slots[i];
+            if (s->state == SLOT_EMPTY)
+                continue;
+            int status;
+            pid_t r = waitpid(s->pid, &status, WNOHANG);
+            if (r == s->pid || (r < 0 && errno != EINTR)) {
+                s->state = SLOT_EMPTY;
+                continue;
+            }
+            left++;
+            if (waited_ms >= 2000)
+                kill(s->pid, SIGKILL);
+        }
+        if (!left)
+            break;
+        usleep(10 * 1000);
     }
     pthread_cond_destroy(&p->freed);
     pthread_mutex_destroy(&p->lock);

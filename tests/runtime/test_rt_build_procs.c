@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "runtime/rt_int.h"
 #include "check.h"
@@ -206,6 +207,47 @@ static void check_dying_helper(const char *dir)
     kiln_rt_close(rt);
 }
 
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* A helper that answers a failed build at once, then never reads its
+ * socket again (as one stuck in a compiler would): closing the device
+ * ends it within a few seconds. */
+static void check_stuck_helper(const char *dir)
+{
+    char path[4200], pidfile[4200], body[9000];
+    snprintf(path, sizeof path, "%s/stuck.sh", dir);
+    snprintf(pidfile, sizeof pidfile, "%s/stuck.pid", dir);
+    snprintf(body, sizeof body,
+             "echo $$ > '%s'\n"
+             "printf '\\000\\000\\000\\000\\005\\000\\000\\000ready' >&3\n"
+             "printf '\\365\\377\\377\\377\\000\\000\\000\\000\\000\\000\\000\\000\\000\\000\\000\\000' >&3\n"
+             "exec sleep 60",
+             pidfile);
+    write_helper(path, body);
+    setenv("KILN_BUILD_HELPER", path, 1);
+    kiln_rt *rt = open_cl(1);
+    char *log = NULL, err[512] = "";
+    CHECK(kiln_program_compile(rt, sources[9], "fill", "", &log, err, sizeof err) == -1);
+    CHECK_MSG(strstr(err, "CL_BUILD_PROGRAM_FAILURE"), "the helper's answer: %s", err);
+    free(log);
+    FILE *f = fopen(pidfile, "r");
+    int helper = 0;
+    CHECK(f && fscanf(f, "%d", &helper) == 1 && helper > 0);
+    if (f)
+        fclose(f);
+    double t0 = seconds();
+    kiln_rt_close(rt);
+    double took = seconds() - t0;
+    CHECK_MSG(took < 5, "closing the device took %.1f s with a helper that does not end", took);
+    CHECK_MSG(helper > 0 && kill(helper, 0) != 0, "the stuck helper (pid %d) is still there", helper);
+    unsetenv("KILN_BUILD_HELPER");
+}
+
 static void check_refusing_helper(const char *dir)
 {
     char path[4200];
@@ -260,5 +302,6 @@ int main(void)
     check_real_helpers();
     check_dying_helper(dir);
     check_refusing_helper(dir);
+    check_stuck_helper(dir);
     CHECK_DONE();
 }
