@@ -1,7 +1,9 @@
 /* How an OpenCL driver's compiler scales: N sources built serially, by T
  * threads on one context, by T threads with a context each, by P processes,
  * and batched B kernels per program. usage: probe MODE K FILES...
- *   MODE: serial | threads | threadctx | procs | batch | procbatch */
+ *   MODE: serial | fetch | binload | threads | threadctx | procs | batch | procbatch
+ *   | run | fetchrun (each build followed by one run; FETCH_AFTER=1 fetches after it)
+ * PROBE_PLATFORM: a substring of the platform name (default NVIDIA). */
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
 #include <pthread.h>
@@ -88,6 +90,48 @@ static int build(cl_context c, const char *s, int fetch)
     return e;
 }
 
+/* builds s, fetches the binary if asked, then runs one work-group of it */
+static void build_run(cl_context c, cl_command_queue q, const char *s, int fetch)
+{
+    cl_int e;
+    size_t len = strlen(s);
+    cl_program p = clCreateProgramWithSource(c, 1, &s, &len, &e);
+    e = clBuildProgram(p, 1, &dev, "", NULL, NULL);
+    if (fetch) {
+        size_t sz;
+        clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof sz, &sz, NULL);
+        unsigned char *b = malloc(sz);
+        clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof b, &b, NULL);
+        free(b);
+    }
+    cl_kernel k = clCreateKernel(p, "matmul", &e);
+    size_t lx = 8, ly = 8;
+    const char *at = strstr(s, "reqd_work_group_size(");
+    if (at)
+        sscanf(at, "reqd_work_group_size(%zu, %zu", &lx, &ly);
+    static cl_mem buf;
+    if (!buf)
+        buf = clCreateBuffer(c, CL_MEM_READ_WRITE, 64 * 64 * 4 * 4, NULL, &e);
+    int n = 64;
+    clSetKernelArg(k, 0, sizeof n, &n);
+    for (int i = 1; i < 4; i++)
+        clSetKernelArg(k, i, sizeof buf, &buf);
+    size_t g[2] = {lx, ly}, l[2] = {lx, ly};
+    e = clEnqueueNDRangeKernel(q, k, 2, NULL, g, l, 0, NULL, NULL);
+    if (e)
+        fprintf(stderr, "enqueue %d\n", e);
+    clFinish(q);
+    if (getenv("FETCH_AFTER")) {
+        size_t sz;
+        clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof sz, &sz, NULL);
+        unsigned char *b = malloc(sz);
+        clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof b, &b, NULL);
+        free(b);
+    }
+    clReleaseKernel(k);
+    clReleaseProgram(p);
+}
+
 static cl_context shared;
 static int per_thread_ctx;
 
@@ -170,6 +214,15 @@ int main(int argc, char **argv)
         while (wait(NULL) > 0)
             ;
         printf("%s %d: %d builds %.3f s (processes from fork to exit)\n", mode, k, nsrc, now() - t0);
+    } else if (!strcmp(mode, "run") || !strcmp(mode, "fetchrun")) {
+        pick_device();
+        cl_context c = make_ctx();
+        cl_int e;
+        cl_command_queue q = clCreateCommandQueue(c, dev, 0, &e);
+        double t1 = now();
+        for (int i = 0; i < nsrc; i++)
+            build_run(c, q, src[i], !strcmp(mode, "fetchrun"));
+        printf("%s: %d builds + first runs %.3f s (%.1f ms each)\n", mode, nsrc, now() - t1, (now() - t1) * 1e3 / nsrc);
     } else if (!strcmp(mode, "binload")) {
         pick_device();
         cl_context c = make_ctx();
