@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# kiln with build processes vs Kernel Tuner on the H200 (cold caches)
+# kiln with build processes vs Kernel Tuner on the H200 (cold caches).
+# usage (repository root, on the GPU machine): D=DIR OUT=DIR [BPS="4 0"] [REPS=2] [NOCMP=1]
+#   bench/tuner/h200/run.sh; DIR holds kiln and kiln-build (built here) and whl/ (the
+#   wheels named in ../RESULTS.md); BPS: kiln alone first with each --build-procs.
 set -u
 R=$PWD; D=${D:-$R/.devrun/h200}
 export LD_LIBRARY_PATH=$R/.devrun/lib
