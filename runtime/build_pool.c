@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -314,6 +315,27 @@ static int send_request(slot *s, const char *source, const char *options)
                : 0;
 }
 
+/* How long a helper may take over one build before it is killed:
+ * $KILN_BUILD_TIMEOUT_MS, else 10 minutes (a compiler that hangs). */
+static int build_timeout_ms(void)
+{
+    const char *env = getenv("KILN_BUILD_TIMEOUT_MS");
+    long ms = env && *env ? strtol(env, NULL, 10) : 0;
+    return ms > 0 && ms < INT_MAX ? (int)ms : 600000;
+}
+
+/* 1 when fd has something to read (or its end) within ms, 0 when not. */
+static int readable_within(int fd, int ms)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    for (;;) {
+        int r = poll(&pfd, 1, ms);
+        if (r < 0 && errno == EINTR)
+            continue;
+        return r != 0;
+    }
+}
+
 /* Ends a helper that is gone (or must go): its end described in `end`. */
 static void bury(kiln_build_pool *p, slot *s, char *end, size_t len)
 {
@@ -351,6 +373,15 @@ int kiln_build_pool_build(kiln_build_pool *p, const char *source, const char *op
     int32_t st;
     uint32_t nlog;
     uint64_t nbin;
+    int timeout_ms = build_timeout_ms();
+    if (!readable_within(s->fd, timeout_ms)) {
+        pid_t pid = s->pid;
+        kill(pid, SIGKILL);
+        bury(p, s, end, sizeof end);
+        kiln_errf(err, errlen, "the build process (kiln-build, pid %d) did not answer within %.1f s building this "
+                  "variant (KILN_BUILD_TIMEOUT_MS), and was killed", (int)pid, timeout_ms / 1000.0);
+        return -1;
+    }
     if (kiln_bp_read(s->fd, &st, sizeof st) == 0 && kiln_bp_read(s->fd, &nlog, sizeof nlog) == 0 &&
         kiln_bp_read(s->fd, &nbin, sizeof nbin) == 0 && (*log = read_block(s->fd, nlog)) != NULL &&
         (*bin = (unsigned char *)read_block(s->fd, nbin)) != NULL) {

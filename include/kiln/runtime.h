@@ -90,7 +90,9 @@ int kiln_rt_builds_apart(const kiln_rt *rt);
  * process however many threads ask. 0: build in this process. -1 (the
  * default): $KILN_BUILD_PROCS if set, else a quarter of the cores on
  * NVIDIA's OpenCL platform (at least 1) and 0 elsewhere. A helper that
- * cannot start makes the builds come back here. No effect on the host. */
+ * cannot start makes the builds come back here; one that has not answered a
+ * build after $KILN_BUILD_TIMEOUT_MS (default 10 minutes) is killed and that
+ * build fails. No effect on the host. */
 int kiln_rt_set_build_procs(kiln_rt *rt, int n);
 /* The number set or chosen by default (0 on the host backend). */
 int kiln_rt_build_procs(const kiln_rt *rt);

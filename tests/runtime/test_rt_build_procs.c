@@ -248,6 +248,28 @@ static void check_stuck_helper(const char *dir)
     unsetenv("KILN_BUILD_HELPER");
 }
 
+/* A helper that never answers a build (a compiler that hangs) is killed
+ * after the build time limit, failing that build only. */
+static void check_hanging_helper(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/hangs.sh", dir);
+    write_helper(path, "printf '\\000\\000\\000\\000\\005\\000\\000\\000ready' >&3\nexec sleep 60");
+    setenv("KILN_BUILD_HELPER", path, 1);
+    setenv("KILN_BUILD_TIMEOUT_MS", "300", 1);
+    kiln_rt *rt = open_cl(1);
+    char *log = NULL, err[512] = "";
+    double t0 = seconds();
+    CHECK(kiln_program_compile(rt, sources[6], "fill", "", &log, err, sizeof err) == -1);
+    double took = seconds() - t0;
+    CHECK_MSG(strstr(err, "did not answer within 0.3 s") && strstr(err, "killed"), "error: %s", err);
+    CHECK_MSG(took < 5, "the hanging build took %.1f s to fail", took);
+    free(log);
+    kiln_rt_close(rt);
+    unsetenv("KILN_BUILD_TIMEOUT_MS");
+    unsetenv("KILN_BUILD_HELPER");
+}
+
 static void check_refusing_helper(const char *dir)
 {
     char path[4200];
@@ -303,5 +325,6 @@ int main(void)
     check_dying_helper(dir);
     check_refusing_helper(dir);
     check_stuck_helper(dir);
+    check_hanging_helper(dir);
     CHECK_DONE();
 }
