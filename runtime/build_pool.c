@@ -8,9 +8,11 @@
  * (checked by fingerprint), and hands each build to an idle one over a socket
  * pair; the helper answers the build's status, log and program binary, which
  * the caller loads. A helper that dies while building fails that build only
- * (the compiler crashed on that source), and the next build starts a new one.
+ * (the compiler crashed on that source), and the next build starts a new one;
+ * one that does not answer within the build time limit is killed (the
+ * compiler hangs), one that does not end when the pool closes, 2 s later.
  *
- * The wire, both ways little-endian host order (same machine):
+ * The wire, in host byte order (both ends on one machine):
  *   hello    helper -> pool: int32 status (0 ready), uint32 n, n bytes of text
  *   request  pool -> helper: uint32 source bytes, uint32 option bytes, both
  *   answer   helper -> pool: int32 CL status, uint32 log bytes, uint64 binary
