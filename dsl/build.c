@@ -664,7 +664,8 @@ void kiln_assign_op_at(kiln_ctx *ctx, kiln_loc loc, kiln_binop op, kiln_node *lh
     assign(ctx, loc, (int)op, lhs, rhs);
 }
 
-void kiln_vstore_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, kiln_node *flat_index, kiln_node *vec)
+/* A vector store; stream: the non-temporal hint (the node's op, 0 or 1). */
+static void vstore(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, kiln_node *flat_index, kiln_node *vec, int stream)
 {
     if (!ctx)
         return;
@@ -704,13 +705,24 @@ void kiln_vstore_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, kiln_node *fla
     }
     kiln_node *n = stmt(ctx, loc, KILN_N_VSTORE, 2);
     n->var = array;
+    n->op = stream;
     n->lanes = lanes;
     n->kids[0] = flat_index;
     n->kids[1] = vec;
     dsl_append(ctx, n);
 }
 
-void kiln_vstore_nd_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, int nargs, kiln_node *const *args)
+void kiln_vstore_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, kiln_node *flat_index, kiln_node *vec)
+{
+    vstore(ctx, loc, array, flat_index, vec, 0);
+}
+
+void kiln_vstream_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, kiln_node *flat_index, kiln_node *vec)
+{
+    vstore(ctx, loc, array, flat_index, vec, 1);
+}
+
+static void vstore_nd(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, int nargs, kiln_node *const *args, int stream)
 {
     if (!ctx)
         return;
@@ -725,7 +737,17 @@ void kiln_vstore_nd_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, int nargs, 
     kiln_node *flat = dsl_flatten(ctx, array, nargs - 1, args);
     if (!dsl_stmt_enter(ctx, loc, what))
         return;
-    kiln_vstore_at(ctx, loc, array, flat, args[nargs - 1]);
+    vstore(ctx, loc, array, flat, args[nargs - 1], stream);
+}
+
+void kiln_vstore_nd_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, int nargs, kiln_node *const *args)
+{
+    vstore_nd(ctx, loc, array, nargs, args, 0);
+}
+
+void kiln_vstream_nd_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, int nargs, kiln_node *const *args)
+{
+    vstore_nd(ctx, loc, array, nargs, args, 1);
 }
 
 void kiln_atomic_add_at(kiln_ctx *ctx, kiln_loc loc, kiln_node *elem, kiln_node *value)

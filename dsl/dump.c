@@ -160,7 +160,7 @@ static void dump_stmt(strbuf *b, const kiln_node *n, int depth)
     case KILN_N_VSTORE:
         sb_printf(b, " ");
         var_label(b, v);
-        sb_printf(b, " %d", n->lanes);
+        sb_printf(b, " %d%s", n->lanes, n->op == 1 ? " stream" : "");
         break;
     case KILN_N_FOR:
         sb_printf(b, " ");

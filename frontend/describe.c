@@ -272,7 +272,7 @@ static void stmt(out *o, const kiln_node *s)
         return;
     case KILN_N_VSTORE:
         line_start(o);
-        put(o, "kiln_vstore(ctx, v_%s", s->var->name);
+        put(o, "%s(ctx, v_%s", s->op == 1 ? "kiln_vstream" : "kiln_vstore", s->var->name);
         kids(o, s, 0);
         put(o, ");\n");
         return;

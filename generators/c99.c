@@ -78,6 +78,31 @@ static void c_lanewise(gen_printer *p, const char *fname, const char *vt, int la
                lanes, lane_expr);
 }
 
+/* kiln_vstream_T(p, v): a non-temporal store where p is aligned to the vector
+ * (clang's builtin, or gcc's x86 intrinsic of that width), memcpy otherwise.
+ * The stores are weakly ordered: the next locked instruction (the end of a
+ * parallel region, a thread join) or a load by the same thread sees them. */
+static void c_stream_helper(gen_printer *p, kiln_scalar s, int lanes, const char *vt)
+{
+    static const char *const x86[3][2] = {{"_mm_stream_ps", "_mm_stream_pd"}, {"_mm256_stream_ps", "_mm256_stream_pd"},
+                                          {"_mm512_stream_ps", "_mm512_stream_pd"}};
+    static const char *const x86_feature[3] = {"__SSE2__", "__AVX__", "__AVX512F__"};
+    static const char *const x86_type[3][2] = {{"__m128", "__m128d"}, {"__m256", "__m256d"}, {"__m512", "__m512d"}};
+    size_t bytes = kiln_scalar_bytes(s) * (size_t)lanes;
+    int x = bytes == 16 ? 0 : bytes == 32 ? 1 : bytes == 64 ? 2 : -1;
+    int f = s == KILN_F64 ? 1 : s == KILN_F32 ? 0 : -1;
+    gen_printf(p, "static inline void kiln_vstream_%s(%s *p, %s v)\n{\n", vt + 5, c_scalar[s], vt);
+    gen_puts(p, "#if defined(__clang__)\n");
+    gen_puts(p, "    if (((uintptr_t)p & (sizeof v - 1)) == 0) {\n");
+    gen_printf(p, "        __builtin_nontemporal_store(v, (%s *)p);\n        return;\n    }\n", vt);
+    if (x >= 0 && f >= 0) {
+        gen_printf(p, "#elif defined(__x86_64__) && defined(%s)\n", x86_feature[x]);
+        gen_puts(p, "    if (((uintptr_t)p & (sizeof v - 1)) == 0) {\n");
+        gen_printf(p, "        %s(p, (%s)v);\n        return;\n    }\n", x86[x][f], x86_type[x][f]);
+    }
+    gen_puts(p, "#endif\n    memcpy(p, &v, sizeof v);\n}\n");
+}
+
 static void c_vector_helpers(gen_printer *p, kiln_scalar s, int w)
 {
     const gen_needs *nd = &p->needs;
@@ -92,6 +117,8 @@ static void c_vector_helpers(gen_printer *p, kiln_scalar s, int w)
                vt);
     gen_printf(p, "static inline %s kiln_splat_%s(%s x)\n{\n    %s v;\n    for (int i = 0; i < %d; i++)\n"
                   "        v[i] = x;\n    return v;\n}\n", vt, sn, st, vt, lanes);
+    if (nd->stream[s][w])
+        c_stream_helper(p, s, lanes, vt);
     for (int op = 0; op < 2; op++) {
         if (!(nd->minmax[s][1 + w] & (1u << op)))
             continue;
@@ -119,7 +146,10 @@ static void c_prelude(gen_printer *p)
 {
     const gen_needs *nd = &p->needs;
     char vt[64];
-    gen_puts(p, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n");
+    gen_puts(p, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
+    if (nd->any_stream)
+        gen_puts(p, "#if defined(__x86_64__) && !defined(__clang__)\n#include <immintrin.h>\n#endif\n");
+    gen_puts(p, "\n");
     int any = 0;
     for (int s = 0; s < KILN_SCALAR_COUNT; s++)
         for (int w = 0; w < GEN_NWIDTHS; w++) {
@@ -642,7 +672,8 @@ static void c_vstore(gen_printer *p, const kiln_node *n)
 {
     char tb[64];
     gen_indent(p);
-    gen_printf(p, "kiln_vstore_%s(", gen_type(p, n->kids[1]->type, tb, sizeof tb, n) + 5);
+    int stream = n->op == 1 && n->var->mem == KILN_MEM_GLOBAL;
+    gen_printf(p, "kiln_%s_%s(", stream ? "vstream" : "vstore", gen_type(p, n->kids[1]->type, tb, sizeof tb, n) + 5);
     c_pointer(p, n->var, n->kids[0]);
     gen_puts(p, ", ");
     gen_expr(p, n->kids[1], 0);

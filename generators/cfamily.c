@@ -762,6 +762,12 @@ static void scan_node(const kiln_node *n, void *arg)
         if (n->nkids > 0 && n->kids[0]->type.lanes > 1 && gen_width_index(n->kids[0]->type.lanes) >= 0)
             p->needs.vmath[n->kids[0]->type.scalar][gen_width_index(n->kids[0]->type.lanes)] |= 1u << n->op;
         break;
+    case KILN_N_VSTORE:
+        if (n->op == 1 && n->var->mem == KILN_MEM_GLOBAL && gen_width_index(n->lanes) >= 0) {
+            p->needs.stream[n->var->type.scalar][gen_width_index(n->lanes)] = 1;
+            p->needs.any_stream = 1;
+        }
+        break;
     case KILN_N_ATOMIC_ADD: {
         const kiln_node *e = n->kids[0];
         if (e->var)

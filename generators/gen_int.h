@@ -34,6 +34,8 @@ typedef struct gen_needs {
     unsigned vmath[KILN_SCALAR_COUNT][GEN_NWIDTHS];       /* bit per kiln_math used on that vector type */
     unsigned char modp[KILN_SCALAR_COUNT];                /* scalar floored modulo */
     unsigned char atomic[KILN_SCALAR_COUNT][2];           /* [0] global, [1] shared */
+    unsigned char stream[KILN_SCALAR_COUNT][GEN_NWIDTHS]; /* streaming stores of that vector type to global */
+    int any_stream;
     int uses_f64;
     int nconsts;
     const kiln_node *consts[64]; /* DECLs of constant arrays, in order of appearance */

@@ -33,6 +33,20 @@ static int cl_type_name(kiln_type t, char *buf, size_t len)
 
 static const char *const cl_space_name[2] = {"global", "local"};
 
+/* kiln_vstream_T(v, p): clang's non-temporal store where it has one and p is
+ * aligned to the vector, vstoreN otherwise. */
+static void cl_stream_helper(gen_printer *p, kiln_scalar s, int lanes)
+{
+    char vt[64];
+    if (cl_type_name((kiln_type){s, lanes}, vt, sizeof vt) != 0)
+        return;
+    gen_printf(p, "static inline void kiln_vstream_%s(%s v, __global %s *p)\n{\n", vt, vt, cl_scalar[s]);
+    gen_puts(p, "#if defined(__clang__) && defined(__has_builtin)\n#if __has_builtin(__builtin_nontemporal_store)\n");
+    gen_puts(p, "    if (((ulong)p & (sizeof v - 1)) == 0) {\n");
+    gen_printf(p, "        __builtin_nontemporal_store(v, (__global %s *)p);\n        return;\n    }\n", vt);
+    gen_printf(p, "#endif\n#endif\n    vstore%d(v, 0, p);\n}\n", lanes);
+}
+
 static void cl_prelude(gen_printer *p)
 {
     const gen_needs *nd = &p->needs;
@@ -66,6 +80,10 @@ static void cl_prelude(gen_printer *p)
                        bits);
         }
     }
+    for (int sc = 0; sc < KILN_SCALAR_COUNT; sc++)
+        for (int w = 0; w < GEN_NWIDTHS; w++)
+            if (nd->stream[sc][w])
+                cl_stream_helper(p, (kiln_scalar)sc, gen_widths[w]);
     if (p->out.len != before)
         gen_puts(p, "\n");
 }
@@ -188,6 +206,15 @@ static int cl_math_name(int fn, kiln_type t, char *buf, size_t len)
 static void cl_vstore(gen_printer *p, const kiln_node *n)
 {
     gen_indent(p);
+    if (n->op == 1 && n->var->mem == KILN_MEM_GLOBAL) {
+        char tb[64];
+        gen_printf(p, "kiln_vstream_%s(", gen_type(p, n->kids[1]->type, tb, sizeof tb, n));
+        gen_expr(p, n->kids[1], 0);
+        gen_puts(p, ", ");
+        cl_pointer(p, n->var, n->kids[0]);
+        gen_puts(p, ");\n");
+        return;
+    }
     if (n->var->vectors_aligned) {
         cl_aligned_open(p, n->var, n->kids[1]->type, "", n);
         cl_pointer(p, n->var, n->kids[0]);

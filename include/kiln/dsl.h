@@ -296,6 +296,15 @@ void kiln_vstore_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, kiln_node *fla
 void kiln_vstore_nd_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, int nargs, kiln_node *const *args);
 #define kiln_vstore_nd(ctx, array, ...) \
     kiln_vstore_nd_at((ctx), KILN_HERE, (array), KILN_LIST(__VA_ARGS__))
+/* kiln_vstore and kiln_vstore_nd with a hint that the value will not be read again soon: a
+ * non-temporal (streaming) store where the target has one and the address is
+ * aligned to the vector's size, a plain store otherwise. Same result; only
+ * the caches differ. */
+void kiln_vstream_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, kiln_node *flat_index, kiln_node *vec);
+#define kiln_vstream(ctx, array, idx, vec) kiln_vstream_at((ctx), KILN_HERE, (array), (idx), (vec))
+void kiln_vstream_nd_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, int nargs, kiln_node *const *args);
+#define kiln_vstream_nd(ctx, array, ...) \
+    kiln_vstream_nd_at((ctx), KILN_HERE, (array), KILN_LIST(__VA_ARGS__))
 /* Atomic add on an element of a global or shared array (i32/u32/f32/i64 elements). */
 void kiln_atomic_add_at(kiln_ctx *ctx, kiln_loc loc, kiln_node *elem, kiln_node *value);
 #define kiln_atomic_add(ctx, elem, value) kiln_atomic_add_at((ctx), KILN_HERE, (elem), (value))

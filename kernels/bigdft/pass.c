@@ -157,7 +157,7 @@ typedef struct pass {
     kiln_ctx *ctx;
     const pass_op *op;
     kiln_scalar elem;
-    int unroll, vec, lanes, wrap, acc_array, full_taps, map, tile, wg;
+    int unroll, vec, lanes, wrap, acc_array, full_taps, map, tile, wg, stream;
     long long n, ndat, iters, in_len, wrap_len;
     int lo, hi;                          /* the range of p over every iteration and tap */
     kiln_var *vn, *x, *y_in, *scale, *y, *xt, *dot;
@@ -720,6 +720,16 @@ static void buffer_fill(const pass *P, const transposed *T)
     kiln_for_end(ctx);
 }
 
+/* arr(row, line0 .. line0 + vec - 1) = value; with stream, past the caches
+ * (each output row's vec lanes are written once and not read in this pass). */
+static void transposed_store(const pass *P, const transposed *T, kiln_var *arr, kiln_node *row, kiln_node *value)
+{
+    if (P->stream)
+        kiln_vstream_nd(P->ctx, arr, row, T->line0, value);
+    else
+        kiln_vstore_nd(P->ctx, arr, row, T->line0, value);
+}
+
 /* Points i .. i + unroll - 1 of every line of the block, and their stores. */
 static void transposed_points(const pass *P, const transposed *T, kiln_node *i, int unroll)
 {
@@ -757,10 +767,10 @@ static void transposed_points(const pass *P, const transposed *T, kiln_node *i, 
         kiln_node *value = ref(P, acc[u]);
         if (op->kinetic) {
             /* xt(i, lines) = x(lines, i), row i - lo of the buffer; yt = y + scale * D2 x */
-            kiln_vstore_nd(ctx, P->xt, out_row(P, out, iu), T->line0, buffer_row(P, T->xb, kiln_addi(ctx, iu, -P->lo)));
+            transposed_store(P, T, P->xt, out_row(P, out, iu), buffer_row(P, T->xb, kiln_addi(ctx, iu, -P->lo)));
             value = kiln_add(ctx, buffer_row(P, T->yb, iu), kiln_mul(ctx, kiln_cast(ctx, vt, ref(P, P->scale)), value));
         }
-        kiln_vstore_nd(ctx, P->y, out_row(P, out, iu), T->line0, value);
+        transposed_store(P, T, P->y, out_row(P, out, iu), value);
     }
 }
 
@@ -819,6 +829,7 @@ static int read_config(pass *P, const kiln_config *cfg)
     const pass_op *op = P->op;
     P->tile = tileable(op) ? (int)kiln_config_get(cfg, "tile", 0) : 0;
     P->wg = (int)kiln_config_get(cfg, "wg", 64);
+    P->stream = tileable(op) ? (int)kiln_config_get(cfg, "stream", 0) : 0;
     const char *name = op->name;
     if (P->unroll < 1 || P->unroll > MAX_UNROLL)
         kiln_fail(ctx, "bigdft.%s: unroll %d is outside 1..%d", name, P->unroll, MAX_UNROLL);
@@ -839,6 +850,8 @@ static int read_config(pass *P, const kiln_config *cfg)
         kiln_fail(ctx, "bigdft.%s: transposed lanes need a work-item per block of whole lines (map 0)", name);
     else if (P->lanes == LANES_TRANSPOSED && P->acc_array)
         kiln_fail(ctx, "bigdft.%s: transposed lanes keep their accumulators as vectors (acc 0)", name);
+    else if (P->stream != 0 && (P->stream != 1 || P->lanes != LANES_TRANSPOSED))
+        kiln_fail(ctx, "bigdft.%s: stream %d: 0, or 1 with transposed lanes", name, P->stream);
     else if (P->map == 1 && (P->wrap == PASS_WRAP_SPLIT || P->op->dot))
         kiln_fail(ctx, "bigdft.%s: map 1 gives one point per work-item: no split wrap, no line dot product", name);
     else if (P->tile < 0 || P->tile > MAX_TILE)
@@ -933,9 +946,9 @@ kiln_proc *bigdft_pass_build(kiln_ctx *ctx, const pass_op *op, kiln_scalar elem,
     kiln_proc_reqd_wg(proc, P.wg, 1, 1);
     declare_args(&P);
     kiln_comment(ctx,
-                 "bigdft.%s %s: unroll %d, vec %d, lanes %d, wrap %d, acc %d, full_taps %d, wg %d, map %d, tile %d",
+                 "bigdft.%s %s: unroll %d, vec %d, lanes %d, wrap %d, acc %d, full_taps %d, wg %d, map %d, tile %d%s",
                  op->name, kiln_scalar_name(elem), P.unroll, P.vec, P.lanes, P.wrap, P.acc_array, P.full_taps, P.wg,
-                 P.map, P.tile);
+                 P.map, P.tile, P.stream ? ", stream" : "");
     declare_tables(&P);
     if (P.tile) {
         tiled_body(&P);

@@ -41,6 +41,9 @@ int main(void)
     refused(&kiln_kernel_bigdft_magicfilter, "map=1,lanes=2,vec=4", "64x64", "transposed lanes need");
     refused(&kiln_kernel_bigdft_magicfilter, "lanes=2,vec=4,unroll=2,acc=1", "64x64",
             "transposed lanes keep their accumulators as vectors");
+    refused(&kiln_kernel_bigdft_magicfilter, "lanes=0,vec=4,stream=1", "64x64",
+            "bigdft.magicfilter: stream 1: 0, or 1 with transposed lanes");
+    refused(&kiln_kernel_bigdft_kinetic, "lanes=2,vec=4,stream=2", "64x64", "stream 2: 0, or 1 with transposed");
     refused(&kiln_kernel_bigdft_analysis, "lanes=2,vec=4", "64x64", "bigdft.analysis: lanes 2 is");
     refused(&kiln_kernel_bigdft_kinetic_dot, "lanes=2,vec=4", "64x64", "bigdft.kinetic_dot: lanes 2 is");
     refused(&kiln_kernel_bigdft_kinetic, "lanes=2,vec=8", "8192x8",

@@ -11,7 +11,8 @@
  * transposed cases (lanes = transposed: a work-item's vec lines copied into a
  * private buffer of vector rows, unroll points an iteration) leave a block of
  * lines done line by line and a remainder of points, with every boundary and
- * wrap; kiln_evaluate poisons the outputs first, so an unwritten element fails too.
+ * wrap; the streaming cases (stream = 1: non-temporal stores of the transposed
+ * rows) take both the aligned path and the plain fallback. kiln_evaluate poisons the outputs first, so an unwritten element fails too.
  */
 #include "check.h"
 #include "kernels/bigdft/bigdft.h"
@@ -83,6 +84,16 @@ static const example_case cases[] = {
     {&kiln_kernel_bigdft_kinetic, "23x37", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1"},
     {&kiln_kernel_bigdft_kinetic, "11x37", "lanes=2,vec=4,unroll=2,wrap=1,full_taps=0"},      /* n < 29 */
     {&kiln_kernel_bigdft_kinetic3d, "13x5x7", "lanes=2,vec=8,unroll=12,wrap=0,full_taps=1"},
+    /* streaming stores: 40 lines (aligned rows: the non-temporal path), 37 and 13 x 5 x 7 (plain fallback, tails) */
+    {&kiln_kernel_bigdft_magicfilter, "21x40", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1,stream=1"},
+    {&kiln_kernel_bigdft_magicfilter, "21x37", "lanes=2,vec=4,unroll=8,wrap=2,full_taps=1,stream=1"},
+    {&kiln_kernel_bigdft_magicfilter_f32, "21x40", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1,stream=1"},
+    {&kiln_kernel_bigdft_magicfilter3d, "13x5x7", "lanes=2,vec=8,unroll=8,wrap=2,full_taps=1,stream=1"},
+    {&kiln_kernel_bigdft_magicfilter_grow, "21x40", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1,stream=1"},
+    {&kiln_kernel_bigdft_magicfilter_shrink, "21x37", "lanes=2,vec=8,unroll=2,full_taps=0,stream=1"},
+    {&kiln_kernel_bigdft_kinetic, "23x40", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1,stream=1"},
+    {&kiln_kernel_bigdft_kinetic, "23x37", "lanes=2,vec=2,unroll=1,wrap=1,full_taps=0,stream=1"},
+    {&kiln_kernel_bigdft_kinetic3d, "16x8x8", "lanes=2,vec=8,unroll=1,wrap=2,full_taps=1,stream=1"},
 };
 
 int main(int argc, char **argv)

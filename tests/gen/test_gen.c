@@ -310,6 +310,22 @@ static kiln_proc *build_aligned(kiln_ctx *c)
     return kiln_proc_end(c);
 }
 
+/* Streaming stores of 2 f64 lanes: at a multiple of 2 (the non-temporal path where the
+ * buffer is aligned) and one element past it (the fallback). */
+static kiln_proc *build_stream(kiln_ctx *c)
+{
+    kiln_kernel_begin(c, "stream");
+    kiln_var *n = kiln_arg_scalar(c, "n", KILN_T(I32));
+    kiln_var *a = kiln_arg_array(c, "a", KILN_T(F64), KILN_IN, kiln_ref(c, n));
+    kiln_var *b = kiln_arg_array(c, "b", KILN_T(F64), KILN_OUT, kiln_ref(c, n));
+    kiln_var *f = kiln_arg_array(c, "f", KILN_T(F64), KILN_OUT, kiln_addi(c, kiln_ref(c, n), 1));
+    kiln_var *i = kiln_decl_const(c, "i", KILN_T(I32), kiln_muli(c, kiln_cast(c, KILN_T(I32), kiln_global_id(c, 0)), 2));
+    kiln_var *v = kiln_decl_const(c, "v", KILN_V(F64, 2), kiln_vload(c, 2, a, kiln_ref(c, i)));
+    kiln_vstream(c, b, kiln_ref(c, i), kiln_mul(c, kiln_ref(c, v), kiln_cast(c, KILN_V(F64, 2), kiln_flt(c, 2))));
+    kiln_vstream_nd(c, f, kiln_addi(c, kiln_ref(c, i), 1), kiln_add(c, kiln_ref(c, v), kiln_cast(c, KILN_V(F64, 2), kiln_flt(c, 1))));
+    return kiln_proc_end(c);
+}
+
 typedef kiln_proc *(*build_fn)(kiln_ctx *);
 static const struct {
     const char *name;
@@ -318,7 +334,7 @@ static const struct {
     {"arith", build_arith}, {"math64", build_math64}, {"vectors", build_vectors},
     {"reduce", build_reduce}, {"stencil", build_stencil}, {"swizzle", build_swizzle},
     {"arrays", build_arrays}, {"vec1", build_vec1}, {"five_point", build_five_point},
-    {"aligned", build_aligned},
+    {"aligned", build_aligned}, {"stream", build_stream},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -734,6 +750,29 @@ static void aligned_check(const char *label, void *const *in, void *const *got)
     }
 }
 
+static void stream_init(void *const *arg)
+{
+    *(int32_t *)arg[0] = VEC_N;
+    double *a = arg[1], *b = arg[2], *f = arg[3];
+    for (int i = 0; i < VEC_N; i++) {
+        a[i] = (double)((i * 11) % 19) * 0.25;
+        b[i] = -777.0;
+    }
+    for (int i = 0; i <= VEC_N; i++)
+        f[i] = -777.0;
+}
+
+/* b = 2 a; f[i + 1] = a[i] + 1, f[0] untouched */
+static void stream_check(const char *label, void *const *in, void *const *got)
+{
+    const double *a = in[1], *b = got[2], *f = got[3];
+    for (int i = 0; i < VEC_N; i++) {
+        CHECK_MSG(b[i] == 2.0 * a[i], "%s: stream b[%d] = %.17g, want %.17g", label, i, b[i], 2.0 * a[i]);
+        CHECK_MSG(f[i + 1] == a[i] + 1.0, "%s: stream f[%d] = %.17g, want %.17g", label, i + 1, f[i + 1], a[i] + 1.0);
+    }
+    CHECK_MSG(f[0] == -777.0, "%s: stream f[0] = %.17g, written", label, f[0]);
+}
+
 static void swizzle_init(void *const *arg)
 {
     *(int32_t *)arg[0] = VEC_N;
@@ -906,6 +945,8 @@ static const exec_spec exec_specs[] = {
      {1, {VEC_N / 4, 1, 1}, {4, 1, 1}}, vectors_init, vectors_check},
     {"aligned", build_aligned, 3, {{KILN_I32, 0}, {KILN_F32, VEC_N}, {KILN_F32, VEC_N}},
      {1, {VEC_N / 4, 1, 1}, {4, 1, 1}}, aligned_init, aligned_check},
+    {"stream", build_stream, 4, {{KILN_I32, 0}, {KILN_F64, VEC_N}, {KILN_F64, VEC_N}, {KILN_F64, VEC_N + 1}},
+     {1, {VEC_N / 2, 1, 1}, {4, 1, 1}}, stream_init, stream_check},
     {"swizzle", build_swizzle, 4, {{KILN_I32, 0}, {KILN_F32, VEC_N}, {KILN_F32, VEC_N}, {KILN_U8, VEC_N}},
      {1, {VEC_N / 4, 1, 1}, {4, 1, 1}}, swizzle_init, swizzle_check},
     {"reduce", build_reduce, 5,
