@@ -814,16 +814,23 @@ static int wait_event(kiln_rt *rt, cl_event ev, int timeout_ms, int running)
     return rc;
 }
 
-/* Enqueues one run of the kernel and flushes; 0 or -1. */
-static int enqueue_run(kiln_rt *rt, const kiln_geometry *geo, cl_kernel kernel, cl_event *ev)
+/* Enqueues one run of the kernel, unflushed; 0 or -1. */
+static int enqueue_kernel(kiln_rt *rt, const kiln_geometry *geo, cl_kernel kernel, cl_event *ev)
 {
     cl_state *st = rt->impl;
     const size_t *local = geo->local[0] ? geo->local : NULL;
     cl_int code = clEnqueueNDRangeKernel(st->queue, kernel, (cl_uint)geo->dims, NULL,
                                          geo->global, local, 0, NULL, ev);
-    if (code != CL_SUCCESS)
-        return cl_fail(rt, "clEnqueueNDRangeKernel", code);
-    code = clFlush(st->queue);
+    return code == CL_SUCCESS ? 0 : cl_fail(rt, "clEnqueueNDRangeKernel", code);
+}
+
+/* Enqueues one run of the kernel and flushes; 0 or -1. */
+static int enqueue_run(kiln_rt *rt, const kiln_geometry *geo, cl_kernel kernel, cl_event *ev)
+{
+    cl_state *st = rt->impl;
+    if (enqueue_kernel(rt, geo, kernel, ev) != 0)
+        return -1;
+    cl_int code = clFlush(st->queue);
     if (code != CL_SUCCESS) {
         clReleaseEvent(*ev);
         return cl_fail(rt, "clFlush", code);
@@ -831,13 +838,6 @@ static int enqueue_run(kiln_rt *rt, const kiln_geometry *geo, cl_kernel kernel, 
     return 0;
 }
 
-/* A run past its limit is confirmed before it is final. OpenCL cannot
- * cancel a kernel, so a second run cannot start while the first still
- * occupies the queue: confirmation waits one more limit on the running
- * kernel. Still running then, it is a timeout (and the queue stays busy until
- * it ends); finished by then, it was slowed by something else (the device
- * shared, a first-run cost), and one more run, which must keep within the
- * limit, decides. */
 /* The time of a completed run from its profiling event; 0 or -1. */
 static int event_time(kiln_rt *rt, cl_event ev, double *elapsed_ns)
 {
@@ -851,26 +851,42 @@ static int event_time(kiln_rt *rt, cl_event ev, double *elapsed_ns)
     return 0;
 }
 
+/* A run past its limit is confirmed before it is final. OpenCL cannot
+ * cancel a kernel, so a second run cannot start while the first still
+ * occupies the queue: confirmation waits one more limit on the running
+ * kernel. Still running then, it is a timeout (and the queue stays busy until
+ * it ends); finished by then, it was slowed by something else (the device
+ * shared, a first-run cost): *slowed is set, and the caller decides (cl_run
+ * runs it once more, within the limit; a series keeps its time). */
+static int wait_confirmed(kiln_rt *rt, cl_event ev, int *slowed)
+{
+    *slowed = 0;
+    int rc = wait_event(rt, ev, rt->timeout_ms, 0);
+    if (rc != KILN_RT_TIMEOUT)
+        return rc;
+    rc = wait_event(rt, ev, rt->timeout_ms, 1);
+    if (rc == KILN_RT_TIMEOUT)
+        kiln_rt_fail(rt,
+                     "kernel did not finish within %d ms, nor in as long again (OpenCL "
+                     "cannot cancel it; the queue stays busy until it ends)",
+                     rt->timeout_ms);
+    *slowed = rc == 0;
+    return rc;
+}
+
 static int cl_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns)
 {
     cl_prog *cp = prog->impl;
     cl_event ev = NULL;
     if (enqueue_run(rt, geo, cp->kernel, &ev) != 0)
         return -1;
-    int rc = wait_event(rt, ev, rt->timeout_ms, 0);
-    if (rc == KILN_RT_TIMEOUT) {
-        rc = wait_event(rt, ev, rt->timeout_ms, 1);
-        if (rc == KILN_RT_TIMEOUT)
-            kiln_rt_fail(rt,
-                         "kernel did not finish within %d ms, nor in as long again (OpenCL "
-                         "cannot cancel it; the queue stays busy until it ends)",
-                         rt->timeout_ms);
-        if (rc == 0) {
-            clReleaseEvent(ev);
-            if (enqueue_run(rt, geo, cp->kernel, &ev) != 0)
-                return -1;
-            rc = wait_event(rt, ev, rt->timeout_ms, 0);
-        }
+    int slowed;
+    int rc = wait_confirmed(rt, ev, &slowed);
+    if (rc == 0 && slowed) {
+        clReleaseEvent(ev);
+        if (enqueue_run(rt, geo, cp->kernel, &ev) != 0)
+            return -1;
+        rc = wait_event(rt, ev, rt->timeout_ms, 0);
     }
     if (rc == 0)
         rc = event_time(rt, ev, elapsed_ns);
@@ -880,9 +896,7 @@ static int cl_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, dou
 
 /* n runs queued at once (one flush), then waited in order: the device runs
  * them back to back while the host waits for the first. Each run's limit
- * counts from when it is seen running, as in cl_run; one still running
- * after as long again is a timeout, one that finished meanwhile was slowed
- * by something else and keeps its time. */
+ * is confirmed as in cl_run; one slowed by something else keeps its time. */
 static int cl_run_series(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, int n, double *samples_ns)
 {
     cl_state *st = rt->impl;
@@ -890,29 +904,15 @@ static int cl_run_series(kiln_rt *rt, kiln_program *prog, const kiln_geometry *g
     cl_event *evs = calloc((size_t)(n > 0 ? n : 1), sizeof *evs);
     if (!evs)
         return kiln_rt_fail(rt, "out of memory queueing %d runs", n);
-    const size_t *local = geo->local[0] ? geo->local : NULL;
     int rc = 0, queued = 0;
-    for (; queued < n; queued++) {
-        cl_int code = clEnqueueNDRangeKernel(st->queue, cp->kernel, (cl_uint)geo->dims, NULL, geo->global, local, 0,
-                                             NULL, &evs[queued]);
-        if (code != CL_SUCCESS) {
-            rc = cl_fail(rt, "clEnqueueNDRangeKernel", code);
-            break;
-        }
-    }
+    while (queued < n && (rc = enqueue_kernel(rt, geo, cp->kernel, &evs[queued])) == 0)
+        queued++;
     cl_int code = clFlush(st->queue);
     if (rc == 0 && code != CL_SUCCESS)
         rc = cl_fail(rt, "clFlush", code);
-    for (int i = 0; rc == 0 && i < queued; i++) {
-        rc = wait_event(rt, evs[i], rt->timeout_ms, 0);
-        if (rc == KILN_RT_TIMEOUT && (rc = wait_event(rt, evs[i], rt->timeout_ms, 1)) == KILN_RT_TIMEOUT)
-            kiln_rt_fail(rt,
-                         "kernel did not finish within %d ms, nor in as long again (OpenCL cannot cancel it; the "
-                         "queue stays busy until it ends)",
-                         rt->timeout_ms);
-        if (rc == 0)
+    for (int i = 0, slowed; rc == 0 && i < queued; i++)
+        if ((rc = wait_confirmed(rt, evs[i], &slowed)) == 0)
             rc = event_time(rt, evs[i], &samples_ns[i]);
-    }
     for (int i = 0; i < queued; i++)
         clReleaseEvent(evs[i]);
     free(evs);
