@@ -113,8 +113,8 @@ int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
     if (!samples)
         return kiln_rt_fail(rt, "kiln_program_time: out of memory for %d samples", o.max_reps);
     double total_ns = 0, budget_ns = o.budget_ms * 1e6, fastest_ns = 0;
-    int n = 0, lost = 0, first = 1;
-    while (!lost && n < o.max_reps && (n < o.min_reps || total_ns < budget_ns)) {
+    int n = 0, raced = 0, lost = 0, first = 1;
+    while (!raced && n < o.max_reps && (n < o.min_reps || total_ns < budget_ns)) {
         int k = o.min_reps - n;
         if (k <= 0) {
             double left = (budget_ns - total_ns) / (total_ns / n);
@@ -131,17 +131,18 @@ int kiln_program_time(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
         if (skip)
             memmove(samples + n, samples + n + skip, (size_t)k * sizeof *samples);
         first = 0;
-        for (int i = 0; i < k && !lost; i++) {
+        for (int i = 0; i < k && !raced; i++) {
             double ns = samples[n++];
             total_ns += ns;
             fastest_ns = n == 1 || ns < fastest_ns ? ns : fastest_ns;
-            /* a series stops at the first sample that loses the race */
-            if (n >= o.min_reps && kiln_time_race_lost(n, fastest_ns, o.race_ns))
-                lost = n < o.max_reps && total_ns < budget_ns ? 1 : 2;
+            /* a series stops at the first sample that loses the race; it
+             * stopped early if it would have gone on */
+            raced = n >= o.min_reps && kiln_time_race_lost(n, fastest_ns, o.race_ns);
+            lost = raced && n < o.max_reps && total_ns < budget_ns;
         }
     }
     kiln_stats_of(samples, n, out);
-    out->stopped_early = lost == 1;
+    out->stopped_early = lost;
     free(samples);
     return 0;
 }
