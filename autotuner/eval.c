@@ -279,9 +279,11 @@ static void fail(kiln_eval *out, kiln_verdict v, char *text)
     out->error_text = text;
 }
 
-/* How verify_outputs treats the `out` arrays: the first run's are kept as
- * verified; a later run's that are the same bytes are as right as those. */
-enum { OUTS_FIRST, OUTS_AGAIN };
+/* How verify_outputs treats the `out` arrays: verified only (OUTS_ONCE);
+ * verified and kept (OUTS_KEEP, the first run's when the timed runs are
+ * verified after it); a later run's that are the bytes kept are as right as
+ * those, and others are verified (OUTS_AGAIN). */
+enum { OUTS_ONCE, OUTS_KEEP, OUTS_AGAIN };
 
 /* Reads back every out/inout array (only `out` ones when `outs_only`) and
  * verifies it; the first failure makes the verdict. `when` names the run. */
@@ -319,7 +321,7 @@ static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const
         if (rep.max_err_ratio > out->verify.max_err_ratio || out->verify.tolerance == 0)
             out->verify = rep;
         if (rep.ok) {
-            if (outs == OUTS_FIRST && first)
+            if (outs == OUTS_KEEP && first)
                 memcpy(first, ref_cache.readback[i], bytes);
             continue;
         }
@@ -495,7 +497,9 @@ static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const k
         return -1;
     }
     out->verdict = KILN_OK;
-    if (verify_outputs(rt, k, v->bufs, 0, "first run", OUTS_FIRST, out) != 0 || repoison_outputs(rt, k, v->bufs, out) != 0) {
+    /* without inout arrays the timed runs' outputs are checked against these */
+    int outs = has_inout(k) ? OUTS_ONCE : OUTS_KEEP;
+    if (verify_outputs(rt, k, v->bufs, 0, "first run", outs, out) != 0 || repoison_outputs(rt, k, v->bufs, out) != 0) {
         live_close(v);
         return -1;
     }
@@ -539,7 +543,7 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
         if (rc)
             fail(out, verdict_of_run(rc), str_printf("the run after the timed runs: %s", kiln_rt_errmsg(rt)));
         else
-            verify_outputs(rt, k, v.bufs, 0, "run after the timed runs", OUTS_FIRST, out);
+            verify_outputs(rt, k, v.bufs, 0, "run after the timed runs", OUTS_ONCE, out);
     }
     if (out->verdict == KILN_OK && kiln_rt_counts_asked(rt))
         count_series(rt, k, size, v.prog, &v.geo, &topts, out);
