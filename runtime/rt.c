@@ -429,8 +429,10 @@ int kiln_rt_build_procs(const kiln_rt *rt)
     if (rt->build_procs >= 0)
         return rt->build_procs;
     const char *env = getenv("KILN_BUILD_PROCS");
-    if (env && *env)
-        return atoi(env) > 0 ? atoi(env) : 0;
+    if (env && *env) {
+        int n = atoi(env);
+        return n > 0 ? n : 0;
+    }
     if (!strstr(rt->info.platform, "NVIDIA"))
         return 0;
     /* a quarter of the cores: on 16, 4 processes searched faster than 8 or
