@@ -114,13 +114,20 @@ static kiln_rt *open_cl(int procs)
     return rt;
 }
 
-/* A fake kiln-build: a shell script at dir/name with the given body. */
-static void write_helper(const char *path, const char *body)
+/* What a fake helper writes first: status 0 and the 5 bytes "ready". */
+#define HELLO_READY "printf '\\000\\000\\000\\000\\005\\000\\000\\000ready' >&3\n"
+
+/* A fake kiln-build, a shell script dir/name of the given body, made the
+ * helper that pools start from now on. */
+static void use_fake_helper(const char *dir, const char *name, const char *body)
 {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     fprintf(f, "#!/bin/sh\n%s\n", body);
     fclose(f);
     chmod(path, 0755);
+    setenv("KILN_BUILD_HELPER", path, 1);
 }
 
 static void check_real_helpers(void)
@@ -178,16 +185,11 @@ static void check_real_helpers(void)
 
 static void check_dying_helper(const char *dir)
 {
-    char path[4200], starts[4200], body[8800];
-    snprintf(path, sizeof path, "%s/dies.sh", dir);
+    char starts[4200], body[8800];
     snprintf(starts, sizeof starts, "%s/starts", dir);
-    /* hello (status 0, 5 bytes "ready"), then a crash on the first request */
-    snprintf(body, sizeof body,
-             "echo start >> '%s'\nprintf '\\000\\000\\000\\000\\005\\000\\000\\000ready' >&3\n"
-             "head -c 8 <&3 >/dev/null\nkill -SEGV $$",
-             starts);
-    write_helper(path, body);
-    setenv("KILN_BUILD_HELPER", path, 1);
+    /* ready, then a crash on the first request */
+    snprintf(body, sizeof body, "echo start >> '%s'\n" HELLO_READY "head -c 8 <&3 >/dev/null\nkill -SEGV $$", starts);
+    use_fake_helper(dir, "dies.sh", body);
     kiln_rt *rt = open_cl(1);
     char *log = NULL, err[512] = "";
     CHECK(kiln_program_compile(rt, sources[6], "fill", "", &log, err, sizeof err) == -1);
@@ -219,17 +221,14 @@ static double seconds(void)
  * ends it within a few seconds. */
 static void check_stuck_helper(const char *dir)
 {
-    char path[4200], pidfile[4200], body[9000];
-    snprintf(path, sizeof path, "%s/stuck.sh", dir);
+    char pidfile[4200], body[9000];
     snprintf(pidfile, sizeof pidfile, "%s/stuck.pid", dir);
     snprintf(body, sizeof body,
-             "echo $$ > '%s'\n"
-             "printf '\\000\\000\\000\\000\\005\\000\\000\\000ready' >&3\n"
+             "echo $$ > '%s'\n" HELLO_READY
              "printf '\\365\\377\\377\\377\\000\\000\\000\\000\\000\\000\\000\\000\\000\\000\\000\\000' >&3\n"
              "exec sleep 60",
              pidfile);
-    write_helper(path, body);
-    setenv("KILN_BUILD_HELPER", path, 1);
+    use_fake_helper(dir, "stuck.sh", body);
     kiln_rt *rt = open_cl(1);
     char *log = NULL, err[512] = "";
     CHECK(kiln_program_compile(rt, sources[9], "fill", "", &log, err, sizeof err) == -1);
@@ -252,10 +251,7 @@ static void check_stuck_helper(const char *dir)
  * after the build time limit, failing that build only. */
 static void check_hanging_helper(const char *dir)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/hangs.sh", dir);
-    write_helper(path, "printf '\\000\\000\\000\\000\\005\\000\\000\\000ready' >&3\nexec sleep 60");
-    setenv("KILN_BUILD_HELPER", path, 1);
+    use_fake_helper(dir, "hangs.sh", HELLO_READY "exec sleep 60");
     setenv("KILN_BUILD_TIMEOUT_MS", "300", 1);
     kiln_rt *rt = open_cl(1);
     char *log = NULL, err[512] = "";
@@ -272,10 +268,7 @@ static void check_hanging_helper(const char *dir)
 
 static void check_refusing_helper(const char *dir)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/refuses.sh", dir);
-    write_helper(path, "printf '\\377\\377\\377\\377\\010\\000\\000\\000no device' >&3");
-    setenv("KILN_BUILD_HELPER", path, 1);
+    use_fake_helper(dir, "refuses.sh", "printf '\\377\\377\\377\\377\\010\\000\\000\\000no device' >&3");
     kiln_rt *rt = open_cl(2);
     unsigned long before = kiln_rt_compiles(rt);
     char *log = NULL, err[512] = "";
