@@ -127,15 +127,22 @@ static inline int example_builds_everywhere(kiln_ctx *ctx, const kiln_kernel *k,
     return printed;
 }
 
+/* k's space at size_text (parsed into *size), or NULL after a failed check. */
+static inline kiln_space *example_space(const kiln_kernel *k, const char *size_text, kiln_size *size)
+{
+    char err[512] = "";
+    CHECK(kiln_size_parse(size_text, size) == 0);
+    kiln_space *space = kiln_space_new(k, size, err, sizeof err);
+    CHECK_MSG(space != NULL, "%s: %s", k->name, err);
+    return space;
+}
+
 /* Every valid configuration of k's space at size_text builds a tree and prints in
  * every language; the count of valid ones is the space's own. */
 static inline void example_whole_space(const kiln_kernel *k, const char *size_text)
 {
     kiln_size size;
-    char err[512] = "";
-    CHECK(kiln_size_parse(size_text, &size) == 0);
-    kiln_space *space = kiln_space_new(k, &size, err, sizeof err);
-    CHECK_MSG(space != NULL, "%s: %s", k->name, err);
+    kiln_space *space = example_space(k, size_text, &size);
     if (!space)
         return;
     kiln_ctx *ctx = kiln_ctx_new();

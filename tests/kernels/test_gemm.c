@@ -160,10 +160,7 @@ static void sample_space_limited(const kiln_kernel *k, const char *size_text, ui
                                  long long wg_limit)
 {
     kiln_size size;
-    char err[512] = "";
-    CHECK(kiln_size_parse(size_text, &size) == 0);
-    kiln_space *space = kiln_space_new(k, &size, err, sizeof err);
-    CHECK_MSG(space != NULL, "%s: %s", k->name, err);
+    kiln_space *space = example_space(k, size_text, &size);
     if (!space)
         return;
     kiln_space_set_limits(space, local_limit, wg_limit);
@@ -215,10 +212,7 @@ static void count_matches_walk(const kiln_kernel *k, const char *size_text)
     }
     cut.params = params;
     kiln_size size;
-    CHECK(kiln_size_parse(size_text, &size) == 0);
-    char err[256] = "";
-    kiln_space *space = kiln_space_new(&cut, &size, err, sizeof err);
-    CHECK_MSG(space != NULL, "%s", err);
+    kiln_space *space = example_space(&cut, size_text, &size);
     if (!space)
         return;
     uint64_t walked = 0;
