@@ -70,6 +70,16 @@ static cl_context make_ctx(void)
     return c;
 }
 
+/* asks the driver for p's binary (what a binary cache costs), then drops it */
+static void fetch_binary(cl_program p)
+{
+    size_t sz;
+    clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof sz, &sz, NULL);
+    unsigned char *b = malloc(sz);
+    clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof b, &b, NULL);
+    free(b);
+}
+
 /* builds source text s on c; returns 0 on success */
 static int build(cl_context c, const char *s, int fetch)
 {
@@ -80,11 +90,7 @@ static int build(cl_context c, const char *s, int fetch)
     if (e != CL_SUCCESS)
         fprintf(stderr, "build %d\n", e);
     if (fetch) {
-        size_t sz;
-        clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof sz, &sz, NULL);
-        unsigned char *b = malloc(sz);
-        clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof b, &b, NULL);
-        free(b);
+        fetch_binary(p);
     }
     clReleaseProgram(p);
     return e;
@@ -98,11 +104,7 @@ static void build_run(cl_context c, cl_command_queue q, const char *s, int fetch
     cl_program p = clCreateProgramWithSource(c, 1, &s, &len, &e);
     e = clBuildProgram(p, 1, &dev, "", NULL, NULL);
     if (fetch) {
-        size_t sz;
-        clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof sz, &sz, NULL);
-        unsigned char *b = malloc(sz);
-        clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof b, &b, NULL);
-        free(b);
+        fetch_binary(p);
     }
     cl_kernel k = clCreateKernel(p, "matmul", &e);
     size_t lx = 8, ly = 8;
@@ -122,11 +124,7 @@ static void build_run(cl_context c, cl_command_queue q, const char *s, int fetch
         fprintf(stderr, "enqueue %d\n", e);
     clFinish(q);
     if (getenv("FETCH_AFTER")) {
-        size_t sz;
-        clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof sz, &sz, NULL);
-        unsigned char *b = malloc(sz);
-        clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof b, &b, NULL);
-        free(b);
+        fetch_binary(p);
     }
     clReleaseKernel(k);
     clReleaseProgram(p);
