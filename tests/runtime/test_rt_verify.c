@@ -6,8 +6,11 @@
  * sum with one term of n left out fails; integers compare exactly in their
  * own type, 64-bit included.
  */
+#include <float.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "check.h"
 #include "kiln/runtime.h"
 
@@ -283,6 +286,133 @@ static void test_exact_integers(void)
     CHECK(!r.ok && r.nonfinite == 1 && r.worst_index == 1);
 }
 
+/* ---- the magnitude rule, element by element (an independent statement) --- */
+
+/* The rule of kiln_verify_expect for floating outputs written as plainly as
+ * it reads, one element at a time: what the verifier must agree with
+ * whatever way it is computed. */
+static void rule_by_element(const kiln_expect *e, const void *got, kiln_verify_report *r)
+{
+    memset(r, 0, sizeof *r);
+    r->tolerance = e->tolerance > 0 ? e->tolerance : kiln_tolerance(e->elem, e->terms);
+    double floor_bound = e->elem == KILN_F32 ? FLT_MIN : DBL_MIN, err_sq = 0, want_sq = 0;
+    int bad_special = 0;
+    r->max_err_ratio = -1;
+    for (size_t i = 0; i < e->n; i++) {
+        double g = e->elem == KILN_F32 ? ((const float *)got)[i] : ((const double *)got)[i], w = e->want[i];
+        double err, ratio;
+        if (!isfinite(w)) {
+            int same = (isnan(w) && isnan(g)) || g == w;
+            err = ratio = same ? 0.0 : INFINITY;
+            bad_special |= !same;
+        } else if (!isfinite(g)) {
+            r->nonfinite++;
+            err = ratio = INFINITY;
+        } else {
+            double mag = fabs(w);
+            if (e->magnitude && e->magnitude[i] > mag)
+                mag = e->magnitude[i];
+            err = fabs(g - w);
+            double bound = r->tolerance * mag;
+            ratio = err / (bound > floor_bound ? bound : floor_bound);
+            if (w != 0 && err / fabs(w) > r->max_rel_err)
+                r->max_rel_err = err / fabs(w);
+            err_sq += err * err;
+            want_sq += w * w;
+        }
+        r->mismatches += ratio > 1;
+        if (ratio > r->max_err_ratio) { /* the first of equal worst elements */
+            r->max_err_ratio = ratio;
+            r->worst_index = i;
+        }
+        if (err > r->max_abs_err)
+            r->max_abs_err = err;
+    }
+    if (r->max_err_ratio < 0)
+        r->max_err_ratio = 0;
+    r->rel_l2_err = r->nonfinite || bad_special ? INFINITY : want_sq > 0 ? sqrt(err_sq) / sqrt(want_sq) : sqrt(err_sq);
+    r->ok = !r->nonfinite && !bad_special && r->max_err_ratio <= 1.0;
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static double rng_unit(uint64_t *s)
+{
+    return (double)(rng_next(s) >> 11) / 9007199254740992.0;
+}
+
+/* Random outputs, right, wrong, unwritten, special, tied, subnormal, at
+ * lengths on and off any block or vector width: the verifier's report is
+ * the element-by-element rule's (the L2 error up to its summation order). */
+static void test_expect_matches_rule(void)
+{
+    uint64_t s = 0x9e3779b97f4a7c15ULL;
+    int cases = 0, differ = 0;
+    for (int c = 0; c < 600; c++) {
+        size_t n = c < 40 ? (size_t)c : (size_t)(rng_next(&s) % 5000);
+        kiln_scalar elem = c % 2 ? KILN_F64 : KILN_F32;
+        double *want = malloc((n + 1) * sizeof *want), *mag = malloc((n + 1) * sizeof *mag);
+        double *gd = malloc((n + 1) * sizeof *gd);
+        float *gf = malloc((n + 1) * sizeof *gf);
+        if (!want || !mag || !gd || !gf)
+            abort();
+        double u = elem == KILN_F32 ? 0x1p-24 : 0x1p-53;
+        int kind = c % 7; /* what this case stresses */
+        for (size_t i = 0; i < n; i++) {
+            double w = (rng_unit(&s) * 2 - 1) * (kind == 5 ? 1e-300 : 100.0);
+            if (kind == 6 && rng_next(&s) % 3 == 0)
+                w = 0.0;
+            want[i] = w;
+            mag[i] = fabs(w) * (1 + 30 * rng_unit(&s));
+            double g = w + (rng_unit(&s) * 2 - 1) * u * mag[i] * 4;
+            if (rng_next(&s) % 97 == 0)
+                g = w * (1 + 1e-3) + 1e-3; /* far off */
+            if (kind == 1 && rng_next(&s) % 211 == 0)
+                g = NAN; /* an unwritten element */
+            if (kind == 2 && rng_next(&s) % 300 == 0)
+                want[i] = rng_next(&s) % 2 ? INFINITY : NAN, g = rng_next(&s) % 2 ? want[i] : 1.0;
+            if (kind == 3 && rng_next(&s) % 150 == 0)
+                g = -INFINITY;
+            if (kind == 4)
+                g = w + (i % 5 == 0 ? 1.0 : 0.0); /* many elements with the same, worst, error */
+            gd[i] = g;
+            gf[i] = (float)g;
+        }
+        kiln_expect e = {.elem = elem, .n = n, .want = want, .magnitude = c % 3 ? mag : NULL, .terms = 64,
+                         .tolerance = c % 5 == 0 ? 1e-3 : 0};
+        const void *got = elem == KILN_F32 ? (const void *)gf : (const void *)gd;
+        kiln_verify_report r, ref;
+        kiln_verify_expect(&e, got, &r);
+        rule_by_element(&e, got, &ref);
+        int l2_same = (isinf(r.rel_l2_err) && isinf(ref.rel_l2_err)) ||
+                      fabs(r.rel_l2_err - ref.rel_l2_err) <= 1e-12 * fabs(ref.rel_l2_err);
+        int same = r.ok == ref.ok && r.mismatches == ref.mismatches && r.nonfinite == ref.nonfinite &&
+                   r.worst_index == ref.worst_index && r.max_err_ratio == ref.max_err_ratio &&
+                   r.max_abs_err == ref.max_abs_err && r.max_rel_err == ref.max_rel_err &&
+                   r.tolerance == ref.tolerance && l2_same;
+        if (!same && differ++ < 5)
+            CHECK_MSG(0,
+                      "case %d (n %zu, %s, kind %d): ok %d/%d mismatches %zu/%zu nonfinite %zu/%zu worst %zu/%zu "
+                      "ratio %.17g/%.17g abs %.17g/%.17g rel %.17g/%.17g l2 %.17g/%.17g",
+                      c, n, elem == KILN_F32 ? "f32" : "f64", kind, r.ok, ref.ok, r.mismatches, ref.mismatches,
+                      r.nonfinite, ref.nonfinite, r.worst_index, ref.worst_index, r.max_err_ratio,
+                      ref.max_err_ratio, r.max_abs_err, ref.max_abs_err, r.max_rel_err, ref.max_rel_err,
+                      r.rel_l2_err, ref.rel_l2_err);
+        cases++;
+        free(want);
+        free(mag);
+        free(gd);
+        free(gf);
+    }
+    CHECK_MSG(differ == 0, "%d of %d random cases differ from the element-by-element rule", differ, cases);
+}
+
 int main(void)
 {
     test_stats();
@@ -292,5 +422,6 @@ int main(void)
     test_filter_minus_centre();
     test_missing_term();
     test_exact_integers();
+    test_expect_matches_rule();
     CHECK_DONE();
 }
