@@ -294,9 +294,10 @@ static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const
 static int verify_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only, const char *when,
                           int outs, kiln_eval *out)
 {
-    double t0 = clock_ns();
+    double t0 = clock_ns(), s0 = kiln_trace_now();
     int rc = verify_outputs_now(rt, k, bufs, outs_only, when, outs, out);
     phase_add(&out->phase.verify_ns, t0);
+    kiln_trace_span(outs == OUTS_AGAIN ? "verify the timed runs" : "verify", NULL, s0);
     return rc;
 }
 
@@ -308,16 +309,20 @@ static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const
         kiln_expect e;
         if (!is_output(a) || (outs_only && a->dir != KILN_OUT) || kiln_args_expect(ref_cache.args, i, &e) != 0)
             continue;
+        double s0 = kiln_trace_now();
         if (kiln_buf_read(rt, bufs[i], ref_cache.readback[i], kiln_args_bytes(ref_cache.args, i))) {
             fail(out, KILN_RUN_ERROR, str_printf("reading '%s': %s", a->name, kiln_rt_errmsg(rt)));
             return -1;
         }
+        kiln_trace_span("read back", a->name, s0);
         size_t bytes = kiln_args_bytes(ref_cache.args, i);
         void *first = a->dir == KILN_OUT ? ref_cache.verified[i] : NULL;
         if (outs == OUTS_AGAIN && first && memcmp(ref_cache.readback[i], first, bytes) == 0)
             continue;
         kiln_verify_report rep;
+        s0 = kiln_trace_now();
         kiln_verify_expect(&e, ref_cache.readback[i], &rep);
+        kiln_trace_span("compare", a->name, s0);
         if (rep.max_err_ratio > out->verify.max_err_ratio || out->verify.tolerance == 0)
             out->verify = rep;
         if (rep.ok) {
@@ -454,9 +459,10 @@ static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const k
         fail(out, KILN_RUN_ERROR, str_printf("%s", err));
         return -1;
     }
-    double t0 = clock_ns();
+    double t0 = clock_ns(), s0 = kiln_trace_now();
     v->prog = kiln_program_build(rt, out->source, kernel_name, "", &log);
     phase_add(&out->phase.build_ns, t0);
+    kiln_trace_span("take the program", NULL, s0);
     if (!v->prog) {
         fail(out, KILN_BUILD_ERROR,
              str_printf("%s%s%s", kiln_rt_errmsg(rt), log && *log ? "\n" : "", log ? log : ""));
@@ -470,6 +476,7 @@ static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const k
         live_close(v);
         return -1;
     }
+    s0 = kiln_trace_now();
     for (int i = 0; i < k->nargs; i++) {
         const kiln_arg_info *a = &k->args[i];
         void *host = kiln_args_at(ref_cache.args, i);
@@ -489,8 +496,11 @@ static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const k
             return -1;
         }
     }
+    kiln_trace_span("upload arguments", NULL, s0);
     double once_ns = 0;
+    s0 = kiln_trace_now();
     int rc = kiln_program_run(rt, v->prog, &v->geo, &once_ns);
+    kiln_trace_span("first run", NULL, s0);
     if (rc) {
         fail(out, verdict_of_run(rc), str_printf("%s", kiln_rt_errmsg(rt)));
         live_close(v);
@@ -499,7 +509,14 @@ static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const k
     out->verdict = KILN_OK;
     /* without inout arrays the timed runs' outputs are checked against these */
     int outs = has_inout(k) ? OUTS_ONCE : OUTS_KEEP;
-    if (verify_outputs(rt, k, v->bufs, 0, "first run", outs, out) != 0 || repoison_outputs(rt, k, v->bufs, out) != 0) {
+    if (verify_outputs(rt, k, v->bufs, 0, "first run", outs, out) != 0) {
+        live_close(v);
+        return -1;
+    }
+    s0 = kiln_trace_now();
+    rc = repoison_outputs(rt, k, v->bufs, out);
+    kiln_trace_span("poison outputs", NULL, s0);
+    if (rc != 0) {
         live_close(v);
         return -1;
     }
@@ -525,9 +542,10 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
     if (live_open(&v, rt, k, cfg, size, opts, kernel_name, out) != 0)
         return;
     kiln_time_opts topts = timing_of(opts);
-    double t0 = clock_ns(), once_ns;
+    double t0 = clock_ns(), once_ns, s0 = kiln_trace_now();
     int rc = kiln_program_time(rt, v.prog, &v.geo, &topts, &out->time);
     phase_add(&out->phase.measure_ns, t0);
+    kiln_trace_span("timed runs", NULL, s0);
     if (rc) {
         fail(out, verdict_of_run(rc), str_printf("timing: %s", kiln_rt_errmsg(rt)));
         live_close(&v);
@@ -547,7 +565,9 @@ static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config
     }
     if (out->verdict == KILN_OK && kiln_rt_counts_asked(rt))
         count_series(rt, k, size, v.prog, &v.geo, &topts, out);
+    s0 = kiln_trace_now();
     live_close(&v);
+    kiln_trace_span("release", NULL, s0);
 }
 
 struct kiln_kept_variant {

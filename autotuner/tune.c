@@ -267,11 +267,13 @@ static void prepare_job(void *user, kiln_ahead_item *item)
     tune_run *t = j->t;
     if (j->echo_default)
         return;
+    double t0 = kiln_trace_now();
     /* A configuration the description or the generator refuses has no source:
      * its identity is the empty hash, and the refusal, made again just now, is
      * the stored one. */
     j->prepared = kiln_variant_prepare(t->rt, t->k, &j->cfg, &t->opts->size, t->opts, &j->ev, j->kname,
                                        sizeof j->kname) == 0;
+    kiln_trace_span("generate", j->json, t0);
     if (j->prepared)
         kiln_identity_hash(j->ev.source_hash, t->build_options, j->identity);
     j->seen = known_find(&t->known, j->identity, t->data_hash, j->json);
@@ -283,6 +285,7 @@ static void prepare_job(void *user, kiln_ahead_item *item)
         return;
     kiln_db *db = t->worker_db ? t->worker_db : t->db;
     kiln_result r = result_of(t, j);
+    t0 = kiln_trace_now();
     if (t->worker_db)
         pthread_mutex_lock(&t->worker_db_lock);
     if (kiln_db_kernel_source(db, t->k->name, t->lang, j->identity, j->ev.source) >= 0)
@@ -290,14 +293,19 @@ static void prepare_job(void *user, kiln_ahead_item *item)
     j->db_failed = j->marker < 0 || kiln_db_result_stage(db, j->marker, KILN_STAGE_BUILDING) != 0;
     if (t->worker_db)
         pthread_mutex_unlock(&t->worker_db_lock);
+    kiln_trace_span("mark building", NULL, t0);
     if (j->db_failed)
         return;
+    t0 = kiln_trace_now();
     j->built = kiln_variant_build_ahead(t->rt, j->kname, &j->ev) == 0 ? 1 : -1;
+    kiln_trace_span("build ahead", j->json, t0);
+    t0 = kiln_trace_now();
     if (t->worker_db)
         pthread_mutex_lock(&t->worker_db_lock);
     j->db_failed = kiln_db_result_stage(db, j->marker, KILN_STAGE_WAITING) != 0;
     if (t->worker_db)
         pthread_mutex_unlock(&t->worker_db_lock);
+    kiln_trace_span("mark built", NULL, t0);
 }
 
 /* Measures a prepared job (unless its build failed ahead) and stores its
@@ -313,7 +321,9 @@ static int measure_and_store(tune_run *t, job *j, kiln_result *r)
     kiln_eval *ev = &j->ev;
     if (j->prepared && j->built >= 0) {
         t->measure_opts.timing.race_ns = opts->no_race || opts->objective != KILN_OBJECTIVE_TIME ? 0 : t->s.best_ns;
+        double t0 = kiln_trace_now();
         kiln_variant_measure(t->rt, k, &j->cfg, &opts->size, &t->measure_opts, j->kname, ev);
+        kiln_trace_span("measure", j->json, t0);
         if (ev->verdict == KILN_TIMEOUT && kiln_rt_can_cancel(t->rt))
             r->attempts = 2;
     }
@@ -331,7 +341,9 @@ static int measure_and_store(tune_run *t, job *j, kiln_result *r)
         r->gflops = k->flops ? k->flops(&opts->size) / sec * 1e-9 : 0;
         r->gbytes_per_s = k->bytes ? k->bytes(&opts->size) / sec * 1e-9 : 0;
     }
+    double t0 = kiln_trace_now();
     int rc = j->marker >= 0 ? kiln_db_result_finish(t->db, j->marker, r) : kiln_db_result_add(t->db, r);
+    kiln_trace_span("store result", NULL, t0);
     if (rc != 0)
         return -1;
     j->marker = -1;
@@ -424,12 +436,16 @@ static int finish_job(tune_run *t, job *j, uint64_t total)
         if (retry_alone(t, j, &r) != 0)
             return -1;
         break;
-    case REUSE_NONE:
-        if (j->marker >= 0 && kiln_db_result_stage(t->db, j->marker, KILN_STAGE_RUNNING) != 0)
+    case REUSE_NONE: {
+        double t0 = kiln_trace_now();
+        int failed = j->marker >= 0 && kiln_db_result_stage(t->db, j->marker, KILN_STAGE_RUNNING) != 0;
+        kiln_trace_span("mark running", NULL, t0);
+        if (failed)
             return -1;
         if (measure_and_store(t, j, &r) != 0)
             return -1;
         break;
+    }
     }
     kiln_eval *ev = &j->ev;
     double energy_j = kiln_counters_energy_j(ev->counters_json);
@@ -563,9 +579,10 @@ static const char *tune_loop(tune_run *t, kiln_space *space, uint64_t valid, siz
         if (!j)
             return "done";
         if (t->ahead) {
-            double w0 = now_s();
+            double w0 = now_s(), s0 = kiln_trace_now();
             kiln_ahead_wait(t->ahead, &j->item);
             t->s.waited_s += now_s() - w0;
+            kiln_trace_span("wait for build", NULL, s0);
         } else
             prepare_job(NULL, &j->item);
         int rc = finish_job(t, j, total);
@@ -705,7 +722,10 @@ static int tune_start(tune_run *t, kiln_space **space, uint64_t *valid, char *er
                         t->size_text);
         return -1;
     }
-    if (kiln_eval_precheck(k, *space, &t->opts->size, t->opts->seed, err, errlen) != 0)
+    double t0 = kiln_trace_now();
+    int refused = kiln_eval_precheck(k, *space, &t->opts->size, t->opts->seed, err, errlen) != 0;
+    kiln_trace_span("inputs and reference", NULL, t0);
+    if (refused)
         return -1; /* a broken kernel contract: refused before any row is written */
     if (kiln_rt_build_options(t->rt, t->build_options, sizeof t->build_options) != 0) {
         kiln_tuner_errf(err, errlen, "the build options of device '%s' are too long", dev->name);

@@ -689,7 +689,7 @@ static int cmd_tune(int argc, char **argv)
     double time_budget = 0;
     int openmp = 0, timeout_ms = 10000, verbose = 0, reps = 0, nfixed = 0, confirm_top = 5, simulate = 0;
     unsigned rerun = 0;
-    const char *counters = NULL;
+    const char *counters = NULL, *trace_path = NULL;
     int energy = 0;
     kiln_objective objective = KILN_OBJECTIVE_TIME;
     int jobs = 0, no_race = 0, max_reps = 0, build_procs = -1;
@@ -715,7 +715,7 @@ static int cmd_tune(int argc, char **argv)
         {"counters", required_argument, 0, 'K'}, {"energy", no_argument, 0, 'E'},
         {"objective", required_argument, 0, 'O'}, {"simulate", no_argument, 0, 10},
         {"jobs", required_argument, 0, 20}, {"no-race", no_argument, 0, 21}, {"max-reps", required_argument, 0, 22},
-        {"build-procs", required_argument, 0, 23}, {0, 0, 0, 0}};
+        {"build-procs", required_argument, 0, 23}, {"trace", required_argument, 0, 24}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:x:s:b:t:D:S:oT:r:vh", longopts, NULL)) != -1) {
@@ -759,6 +759,7 @@ static int cmd_tune(int argc, char **argv)
                 die(EXIT_USAGE, "tune: --build-procs wants a count of build processes from 0 to 64, got '%s'",
                     optarg);
             break;
+        case 24: trace_path = optarg; break;
         case 'R': rerun = parse_rerun(optarg); break;
         case 'K': counters = optarg; break;
         case 'E': energy = 1; break;
@@ -847,6 +848,10 @@ static int cmd_tune(int argc, char **argv)
                    "                 (0 = build in kiln's own threads); default a quarter of the cores on\n"
                    "                 NVIDIA's OpenCL, which compiles one program at a time per\n"
                    "                 process, else 0 ($KILN_BUILD_PROCS overrides the default)\n"
+                   "  --trace FILE   write where the time goes, span by span on each thread (opening\n"
+                   "                 the device, generating, building, uploading, running, verifying,\n"
+                   "                 timing, storing), as Chrome trace events (JSON: Perfetto or\n"
+                   "                 chrome://tracing read it)\n"
                    "  --no-race      time every variant fully; by default a variant whose first 3\n"
                    "                 samples are all over 1.25x the best median so far stops there\n"
                    "                 (stored with its fewer samples, marked stopped early)\n"
@@ -922,7 +927,15 @@ static int cmd_tune(int argc, char **argv)
         return tune_simulate(k, &size, size_text != NULL, device, db_path, strategy, budget, time_budget, seed,
                              objective, &restricted, fixed);
     }
+    if (trace_path) {
+        char terr[512];
+        if (kiln_trace_start(trace_path, terr, sizeof terr) != 0)
+            die(EXIT_USAGE, "tune: --trace: %s", terr);
+        atexit(kiln_trace_stop);
+    }
+    double open0 = kiln_trace_now();
     kiln_rt *rt = open_device_or_die(device);
+    kiln_trace_span("open the device", NULL, open0);
     check_space_or_die(k, &size, fixed, nfixed, wheres, nwheres, kiln_rt_device(rt));
     check_memory_or_die(k, &size, kiln_rt_device(rt));
     kiln_rt_set_timeout(rt, timeout_ms);

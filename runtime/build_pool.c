@@ -286,7 +286,10 @@ static slot *acquire(kiln_build_pool *p)
             empty->state = SLOT_BUSY;
             pthread_mutex_unlock(&p->lock);
             char why[512];
-            if (start_helper(p, empty, why, sizeof why) == 0)
+            double t0 = kiln_trace_now();
+            int started = start_helper(p, empty, why, sizeof why) == 0;
+            kiln_trace_span("start a kiln-build", NULL, t0);
+            if (started)
                 return empty;
             pthread_mutex_lock(&p->lock);
             empty->state = SLOT_EMPTY;

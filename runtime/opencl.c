@@ -479,7 +479,9 @@ static int program_from_helper(kiln_rt *rt, cl_state *st, kiln_build_pool *pool,
     size_t bytes;
     int status;
     char why[1024];
+    double t0 = kiln_trace_now();
     int rc = kiln_build_pool_build(pool, source, options, &bin, &bytes, log, &status, why, sizeof why);
+    kiln_trace_span("build in kiln-build", NULL, t0);
     if (rc == 2)
         return 1;
     kiln_rt_count_compile(rt);
@@ -491,9 +493,13 @@ static int program_from_helper(kiln_rt *rt, cl_state *st, kiln_build_pool *pool,
         kiln_errf(err, errlen, "%s", why);
         return -1;
     }
+    t0 = kiln_trace_now();
     *program = program_from_binary(st, bin, bytes, options);
+    kiln_trace_span("load the binary", NULL, t0);
+    t0 = kiln_trace_now();
     if (*program && cache_path)
         kiln_cache_write(cache_path, bin, bytes); /* a failed write only costs a rebuild later */
+    kiln_trace_span("cache the binary", NULL, t0);
     free(bin);
     return *program ? 0 : 1;
 }
@@ -515,7 +521,9 @@ static int cl_compile(kiln_rt *rt, const char *source, const char *kernel_name, 
         return -1;
     }
     snprintf(b->key, sizeof b->key, "%s", key);
+    double t0 = kiln_trace_now();
     if (cached && (b->program = program_from_cache(st, path, options)) != NULL) {
+        kiln_trace_span("load from the cache", NULL, t0);
         keep_built_ahead(st, b);
         return 0;
     }
@@ -535,13 +543,18 @@ static int cl_compile(kiln_rt *rt, const char *source, const char *kernel_name, 
     *log = NULL;
     const char *call;
     cl_int code;
-    if (!(b->program = program_from_source(rt, st, source, options, log, &call, &code))) {
+    t0 = kiln_trace_now();
+    b->program = program_from_source(rt, st, source, options, log, &call, &code);
+    kiln_trace_span("build", NULL, t0);
+    if (!b->program) {
         free(b);
         kiln_errf(err, errlen, "%s: %s (%d)", call, cl_err_name(code), (int)code);
         return -1;
     }
+    t0 = kiln_trace_now();
     if (cached)
         cache_program(b->program, path);
+    kiln_trace_span("cache the binary", NULL, t0);
     keep_built_ahead(st, b);
     return 0;
 }

@@ -278,6 +278,25 @@ void kiln_poison_with(kiln_scalar elem, void *data, size_t n, int pattern);
 /* kiln_poison_with(elem, data, n, 0). */
 void kiln_poison(kiln_scalar elem, void *data, size_t n);
 
+/* ---- where the time goes: a trace ---------------------------------------- */
+
+/* Starts writing, to path, every span kiln marks from now on (opening the
+ * device, building, uploading, running, verifying, timing, storing), one
+ * JSON object a span in Chrome's trace event format (an array of "X"
+ * events: chrome://tracing and Perfetto read it; a file cut short by a crash
+ * still reads). One trace at a time per process: -1 with err when one is on
+ * or the file cannot be made. */
+int kiln_trace_start(const char *path, char *err, size_t errlen);
+/* Ends the array and closes the file; no-op when no trace is on. */
+void kiln_trace_stop(void);
+/* 1 while a trace is on. */
+int kiln_trace_on(void);
+/* Now in ns on the trace's clock (CLOCK_MONOTONIC); 0 when no trace is on. */
+double kiln_trace_now(void);
+/* A span of the calling thread from t0 (kiln_trace_now) until now, named
+ * `name`; `detail` (or NULL) is kept as its args.detail. No-op when t0 is 0. */
+void kiln_trace_span(const char *name, const char *detail, double t0);
+
 /* 64-bit FNV-1a of data as 16 lowercase hex digits (source hashes, fingerprints). */
 void kiln_hash_hex(const void *data, size_t len, char out[17]);
 
