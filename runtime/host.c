@@ -232,6 +232,7 @@ static int host_probe(kiln_devlist *list, char *err, size_t errlen)
     info.local_mem_bytes = 0;
     info.max_wg_size = 1024; /* work-items of a group are loop iterations: no hardware limit */
     info.has_f64 = 1;
+    info.on_cpu = 1;
     info.platform_index = info.device_index = -1;
     if (kiln_devlist_push(list, &info) != 0) {
         kiln_errf(err, errlen, "out of memory listing the host");

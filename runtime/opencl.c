@@ -123,6 +123,9 @@ static void describe_device(cl_platform_id plat, cl_device_id dev, kiln_device_i
     info->local_mem_bytes = local_mem;
     info->max_wg_size = wg;
     info->has_f64 = fp64 != 0;
+    cl_device_type type = 0;
+    info->on_cpu = clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL) == CL_SUCCESS &&
+                   (type & CL_DEVICE_TYPE_CPU) != 0;
 }
 
 /* The platform list; *n = 0 (and 0 returned) when no platform is installed. */
@@ -300,6 +303,19 @@ static int cl_buf_read(kiln_rt *rt, kiln_buf *buf, void *host, size_t bytes)
     cl_int code = clEnqueueReadBuffer(st->queue, (cl_mem)buf->handle, CL_TRUE, 0, bytes, host, 0,
                                       NULL, NULL);
     return code == CL_SUCCESS ? 0 : cl_fail(rt, "clEnqueueReadBuffer", code);
+}
+
+static int cl_buf_fill(kiln_rt *rt, kiln_buf *buf, const void *pattern, size_t pattern_bytes, size_t bytes)
+{
+    cl_state *st = rt->impl;
+    cl_event done;
+    cl_int code = clEnqueueFillBuffer(st->queue, (cl_mem)buf->handle, pattern, pattern_bytes, 0, bytes, 0, NULL,
+                                      &done);
+    if (code != CL_SUCCESS)
+        return cl_fail(rt, "clEnqueueFillBuffer", code);
+    code = clWaitForEvents(1, &done);
+    clReleaseEvent(done);
+    return code == CL_SUCCESS ? 0 : cl_fail(rt, "clEnqueueFillBuffer (its wait)", code);
 }
 
 static void cl_buf_free(kiln_rt *rt, kiln_buf *buf)
@@ -944,6 +960,7 @@ const kiln_rt_ops kiln_rt_opencl_ops = {
     .buf_write = cl_buf_write,
     .buf_read = cl_buf_read,
     .buf_free = cl_buf_free,
+    .buf_fill = cl_buf_fill,
     .build = cl_build,
     .program_free = cl_program_free,
     .set_buf = cl_set_buf,

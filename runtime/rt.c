@@ -239,6 +239,7 @@ void kiln_rt_close(kiln_rt *rt)
 {
     if (!rt)
         return;
+    kiln_rt_keep(rt, NULL, NULL);
     rt->ops->close(rt);
     free(rt->counters);
     free(rt);
@@ -343,6 +344,41 @@ int kiln_buf_read(kiln_rt *rt, kiln_buf *buf, void *host, size_t bytes)
     if (check_transfer(rt, "kiln_buf_read", buf, host, bytes) != 0)
         return -1;
     return bytes ? rt->ops->buf_read(rt, buf, host, bytes) : 0;
+}
+
+int kiln_buf_fill(kiln_rt *rt, kiln_buf *buf, const void *pattern, size_t pattern_bytes, size_t bytes)
+{
+    int power_of_two = pattern_bytes && (pattern_bytes & (pattern_bytes - 1)) == 0;
+    if (!buf || !pattern || !power_of_two || pattern_bytes > 128 || bytes % pattern_bytes != 0)
+        return kiln_rt_fail(rt, "kiln_buf_fill: a pattern of %zu bytes cannot fill %zu bytes", pattern_bytes,
+                            bytes);
+    if (bytes > buf->bytes)
+        return kiln_rt_fail(rt, "kiln_buf_fill: %zu bytes asked of a %zu-byte buffer", bytes, buf->bytes);
+    if (bytes == 0)
+        return 0;
+    if (rt->ops->buf_fill)
+        return rt->ops->buf_fill(rt, buf, pattern, pattern_bytes, bytes);
+    unsigned char *host = malloc(bytes);
+    if (!host)
+        return kiln_rt_fail(rt, "kiln_buf_fill: out of memory");
+    for (size_t at = 0; at < bytes; at += pattern_bytes)
+        memcpy(host + at, pattern, pattern_bytes);
+    int rc = rt->ops->buf_write(rt, buf, host, bytes);
+    free(host);
+    return rc;
+}
+
+void kiln_rt_keep(kiln_rt *rt, void *data, void (*release)(kiln_rt *rt, void *data))
+{
+    if (rt->kept && rt->kept_release)
+        rt->kept_release(rt, rt->kept);
+    rt->kept = data;
+    rt->kept_release = release;
+}
+
+void *kiln_rt_kept(const kiln_rt *rt)
+{
+    return rt->kept;
 }
 
 void kiln_buf_free(kiln_rt *rt, kiln_buf *buf)

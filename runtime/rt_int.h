@@ -33,6 +33,9 @@ typedef struct kiln_rt_ops {
     int (*buf_write)(kiln_rt *rt, kiln_buf *buf, const void *host, size_t bytes);
     int (*buf_read)(kiln_rt *rt, kiln_buf *buf, void *host, size_t bytes);
     void (*buf_free)(kiln_rt *rt, kiln_buf *buf);
+    /* Optional: kiln_buf_fill where the buffer is (checked). Without it the
+     * pattern is copied into a host buffer and written. */
+    int (*buf_fill)(kiln_rt *rt, kiln_buf *buf, const void *pattern, size_t pattern_bytes, size_t bytes);
     /* prog->kernel_name is set. Returns -1 on failure; *log gets the log
      * (malloc'ed) whenever one exists, success or not. */
     int (*build)(kiln_rt *rt, kiln_program *prog, const char *source, const char *options,
@@ -117,6 +120,8 @@ struct kiln_rt {
     kc_energy energy_src;
     unsigned long compiles;      /* builds from source (atomic: builds ahead run on other threads) */
     int build_procs;             /* OpenCL builds ahead in up to this many kiln-build processes; -1 auto */
+    void *kept;                  /* kiln_rt_keep's slot */
+    void (*kept_release)(kiln_rt *rt, void *data);
 };
 
 struct kiln_buf {

@@ -30,6 +30,8 @@ typedef struct kiln_device_info {
     int has_f64;
     int platform_index, device_index; /* -1 for host */
     char fingerprint[17];  /* 16 hex digits: hash of backend, platform, name, driver, compute units */
+    int on_cpu;            /* it computes on CPU cores (host C, an OpenCL CPU device): work beside a
+                            * run competes with it */
 } kiln_device_info;
 
 /* Every device kiln can use: OpenCL devices of every platform, then the host. */
@@ -60,6 +62,17 @@ kiln_buf *kiln_buf_new(kiln_rt *rt, size_t bytes);
 int kiln_buf_write(kiln_rt *rt, kiln_buf *buf, const void *host, size_t bytes);
 int kiln_buf_read(kiln_rt *rt, kiln_buf *buf, void *host, size_t bytes);
 void kiln_buf_free(kiln_rt *rt, kiln_buf *buf);
+/* Fills the buffer's first `bytes` with copies of `pattern` (pattern_bytes of
+ * 1, 2, 4, 8, 16, 32, 64 or 128, dividing bytes) where the buffer is, without a
+ * transfer from the host where the device can (clEnqueueFillBuffer); done
+ * when it returns. */
+int kiln_buf_fill(kiln_rt *rt, kiln_buf *buf, const void *pattern, size_t pattern_bytes, size_t bytes);
+
+/* Something a caller keeps with rt (one slot: device data kept across calls),
+ * released by `release` when rt closes, or when the slot is set again. */
+void kiln_rt_keep(kiln_rt *rt, void *data, void (*release)(kiln_rt *rt, void *data));
+/* What kiln_rt_keep put there, NULL when nothing. */
+void *kiln_rt_kept(const kiln_rt *rt);
 
 /* Builds `source` (in kiln_rt_lang) and finds `kernel_name`. NULL on a build
  * error; *log (if non-NULL) then receives the compiler log, malloc'ed. On
