@@ -12,6 +12,8 @@
  * failure becomes a verdict with its text; nothing here prints.
  */
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,7 +142,9 @@ static struct {
     kiln_args *args;     /* inputs as generated (outputs poisoned), reference */
     void **readback;     /* per argument: where out/inout arrays are read back to */
     void **verified;     /* per argument: the out arrays of the variant's first run, verified */
+    void **keep_into;    /* per argument: where the first run's outputs are read (verified, else readback) */
     char hash[17];       /* kiln_eval_data_hash, "" until asked */
+    unsigned long generation; /* changes whenever the data is made anew (kept device buffers follow it) */
 } ref_cache;
 
 static void ref_cache_clear(void)
@@ -152,6 +156,7 @@ static void ref_cache_clear(void)
         }
     free(ref_cache.readback);
     free(ref_cache.verified);
+    free(ref_cache.keep_into);
     kiln_args_free(ref_cache.args);
     memset(&ref_cache, 0, sizeof ref_cache);
 }
@@ -189,11 +194,14 @@ static int ref_cache_get(const kiln_kernel *k, const kiln_size *size, uint64_t s
     ref_cache.args = args;
     ref_cache.readback = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *ref_cache.readback);
     ref_cache.verified = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *ref_cache.verified);
-    int ok = ref_cache.readback != NULL && ref_cache.verified != NULL;
+    ref_cache.keep_into = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *ref_cache.keep_into);
+    int ok = ref_cache.readback != NULL && ref_cache.verified != NULL && ref_cache.keep_into != NULL;
     for (int i = 0; ok && i < k->nargs; i++)
         if (is_output(&k->args[i]))
             ok = (ref_cache.readback[i] = malloc(kiln_args_bytes(args, i))) != NULL &&
                  (k->args[i].dir != KILN_OUT || (ref_cache.verified[i] = malloc(kiln_args_bytes(args, i))) != NULL);
+    for (int i = 0; ok && i < k->nargs; i++)
+        ref_cache.keep_into[i] = ref_cache.verified[i] ? ref_cache.verified[i] : ref_cache.readback[i];
     if (!ok) {
         kiln_tuner_errf(err, errlen, "out of memory for the read-back of kernel '%s'", k->name);
         ref_cache_clear();
@@ -205,6 +213,8 @@ static int ref_cache_get(const kiln_kernel *k, const kiln_size *size, uint64_t s
     }
     ref_cache.size = *size;
     ref_cache.seed = seed;
+    static unsigned long generations;
+    ref_cache.generation = ++generations;
     return 0;
 }
 
@@ -285,67 +295,118 @@ static void fail(kiln_eval *out, kiln_verdict v, char *text)
  * those, and others are verified (OUTS_AGAIN). */
 enum { OUTS_ONCE, OUTS_KEEP, OUTS_AGAIN };
 
-/* Reads back every out/inout array (only `out` ones when `outs_only`) and
- * verifies it; the first failure makes the verdict. `when` names the run. */
-static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only,
-                              const char *when, int outs, kiln_eval *out);
+/* What comparing read-back outputs found: a verdict apart from the
+ * evaluation's, so that it can be made on another thread. */
+typedef struct compared {
+    kiln_verdict verdict;       /* KILN_OK or KILN_WRONG */
+    char *error_text;
+    kiln_verify_report verify;  /* the worst array's (the failing one's) */
+    int any;                    /* an array was compared (not passed as the bytes verified) */
+    double ns;                  /* time spent comparing */
+} compared;
 
-/* verify_outputs_now, its time counted in out->phase.verify_ns. */
-static int verify_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only, const char *when,
-                          int outs, kiln_eval *out)
+/* Compares the read-back arrays `got` (per argument) with the reference:
+ * every out/inout array, only `out` ones when `outs_only`; with OUTS_AGAIN
+ * an `out` array that is the bytes kept in ref_cache.verified passes as
+ * they did. `when` names the run. Touches nothing but *c. */
+static void compare_outputs(const kiln_kernel *k, void *const *got, int outs_only, const char *when, int outs,
+                            compared *c)
 {
-    double t0 = clock_ns(), s0 = kiln_trace_now();
-    int rc = verify_outputs_now(rt, k, bufs, outs_only, when, outs, out);
-    phase_add(&out->phase.verify_ns, t0);
-    kiln_trace_span(outs == OUTS_AGAIN ? "verify the timed runs" : "verify", NULL, s0);
-    return rc;
-}
-
-static int verify_outputs_now(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only,
-                              const char *when, int outs, kiln_eval *out)
-{
+    double t0 = clock_ns();
+    memset(c, 0, sizeof *c);
+    c->verdict = KILN_OK;
     for (int i = 0; i < k->nargs; i++) {
         const kiln_arg_info *a = &k->args[i];
         kiln_expect e;
         if (!is_output(a) || (outs_only && a->dir != KILN_OUT) || kiln_args_expect(ref_cache.args, i, &e) != 0)
             continue;
-        double s0 = kiln_trace_now();
-        if (kiln_buf_read(rt, bufs[i], ref_cache.readback[i], kiln_args_bytes(ref_cache.args, i))) {
-            fail(out, KILN_RUN_ERROR, str_printf("reading '%s': %s", a->name, kiln_rt_errmsg(rt)));
-            return -1;
-        }
-        kiln_trace_span("read back", a->name, s0);
         size_t bytes = kiln_args_bytes(ref_cache.args, i);
         void *first = a->dir == KILN_OUT ? ref_cache.verified[i] : NULL;
-        if (outs == OUTS_AGAIN && first && memcmp(ref_cache.readback[i], first, bytes) == 0)
+        if (outs == OUTS_AGAIN && first && memcmp(got[i], first, bytes) == 0)
             continue;
         kiln_verify_report rep;
-        s0 = kiln_trace_now();
-        kiln_verify_expect(&e, ref_cache.readback[i], &rep);
+        double s0 = kiln_trace_now();
+        kiln_verify_expect(&e, got[i], &rep);
         kiln_trace_span("compare", a->name, s0);
-        if (rep.max_err_ratio > out->verify.max_err_ratio || out->verify.tolerance == 0)
-            out->verify = rep;
-        if (rep.ok) {
-            if (outs == OUTS_KEEP && first)
-                memcpy(first, ref_cache.readback[i], bytes);
+        if (rep.max_err_ratio > c->verify.max_err_ratio || !c->any)
+            c->verify = rep;
+        c->any = 1;
+        if (rep.ok)
             continue;
-        }
-        out->verify = rep;
+        c->verify = rep;
+        c->verdict = KILN_WRONG;
         if (!kiln_scalar_is_float(a->elem))
-            fail(out, KILN_WRONG,
-                 str_printf("output '%s' of the %s differs from the exact reference: %zu of %zu elements, first at "
-                            "index %zu (by %.0f)",
-                            a->name, when, rep.mismatches, e.n, rep.worst_index, rep.max_abs_err));
+            c->error_text =
+                str_printf("output '%s' of the %s differs from the exact reference: %zu of %zu elements, first at "
+                           "index %zu (by %.0f)",
+                           a->name, when, rep.mismatches, e.n, rep.worst_index, rep.max_abs_err);
         else
-            fail(out, KILN_WRONG,
-                 str_printf("output '%s' of the %s differs from the reference: %zu of %zu elements over their bound, "
-                            "worst index %zu at %.3g times its bound (tolerance %.3g x magnitude), max abs err "
-                            "%.3g, %zu non-finite",
-                            a->name, when, rep.mismatches, e.n, rep.worst_index, rep.max_err_ratio, rep.tolerance,
-                            rep.max_abs_err, rep.nonfinite));
-        return -1;
+            c->error_text =
+                str_printf("output '%s' of the %s differs from the reference: %zu of %zu elements over their bound, "
+                           "worst index %zu at %.3g times its bound (tolerance %.3g x magnitude), max abs err "
+                           "%.3g, %zu non-finite",
+                           a->name, when, rep.mismatches, e.n, rep.worst_index, rep.max_err_ratio, rep.tolerance,
+                           rep.max_abs_err, rep.nonfinite);
+        break;
     }
-    return 0;
+    c->ns = clock_ns() - t0;
+}
+
+/* The comparison's findings into the evaluation: its verdict when wrong. */
+static void take_compared(kiln_eval *out, compared *c)
+{
+    if ((c->any && (c->verify.max_err_ratio > out->verify.max_err_ratio || out->verify.tolerance == 0)) ||
+        c->verdict != KILN_OK)
+        out->verify = c->verify;
+    if (out->phase.verify_ns < 0)
+        out->phase.verify_ns = 0;
+    out->phase.verify_ns += c->ns;
+    if (c->verdict != KILN_OK)
+        fail(out, c->verdict, c->error_text);
+    else
+        free(c->error_text);
+    c->error_text = NULL;
+}
+
+/* Reads back into dest (per argument) every out/inout array, only `out`
+ * ones when `outs_only`. -1 with the verdict. */
+static int read_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only, void **dest,
+                        kiln_eval *out)
+{
+    double t0 = clock_ns();
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < k->nargs; i++) {
+        const kiln_arg_info *a = &k->args[i];
+        if (!is_output(a) || (outs_only && a->dir != KILN_OUT))
+            continue;
+        double s0 = kiln_trace_now();
+        if (kiln_buf_read(rt, bufs[i], dest[i], kiln_args_bytes(ref_cache.args, i))) {
+            fail(out, KILN_RUN_ERROR, str_printf("reading '%s': %s", a->name, kiln_rt_errmsg(rt)));
+            rc = -1;
+        }
+        kiln_trace_span("read back", a->name, s0);
+    }
+    phase_add(&out->phase.verify_ns, t0);
+    return rc;
+}
+
+/* Reads back and verifies the outputs (read_outputs, compare_outputs); the
+ * first failure makes the verdict. With OUTS_KEEP the `out` arrays, right,
+ * are read straight into ref_cache.verified. -1 when not right. */
+static int verify_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, int outs_only, const char *when,
+                          int outs, kiln_eval *out)
+{
+    double s0 = kiln_trace_now();
+    void **dest = outs == OUTS_KEEP ? ref_cache.keep_into : ref_cache.readback;
+    compared c;
+    int rc = read_outputs(rt, k, bufs, outs_only, dest, out);
+    if (rc == 0) {
+        compare_outputs(k, dest, outs_only, when, outs, &c);
+        rc = c.verdict == KILN_OK ? 0 : -1;
+        take_compared(out, &c);
+    }
+    kiln_trace_span(outs == OUTS_AGAIN ? "verify the timed runs" : "verify", NULL, s0);
+    return rc;
 }
 
 static int has_inout(const kiln_kernel *k)
@@ -356,22 +417,31 @@ static int has_inout(const kiln_kernel *k)
     return 0;
 }
 
-/* Uploads the second poison into every `out` array, so that an element the
+/* Fills an `out` array with poison `pattern` (kiln_poison_with) where it is. */
+static int poison_buf(kiln_rt *rt, const kiln_kernel *k, int i, kiln_buf *buf, int pattern, kiln_eval *out)
+{
+    const kiln_arg_info *a = &k->args[i];
+    unsigned char one[16];
+    size_t width = kiln_scalar_bytes(a->elem);
+    kiln_poison_with(a->elem, one, 1, pattern);
+    if (width > sizeof one || kiln_buf_fill(rt, buf, one, width, kiln_args_bytes(ref_cache.args, i))) {
+        fail(out, KILN_RUN_ERROR, str_printf("argument '%s': %s", a->name, kiln_rt_errmsg(rt)));
+        return -1;
+    }
+    return 0;
+}
+
+/* Fills every `out` array with the second poison, so that an element the
  * timed runs leave unwritten cannot keep the first run's right value. */
 static int repoison_outputs(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bufs, kiln_eval *out)
 {
-    for (int i = 0; i < k->nargs; i++) {
-        const kiln_arg_info *a = &k->args[i];
-        if (a->is_scalar || a->dir != KILN_OUT)
-            continue;
-        size_t bytes = kiln_args_bytes(ref_cache.args, i);
-        kiln_poison_with(a->elem, ref_cache.readback[i], bytes / kiln_scalar_bytes(a->elem), 1);
-        if (kiln_buf_write(rt, bufs[i], ref_cache.readback[i], bytes)) {
-            fail(out, KILN_RUN_ERROR, str_printf("argument '%s': %s", a->name, kiln_rt_errmsg(rt)));
-            return -1;
-        }
-    }
-    return 0;
+    double s0 = kiln_trace_now();
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < k->nargs; i++)
+        if (!k->args[i].is_scalar && k->args[i].dir == KILN_OUT)
+            rc = poison_buf(rt, k, i, bufs[i], 1, out);
+    kiln_trace_span("poison outputs", NULL, s0);
+    return rc;
 }
 
 /* Events and energy over a series of their own, after the timed runs (so
@@ -418,31 +488,152 @@ static int restore_inouts(kiln_rt *rt, const kiln_kernel *k, kiln_buf *const *bu
     return 0;
 }
 
+/* ---- device buffers kept across variants --------------------------------- */
+
+/* The buffers of one (kernel, size, seed) on one device, kept with the rt
+ * (kiln_rt_keep) across the variants a tuning measures one after another:
+ * the inputs go up once, and each variant's `out` arrays are filled with
+ * the poison where they are; inout arrays get their input each time. A
+ * variant that does not end right (wrong, crashed, timed out) may have
+ * written where it must not: the buffers go, and the next variant uploads
+ * everything again. */
+typedef struct dev_data {
+    unsigned long generation; /* of the ref_cache data uploaded */
+    int nargs;
+    kiln_buf **bufs;  /* per argument; NULL for scalars */
+    unsigned used;    /* variants run on these buffers so far */
+} dev_data;
+
+static void dev_data_release(kiln_rt *rt, void *data)
+{
+    dev_data *d = data;
+    for (int i = 0; d->bufs && i < d->nargs; i++)
+        kiln_buf_free(rt, d->bufs[i]);
+    free(d->bufs);
+    free(d);
+}
+
+void kiln_eval_release_device(kiln_rt *rt)
+{
+    if (kiln_rt_kept(rt))
+        kiln_rt_keep(rt, NULL, NULL);
+}
+
+kiln_buf *kiln_eval_kept_buf(kiln_rt *rt, int arg)
+{
+    dev_data *d = kiln_rt_kept(rt);
+    return d && arg >= 0 && arg < d->nargs ? d->bufs[arg] : NULL;
+}
+
+/* The kept buffers of the data ref_cache holds now on rt, made (inputs
+ * uploaded) when there are none for it. NULL with the verdict. */
+static dev_data *dev_data_get(kiln_rt *rt, const kiln_kernel *k, kiln_eval *out)
+{
+    dev_data *d = kiln_rt_kept(rt);
+    if (d && d->generation == ref_cache.generation)
+        return d;
+    kiln_eval_release_device(rt);
+    double s0 = kiln_trace_now();
+    d = calloc(1, sizeof *d);
+    if (!d || !(d->bufs = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *d->bufs))) {
+        free(d);
+        fail(out, KILN_RUN_ERROR, str_printf("out of memory"));
+        return NULL;
+    }
+    d->generation = ref_cache.generation;
+    d->nargs = k->nargs;
+    for (int i = 0; i < k->nargs; i++) {
+        const kiln_arg_info *a = &k->args[i];
+        if (a->is_scalar)
+            continue;
+        size_t bytes = kiln_args_bytes(ref_cache.args, i);
+        d->bufs[i] = kiln_buf_new(rt, bytes);
+        if (!d->bufs[i] ||
+            (a->dir == KILN_IN && kiln_buf_write(rt, d->bufs[i], kiln_args_at(ref_cache.args, i), bytes) != 0)) {
+            fail(out, KILN_RUN_ERROR, str_printf("argument '%s': %s", a->name, kiln_rt_errmsg(rt)));
+            dev_data_release(rt, d);
+            return NULL;
+        }
+    }
+    kiln_rt_keep(rt, d, dev_data_release);
+    kiln_trace_span("upload the inputs", NULL, s0);
+    return d;
+}
+
 /* A variant built, its arguments bound, after its first run (verified). */
 typedef struct live_variant {
     kiln_rt *rt;
     const kiln_kernel *k;
     kiln_program *prog;
     kiln_buf **bufs;
+    int owns_bufs;     /* 0: the kept device data's */
+    unsigned used;     /* variants that had run on the kept buffers before this one */
     kiln_geometry geo;
 } live_variant;
 
 static void live_close(live_variant *v)
 {
-    for (int i = 0; v->bufs && i < v->k->nargs; i++)
+    for (int i = 0; v->owns_bufs && v->bufs && i < v->k->nargs; i++)
         if (v->bufs[i])
             kiln_buf_free(v->rt, v->bufs[i]);
-    free(v->bufs);
+    if (v->owns_bufs)
+        free(v->bufs);
     kiln_program_free(v->rt, v->prog);
     v->bufs = NULL;
     v->prog = NULL;
 }
 
-/* Builds a prepared variant, binds its arguments (uploaded), runs it once
- * and verifies that run; then the outputs get the second poison. 0 with
- * out->verdict KILN_OK, else -1 with the verdict (v closed). */
-static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
-                     const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name, kiln_eval *out)
+/* Gives v its buffers, each array's data in place (inputs, poisoned `out`
+ * arrays): its own, or the kept ones when `kept`. -1 with the verdict. */
+static int bind_buffers(live_variant *v, int kept, kiln_eval *out)
+{
+    kiln_rt *rt = v->rt;
+    const kiln_kernel *k = v->k;
+    dev_data *d = kept ? dev_data_get(rt, k, out) : NULL;
+    if (kept && !d)
+        return -1;
+    v->owns_bufs = !d;
+    v->bufs = d ? d->bufs : calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *v->bufs);
+    if (!v->bufs) {
+        fail(out, KILN_RUN_ERROR, str_printf("out of memory"));
+        return -1;
+    }
+    if (d)
+        v->used = d->used++;
+    for (int i = 0; i < k->nargs; i++) {
+        const kiln_arg_info *a = &k->args[i];
+        void *host = kiln_args_at(ref_cache.args, i);
+        size_t bytes = kiln_args_bytes(ref_cache.args, i);
+        int rc;
+        if (a->is_scalar) {
+            rc = kiln_program_set_scalar(rt, v->prog, i, host, kiln_scalar_bytes(a->elem));
+        } else {
+            if (!d)
+                v->bufs[i] = kiln_buf_new(rt, bytes);
+            rc = v->bufs[i] ? 0 : -1;
+            if (rc == 0 && a->dir == KILN_OUT)
+                rc = poison_buf(rt, k, i, v->bufs[i], 0, out) ? -2 : 0;
+            else if (rc == 0 && (a->dir == KILN_INOUT || !d))
+                rc = kiln_buf_write(rt, v->bufs[i], host, bytes);
+            if (rc == 0)
+                rc = kiln_program_set_buf(rt, v->prog, i, v->bufs[i]);
+        }
+        if (rc == -2)
+            return -1;
+        if (rc) {
+            fail(out, KILN_RUN_ERROR, str_printf("argument '%s': %s", a->name, kiln_rt_errmsg(rt)));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Builds a prepared variant and binds its arguments (`kept`: on the kept
+ * device buffers), ready for its first run. 0, else -1 with the verdict
+ * (v closed). */
+static int live_bind(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
+                     const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name, int kept,
+                     kiln_eval *out)
 {
     char *log = NULL, err[512];
     uint64_t seed = opts ? opts->seed : 1;
@@ -470,53 +661,42 @@ static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const k
         return -1;
     }
     free(log);
-    v->bufs = calloc((size_t)(k->nargs > 0 ? k->nargs : 1), sizeof *v->bufs);
-    if (!v->bufs) {
-        fail(out, KILN_RUN_ERROR, str_printf("out of memory"));
+    s0 = kiln_trace_now();
+    int rc = bind_buffers(v, kept, out);
+    kiln_trace_span("bind the arguments", NULL, s0);
+    if (rc != 0) {
         live_close(v);
         return -1;
     }
-    s0 = kiln_trace_now();
-    for (int i = 0; i < k->nargs; i++) {
-        const kiln_arg_info *a = &k->args[i];
-        void *host = kiln_args_at(ref_cache.args, i);
-        size_t bytes = kiln_args_bytes(ref_cache.args, i);
-        int rc;
-        if (a->is_scalar) {
-            rc = kiln_program_set_scalar(rt, v->prog, i, host, kiln_scalar_bytes(a->elem));
-        } else {
-            v->bufs[i] = kiln_buf_new(rt, bytes);
-            rc = v->bufs[i] ? kiln_buf_write(rt, v->bufs[i], host, bytes) : -1;
-            if (rc == 0)
-                rc = kiln_program_set_buf(rt, v->prog, i, v->bufs[i]);
-        }
-        if (rc) {
-            fail(out, KILN_RUN_ERROR, str_printf("argument '%s': %s", a->name, kiln_rt_errmsg(rt)));
-            live_close(v);
-            return -1;
-        }
-    }
-    kiln_trace_span("upload arguments", NULL, s0);
-    double once_ns = 0;
-    s0 = kiln_trace_now();
-    int rc = kiln_program_run(rt, v->prog, &v->geo, &once_ns);
+    return 0;
+}
+
+/* The first run of a bound variant. 0, else -1 with the verdict (v closed). */
+static int first_run(live_variant *v, kiln_eval *out)
+{
+    double once_ns = 0, s0 = kiln_trace_now();
+    int rc = kiln_program_run(v->rt, v->prog, &v->geo, &once_ns);
     kiln_trace_span("first run", NULL, s0);
     if (rc) {
-        fail(out, verdict_of_run(rc), str_printf("%s", kiln_rt_errmsg(rt)));
+        fail(out, verdict_of_run(rc), str_printf("%s", kiln_rt_errmsg(v->rt)));
         live_close(v);
         return -1;
     }
     out->verdict = KILN_OK;
+    return 0;
+}
+
+/* live_bind, the first run verified, the outputs given the second poison:
+ * ready to be timed. 0, else -1 with the verdict (v closed). */
+static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
+                     const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name, int kept,
+                     kiln_eval *out)
+{
+    if (live_bind(v, rt, k, cfg, size, opts, kernel_name, kept, out) != 0 || first_run(v, out) != 0)
+        return -1;
     /* without inout arrays the timed runs' outputs are checked against these */
     int outs = has_inout(k) ? OUTS_ONCE : OUTS_KEEP;
-    if (verify_outputs(rt, k, v->bufs, 0, "first run", outs, out) != 0) {
-        live_close(v);
-        return -1;
-    }
-    s0 = kiln_trace_now();
-    rc = repoison_outputs(rt, k, v->bufs, out);
-    kiln_trace_span("poison outputs", NULL, s0);
-    if (rc != 0) {
+    if (verify_outputs(rt, k, v->bufs, 0, "first run", outs, out) != 0 || repoison_outputs(rt, k, v->bufs, out) != 0) {
         live_close(v);
         return -1;
     }
@@ -533,41 +713,161 @@ static kiln_time_opts timing_of(const kiln_tune_opts *opts)
     return topts;
 }
 
-/* Runs, verifies and times a prepared variant. */
-static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
-                            const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name,
-                            kiln_eval *out)
+/* The first run's outputs compared on a thread of their own while the
+ * device runs the timed ones (compare_outputs, OUTS_KEEP). */
+typedef struct compare_job {
+    const kiln_kernel *k;
+    compared c;
+} compare_job;
+
+static void *compare_thread(void *arg)
 {
-    live_variant v;
-    if (live_open(&v, rt, k, cfg, size, opts, kernel_name, out) != 0)
-        return;
+    compare_job *j = arg;
+    compare_outputs(j->k, ref_cache.keep_into, 0, "first run", OUTS_KEEP, &j->c);
+    return NULL;
+}
+
+/* Starts compare_thread with the caller's signals blocked (they are the
+ * tuning loop's); 0, or -1 when no thread could start. */
+static int start_compare(pthread_t *th, compare_job *j)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(th, NULL, compare_thread, j);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc == 0 ? 0 : -1;
+}
+
+/* Times v (its outputs given the second poison) and verifies the outputs
+ * of the timed runs. */
+static void time_and_verify(live_variant *v, const kiln_size *size, const kiln_tune_opts *opts, kiln_eval *out)
+{
+    kiln_rt *rt = v->rt;
+    const kiln_kernel *k = v->k;
     kiln_time_opts topts = timing_of(opts);
     double t0 = clock_ns(), once_ns, s0 = kiln_trace_now();
-    int rc = kiln_program_time(rt, v.prog, &v.geo, &topts, &out->time);
+    int rc = kiln_program_time(rt, v->prog, &v->geo, &topts, &out->time);
     phase_add(&out->phase.measure_ns, t0);
     kiln_trace_span("timed runs", NULL, s0);
     if (rc) {
         fail(out, verdict_of_run(rc), str_printf("timing: %s", kiln_rt_errmsg(rt)));
-        live_close(&v);
         return;
     }
     /* An inout array went through every timed run, and so may what the
      * kernel computed from it: the reference is of one run. Then the inout
      * arrays get their inputs back and one more run is verified. */
     if (!has_inout(k)) {
-        verify_outputs(rt, k, v.bufs, 1, "timed runs", OUTS_AGAIN, out);
-    } else if (restore_inouts(rt, k, v.bufs, out) == 0 && repoison_outputs(rt, k, v.bufs, out) == 0) {
-        rc = kiln_program_run(rt, v.prog, &v.geo, &once_ns);
+        verify_outputs(rt, k, v->bufs, 1, "timed runs", OUTS_AGAIN, out);
+    } else if (restore_inouts(rt, k, v->bufs, out) == 0 && repoison_outputs(rt, k, v->bufs, out) == 0) {
+        rc = kiln_program_run(rt, v->prog, &v->geo, &once_ns);
         if (rc)
             fail(out, verdict_of_run(rc), str_printf("the run after the timed runs: %s", kiln_rt_errmsg(rt)));
         else
-            verify_outputs(rt, k, v.bufs, 0, "run after the timed runs", OUTS_ONCE, out);
+            verify_outputs(rt, k, v->bufs, 0, "run after the timed runs", OUTS_ONCE, out);
     }
     if (out->verdict == KILN_OK && kiln_rt_counts_asked(rt))
-        count_series(rt, k, size, v.prog, &v.geo, &topts, out);
-    s0 = kiln_trace_now();
+        count_series(rt, k, size, v->prog, &v->geo, &topts, out);
+}
+
+/* The first run read back, and compared on another thread while the device
+ * runs the timed ones: on a device that is not the host's CPU (where the
+ * comparison would take a core from the runs), without inout arrays. The
+ * first run's verdict comes first: a wrong first run is wrong whatever the
+ * timed runs did. 1 when measured so (out holds the result), 0 when the
+ * comparison could not start (the outputs are read back: compare here). */
+static int measure_overlapped(live_variant *v, const kiln_size *size, const kiln_tune_opts *opts, kiln_eval *out)
+{
+    compare_job job = {.k = v->k};
+    pthread_t th;
+    if (start_compare(&th, &job) != 0)
+        return 0;
+    int rc = repoison_outputs(v->rt, v->k, v->bufs, out);
+    if (rc == 0)
+        time_and_verify(v, size, opts, out);
+    double s0 = kiln_trace_now();
+    pthread_join(th, NULL);
+    kiln_trace_span("wait for the comparison", NULL, s0);
+    if (job.c.verdict != KILN_OK)
+        out->verdict = KILN_OK; /* the first run's failure is the one to tell */
+    take_compared(out, &job.c);
+    return 1;
+}
+
+/* Whether the first run's outputs are compared on a thread of their own
+ * while the timed runs go: $KILN_COMPARE_APART (1 or 0), else on a device
+ * that is not the CPU, whose runs the comparison would slow. */
+static int compare_apart(kiln_rt *rt)
+{
+    const char *env = getenv("KILN_COMPARE_APART");
+    if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
+        return env[0] == '1';
+    return !kiln_rt_device(rt)->on_cpu;
+}
+
+/* Runs, verifies and times a prepared variant on the kept device buffers. */
+static void measure_once(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg, const kiln_size *size,
+                         const kiln_tune_opts *opts, const char *kernel_name, kiln_eval *out, unsigned *used)
+{
+    live_variant v;
+    *used = 0;
+    if (live_bind(&v, rt, k, cfg, size, opts, kernel_name, 1, out) != 0)
+        return;
+    *used = v.used;
+    if (first_run(&v, out) != 0)
+        return;
+    int overlap = compare_apart(rt) && !has_inout(k);
+    if (overlap) {
+        double s0 = kiln_trace_now();
+        int rc = read_outputs(rt, k, v.bufs, 0, ref_cache.keep_into, out);
+        kiln_trace_span("verify", NULL, s0);
+        if (rc != 0) {
+            live_close(&v);
+            return;
+        }
+        if (!measure_overlapped(&v, size, opts, out)) {
+            compared c;
+            compare_outputs(k, ref_cache.keep_into, 0, "first run", OUTS_KEEP, &c);
+            take_compared(out, &c);
+            if (out->verdict == KILN_OK && repoison_outputs(rt, k, v.bufs, out) == 0)
+                time_and_verify(&v, size, opts, out);
+        }
+    } else {
+        int outs = has_inout(k) ? OUTS_ONCE : OUTS_KEEP;
+        if (verify_outputs(rt, k, v.bufs, 0, "first run", outs, out) == 0 &&
+            repoison_outputs(rt, k, v.bufs, out) == 0)
+            time_and_verify(&v, size, opts, out);
+    }
+    double s0 = kiln_trace_now();
     live_close(&v);
     kiln_trace_span("release", NULL, s0);
+}
+
+/* Runs, verifies and times a prepared variant. Where it does not end right,
+ * the kept buffers go (it may have written into its inputs), and a variant
+ * found wrong on inputs that earlier variants ran on is measured once more
+ * on inputs uploaded anew: only that verdict is its own. */
+static void variant_measure(kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
+                            const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name,
+                            kiln_eval *out)
+{
+    unsigned used;
+    kiln_eval first = *out;
+    measure_once(rt, k, cfg, size, opts, kernel_name, out, &used);
+    if (out->verdict == KILN_OK)
+        return;
+    kiln_eval_release_device(rt);
+    if (out->verdict != KILN_WRONG || used == 0 || first.error_text || first.counters_json)
+        return;
+    /* the retry starts from what the evaluation held before this measurement */
+    free(out->error_text);
+    free(out->counters_json);
+    char *source = out->source;
+    *out = first;
+    out->source = source;
+    measure_once(rt, k, cfg, size, opts, kernel_name, out, &used);
+    if (out->verdict != KILN_OK)
+        kiln_eval_release_device(rt);
 }
 
 struct kiln_kept_variant {
@@ -583,7 +883,7 @@ kiln_kept_variant *kiln_variant_keep(kiln_rt *rt, const kiln_kernel *k, const ki
         fail(out, KILN_RUN_ERROR, str_printf("out of memory"));
         return NULL;
     }
-    if (live_open(&kept->v, rt, k, cfg, size, opts, kernel_name, out) != 0) {
+    if (live_open(&kept->v, rt, k, cfg, size, opts, kernel_name, 0, out) != 0) {
         free(kept);
         return NULL;
     }

@@ -865,6 +865,7 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
     const char *status = tune_loop(&t, space, valid, lookahead);
     t.s.search_s = now_s() - search0;
     drop_queue(&t);
+    kiln_eval_release_device(rt); /* the finalists have buffers of their own */
     if (status && strcmp(status, "done") == 0 && opts->confirm_top > 0 &&
         kiln_tune_confirm(db, rt, opts, t.size_text, t.data_hash, t.build_options,
                           &t.s) != 0)
@@ -886,6 +887,7 @@ out:
         opts->strategy->fini(t.state);
     kiln_space_free(space);
     known_free(&t.known);
+    kiln_eval_release_device(rt);
     kiln_eval_release_cache();
     if (summary)
         *summary = t.s;

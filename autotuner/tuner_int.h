@@ -42,6 +42,10 @@ int kiln_eval_precheck(const kiln_kernel *k, const kiln_space *space, const kiln
                        size_t errlen);
 /* Frees the cached reference outputs. */
 void kiln_eval_release_cache(void);
+/* The device buffers kept with rt across variants, released. */
+void kiln_eval_release_device(kiln_rt *rt);
+/* The kept device buffer of argument arg (NULL: none kept, or a scalar). */
+kiln_buf *kiln_eval_kept_buf(kiln_rt *rt, int arg);
 /* snprintf into an err buffer the caller may leave NULL. */
 void kiln_tuner_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

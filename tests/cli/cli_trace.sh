@@ -22,7 +22,7 @@ for m in measure:
     assert m["args"]["detail"].startswith("{"), m  # the configuration
     inside = [e["name"] for e in ev if e["tid"] == tid and e is not m and
               e["ts"] >= m["ts"] and e["ts"] + e["dur"] <= m["ts"] + m["dur"] + 0.002]
-    for step in ("take the program", "upload arguments", "first run", "verify", "timed runs"):
+    for step in ("take the program", "bind the arguments", "first run", "verify", "timed runs"):
         assert inside.count(step) == 1, (step, inside)
 builds = [e for e in ev if e["name"] == "build ahead"]
 assert len(builds) == runs and all(b["tid"] != tid for b in builds), "not every build ahead on a worker"

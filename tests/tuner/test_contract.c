@@ -21,6 +21,7 @@
  *   names and 20 constraints tunes end to end, and resumes.
  * - kiln_eval_data_hash follows the inputs and the reference.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -685,6 +686,70 @@ static void test_data_hash(void)
     kiln_eval_release_cache();
 }
 
+/* Evaluates one configuration of shift on the data kept from the last call. */
+static kiln_verdict evaluate_kept(kiln_rt *rt, const char *setting, kiln_eval *ev)
+{
+    kiln_tune_opts o;
+    char err[512] = "";
+    opts_for(&o, &shift, 0);
+    kiln_config c = config_of(&shift, setting);
+    memset(ev, 0, sizeof *ev);
+    int rc = kiln_evaluate(rt, &shift, &c, &shift.default_size, &o, ev, err, sizeof err);
+    CHECK_MSG(rc == 0, "%s", err);
+    return ev->verdict;
+}
+
+/* 1 when the kept buffer of shift's `in` holds the inputs as generated. */
+static int kept_in_intact(kiln_rt *rt)
+{
+    static float back[1000];
+    kiln_buf *in = kiln_eval_kept_buf(rt, 2);
+    if (!in || kiln_buf_read(rt, in, back, sizeof back) != 0)
+        return 0;
+    for (int i = 0; i < 1000; i++)
+        if (back[i] != (i % 2 ? 1.75f : 1.5f))
+            return 0;
+    return 1;
+}
+
+/* The device buffers are kept across variants: the inputs go up once; a
+ * variant found wrong on inputs that another variant ran on (and wrote
+ * into, here by hand) is measured again on inputs uploaded anew, which is
+ * its verdict; after a variant that is not right nothing is kept. */
+static void test_kept_buffers(kiln_rt *rt)
+{
+    kiln_eval ev;
+    kiln_eval_release_cache();
+    kiln_eval_release_device(rt);
+    CHECK(evaluate_kept(rt, "ulps=0", &ev) == KILN_OK);
+    kiln_eval_clear(&ev);
+    kiln_buf *in = kiln_eval_kept_buf(rt, 2);
+    CHECK(in != NULL && kiln_eval_kept_buf(rt, 0) == NULL && kept_in_intact(rt));
+    CHECK(evaluate_kept(rt, "ulps=2", &ev) == KILN_OK);
+    kiln_eval_clear(&ev);
+    CHECK_MSG(kiln_eval_kept_buf(rt, 2) == in, "the inputs were not kept across variants");
+    /* an earlier variant's stray writes into the input */
+    float nan = NAN;
+    CHECK(kiln_buf_fill(rt, in, &nan, sizeof nan, 1000 * sizeof(float)) == 0);
+    kiln_verdict v = evaluate_kept(rt, "ulps=0", &ev);
+    CHECK_MSG(v == KILN_OK, "an innocent variant on scribbled inputs: verdict %d, %s", (int)v,
+              ev.error_text ? ev.error_text : "");
+    kiln_eval_clear(&ev);
+    CHECK_MSG(kept_in_intact(rt), "the inputs were not uploaded anew");
+    /* wrong on fresh inputs: its own verdict, and nothing is kept after it */
+    CHECK(evaluate_kept(rt, "ulps=3", &ev) == KILN_WRONG);
+    CHECK_STR_CONTAINS(ev.error_text ? ev.error_text : "", "output 'out' of the first run");
+    kiln_eval_clear(&ev);
+    CHECK_MSG(kiln_eval_kept_buf(rt, 2) == NULL, "buffers kept after a wrong variant");
+    /* the next variant uploads the inputs anew */
+    CHECK(evaluate_kept(rt, "ulps=0", &ev) == KILN_OK);
+    kiln_eval_clear(&ev);
+    CHECK(kept_in_intact(rt));
+    kiln_eval_release_cache();
+    kiln_eval_release_device(rt);
+    CHECK(kiln_eval_kept_buf(rt, 2) == NULL);
+}
+
 int main(void)
 {
     char dir[] = "kiln-contract-XXXXXX", err[512];
@@ -696,6 +761,7 @@ int main(void)
         test_thresholds(rt);
         test_integers_and_timed_runs(rt);
         test_no_fixed_limits(rt, db);
+        test_kept_buffers(rt);
         test_data_hash();
     }
     kiln_eval_release_cache();
