@@ -825,6 +825,9 @@ int kiln_tune(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts,
     uint64_t valid = 0;
     int rc = -1;
 
+    /* the build processes open the device while the reference is computed */
+    if (opts->jobs != 1)
+        kiln_rt_prestart_builds(rt);
     if (tune_start(&t, &space, &valid, err, errlen) != 0)
         goto out;
     t.s.run_id = kiln_db_run_begin(db, t.k->name, t.device_id, opts->strategy->name, opts->budget, opts->seed,

@@ -37,7 +37,7 @@
 extern char **environ;
 
 enum { HELPER_FD = 3, MAX_PROCS = 64 };
-enum { SLOT_EMPTY, SLOT_IDLE, SLOT_BUSY };
+enum { SLOT_EMPTY, SLOT_STARTING, SLOT_IDLE, SLOT_BUSY }; /* STARTING: spawned, its hello not read yet */
 
 typedef struct slot {
     int state;
@@ -216,8 +216,9 @@ static void describe_end(pid_t pid, char *out, size_t len)
         snprintf(out, len, "exited with status %d", WEXITSTATUS(status));
 }
 
-/* Starts a helper into s: 0, or -1 with why. */
-static int start_helper(kiln_build_pool *p, slot *s, char *why, size_t whylen)
+/* Spawns a helper into s (its pid and socket), not waiting for its hello:
+ * 0, or -1 with why. */
+static int spawn_helper(kiln_build_pool *p, slot *s, char *why, size_t whylen)
 {
     char path[PATH_MAX];
     if (helper_path(path, sizeof path) != 0) {
@@ -242,14 +243,26 @@ static int start_helper(kiln_build_pool *p, slot *s, char *why, size_t whylen)
         kiln_errf(why, whylen, "starting %s: %s", path, strerror(rc));
         return -1;
     }
+    s->pid = pid;
+    s->fd = sv[0];
+    return 0;
+}
+
+/* Reads the hello of the helper spawned into s: 0 when it is ready, else -1
+ * with why (s's socket closed, the helper's end reaped). */
+static int await_hello(slot *s, char *why, size_t whylen)
+{
+    char path[PATH_MAX];
+    if (helper_path(path, sizeof path) != 0)
+        snprintf(path, sizeof path, "kiln-build");
     int32_t status;
     uint32_t n;
     char *text = NULL;
-    if (kiln_bp_read(sv[0], &status, sizeof status) != 0 || kiln_bp_read(sv[0], &n, sizeof n) != 0 ||
-        !(text = read_block(sv[0], n)) || status != 0) {
+    if (kiln_bp_read(s->fd, &status, sizeof status) != 0 || kiln_bp_read(s->fd, &n, sizeof n) != 0 ||
+        !(text = read_block(s->fd, n)) || status != 0) {
         char end[128];
-        close(sv[0]);
-        describe_end(pid, end, sizeof end);
+        close(s->fd);
+        describe_end(s->pid, end, sizeof end);
         if (text && *text)
             kiln_errf(why, whylen, "%s: %s", path, text);
         else
@@ -258,9 +271,37 @@ static int start_helper(kiln_build_pool *p, slot *s, char *why, size_t whylen)
         return -1;
     }
     free(text);
-    s->pid = pid;
-    s->fd = sv[0];
     return 0;
+}
+
+/* Starts a helper into s and waits until it is ready: 0, or -1 with why. */
+static int start_helper(kiln_build_pool *p, slot *s, char *why, size_t whylen)
+{
+    return spawn_helper(p, s, why, whylen) == 0 ? await_hello(s, why, whylen) : -1;
+}
+
+/* The pool off: builds go back to the caller, why_off says why. Under p->lock. */
+static void turn_off(kiln_build_pool *p, const char *why)
+{
+    p->off = 1;
+    snprintf(p->why_off, sizeof p->why_off, "%s", why);
+    pthread_cond_broadcast(&p->freed);
+}
+
+void kiln_build_pool_prestart(kiln_build_pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < p->max && !p->off; i++) {
+        slot *s = &p->slots[i];
+        char why[512];
+        if (s->state != SLOT_EMPTY)
+            continue;
+        if (spawn_helper(p, s, why, sizeof why) == 0)
+            s->state = SLOT_STARTING;
+        else
+            turn_off(p, why);
+    }
+    pthread_mutex_unlock(&p->lock);
 }
 
 /* An idle helper, started if needed and allowed; NULL when the pool is off. */
@@ -272,7 +313,7 @@ static slot *acquire(kiln_build_pool *p)
             pthread_mutex_unlock(&p->lock);
             return NULL;
         }
-        slot *empty = NULL;
+        slot *empty = NULL, *starting = NULL;
         for (int i = 0; i < p->max; i++) {
             if (p->slots[i].state == SLOT_IDLE) {
                 p->slots[i].state = SLOT_BUSY;
@@ -281,6 +322,23 @@ static slot *acquire(kiln_build_pool *p)
             }
             if (p->slots[i].state == SLOT_EMPTY && !empty)
                 empty = &p->slots[i];
+            if (p->slots[i].state == SLOT_STARTING && !starting)
+                starting = &p->slots[i];
+        }
+        if (starting) {
+            /* prestarted: wait for its hello here, outside the lock */
+            starting->state = SLOT_BUSY;
+            pthread_mutex_unlock(&p->lock);
+            char why[512];
+            double t0 = kiln_trace_now();
+            int ready = await_hello(starting, why, sizeof why) == 0;
+            kiln_trace_span("wait for a kiln-build to start", NULL, t0);
+            if (ready)
+                return starting;
+            pthread_mutex_lock(&p->lock);
+            starting->state = SLOT_EMPTY;
+            turn_off(p, why);
+            continue;
         }
         if (empty) {
             empty->state = SLOT_BUSY;
@@ -293,9 +351,7 @@ static slot *acquire(kiln_build_pool *p)
                 return empty;
             pthread_mutex_lock(&p->lock);
             empty->state = SLOT_EMPTY;
-            p->off = 1;
-            snprintf(p->why_off, sizeof p->why_off, "%s", why);
-            pthread_cond_broadcast(&p->freed);
+            turn_off(p, why);
             continue;
         }
         pthread_cond_wait(&p->freed, &p->lock);

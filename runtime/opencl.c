@@ -484,6 +484,13 @@ static kiln_build_pool *build_pool(kiln_rt *rt, cl_state *st)
     return st->pool;
 }
 
+static void cl_prestart_builds(kiln_rt *rt)
+{
+    kiln_build_pool *pool = build_pool(rt, rt->impl);
+    if (pool)
+        kiln_build_pool_prestart(pool);
+}
+
 /* Builds source in a build process and loads the binary it returns: 0 with
  * *program, -1 with err (the build failed there or its process died), 1
  * when no build process can start (build here instead). */
@@ -961,6 +968,7 @@ const kiln_rt_ops kiln_rt_opencl_ops = {
     .buf_read = cl_buf_read,
     .buf_free = cl_buf_free,
     .buf_fill = cl_buf_fill,
+    .prestart_builds = cl_prestart_builds,
     .build = cl_build,
     .program_free = cl_program_free,
     .set_buf = cl_set_buf,

@@ -458,6 +458,12 @@ int kiln_rt_set_build_procs(kiln_rt *rt, int n)
     return 0;
 }
 
+void kiln_rt_prestart_builds(kiln_rt *rt)
+{
+    if (rt->ops->prestart_builds && kiln_rt_build_procs(rt) > 0)
+        rt->ops->prestart_builds(rt);
+}
+
 int kiln_rt_build_procs(const kiln_rt *rt)
 {
     if (!rt->ops->compile || strcmp(rt->info.backend, "opencl") != 0)

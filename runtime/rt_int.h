@@ -56,6 +56,8 @@ typedef struct kiln_rt_ops {
      * time in samples_ns[i] (so the host's wait for one run overlaps the
      * next); a status as run's. Without it, n calls of run. */
     int (*run_series)(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, int n, double *samples_ns);
+    /* Optional: kiln_rt_prestart_builds. */
+    void (*prestart_builds)(kiln_rt *rt);
     /* Optional: the host compiler changed (rt->cc, rt->cflags updated). */
     int (*compiler_changed)(kiln_rt *rt);
     /* Optional: one run that counts rt->counters on the threads that run the
@@ -183,6 +185,10 @@ kiln_build_pool *kiln_build_pool_new(const char *selector, const char *fingerpri
 int kiln_build_pool_build(kiln_build_pool *p, const char *source, const char *options, unsigned char **bin,
                           size_t *bytes, char **log, int *status, char *err, size_t errlen);
 void kiln_build_pool_free(kiln_build_pool *p);
+/* Spawns every helper not started yet without waiting for them to be ready
+ * (their devices open while the caller goes on); a build takes a ready one
+ * first, else waits for one of these. */
+void kiln_build_pool_prestart(kiln_build_pool *p);
 /* The helper's side: answers builds on fd for the device `selector` if its
  * fingerprint is `fingerprint` (opencl.c); 0 when the pool closed it. */
 int kiln_cl_build_serve(const char *selector, const char *fingerprint, int fd);

@@ -109,6 +109,10 @@ int kiln_rt_builds_apart(const kiln_rt *rt);
 int kiln_rt_set_build_procs(kiln_rt *rt, int n);
 /* The number set or chosen by default (0 on the host backend). */
 int kiln_rt_build_procs(const kiln_rt *rt);
+/* Starts the kiln-build processes now, without waiting for them to open the
+ * device (a tuning calls it before computing its reference), so that the
+ * first builds find them ready. No effect where none are used. */
+void kiln_rt_prestart_builds(kiln_rt *rt);
 int kiln_program_set_buf(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf);
 int kiln_program_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const void *value, size_t bytes);
 /* A __local allocation of `bytes` for argument index (OpenCL; -1 on the host). */

@@ -23,8 +23,8 @@
 #include "check.h"
 #include "rt_test_util.h"
 
-#define NAHEAD 6   /* sources 0..5 are built ahead by threads; 6..9 by the later checks */
-#define NSOURCES 10
+#define NAHEAD 6   /* sources 0..5 are built ahead by threads; 6..11 by the later checks */
+#define NSOURCES 12
 static char sources[NSOURCES][256];
 static const char *source_list[NSOURCES];
 
@@ -297,6 +297,44 @@ static void check_refusing_helper(const char *dir)
     kiln_rt_close(rt);
 }
 
+/* kiln_rt_prestart_builds: every helper of the pool is started at once,
+ * before any build asks (children seen while nothing was built), and the
+ * builds then go to them; a pool whose prestarted helpers refuse builds
+ * here, as when they start with the first build. */
+static void check_prestart(const char *dir)
+{
+    kiln_rt *rt = open_cl(3);
+    CHECK(children_named("kiln-build", NULL) == 0);
+    kiln_rt_prestart_builds(rt);
+    int started = children_named("kiln-build", NULL);
+    CHECK_MSG(started == 3, "%d kiln-build processes prestarted for a pool of 3", started);
+    unsigned long before = kiln_rt_compiles(rt);
+    char *log = NULL, err[512] = "";
+    CHECK_MSG(kiln_program_compile(rt, sources[10], "fill", "", &log, err, sizeof err) == 0, "%s", err);
+    free(log);
+    CHECK(kiln_rt_compiles(rt) - before == 1);
+    build_and_run(rt, 10);
+    CHECK_MSG(children_named("kiln-build", NULL) == 3, "the build started another helper");
+    kiln_rt_close(rt);
+    CHECK(children_named("kiln-build", NULL) == 0);
+
+    use_fake_helper(dir, "refuses.sh", "printf '\\377\\377\\377\\377\\010\\000\\000\\000no device' >&3");
+    rt = open_cl(2);
+    kiln_rt_prestart_builds(rt);
+    log = NULL;
+    CHECK_MSG(kiln_program_compile(rt, sources[11], "fill", "", &log, err, sizeof err) == 0,
+              "a build where the prestarted helpers refuse: %s", err);
+    free(log);
+    build_and_run(rt, 11);
+    kiln_rt_close(rt);
+    unsetenv("KILN_BUILD_HELPER");
+    /* on a device without build processes it does nothing */
+    rt = open_cl(0);
+    kiln_rt_prestart_builds(rt);
+    CHECK(children_named("kiln-build", NULL) == 0);
+    kiln_rt_close(rt);
+}
+
 int main(void)
 {
     char dir[4096], err[512];
@@ -315,6 +353,7 @@ int main(void)
         source_list[i] = sources[i];
     unsetenv("KILN_BUILD_HELPER");
     check_real_helpers();
+    check_prestart(dir);
     check_dying_helper(dir);
     check_refusing_helper(dir);
     check_stuck_helper(dir);
