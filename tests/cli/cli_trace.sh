@@ -1,5 +1,6 @@
 # `kiln tune --trace FILE`: where the time goes, span by span. The file is a
-# JSON array of Chrome "X" events; each measured variant has one `measure`
+# JSON array of Chrome "X" events; the inputs are uploaded once; each
+# measured variant has one `measure`
 # span on the tuning's thread with its first run, verification and timed runs
 # inside it (by time, on that thread); builds ahead are on other threads;
 # with kiln-build processes their builds and the binaries' loads show. A path
@@ -26,6 +27,8 @@ for m in measure:
         assert inside.count(step) == 1, (step, inside)
 builds = [e for e in ev if e["name"] == "build ahead"]
 assert len(builds) == runs and all(b["tid"] != tid for b in builds), "not every build ahead on a worker"
+if runs:  # the inputs go up once for all the variants
+    assert names.count("upload the inputs") == 1, names.count("upload the inputs")
 for n in needs:
     assert n in names, ("no span", n, sorted(set(names)))
 '
@@ -50,5 +53,5 @@ need_opencl_device
 expect 0 "$KILN" tune triad --device 0:0 --size 4096 --set vec=1,2 --set per_item=1 --set wg=64 --confirm 0 --build-procs 2 \
   --trace "$WORK/cl.json"
 contains "2 configurations run"
-pyrun "$check_trace" "$WORK/cl.json" 2 "start a kiln-build" "build in kiln-build" "load the binary"
+pyrun "$check_trace" "$WORK/cl.json" 2 "wait for a kiln-build to start" "build in kiln-build" "load the binary"
 finish
