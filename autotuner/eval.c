@@ -502,11 +502,86 @@ typedef struct dev_data {
     int nargs;
     kiln_buf **bufs;  /* per argument; NULL for scalars */
     unsigned used;    /* variants run on these buffers so far */
+    /* Programs measured, released on a thread of their own: on a driver
+     * that holds one lock over a process's calls while it loads a binary
+     * (NVIDIA's), a release on the measuring thread waited behind the
+     * loads of the builds ahead (7 ms a variant on the H200). */
+    kiln_rt *rt;
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+    kiln_program **done;  /* to release */
+    size_t ndone, capdone;
+    int closing, releaser;  /* releaser: its thread runs */
+    pthread_t thread;
 } dev_data;
+
+static void *releaser_thread(void *arg)
+{
+    dev_data *d = arg;
+    pthread_mutex_lock(&d->lock);
+    for (;;) {
+        while (!d->ndone && !d->closing)
+            pthread_cond_wait(&d->more, &d->lock);
+        if (!d->ndone)
+            break;
+        kiln_program *p = d->done[--d->ndone];
+        pthread_mutex_unlock(&d->lock);
+        kiln_program_free(d->rt, p);
+        pthread_mutex_lock(&d->lock);
+    }
+    pthread_mutex_unlock(&d->lock);
+    return NULL;
+}
+
+static int compare_apart(kiln_rt *rt);
+
+/* Hands a measured program to the releaser (started at the first), or
+ * releases it here: where no thread can start, where the work beside the
+ * runs stays on this thread (compare_apart), and on the host backend, whose
+ * programs are not released from another thread. */
+static void release_later(dev_data *d, kiln_program *prog)
+{
+    pthread_mutex_lock(&d->lock);
+    if (!d->releaser && compare_apart(d->rt) && strcmp(kiln_rt_device(d->rt)->backend, "opencl") == 0) {
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        d->releaser = pthread_create(&d->thread, NULL, releaser_thread, d) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    int queued = 0;
+    if (d->releaser && d->ndone == d->capdone) {
+        size_t cap = d->capdone ? 2 * d->capdone : 16;
+        kiln_program **grown = realloc(d->done, cap * sizeof *grown);
+        if (grown) {
+            d->done = grown;
+            d->capdone = cap;
+        }
+    }
+    if (d->releaser && d->ndone < d->capdone) {
+        d->done[d->ndone++] = prog;
+        queued = 1;
+        pthread_cond_signal(&d->more);
+    }
+    pthread_mutex_unlock(&d->lock);
+    if (!queued)
+        kiln_program_free(d->rt, prog);
+}
 
 static void dev_data_release(kiln_rt *rt, void *data)
 {
     dev_data *d = data;
+    pthread_mutex_lock(&d->lock);
+    d->closing = 1;
+    pthread_cond_signal(&d->more);
+    pthread_mutex_unlock(&d->lock);
+    if (d->releaser)
+        pthread_join(d->thread, NULL);
+    for (size_t i = 0; i < d->ndone; i++)
+        kiln_program_free(rt, d->done[i]);
+    free(d->done);
+    pthread_cond_destroy(&d->more);
+    pthread_mutex_destroy(&d->lock);
     for (int i = 0; d->bufs && i < d->nargs; i++)
         kiln_buf_free(rt, d->bufs[i]);
     free(d->bufs);
@@ -542,6 +617,9 @@ static dev_data *dev_data_get(kiln_rt *rt, const kiln_kernel *k, kiln_eval *out)
     }
     d->generation = ref_cache.generation;
     d->nargs = k->nargs;
+    d->rt = rt;
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->more, NULL);
     for (int i = 0; i < k->nargs; i++) {
         const kiln_arg_info *a = &k->args[i];
         if (a->is_scalar)
@@ -567,6 +645,7 @@ typedef struct live_variant {
     kiln_program *prog;
     kiln_buf **bufs;
     int owns_bufs;     /* 0: the kept device data's */
+    dev_data *kept;    /* those kept buffers' data, or NULL */
     unsigned used;     /* variants that had run on the kept buffers before this one */
     kiln_geometry geo;
 } live_variant;
@@ -578,7 +657,10 @@ static void live_close(live_variant *v)
             kiln_buf_free(v->rt, v->bufs[i]);
     if (v->owns_bufs)
         free(v->bufs);
-    kiln_program_free(v->rt, v->prog);
+    if (v->kept && v->prog)
+        release_later(v->kept, v->prog);
+    else
+        kiln_program_free(v->rt, v->prog);
     v->bufs = NULL;
     v->prog = NULL;
 }
@@ -600,6 +682,7 @@ static int bind_buffers(live_variant *v, int kept, kiln_eval *out)
     }
     if (d)
         v->used = d->used++;
+    v->kept = d;
     for (int i = 0; i < k->nargs; i++) {
         const kiln_arg_info *a = &k->args[i];
         void *host = kiln_args_at(ref_cache.args, i);
@@ -795,8 +878,9 @@ static int measure_overlapped(live_variant *v, const kiln_size *size, const kiln
 }
 
 /* Whether the first run's outputs are compared on a thread of their own
- * while the timed runs go: $KILN_COMPARE_APART (1 or 0), else on a device
- * that is not the CPU, whose runs the comparison would slow. */
+ * while the timed runs go (and, on OpenCL, programs released on one):
+ * $KILN_COMPARE_APART (1 or 0), else on a device that is not the CPU, whose
+ * runs that work would slow. */
 static int compare_apart(kiln_rt *rt)
 {
     const char *env = getenv("KILN_COMPARE_APART");
