@@ -11,6 +11,11 @@
  * on each run, which cost more than the kernel for large buffers. A run is a
  * request on a socket (program, arguments, geometry); the worker calls the
  * entry point between two CLOCK_MONOTONIC reads and answers with the time.
+ * A list of runs (kiln_program_run_list) is all its requests sent at once
+ * and one answer for them all after the last: the worker goes from run to
+ * run without sleeping, and the parent sleeps once. A process woken from
+ * sleep on a loaded machine may wait for a core, and on this 2-core machine
+ * those waits were most of a 64^3 3-D operator's launch cost (launch.sh).
  *
  * Buffers are memfd mappings (MAP_SHARED), so the worker sees the parent's
  * writes and the parent sees the kernel's. A buffer reaches a worker as its

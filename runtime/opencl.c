@@ -895,23 +895,18 @@ static int cl_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, dou
 }
 
 /* n runs queued at once (one flush), then waited in order: the device runs
- * them back to back while the host waits for the first. Run i is progs[i]
- * on geos[i], or prog on geo for all (a series). Each run's limit is
- * confirmed as in cl_run; one slowed by something else keeps its time. */
-static int cl_run_queued(kiln_rt *rt, int n, kiln_program *const *progs, const kiln_geometry *geos,
-                         kiln_program *prog, const kiln_geometry *geo, double *samples_ns)
+ * them back to back while the host waits for the first. Each run's limit
+ * is confirmed as in cl_run; one slowed by something else keeps its time. */
+static int cl_run_series(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, int n, double *samples_ns)
 {
     cl_state *st = rt->impl;
+    cl_prog *cp = prog->impl;
     cl_event *evs = calloc((size_t)(n > 0 ? n : 1), sizeof *evs);
     if (!evs)
         return kiln_rt_fail(rt, "out of memory queueing %d runs", n);
     int rc = 0, queued = 0;
-    while (queued < n) {
-        const cl_prog *cp = (progs ? progs[queued] : prog)->impl;
-        if ((rc = enqueue_kernel(rt, geos ? &geos[queued] : geo, cp->kernel, &evs[queued])) != 0)
-            break;
+    while (queued < n && (rc = enqueue_kernel(rt, geo, cp->kernel, &evs[queued])) == 0)
         queued++;
-    }
     cl_int code = clFlush(st->queue);
     if (rc == 0 && code != CL_SUCCESS)
         rc = cl_fail(rt, "clFlush", code);
@@ -922,17 +917,6 @@ static int cl_run_queued(kiln_rt *rt, int n, kiln_program *const *progs, const k
         clReleaseEvent(evs[i]);
     free(evs);
     return rc;
-}
-
-static int cl_run_series(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, int n, double *samples_ns)
-{
-    return cl_run_queued(rt, n, NULL, NULL, prog, geo, samples_ns);
-}
-
-static int cl_run_list(kiln_rt *rt, int n, kiln_program *const *progs, const kiln_geometry *geos,
-                       double *elapsed_ns)
-{
-    return cl_run_queued(rt, n, progs, geos, NULL, NULL, elapsed_ns);
 }
 
 const kiln_rt_ops kiln_rt_opencl_ops = {
@@ -954,6 +938,5 @@ const kiln_rt_ops kiln_rt_opencl_ops = {
     .set_local = cl_set_local,
     .run = cl_run,
     .run_series = cl_run_series,
-    .run_list = cl_run_list,
     .compiler_changed = NULL,
 };

@@ -161,8 +161,8 @@ void bigdft_3d_set_separate(bigdft_3d *b, int separate)
     b->separate = separate;
 }
 
-/* The three passes as one list: the device runs them back to back, and on
- * the host no process sleeps between two of them. */
+/* The three passes as one list: on the host no process sleeps between two
+ * of them. */
 int bigdft_3d_run(bigdft_3d *b, double *elapsed_ns, char *err, size_t errlen)
 {
     double ns[3];
