@@ -140,8 +140,8 @@ int main(int argc, char **argv)
         double start = now_ns();
         BASELINE();
         ns[0] = now_ns() - start;
-        /* kiln's variants in an order that turns from round to round: the one run
-         * right after the default was measured slower on PoCL whatever it was */
+        /* kiln's variants in an order that turns from round to round, so that none
+         * always follows the same one */
         for (int j = 0; j < nkiln; j++) {
             int v = (j + (r + 1)) % nkiln;
             start = now_ns();

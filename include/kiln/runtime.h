@@ -135,8 +135,8 @@ int kiln_program_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, 
  * worker runs them back to back and answers at the end, so neither process
  * sleeps and wakes between two of them; on OpenCL they are n runs, one after
  * the other (queueing them under one flush was not shown to gain on PoCL:
- * bench/bigdft/cpu/launch/, where the variant measured after kiln's default
- * was slower whichever way it was launched). elapsed_ns[i] gets run i's
+ * in bench/bigdft/cpu/launch/ one of two identical instances of an operator
+ * was slower than the other whichever way it was launched). elapsed_ns[i] gets run i's
  * kernel time. Each run has its own time limit; a run past it, or a crash,
  * fails the list (the status as kiln_program_run's) and the runs after it do
  * not happen. At most KILN_RUN_LIST_MAX runs. */
