@@ -167,6 +167,7 @@ int kiln_tune_confirm(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts, cons
         for (int i = 0; i < c.n && round < rounds; i++)
             c.items[i].round_ns[round] = measure_once(&c.items[i], &topts);
     }
+    int64_t best_row = 0;
     for (int i = 0; rc == 0 && i < c.n; i++) {
         double median = 0, mad = 0;
         int n = median_mad(c.items[i].round_ns, rounds, &median, &mad);
@@ -174,8 +175,11 @@ int kiln_tune_confirm(kiln_db *db, kiln_rt *rt, const kiln_tune_opts *opts, cons
             continue;
         if (kiln_db_result_confirm(db, c.items[i].row_id, median, mad, n, mad > CONFIRM_NOISY_SHARE * median) != 0) {
             rc = -1;
-        } else if ((*confirmed)++ == 0 || median < summary->best_ns) {
-            /* the run's best is the one best will answer with */
+        } else if ((*confirmed)++ == 0 || median < summary->best_ns ||
+                   (median == summary->best_ns && c.items[i].row_id < best_row)) {
+            /* the run's best is the one best will answer with, ties going to the older
+             * row as there (the clock counts in steps: equal medians happen) */
+            best_row = c.items[i].row_id;
             summary->best_ns = median;
             summary->best = c.items[i].cfg;
             kiln_config_json(&c.items[i].cfg, summary->best_json, sizeof summary->best_json);

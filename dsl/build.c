@@ -750,6 +750,28 @@ void kiln_vstream_nd_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, int nargs,
     vstore_nd(ctx, loc, array, nargs, args, 1);
 }
 
+void kiln_prefetch_at(kiln_ctx *ctx, kiln_loc loc, kiln_node *elem)
+{
+    if (!ctx)
+        return;
+    kiln_var *v = elem && elem->kind == KILN_N_ELEM ? elem->var : NULL;
+    char what[96];
+    snprintf(what, sizeof what, "prefetch of '%s'", v ? v->name : "?");
+    if (!enter(ctx, loc, what) || !value_ok(ctx, loc, what, elem, 0))
+        return;
+    if (!v) {
+        dsl_error(ctx, loc, "%s: the target must be an array element (kiln_at)", what);
+        return;
+    }
+    if (v->mem != KILN_MEM_GLOBAL) {
+        dsl_error(ctx, loc, "%s: '%s' must be an array argument (global memory)", what, v->name);
+        return;
+    }
+    kiln_node *n = stmt(ctx, loc, KILN_N_PREFETCH, 1);
+    n->kids[0] = elem;
+    dsl_append(ctx, n);
+}
+
 void kiln_atomic_add_at(kiln_ctx *ctx, kiln_loc loc, kiln_node *elem, kiln_node *value)
 {
     if (!ctx)

@@ -283,6 +283,12 @@ static void stmt(out *o, const kiln_node *s)
         kids(o, s, 1);
         put(o, ");\n");
         return;
+    case KILN_N_PREFETCH:
+        line_start(o);
+        put(o, "kiln_prefetch(ctx, ");
+        expr(o, s->kids[0]);
+        put(o, ");\n");
+        return;
     case KILN_N_EXPR_STMT:
         line_start(o);
         put(o, "kiln_expr_stmt(ctx, ");

@@ -149,6 +149,9 @@ static void c_prelude(gen_printer *p)
     gen_puts(p, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
     if (nd->any_stream)
         gen_puts(p, "#if defined(__x86_64__) && !defined(__clang__)\n#include <immintrin.h>\n#endif\n");
+    if (nd->prefetch) /* a hint: a compiler without the builtin does without it */
+        gen_puts(p, "#if defined(__GNUC__) || defined(__clang__)\n#define kiln_prefetch(p) __builtin_prefetch((p), 0, 3)\n"
+                    "#else\n#define kiln_prefetch(p) ((void)(p))\n#endif\n");
     gen_puts(p, "\n");
     int any = 0;
     for (int s = 0; s < KILN_SCALAR_COUNT; s++)

@@ -556,6 +556,12 @@ void gen_stmt(gen_printer *p, const kiln_node *s)
     case KILN_N_ATOMIC_ADD:
         p->t->atomic_add(p, s);
         break;
+    case KILN_N_PREFETCH: /* each target's prelude defines kiln_prefetch (needs.prefetch) */
+        gen_indent(p);
+        gen_puts(p, "kiln_prefetch(&");
+        gen_expr(p, s->kids[0], 0);
+        gen_puts(p, ");\n");
+        break;
     case KILN_N_EXPR_STMT:
         gen_indent(p);
         gen_expr(p, s->kids[0], 0);
@@ -761,6 +767,9 @@ static void scan_node(const kiln_node *n, void *arg)
     case KILN_N_MATH:
         if (n->nkids > 0 && n->kids[0]->type.lanes > 1 && gen_width_index(n->kids[0]->type.lanes) >= 0)
             p->needs.vmath[n->kids[0]->type.scalar][gen_width_index(n->kids[0]->type.lanes)] |= 1u << n->op;
+        break;
+    case KILN_N_PREFETCH:
+        p->needs.prefetch = 1;
         break;
     case KILN_N_VSTORE:
         if (n->op == 1 && n->var->mem == KILN_MEM_GLOBAL && gen_width_index(n->lanes) >= 0) {

@@ -36,6 +36,7 @@ typedef struct gen_needs {
     unsigned char atomic[KILN_SCALAR_COUNT][2];           /* [0] global, [1] shared */
     unsigned char stream[KILN_SCALAR_COUNT][GEN_NWIDTHS]; /* streaming stores of that vector type to global */
     int any_stream;
+    int prefetch;                                         /* kiln_prefetch is used */
     int uses_f64;
     int nconsts;
     const kiln_node *consts[64]; /* DECLs of constant arrays, in order of appearance */

@@ -84,6 +84,10 @@ static void cl_prelude(gen_printer *p)
         for (int w = 0; w < GEN_NWIDTHS; w++)
             if (nd->stream[sc][w])
                 cl_stream_helper(p, (kiln_scalar)sc, gen_widths[w]);
+    if (nd->prefetch) /* clang's builtin reaches the CPU's prefetch; OpenCL's prefetch() may do nothing */
+        gen_puts(p, "#if defined(__clang__) && defined(__has_builtin)\n#if __has_builtin(__builtin_prefetch)\n"
+                    "#define kiln_prefetch(p) __builtin_prefetch((p), 0, 3)\n#endif\n#endif\n"
+                    "#ifndef kiln_prefetch\n#define kiln_prefetch(p) prefetch((p), 1)\n#endif\n");
     if (p->out.len != before)
         gen_puts(p, "\n");
 }

@@ -11,6 +11,11 @@
  * on each run, which cost more than the kernel for large buffers. A run is a
  * request on a socket (program, arguments, geometry); the worker calls the
  * entry point between two CLOCK_MONOTONIC reads and answers with the time.
+ * A list of runs (kiln_program_run_list) is all its requests sent at once
+ * and one answer for them all after the last: the worker goes from run to
+ * run without sleeping, and the parent sleeps once. A process woken from
+ * sleep on a loaded machine may wait for a core, and on this 2-core machine
+ * those waits were most of a 64^3 3-D operator's launch cost (launch.sh).
  *
  * Buffers are memfd mappings (MAP_SHARED), so the worker sees the parent's
  * writes and the parent sees the kernel's. A buffer reaches a worker as its
@@ -105,6 +110,14 @@ typedef struct host_prog {
     struct host_prog *prev, *next;
 } host_prog;
 
+/* What a worker tells its parent through shared memory, without a message:
+ * the CPU time of its process when it started its latest run, so that each
+ * run of a list gets its own time limit while the answers of the list come
+ * together at its end. Written by the worker, read by the parent (atomics). */
+typedef struct worker_progress {
+    uint64_t run_cpu0_ns;
+} worker_progress;
+
 typedef struct host_state {
     char tmpdir[4096];    /* sources and uncached objects of this kiln_rt */
     unsigned serial;      /* makes file names unique within tmpdir */
@@ -114,6 +127,7 @@ typedef struct host_state {
     int worker_sock;
     unsigned worker_gen;  /* counts the workers forked */
     unsigned counters_gen, counters_serial; /* the worker that has the event list, and which list */
+    worker_progress *progress; /* shared with the worker (MAP_SHARED, inherited at fork) */
     host_buf *bufs;       /* live ones: a worker forked now inherits them */
     host_prog *progs;
 } host_state;
@@ -271,6 +285,13 @@ static int host_open(kiln_rt *rt)
     const char *w = getenv("KILN_HOST_WORKER");
     st->use_worker = !(w && strcmp(w, "0") == 0);
     st->worker_sock = -1;
+    st->progress = mmap(NULL, sizeof *st->progress, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (st->progress == MAP_FAILED) {
+        int e = errno;
+        rmdir(st->tmpdir);
+        free(st);
+        return kiln_rt_fail(rt, "mmap of the worker's progress page: %s", strerror(e));
+    }
     rt->impl = st;
     return 0;
 }
@@ -294,6 +315,7 @@ static void host_close(kiln_rt *rt)
         closedir(dir);
     }
     rmdir(st->tmpdir);
+    munmap(st->progress, sizeof *st->progress);
     free(st);
     rt->impl = NULL;
 }
@@ -311,6 +333,7 @@ typedef struct wire_head {
     uint32_t openmp;              /* ADD_PROG: look up GOMP_parallel; the object comes along */
     uint32_t nargs;               /* RUN: wire_arg entries that follow */
     uint32_t count;               /* RUN: count the events last set by COUNTERS */
+    uint32_t more;                /* RUN: more runs of its list follow (see worker_main) */
     uint64_t global[3], local[3]; /* RUN */
 } wire_head;
 /* ADD_PROG: the entry symbol follows, NUL-terminated. RUN: nargs wire_arg, then
@@ -330,6 +353,9 @@ typedef struct wire_reply {
 } wire_reply;
 
 #define WIRE_MAX 65536
+/* The most runs in one list: their answers travel in one message. */
+#define HOST_LIST_MAX 64
+
 
 /* One message, with fd (if >= 0) passed along; 0 on success. */
 static int wire_send(int sock, const void *msg, size_t len, int fd)
@@ -412,6 +438,10 @@ typedef struct worker {
     size_t cap_copies;
     kiln_counter_spec spec; /* what a counted run counts (spec.n = 0: nothing set) */
     char spec_err[400];
+    worker_progress *progress;
+    wire_reply answers[HOST_LIST_MAX]; /* of the list in progress, sent at its last run */
+    int nanswers;
+    int list_failed;       /* a run of the list in progress failed: the rest are not run */
 } worker;
 
 /* A counted run on an OpenMP team: each thread starts its own counters in a
@@ -563,17 +593,33 @@ static void worker_load(worker *w, const wire_head *h, const char *sym, int fd)
 static void worker_reply(worker *w, int failed, double ns, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The answer of the run in progress, kept with those of its list. */
+static wire_reply *worker_answer(worker *w)
+{
+    wire_reply *rep = &w->answers[w->nanswers < HOST_LIST_MAX ? w->nanswers++ : HOST_LIST_MAX - 1];
+    memset(rep, 0, sizeof *rep);
+    return rep;
+}
+
 static void worker_reply(worker *w, int failed, double ns, const char *fmt, ...)
 {
-    wire_reply rep;
-    memset(&rep, 0, sizeof rep);
-    rep.failed = failed;
-    rep.ns = ns;
+    wire_reply *rep = worker_answer(w);
+    rep->failed = failed;
+    rep->ns = ns;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(rep.msg, sizeof rep.msg, fmt, ap);
+    vsnprintf(rep->msg, sizeof rep->msg, fmt, ap);
     va_end(ap);
-    wire_send(w->sock, &rep, sizeof rep, -1);
+    w->list_failed |= failed;
+}
+
+/* Marks the start of a run for the parent's time limit (worker_progress). */
+static void worker_run_starts(worker *w)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
+        __atomic_store_n(&w->progress->run_cpu0_ns, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+                         __ATOMIC_RELEASE);
 }
 
 /* A RUN with counting: the counters of the threads that run the kernel,
@@ -581,8 +627,6 @@ static void worker_reply(worker *w, int failed, double ns, const char *fmt, ...)
 static void worker_run_counted(worker *w, const worker_prog *p, void **args, const size_t *global,
                                const size_t *local)
 {
-    wire_reply rep;
-    memset(&rep, 0, sizeof rep);
     if (w->spec.n == 0) {
         worker_reply(w, 1, 0, "counting: %s", w->spec_err[0] ? w->spec_err : "no event was set");
         return;
@@ -598,18 +642,20 @@ static void worker_run_counted(worker *w, const worker_prog *p, void **args, con
         pthread_mutex_destroy(&tc.lock);
         return;
     }
+    worker_run_starts(w);
     double t0 = now_ns();
     p->entry(args, global, local);
-    rep.ns = now_ns() - t0;
+    double ns = now_ns() - t0;
     if (p->gomp_parallel)
         p->gomp_parallel(team_stop, &tc, 0, 0);
     else
         team_stop(&tc);
     pthread_mutex_destroy(&tc.lock);
-    memcpy(rep.counts, tc.sums, sizeof rep.counts);
-    rep.threads = tc.threads;
-    snprintf(rep.msg, sizeof rep.msg, "ok");
-    wire_send(w->sock, &rep, sizeof rep, -1);
+    wire_reply *rep = worker_answer(w);
+    rep->ns = ns;
+    memcpy(rep->counts, tc.sums, sizeof rep->counts);
+    rep->threads = tc.threads;
+    snprintf(rep->msg, sizeof rep->msg, "ok");
 }
 
 /* RUN: rebuilds the argument array in this address space, calls, times, answers. */
@@ -617,6 +663,10 @@ static void worker_run(worker *w, const unsigned char *msg, size_t len)
 {
     wire_head h;
     memcpy(&h, msg, sizeof h);
+    if (w->list_failed) {
+        worker_reply(w, 1, 0, "not run: an earlier run of its list failed");
+        return;
+    }
     worker_prog *p = worker_find_prog(w, h.id);
     if (!p || !p->entry) {
         worker_reply(w, 1, 0, "%s", p ? p->err : "the program was never handed to the worker");
@@ -689,6 +739,7 @@ static void worker_run(worker *w, const unsigned char *msg, size_t len)
     }
     if (p->gomp_parallel)
         p->gomp_parallel(no_op, NULL, 0, 0);
+    worker_run_starts(w);
     double t0 = now_ns();
     p->entry(args, global, local);
     double ns = now_ns() - t0;
@@ -707,7 +758,12 @@ static void close_inherited_fds(int keep)
             close(fd);
 }
 
-/* The worker's life: serves requests until the socket closes. */
+/* The worker's life: serves requests until the socket closes. The runs of
+ * a list (RUN with `more` set on all but its last) are answered together
+ * after the last: the requests are all queued on the socket, so the worker
+ * goes from one run to the next without sleeping and the parent is woken
+ * once. On a loaded machine each wake-up of a sleeping process can wait for
+ * a core for a scheduler slice, which costs more than a small kernel. */
 static void worker_main(const host_state *st, int sock, pid_t parent) __attribute__((noreturn));
 static void worker_main(const host_state *st, int sock, pid_t parent)
 {
@@ -720,6 +776,7 @@ static void worker_main(const host_state *st, int sock, pid_t parent)
     memset(&w, 0, sizeof w);
     w.sock = sock;
     w.tmpdir = st->tmpdir;
+    w.progress = st->progress;
     /* Programs loaded at the fork are loaded here too, at the same addresses. */
     for (const host_prog *hp = st->progs; hp; hp = hp->next) {
         worker_prog *p = worker_add_prog(&w, hp->id);
@@ -776,6 +833,11 @@ static void worker_main(const host_state *st, int sock, pid_t parent)
         }
         case WIRE_RUN:
             worker_run(&w, msg, (size_t)n);
+            if (!h.more) {
+                wire_send(sock, w.answers, (size_t)w.nanswers * sizeof w.answers[0], -1);
+                w.nanswers = 0;
+                w.list_failed = 0;
+            }
             break;
         case WIRE_COUNTERS:
             msg[n] = '\0';
@@ -801,6 +863,7 @@ static int worker_start(kiln_rt *rt)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return kiln_rt_fail(rt, "socketpair: %s", strerror(errno));
     pid_t parent = getpid();
+    __atomic_store_n(&st->progress->run_cpu0_ns, 0, __ATOMIC_RELEASE); /* a new process's clock */
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
@@ -1230,6 +1293,8 @@ typedef struct run_clock {
     int has_cpu;          /* 0: the clock is unavailable, the limit counts wall time */
     double cpu0_ns;       /* its CPU time when the run was requested */
     double wall0_ns;
+    int runs;             /* of the list awaited: the wall-clock backstop is theirs together */
+    const worker_progress *progress; /* NULL, or where the worker marks each run's start */
 } run_clock;
 
 static double clock_ns(clockid_t id, int *ok)
@@ -1239,9 +1304,11 @@ static double clock_ns(clockid_t id, int *ok)
     return *ok ? (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec : 0;
 }
 
-static void run_clock_start(run_clock *c, pid_t pid)
+static void run_clock_start(run_clock *c, pid_t pid, int runs, const worker_progress *progress)
 {
     c->pid = pid;
+    c->runs = runs;
+    c->progress = progress;
     c->has_cpu = clock_getcpuclockid(pid, &c->cpu) == 0;
     if (c->has_cpu)
         c->cpu0_ns = clock_ns(c->cpu, &c->has_cpu);
@@ -1270,15 +1337,21 @@ static int process_threads(pid_t pid)
 }
 
 /* Milliseconds of its limit the run has left (<= 0: past it), counted on
- * the kernel's CPU time per thread, or on the wall-clock backstop. */
+ * the kernel's CPU time per thread, or on the wall-clock backstop. In a
+ * list, each run's CPU time counts from its own start. */
 static double run_left_ms(const run_clock *c, int timeout_ms)
 {
     double wall_ms = (now_ns() - c->wall0_ns) / 1e6;
-    double backstop_ms = (double)timeout_ms * HOST_WALL_BACKSTOP + 1000.0;
+    double backstop_ms = ((double)timeout_ms * HOST_WALL_BACKSTOP + 1000.0) * c->runs;
     if (!c->has_cpu)
-        return timeout_ms - wall_ms;
+        return (double)timeout_ms * c->runs - wall_ms;
+    double cpu0_ns = c->cpu0_ns;
+    if (c->progress) {
+        double started_ns = (double)__atomic_load_n(&c->progress->run_cpu0_ns, __ATOMIC_ACQUIRE);
+        cpu0_ns = started_ns > cpu0_ns ? started_ns : cpu0_ns;
+    }
     int ok;
-    double cpu_ms = (clock_ns(c->cpu, &ok) - c->cpu0_ns) / 1e6 / process_threads(c->pid);
+    double cpu_ms = (clock_ns(c->cpu, &ok) - cpu0_ns) / 1e6 / process_threads(c->pid);
     if (!ok) /* the process is gone: its end is on the socket */
         cpu_ms = 0;
     double left = timeout_ms - cpu_ms;
@@ -1304,19 +1377,23 @@ static int wait_readable(kiln_rt *rt, const run_clock *c, int fd)
     }
 }
 
-/* Waits for the worker's answer to a run; 0 with *rep filled, or the status
- * of a run that did not end well. */
-static int await_reply(kiln_rt *rt, wire_reply *rep)
+/* Waits for the worker's answers to a list of n runs (one message); 0
+ * with reps[0 .. n - 1] filled, or the status of a list that did not end
+ * well. */
+static int await_replies(kiln_rt *rt, int n, wire_reply *reps)
 {
     host_state *st = rt->impl;
     run_clock clock;
-    run_clock_start(&clock, st->worker_pid);
+    run_clock_start(&clock, st->worker_pid, n, st->progress);
     for (;;) {
         int ready = wait_readable(rt, &clock, st->worker_sock);
         if (ready == 0) {
             worker_end(st);
-            kiln_rt_fail(rt, "kernel did not finish within %d ms (worker process killed)",
-                         rt->timeout_ms);
+            if (n == 1)
+                kiln_rt_fail(rt, "kernel did not finish within %d ms (worker process killed)", rt->timeout_ms);
+            else
+                kiln_rt_fail(rt, "a kernel of a list of %d runs did not finish within %d ms (worker process killed)",
+                             n, rt->timeout_ms);
             return KILN_RT_TIMEOUT;
         }
         if (ready < 0) {
@@ -1324,29 +1401,31 @@ static int await_reply(kiln_rt *rt, wire_reply *rep)
             worker_end(st);
             return kiln_rt_fail(rt, "poll on the worker: %s", strerror(e));
         }
-        ssize_t r = recv(st->worker_sock, rep, sizeof *rep, 0);
+        ssize_t r = recv(st->worker_sock, reps, (size_t)n * sizeof *reps, 0);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r == (ssize_t)sizeof *rep)
+        if (r == (ssize_t)((size_t)n * sizeof *reps))
             return 0;
         return worker_lost(rt); /* end of stream: it died before answering */
     }
 }
 
-/* One run in the worker (started if none runs), handing it first whatever
- * it does not have yet. */
-static int run_in_worker(kiln_rt *rt, host_prog *hp, const size_t *global, const size_t *local,
-                         double *elapsed_ns, long long *vals, int *threads)
+/* One run of a list. */
+typedef struct host_run_req {
+    host_prog *hp;
+    size_t global[3], local[3];
+} host_run_req;
+
+/* Sends one RUN (more: others of its list follow) to the running worker,
+ * handing it first whatever it does not have yet; 0, 1 when the worker is
+ * gone, -1 on an error of the request itself (message in rt). */
+static int send_run(kiln_rt *rt, const host_run_req *req, int counted, int more)
 {
     host_state *st = rt->impl;
-    size_t len = sizeof(wire_head) + (size_t)hp->nargs * sizeof(wire_arg);
+    host_prog *hp = req->hp;
+    size_t len = sizeof(wire_head) + (size_t)hp->nargs * sizeof(wire_arg); /* below WIRE_MAX: prepare_run */
     for (int i = 0; i < hp->nargs; i++)
         len += hp->slots[i].scalar_bytes;
-    if (len >= WIRE_MAX)
-        return kiln_rt_fail(rt, "arguments of %d bytes are more than a run request holds (%d)",
-                            (int)len, WIRE_MAX);
-    if (st->worker_pid <= 0 && worker_start(rt) != 0)
-        return -1;
     unsigned char *msg = malloc(len);
     if (!msg)
         return kiln_rt_fail(rt, "out of memory making a run request");
@@ -1364,7 +1443,7 @@ static int run_in_worker(kiln_rt *rt, host_prog *hp, const size_t *global, const
         lost |= wire_send(st->worker_sock, add, sizeof h + symlen, hp->so_fd);
         hp->worker_gen = st->worker_gen;
     }
-    if (vals && (st->counters_gen != st->worker_gen || st->counters_serial != rt->counters->serial)) {
+    if (counted && (st->counters_gen != st->worker_gen || st->counters_serial != rt->counters->serial)) {
         /* the worker resolves the names itself: PAPI lives in its process */
         char list[sizeof rt->counters->names + KILN_MAX_COUNTERS] = "";
         for (int i = 0; i < rt->counters->n; i++)
@@ -1382,11 +1461,12 @@ static int run_in_worker(kiln_rt *rt, host_prog *hp, const size_t *global, const
     memset(&h, 0, sizeof h);
     h.kind = WIRE_RUN;
     h.id = hp->id;
-    h.count = vals != NULL;
+    h.count = (uint32_t)counted;
+    h.more = (uint32_t)more;
     h.nargs = (uint32_t)hp->nargs;
     for (int d = 0; d < 3; d++) {
-        h.global[d] = global[d];
-        h.local[d] = local[d];
+        h.global[d] = req->global[d];
+        h.local[d] = req->local[d];
     }
     memcpy(msg, &h, sizeof h);
     unsigned char *scalars = msg + sizeof h + (size_t)hp->nargs * sizeof(wire_arg);
@@ -1413,21 +1493,49 @@ static int run_in_worker(kiln_rt *rt, host_prog *hp, const size_t *global, const
     if (!lost)
         lost = wire_send(st->worker_sock, msg, len, -1);
     free(msg);
+    return lost ? 1 : 0;
+}
+
+/* A list of n runs (at most HOST_LIST_MAX) in the worker (started if none
+ * runs), all requests sent before the first answer is awaited; each run's
+ * time in elapsed_ns[i]. vals (n == 1 only) gets the counts of a counted run. */
+static int run_list_in_worker(kiln_rt *rt, int n, const host_run_req *reqs, double *elapsed_ns, long long *vals,
+                              int *threads)
+{
+    host_state *st = rt->impl;
+    if (st->worker_pid <= 0 && worker_start(rt) != 0)
+        return -1;
+    int lost = 0;
+    for (int i = 0; i < n && !lost; i++) {
+        lost = send_run(rt, &reqs[i], vals != NULL, i < n - 1);
+        if (lost < 0) {
+            if (i > 0)
+                worker_end(st); /* the runs sent wait for their list's last, which cannot come now */
+            return -1;
+        }
+    }
     if (lost)
         return worker_lost(rt); /* it died between runs, or on what it was handed */
-    wire_reply rep;
-    int rc = await_reply(rt, &rep);
-    if (rc != 0)
-        return rc;
-    if (rep.failed)
-        return kiln_rt_fail(rt, "host worker: %s", rep.msg);
-    *elapsed_ns = rep.ns;
-    if (vals) {
-        for (int i = 0; i < rt->counters->n; i++)
-            vals[i] += rep.counts[i];
-        *threads = rep.threads;
+    wire_reply *reps = malloc((size_t)n * sizeof *reps);
+    if (!reps) {
+        worker_end(st);
+        return kiln_rt_fail(rt, "out of memory awaiting %d runs", n);
     }
-    return 0;
+    int rc = await_replies(rt, n, reps);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        if (reps[i].failed) {
+            rc = kiln_rt_fail(rt, "host worker: %s", reps[i].msg);
+            break;
+        }
+        elapsed_ns[i] = reps[i].ns;
+    }
+    if (rc == 0 && vals) {
+        for (int i = 0; i < rt->counters->n; i++)
+            vals[i] += reps[0].counts[i];
+        *threads = reps[0].threads;
+    }
+    free(reps);
+    return rc;
 }
 
 /* KILN_HOST_WORKER=0: the kernel runs in a child forked for this run alone,
@@ -1459,7 +1567,7 @@ static int run_in_child(kiln_rt *rt, host_prog *hp, const size_t *global, const 
     close(fds[1]);
 
     run_clock clock;
-    run_clock_start(&clock, pid);
+    run_clock_start(&clock, pid, 1, NULL);
     double ns = 0;
     size_t got = 0;
     int timed_out = 0;
@@ -1508,53 +1616,86 @@ static size_t divisor_at_most(size_t n, size_t cap)
     return 1;
 }
 
-/* One run; vals (NULL: not counted) gets rt->counters' counts added. */
-static int host_run_any(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns,
-                        long long *vals, int *threads)
+/* Checks prog's arguments and fills req for a run of it on geo; 0 or -1. */
+static int prepare_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, host_run_req *req)
 {
     host_state *st = rt->impl;
     host_prog *hp = prog->impl;
+    size_t bytes = sizeof(wire_head) + (size_t)hp->nargs * sizeof(wire_arg);
     for (int i = 0; i < hp->nargs; i++) {
         if (!hp->args[i])
             return kiln_rt_fail(rt, "argument %d of %s was never set", i, prog->kernel_name);
         if (hp->slots[i].buf_id && !find_buf(st, hp->slots[i].buf_id))
             return kiln_rt_fail(rt, "argument %d of %s: its buffer was freed", i,
                                 prog->kernel_name);
+        bytes += hp->slots[i].scalar_bytes;
     }
+    if (st->use_worker && bytes >= WIRE_MAX)
+        return kiln_rt_fail(rt, "arguments of %d bytes are more than a run request holds (%d)", (int)bytes,
+                            WIRE_MAX);
+    req->hp = hp;
+    for (int d = 0; d < 3; d++) {
+        req->global[d] = geo->global[d];
+        req->local[d] = geo->local[d];
+    }
+    if (req->local[0] == 0) {
+        req->local[0] = divisor_at_most(req->global[0], 64);
+        req->local[1] = req->local[2] = 1;
+    }
+    return 0;
+}
+
+/* A list of runs in the worker, a run past its limit confirmed by running
+ * the list once more in a fresh process before it is final: something
+ * outside the kernel (a first-run cost, a stalled machine) must not make a
+ * fast kernel a timeout. */
+static int run_list_confirmed(kiln_rt *rt, int n, const host_run_req *reqs, double *elapsed_ns, long long *vals,
+                              int *threads)
+{
+    long long got[KILN_MAX_COUNTERS] = {0};
+    int rc = run_list_in_worker(rt, n, reqs, elapsed_ns, vals ? got : NULL, threads);
+    if (rc == KILN_RT_TIMEOUT) {
+        memset(got, 0, sizeof got);
+        rc = run_list_in_worker(rt, n, reqs, elapsed_ns, vals ? got : NULL, threads);
+        if (rc == KILN_RT_TIMEOUT)
+            kiln_rt_fail(rt,
+                         "kernel did not finish within %d ms of its CPU time, twice (the run "
+                         "was repeated in a fresh process; both were killed)",
+                         rt->timeout_ms);
+    }
+    for (int i = 0; rc == 0 && vals && i < rt->counters->n; i++)
+        vals[i] += got[i];
+    return rc;
+}
+
+/* One run; vals (NULL: not counted) gets rt->counters' counts added. */
+static int host_run_any(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns,
+                        long long *vals, int *threads)
+{
+    host_state *st = rt->impl;
+    host_prog *hp = prog->impl;
+    host_run_req req;
+    if (prepare_run(rt, prog, geo, &req) != 0)
+        return -1;
     if (vals && !st->use_worker)
         return kiln_rt_fail(rt, "counting events needs the host worker (KILN_HOST_WORKER=0 is set)");
-    size_t global[3], local[3];
-    for (int d = 0; d < 3; d++) {
-        global[d] = geo->global[d];
-        local[d] = geo->local[d];
-    }
-    if (local[0] == 0) {
-        local[0] = divisor_at_most(global[0], 64);
-        local[1] = local[2] = 1;
-    }
-    if (st->use_worker || rt->timeout_ms > 0 || hp->openmp) {
-        long long got[KILN_MAX_COUNTERS] = {0};
-        int rc = st->use_worker ? run_in_worker(rt, hp, global, local, elapsed_ns, vals ? got : NULL, threads)
-                                : run_in_child(rt, hp, global, local, elapsed_ns);
+    if (st->use_worker)
+        return run_list_confirmed(rt, 1, &req, elapsed_ns, vals, threads);
+    if (rt->timeout_ms > 0 || hp->openmp) {
+        int rc = run_in_child(rt, hp, req.global, req.local, elapsed_ns);
         if (rc == KILN_RT_TIMEOUT) {
-            /* Confirmed by a second run in a fresh process before it is final:
-             * something outside the kernel (a first-run cost, a stalled machine)
-             * must not make a fast kernel a timeout. */
-            memset(got, 0, sizeof got);
-            rc = st->use_worker ? run_in_worker(rt, hp, global, local, elapsed_ns, vals ? got : NULL, threads)
-                                : run_in_child(rt, hp, global, local, elapsed_ns);
+            /* confirmed as run_list_confirmed does */
+            rc = run_in_child(rt, hp, req.global, req.local, elapsed_ns);
             if (rc == KILN_RT_TIMEOUT)
                 kiln_rt_fail(rt,
                              "kernel did not finish within %d ms of its CPU time, twice (the run "
                              "was repeated in a fresh process; both were killed)",
                              rt->timeout_ms);
         }
-        for (int i = 0; rc == 0 && vals && i < rt->counters->n; i++)
-            vals[i] += got[i];
         return rc;
     }
     double t0 = now_ns();
-    hp->entry(hp->args, global, local);
+    hp->entry(hp->args, req.global, req.local);
     *elapsed_ns = now_ns() - t0;
     return 0;
 }
@@ -1562,6 +1703,33 @@ static int host_run_any(kiln_rt *rt, kiln_program *prog, const kiln_geometry *ge
 static int host_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns)
 {
     return host_run_any(rt, prog, geo, elapsed_ns, NULL, NULL);
+}
+
+/* n runs in order: with the worker, in lists of up to HOST_LIST_MAX that it
+ * runs back to back and answers together (see worker_main). */
+static int host_run_list(kiln_rt *rt, int n, kiln_program *const *progs, const kiln_geometry *geos,
+                         double *elapsed_ns)
+{
+    host_state *st = rt->impl;
+    if (!st->use_worker) {
+        for (int i = 0; i < n; i++) {
+            int rc = host_run(rt, progs[i], &geos[i], &elapsed_ns[i]);
+            if (rc != 0)
+                return rc;
+        }
+        return 0;
+    }
+    host_run_req reqs[HOST_LIST_MAX];
+    for (int first = 0; first < n; first += HOST_LIST_MAX) {
+        int m = n - first < HOST_LIST_MAX ? n - first : HOST_LIST_MAX;
+        for (int i = 0; i < m; i++)
+            if (prepare_run(rt, progs[first + i], &geos[first + i], &reqs[i]) != 0)
+                return -1;
+        int rc = run_list_confirmed(rt, m, reqs, elapsed_ns + first, NULL, NULL);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
 }
 
 static int host_run_counted(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo,
@@ -1588,6 +1756,7 @@ const kiln_rt_ops kiln_rt_host_ops = {
     .set_buf = host_set_buf,
     .set_scalar = host_set_scalar,
     .run = host_run,
+    .run_list = host_run_list,
     .run_counted = host_run_counted,
     .compiler_changed = host_compiler_changed,
 };

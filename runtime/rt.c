@@ -587,6 +587,31 @@ int kiln_program_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, 
     return rc;
 }
 
+int kiln_program_run_list(kiln_rt *rt, int n, kiln_program *const *progs, const kiln_geometry *geos,
+                          double *elapsed_ns)
+{
+    if (n < 1 || n > KILN_RUN_LIST_MAX || !progs || !geos || !elapsed_ns)
+        return kiln_rt_fail(rt, "kiln_program_run_list: %d runs (1 to %d, with programs, geometries and times)", n,
+                            KILN_RUN_LIST_MAX);
+    kiln_geometry *g = malloc((size_t)n * sizeof *g);
+    if (!g)
+        return kiln_rt_fail(rt, "kiln_program_run_list: out of memory for %d runs", n);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        elapsed_ns[i] = 0;
+        rc = geometry_normalise(rt, progs[i], &geos[i], &g[i]);
+    }
+    if (rc == 0 && rt->ops->run_list)
+        rc = rt->ops->run_list(rt, n, progs, g, elapsed_ns);
+    for (int i = 0; rc == 0 && !rt->ops->run_list && i < n; i++)
+        rc = rt->ops->run(rt, progs[i], &g[i], &elapsed_ns[i]);
+    if (rc != 0)
+        for (int i = 0; i < n; i++)
+            elapsed_ns[i] = 0;
+    free(g);
+    return rc;
+}
+
 int kiln_program_run_series(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, int n, double *samples_ns)
 {
     kiln_geometry g;

@@ -58,6 +58,9 @@ typedef struct kiln_rt_ops {
     int (*run_series)(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, int n, double *samples_ns);
     /* Optional: kiln_rt_prestart_builds. */
     void (*prestart_builds)(kiln_rt *rt);
+    /* Optional: kiln_program_run_list, the geometries normalised. Without
+     * it, n calls of run. */
+    int (*run_list)(kiln_rt *rt, int n, kiln_program *const *progs, const kiln_geometry *geos, double *elapsed_ns);
     /* Optional: the host compiler changed (rt->cc, rt->cflags updated). */
     int (*compiler_changed)(kiln_rt *rt);
     /* Optional: one run that counts rt->counters on the threads that run the

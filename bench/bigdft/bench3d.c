@@ -3,7 +3,8 @@
  * variants measured alternately in one run: the straightforward baseline
  * (baseline.c, gcc -O3 -march=native -fopenmp), kiln's default configuration
  * and a tuned one, both as three passes on one device (bigdft_3d). Each round
- * times every variant once (wall clock around the whole 3-D operator, and
+ * times every variant once, the baseline first and kiln's in an order turned
+ * by one each round (wall clock around the whole 3-D operator, and
  * for kiln's the sum of the three passes' kernel times as the device reports
  * them: OpenCL profiling events); the results are checked against each other
  * before timing.
@@ -14,6 +15,9 @@
  *   THREADS: OpenMP threads of the baseline; TUNED: "unroll=2,vec=4,..."
  * prints one line per round, then the medians with min..max, and GFLOP/s
  * counting 2 * taps flops per point per pass.
+ * BENCH3D_SEPARATE=1: a fourth variant in the rounds, the tuned one with its
+ * three passes launched one by one, each waited for before the next (as
+ * bigdft_3d_run did before it submitted them as one list).
  */
 #include <math.h>
 #include <omp.h>
@@ -60,21 +64,26 @@ int main(int argc, char **argv)
     char err[2048] = "";
     omp_set_num_threads(threads);
 
-    kiln_config cfg[2];
+    const char *sep = getenv("BENCH3D_SEPARATE");
+    int nkiln = sep && strcmp(sep, "1") == 0 ? 3 : 2; /* kiln's variants: default, tuned[, tuned separate] */
+    kiln_config cfg[3];
     if (bench_config_of("bench3d", k, "", &cfg[0]) != 0 || bench_config_of("bench3d", k, argv[7], &cfg[1]) != 0)
         return 1;
+    cfg[2] = cfg[1];
     kiln_rt *rt = kiln_rt_open(argv[3], err, sizeof err);
     if (!rt) {
         fprintf(stderr, "bench3d: %s\n", err);
         return 1;
     }
-    bigdft_3d *b[2];
-    for (int v = 0; v < 2; v++)
+    bigdft_3d *b[3];
+    for (int v = 0; v < nkiln; v++)
         if (!(b[v] = bigdft_3d_new(rt, kinetic ? BIGDFT_KINETIC3D : BIGDFT_MAGICFILTER3D, &cfg[v], n, n, n, h, openmp,
                                    err, sizeof err))) {
             fprintf(stderr, "bench3d: %s\n", err);
             return 1;
         }
+    if (nkiln == 3)
+        bigdft_3d_set_separate(b[2], 1);
 
     double *x = malloc(sizeof *x * count), *y = malloc(sizeof *y * count), *got = malloc(sizeof *got * count);
     double *work[5];
@@ -121,17 +130,20 @@ int main(int argc, char **argv)
     }
     free(got2);
 
-    double *t[3], *kt[2];
-    for (int v = 0; v < 3; v++)
+    double *t[4], *kt[3];
+    for (int v = 0; v < 1 + nkiln; v++)
         t[v] = malloc(sizeof *t[v] * (size_t)rounds);
-    for (int v = 0; v < 2; v++)
+    for (int v = 0; v < nkiln; v++)
         kt[v] = malloc(sizeof *kt[v] * (size_t)rounds);
     for (int r = -1; r < rounds; r++) { /* round -1 warms every variant up */
-        double ns[3], kernel_ns[2];
+        double ns[4], kernel_ns[3];
         double start = now_ns();
         BASELINE();
         ns[0] = now_ns() - start;
-        for (int v = 0; v < 2; v++) {
+        /* kiln's variants in an order that turns from round to round, so that none
+         * always follows the same one */
+        for (int j = 0; j < nkiln; j++) {
+            int v = (j + (r + 1)) % nkiln;
             start = now_ns();
             if (bigdft_3d_run(b[v], &kernel_ns[v], err, sizeof err) != 0) {
                 fprintf(stderr, "bench3d: %s\n", err);
@@ -141,31 +153,34 @@ int main(int argc, char **argv)
         }
         if (r < 0)
             continue;
-        printf("round %d: baseline %.3f ms, default %.3f ms, tuned %.3f ms\n", r + 1, ns[0] * 1e-6, ns[1] * 1e-6,
+        printf("round %d: baseline %.3f ms, default %.3f ms, tuned %.3f ms", r + 1, ns[0] * 1e-6, ns[1] * 1e-6,
                ns[2] * 1e-6);
-        for (int v = 0; v < 3; v++)
+        if (nkiln == 3)
+            printf(", tuned-separate %.3f ms", ns[3] * 1e-6);
+        printf("\n");
+        for (int v = 0; v < 1 + nkiln; v++)
             t[v][r] = ns[v];
-        for (int v = 0; v < 2; v++)
+        for (int v = 0; v < nkiln; v++)
             kt[v][r] = kernel_ns[v];
     }
     double flops = 3.0 * 2.0 * ntaps * (double)count;
-    const char *names[3] = {"baseline", "default", "tuned"};
-    double med[3];
-    for (int v = 0; v < 3; v++) {
+    const char *names[4] = {"baseline", "default", "tuned", "tuned-separate"};
+    double med[4];
+    for (int v = 0; v < 1 + nkiln; v++) {
         double lo, hi;
         stats(t[v], rounds, &med[v], &lo, &hi);
         printf("%s %s n=%d: median %.3f ms (%.3f..%.3f), %.2f GFLOP/s\n", names[v], argv[1], n, med[v] * 1e-6,
                lo * 1e-6, hi * 1e-6, flops / med[v]);
     }
     printf("speed-up tuned/baseline %.2fx, tuned/default %.2fx\n", med[0] / med[2], med[1] / med[2]);
-    for (int v = 0; v < 2; v++) {
+    for (int v = 0; v < nkiln; v++) {
         double m, lo, hi;
         stats(kt[v], rounds, &m, &lo, &hi);
         printf("%s kernel time %s n=%d: median %.3f ms (%.3f..%.3f), %.2f GFLOP/s\n", names[v + 1], argv[1], n,
                m * 1e-6,
                lo * 1e-6, hi * 1e-6, flops / m);
     }
-    for (int v = 0; v < 2; v++)
+    for (int v = 0; v < nkiln; v++)
         bigdft_3d_free(b[v]);
     kiln_rt_close(rt);
     return 0;

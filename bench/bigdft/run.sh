@@ -10,7 +10,9 @@
 #     the target uses), kiln's default configuration and the tuned one, each as
 #     the whole 3-D operator (three passes), after checking they agree.
 # The f64 FMA peak (fma_peak.c) and the memory bandwidth (bench/stream_triad.c)
-# are measured at the start and at the end of the same run.
+# are measured at the start and at the end of the same run, with all cores and
+# with one thread: the one-thread target (host C without OpenMP) is bounded by
+# what one core can do, and the summary shows it against both rooflines.
 # usage: bench/bigdft/run.sh [BUDGET [ROUNDS]]   (after scripts/setup.sh)
 #   writes bench/bigdft/out/: run.log (everything), tune-*.log per tuning
 # SEARCHES: the tunings of each target, operator and size instead of the random
@@ -54,6 +56,8 @@ measure_machine() {
   OMP_NUM_THREADS=1 $out/fma_peak 20000000 9 | tee $out/peak1.txt
   echo "== STREAM-style triad (3 x 64 MiB), $cores threads: median min max GB/s"
   OMP_NUM_THREADS=$cores $out/stream_triad $((1 << 24)) 20 | tee $out/bw.txt
+  echo "== STREAM-style triad (3 x 64 MiB), 1 thread"
+  OMP_NUM_THREADS=1 $out/stream_triad $((1 << 24)) 20 | tee $out/bw1.txt
 }
 
 echo "== machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), $(date -u +%FT%TZ)"
@@ -108,16 +112,20 @@ echo
 measure_machine
 echo
 echo "== summary (medians of the alternating rounds; roofline bound = min(peak, AI x bandwidth),"
-echo "   AI = 2 * taps flops per 16 (magic filter) or 32 (kinetic) compulsory bytes per point and pass)"
+echo "   AI = 2 * taps flops per 16 (magic filter) or 32 (kinetic) compulsory bytes per point and pass;"
+echo "   %roof: the bandwidth of all cores (with the one-thread peak for host-serial), %roof1: host-serial"
+echo "   against one core's roofline, its one-thread peak and one-thread triad)"
 python3 - $out <<'PY'
 import glob, os, re, sys
 out = sys.argv[1]
 peak = float(open(f"{out}/peak.txt").read().split()[0])
 peak1 = float(open(f"{out}/peak1.txt").read().split()[0])
 bw = float(open(f"{out}/bw.txt").read().split()[0])
-print(f"FMA peak {peak:.1f} GFLOP/s ({peak1:.1f} on one core), bandwidth {bw:.1f} GB/s (end-of-run figures)")
+bw1 = float(open(f"{out}/bw1.txt").read().split()[0])
+print(f"FMA peak {peak:.1f} GFLOP/s ({peak1:.1f} on one core), bandwidth {bw:.1f} GB/s ({bw1:.1f} on one core)"
+      " (end-of-run figures)")
 print(f"{'target':12} {'op':14} {'n':>4} {'baseline':>9} {'default':>9} {'tuned':>9} {'x base':>7} {'x dflt':>7} {'%peak':>6} {'%roof':>6}"
-      "  (other stream: tuned, %roof)")
+      f" {'%roof1':>6}  (other stream: tuned, %roof)")
 
 def gflops(path):
     g = {}
@@ -140,7 +148,8 @@ for path in sorted(glob.glob(f"{out}/bench-*.txt")):
     taps, bytes_pp = (16, 16) if op.startswith("magic") else (29, 32)
     p = peak1 if target == "host-serial" else peak
     roof = min(p, 2 * taps / bytes_pp * bw)
+    roof1 = f"{100 * g['tuned'] / min(peak1, 2 * taps / bytes_pp * bw1):6.1f}" if target == "host-serial" else f"{'-':>6}"
     print(f"{target:12} {op:14} {n:>4} {g['baseline']:9.2f} {g['default']:9.2f} {g['tuned']:9.2f} "
-          f"{g['tuned']/g['baseline']:7.2f} {g['tuned']/g['default']:7.2f} {100*g['tuned']/p:6.1f} {100*g['tuned']/roof:6.1f}"
+          f"{g['tuned']/g['baseline']:7.2f} {g['tuned']/g['default']:7.2f} {100*g['tuned']/p:6.1f} {100*g['tuned']/roof:6.1f} {roof1}"
           + (f"  {other['tuned']:9.2f} {100*other['tuned']/roof:6.1f}" if "tuned" in other else ""))
 PY

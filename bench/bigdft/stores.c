@@ -10,22 +10,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include "bench/bigdft/onepass.h"
 
 void magicfilter_entry(void *const *args, const size_t *global, const size_t *local);
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -33,28 +20,20 @@ int main(int argc, char **argv)
     int n = 128, ndat = 128 * 128;
     size_t count = (size_t)n * (size_t)ndat;
     double *x = aligned_alloc(64, count * sizeof *x), *y = aligned_alloc(64, count * sizeof *y);
-    double *s = malloc(sizeof *s * (size_t)(rounds > 0 ? rounds : 1));
-    if (!x || !y || !s || rounds < 1)
+    if (!x || !y || rounds < 1)
         return 1;
     for (size_t i = 0; i < count; i++) {
         x[i] = (double)(i % 7);
         y[i] = 0.0;
     }
     void *args[4] = {&n, &ndat, x, y};
-    size_t global[3] = {2048, 1, 1}, local[3] = {16, 1, 1}; /* 2048 blocks of 8 lines */
-    magicfilter_entry(args, global, local);
-    for (int r = 0; r < rounds; r++) {
-        double t0 = now_s();
-        magicfilter_entry(args, global, local);
-        s[r] = now_s() - t0;
-    }
-    qsort(s, (size_t)rounds, sizeof *s, cmp);
-    double med = s[rounds / 2];
-    printf("median %.3f ms (%.3f..%.3f), %.1f GB/s of 32 MB, %.1f GFLOP/s\n", med * 1e3, s[0] * 1e3,
-           s[rounds - 1] * 1e3, 2.0 * (double)count * 8.0 / med * 1e-9, 32.0 * (double)count / med * 1e-9);
+    double lo, hi, med = onepass_time(magicfilter_entry, args, rounds, &lo, &hi);
+    if (med < 0)
+        return 1;
+    printf("median %.3f ms (%.3f..%.3f), %.1f GB/s of 32 MB, %.1f GFLOP/s\n", med * 1e3, lo * 1e3, hi * 1e3,
+           2.0 * (double)count * 8.0 / med * 1e-9, 32.0 * (double)count / med * 1e-9);
     printf("(checksum %g)\n", y[12345]);
     free(x);
     free(y);
-    free(s);
     return 0;
 }

@@ -6,14 +6,7 @@
 # with stream=1 (non-temporal stores); beside the one-thread triad, alternately.
 # usage: bench/bigdft/stores.sh [ROUNDS [REPEATS]]   (after a build; run it alone:
 #   flock /tmp/kiln-bench.lock); writes bench/bigdft/out/stores.log
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-rounds=${1:-15}
-repeats=${2:-3}
-out=bench/bigdft/out
-mkdir -p $out
-exec > >(tee $out/stores.log) 2>&1
-kiln=build/cli/kiln
+. "$(dirname "$0")/onepass.sh" stores "$@"
 cfg=(--set lanes=2 --set vec=8 --set unroll=8 --set wrap=2 --set full_taps=1 --set wg=16)
 $kiln generate bigdft.magicfilter --lang c --size 128x16384 "${cfg[@]}" >$out/stores-plain.c
 $kiln generate bigdft.magicfilter --lang c --size 128x16384 "${cfg[@]}" --set stream=1 >$out/stores-stream.c
@@ -22,16 +15,6 @@ sed -E 's/kiln_vstore_double8\(y \+ \((.*) \* ndat \+ line0\), (acc[0-9]+)\);/ki
     $out/stores-plain.c >$out/stores-folded.c
 echo "== folded stores: $(grep -c '& 7) \* ndat' $out/stores-folded.c) of $(grep -c 'kiln_vstore_double8(y' $out/stores-plain.c)"
 for v in plain folded stream; do
-  gcc -O3 -march=native bench/bigdft/stores.c $out/stores-$v.c -o $out/stores-$v
+  gcc -O3 -march=native -I. bench/bigdft/stores.c $out/stores-$v.c -o $out/stores-$v
 done
-gcc -O3 -march=native -fopenmp bench/stream_triad.c -o $out/stream_triad
-echo "== kiln $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'), $(date -u +%FT%TZ), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-for r in $(seq "$repeats"); do
-  echo "== repeat $r, load average $(cat /proc/loadavg)"
-  for v in plain folded stream; do
-    echo -n "$v: "
-    $out/stores-$v "$rounds" | head -1
-  done
-  echo -n "triad, 1 thread (median min max GB/s): "
-  OMP_NUM_THREADS=1 $out/stream_triad $((1 << 24)) 10
-done
+onepass_repeats plain folded stream

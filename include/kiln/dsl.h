@@ -308,6 +308,14 @@ void kiln_vstream_nd_at(kiln_ctx *ctx, kiln_loc loc, kiln_var *array, int nargs,
 /* Atomic add on an element of a global or shared array (i32/u32/f32/i64 elements). */
 void kiln_atomic_add_at(kiln_ctx *ctx, kiln_loc loc, kiln_node *elem, kiln_node *value);
 #define kiln_atomic_add(ctx, elem, value) kiln_atomic_add_at((ctx), KILN_HERE, (elem), (value))
+/* A hint that elem (kiln_at of an array argument) will be read soon: a
+ * software prefetch of its cache line where the target has one (gcc's and
+ * clang's __builtin_prefetch in C and in OpenCL C under clang, OpenCL's
+ * prefetch() otherwise), nothing else. It reads and writes nothing, so the
+ * results are the same with or without it; the index must lie in the array
+ * as a load's would. */
+void kiln_prefetch_at(kiln_ctx *ctx, kiln_loc loc, kiln_node *elem);
+#define kiln_prefetch(ctx, elem) kiln_prefetch_at((ctx), KILN_HERE, (elem))
 /* Evaluate an expression for its effect (a call to a void helper). */
 void kiln_expr_stmt_at(kiln_ctx *ctx, kiln_loc loc, kiln_node *expr);
 #define kiln_expr_stmt(ctx, e) kiln_expr_stmt_at((ctx), KILN_HERE, (e))

@@ -154,6 +154,20 @@ int kiln_rt_can_cancel(const kiln_rt *rt);
  * OpenCL, a monotonic clock around the call on the host). */
 int kiln_program_run(kiln_rt *rt, kiln_program *prog, const kiln_geometry *geo, double *elapsed_ns);
 
+/* n runs in order (progs[i] on geos[i]; each may read what an earlier one
+ * wrote), as one submission where the backend gains by it: on the host the
+ * worker runs them back to back and answers at the end, so neither process
+ * sleeps and wakes between two of them; on OpenCL they are n runs, one after
+ * the other (queueing them under one flush was not shown to gain on PoCL:
+ * in bench/bigdft/cpu/launch/ one of two identical instances of an operator
+ * was slower than the other whichever way it was launched). elapsed_ns[i] gets run i's
+ * kernel time. Each run has its own time limit; a run past it, or a crash,
+ * fails the list (the status as kiln_program_run's) and the runs after it do
+ * not happen. At most KILN_RUN_LIST_MAX runs. */
+#define KILN_RUN_LIST_MAX 4096
+int kiln_program_run_list(kiln_rt *rt, int n, kiln_program *const *progs, const kiln_geometry *geos,
+                          double *elapsed_ns);
+
 /* ---- timing ----------------------------------------------------------- */
 
 typedef struct kiln_time_opts {

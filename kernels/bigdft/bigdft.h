@@ -79,8 +79,12 @@ bigdft_3d *bigdft_3d_new(kiln_rt *rt, bigdft_op3d op, const kiln_config *cfg, in
 void bigdft_3d_free(bigdft_3d *b);
 /* Uploads x (n1 * n2 * n3 values, elements of the kernel's type). 0 ok, -1 with err. */
 int bigdft_3d_set_input(bigdft_3d *b, const void *x, char *err, size_t errlen);
-/* Runs the three passes; *elapsed_ns gets the sum of their kernel times. */
+/* Runs the three passes (one kiln_program_run_list); *elapsed_ns gets the
+ * sum of their kernel times. */
 int bigdft_3d_run(bigdft_3d *b, double *elapsed_ns, char *err, size_t errlen);
+/* 1: bigdft_3d_run makes three kiln_program_run calls instead, waiting for
+ * each pass before it starts the next (to measure what the list saves). */
+void bigdft_3d_set_separate(bigdft_3d *b, int separate);
 /* Reads the result (n1 * n2 * n3 values, same layout as x). */
 int bigdft_3d_result(bigdft_3d *b, void *y, char *err, size_t errlen);
 

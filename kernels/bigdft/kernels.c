@@ -237,12 +237,16 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
 #define P_STREAM                                                                                           \
     {.name = "stream", .help = "transposed lanes: outputs stored non-temporally, past the caches (1) or not (0)", \
      KILN_VALUES(0, 1), .default_value = 0}
+#define P_PREFETCH                                                                                      \
+    {.name = "prefetch", .help = "transposed lanes: the next block's lines prefetched while this one is computed " \
+                                 "(1) or not (0)",                                                              \
+     KILN_VALUES(0, 1), .default_value = 0}
 #define P_MAP_LINES \
     {.name = "map", .help = "work-items over blocks of lines (the dot product sums a whole line)", KILN_VALUES(0), \
      KILN_NAMES("lines"), .default_value = 0}
 
 #define C_COMMON "unroll * vec <= 16 || lanes == 2", "acc == 0 || unroll > 1", "lanes == 0 || vec > 1"
-#define C_TRANSPOSED "lanes != 2 || acc == 0", "stream == 0 || lanes == 2"
+#define C_TRANSPOSED "lanes != 2 || acc == 0", "stream == 0 || lanes == 2", "prefetch == 0 || lanes == 2"
 #define C_MAP_LANES "lanes == 0 || map == 0"
 #define C_MAP "map == 0 || wrap != 2", C_MAP_LANES
 /* a tile owns wg / tile * unroll points of each line: at most 2048 outputs keep it in 48 KiB of f64 */
@@ -267,7 +271,7 @@ PASS_CALLBACKS(kdot, PASS_KINETIC_DOT, KILN_F64, kinetic_reference(args, KILN_F6
 #define PERIODIC_CONSTRAINTS KILN_CONSTRAINTS(C_COMMON, C_MAP)
 /* the single-channel passes (magic filter, grow, shrink, kinetic) also take tiles */
 #define TILED_PARAMS \
-    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES_TRANSPOSED, P_WRAP, P_ACC, P_FULL_TAPS, P_WG_TILED, P_MAP, P_TILE, P_STREAM)
+    KILN_PARAMS(P_UNROLL, P_VEC, P_LANES_TRANSPOSED, P_WRAP, P_ACC, P_FULL_TAPS, P_WG_TILED, P_MAP, P_TILE, P_STREAM, P_PREFETCH)
 #define TILED_CONSTRAINTS KILN_CONSTRAINTS(C_COMMON, C_MAP, C_TILE, C_TILE_WRAP, C_TRANSPOSED)
 #define LINES_64 {2, {64, 4096, 1}}
 #define LINES_32 {2, {32, 4096, 1}}
@@ -292,12 +296,12 @@ PASS_KERNEL(kiln_kernel_bigdft_magicfilter_grow, "bigdft.magicfilter_grow",
             "BigDFT magic filter pass, free boundary: n -> n + 15 points (f64)",
             FILTER_ARGS(KILN_F64, grow),
             KILN_PARAMS(P_UNROLL, P_VEC, P_LANES_TRANSPOSED, P_WRAP_FREE, P_ACC, P_FULL_TAPS, P_WG_TILED, P_MAP,
-                        P_TILE, P_STREAM),
+                        P_TILE, P_STREAM, P_PREFETCH),
             TILED_CONSTRAINTS, LINES_64, grow);
 PASS_KERNEL(kiln_kernel_bigdft_magicfilter_shrink, "bigdft.magicfilter_shrink",
             "BigDFT magic filter pass, free boundary: n + 15 -> n points, the adjoint of grow (f64)",
             FILTER_ARGS(KILN_F64, shrink),
-            KILN_PARAMS(P_UNROLL, P_VEC, P_LANES_TRANSPOSED, P_ACC, P_FULL_TAPS, P_WG_TILED, P_MAP, P_TILE, P_STREAM),
+            KILN_PARAMS(P_UNROLL, P_VEC, P_LANES_TRANSPOSED, P_ACC, P_FULL_TAPS, P_WG_TILED, P_MAP, P_TILE, P_STREAM, P_PREFETCH),
             KILN_CONSTRAINTS(C_COMMON, C_MAP_LANES, C_TILE, C_TRANSPOSED), LINES_64, shrink);
 PASS_KERNEL(kiln_kernel_bigdft_analysis, "bigdft.analysis",
             "SYM8 wavelet analysis pass, periodic: 2n samples -> n coarse, n detail (f64)",

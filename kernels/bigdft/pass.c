@@ -157,7 +157,7 @@ typedef struct pass {
     kiln_ctx *ctx;
     const pass_op *op;
     kiln_scalar elem;
-    int unroll, vec, lanes, wrap, acc_array, full_taps, map, tile, wg, stream;
+    int unroll, vec, lanes, wrap, acc_array, full_taps, map, tile, wg, stream, prefetch;
     long long n, ndat, iters, in_len, wrap_len;
     int lo, hi;                          /* the range of p over every iteration and tap */
     kiln_var *vn, *x, *y_in, *scale, *y, *xt, *dot;
@@ -730,6 +730,31 @@ static void transposed_store(const pass *P, const transposed *T, kiln_var *arr, 
         kiln_vstore_nd(P->ctx, arr, row, T->line0, value);
 }
 
+/* prefetch = 1: the share of point i of the next block's lines (line0 + vec
+ * on) that is prefetched while point i of this block is computed: their
+ * cache lines, taken in order, ceil(all / iters) a point, so that the
+ * copy into the next block's buffer finds them in the cache. A block's lines
+ * are vec short runs (one per line), too short and too many for the
+ * hardware prefetcher to follow. The lines past the last are clamped to it. */
+static void prefetch_next(const pass *P, const transposed *T, kiln_node *i)
+{
+    kiln_ctx *ctx = P->ctx;
+    long long per_line = 64 / (long long)kiln_scalar_bytes(P->elem); /* elements of a 64-byte cache line */
+    long long line_lines = (P->in_len + per_line - 1) / per_line, all = P->vec * line_lines;
+    long long per_point = (all + P->iters - 1) / P->iters;
+    for (long long s = 0; s < per_point; s++) {
+        kiln_node *j = kiln_addi(ctx, kiln_muli(ctx, i, per_point), s);
+        if (P->iters * per_point > all)
+            j = kiln_min(ctx, j, num(P, all - 1));
+        kiln_node *line = kiln_min(ctx, kiln_add(ctx, kiln_addi(ctx, T->line0, P->vec), kiln_divi(ctx, j, line_lines)),
+                                   num(P, P->ndat - 1));
+        kiln_node *point = kiln_muli(ctx, kiln_mod(ctx, j, num(P, line_lines)), per_line);
+        kiln_prefetch(ctx, kiln_at(ctx, P->x, line, point));
+        if (T->yb)
+            kiln_prefetch(ctx, kiln_at(ctx, P->y_in, line, kiln_muli(ctx, kiln_mod(ctx, j, num(P, line_lines)), per_line)));
+    }
+}
+
 /* Points i .. i + unroll - 1 of every line of the block, and their stores. */
 static void transposed_points(const pass *P, const transposed *T, kiln_node *i, int unroll)
 {
@@ -744,6 +769,8 @@ static void transposed_points(const pass *P, const transposed *T, kiln_node *i, 
             snprintf(name, sizeof name, "w%d", k);
             win[k] = kiln_decl_const(ctx, name, vt, buffer_row(P, T->xb, kiln_addi(ctx, i, k)));
         }
+    for (int u = 0; u < unroll && P->prefetch; u++)
+        prefetch_next(P, T, kiln_addi(ctx, i, u));
     kiln_var *acc[MAX_UNROLL];
     for (int u = 0; u < unroll; u++) {
         snprintf(name, sizeof name, "acc%d", u);
@@ -830,6 +857,7 @@ static int read_config(pass *P, const kiln_config *cfg)
     P->tile = tileable(op) ? (int)kiln_config_get(cfg, "tile", 0) : 0;
     P->wg = (int)kiln_config_get(cfg, "wg", 64);
     P->stream = tileable(op) ? (int)kiln_config_get(cfg, "stream", 0) : 0;
+    P->prefetch = tileable(op) ? (int)kiln_config_get(cfg, "prefetch", 0) : 0;
     const char *name = op->name;
     if (P->unroll < 1 || P->unroll > MAX_UNROLL)
         kiln_fail(ctx, "bigdft.%s: unroll %d is outside 1..%d", name, P->unroll, MAX_UNROLL);
@@ -852,6 +880,8 @@ static int read_config(pass *P, const kiln_config *cfg)
         kiln_fail(ctx, "bigdft.%s: transposed lanes keep their accumulators as vectors (acc 0)", name);
     else if (P->stream != 0 && (P->stream != 1 || P->lanes != LANES_TRANSPOSED))
         kiln_fail(ctx, "bigdft.%s: stream %d: 0, or 1 with transposed lanes", name, P->stream);
+    else if (P->prefetch != 0 && (P->prefetch != 1 || P->lanes != LANES_TRANSPOSED))
+        kiln_fail(ctx, "bigdft.%s: prefetch %d: 0, or 1 with transposed lanes", name, P->prefetch);
     else if (P->map == 1 && (P->wrap == PASS_WRAP_SPLIT || P->op->dot))
         kiln_fail(ctx, "bigdft.%s: map 1 gives one point per work-item: no split wrap, no line dot product", name);
     else if (P->tile < 0 || P->tile > MAX_TILE)
@@ -946,9 +976,9 @@ kiln_proc *bigdft_pass_build(kiln_ctx *ctx, const pass_op *op, kiln_scalar elem,
     kiln_proc_reqd_wg(proc, P.wg, 1, 1);
     declare_args(&P);
     kiln_comment(ctx,
-                 "bigdft.%s %s: unroll %d, vec %d, lanes %d, wrap %d, acc %d, full_taps %d, wg %d, map %d, tile %d%s",
+                 "bigdft.%s %s: unroll %d, vec %d, lanes %d, wrap %d, acc %d, full_taps %d, wg %d, map %d, tile %d%s%s",
                  op->name, kiln_scalar_name(elem), P.unroll, P.vec, P.lanes, P.wrap, P.acc_array, P.full_taps, P.wg,
-                 P.map, P.tile, P.stream ? ", stream" : "");
+                 P.map, P.tile, P.stream ? ", stream" : "", P.prefetch ? ", prefetch" : "");
     declare_tables(&P);
     if (P.tile) {
         tiled_body(&P);

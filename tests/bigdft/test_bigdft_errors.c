@@ -44,6 +44,9 @@ int main(void)
     refused(&kiln_kernel_bigdft_magicfilter, "lanes=0,vec=4,stream=1", "64x64",
             "bigdft.magicfilter: stream 1: 0, or 1 with transposed lanes");
     refused(&kiln_kernel_bigdft_kinetic, "lanes=2,vec=4,stream=2", "64x64", "stream 2: 0, or 1 with transposed");
+    refused(&kiln_kernel_bigdft_magicfilter, "lanes=1,vec=4,prefetch=1", "64x64",
+            "bigdft.magicfilter: prefetch 1: 0, or 1 with transposed lanes");
+    refused(&kiln_kernel_bigdft_kinetic, "lanes=2,vec=4,prefetch=2", "64x64", "prefetch 2: 0, or 1 with transposed");
     refused(&kiln_kernel_bigdft_analysis, "lanes=2,vec=4", "64x64", "bigdft.analysis: lanes 2 is");
     refused(&kiln_kernel_bigdft_kinetic_dot, "lanes=2,vec=4", "64x64", "bigdft.kinetic_dot: lanes 2 is");
     refused(&kiln_kernel_bigdft_kinetic, "lanes=2,vec=8", "8192x8",

@@ -12,7 +12,12 @@
  * private buffer of vector rows, unroll points an iteration) leave a block of
  * lines done line by line and a remainder of points, with every boundary and
  * wrap; the streaming cases (stream = 1: non-temporal stores of the transposed
- * rows) take both the aligned path and the plain fallback. kiln_evaluate poisons the outputs first, so an unwritten element fails too.
+ * rows) take both the aligned path and the plain fallback; the prefetching
+ * cases (prefetch = 1: the next block's lines prefetched a share a point)
+ * take f64 and f32 cache lines, vec 2 to 8, fewer iterations than cache
+ * lines to prefetch (several a point) and more (the index clamped), and a
+ * last block whose next lines are past the array (clamped to the last line).
+ * kiln_evaluate poisons the outputs first, so an unwritten element fails too.
  */
 #include "check.h"
 #include "kernels/bigdft/bigdft.h"
@@ -94,6 +99,16 @@ static const example_case cases[] = {
     {&kiln_kernel_bigdft_kinetic, "23x40", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1,stream=1"},
     {&kiln_kernel_bigdft_kinetic, "23x37", "lanes=2,vec=2,unroll=1,wrap=1,full_taps=0,stream=1"},
     {&kiln_kernel_bigdft_kinetic3d, "16x8x8", "lanes=2,vec=8,unroll=1,wrap=2,full_taps=1,stream=1"},
+    /* prefetching the next block: with and without streaming stores, every transposed pass */
+    {&kiln_kernel_bigdft_magicfilter, "21x40", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1,stream=1,prefetch=1"},
+    {&kiln_kernel_bigdft_magicfilter, "20x37", "lanes=2,vec=4,unroll=1,wrap=0,full_taps=0,prefetch=1"},
+    {&kiln_kernel_bigdft_magicfilter_f32, "21x40", "lanes=2,vec=8,unroll=2,wrap=2,full_taps=1,prefetch=1"},
+    {&kiln_kernel_bigdft_magicfilter3d, "13x5x7", "lanes=2,vec=8,unroll=8,wrap=1,full_taps=1,stream=1,prefetch=1"},
+    {&kiln_kernel_bigdft_magicfilter_grow, "21x40", "lanes=2,vec=2,unroll=4,wrap=2,full_taps=1,prefetch=1"},
+    {&kiln_kernel_bigdft_magicfilter_shrink, "21x37", "lanes=2,vec=8,unroll=2,full_taps=0,prefetch=1"},
+    {&kiln_kernel_bigdft_kinetic, "23x40", "lanes=2,vec=8,unroll=4,wrap=2,full_taps=1,stream=1,prefetch=1"},
+    {&kiln_kernel_bigdft_kinetic, "5x37", "lanes=2,vec=8,unroll=1,wrap=1,full_taps=0,prefetch=1"}, /* 8 lines a point */
+    {&kiln_kernel_bigdft_kinetic3d, "16x8x8", "lanes=2,vec=8,unroll=12,wrap=2,full_taps=1,stream=1,prefetch=1"},
 };
 
 int main(int argc, char **argv)

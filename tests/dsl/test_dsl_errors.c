@@ -209,6 +209,15 @@ static void test_expression_errors(void)
     expect(&f, line, "atomic add to 'priv': 'priv' must be a global or shared array");
 
     f = setup();
+    kiln_var *kept = kiln_decl_array(f.ctx, "kept", KILN_T(F32), 4);
+    line = __LINE__; kiln_prefetch(f.ctx, kiln_at(f.ctx, kept, kiln_int(f.ctx, 0)));
+    expect(&f, line, "prefetch of 'kept': 'kept' must be an array argument (global memory)");
+
+    f = setup();
+    line = __LINE__; kiln_prefetch(f.ctx, kiln_ref(f.ctx, f.k));
+    expect(&f, line, "prefetch of '?': the target must be an array element (kiln_at)");
+
+    f = setup();
     line = __LINE__; kiln_expr_stmt(f.ctx, X(f));
     expect(&f, line, "only a call can be a statement");
 }

@@ -97,6 +97,31 @@ static inline int is_hex16(const char *s)
 }
 
 /* A host-C kernel (entry point hang_entry) that never returns. */
+/* A kernel source's start: cpu_ms(), the CPU time its calling thread has
+ * used, in ms (a string literal, to begin a longer one). */
+#define CPU_MS_SOURCE                                                                                        \
+    "#define _POSIX_C_SOURCE 200809L\n"                                                                       \
+    "#include <stddef.h>\n"                                                                                   \
+    "#include <time.h>\n"                                                                                     \
+    "#include <unistd.h>\n"                                                                                   \
+    "static double cpu_ms(void)\n"                                                                            \
+    "{\n"                                                                                                     \
+    "    struct timespec t;\n"                                                                                \
+    "    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);\n"                                                       \
+    "    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;\n"                                                          \
+    "}\n"
+
+/* boom_entry: writes through a null pointer. */
+static inline const char *crash_source(void)
+{
+    return "#include <stddef.h>\n"
+           "void boom_entry(void *const *args, const size_t *global, const size_t *local)\n"
+           "{\n"
+           "    (void)args; (void)global; (void)local;\n"
+           "    *(volatile int *)0 = 1;\n"
+           "}\n";
+}
+
 static inline const char *hang_source(void)
 {
     return "#include <stddef.h>\n"

@@ -41,14 +41,6 @@ static const char *omp_src =
     "        v[i] = 2.0 * v[i];\n"
     "}\n";
 
-static const char *crash_src =
-    "#include <stddef.h>\n"
-    "void boom_entry(void *const *args, const size_t *global, const size_t *local)\n"
-    "{\n"
-    "    (void)args; (void)global; (void)local;\n"
-    "    *(volatile int *)0 = 1;\n"
-    "}\n";
-
 /* Writes the id of the process that runs it into args[0][0]. */
 static const char *pid_src =
     "#include <stddef.h>\n"
@@ -141,7 +133,7 @@ static int mapped_kiln_bufs(long long pid)
 static void check_worker(kiln_rt *rt, kiln_program *saxpy, kiln_buf *x, kiln_buf *y)
 {
     kiln_program *pid = kiln_program_build(rt, pid_src, "pid", NULL, NULL);
-    kiln_program *boom = kiln_program_build(rt, crash_src, "boom", NULL, NULL);
+    kiln_program *boom = kiln_program_build(rt, crash_source(), "boom", NULL, NULL);
     kiln_program *hang = kiln_program_build(rt, hang_source(), "hang", NULL, NULL);
     CHECK_MSG(pid && boom && hang, "build: %s", kiln_rt_errmsg(rt));
     kiln_buf *out = kiln_buf_new(rt, sizeof(long long));
@@ -240,7 +232,7 @@ static void check_fork_per_run(void)
         return;
     CHECK(kiln_rt_set_compiler(rt, "cc", "-O2") == 0);
     kiln_program *pid = kiln_program_build(rt, pid_src, "pid", NULL, NULL);
-    kiln_program *boom = kiln_program_build(rt, crash_src, "boom", NULL, NULL);
+    kiln_program *boom = kiln_program_build(rt, crash_source(), "boom", NULL, NULL);
     kiln_buf *out = kiln_buf_new(rt, sizeof(long long));
     CHECK_MSG(pid && boom && out, "%s", kiln_rt_errmsg(rt));
     if (pid && boom && out) {
@@ -411,7 +403,7 @@ int main(void)
 
     /* with a time limit, runs happen in a child: a crash is reported, not suffered */
     CHECK(kiln_rt_set_timeout(rt, 60000) == 0);
-    kiln_program *boom = kiln_program_build(rt, crash_src, "boom", NULL, NULL);
+    kiln_program *boom = kiln_program_build(rt, crash_source(), "boom", NULL, NULL);
     CHECK_MSG(boom != NULL, "build boom: %s", kiln_rt_errmsg(rt));
     if (boom) {
         kiln_geometry geo = {.dims = 1, .global = {1}};

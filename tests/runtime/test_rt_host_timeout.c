@@ -27,17 +27,8 @@
 /* Spins until its thread has used args[0] (a double) ms of CPU time; if the
  * flag file named by FLAG can be created, 200x that: the first run is slow. */
 static const char *spin_src =
-    "#define _POSIX_C_SOURCE 200809L\n"
+    CPU_MS_SOURCE
     "#include <fcntl.h>\n"
-    "#include <stddef.h>\n"
-    "#include <time.h>\n"
-    "#include <unistd.h>\n"
-    "static double cpu_ms(void)\n"
-    "{\n"
-    "    struct timespec t;\n"
-    "    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);\n"
-    "    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;\n"
-    "}\n"
     "void spin_entry(void *const *args, const size_t *global, const size_t *local)\n"
     "{\n"
     "    double ms = *(const double *)args[0];\n"

@@ -5,6 +5,11 @@
 #if defined(__x86_64__) && !defined(__clang__)
 #include <immintrin.h>
 #endif
+#if defined(__GNUC__) || defined(__clang__)
+#define kiln_prefetch(p) __builtin_prefetch((p), 0, 3)
+#else
+#define kiln_prefetch(p) ((void)(p))
+#endif
 
 typedef double kiln_double2 __attribute__((vector_size(16)));
 static inline kiln_double2 kiln_vload_double2(const double *p)
@@ -55,6 +60,7 @@ static void stream(int32_t n, const double *restrict a, double *restrict b, doub
         for (size_t kiln_l1 = 0; kiln_l1 < kiln_lsize1; kiln_l1++)
         for (size_t kiln_l0 = 0; kiln_l0 < kiln_lsize0; kiln_l0++) {
             const int32_t i = (int32_t)(int64_t)(kiln_g0 * kiln_lsize0 + kiln_l0) * 2;
+            kiln_prefetch(&a[i + 1]);
             const kiln_double2 v = kiln_vload_double2(a + i);
             kiln_vstream_double2(b + i, v * kiln_splat_double2(2.0f));
             kiln_vstream_double2(f + (i + 1), v + kiln_splat_double2(1.0f));
