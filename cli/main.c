@@ -934,10 +934,7 @@ static int cmd_tune(int argc, char **argv)
         atexit(kiln_trace_stop);
     }
     double open0 = kiln_trace_now();
-    /* where builds go to kiln-build processes, they open the device as kiln does */
-    kiln_rt_prestart_on_open(build_procs < 0 && jobs != 1);
     kiln_rt *rt = open_device_or_die(device);
-    kiln_rt_prestart_on_open(0);
     kiln_trace_span("open the device", NULL, open0);
     check_space_or_die(k, &size, fixed, nfixed, wheres, nwheres, kiln_rt_device(rt));
     check_memory_or_die(k, &size, kiln_rt_device(rt));

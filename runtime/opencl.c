@@ -33,7 +33,6 @@ typedef struct cl_state {
     pthread_mutex_t ahead_lock;
     built_ahead *ahead;
     kiln_build_pool *pool; /* builds ahead in kiln-build processes (made at the first, under ahead_lock) */
-    int pool_procs;        /* the count it was made for */
 } cl_state;
 
 typedef struct cl_prog {
@@ -213,8 +212,6 @@ static int cl_probe(kiln_devlist *list, char *err, size_t errlen)
 
 /* ---- context ------------------------------------------------------------ */
 
-static kiln_build_pool *build_pool(kiln_rt *rt, cl_state *st);
-
 static int cl_open(kiln_rt *rt)
 {
     cl_platform_id *plats;
@@ -244,12 +241,6 @@ static int cl_open(kiln_rt *rt)
     st->device = devs[d];
     free(devs);
     pthread_mutex_init(&st->ahead_lock, NULL);
-    /* the build processes open the device while this process does */
-    if (kiln_rt_prestarts_on_open()) {
-        kiln_build_pool *pool = build_pool(rt, st);
-        if (pool)
-            kiln_build_pool_prestart(pool);
-    }
     cl_int code;
     st->context = clCreateContext(NULL, 1, &st->device, NULL, NULL, &code);
     if (!st->context) {
@@ -484,12 +475,7 @@ static kiln_build_pool *build_pool(kiln_rt *rt, cl_state *st)
     if (n <= 0)
         return NULL;
     pthread_mutex_lock(&st->ahead_lock);
-    if (st->pool && st->pool_procs != n) { /* the count changed since: a pool of the new count */
-        kiln_build_pool_free(st->pool);
-        st->pool = NULL;
-    }
     if (!st->pool) {
-        st->pool_procs = n;
         char selector[32];
         snprintf(selector, sizeof selector, "%d:%d", rt->info.platform_index, rt->info.device_index);
         st->pool = kiln_build_pool_new(selector, rt->info.fingerprint, n);

@@ -458,18 +458,6 @@ int kiln_rt_set_build_procs(kiln_rt *rt, int n)
     return 0;
 }
 
-static int prestart_on_open;
-
-void kiln_rt_prestart_on_open(int on)
-{
-    __atomic_store_n(&prestart_on_open, on != 0, __ATOMIC_RELAXED);
-}
-
-int kiln_rt_prestarts_on_open(void)
-{
-    return __atomic_load_n(&prestart_on_open, __ATOMIC_RELAXED);
-}
-
 void kiln_rt_prestart_builds(kiln_rt *rt)
 {
     if (rt->ops->prestart_builds && kiln_rt_build_procs(rt) > 0)

@@ -192,8 +192,6 @@ void kiln_build_pool_free(kiln_build_pool *p);
  * (their devices open while the caller goes on); a build takes a ready one
  * first, else waits for one of these. */
 void kiln_build_pool_prestart(kiln_build_pool *p);
-/* 1 when kiln_rt_prestart_on_open asked for it (rt.c). */
-int kiln_rt_prestarts_on_open(void);
 /* The helper's side: answers builds on fd for the device `selector` if its
  * fingerprint is `fingerprint` (opencl.c); 0 when the pool closed it. */
 int kiln_cl_build_serve(const char *selector, const char *fingerprint, int fd);

@@ -113,13 +113,6 @@ int kiln_rt_build_procs(const kiln_rt *rt);
  * device (a tuning calls it before computing its reference), so that the
  * first builds find them ready. No effect where none are used. */
 void kiln_rt_prestart_builds(kiln_rt *rt);
-/* From now on (on != 0) or no more, kiln_rt_open starts an OpenCL device's
- * kiln-build processes as it opens the device (before it creates its own
- * context, which takes them as long), with the count it chooses by default
- * or $KILN_BUILD_PROCS; a later kiln_rt_set_build_procs of another count
- * ends them (the next build starts that many). For a process that is about
- * to tune. */
-void kiln_rt_prestart_on_open(int on);
 int kiln_program_set_buf(kiln_rt *rt, kiln_program *prog, int index, kiln_buf *buf);
 int kiln_program_set_scalar(kiln_rt *rt, kiln_program *prog, int index, const void *value, size_t bytes);
 /* A __local allocation of `bytes` for argument index (OpenCL; -1 on the host). */

@@ -328,29 +328,6 @@ static void check_prestart(const char *dir)
     build_and_run(rt, 11);
     kiln_rt_close(rt);
     unsetenv("KILN_BUILD_HELPER");
-    /* asked before the device opens: the helpers start as it opens, with the
-     * default count ($KILN_BUILD_PROCS here); another count ends them */
-    setenv("KILN_BUILD_PROCS", "2", 1);
-    kiln_rt_prestart_on_open(1);
-    char oerr[512];
-    rt = kiln_rt_open(NULL, oerr, sizeof oerr);
-    kiln_rt_prestart_on_open(0);
-    CHECK_MSG(rt && children_named("kiln-build", NULL) == 2, "%d kiln-build processes started on open",
-              children_named("kiln-build", NULL));
-    CHECK(kiln_rt_set_build_procs(rt, 1) == 0);
-    log = NULL;
-    const char *fresh = "__kernel void fill(__global float *a) { a[get_global_id(0)] = 99.0f; }\n";
-    CHECK_MSG(kiln_program_compile(rt, fresh, "fill", "", &log, err, sizeof err) == 0, "%s", err);
-    free(log);
-    for (int w = 0; w < 300 && children_named("kiln-build", NULL) != 1; w++)
-        usleep(10 * 1000);
-    CHECK_MSG(children_named("kiln-build", NULL) == 1, "%d kiln-build processes after asking for 1",
-              children_named("kiln-build", NULL));
-    kiln_rt_close(rt);
-    unsetenv("KILN_BUILD_PROCS");
-    rt = kiln_rt_open(NULL, oerr, sizeof oerr);
-    CHECK(children_named("kiln-build", NULL) == 0); /* not asked: nothing started on open */
-    kiln_rt_close(rt);
     /* on a device without build processes it does nothing */
     rt = open_cl(0);
     kiln_rt_prestart_builds(rt);
