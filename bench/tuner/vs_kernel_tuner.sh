@@ -19,8 +19,10 @@
 # reference on every configuration. kiln runs with its defaults otherwise
 # (builds ahead on one thread per core, the confirmation round of the 5
 # fastest). Cold caches: a fresh kiln binary cache, PoCL cache, pyopencl
-# cache (PYOPENCL_NO_CACHE) and CUDA JIT cache (CUDA_CACHE_DISABLE) per run.
-# Wall time is the whole process, from its start to its exit.
+# cache (PYOPENCL_NO_CACHE) and CUDA JIT cache (CUDA_CACHE_DISABLE) per run;
+# with JIT_CACHE=fresh the CUDA JIT cache is on, as the driver has it by
+# default, but in an empty folder of each run's own (CUDA_CACHE_PATH), for
+# both tuners. Wall time is the whole process, from its start to its exit.
 set -euo pipefail
 kiln=$1 python=$2 n=$3 reps=$4 log=$5
 shift 5
@@ -29,11 +31,14 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kiln-vs-kt.XXXXXX")
 sets=()
 for s in "$@"; do sets+=(--set "$s"); done
 export CUDA_CACHE_DISABLE=1 PYOPENCL_NO_CACHE=1 PYOPENCL_CTX=${KT_CTX:-0}; export KT_CTX=${KT_CTX:-0:0} PYTHONUNBUFFERED=1
+[ "${JIT_CACHE:-off}" = fresh ] && unset CUDA_CACHE_DISABLE
+# jit DIR: the CUDA JIT cache of a run (JIT_CACHE=fresh), else nothing
+jit() { [ "${JIT_CACHE:-off}" = fresh ] && echo "CUDA_CACHE_PATH=$1/nvcache" || echo "JIT_CACHE=off"; }
 device=(${KILN_DEVICE:+--device "$KILN_DEVICE"})
 now() { date +%s.%N; }
 say() { echo "$*" | tee -a "$log"; }
 
-say "== $(date -u +%FT%TZ) matmul n=$n reps=$reps fixed: ${*:-none}"
+say "== $(date -u +%FT%TZ) matmul n=$n reps=$reps fixed: ${*:-none}; CUDA JIT cache: ${JIT_CACHE:-off}"
 say "host: $(uname -n) $(nproc) cores; $("$kiln" --version)"
 say "device: ${KILN_DEVICE:-the first} (kiln), PYOPENCL_CTX=$PYOPENCL_CTX (Kernel Tuner); $("$kiln" devices | sed -n 3,6p | tr -s ' ' | paste -sd';')"
 say "kernel_tuner $("$python" -c 'import kernel_tuner, pyopencl, numpy; print(kernel_tuner.__version__, "pyopencl", pyopencl.VERSION_TEXT, "numpy", numpy.__version__)')"
@@ -48,7 +53,7 @@ run_kiln() {
   [ ${#extra[@]} -gt 0 ] || extra=(--max-reps 7)
   local dir=$work/$label$r; mkdir -p "$dir/pocl"
   local t0; t0=$(now)
-  KILN_CACHE_DIR=$dir/cache POCL_CACHE_DIR=$dir/pocl "$bin" tune matmul --size "$n" "${device[@]}" "${sets[@]}" \
+  env "$(jit "$dir")" KILN_CACHE_DIR=$dir/cache POCL_CACHE_DIR=$dir/pocl "$bin" tune matmul --size "$n" "${device[@]}" "${sets[@]}" \
     --reps 7 "${extra[@]}" --db "$dir/kiln.db" > "$dir/out.txt" 2>&1 || say "$label run $r exited $?: $(tail -3 "$dir/out.txt")"
   local t1; t1=$(now)
   local best; best=$(grep '^best:' "$dir/out.txt" || true)
@@ -60,7 +65,7 @@ run_kiln() {
 run_kt() {
   local dir=$work/kt$1; mkdir -p "$dir/pocl"
   local t0; t0=$(now)
-  POCL_CACHE_DIR=$dir/pocl "$python" "$here/kt_matmul.py" "$work/space.json" "$n" 7 "$dir/kt.json" > "$dir/out.txt" 2>&1 ||
+  env "$(jit "$dir")" POCL_CACHE_DIR=$dir/pocl "$python" "$here/kt_matmul.py" "$work/space.json" "$n" 7 "$dir/kt.json" > "$dir/out.txt" 2>&1 ||
     say "kernel_tuner run $1 exited $?: $(tail -3 "$dir/out.txt")"
   local t1; t1=$(now)
   say "kernel_tuner run $1: wall $(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }") s; $(tail -1 "$dir/out.txt"); $("$python" -c "import json,sys; s=json.load(open(sys.argv[1])); print('compile %.2f s, verification %.2f s, benchmark %.2f s' % (s['compile_s'], s['verification_s'], s['benchmark_s']))" "$dir/kt.json")"
