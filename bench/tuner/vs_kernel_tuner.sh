@@ -7,7 +7,8 @@
 #   N       matmul size;      REPS    runs of each tuner (alternating)
 #   LOG     raw log (appended); NAME=VALUE fixes a parameter in both tuners
 # KILN_BEFORE=path: another kiln (an earlier build) also runs in the
-# alternation, with the same arguments but --max-reps (which it may lack).
+# alternation, with the same arguments but --max-reps (which it may lack),
+# and KILN_BEFORE_ARGS (default --confirm 5) added.
 # The device: KILN_DEVICE (a `kiln devices` name or index, given to kiln as
 # --device) and KT_CTX (pyopencl's PYOPENCL_CTX, "platform:device") must name
 # the same one; by default the first OpenCL device for both. With NVIDIA's
@@ -73,7 +74,7 @@ run_kt() {
 echo "$work" > "$work.path"  # where the databases are, for the caller
 for r in $(seq 1 "$reps"); do
   if [ $((r % 2)) = 1 ]; then run_kiln "$r"; run_kt "$r"; else run_kt "$r"; run_kiln "$r"; fi
-  [ -z "${KILN_BEFORE:-}" ] || run_kiln "$r" kiln-before "$KILN_BEFORE" --confirm 5
+  [ -z "${KILN_BEFORE:-}" ] || run_kiln "$r" kiln-before "$KILN_BEFORE" ${KILN_BEFORE_ARGS:---confirm 5}
 done
 "$python" - "$log" "$reps" <<'PY' | tee -a "$log"
 import re, statistics, sys
