@@ -516,14 +516,8 @@ static int program_from_helper(kiln_rt *rt, cl_state *st, kiln_build_pool *pool,
         kiln_errf(err, errlen, "%s", why);
         return -1;
     }
-    /* One load at a time: NVIDIA's driver compiles the PTX again as it loads
-     * it, each load holding it for 20-90 ms; several threads loading at once
-     * took the driver from the measuring thread between its every call. */
-    static pthread_mutex_t one_load = PTHREAD_MUTEX_INITIALIZER;
     t0 = kiln_trace_now();
-    pthread_mutex_lock(&one_load);
     *program = program_from_binary(st, bin, bytes, options);
-    pthread_mutex_unlock(&one_load);
     kiln_trace_span("load the binary", NULL, t0);
     t0 = kiln_trace_now();
     if (*program && cache_path)
