@@ -857,7 +857,7 @@ static void time_and_verify(live_variant *v, const kiln_size *size, const kiln_t
  * runs the timed ones: on a device that is not the host's CPU (where the
  * comparison would take a core from the runs), without inout arrays. The
  * first run's verdict comes first: a wrong first run is wrong whatever the
- * timed runs did. 1 when measured so (out holds the result), 0 when the
+ * timed runs did, unless one of them did not end or crashed. 1 when measured so (out holds the result), 0 when the
  * comparison could not start (the outputs are read back: compare here). */
 static int measure_overlapped(live_variant *v, const kiln_size *size, const kiln_tune_opts *opts, kiln_eval *out)
 {
@@ -871,8 +871,16 @@ static int measure_overlapped(live_variant *v, const kiln_size *size, const kiln
     double s0 = kiln_trace_now();
     pthread_join(th, NULL);
     kiln_trace_span("wait for the comparison", NULL, s0);
-    if (job.c.verdict != KILN_OK)
-        out->verdict = KILN_OK; /* the first run's failure is the one to tell */
+    if (job.c.verdict != KILN_OK && (out->verdict == KILN_TIMEOUT || out->verdict == KILN_CRASHED)) {
+        /* a run that did not end, or took the device down, is what the
+         * tuning must know of (an OpenCL queue stays busy behind it): that
+         * verdict stands, the first run's comparison says what it found */
+        free(job.c.error_text);
+        job.c.error_text = NULL;
+        job.c.verdict = KILN_OK;
+    } else if (job.c.verdict != KILN_OK) {
+        out->verdict = KILN_OK; /* otherwise the first run's failure is the one to tell */
+    }
     take_compared(out, &job.c);
     return 1;
 }

@@ -750,6 +750,84 @@ static void test_kept_buffers(kiln_rt *rt)
     CHECK(kiln_eval_kept_buf(rt, 2) == NULL);
 }
 
+/* ---- late_hang: wrong on its first run, never ending on the timed ones
+ * (it spins while its output holds the second poison, 0x5A bytes) */
+
+static size_t two(const kiln_size *size)
+{
+    (void)size;
+    return 2;
+}
+
+static kiln_proc *late_hang_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_size *size)
+{
+    (void)cfg;
+    (void)size;
+    kiln_kernel_begin(ctx, "late_hang");
+    kiln_var *out = kiln_arg_array(ctx, "out", KILN_T(I32), KILN_OUT, kiln_int(ctx, 2));
+    kiln_var *k = kiln_decl(ctx, "k", KILN_T(I32), kiln_int(ctx, 0));
+    kiln_while_begin(ctx, kiln_bin(ctx, KILN_AND, kiln_bin(ctx, KILN_GE, kiln_ref(ctx, k), kiln_int(ctx, 0)),
+                                   kiln_eq(ctx, kiln_at(ctx, out, kiln_int(ctx, 0)), kiln_int(ctx, 0x5A5A5A5A))));
+    kiln_assign(ctx, kiln_at(ctx, out, kiln_int(ctx, 1)), kiln_ref(ctx, k));
+    kiln_assign(ctx, kiln_ref(ctx, k),
+                kiln_bin(ctx, KILN_BAND, kiln_add(ctx, kiln_ref(ctx, k), kiln_int(ctx, 1)), kiln_int(ctx, 0xffff)));
+    kiln_while_end(ctx);
+    kiln_assign(ctx, kiln_at(ctx, out, kiln_int(ctx, 0)), kiln_int(ctx, 8));
+    kiln_assign(ctx, kiln_at(ctx, out, kiln_int(ctx, 1)), kiln_int(ctx, 8));
+    return kiln_proc_end(ctx);
+}
+
+static void late_hang_inputs(kiln_args *a, uint64_t seed)
+{
+    (void)a;
+    (void)seed;
+}
+
+static void late_hang_reference(kiln_args *a)
+{
+    int32_t *want = kiln_args_exact(a, "out");
+    want[0] = want[1] = 7;
+}
+
+static void geometry_one(const kiln_config *cfg, const kiln_size *size, kiln_geometry *geo)
+{
+    (void)cfg;
+    (void)size;
+    *geo = (kiln_geometry){1, {1, 1, 1}, {1, 1, 1}};
+}
+
+static const kiln_kernel late_hang = {
+    .name = "late_hang",
+    KILN_ARGS({"out", KILN_I32, KILN_OUT, 0, two, 0}),
+    .default_size = {1, {2, 1, 1}},
+    .langs = 1u << KILN_LANG_C,
+    .build = late_hang_build,
+    .inputs = late_hang_inputs,
+    .reference = late_hang_reference,
+    .geometry = geometry_one,
+};
+
+/* A variant wrong on its first run whose timed runs never end: compared
+ * here, it is wrong before any timed run; compared apart (the timed runs
+ * go while the comparison does), the run that did not end is the verdict,
+ * for that is what the device is left with. */
+static void test_wrong_then_hang(kiln_rt *rt)
+{
+    char text[1024];
+    kiln_eval ev;
+    memset(&ev, 0, sizeof ev);
+    const char *apart = getenv("KILN_COMPARE_APART");
+    int compared_apart = apart && strcmp(apart, "1") == 0;
+    kiln_rt_set_timeout(rt, 300);
+    kiln_verdict v = evaluate(rt, &late_hang, NULL, &ev, text, sizeof text);
+    kiln_rt_set_timeout(rt, 10000);
+    if (compared_apart)
+        CHECK_MSG(v == KILN_TIMEOUT, "compared apart: verdict %d: %s", (int)v, text);
+    else
+        CHECK_MSG(v == KILN_WRONG && strstr(text, "of the first run"), "verdict %d: %s", (int)v, text);
+    kiln_eval_clear(&ev);
+}
+
 int main(void)
 {
     char dir[] = "kiln-contract-XXXXXX", err[512];
@@ -762,6 +840,7 @@ int main(void)
         test_integers_and_timed_runs(rt);
         test_no_fixed_limits(rt, db);
         test_kept_buffers(rt);
+        test_wrong_then_hang(rt);
         test_data_hash();
     }
     kiln_eval_release_cache();
