@@ -535,6 +535,18 @@ static void *releaser_thread(void *arg)
 
 static int compare_apart(kiln_rt *rt);
 
+/* Starts fn(arg) on a thread with the caller's signals blocked (they are
+ * the tuning loop's: Ctrl-C stops it). 0, or -1 when no thread could start. */
+static int start_quiet_thread(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(th, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc == 0 ? 0 : -1;
+}
+
 /* Hands a measured program to the releaser (started at the first), or
  * releases it here: where no thread can start, where the work beside the
  * runs stays on this thread (compare_apart), and on the host backend, whose
@@ -542,13 +554,8 @@ static int compare_apart(kiln_rt *rt);
 static void release_later(dev_data *d, kiln_program *prog)
 {
     pthread_mutex_lock(&d->lock);
-    if (!d->releaser && compare_apart(d->rt) && strcmp(kiln_rt_device(d->rt)->backend, "opencl") == 0) {
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        d->releaser = pthread_create(&d->thread, NULL, releaser_thread, d) == 0;
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-    }
+    if (!d->releaser && compare_apart(d->rt) && strcmp(kiln_rt_device(d->rt)->backend, "opencl") == 0)
+        d->releaser = start_quiet_thread(&d->thread, releaser_thread, d) == 0;
     int queued = 0;
     if (d->releaser && d->ndone == d->capdone) {
         size_t cap = d->capdone ? 2 * d->capdone : 16;
@@ -693,16 +700,14 @@ static int bind_buffers(live_variant *v, int kept, kiln_eval *out)
         } else {
             if (!d)
                 v->bufs[i] = kiln_buf_new(rt, bytes);
+            if (v->bufs[i] && a->dir == KILN_OUT && poison_buf(rt, k, i, v->bufs[i], 0, out) != 0)
+                return -1; /* the verdict is made */
             rc = v->bufs[i] ? 0 : -1;
-            if (rc == 0 && a->dir == KILN_OUT)
-                rc = poison_buf(rt, k, i, v->bufs[i], 0, out) ? -2 : 0;
-            else if (rc == 0 && (a->dir == KILN_INOUT || !d))
+            if (rc == 0 && a->dir != KILN_OUT && (a->dir == KILN_INOUT || !d))
                 rc = kiln_buf_write(rt, v->bufs[i], host, bytes);
             if (rc == 0)
                 rc = kiln_program_set_buf(rt, v->prog, i, v->bufs[i]);
         }
-        if (rc == -2)
-            return -1;
         if (rc) {
             fail(out, KILN_RUN_ERROR, str_printf("argument '%s': %s", a->name, kiln_rt_errmsg(rt)));
             return -1;
@@ -769,17 +774,27 @@ static int first_run(live_variant *v, kiln_eval *out)
     return 0;
 }
 
-/* live_bind, the first run verified, the outputs given the second poison:
- * ready to be timed. 0, else -1 with the verdict (v closed). */
-static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
-                     const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name, int kept,
-                     kiln_eval *out)
+/* The first run's outputs verified (kept, without inout arrays, for the
+ * timed runs' to be checked against), then the second poison. 0, else -1
+ * with the verdict. */
+static int verify_first_run(live_variant *v, kiln_eval *out)
 {
-    if (live_bind(v, rt, k, cfg, size, opts, kernel_name, kept, out) != 0 || first_run(v, out) != 0)
+    int outs = has_inout(v->k) ? OUTS_ONCE : OUTS_KEEP;
+    return verify_outputs(v->rt, v->k, v->bufs, 0, "first run", outs, out) != 0 ||
+                   repoison_outputs(v->rt, v->k, v->bufs, out) != 0
+               ? -1
+               : 0;
+}
+
+/* live_bind on buffers of its own, the first run verified, the outputs
+ * given the second poison: ready to be timed. 0, else -1 with the verdict
+ * (v closed). */
+static int live_open(live_variant *v, kiln_rt *rt, const kiln_kernel *k, const kiln_config *cfg,
+                     const kiln_size *size, const kiln_tune_opts *opts, const char *kernel_name, kiln_eval *out)
+{
+    if (live_bind(v, rt, k, cfg, size, opts, kernel_name, 0, out) != 0 || first_run(v, out) != 0)
         return -1;
-    /* without inout arrays the timed runs' outputs are checked against these */
-    int outs = has_inout(k) ? OUTS_ONCE : OUTS_KEEP;
-    if (verify_outputs(rt, k, v->bufs, 0, "first run", outs, out) != 0 || repoison_outputs(rt, k, v->bufs, out) != 0) {
+    if (verify_first_run(v, out) != 0) {
         live_close(v);
         return -1;
     }
@@ -808,18 +823,6 @@ static void *compare_thread(void *arg)
     compare_job *j = arg;
     compare_outputs(j->k, ref_cache.keep_into, 0, "first run", OUTS_KEEP, &j->c);
     return NULL;
-}
-
-/* Starts compare_thread with the caller's signals blocked (they are the
- * tuning loop's); 0, or -1 when no thread could start. */
-static int start_compare(pthread_t *th, compare_job *j)
-{
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(th, NULL, compare_thread, j);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    return rc == 0 ? 0 : -1;
 }
 
 /* Times v (its outputs given the second poison) and verifies the outputs
@@ -857,13 +860,14 @@ static void time_and_verify(live_variant *v, const kiln_size *size, const kiln_t
  * runs the timed ones: on a device that is not the host's CPU (where the
  * comparison would take a core from the runs), without inout arrays. The
  * first run's verdict comes first: a wrong first run is wrong whatever the
- * timed runs did, unless one of them did not end or crashed. 1 when measured so (out holds the result), 0 when the
- * comparison could not start (the outputs are read back: compare here). */
+ * timed runs did, unless one of them did not end or crashed. 1 when
+ * measured so (out holds the result), 0 when the comparison could not
+ * start (the outputs are read back: compare here). */
 static int measure_overlapped(live_variant *v, const kiln_size *size, const kiln_tune_opts *opts, kiln_eval *out)
 {
     compare_job job = {.k = v->k};
     pthread_t th;
-    if (start_compare(&th, &job) != 0)
+    if (start_quiet_thread(&th, compare_thread, &job) != 0)
         return 0;
     int rc = repoison_outputs(v->rt, v->k, v->bufs, out);
     if (rc == 0)
@@ -924,11 +928,8 @@ static void measure_once(kiln_rt *rt, const kiln_kernel *k, const kiln_config *c
             if (out->verdict == KILN_OK && repoison_outputs(rt, k, v.bufs, out) == 0)
                 time_and_verify(&v, size, opts, out);
         }
-    } else {
-        int outs = has_inout(k) ? OUTS_ONCE : OUTS_KEEP;
-        if (verify_outputs(rt, k, v.bufs, 0, "first run", outs, out) == 0 &&
-            repoison_outputs(rt, k, v.bufs, out) == 0)
-            time_and_verify(&v, size, opts, out);
+    } else if (verify_first_run(&v, out) == 0) {
+        time_and_verify(&v, size, opts, out);
     }
     double s0 = kiln_trace_now();
     live_close(&v);
@@ -975,7 +976,7 @@ kiln_kept_variant *kiln_variant_keep(kiln_rt *rt, const kiln_kernel *k, const ki
         fail(out, KILN_RUN_ERROR, str_printf("out of memory"));
         return NULL;
     }
-    if (live_open(&kept->v, rt, k, cfg, size, opts, kernel_name, 0, out) != 0) {
+    if (live_open(&kept->v, rt, k, cfg, size, opts, kernel_name, out) != 0) {
         free(kept);
         return NULL;
     }

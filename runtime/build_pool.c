@@ -252,17 +252,16 @@ static int spawn_helper(kiln_build_pool *p, slot *s, char *why, size_t whylen)
  * with why (s's socket closed, the helper's end reaped). */
 static int await_hello(slot *s, char *why, size_t whylen)
 {
-    char path[PATH_MAX];
-    if (helper_path(path, sizeof path) != 0)
-        snprintf(path, sizeof path, "kiln-build");
     int32_t status;
     uint32_t n;
     char *text = NULL;
     if (kiln_bp_read(s->fd, &status, sizeof status) != 0 || kiln_bp_read(s->fd, &n, sizeof n) != 0 ||
         !(text = read_block(s->fd, n)) || status != 0) {
-        char end[128];
+        char end[128], path[PATH_MAX];
         close(s->fd);
         describe_end(s->pid, end, sizeof end);
+        if (helper_path(path, sizeof path) != 0)
+            snprintf(path, sizeof path, "kiln-build");
         if (text && *text)
             kiln_errf(why, whylen, "%s: %s", path, text);
         else
