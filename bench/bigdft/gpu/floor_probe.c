@@ -19,35 +19,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #define CL_TARGET_OPENCL_VERSION 120
-#include <CL/cl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#define PROBE_NAME "floor_probe"
+#include "probe_cl.h"
 
 static const char *src =
     "__kernel void triad(__global float *z, __global const float *x,\n"
     "                    __global const float *y, const float a, const int n)\n"
     "{ int i = get_global_id(0); if (i < n) z[i] = x[i] + a * y[i]; }\n";
-
-static void die(const char *what, cl_int code)
-{
-    fprintf(stderr, "floor_probe: %s failed (%d)\n", what, code);
-    exit(1);
-}
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static double median(double *v, int n)
 {
@@ -75,27 +53,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "floor_probe: ROUNDS >= 1 and LAUNCHES >= 2\n");
         return 2;
     }
-    cl_platform_id plats[16];
-    cl_uint np = 0;
-    cl_int code = clGetPlatformIDs(16, plats, &np);
-    if (code != CL_SUCCESS)
-        die("clGetPlatformIDs", code);
-    cl_platform_id plat = NULL;
-    for (cl_uint p = 0; p < np && !plat; p++) {
-        char name[256] = "";
-        clGetPlatformInfo(plats[p], CL_PLATFORM_NAME, sizeof name, name, NULL);
-        if (strstr(name, argv[1]))
-            plat = plats[p];
-    }
-    if (!plat) {
-        fprintf(stderr, "floor_probe: no platform named like '%s'\n", argv[1]);
-        return 1;
-    }
-    cl_device_id dev;
-    if ((code = clGetDeviceIDs(plat, CL_DEVICE_TYPE_ALL, 1, &dev, NULL)) != CL_SUCCESS)
-        die("clGetDeviceIDs", code);
-    char dname[256] = "";
-    clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof dname, dname, NULL);
+    char dname[256];
+    cl_device_id dev = probe_device(argv[1], dname, sizeof dname);
+    cl_int code;
     cl_context ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &code);
     if (code != CL_SUCCESS)
         die("clCreateContext", code);

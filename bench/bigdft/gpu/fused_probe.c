@@ -23,12 +23,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #define CL_TARGET_OPENCL_VERSION 120
-#include <CL/cl.h>
+#define PROBE_NAME "fused_probe"
+#include "probe_cl.h"
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 static const char *src =
     "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n"
@@ -85,25 +82,6 @@ static const char *src =
     "    pass(t2, y, f, lines, first, step);\n"
     "}\n";
 
-static void die(const char *what, cl_int code)
-{
-    fprintf(stderr, "fused_probe: %s failed (%d)\n", what, code);
-    exit(1);
-}
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void host_pass(const double *x, double *y, const double *f, int n)
 {
     int ndat = n * n;
@@ -128,28 +106,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "fused_probe: N >= 16, the rest >= 1\n");
         return 2;
     }
-    cl_platform_id plats[16];
-    cl_uint np = 0;
-    cl_int code = clGetPlatformIDs(16, plats, &np);
-    if (code != CL_SUCCESS)
-        die("clGetPlatformIDs", code);
-    cl_platform_id plat = NULL;
-    for (cl_uint p = 0; p < np && !plat; p++) {
-        char name[256] = "";
-        clGetPlatformInfo(plats[p], CL_PLATFORM_NAME, sizeof name, name, NULL);
-        if (strstr(name, argv[1]))
-            plat = plats[p];
-    }
-    if (!plat) {
-        fprintf(stderr, "fused_probe: no platform named like '%s'\n", argv[1]);
-        return 1;
-    }
-    cl_device_id dev;
-    if ((code = clGetDeviceIDs(plat, CL_DEVICE_TYPE_ALL, 1, &dev, NULL)) != CL_SUCCESS)
-        die("clGetDeviceIDs", code);
-    char dname[256] = "";
+    char dname[256];
+    cl_device_id dev = probe_device(argv[1], dname, sizeof dname);
+    cl_int code;
     cl_uint units = 0;
-    clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof dname, dname, NULL);
     clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof units, &units, NULL);
     cl_context ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &code);
     if (code != CL_SUCCESS)
