@@ -27,12 +27,6 @@ static const char *src =
     "                    __global const float *y, const float a, const int n)\n"
     "{ int i = get_global_id(0); if (i < n) z[i] = x[i] + a * y[i]; }\n";
 
-static double median(double *v, int n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static double ev_us(cl_event ev, cl_profiling_info what)
 {
     cl_ulong t = 0;

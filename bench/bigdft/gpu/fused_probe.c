@@ -94,6 +94,38 @@ static void host_pass(const double *x, double *y, const double *f, int n)
         }
 }
 
+/* One 3-D operator on the queue: way 0 three launches of one_pass (x -> t1 ->
+ * t2 -> y; the kernel's arguments are reset between enqueues, which capture
+ * them), way 1 one launch of fused, whose counter target moves past the
+ * previous launch's. */
+struct operator_args {
+    cl_command_queue q;
+    cl_kernel one_pass, fused;
+    cl_mem ins[3], outs[3];
+    size_t global, local;
+    int base, groups;
+};
+
+static void enqueue_operator(struct operator_args *op, int way)
+{
+    cl_int code;
+    if (way == 0) {
+        for (int p = 0; p < 3; p++) {
+            clSetKernelArg(op->one_pass, 0, sizeof(cl_mem), &op->ins[p]);
+            clSetKernelArg(op->one_pass, 1, sizeof(cl_mem), &op->outs[p]);
+            code = clEnqueueNDRangeKernel(op->q, op->one_pass, 1, NULL, &op->global, &op->local, 0, NULL, NULL);
+            if (code != CL_SUCCESS)
+                die("enqueue one_pass", code);
+        }
+        return;
+    }
+    clSetKernelArg(op->fused, 7, sizeof op->base, &op->base);
+    code = clEnqueueNDRangeKernel(op->q, op->fused, 1, NULL, &op->global, &op->local, 0, NULL, NULL);
+    if (code != CL_SUCCESS)
+        die("enqueue fused", code);
+    op->base += 2 * op->groups;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 7) {
@@ -164,37 +196,14 @@ int main(int argc, char **argv)
     clSetKernelArg(kf, 4, sizeof fb, &fb);
     clSetKernelArg(kf, 5, lbytes, NULL);
     clSetKernelArg(kf, 6, sizeof cnt, &cnt);
-    int base = 0;
 
-    /* three launches in order: x -> t1 -> t2 -> y; each needs its own kernel
-       object's arguments set at enqueue time (OpenCL copies them then) */
-    cl_mem ins[3] = {x, t1, t2}, outs[3] = {t1, t2, y};
-#define THREE()                                                                          \
-    for (int p_ = 0; p_ < 3; p_++) {                                                     \
-        clSetKernelArg(k1, 0, sizeof(cl_mem), &ins[p_]);                                 \
-        clSetKernelArg(k1, 1, sizeof(cl_mem), &outs[p_]);                                \
-        if ((code = clEnqueueNDRangeKernel(q, k1, 1, NULL, &global, &local, 0, NULL, NULL)) \
-            != CL_SUCCESS)                                                               \
-            die("enqueue one_pass", code);                                               \
-    }
-#define FUSED()                                                                          \
-    do {                                                                                 \
-        clSetKernelArg(kf, 7, sizeof base, &base);                                       \
-        if ((code = clEnqueueNDRangeKernel(q, kf, 1, NULL, &global, &local, 0, NULL, NULL)) \
-            != CL_SUCCESS)                                                               \
-            die("enqueue fused", code);                                                  \
-        base += 2 * groups;                                                              \
-    } while (0)
+    struct operator_args op = {q, k1, kf, {x, t1, t2}, {t1, t2, y}, global, local, 0, groups};
 
     const char *names[2] = {"three", "fused"};
     for (int way = 0; way < 2; way++) {
         double zerod = 0.0;
         clEnqueueFillBuffer(q, y, &zerod, sizeof zerod, 0, bytes, 0, NULL, NULL);
-        if (way == 0) {
-            THREE();
-        } else {
-            FUSED();
-        }
+        enqueue_operator(&op, way);
         if ((code = clEnqueueReadBuffer(q, y, CL_TRUE, 0, bytes, hy, 0, NULL, NULL)) != CL_SUCCESS)
             die("read back", code);
         double err = 0.0, mag = 0.0;
@@ -210,20 +219,15 @@ int main(int argc, char **argv)
     }
     double *t[2] = {malloc(sizeof(double) * rounds), malloc(sizeof(double) * rounds)};
     for (int w = 0; w < 10; w++) {
-        THREE();
-        FUSED();
+        enqueue_operator(&op, 0);
+        enqueue_operator(&op, 1);
     }
     clFinish(q);
     for (int r = 0; r < rounds; r++)
         for (int way = 0; way < 2; way++) {
             double t0 = now_us();
-            for (int i = 0; i < launches; i++) {
-                if (way == 0) {
-                    THREE();
-                } else {
-                    FUSED();
-                }
-            }
+            for (int i = 0; i < launches; i++)
+                enqueue_operator(&op, way);
             clFinish(q);
             t[way][r] = (now_us() - t0) / launches;
         }
@@ -231,8 +235,7 @@ int main(int argc, char **argv)
     printf("device: %s (%u compute units); n=%d wg=%d groups=%d; %d rounds of %d operators back to back\n",
            dname, units, n, wg, groups, rounds, launches);
     for (int way = 0; way < 2; way++) {
-        qsort(t[way], rounds, sizeof(double), cmp_double);
-        double med = rounds % 2 ? t[way][rounds / 2] : 0.5 * (t[way][rounds / 2 - 1] + t[way][rounds / 2]);
+        double med = median(t[way], rounds);
         printf("%s: %.2f us per 3-D operator (%.2f..%.2f), %.1f GFLOP/s\n", names[way], med, t[way][0],
                t[way][rounds - 1], flops / med / 1e3);
     }

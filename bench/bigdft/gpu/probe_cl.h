@@ -1,6 +1,6 @@
 /*
  * probe_cl.h: what floor_probe.c and fused_probe.c share: the error exit, a
- * monotonic clock in microseconds, a comparator for qsort, and the first
+ * monotonic clock in microseconds, a median, and the first
  * device of the first OpenCL platform whose name contains a given part.
  * Each probe defines PROBE_NAME (its name in messages) before including it.
  */
@@ -30,6 +30,13 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* The median of v[0..n), which it leaves sorted (v[0] and v[n-1] then give the range). */
+static double median(double *v, int n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 /* The device, its name into dname; exits naming the part when no platform has it. */
