@@ -35,6 +35,7 @@ static const kiln_kernel *const builtin_kernels[] = {
     &kiln_kernel_bigdft_synthesis_f32,
     &kiln_kernel_bigdft_kinetic,
     &kiln_kernel_bigdft_kinetic3d,
+    &kiln_kernel_bigdft_kinetic3d_fused,
     &kiln_kernel_bigdft_kinetic_dot,
     &kiln_kernel_gemm_nn,
     &kiln_kernel_gemm_tn,

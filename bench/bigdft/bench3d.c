@@ -15,9 +15,11 @@
  *   THREADS: OpenMP threads of the baseline; TUNED: "unroll=2,vec=4,..."
  * prints one line per round, then the medians with min..max, and GFLOP/s
  * counting 2 * taps flops per point per pass.
- * BENCH3D_SEPARATE=1: a fourth variant in the rounds, the tuned one with its
+ * BENCH3D_SEPARATE=1: one more variant in the rounds, the tuned one with its
  * three passes launched one by one, each waited for before the next (as
  * bigdft_3d_run did before it submitted them as one list).
+ * BENCH3D_FUSED="vec=1,zb=4,...": (kinetic3d) one more variant, the operator
+ * in one launch, bigdft.kinetic3d_fused in that configuration ("fused").
  */
 #include <math.h>
 #include <omp.h>
@@ -64,26 +66,39 @@ int main(int argc, char **argv)
     char err[2048] = "";
     omp_set_num_threads(threads);
 
-    const char *sep = getenv("BENCH3D_SEPARATE");
-    int nkiln = sep && strcmp(sep, "1") == 0 ? 3 : 2; /* kiln's variants: default, tuned[, tuned separate] */
-    kiln_config cfg[3];
+    /* kiln's variants: default, tuned[, tuned-separate][, fused] */
+    const char *sep = getenv("BENCH3D_SEPARATE"), *fused = getenv("BENCH3D_FUSED");
+    const char *names[5] = {"baseline", "default", "tuned"};
+    bigdft_op3d op = kinetic ? BIGDFT_KINETIC3D : BIGDFT_MAGICFILTER3D, ops[4] = {op, op};
+    kiln_config cfg[4];
+    int nkiln = 2;
     if (bench_config_of("bench3d", k, "", &cfg[0]) != 0 || bench_config_of("bench3d", k, argv[7], &cfg[1]) != 0)
         return 1;
-    cfg[2] = cfg[1];
+    int separate = sep && strcmp(sep, "1") == 0 ? nkiln : -1;
+    if (separate >= 0) {
+        cfg[nkiln] = cfg[1];
+        ops[nkiln] = op;
+        names[1 + nkiln++] = "tuned-separate";
+    }
+    if (fused && kinetic) {
+        if (bench_config_of("bench3d", &kiln_kernel_bigdft_kinetic3d_fused, fused, &cfg[nkiln]) != 0)
+            return 1;
+        ops[nkiln] = BIGDFT_KINETIC3D_FUSED;
+        names[1 + nkiln++] = "fused";
+    }
     kiln_rt *rt = kiln_rt_open(argv[3], err, sizeof err);
     if (!rt) {
         fprintf(stderr, "bench3d: %s\n", err);
         return 1;
     }
-    bigdft_3d *b[3];
+    bigdft_3d *b[4];
     for (int v = 0; v < nkiln; v++)
-        if (!(b[v] = bigdft_3d_new(rt, kinetic ? BIGDFT_KINETIC3D : BIGDFT_MAGICFILTER3D, &cfg[v], n, n, n, h, openmp,
-                                   err, sizeof err))) {
+        if (!(b[v] = bigdft_3d_new(rt, ops[v], &cfg[v], n, n, n, h, openmp, err, sizeof err))) {
             fprintf(stderr, "bench3d: %s\n", err);
             return 1;
         }
-    if (nkiln == 3)
-        bigdft_3d_set_separate(b[2], 1);
+    if (separate >= 0)
+        bigdft_3d_set_separate(b[separate], 1);
 
     double *x = malloc(sizeof *x * count), *y = malloc(sizeof *y * count), *got = malloc(sizeof *got * count);
     double *work[5];
@@ -105,10 +120,10 @@ int main(int argc, char **argv)
     /* agreement: kiln's variants and the baseline compute the same operator. kiln
      * runs first: its host worker is forked at the first run, and a process whose
      * OpenMP runtime has started its threads cannot fork one that uses OpenMP. */
-    double *got2 = malloc(sizeof *got2 * count);
-    for (int v = 0; v < 2; v++)
-        if (bigdft_3d_set_input(b[v], x, err, sizeof err) != 0 || bigdft_3d_run(b[v], NULL, err, sizeof err) != 0 ||
-            bigdft_3d_result(b[v], v ? got2 : got, err, sizeof err) != 0) {
+    double *res[4];
+    for (int v = 0; v < nkiln; v++)
+        if (!(res[v] = malloc(sizeof *res[v] * count)) || bigdft_3d_set_input(b[v], x, err, sizeof err) != 0 ||
+            bigdft_3d_run(b[v], NULL, err, sizeof err) != 0 || bigdft_3d_result(b[v], res[v], err, sizeof err) != 0) {
             fprintf(stderr, "bench3d: %s\n", err);
             return 1;
         }
@@ -116,27 +131,25 @@ int main(int argc, char **argv)
     double scale = 0.0;
     for (size_t i = 0; i < count; i++)
         scale = fmax(scale, fabs(y[i]));
-    for (int v = 0; v < 2; v++) {
-        const double *res = v ? got2 : got;
+    for (int v = 0; v < nkiln; v++) {
         double worst = 0.0;
         for (size_t i = 0; i < count; i++)
-            worst = fmax(worst, fabs(res[i] - y[i]));
-        printf("check: %s variant differs from the baseline by %.3g (largest value %.3g)\n", v ? "tuned" : "default",
-               worst, scale);
+            worst = fmax(worst, fabs(res[v][i] - y[i]));
+        printf("check: %s variant differs from the baseline by %.3g (largest value %.3g)\n", names[v + 1], worst, scale);
         if (!(worst <= 1e-12 * scale)) {
-            fprintf(stderr, "bench3d: the %s variant is wrong\n", v ? "tuned" : "default");
+            fprintf(stderr, "bench3d: the %s variant is wrong\n", names[v + 1]);
             return 1;
         }
+        free(res[v]);
     }
-    free(got2);
 
-    double *t[4], *kt[3];
+    double *t[5], *kt[4];
     for (int v = 0; v < 1 + nkiln; v++)
         t[v] = malloc(sizeof *t[v] * (size_t)rounds);
     for (int v = 0; v < nkiln; v++)
         kt[v] = malloc(sizeof *kt[v] * (size_t)rounds);
     for (int r = -1; r < rounds; r++) { /* round -1 warms every variant up */
-        double ns[4], kernel_ns[3];
+        double ns[5], kernel_ns[4];
         double start = now_ns();
         BASELINE();
         ns[0] = now_ns() - start;
@@ -153,10 +166,9 @@ int main(int argc, char **argv)
         }
         if (r < 0)
             continue;
-        printf("round %d: baseline %.3f ms, default %.3f ms, tuned %.3f ms", r + 1, ns[0] * 1e-6, ns[1] * 1e-6,
-               ns[2] * 1e-6);
-        if (nkiln == 3)
-            printf(", tuned-separate %.3f ms", ns[3] * 1e-6);
+        printf("round %d: baseline %.3f ms", r + 1, ns[0] * 1e-6);
+        for (int v = 0; v < nkiln; v++)
+            printf(", %s %.3f ms", names[v + 1], ns[v + 1] * 1e-6);
         printf("\n");
         for (int v = 0; v < 1 + nkiln; v++)
             t[v][r] = ns[v];
@@ -164,8 +176,7 @@ int main(int argc, char **argv)
             kt[v][r] = kernel_ns[v];
     }
     double flops = 3.0 * 2.0 * ntaps * (double)count;
-    const char *names[4] = {"baseline", "default", "tuned", "tuned-separate"};
-    double med[4];
+    double med[5];
     for (int v = 0; v < 1 + nkiln; v++) {
         double lo, hi;
         stats(t[v], rounds, &med[v], &lo, &hi);
@@ -173,6 +184,8 @@ int main(int argc, char **argv)
                lo * 1e-6, hi * 1e-6, flops / med[v]);
     }
     printf("speed-up tuned/baseline %.2fx, tuned/default %.2fx\n", med[0] / med[2], med[1] / med[2]);
+    if (strcmp(names[nkiln], "fused") == 0)
+        printf("speed-up fused/baseline %.2fx, fused/tuned %.2fx\n", med[0] / med[nkiln], med[2] / med[nkiln]);
     for (int v = 0; v < nkiln; v++) {
         double m, lo, hi;
         stats(kt[v], rounds, &m, &lo, &hi);

@@ -16,6 +16,10 @@
 # SEARCHES: the tunings of each operator and size instead, ';'-separated `kiln tune`
 # options into one database (the best of all of them is measured), e.g. the tiled space:
 #   SEARCHES='--set wg=256 --set full_taps=1;--set wg=128 --set full_taps=1'
+# FUSED: also tune bigdft.kinetic3d_fused (the kinetic operator in one launch) with these
+# ';'-separated `kiln tune` options at each kinetic size, and measure its best as a fourth
+# variant in bench3d's rounds (BENCH3D_FUSED), e.g. FUSED='--set vec=1,2'.
+# OPS: the operators (default "magicfilter3d kinetic3d"); SIZES: the n (default "64 128").
 # MEASURE_AFTER=0 skips the second peak and bandwidth measurement; KILN_REV names the
 # commit when the tree is a copy without its git history.
 set -uo pipefail
@@ -54,24 +58,43 @@ measure_gpu() {
 }
 measure_gpu
 
-for op in magicfilter3d kinetic3d; do
-  for n in 64 128; do
+tune() { # kernel size searches...: every search into $work/tune.db, logs tune-KERNEL-N-S.log
+  local kernel=$1 size=$2 n=${2%%x*}; shift 2
+  local s=0
+  for opts in "$@"; do
+    echo "== kiln tune $kernel --size $size --device NVIDIA $opts"
+    # shellcheck disable=SC2086 # the options of one search are words
+    "$kiln" tune $kernel --size $size --device NVIDIA $opts --seed 1 \
+      --db "$work/tune.db" --verbose >"$out/tune-${kernel#bigdft.}-$n-$s.log" 2>&1
+    tail -12 "$out/tune-${kernel#bigdft.}-$n-$s.log"
+    s=$((s + 1))
+  done
+}
+best_of() { # kernel size: the best configuration as "a=1,b=2"
+  "$kiln" best "$1" --size "$2" --device NVIDIA --db "$work/tune.db" --json |
+    sed -E 's/.*"config":\{([^}]*)\}.*/\1/; s/"//g; s/:/=/g'
+}
+
+for op in ${OPS:-magicfilter3d kinetic3d}; do
+  for n in ${SIZES:-64 128}; do
     size=${n}x${n}x${n}
     echo
     t0=$(date +%s.%N)
     IFS=';' read -ra search <<<"$searches"
-    for s in "${!search[@]}"; do
-      echo "== kiln tune bigdft.$op --size $size --device NVIDIA ${search[$s]}"
-      # shellcheck disable=SC2086 # the options of one search are words
-      "$kiln" tune bigdft.$op --size $size --device NVIDIA ${search[$s]} --seed 1 \
-        --db "$work/tune.db" --verbose >"$out/tune-$op-$n-$s.log" 2>&1
-      tail -12 "$out/tune-$op-$n-$s.log"
-    done
+    tune bigdft.$op $size "${search[@]}"
     echo "tuning wall $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
-    json=$("$kiln" best bigdft.$op --size $size --device NVIDIA --db "$work/tune.db" --json)
-    sets=$(echo "$json" | sed -E 's/.*"config":\{([^}]*)\}.*/\1/; s/"//g; s/:/=/g')
-    echo "== bench3d $op $n NVIDIA, tuned $sets, $rounds rounds"
-    OMP_NUM_THREADS=$(nproc) "$work/bench3d" $op $n NVIDIA 0 "$(nproc)" "$rounds" "$sets" | tee "$out/bench-$op-$n.txt"
+    sets=$(best_of bigdft.$op $size)
+    fused=
+    if [ $op = kinetic3d ] && [ -n "${FUSED:-}" ]; then
+      t0=$(date +%s.%N)
+      IFS=';' read -ra search <<<"$FUSED"
+      tune bigdft.kinetic3d_fused $size "${search[@]}"
+      echo "tuning wall $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+      fused=$(best_of bigdft.kinetic3d_fused $size)
+    fi
+    echo "== bench3d $op $n NVIDIA, tuned $sets${fused:+, fused $fused}, $rounds rounds"
+    BENCH3D_FUSED=$fused OMP_NUM_THREADS=$(nproc) "$work/bench3d" $op $n NVIDIA 0 "$(nproc)" "$rounds" "$sets" |
+      tee "$out/bench-$op-$n.txt"
   done
 done
 echo
@@ -84,10 +107,17 @@ for f in "$out"/bench-*.txt; do
     /^baseline / { base = $(NF - 1) }
     /^default kernel time/ { dflt = $(NF - 1) }
     /^tuned kernel time/ { tuned = $(NF - 1) }
+    /^fused kernel time/ { fused = $(NF - 1) }
     END {
       ai = name ~ /magic/ ? 32 / 16 : 58 / 32
       roof = peak < ai * bw ? peak : ai * bw
       printf "%-26s baseline(CPU) %8.2f  default %8.2f  tuned %8.2f GFLOP/s  tuned/default %.2fx  %.1f%% of roofline %.0f\n",
              name, base, dflt, tuned, tuned / dflt, 100 * tuned / roof, roof
+      if (fused) {
+        # one launch moves x in and y out once: 174 flops per 16 bytes
+        roof1 = peak < 174 / 16 * bw ? peak : 174 / 16 * bw
+        printf "%-26s fused (one launch) %8.2f GFLOP/s  fused/tuned %.2fx  %.1f%% of the three-pass roofline %.0f, %.1f%% of its own %.0f\n",
+               name, fused, fused / tuned, 100 * fused / roof, roof, 100 * fused / roof1, roof1
+      }
     }' "$f"
 done

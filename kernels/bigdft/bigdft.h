@@ -33,7 +33,7 @@ extern const kiln_kernel kiln_kernel_bigdft_magicfilter, kiln_kernel_bigdft_magi
     kiln_kernel_bigdft_magicfilter_grow, kiln_kernel_bigdft_magicfilter_shrink, kiln_kernel_bigdft_analysis,
     kiln_kernel_bigdft_analysis_f32, kiln_kernel_bigdft_synthesis, kiln_kernel_bigdft_synthesis_f32,
     kiln_kernel_bigdft_kinetic, kiln_kernel_bigdft_kinetic_dot, kiln_kernel_bigdft_magicfilter3d,
-    kiln_kernel_bigdft_kinetic3d;
+    kiln_kernel_bigdft_kinetic3d, kiln_kernel_bigdft_kinetic3d_fused;
 
 /* ---- the published filters (filters.c) -------------------------------- */
 
@@ -68,7 +68,9 @@ void bigdft_ref_kinetic3d(const double *x, double *y, const double h[3], int n1,
 
 /* ---- the 3-D operators: three passes on a device (apply3d.c) ----------- */
 
-typedef enum bigdft_op3d { BIGDFT_MAGICFILTER3D, BIGDFT_KINETIC3D } bigdft_op3d;
+/* BIGDFT_KINETIC3D_FUSED: the kinetic operator as one launch of
+ * bigdft.kinetic3d_fused (cfg is that kernel's configuration). */
+typedef enum bigdft_op3d { BIGDFT_MAGICFILTER3D, BIGDFT_KINETIC3D, BIGDFT_KINETIC3D_FUSED } bigdft_op3d;
 
 typedef struct bigdft_3d bigdft_3d;
 /* Builds the three passes of `op` for x(n3, n2, n1) with one configuration of
@@ -79,8 +81,8 @@ bigdft_3d *bigdft_3d_new(kiln_rt *rt, bigdft_op3d op, const kiln_config *cfg, in
 void bigdft_3d_free(bigdft_3d *b);
 /* Uploads x (n1 * n2 * n3 values, elements of the kernel's type). 0 ok, -1 with err. */
 int bigdft_3d_set_input(bigdft_3d *b, const void *x, char *err, size_t errlen);
-/* Runs the three passes (one kiln_program_run_list); *elapsed_ns gets the
- * sum of their kernel times. */
+/* Runs the three passes (one kiln_program_run_list; the fused operator: its
+ * one launch); *elapsed_ns gets the sum of their kernel times. */
 int bigdft_3d_run(bigdft_3d *b, double *elapsed_ns, char *err, size_t errlen);
 /* 1: bigdft_3d_run makes three kiln_program_run calls instead, waiting for
  * each pass before it starts the next (to measure what the list saves). */

@@ -17,7 +17,8 @@
  *  - the 3-D compositions (three passes, bigdft_3d) equal the 3-D operators
  *    computed straight from their definitions (16^3 terms a point for the
  *    magic filter) on a grid of three different extents, and the 3-D kinetic
- *    operator has the eigenvalue -1/2 sum_d lambda_d / h_d^2 on a product of cosines.
+ *    operator has the eigenvalue -1/2 sum_d lambda_d / h_d^2 on a product of cosines,
+ *    as three passes and as the one launch of bigdft.kinetic3d_fused.
  */
 #include <math.h>
 #include "check.h"
@@ -356,17 +357,23 @@ static void compositions(void)
                     cos(2.0 * PI * k[0] * i1 / n1) * cos(2.0 * PI * k[1] * i2 / n2) * cos(2.0 * PI * k[2] * i3 / n3);
     double lambda = -0.5 * (d2_eigenvalue(k[0], n1) / (h[0] * h[0]) + d2_eigenvalue(k[1], n2) / (h[1] * h[1]) +
                             d2_eigenvalue(k[2], n3) / (h[2] * h[2]));
-    kiln_config cfg;
-    CHECK(example_config(&kiln_kernel_bigdft_kinetic, "unroll=2,vec=4,wrap=2,full_taps=1", &cfg) == 0);
-    bigdft_3d *b = bigdft_3d_new(rt, BIGDFT_KINETIC3D, &cfg, n1, n2, n3, h, 0, err, sizeof err);
-    CHECK_MSG(b && bigdft_3d_set_input(b, x, err, sizeof err) == 0 && bigdft_3d_run(b, NULL, err, sizeof err) == 0 &&
-                  bigdft_3d_result(b, got, err, sizeof err) == 0,
-              "%s", err);
-    double worst = 0.0;
-    for (size_t i = 0; i < count; i++)
-        worst = fmax(worst, fabs(got[i] - lambda * x[i]));
-    CHECK_MSG(worst <= 1e-12 * fabs(lambda), "3-D kinetic: off its eigenvalue %g by %g", lambda, worst);
-    bigdft_3d_free(b);
+    /* as three passes and as one launch (its z block and vectors leave partial blocks) */
+    for (int fused = 0; fused < 2; fused++) {
+        kiln_config cfg;
+        CHECK(example_config(fused ? &kiln_kernel_bigdft_kinetic3d_fused : &kiln_kernel_bigdft_kinetic,
+                             fused ? "vec=4,zb=8,wg1=4,wg2=4,idx64=1" : "unroll=2,vec=4,wrap=2,full_taps=1", &cfg) == 0);
+        bigdft_3d *b = bigdft_3d_new(rt, fused ? BIGDFT_KINETIC3D_FUSED : BIGDFT_KINETIC3D, &cfg, n1, n2, n3, h, 0, err,
+                                     sizeof err);
+        CHECK_MSG(b && bigdft_3d_set_input(b, x, err, sizeof err) == 0 && bigdft_3d_run(b, NULL, err, sizeof err) == 0 &&
+                      bigdft_3d_result(b, got, err, sizeof err) == 0,
+                  "%s", err);
+        double worst = 0.0;
+        for (size_t i = 0; i < count; i++)
+            worst = fmax(worst, fabs(got[i] - lambda * x[i]));
+        CHECK_MSG(worst <= 1e-12 * fabs(lambda), "3-D kinetic%s: off its eigenvalue %g by %g", fused ? " (fused)" : "",
+                  lambda, worst);
+        bigdft_3d_free(b);
+    }
     free(x);
     free(want);
     free(got);
