@@ -179,7 +179,7 @@ static void c_prelude(gen_printer *p)
             }
     }
     size_t before = p->out.len;
-    gen_modp_helpers(p, "static inline ", "fmodf", "fmod");
+    gen_modp_helpers(p, "static inline ", "fmodf", "fmod", 0);
     for (int s = KILN_F32; s <= KILN_F64; s++) {
         if (!nd->atomic[s][0] && !nd->atomic[s][1])
             continue;

@@ -653,7 +653,7 @@ void gen_params(gen_printer *p, const kiln_proc *proc)
         gen_puts(p, "void");
 }
 
-void gen_modp_helpers(gen_printer *p, const char *qual, const char *fmod_f32, const char *fmod_f64)
+void gen_modp_helpers(gen_printer *p, const char *qual, const char *fmod_f32, const char *fmod_f64, int select_builtin)
 {
     char tb[64];
     for (int s = 0; s < KILN_SCALAR_COUNT; s++) {
@@ -666,7 +666,9 @@ void gen_modp_helpers(gen_printer *p, const char *qual, const char *fmod_f32, co
             gen_printf(p, "    %s r = %s(a, b);\n", t, s == KILN_F32 ? fmod_f32 : fmod_f64);
         else
             gen_printf(p, "    %s r = a %% b;\n", t);
-        if (kiln_scalar_is_signed((kiln_scalar)s))
+        if (kiln_scalar_is_signed((kiln_scalar)s) && select_builtin && !kiln_scalar_is_float((kiln_scalar)s))
+            gen_printf(p, "    return select(r, r + b, (%s)(r < 0));\n}\n", t);
+        else if (kiln_scalar_is_signed((kiln_scalar)s))
             gen_puts(p, "    return r < 0 ? r + b : r;\n}\n");
         else
             gen_puts(p, "    return r;\n}\n");

@@ -129,7 +129,10 @@ long long gen_array_count(gen_printer *p, const kiln_var *v);
 int gen_is_replicated(const gen_printer *p, const kiln_var *v);
 void gen_replicate(gen_printer *p, const kiln_var *v);
 /* Emits the scalar floored-modulo helpers the pre-pass found (fmod_f32/f64: the target's names). */
-void gen_modp_helpers(gen_printer *p, const char *qual, const char *fmod_f32, const char *fmod_f64);
+/* select_builtin: an integer's correction as OpenCL C's select() instead of a
+ * conditional expression (NVIDIA's OpenCL compiler mis-optimises the
+ * conditional form inside some loops: bench/bigdft/gpu/miscompile/). */
+void gen_modp_helpers(gen_printer *p, const char *qual, const char *fmod_f32, const char *fmod_f64, int select_builtin);
 /* A literal value of the element type of v, as used in constant array initialisers. */
 void gen_const_value(gen_printer *p, kiln_scalar s, double v);
 /* Walks every expression and statement under s (statement list), calling fn on each node. */

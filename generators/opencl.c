@@ -64,7 +64,7 @@ static void cl_prelude(gen_printer *p)
     if (any)
         gen_puts(p, "\n");
     size_t before = p->out.len;
-    gen_modp_helpers(p, "static inline ", "fmod", "fmod");
+    gen_modp_helpers(p, "static inline ", "fmod", "fmod", 1);
     for (int sp = 0; sp < 2; sp++) {
         for (int s = KILN_F32; s <= KILN_F64; s++) {
             if (!nd->atomic[s][sp])

@@ -238,7 +238,13 @@ static int kinetic(const char *settings, int32_t n, int32_t ndat, double scale, 
     void *data[] = {&n, &ndat, &scale, (void *)x, zero, xt, yt};
     int rc = run_pass(&kiln_kernel_bigdft_kinetic, settings, &size, data);
     transpose(x, tmp, ndat, n);
-    CHECK_MSG(rc != 0 || memcmp(tmp, xt, sizeof *xt * count) == 0, "kinetic [%s]: xt is not x transposed", settings);
+    size_t bad = 0, first = count;
+    for (size_t k = 0; rc == 0 && k < count; k++)
+        if (memcmp(&tmp[k], &xt[k], sizeof *xt) != 0 && bad++ == 0)
+            first = k;
+    CHECK_MSG(bad == 0, "kinetic [%s]: xt is not x transposed: %zu of %zu differ, the first xt(%zu, %zu) = %.17g, not %.17g",
+              settings, bad, count, first / (size_t)ndat, first % (size_t)ndat, bad ? xt[first] : 0.0,
+              bad ? tmp[first] : 0.0);
     free(zero);
     free(xt);
     free(tmp);

@@ -1,7 +1,7 @@
 static inline int kiln_modp_i32(int a, int b)
 {
     int r = a % b;
-    return r < 0 ? r + b : r;
+    return select(r, r + b, (int)(r < 0));
 }
 
 __constant float taps[5] = {
