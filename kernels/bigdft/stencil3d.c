@@ -11,12 +11,15 @@
  * three passes of bigdft.kinetic3d read and write four arrays three times,
  * this reads x and writes y once.
  *
- * A work-item owns `vec` consecutive points along i1 (the vector lanes) for
- * `zb` consecutive planes i3: the z taps come from a window of zb + 28 rows
- * loaded once, so the z term costs (zb + 28) / zb loads a point instead of 29.
- * Work-groups are wg1 work-items along i1 by wg2 along i2. An x tap whose
- * vector crosses the periodic seam is gathered lane by lane; a block that
- * runs past the end of i1 or i3 is done point by point.
+ * A work-item owns a block of `vec` consecutive points along i1 (the vector
+ * lanes) by `yb` rows along i2 by `zb` planes along i3. The y taps of a
+ * plane come from a window of yb + 28 rows and the z taps of a row from a
+ * window of zb + 28 planes, each loaded once for the block; the x taps are
+ * one vector load each (xwin = 0; a tap whose lanes cross the periodic seam
+ * is gathered lane by lane) or lanes of one window of vec + 28 elements
+ * (xwin = 1: registers on a GPU, shuffles on a CPU). Work-groups are wg1
+ * work-items along i1 by wg2 along i2. A block that runs past the end of an
+ * axis is done point by point.
  */
 #include <math.h>
 #include <stdint.h>
@@ -24,14 +27,28 @@
 #include "kernels/bigdft/bigdft.h"
 
 #define D2_HALF 14 /* SYM8_D2 taps -14..14 */
+#define D2_TAPS (2 * D2_HALF + 1)
+#define MAX_VEC 8
+#define MAX_YB 4
+#define MAX_ZB 8
 
 typedef struct st3 {
     kiln_ctx *ctx;
-    int vec, zb, wg1, wg2;
+    int vec, yb, zb, xwin, wg1, wg2;
     kiln_type idx;                  /* index arithmetic: i32, or i64 (idx64 = 1) */
     long long n[3];                 /* n1, n2, n3 */
     kiln_var *s[3], *x, *y;
 } st3;
+
+/* One work-item's block: V x Y x Z points from (lo, y0, z0), and the
+ * offsets and accumulators the description forms for it. */
+typedef struct blk {
+    int V, Y, Z;
+    kiln_type T;                    /* f64 of V lanes */
+    kiln_node *lo, *y0, *z0;
+    kiln_var *pq[MAX_ZB];           /* (z0 + q) * n1 * n2 */
+    kiln_var *acc[MAX_YB][MAX_ZB];
+} blk;
 
 static kiln_node *num(const st3 *S, long long v)
 {
@@ -48,6 +65,11 @@ static kiln_node *tap(const st3 *S, int l)
     return kiln_lit(S->ctx, KILN_T(F64), bigdft_tap(&bigdft_sym8_d2, l));
 }
 
+static kiln_node *as_idx(const st3 *S, kiln_node *v)
+{
+    return kiln_cast(S->ctx, S->idx, v);
+}
+
 /* p mod n for p in -14..n + 13: two selects, or a floored modulo when n is so
  * short that a tap wraps more than once. */
 static kiln_node *wrap(const st3 *S, kiln_node *p, long long n)
@@ -59,115 +81,194 @@ static kiln_node *wrap(const st3 *S, kiln_node *p, long long n)
     return kiln_select(ctx, kiln_lt(ctx, p, num(S, 0)), kiln_addi(ctx, p, n), hi);
 }
 
-/* The x terms of the Z points: 29 taps along i1 from lo, tap by tap over
- * the points (Z independent sums in flight, not one chain of 29). rows[q] is
- * the flat index of x(z0 + q, i2, lo), so that a tap is a constant offset. Inside the line (the block and its
- * taps clear of the seam: `interior`) each tap is one vector load; otherwise
- * a tap whose lanes cross the seam is gathered one element a lane. */
-static void x_terms(const st3 *S, kiln_var **ax, kiln_var *t, int V, int Z, kiln_var **rows, kiln_node *lo, int interior)
+/* The flat index of x(z0 + q, y0 + r, lo). */
+static kiln_node *point_index(const st3 *S, const blk *B, int r, int q)
 {
     kiln_ctx *ctx = S->ctx;
-    long long n1 = S->n[0];
-    for (int l = -D2_HALF; l <= D2_HALF; l++)
-        for (int q = 0; q < Z; q++) {
-            kiln_node *row = kiln_sub(ctx, ref(S, rows[q]), kiln_cast(ctx, S->idx, lo));
-            kiln_node *p = kiln_addi(ctx, lo, l), *value;
-            if (interior) {
-                value = kiln_vload(ctx, V, S->x, kiln_addi(ctx, ref(S, rows[q]), l));
-            } else if (V == 1) {
-                value = kiln_vload(ctx, 1, S->x, kiln_add(ctx, row, kiln_cast(ctx, S->idx, wrap(S, p, n1))));
-            } else {
-                kiln_if_begin(ctx, kiln_and(ctx, kiln_ge(ctx, p, num(S, 0)), kiln_le(ctx, kiln_addi(ctx, p, V), num(S, n1))));
-                kiln_assign(ctx, ref(S, t), kiln_vload(ctx, V, S->x, kiln_addi(ctx, ref(S, rows[q]), l)));
-                kiln_else(ctx);
-                kiln_node *lanes[8];
-                for (int k = 0; k < V; k++)
-                    lanes[k] = kiln_vload(ctx, 1, S->x, kiln_add(ctx, row, kiln_cast(ctx, S->idx, wrap(S, kiln_addi(ctx, lo, l + k), n1))));
-                kiln_assign(ctx, ref(S, t), kiln_vec_of(ctx, KILN_V(F64, V), V, lanes));
-                kiln_if_end(ctx);
-                value = ref(S, t);
-            }
-            kiln_assign_op(ctx, KILN_ADD, ref(S, ax[q]), kiln_mul(ctx, tap(S, l), value));
-        }
+    return kiln_add(ctx, ref(S, B->pq[q]), as_idx(S, kiln_add(ctx, kiln_muli(ctx, kiln_addi(ctx, B->y0, r), S->n[0]), B->lo)));
 }
 
-/* Declares Z accumulators of type T named prefix0.., zero. */
-static void accumulators(const st3 *S, kiln_var **acc, const char *prefix, kiln_type T, int Z)
+/* x(row start + wrap(lo + off)) for one element: `interior` blocks need no wrap. */
+static kiln_node *x_element(const st3 *S, const blk *B, kiln_node *base, kiln_node *row, int off, int interior)
 {
-    char name[32];
-    for (int q = 0; q < Z; q++) {
-        snprintf(name, sizeof name, "%s%d", prefix, q);
-        acc[q] = kiln_decl(S->ctx, name, T, kiln_dbl(S->ctx, 0.0));
+    kiln_ctx *ctx = S->ctx;
+    if (interior)
+        return kiln_vload(ctx, 1, S->x, kiln_addi(ctx, base, off));
+    return kiln_vload(ctx, 1, S->x, kiln_add(ctx, row, as_idx(S, wrap(S, kiln_addi(ctx, B->lo, off), S->n[0]))));
+}
+
+/* The x terms of every point into its accumulator, then times s1. xwin = 0:
+ * tap by tap over the points (Y x Z sums in flight), each tap one vector load
+ * (inside the line: `interior`) or a gather where its lanes cross the seam;
+ * xwin = 1: per row, a window of V + 28 elements and each tap's vector made
+ * of its lanes. */
+static void x_terms(const st3 *S, const blk *B, kiln_var *t, int interior)
+{
+    kiln_ctx *ctx = S->ctx;
+    int V = B->V;
+    long long n1 = S->n[0];
+    kiln_node *base[MAX_YB][MAX_ZB], *row[MAX_YB][MAX_ZB];
+    for (int r = 0; r < B->Y; r++)
+        for (int q = 0; q < B->Z; q++) {
+            base[r][q] = point_index(S, B, r, q);
+            row[r][q] = kiln_sub(ctx, point_index(S, B, r, q), as_idx(S, B->lo));
+        }
+    if (S->xwin) {
+        char name[32];
+        for (int r = 0; r < B->Y; r++)
+            for (int q = 0; q < B->Z; q++) {
+                kiln_block_begin(ctx);
+                kiln_var *w[MAX_VEC + 2 * D2_HALF];
+                for (int k = 0; k < V + 2 * D2_HALF; k++) {
+                    snprintf(name, sizeof name, "xw%d", k);
+                    w[k] = kiln_decl_const(ctx, name, KILN_T(F64), x_element(S, B, base[r][q], row[r][q], k - D2_HALF, interior));
+                }
+                for (int l = -D2_HALF; l <= D2_HALF; l++) {
+                    kiln_node *lanes[MAX_VEC];
+                    for (int j = 0; j < V; j++)
+                        lanes[j] = ref(S, w[j + l + D2_HALF]);
+                    kiln_node *v = V == 1 ? lanes[0] : kiln_vec_of(ctx, B->T, V, lanes);
+                    kiln_assign_op(ctx, KILN_ADD, ref(S, B->acc[r][q]), kiln_mul(ctx, tap(S, l), v));
+                }
+                kiln_block_end(ctx);
+            }
+    } else {
+        for (int l = -D2_HALF; l <= D2_HALF; l++)
+            for (int r = 0; r < B->Y; r++)
+                for (int q = 0; q < B->Z; q++) {
+                    kiln_node *value;
+                    if (interior) {
+                        value = kiln_vload(ctx, V, S->x, kiln_addi(ctx, base[r][q], l));
+                    } else if (V == 1) {
+                        value = x_element(S, B, base[r][q], row[r][q], l, 0);
+                    } else {
+                        kiln_node *p = kiln_addi(ctx, B->lo, l);
+                        kiln_if_begin(ctx, kiln_and(ctx, kiln_ge(ctx, p, num(S, 0)), kiln_le(ctx, kiln_addi(ctx, p, V), num(S, n1))));
+                        kiln_assign(ctx, ref(S, t), kiln_vload(ctx, V, S->x, kiln_addi(ctx, base[r][q], l)));
+                        kiln_else(ctx);
+                        kiln_node *lanes[MAX_VEC];
+                        for (int k = 0; k < V; k++)
+                            lanes[k] = x_element(S, B, base[r][q], row[r][q], l + k, 0);
+                        kiln_assign(ctx, ref(S, t), kiln_vec_of(ctx, B->T, V, lanes));
+                        kiln_if_end(ctx);
+                        value = ref(S, t);
+                    }
+                    kiln_assign_op(ctx, KILN_ADD, ref(S, B->acc[r][q]), kiln_mul(ctx, tap(S, l), value));
+                }
     }
 }
 
-/* The V x Z points (lo.., i2, z0..) of one work-item, all in range. The
- * offsets of the 29 rows i2 + l and of the Z + 28 planes of the z window are
- * formed once; the x terms are emitted twice, clear of the seam and across it. */
-static void block(const st3 *S, int V, int Z, kiln_node *lo, kiln_node *i2, kiln_node *z0)
+/* The y terms, plane by plane: window row m is row y0 + m - 14, tap m - 14 - r of row r. */
+static void y_terms(const st3 *S, const blk *B)
 {
     kiln_ctx *ctx = S->ctx;
-    kiln_type T = {KILN_F64, V}, I = S->idx;
+    char name[32];
+    for (int q = 0; q < B->Z; q++) {
+        kiln_block_begin(ctx);
+        kiln_var *ay[MAX_YB];
+        for (int r = 0; r < B->Y; r++) {
+            snprintf(name, sizeof name, "ay%d", r);
+            ay[r] = kiln_decl(ctx, name, B->T, kiln_dbl(ctx, 0.0));
+        }
+        for (int m = 0; m < B->Y + 2 * D2_HALF; m++) {
+            kiln_node *r2 = wrap(S, kiln_addi(ctx, B->y0, m - D2_HALF), S->n[1]);
+            kiln_node *at = kiln_add(ctx, ref(S, B->pq[q]), as_idx(S, kiln_add(ctx, kiln_muli(ctx, r2, S->n[0]), B->lo)));
+            snprintf(name, sizeof name, "wy%d", m);
+            kiln_var *w = kiln_decl_const(ctx, name, B->T, kiln_vload(ctx, B->V, S->x, at));
+            for (int r = 0; r < B->Y; r++) {
+                int l = m - D2_HALF - r;
+                if (l >= -D2_HALF && l <= D2_HALF)
+                    kiln_assign_op(ctx, KILN_ADD, ref(S, ay[r]), kiln_mul(ctx, tap(S, l), ref(S, w)));
+            }
+        }
+        for (int r = 0; r < B->Y; r++)
+            kiln_assign_op(ctx, KILN_ADD, ref(S, B->acc[r][q]), kiln_mul(ctx, ref(S, S->s[1]), ref(S, ay[r])));
+        kiln_block_end(ctx);
+    }
+}
+
+/* The z terms, row by row: window plane m is plane z0 + m - 14, tap m - 14 - q of plane q. */
+static void z_terms(const st3 *S, const blk *B)
+{
+    kiln_ctx *ctx = S->ctx;
+    long long plane = S->n[0] * S->n[1];
+    char name[32];
+    for (int r = 0; r < B->Y; r++) {
+        kiln_block_begin(ctx);
+        kiln_var *az[MAX_ZB];
+        for (int q = 0; q < B->Z; q++) {
+            snprintf(name, sizeof name, "az%d", q);
+            az[q] = kiln_decl(ctx, name, B->T, kiln_dbl(ctx, 0.0));
+        }
+        kiln_node *col = as_idx(S, kiln_add(ctx, kiln_muli(ctx, kiln_addi(ctx, B->y0, r), S->n[0]), B->lo));
+        for (int m = 0; m < B->Z + 2 * D2_HALF; m++) {
+            kiln_node *r3 = wrap(S, kiln_addi(ctx, B->z0, m - D2_HALF), S->n[2]);
+            snprintf(name, sizeof name, "wz%d", m);
+            kiln_var *w = kiln_decl_const(ctx, name, B->T,
+                                          kiln_vload(ctx, B->V, S->x, kiln_add(ctx, kiln_muli(ctx, as_idx(S, r3), plane), col)));
+            for (int q = 0; q < B->Z; q++) {
+                int l = m - D2_HALF - q;
+                if (l >= -D2_HALF && l <= D2_HALF)
+                    kiln_assign_op(ctx, KILN_ADD, ref(S, az[q]), kiln_mul(ctx, tap(S, l), ref(S, w)));
+            }
+        }
+        for (int q = 0; q < B->Z; q++)
+            kiln_assign_op(ctx, KILN_ADD, ref(S, B->acc[r][q]), kiln_mul(ctx, ref(S, S->s[2]), ref(S, az[q])));
+        kiln_block_end(ctx);
+    }
+}
+
+/* The V x Y x Z points from (lo, y0, z0), all in range: one accumulator a
+ * point, the x terms (emitted twice: clear of the seam and across it) times
+ * s1, then s2 times the y terms and s3 times the z terms added. */
+static void block(const st3 *S, int V, int Y, int Z, kiln_node *lo, kiln_node *y0, kiln_node *z0)
+{
+    kiln_ctx *ctx = S->ctx;
+    blk B = {.V = V, .Y = Y, .Z = Z, .T = {KILN_F64, V}, .lo = lo, .y0 = y0, .z0 = z0};
     long long n1 = S->n[0], plane = S->n[0] * S->n[1];
     char name[32];
     kiln_block_begin(ctx);
-    kiln_var *t = V > 1 ? kiln_decl(ctx, "xl", T, NULL) : NULL;
-    kiln_var *col = kiln_decl_const(ctx, "col", I, kiln_cast(ctx, I, kiln_add(ctx, kiln_muli(ctx, i2, n1), lo)));
-    kiln_var *pq[8], *rows[8], *ax[8], *ay[8], *az[8];
+    kiln_var *t = V > 1 && !S->xwin ? kiln_decl(ctx, "xl", B.T, NULL) : NULL;
     for (int q = 0; q < Z; q++) {
         snprintf(name, sizeof name, "pq%d", q);
-        pq[q] = kiln_decl_const(ctx, name, I, kiln_muli(ctx, kiln_cast(ctx, I, kiln_addi(ctx, z0, q)), plane));
-        snprintf(name, sizeof name, "row%d", q);
-        rows[q] = kiln_decl_const(ctx, name, I, kiln_add(ctx, ref(S, pq[q]), ref(S, col)));
+        B.pq[q] = kiln_decl_const(ctx, name, S->idx, kiln_muli(ctx, as_idx(S, kiln_addi(ctx, z0, q)), plane));
     }
-    accumulators(S, ax, "ax", T, Z);
-    kiln_if_begin(ctx, kiln_and(ctx, kiln_ge(ctx, lo, num(S, D2_HALF)), kiln_le(ctx, kiln_addi(ctx, lo, V + D2_HALF), num(S, n1))));
-    x_terms(S, ax, t, V, Z, rows, lo, 1);
-    kiln_else(ctx);
-    x_terms(S, ax, t, V, Z, rows, lo, 0);
-    kiln_if_end(ctx);
-    /* the y terms: row i2 + l of each point's plane */
-    accumulators(S, ay, "ay", T, Z);
-    for (int l = -D2_HALF; l <= D2_HALF; l++) {
-        snprintf(name, sizeof name, "ry%d", l + D2_HALF);
-        kiln_var *ry = kiln_decl_const(ctx, name, I,
-                                       kiln_cast(ctx, I, kiln_add(ctx, kiln_muli(ctx, wrap(S, kiln_addi(ctx, i2, l), S->n[1]), n1), lo)));
-        for (int q = 0; q < Z; q++)
-            kiln_assign_op(ctx, KILN_ADD, ref(S, ay[q]),
-                           kiln_mul(ctx, tap(S, l), kiln_vload(ctx, V, S->x, kiln_add(ctx, ref(S, pq[q]), ref(S, ry)))));
-    }
-    /* the z terms from a window of planes: row m is plane z0 + m - 14, tap m - 14 - q of point q */
-    accumulators(S, az, "az", T, Z);
-    for (int m = 0; m < Z + 2 * D2_HALF; m++) {
-        kiln_node *r3 = wrap(S, kiln_addi(ctx, z0, m - D2_HALF), S->n[2]);
-        snprintf(name, sizeof name, "w%d", m);
-        kiln_var *w = kiln_decl_const(ctx, name, T,
-                                      kiln_vload(ctx, V, S->x, kiln_add(ctx, kiln_muli(ctx, kiln_cast(ctx, I, r3), plane), ref(S, col))));
+    for (int r = 0; r < Y; r++)
         for (int q = 0; q < Z; q++) {
-            int l = m - D2_HALF - q;
-            if (l >= -D2_HALF && l <= D2_HALF)
-                kiln_assign_op(ctx, KILN_ADD, ref(S, az[q]), kiln_mul(ctx, tap(S, l), ref(S, w)));
+            snprintf(name, sizeof name, "acc%d_%d", r, q);
+            B.acc[r][q] = kiln_decl(ctx, name, B.T, kiln_dbl(ctx, 0.0));
         }
-    }
-    for (int q = 0; q < Z; q++)
-        kiln_vstore(ctx, S->y, ref(S, rows[q]),
-                       kiln_sum(ctx, kiln_mul(ctx, ref(S, S->s[0]), ref(S, ax[q])), kiln_mul(ctx, ref(S, S->s[1]), ref(S, ay[q])),
-                                kiln_mul(ctx, ref(S, S->s[2]), ref(S, az[q]))));
+    kiln_if_begin(ctx, kiln_and(ctx, kiln_ge(ctx, lo, num(S, D2_HALF)), kiln_le(ctx, kiln_addi(ctx, lo, V + D2_HALF), num(S, n1))));
+    x_terms(S, &B, t, 1);
+    kiln_else(ctx);
+    x_terms(S, &B, t, 0);
+    kiln_if_end(ctx);
+    for (int r = 0; r < Y; r++)
+        for (int q = 0; q < Z; q++)
+            kiln_assign(ctx, ref(S, B.acc[r][q]), kiln_mul(ctx, ref(S, S->s[0]), ref(S, B.acc[r][q])));
+    y_terms(S, &B);
+    z_terms(S, &B);
+    for (int r = 0; r < Y; r++)
+        for (int q = 0; q < Z; q++)
+            kiln_vstore(ctx, S->y, point_index(S, &B, r, q), ref(S, B.acc[r][q]));
     kiln_block_end(ctx);
 }
 
 static int read_config(st3 *S, const kiln_config *cfg)
 {
     S->vec = (int)kiln_config_get(cfg, "vec", 1);
+    S->yb = (int)kiln_config_get(cfg, "yb", 1);
     S->zb = (int)kiln_config_get(cfg, "zb", 1);
+    S->xwin = (int)kiln_config_get(cfg, "xwin", 0);
     S->wg1 = (int)kiln_config_get(cfg, "wg1", 32);
     S->wg2 = (int)kiln_config_get(cfg, "wg2", 4);
     S->idx = kiln_config_get(cfg, "idx64", 0) ? KILN_T(I64) : KILN_T(I32);
     kiln_ctx *ctx = S->ctx;
     if (S->vec != 1 && S->vec != 2 && S->vec != 4 && S->vec != 8)
         kiln_fail(ctx, "bigdft.kinetic3d_fused: vec %d is not 1, 2, 4 or 8", S->vec);
-    else if (S->zb < 1 || S->zb > 8)
-        kiln_fail(ctx, "bigdft.kinetic3d_fused: zb %d is outside 1..8", S->zb);
+    else if (S->yb < 1 || S->yb > MAX_YB || S->zb < 1 || S->zb > MAX_ZB)
+        kiln_fail(ctx, "bigdft.kinetic3d_fused: a block of %d rows x %d planes is outside 1..%d x 1..%d", S->yb, S->zb,
+                  MAX_YB, MAX_ZB);
     else if (S->wg1 < 1 || S->wg2 < 1 || S->wg1 * S->wg2 > 1024)
         kiln_fail(ctx, "bigdft.kinetic3d_fused: a work-group of %d x %d work-items", S->wg1, S->wg2);
     return kiln_ctx_failed(ctx) ? -1 : 0;
@@ -201,31 +302,37 @@ static kiln_proc *fused_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_
     (void)vn; /* the extents are also literals of this size's variant: its indices fold */
     S.x = kiln_arg_array(ctx, "x", KILN_T(F64), KILN_IN, num(&S, S.n[2]), num(&S, S.n[1]), num(&S, S.n[0]));
     S.y = kiln_arg_array(ctx, "y", KILN_T(F64), KILN_OUT, num(&S, S.n[2]), num(&S, S.n[1]), num(&S, S.n[0]));
-    kiln_comment(ctx, "bigdft.kinetic3d_fused f64: vec %d, zb %d, wg %d x %d, %s indices", S.vec, S.zb, S.wg1, S.wg2,
-                 kiln_scalar_name(S.idx.scalar));
+    kiln_comment(ctx, "bigdft.kinetic3d_fused f64: vec %d, yb %d, zb %d, xwin %d, wg %d x %d, %s indices", S.vec, S.yb,
+                 S.zb, S.xwin, S.wg1, S.wg2, kiln_scalar_name(S.idx.scalar));
 
-    kiln_var *lo = kiln_decl_const(ctx, "lo", KILN_T(I32),
-                                   kiln_muli(ctx, kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, 0)), S.vec));
-    kiln_var *i2 = kiln_decl_const(ctx, "i2", KILN_T(I32), kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, 1)));
-    kiln_var *z0 = kiln_decl_const(ctx, "z0", KILN_T(I32),
-                                   kiln_muli(ctx, kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, 2)), S.zb));
-    kiln_if_begin(ctx, kiln_all(ctx, kiln_lt(ctx, ref(&S, lo), num(&S, S.n[0])), kiln_lt(ctx, ref(&S, i2), num(&S, S.n[1])),
-                                kiln_lt(ctx, ref(&S, z0), num(&S, S.n[2]))));
-    int whole = S.n[0] % S.vec == 0 && S.n[2] % S.zb == 0;
+    const int ext_block[3] = {S.vec, S.yb, S.zb};
+    const char *origin[3] = {"lo", "y0", "z0"};
+    kiln_var *o[3];
+    for (int d = 0; d < 3; d++)
+        o[d] = kiln_decl_const(ctx, origin[d], KILN_T(I32),
+                               kiln_muli(ctx, kiln_cast(ctx, KILN_T(I32), kiln_global_id(ctx, d)), ext_block[d]));
+    kiln_if_begin(ctx, kiln_all(ctx, kiln_lt(ctx, ref(&S, o[0]), num(&S, S.n[0])), kiln_lt(ctx, ref(&S, o[1]), num(&S, S.n[1])),
+                                kiln_lt(ctx, ref(&S, o[2]), num(&S, S.n[2]))));
+    int whole = 1;
+    kiln_node *fits[3];
+    for (int d = 0; d < 3; d++) {
+        whole &= S.n[d] % ext_block[d] == 0;
+        fits[d] = kiln_le(ctx, kiln_addi(ctx, ref(&S, o[d]), ext_block[d]), num(&S, S.n[d]));
+    }
     if (!whole)
-        kiln_if_begin(ctx, kiln_and(ctx, kiln_le(ctx, kiln_addi(ctx, ref(&S, lo), S.vec), num(&S, S.n[0])),
-                                    kiln_le(ctx, kiln_addi(ctx, ref(&S, z0), S.zb), num(&S, S.n[2]))));
-    block(&S, S.vec, S.zb, ref(&S, lo), ref(&S, i2), ref(&S, z0));
+        kiln_if_begin(ctx, kiln_all(ctx, fits[0], fits[1], fits[2]));
+    block(&S, S.vec, S.yb, S.zb, ref(&S, o[0]), ref(&S, o[1]), ref(&S, o[2]));
     if (!whole) {
-        /* past the end of i1 or i3: the points in range one at a time */
+        /* past the end of an axis: the points in range one at a time */
         kiln_else(ctx);
-        kiln_var *k = kiln_for_begin(ctx, "k", ref(&S, lo), kiln_min(ctx, kiln_addi(ctx, ref(&S, lo), S.vec), num(&S, S.n[0])),
-                                     num(&S, 1));
-        kiln_var *q = kiln_for_begin(ctx, "q", ref(&S, z0), kiln_min(ctx, kiln_addi(ctx, ref(&S, z0), S.zb), num(&S, S.n[2])),
-                                     num(&S, 1));
-        block(&S, 1, 1, ref(&S, k), ref(&S, i2), ref(&S, q));
-        kiln_for_end(ctx);
-        kiln_for_end(ctx);
+        const char *loops[3] = {"k", "r", "q"};
+        kiln_var *it[3];
+        for (int d = 2; d >= 0; d--)
+            it[d] = kiln_for_begin(ctx, loops[d], ref(&S, o[d]),
+                                   kiln_min(ctx, kiln_addi(ctx, ref(&S, o[d]), ext_block[d]), num(&S, S.n[d])), num(&S, 1));
+        block(&S, 1, 1, 1, ref(&S, it[0]), ref(&S, it[1]), ref(&S, it[2]));
+        for (int d = 0; d < 3; d++)
+            kiln_for_end(ctx);
         kiln_if_end(ctx);
     }
     kiln_if_end(ctx);
@@ -236,13 +343,13 @@ static void fused_geometry(const kiln_config *cfg, const kiln_size *size, kiln_g
 {
     long long n[3];
     extents(size, n);
-    size_t vec = (size_t)kiln_config_get(cfg, "vec", 1), zb = (size_t)kiln_config_get(cfg, "zb", 1);
+    size_t b[3] = {(size_t)kiln_config_get(cfg, "vec", 1), (size_t)kiln_config_get(cfg, "yb", 1),
+                   (size_t)kiln_config_get(cfg, "zb", 1)};
     size_t wg1 = (size_t)kiln_config_get(cfg, "wg1", 32), wg2 = (size_t)kiln_config_get(cfg, "wg2", 4);
-    size_t blocks = ((size_t)n[0] + vec - 1) / vec;
-    *geo = (kiln_geometry){3,
-                           {(blocks + wg1 - 1) / wg1 * wg1, ((size_t)n[1] + wg2 - 1) / wg2 * wg2,
-                            ((size_t)n[2] + zb - 1) / zb},
-                           {wg1, wg2, 1}};
+    size_t items[3];
+    for (int d = 0; d < 3; d++)
+        items[d] = ((size_t)n[d] + b[d] - 1) / b[d];
+    *geo = (kiln_geometry){3, {(items[0] + wg1 - 1) / wg1 * wg1, (items[1] + wg2 - 1) / wg2 * wg2, items[2]}, {wg1, wg2, 1}};
 }
 
 /* ---- the kernel's table ------------------------------------------------ */
@@ -326,8 +433,13 @@ const kiln_kernel kiln_kernel_bigdft_kinetic3d_fused = {
               {"x", KILN_F64, KILN_IN, 0, grid_count, 0}, {"y", KILN_F64, KILN_OUT, 0, grid_count, 0}),
     KILN_PARAMS({.name = "vec", .help = "vector length: consecutive points along i1 in the lanes",
                  KILN_VALUES(1, 2, 4, 8), .default_value = 1},
-                {.name = "zb", .help = "planes along i3 a work-item computes from one window of z rows",
+                {.name = "yb", .help = "rows along i2 a work-item computes from one window of y rows a plane",
+                 KILN_VALUES(1, 2, 4), .default_value = 1},
+                {.name = "zb", .help = "planes along i3 a work-item computes from one window of planes a row",
                  KILN_VALUES(1, 2, 4, 8), .default_value = 1},
+                {.name = "xwin", .help = "x taps as vector loads (0) or as lanes of one window of vec + 28 "
+                                         "elements a row (1)",
+                 KILN_VALUES(0, 1), .default_value = 0},
                 {.name = "wg1", .help = "work-items of a work-group along i1", KILN_VALUES(4, 8, 16, 32, 64),
                  .default_value = 32},
                 {.name = "wg2", .help = "work-items of a work-group along i2", KILN_VALUES(1, 2, 4, 8, 16),
@@ -335,7 +447,7 @@ const kiln_kernel kiln_kernel_bigdft_kinetic3d_fused = {
                 {.name = "idx64", .help = "index arithmetic in 32 (0) or 64 bits (1: a tap is a constant offset "
                                           "of one address)",
                  KILN_VALUES(0, 1), .default_value = 0}),
-    KILN_CONSTRAINTS("wg1 * wg2 <= max_wg_size", "wg1 * wg2 >= 16"),
+    KILN_CONSTRAINTS("wg1 * wg2 <= max_wg_size", "wg1 * wg2 >= 16", "vec * yb * zb <= 64"),
     .default_size = {3, {64, 64, 64}},
     .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),
     .build = fused_build,

@@ -7,26 +7,66 @@
  * width (a tap wraps more than once), x vectors that cross the periodic seam,
  * and work-groups of several shapes. The grid spacing differs per axis, so an
  * axis taken for another fails. kiln_evaluate poisons y first, so an
- * unwritten point fails too. Every configuration of the space builds.
+ * unwritten point fails too. Every block shape and every work-group builds.
  */
 #include "check.h"
 #include "kernels/bigdft/bigdft.h"
 #include "tests/kernels/exec_cases.h"
 
+/* blocks of at most 16 points (a block's code grows with its points, and its build time with it) */
 static const example_case cases[] = {
     {&kiln_kernel_bigdft_kinetic3d_fused, "21x17x11", ""},
-    {&kiln_kernel_bigdft_kinetic3d_fused, "21x17x11", "vec=2,zb=2,wg1=8,wg2=2"},
-    {&kiln_kernel_bigdft_kinetic3d_fused, "21x17x11", "vec=4,zb=4,wg1=4,wg2=4"},
-    {&kiln_kernel_bigdft_kinetic3d_fused, "21x17x11", "vec=8,zb=8,wg1=16,wg2=1"},
-    {&kiln_kernel_bigdft_kinetic3d_fused, "32x16x16", "vec=8,zb=4,wg1=4,wg2=4"},   /* whole blocks only */
-    {&kiln_kernel_bigdft_kinetic3d_fused, "7x9x5", "vec=4,zb=2,wg1=4,wg2=8"},      /* n < 14: taps wrap twice */
-    {&kiln_kernel_bigdft_kinetic3d_fused, "5x3x13", "vec=8,zb=8,wg1=4,wg2=4"},     /* n1 < vec: no whole block */
-    {&kiln_kernel_bigdft_kinetic3d_fused, "15x15x15", "vec=1,zb=8,wg1=64,wg2=1"},  /* n = 15: one select each side */
+    {&kiln_kernel_bigdft_kinetic3d_fused, "21x17x11", "vec=2,yb=2,zb=2,wg1=8,wg2=2"},
+    {&kiln_kernel_bigdft_kinetic3d_fused, "21x17x11", "vec=4,yb=4,zb=1,wg1=4,wg2=4,idx64=1"},
+    {&kiln_kernel_bigdft_kinetic3d_fused, "21x17x11", "vec=8,zb=2,wg1=16,wg2=1"},
+    {&kiln_kernel_bigdft_kinetic3d_fused, "21x17x11", "vec=4,yb=2,zb=2,xwin=1,wg1=8,wg2=2"},
+    {&kiln_kernel_bigdft_kinetic3d_fused, "32x16x16", "vec=8,yb=2,zb=1,wg1=4,wg2=4"},         /* whole blocks only */
+    {&kiln_kernel_bigdft_kinetic3d_fused, "32x16x16", "vec=2,yb=4,zb=2,xwin=1,wg1=16,wg2=1"},
+    {&kiln_kernel_bigdft_kinetic3d_fused, "7x9x5", "vec=4,yb=2,zb=2,wg1=4,wg2=8"},            /* n < 14: taps wrap twice */
+    {&kiln_kernel_bigdft_kinetic3d_fused, "7x9x5", "vec=2,zb=4,xwin=1,wg1=4,wg2=8"},
+    {&kiln_kernel_bigdft_kinetic3d_fused, "5x3x13", "vec=8,zb=2,wg1=4,wg2=4"},                /* n1 < vec: no whole block */
+    {&kiln_kernel_bigdft_kinetic3d_fused, "15x15x15", "vec=1,yb=2,zb=8,xwin=1,wg1=64,wg2=1"}, /* n = 15: one select a side */
 };
+
+/* Every valid block shape (vec, yb, zb, xwin) at one work-group and every
+ * valid work-group at one block shape build and print in every language:
+ * the constraints and the description agree (the whole space, 3344 points,
+ * takes minutes to print, its work-group sizes only change a launch bound). */
+static void space_builds(const char *size_text)
+{
+    const kiln_kernel *k = &kiln_kernel_bigdft_kinetic3d_fused;
+    kiln_size size;
+    kiln_space *space = example_space(k, size_text, &size);
+    if (!space)
+        return;
+    kiln_ctx *ctx = kiln_ctx_new();
+    uint64_t total = kiln_space_total(space), tried = 0, built = 0;
+    for (uint64_t i = 0; i < total; i++) {
+        kiln_config cfg;
+        char why[256] = "";
+        kiln_space_point(space, i, &cfg);
+        long long wg1 = kiln_config_get(&cfg, "wg1", 0), wg2 = kiln_config_get(&cfg, "wg2", 0);
+        int block_shapes = wg1 == 16 && wg2 == 4, work_groups = kiln_config_get(&cfg, "vec", 0) == 1 &&
+                                                                kiln_config_get(&cfg, "yb", 0) == 1 &&
+                                                                kiln_config_get(&cfg, "zb", 0) == 1 &&
+                                                                kiln_config_get(&cfg, "xwin", 1) == 0;
+        int ok = kiln_space_check(space, &cfg, why, sizeof why);
+        CHECK_MSG(ok >= 0, "%s: constraint error: %s", k->name, why);
+        if (ok != 1 || !(block_shapes || work_groups))
+            continue;
+        tried++;
+        built += example_builds_everywhere(ctx, k, &cfg, &size, size_text, NULL);
+    }
+    CHECK_MSG(tried > 100 && built == tried, "%s: %llu of %llu tried configurations built", k->name,
+              (unsigned long long)built, (unsigned long long)tried);
+    fprintf(stderr, "%s at %s: %llu configurations built\n", k->name, size_text, (unsigned long long)tried);
+    kiln_ctx_free(ctx);
+    kiln_space_free(space);
+}
 
 int main(int argc, char **argv)
 {
-    example_whole_space(&kiln_kernel_bigdft_kinetic3d_fused, "21x17x11");
+    space_builds("21x17x11");
     example_run_cases(argc, argv, cases, sizeof cases / sizeof cases[0], 11);
     CHECK_DONE();
 }

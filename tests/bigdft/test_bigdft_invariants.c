@@ -367,7 +367,7 @@ static void compositions(void)
     for (int fused = 0; fused < 2; fused++) {
         kiln_config cfg;
         CHECK(example_config(fused ? &kiln_kernel_bigdft_kinetic3d_fused : &kiln_kernel_bigdft_kinetic,
-                             fused ? "vec=4,zb=8,wg1=4,wg2=4,idx64=1" : "unroll=2,vec=4,wrap=2,full_taps=1", &cfg) == 0);
+                             fused ? "vec=4,yb=2,zb=2,xwin=1,wg1=4,wg2=4,idx64=1" : "unroll=2,vec=4,wrap=2,full_taps=1", &cfg) == 0);
         bigdft_3d *b = bigdft_3d_new(rt, fused ? BIGDFT_KINETIC3D_FUSED : BIGDFT_KINETIC3D, &cfg, n1, n2, n3, h, 0, err,
                                      sizeof err);
         CHECK_MSG(b && bigdft_3d_set_input(b, x, err, sizeof err) == 0 && bigdft_3d_run(b, NULL, err, sizeof err) == 0 &&
