@@ -34,11 +34,17 @@
 
 typedef struct st3 {
     kiln_ctx *ctx;
-    int vec, yb, zb, xwin, wg1, wg2;
+    int vec, yb, zb, xwin, full_taps, wg1, wg2;
     kiln_type idx;                  /* index arithmetic: i32, or i64 (idx64 = 1) */
     long long n[3];                 /* n1, n2, n3 */
     kiln_var *s[3], *x, *y;
+    kiln_var *dpad;                 /* full_taps = 0: tap l at l + TAP0, zeros around */
 } st3;
+
+/* The padded table: a window's tap m - q for q up to MAX_ZB - 1 away reads zeros. */
+#define PAD (MAX_ZB - 1)
+#define TAP0 (D2_HALF + PAD)
+#define DPAD_LEN (D2_TAPS + 2 * PAD)
 
 /* One work-item's block: V x Y x Z points from (lo, y0, z0), and the
  * offsets and accumulators the description forms for it. */
@@ -65,6 +71,13 @@ static kiln_node *tap(const st3 *S, int l)
     return kiln_lit(S->ctx, KILN_T(F64), bigdft_tap(&bigdft_sym8_d2, l));
 }
 
+/* Tap (index - TAP0) from the padded table, index an expression (full_taps = 0). */
+static kiln_node *tap_at(const st3 *S, kiln_node *index)
+{
+    return kiln_at(S->ctx, S->dpad, index);
+}
+
+
 static kiln_node *as_idx(const st3 *S, kiln_node *v)
 {
     return kiln_cast(S->ctx, S->idx, v);
@@ -89,12 +102,36 @@ static kiln_node *point_index(const st3 *S, const blk *B, int r, int q)
 }
 
 /* x(row start + wrap(lo + off)) for one element: `interior` blocks need no wrap. */
-static kiln_node *x_element(const st3 *S, const blk *B, kiln_node *base, kiln_node *row, int off, int interior)
+static kiln_node *x_element(const st3 *S, const blk *B, kiln_node *base, kiln_node *row, kiln_node *off, int interior)
 {
     kiln_ctx *ctx = S->ctx;
     if (interior)
-        return kiln_vload(ctx, 1, S->x, kiln_addi(ctx, base, off));
-    return kiln_vload(ctx, 1, S->x, kiln_add(ctx, row, as_idx(S, wrap(S, kiln_addi(ctx, B->lo, off), S->n[0]))));
+        return kiln_vload(ctx, 1, S->x, kiln_add(ctx, base, as_idx(S, off)));
+    return kiln_vload(ctx, 1, S->x, kiln_add(ctx, row, as_idx(S, wrap(S, kiln_add(ctx, B->lo, off), S->n[0]))));
+}
+
+/* The x tap at offset l (an expression) of the V lanes from base: one vector
+ * load inside the line, else a load or a lane-by-lane gather, whichever the
+ * lanes need (t: the vector variable the two branches assign). */
+static kiln_node *x_tap(const st3 *S, const blk *B, kiln_var *t, kiln_node *base, kiln_node *row, kiln_node *l,
+                        int interior)
+{
+    kiln_ctx *ctx = S->ctx;
+    int V = B->V;
+    if (interior)
+        return kiln_vload(ctx, V, S->x, kiln_add(ctx, base, as_idx(S, l)));
+    if (V == 1)
+        return x_element(S, B, base, row, l, 0);
+    kiln_node *p = kiln_add(ctx, B->lo, l);
+    kiln_if_begin(ctx, kiln_and(ctx, kiln_ge(ctx, p, num(S, 0)), kiln_le(ctx, kiln_addi(ctx, p, V), num(S, S->n[0]))));
+    kiln_assign(ctx, ref(S, t), kiln_vload(ctx, V, S->x, kiln_add(ctx, base, as_idx(S, l))));
+    kiln_else(ctx);
+    kiln_node *lanes[MAX_VEC];
+    for (int k = 0; k < V; k++)
+        lanes[k] = x_element(S, B, base, row, kiln_addi(ctx, l, k), 0);
+    kiln_assign(ctx, ref(S, t), kiln_vec_of(ctx, B->T, V, lanes));
+    kiln_if_end(ctx);
+    return ref(S, t);
 }
 
 /* The x terms of every point into its accumulator, then times s1. xwin = 0:
@@ -106,7 +143,6 @@ static void x_terms(const st3 *S, const blk *B, kiln_var *t, int interior)
 {
     kiln_ctx *ctx = S->ctx;
     int V = B->V;
-    long long n1 = S->n[0];
     kiln_node *base[MAX_YB][MAX_ZB], *row[MAX_YB][MAX_ZB];
     for (int r = 0; r < B->Y; r++)
         for (int q = 0; q < B->Z; q++) {
@@ -121,7 +157,8 @@ static void x_terms(const st3 *S, const blk *B, kiln_var *t, int interior)
                 kiln_var *w[MAX_VEC + 2 * D2_HALF];
                 for (int k = 0; k < V + 2 * D2_HALF; k++) {
                     snprintf(name, sizeof name, "xw%d", k);
-                    w[k] = kiln_decl_const(ctx, name, KILN_T(F64), x_element(S, B, base[r][q], row[r][q], k - D2_HALF, interior));
+                    w[k] = kiln_decl_const(ctx, name, KILN_T(F64),
+                                           x_element(S, B, base[r][q], row[r][q], num(S, k - D2_HALF), interior));
                 }
                 for (int l = -D2_HALF; l <= D2_HALF; l++) {
                     kiln_node *lanes[MAX_VEC];
@@ -132,29 +169,20 @@ static void x_terms(const st3 *S, const blk *B, kiln_var *t, int interior)
                 }
                 kiln_block_end(ctx);
             }
-    } else {
+    } else if (S->full_taps) {
         for (int l = -D2_HALF; l <= D2_HALF; l++)
             for (int r = 0; r < B->Y; r++)
-                for (int q = 0; q < B->Z; q++) {
-                    kiln_node *value;
-                    if (interior) {
-                        value = kiln_vload(ctx, V, S->x, kiln_addi(ctx, base[r][q], l));
-                    } else if (V == 1) {
-                        value = x_element(S, B, base[r][q], row[r][q], l, 0);
-                    } else {
-                        kiln_node *p = kiln_addi(ctx, B->lo, l);
-                        kiln_if_begin(ctx, kiln_and(ctx, kiln_ge(ctx, p, num(S, 0)), kiln_le(ctx, kiln_addi(ctx, p, V), num(S, n1))));
-                        kiln_assign(ctx, ref(S, t), kiln_vload(ctx, V, S->x, kiln_addi(ctx, base[r][q], l)));
-                        kiln_else(ctx);
-                        kiln_node *lanes[MAX_VEC];
-                        for (int k = 0; k < V; k++)
-                            lanes[k] = x_element(S, B, base[r][q], row[r][q], l + k, 0);
-                        kiln_assign(ctx, ref(S, t), kiln_vec_of(ctx, B->T, V, lanes));
-                        kiln_if_end(ctx);
-                        value = ref(S, t);
-                    }
-                    kiln_assign_op(ctx, KILN_ADD, ref(S, B->acc[r][q]), kiln_mul(ctx, tap(S, l), value));
-                }
+                for (int q = 0; q < B->Z; q++)
+                    kiln_assign_op(ctx, KILN_ADD, ref(S, B->acc[r][q]),
+                                   kiln_mul(ctx, tap(S, l), x_tap(S, B, t, base[r][q], row[r][q], num(S, l), interior)));
+    } else {
+        kiln_var *l = kiln_for_begin(ctx, "l", num(S, -D2_HALF), num(S, D2_HALF + 1), num(S, 1));
+        for (int r = 0; r < B->Y; r++)
+            for (int q = 0; q < B->Z; q++)
+                kiln_assign_op(ctx, KILN_ADD, ref(S, B->acc[r][q]),
+                               kiln_mul(ctx, tap_at(S, kiln_addi(ctx, ref(S, l), TAP0)),
+                                        x_tap(S, B, t, base[r][q], row[r][q], ref(S, l), interior)));
+        kiln_for_end(ctx);
     }
 }
 
@@ -170,17 +198,24 @@ static void y_terms(const st3 *S, const blk *B)
             snprintf(name, sizeof name, "ay%d", r);
             ay[r] = kiln_decl(ctx, name, B->T, kiln_dbl(ctx, 0.0));
         }
-        for (int m = 0; m < B->Y + 2 * D2_HALF; m++) {
-            kiln_node *r2 = wrap(S, kiln_addi(ctx, B->y0, m - D2_HALF), S->n[1]);
+        kiln_var *mv = S->full_taps ? NULL : kiln_for_begin(ctx, "m", num(S, 0), num(S, B->Y + 2 * D2_HALF), num(S, 1));
+        for (int m = 0; m < (S->full_taps ? B->Y + 2 * D2_HALF : 1); m++) {
+            kiln_node *mn = mv ? ref(S, mv) : num(S, m);
+            kiln_node *r2 = wrap(S, kiln_add(ctx, B->y0, kiln_addi(ctx, mn, -D2_HALF)), S->n[1]);
             kiln_node *at = kiln_add(ctx, ref(S, B->pq[q]), as_idx(S, kiln_add(ctx, kiln_muli(ctx, r2, S->n[0]), B->lo)));
             snprintf(name, sizeof name, "wy%d", m);
             kiln_var *w = kiln_decl_const(ctx, name, B->T, kiln_vload(ctx, B->V, S->x, at));
             for (int r = 0; r < B->Y; r++) {
                 int l = m - D2_HALF - r;
-                if (l >= -D2_HALF && l <= D2_HALF)
+                if (mv)
+                    kiln_assign_op(ctx, KILN_ADD, ref(S, ay[r]),
+                                   kiln_mul(ctx, tap_at(S, kiln_addi(ctx, ref(S, mv), PAD - r)), ref(S, w)));
+                else if (l >= -D2_HALF && l <= D2_HALF)
                     kiln_assign_op(ctx, KILN_ADD, ref(S, ay[r]), kiln_mul(ctx, tap(S, l), ref(S, w)));
             }
         }
+        if (mv)
+            kiln_for_end(ctx);
         for (int r = 0; r < B->Y; r++)
             kiln_assign_op(ctx, KILN_ADD, ref(S, B->acc[r][q]), kiln_mul(ctx, ref(S, S->s[1]), ref(S, ay[r])));
         kiln_block_end(ctx);
@@ -201,17 +236,24 @@ static void z_terms(const st3 *S, const blk *B)
             az[q] = kiln_decl(ctx, name, B->T, kiln_dbl(ctx, 0.0));
         }
         kiln_node *col = as_idx(S, kiln_add(ctx, kiln_muli(ctx, kiln_addi(ctx, B->y0, r), S->n[0]), B->lo));
-        for (int m = 0; m < B->Z + 2 * D2_HALF; m++) {
-            kiln_node *r3 = wrap(S, kiln_addi(ctx, B->z0, m - D2_HALF), S->n[2]);
+        kiln_var *mv = S->full_taps ? NULL : kiln_for_begin(ctx, "m", num(S, 0), num(S, B->Z + 2 * D2_HALF), num(S, 1));
+        for (int m = 0; m < (S->full_taps ? B->Z + 2 * D2_HALF : 1); m++) {
+            kiln_node *mn = mv ? ref(S, mv) : num(S, m);
+            kiln_node *r3 = wrap(S, kiln_add(ctx, B->z0, kiln_addi(ctx, mn, -D2_HALF)), S->n[2]);
             snprintf(name, sizeof name, "wz%d", m);
             kiln_var *w = kiln_decl_const(ctx, name, B->T,
                                           kiln_vload(ctx, B->V, S->x, kiln_add(ctx, kiln_muli(ctx, as_idx(S, r3), plane), col)));
             for (int q = 0; q < B->Z; q++) {
                 int l = m - D2_HALF - q;
-                if (l >= -D2_HALF && l <= D2_HALF)
+                if (mv)
+                    kiln_assign_op(ctx, KILN_ADD, ref(S, az[q]),
+                                   kiln_mul(ctx, tap_at(S, kiln_addi(ctx, ref(S, mv), PAD - q)), ref(S, w)));
+                else if (l >= -D2_HALF && l <= D2_HALF)
                     kiln_assign_op(ctx, KILN_ADD, ref(S, az[q]), kiln_mul(ctx, tap(S, l), ref(S, w)));
             }
         }
+        if (mv)
+            kiln_for_end(ctx);
         for (int q = 0; q < B->Z; q++)
             kiln_assign_op(ctx, KILN_ADD, ref(S, B->acc[r][q]), kiln_mul(ctx, ref(S, S->s[2]), ref(S, az[q])));
         kiln_block_end(ctx);
@@ -260,6 +302,7 @@ static int read_config(st3 *S, const kiln_config *cfg)
     S->yb = (int)kiln_config_get(cfg, "yb", 1);
     S->zb = (int)kiln_config_get(cfg, "zb", 1);
     S->xwin = (int)kiln_config_get(cfg, "xwin", 0);
+    S->full_taps = (int)kiln_config_get(cfg, "full_taps", 1);
     S->wg1 = (int)kiln_config_get(cfg, "wg1", 32);
     S->wg2 = (int)kiln_config_get(cfg, "wg2", 4);
     S->idx = kiln_config_get(cfg, "idx64", 0) ? KILN_T(I64) : KILN_T(I32);
@@ -269,6 +312,8 @@ static int read_config(st3 *S, const kiln_config *cfg)
     else if (S->yb < 1 || S->yb > MAX_YB || S->zb < 1 || S->zb > MAX_ZB)
         kiln_fail(ctx, "bigdft.kinetic3d_fused: a block of %d rows x %d planes is outside 1..%d x 1..%d", S->yb, S->zb,
                   MAX_YB, MAX_ZB);
+    else if (S->xwin && !S->full_taps)
+        kiln_fail(ctx, "bigdft.kinetic3d_fused: an x window (xwin 1) needs its taps unrolled (full_taps 1)");
     else if (S->wg1 < 1 || S->wg2 < 1 || S->wg1 * S->wg2 > 1024)
         kiln_fail(ctx, "bigdft.kinetic3d_fused: a work-group of %d x %d work-items", S->wg1, S->wg2);
     return kiln_ctx_failed(ctx) ? -1 : 0;
@@ -302,8 +347,14 @@ static kiln_proc *fused_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_
     (void)vn; /* the extents are also literals of this size's variant: its indices fold */
     S.x = kiln_arg_array(ctx, "x", KILN_T(F64), KILN_IN, num(&S, S.n[2]), num(&S, S.n[1]), num(&S, S.n[0]));
     S.y = kiln_arg_array(ctx, "y", KILN_T(F64), KILN_OUT, num(&S, S.n[2]), num(&S, S.n[1]), num(&S, S.n[0]));
-    kiln_comment(ctx, "bigdft.kinetic3d_fused f64: vec %d, yb %d, zb %d, xwin %d, wg %d x %d, %s indices", S.vec, S.yb,
-                 S.zb, S.xwin, S.wg1, S.wg2, kiln_scalar_name(S.idx.scalar));
+    kiln_comment(ctx, "bigdft.kinetic3d_fused f64: vec %d, yb %d, zb %d, xwin %d, full_taps %d, wg %d x %d, %s indices",
+                 S.vec, S.yb, S.zb, S.xwin, S.full_taps, S.wg1, S.wg2, kiln_scalar_name(S.idx.scalar));
+    if (!S.full_taps) {
+        double pad[DPAD_LEN];
+        for (int k = 0; k < DPAD_LEN; k++)
+            pad[k] = bigdft_tap(&bigdft_sym8_d2, k - TAP0);
+        S.dpad = kiln_decl_const_array(ctx, "d2", KILN_T(F64), DPAD_LEN, pad);
+    }
 
     const int ext_block[3] = {S.vec, S.yb, S.zb};
     const char *origin[3] = {"lo", "y0", "z0"};
@@ -440,6 +491,9 @@ const kiln_kernel kiln_kernel_bigdft_kinetic3d_fused = {
                 {.name = "xwin", .help = "x taps as vector loads (0) or as lanes of one window of vec + 28 "
                                          "elements a row (1)",
                  KILN_VALUES(0, 1), .default_value = 0},
+                {.name = "full_taps", .help = "the taps unrolled into literals (1) or loops over a table (0: "
+                                              "code a fraction of the size)",
+                 KILN_VALUES(0, 1), .default_value = 1},
                 {.name = "wg1", .help = "work-items of a work-group along i1", KILN_VALUES(4, 8, 16, 32, 64),
                  .default_value = 32},
                 {.name = "wg2", .help = "work-items of a work-group along i2", KILN_VALUES(1, 2, 4, 8, 16),
@@ -447,7 +501,7 @@ const kiln_kernel kiln_kernel_bigdft_kinetic3d_fused = {
                 {.name = "idx64", .help = "index arithmetic in 32 (0) or 64 bits (1: a tap is a constant offset "
                                           "of one address)",
                  KILN_VALUES(0, 1), .default_value = 0}),
-    KILN_CONSTRAINTS("wg1 * wg2 <= max_wg_size", "wg1 * wg2 >= 16", "vec * yb * zb <= 64"),
+    KILN_CONSTRAINTS("wg1 * wg2 <= max_wg_size", "wg1 * wg2 >= 16", "vec * yb * zb <= 64", "xwin == 0 || full_taps == 1"),
     .default_size = {3, {64, 64, 64}},
     .langs = (1u << KILN_LANG_CL) | (1u << KILN_LANG_C),
     .build = fused_build,

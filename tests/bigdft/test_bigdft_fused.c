@@ -26,6 +26,10 @@ static const example_case cases[] = {
     {&kiln_kernel_bigdft_kinetic3d_fused, "7x9x5", "vec=2,zb=4,xwin=1,wg1=4,wg2=8"},
     {&kiln_kernel_bigdft_kinetic3d_fused, "5x3x13", "vec=8,zb=2,wg1=4,wg2=4"},                /* n1 < vec: no whole block */
     {&kiln_kernel_bigdft_kinetic3d_fused, "15x15x15", "vec=1,yb=2,zb=8,xwin=1,wg1=64,wg2=1"}, /* n = 15: one select a side */
+    /* the taps as loops over the padded table: every window offset of the largest blocks reads it */
+    {&kiln_kernel_bigdft_kinetic3d_fused, "21x17x11", "vec=4,yb=4,zb=1,full_taps=0,wg1=4,wg2=4"},
+    {&kiln_kernel_bigdft_kinetic3d_fused, "21x17x11", "vec=2,yb=1,zb=8,full_taps=0,wg1=16,wg2=1,idx64=1"},
+    {&kiln_kernel_bigdft_kinetic3d_fused, "7x9x5", "vec=8,yb=2,zb=2,full_taps=0,wg1=4,wg2=8"},
 };
 
 /* Every valid block shape (vec, yb, zb, xwin) at one work-group and every
