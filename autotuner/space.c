@@ -223,6 +223,46 @@ static int holds_at(const kiln_space *s, int depth, const long long *slots)
     return 1;
 }
 
+/* The first valid point at or after the one of value indices digits[] (each
+ * level `tight` while every level above took digits[]' own value), its value
+ * indices left in digits[]; 0 when there is none. Pruned as count_from. */
+static int next_from(const kiln_space *s, int depth, long long *slots, int *digits, int tight)
+{
+    if (depth == s->nparams)
+        return 1;
+    const kiln_param *p = &s->kernel->params[depth];
+    int start = tight ? digits[depth] : 0;
+    for (int v = start; v < p->nvalues; v++) {
+        slots[depth] = p->values[v];
+        if (holds_at(s, depth, slots) && next_from(s, depth + 1, slots, digits, tight && v == start)) {
+            digits[depth] = v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+uint64_t kiln_space_next_valid(const kiln_space *s, uint64_t from)
+{
+    if (from >= s->total)
+        return s->total;
+    long long slots[KILN_MAX_PARAMS + SIZE_SLOTS];
+    int digits[KILN_MAX_PARAMS];
+    uint64_t rest = from;
+    for (int i = s->nparams - 1; i >= 0; i--) {
+        uint64_t radix = (uint64_t)s->kernel->params[i].nvalues;
+        digits[i] = (int)(rest % radix);
+        rest /= radix;
+    }
+    memcpy(slots + s->nparams, s->size_values, sizeof s->size_values);
+    if (!holds_at(s, -1, slots) || !next_from(s, 0, slots, digits, 1))
+        return s->total;
+    uint64_t index = 0;
+    for (int i = 0; i < s->nparams; i++)
+        index = index * (uint64_t)s->kernel->params[i].nvalues + (uint64_t)digits[i];
+    return index;
+}
+
 /* Valid points with parameters 0 .. depth - 1 fixed in slots[]: a constraint
  * is tested as soon as the parameters it reads are set, and a failure prunes
  * every point below, so a large space is not walked point by point. */

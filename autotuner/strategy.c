@@ -39,15 +39,15 @@ static int exhaustive_next(void *state, kiln_config *out)
     uint64_t total = kiln_space_total(st->space);
     if (st->budget && st->emitted >= st->budget)
         return 0;
-    while (st->cursor < total) {
-        uint64_t index = st->cursor++;
-        if (kiln_space_index_valid(st->space, index)) {
-            kiln_space_point(st->space, index, out);
-            st->emitted++;
-            return 1;
-        }
+    uint64_t index = kiln_space_next_valid(st->space, st->cursor);
+    if (index >= total) {
+        st->cursor = total;
+        return 0;
     }
-    return 0;
+    kiln_space_point(st->space, index, out);
+    st->cursor = index + 1;
+    st->emitted++;
+    return 1;
 }
 
 static size_t exhaustive_propose(void *state, kiln_config *out, size_t max)

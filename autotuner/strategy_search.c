@@ -131,9 +131,7 @@ static int enumerate_valid(search *s)
     size_t cap = 0;
     if (search_reserve(&s->valid, &cap, 1024, sizeof *s->valid) != 0)
         return -1;
-    for (uint64_t i = 0; i < s->total; i++) {
-        if (!kiln_space_index_valid(s->space, i))
-            continue;
+    for (uint64_t i = kiln_space_next_valid(s->space, 0); i < s->total; i = kiln_space_next_valid(s->space, i + 1)) {
         if (search_reserve(&s->valid, &cap, s->nvalid + 1, sizeof *s->valid) != 0)
             return -1;
         s->valid[s->nvalid++] = i;

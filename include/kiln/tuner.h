@@ -80,6 +80,10 @@ uint64_t kiln_space_index_of(const kiln_space *s, const int *idx);
 /* 1 when point `index` satisfies every constraint, 0 when not (a constraint
  * that cannot be evaluated there counts as not). */
 int kiln_space_index_valid(const kiln_space *s, uint64_t index);
+/* The first valid point at or after index `from`, kiln_space_total(s) when
+ * there is none: what walking kiln_space_index_valid up from `from` finds,
+ * without visiting every point of a subtree a constraint already rejects. */
+uint64_t kiln_space_next_valid(const kiln_space *s, uint64_t from);
 
 /* ---- strategies ------------------------------------------------------- */
 

@@ -18,6 +18,19 @@ static kiln_space *space_for(const kiln_kernel *k, long long nx, long long ny, i
     return kiln_space_new(k, &size, err, len);
 }
 
+/* kiln_space_next_valid from every index agrees with walking kiln_space_index_valid. */
+static void check_next_valid(const kiln_space *s, const char *what)
+{
+    uint64_t total = kiln_space_total(s), want = total;
+    for (uint64_t from = total + 1; from-- > 0;) {
+        if (from < total && kiln_space_index_valid(s, from))
+            want = from;
+        uint64_t got = kiln_space_next_valid(s, from);
+        CHECK_MSG(got == want, "%s: next valid from %llu is %llu, want %llu", what, (unsigned long long)from,
+                  (unsigned long long)got, (unsigned long long)want);
+    }
+}
+
 int main(void)
 {
     char err[256] = "";
@@ -34,6 +47,7 @@ int main(void)
             for (int b = 0; b < 4; b++)
                 want += 2 * (unsigned long long)fixture_valid(fixture_wg[a], fixture_unroll[b], sizes[si]);
         CHECK(kiln_space_total(s) == 40);
+        check_next_valid(s, "fixture");
         CHECK_MSG(kiln_space_count_valid(s) == want, "size %lld: %llu valid, want %llu", sizes[si],
                   (unsigned long long)kiln_space_count_valid(s), want);
         kiln_space_free(s);
@@ -209,6 +223,7 @@ int main(void)
         CHECK(kiln_space_check(s, &c, why, sizeof why) == -1);
         CHECK_STR_CONTAINS(text(why), "modulo by zero");
         CHECK(kiln_space_count_valid(s) == 10); /* only unroll=2 divides; unroll=1 errors count as rejected */
+        check_next_valid(s, "modulo by zero");
         kiln_space_free(s);
     }
 
@@ -216,7 +231,28 @@ int main(void)
     kiln_kernel none = {.name = "none"};
     s = space_for(&none, 8, 0, 1, err, sizeof err);
     CHECK(s && kiln_space_total(s) == 1 && kiln_space_count_valid(s) == 1);
+    if (s)
+        check_next_valid(s, "no parameters");
     kiln_space_free(s);
+
+    /* next_valid skips rejected subtrees: constraints on the first and last
+     * parameters together, on one in the middle, and on the size alone */
+    const kiln_kernel skips = {
+        .name = "skips",
+        KILN_PARAMS({.name = "a", KILN_VALUES(1, 2, 3, 4, 5), .default_value = 1},
+                    {.name = "b", KILN_VALUES(0, 1, 2, 3), .default_value = 0},
+                    {.name = "c", KILN_VALUES(0, 1, 2), .default_value = 0},
+                    {.name = "d", KILN_VALUES(1, 2, 4), .default_value = 1}),
+        KILN_CONSTRAINTS("a + d != 5", "b != 2 && b != 0", "nx > 10", "a != 3"),
+    };
+    const long long skip_sizes[] = {64, 8};
+    for (int si = 0; si < 2; si++) {
+        s = space_for(&skips, skip_sizes[si], 0, 1, err, sizeof err);
+        CHECK_MSG(s != NULL, "%s", err);
+        if (s)
+            check_next_valid(s, si ? "skips, nx = 8" : "skips");
+        kiln_space_free(s);
+    }
 
     CHECK_DONE();
 }
