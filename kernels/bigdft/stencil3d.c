@@ -186,76 +186,50 @@ static void x_terms(const st3 *S, const blk *B, kiln_var *t, int interior)
     }
 }
 
-/* The y terms, plane by plane: window row m is row y0 + m - 14, tap m - 14 - r of row r. */
-static void y_terms(const st3 *S, const blk *B)
+/* The y terms (axis 1) or the z terms (axis 2) into the accumulators, times
+ * s2 or s3: for each plane (y) or row (z) of the block, a window of rows or
+ * planes, window entry m at origin + m - 14 along the axis, tap m - 14 - p of
+ * the block's point p along it. */
+static void window_terms(const st3 *S, const blk *B, int axis)
 {
     kiln_ctx *ctx = S->ctx;
+    int outer = axis == 1 ? B->Z : B->Y, points = axis == 1 ? B->Y : B->Z;
+    kiln_node *origin = axis == 1 ? B->y0 : B->z0;
+    long long stride = axis == 1 ? S->n[0] : S->n[0] * S->n[1];
+    const char *prefix = axis == 1 ? "y" : "z";
     char name[32];
-    for (int q = 0; q < B->Z; q++) {
+    for (int o = 0; o < outer; o++) {
         kiln_block_begin(ctx);
-        kiln_var *ay[MAX_YB];
-        for (int r = 0; r < B->Y; r++) {
-            snprintf(name, sizeof name, "ay%d", r);
-            ay[r] = kiln_decl(ctx, name, B->T, kiln_dbl(ctx, 0.0));
+        /* the index of the block's point with the axis's coordinate left out */
+        kiln_node *rest = axis == 1 ? kiln_add(ctx, ref(S, B->pq[o]), as_idx(S, B->lo))
+                                    : as_idx(S, kiln_add(ctx, kiln_muli(ctx, kiln_addi(ctx, B->y0, o), S->n[0]), B->lo));
+        kiln_var *a[MAX_ZB];
+        for (int p = 0; p < points; p++) {
+            snprintf(name, sizeof name, "a%s%d", prefix, p);
+            a[p] = kiln_decl(ctx, name, B->T, kiln_dbl(ctx, 0.0));
         }
-        kiln_var *mv = S->full_taps ? NULL : kiln_for_begin(ctx, "m", num(S, 0), num(S, B->Y + 2 * D2_HALF), num(S, 1));
-        for (int m = 0; m < (S->full_taps ? B->Y + 2 * D2_HALF : 1); m++) {
+        int count = points + 2 * D2_HALF;
+        kiln_var *mv = S->full_taps ? NULL : kiln_for_begin(ctx, "m", num(S, 0), num(S, count), num(S, 1));
+        for (int m = 0; m < (S->full_taps ? count : 1); m++) {
             kiln_node *mn = mv ? ref(S, mv) : num(S, m);
-            kiln_node *r2 = wrap(S, kiln_add(ctx, B->y0, kiln_addi(ctx, mn, -D2_HALF)), S->n[1]);
-            kiln_node *at = kiln_add(ctx, ref(S, B->pq[q]), as_idx(S, kiln_add(ctx, kiln_muli(ctx, r2, S->n[0]), B->lo)));
-            snprintf(name, sizeof name, "wy%d", m);
-            kiln_var *w = kiln_decl_const(ctx, name, B->T, kiln_vload(ctx, B->V, S->x, at));
-            for (int r = 0; r < B->Y; r++) {
-                int l = m - D2_HALF - r;
-                if (mv)
-                    kiln_assign_op(ctx, KILN_ADD, ref(S, ay[r]),
-                                   kiln_mul(ctx, tap_at(S, kiln_addi(ctx, ref(S, mv), PAD - r)), ref(S, w)));
-                else if (l >= -D2_HALF && l <= D2_HALF)
-                    kiln_assign_op(ctx, KILN_ADD, ref(S, ay[r]), kiln_mul(ctx, tap(S, l), ref(S, w)));
-            }
-        }
-        if (mv)
-            kiln_for_end(ctx);
-        for (int r = 0; r < B->Y; r++)
-            kiln_assign_op(ctx, KILN_ADD, ref(S, B->acc[r][q]), kiln_mul(ctx, ref(S, S->s[1]), ref(S, ay[r])));
-        kiln_block_end(ctx);
-    }
-}
-
-/* The z terms, row by row: window plane m is plane z0 + m - 14, tap m - 14 - q of plane q. */
-static void z_terms(const st3 *S, const blk *B)
-{
-    kiln_ctx *ctx = S->ctx;
-    long long plane = S->n[0] * S->n[1];
-    char name[32];
-    for (int r = 0; r < B->Y; r++) {
-        kiln_block_begin(ctx);
-        kiln_var *az[MAX_ZB];
-        for (int q = 0; q < B->Z; q++) {
-            snprintf(name, sizeof name, "az%d", q);
-            az[q] = kiln_decl(ctx, name, B->T, kiln_dbl(ctx, 0.0));
-        }
-        kiln_node *col = as_idx(S, kiln_add(ctx, kiln_muli(ctx, kiln_addi(ctx, B->y0, r), S->n[0]), B->lo));
-        kiln_var *mv = S->full_taps ? NULL : kiln_for_begin(ctx, "m", num(S, 0), num(S, B->Z + 2 * D2_HALF), num(S, 1));
-        for (int m = 0; m < (S->full_taps ? B->Z + 2 * D2_HALF : 1); m++) {
-            kiln_node *mn = mv ? ref(S, mv) : num(S, m);
-            kiln_node *r3 = wrap(S, kiln_add(ctx, B->z0, kiln_addi(ctx, mn, -D2_HALF)), S->n[2]);
-            snprintf(name, sizeof name, "wz%d", m);
+            kiln_node *at = wrap(S, kiln_add(ctx, origin, kiln_addi(ctx, mn, -D2_HALF)), S->n[axis]);
+            snprintf(name, sizeof name, "w%s%d", prefix, m);
             kiln_var *w = kiln_decl_const(ctx, name, B->T,
-                                          kiln_vload(ctx, B->V, S->x, kiln_add(ctx, kiln_muli(ctx, as_idx(S, r3), plane), col)));
-            for (int q = 0; q < B->Z; q++) {
-                int l = m - D2_HALF - q;
+                                          kiln_vload(ctx, B->V, S->x, kiln_add(ctx, kiln_muli(ctx, as_idx(S, at), stride), rest)));
+            for (int p = 0; p < points; p++) {
+                int l = m - D2_HALF - p;
                 if (mv)
-                    kiln_assign_op(ctx, KILN_ADD, ref(S, az[q]),
-                                   kiln_mul(ctx, tap_at(S, kiln_addi(ctx, ref(S, mv), PAD - q)), ref(S, w)));
+                    kiln_assign_op(ctx, KILN_ADD, ref(S, a[p]), kiln_mul(ctx, tap_at(S, kiln_addi(ctx, ref(S, mv), PAD - p)), ref(S, w)));
                 else if (l >= -D2_HALF && l <= D2_HALF)
-                    kiln_assign_op(ctx, KILN_ADD, ref(S, az[q]), kiln_mul(ctx, tap(S, l), ref(S, w)));
+                    kiln_assign_op(ctx, KILN_ADD, ref(S, a[p]), kiln_mul(ctx, tap(S, l), ref(S, w)));
             }
         }
         if (mv)
             kiln_for_end(ctx);
-        for (int q = 0; q < B->Z; q++)
-            kiln_assign_op(ctx, KILN_ADD, ref(S, B->acc[r][q]), kiln_mul(ctx, ref(S, S->s[2]), ref(S, az[q])));
+        for (int p = 0; p < points; p++) {
+            kiln_var *acc = axis == 1 ? B->acc[p][o] : B->acc[o][p];
+            kiln_assign_op(ctx, KILN_ADD, ref(S, acc), kiln_mul(ctx, ref(S, S->s[axis]), ref(S, a[p])));
+        }
         kiln_block_end(ctx);
     }
 }
@@ -288,8 +262,8 @@ static void block(const st3 *S, int V, int Y, int Z, kiln_node *lo, kiln_node *y
     for (int r = 0; r < Y; r++)
         for (int q = 0; q < Z; q++)
             kiln_assign(ctx, ref(S, B.acc[r][q]), kiln_mul(ctx, ref(S, S->s[0]), ref(S, B.acc[r][q])));
-    y_terms(S, &B);
-    z_terms(S, &B);
+    window_terms(S, &B, 1);
+    window_terms(S, &B, 2);
     for (int r = 0; r < Y; r++)
         for (int q = 0; q < Z; q++)
             kiln_vstore(ctx, S->y, point_index(S, &B, r, q), ref(S, B.acc[r][q]));
