@@ -20,7 +20,6 @@ struct bigdft_3d {
     size_t count, elem_bytes;
     kiln_program *prog[3];
     kiln_geometry geo[3];
-    int nprog;                 /* 3 passes, or 1 (fused) */
     kiln_buf *x[3], *y[4];     /* magic filter: x[0] input, x[1], x[2] scratch, y[0] result */
     int separate;              /* bigdft_3d_set_separate */
 };
@@ -29,6 +28,12 @@ static int fail(char *err, size_t errlen, const char *what, const char *why)
 {
     snprintf(err, errlen, "bigdft 3-D: %s: %s", what, why);
     return -1;
+}
+
+/* The programs of b: three passes, or the fused operator's one launch. */
+static int programs(const bigdft_3d *b)
+{
+    return b->op == BIGDFT_KINETIC3D_FUSED ? 1 : 3;
 }
 
 /* Builds program `d` of b's kernel for one size, and its launch geometry. */
@@ -127,11 +132,10 @@ bigdft_3d *bigdft_3d_new(kiln_rt *rt, bigdft_op3d op, const kiln_config *cfg, in
     b->op = op;
     b->kernel = fused ? &kiln_kernel_bigdft_kinetic3d_fused
                 : kinetic ? &kiln_kernel_bigdft_kinetic : &kiln_kernel_bigdft_magicfilter;
-    b->nprog = fused ? 1 : 3;
     b->count = (size_t)n1 * (size_t)n2 * (size_t)n3;
     b->elem_bytes = sizeof(double);
     size_t bytes = b->count * b->elem_bytes;
-    for (int k = 0; k < (fused ? 1 : 3); k++)
+    for (int k = 0; k < programs(b); k++)
         if (!(b->x[k] = kiln_buf_new(rt, bytes)))
             goto no_buffer;
     for (int k = 0; k < (op == BIGDFT_KINETIC3D ? 4 : 1); k++)
@@ -203,10 +207,10 @@ int bigdft_3d_run(bigdft_3d *b, double *elapsed_ns, char *err, size_t errlen)
 {
     double ns[3] = {0.0, 0.0, 0.0};
     int rc = 0;
-    for (int d = 0; b->separate && d < b->nprog && rc == 0; d++)
+    for (int d = 0; b->separate && d < programs(b) && rc == 0; d++)
         rc = kiln_program_run(b->rt, b->prog[d], &b->geo[d], &ns[d]);
     if (!b->separate)
-        rc = kiln_program_run_list(b->rt, b->nprog, b->prog, b->geo, ns);
+        rc = kiln_program_run_list(b->rt, programs(b), b->prog, b->geo, ns);
     if (rc != 0)
         return fail(err, errlen, "run", kiln_rt_errmsg(b->rt));
     if (elapsed_ns)

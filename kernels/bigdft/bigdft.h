@@ -62,9 +62,9 @@ void bigdft_ref_kinetic(const double *x, const double *y, double scale, double *
                         int ndat);
 /* The 3-D operators on an array x(i3, i2, i1), row-major (i1 fastest), straight
  * from their definitions: 16^3 (magic filter) or 3 x 29 (kinetic) terms per point.
- * kinetic: y = -1/2 sum_d h_d^-2 D2_d x. */
+ * kinetic: y = -1/2 sum_d h_d^-2 D2_d x (mag, when not NULL, as above). */
 void bigdft_ref_magicfilter3d(const double *x, double *y, int n1, int n2, int n3);
-void bigdft_ref_kinetic3d(const double *x, double *y, const double h[3], int n1, int n2, int n3);
+void bigdft_ref_kinetic3d(const double *x, double *y, double *mag, const double h[3], int n1, int n2, int n3);
 
 /* ---- the 3-D operators: three passes on a device (apply3d.c) ----------- */
 

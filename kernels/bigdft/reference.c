@@ -138,18 +138,25 @@ void bigdft_ref_magicfilter3d(const double *x, double *y, int n1, int n2, int n3
             }
 }
 
-void bigdft_ref_kinetic3d(const double *x, double *y, const double h[3], int n1, int n2, int n3)
+void bigdft_ref_kinetic3d(const double *x, double *y, double *mag, const double h[3], int n1, int n2, int n3)
 {
     for (int i3 = 0; i3 < n3; i3++)
         for (int i2 = 0; i2 < n2; i2++)
             for (int i1 = 0; i1 < n1; i1++) {
-                double s1 = 0.0, s2 = 0.0, s3 = 0.0;
+                double s1 = 0.0, s2 = 0.0, s3 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
                 for (int l = -14; l <= 14; l++) {
                     double d = bigdft_tap(&bigdft_sym8_d2, l);
-                    s1 += d * x[at3(wrap(i1 + l, n1), i2, i3, n1, n2)];
-                    s2 += d * x[at3(i1, wrap(i2 + l, n2), i3, n1, n2)];
-                    s3 += d * x[at3(i1, i2, wrap(i3 + l, n3), n1, n2)];
+                    double x1 = x[at3(wrap(i1 + l, n1), i2, i3, n1, n2)], x2 = x[at3(i1, wrap(i2 + l, n2), i3, n1, n2)],
+                           x3 = x[at3(i1, i2, wrap(i3 + l, n3), n1, n2)];
+                    s1 += d * x1;
+                    s2 += d * x2;
+                    s3 += d * x3;
+                    a1 += fabs(d * x1);
+                    a2 += fabs(d * x2);
+                    a3 += fabs(d * x3);
                 }
                 y[at3(i1, i2, i3, n1, n2)] = -0.5 * (s1 / (h[0] * h[0]) + s2 / (h[1] * h[1]) + s3 / (h[2] * h[2]));
+                if (mag)
+                    mag[at3(i1, i2, i3, n1, n2)] = 0.5 * (a1 / (h[0] * h[0]) + a2 / (h[1] * h[1]) + a3 / (h[2] * h[2]));
             }
 }

@@ -77,7 +77,6 @@ static kiln_node *tap_at(const st3 *S, kiln_node *index)
     return kiln_at(S->ctx, S->dpad, index);
 }
 
-
 static kiln_node *as_idx(const st3 *S, kiln_node *v)
 {
     return kiln_cast(S->ctx, S->idx, v);
@@ -312,13 +311,12 @@ static kiln_proc *fused_build(kiln_ctx *ctx, const kiln_config *cfg, const kiln_
     }
     kiln_proc *proc = kiln_kernel_begin(ctx, "kinetic3d_fused");
     kiln_proc_reqd_wg(proc, S.wg1, S.wg2, 1);
-    kiln_var *vn[3];
+    /* the extents are arguments, and literals of this size's variant too: its indices fold */
     const char *nnames[3] = {"n1", "n2", "n3"}, *snames[3] = {"s1", "s2", "s3"};
     for (int d = 0; d < 3; d++)
-        vn[d] = kiln_arg_scalar(ctx, nnames[d], KILN_T(I32));
+        kiln_arg_scalar(ctx, nnames[d], KILN_T(I32));
     for (int d = 0; d < 3; d++)
         S.s[d] = kiln_arg_scalar(ctx, snames[d], KILN_T(F64));
-    (void)vn; /* the extents are also literals of this size's variant: its indices fold */
     S.x = kiln_arg_array(ctx, "x", KILN_T(F64), KILN_IN, num(&S, S.n[2]), num(&S, S.n[1]), num(&S, S.n[0]));
     S.y = kiln_arg_array(ctx, "y", KILN_T(F64), KILN_OUT, num(&S, S.n[2]), num(&S, S.n[1]), num(&S, S.n[0]));
     kiln_comment(ctx, "bigdft.kinetic3d_fused f64: vec %d, yb %d, zb %d, xwin %d, full_taps %d, wg %d x %d, %s indices",
@@ -405,41 +403,24 @@ static void fused_inputs(kiln_args *args, uint64_t seed)
         x[k] = kiln_rand_uniform(&seed, -1.0, 1.0);
 }
 
-/* y from bigdft_ref_kinetic3d (the operator's definition), and the sum of
- * |terms| of each point for the tolerance. */
+/* y and the sum of |terms| of each point from bigdft_ref_kinetic3d (the
+ * operator's definition), with the spacings the scales were made from. */
 static void fused_reference(kiln_args *args)
 {
     long long n[3];
     extents(kiln_args_size(args), n);
-    const double *x = kiln_args_ptr(args, "x");
     const char *snames[3] = {"s1", "s2", "s3"};
-    double s[3], h[3];
-    for (int d = 0; d < 3; d++) {
-        s[d] = *(const double *)kiln_args_ptr(args, snames[d]);
-        h[d] = sqrt(-0.5 / s[d]);
-    }
-    bigdft_ref_kinetic3d(x, kiln_args_want(args, "y"), h, (int)n[0], (int)n[1], (int)n[2]);
-    double *mag = kiln_args_magnitude(args, "y", 3.0 * (2 * D2_HALF + 1));
-    long long n1 = n[0], n2 = n[1], n3 = n[2];
-    for (long long i3 = 0; i3 < n3; i3++)
-        for (long long i2 = 0; i2 < n2; i2++)
-            for (long long i1 = 0; i1 < n1; i1++) {
-                double m = 0.0;
-                for (int l = -D2_HALF; l <= D2_HALF; l++) {
-                    double d = fabs(bigdft_tap(&bigdft_sym8_d2, l));
-                    long long p1 = ((i1 + l) % n1 + n1) % n1, p2 = ((i2 + l) % n2 + n2) % n2,
-                              p3 = ((i3 + l) % n3 + n3) % n3;
-                    m += d * (fabs(s[0] * x[(i3 * n2 + i2) * n1 + p1]) + fabs(s[1] * x[(i3 * n2 + p2) * n1 + i1]) +
-                              fabs(s[2] * x[(p3 * n2 + i2) * n1 + i1]));
-                }
-                mag[(i3 * n2 + i2) * n1 + i1] = m;
-            }
+    double h[3];
+    for (int d = 0; d < 3; d++)
+        h[d] = sqrt(-0.5 / *(const double *)kiln_args_ptr(args, snames[d]));
+    bigdft_ref_kinetic3d(kiln_args_ptr(args, "x"), kiln_args_want(args, "y"), kiln_args_magnitude(args, "y", 3.0 * D2_TAPS),
+                         h, (int)n[0], (int)n[1], (int)n[2]);
 }
 
 /* 2 * 29 flops a point along each of the three axes, as the three passes count them */
 static double fused_flops(const kiln_size *size)
 {
-    return 2.0 * (2 * D2_HALF + 1) * 3.0 * (double)grid_count(size);
+    return 2.0 * D2_TAPS * 3.0 * (double)grid_count(size);
 }
 
 /* x read once, y written once */

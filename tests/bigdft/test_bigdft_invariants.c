@@ -332,7 +332,7 @@ static void compositions(void)
         if (op == BIGDFT_MAGICFILTER3D)
             bigdft_ref_magicfilter3d(x, want, n1, n2, n3);
         else
-            bigdft_ref_kinetic3d(x, want, h, n1, n2, n3);
+            bigdft_ref_kinetic3d(x, want, NULL, h, n1, n2, n3);
         double scale = 0.0;
         for (size_t i = 0; i < count; i++)
             scale = fmax(scale, fabs(want[i]));
