@@ -137,34 +137,49 @@ static inline kiln_space *example_space(const kiln_kernel *k, const char *size_t
     return space;
 }
 
-/* Every valid configuration of k's space at size_text builds a tree and prints in
- * every language; the count of valid ones is the space's own. */
-static inline void example_whole_space(const kiln_kernel *k, const char *size_text)
+/* Every valid configuration of k's space at size_text that keep() takes (all
+ * of them when keep is NULL) builds a tree and prints in every language.
+ * Returns how many were valid and taken; *total (if not NULL) gets the
+ * space's size, and *size the parsed size. */
+static inline uint64_t example_space_builds(const kiln_kernel *k, const char *size_text,
+                                            int (*keep)(const kiln_config *cfg), uint64_t *total)
 {
     kiln_size size;
     kiln_space *space = example_space(k, size_text, &size);
     if (!space)
-        return;
+        return 0;
     kiln_ctx *ctx = kiln_ctx_new();
-    uint64_t total = kiln_space_total(space), valid = 0, built = 0;
-    for (uint64_t i = 0; i < total; i++) {
+    uint64_t n = kiln_space_total(space), taken = 0, built = 0;
+    for (uint64_t i = 0; i < n; i++) {
         kiln_config cfg;
         char why[256] = "";
         kiln_space_point(space, i, &cfg);
         int ok = kiln_space_check(space, &cfg, why, sizeof why);
         CHECK_MSG(ok >= 0, "%s: constraint error: %s", k->name, why);
-        if (ok != 1)
+        if (ok != 1 || (keep && !keep(&cfg)))
             continue;
-        valid++;
+        taken++;
         built += example_builds_everywhere(ctx, k, &cfg, &size, size_text, NULL);
     }
-    CHECK_MSG(valid > 1 && valid == kiln_space_count_valid(space), "%s: %llu valid of %llu", k->name,
-              (unsigned long long)valid, (unsigned long long)total);
-    CHECK(built == valid);
-    fprintf(stderr, "%s at %s: %llu of %llu configurations valid, all built\n", k->name, size_text,
-            (unsigned long long)valid, (unsigned long long)total);
+    CHECK_MSG(built == taken, "%s at %s: %llu of %llu configurations built", k->name, size_text,
+              (unsigned long long)built, (unsigned long long)taken);
+    CHECK_MSG(keep || taken == kiln_space_count_valid(space), "%s: %llu valid of %llu", k->name,
+              (unsigned long long)taken, (unsigned long long)n);
+    if (total)
+        *total = n;
     kiln_ctx_free(ctx);
     kiln_space_free(space);
+    return taken;
+}
+
+/* Every valid configuration of k's space at size_text builds a tree and prints in
+ * every language; the count of valid ones is the space's own. */
+static inline void example_whole_space(const kiln_kernel *k, const char *size_text)
+{
+    uint64_t total = 0, valid = example_space_builds(k, size_text, NULL, &total);
+    CHECK_MSG(valid > 1, "%s: %llu valid of %llu", k->name, (unsigned long long)valid, (unsigned long long)total);
+    fprintf(stderr, "%s at %s: %llu of %llu configurations valid, all built\n", k->name, size_text,
+            (unsigned long long)valid, (unsigned long long)total);
 }
 
 #endif
