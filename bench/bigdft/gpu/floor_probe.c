@@ -50,15 +50,8 @@ int main(int argc, char **argv)
     char dname[256];
     cl_device_id dev = probe_device(argv[1], dname, sizeof dname);
     cl_int code;
-    cl_context ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &code);
-    if (code != CL_SUCCESS)
-        die("clCreateContext", code);
-    cl_command_queue prof = clCreateCommandQueue(ctx, dev, CL_QUEUE_PROFILING_ENABLE, &code);
-    if (code != CL_SUCCESS)
-        die("clCreateCommandQueue (profiling)", code);
-    cl_command_queue plain = clCreateCommandQueue(ctx, dev, 0, &code);
-    if (code != CL_SUCCESS)
-        die("clCreateCommandQueue", code);
+    cl_context ctx = probe_context(dev);
+    cl_command_queue prof = probe_queue(ctx, dev, CL_QUEUE_PROFILING_ENABLE), plain = probe_queue(ctx, dev, 0);
     cl_program prog = clCreateProgramWithSource(ctx, 1, &src, NULL, &code);
     if (code != CL_SUCCESS || (code = clBuildProgram(prog, 1, &dev, "", NULL, NULL)) != CL_SUCCESS)
         die("building the triad", code);

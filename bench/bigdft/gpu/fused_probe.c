@@ -143,12 +143,8 @@ int main(int argc, char **argv)
     cl_int code;
     cl_uint units = 0;
     clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof units, &units, NULL);
-    cl_context ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &code);
-    if (code != CL_SUCCESS)
-        die("clCreateContext", code);
-    cl_command_queue q = clCreateCommandQueue(ctx, dev, 0, &code);
-    if (code != CL_SUCCESS)
-        die("clCreateCommandQueue", code);
+    cl_context ctx = probe_context(dev);
+    cl_command_queue q = probe_queue(ctx, dev, 0);
     char opts[64];
     snprintf(opts, sizeof opts, "-DNN=%d", n);
     cl_program prog = clCreateProgramWithSource(ctx, 1, &src, NULL, &code);

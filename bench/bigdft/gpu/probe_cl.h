@@ -1,7 +1,7 @@
 /*
- * probe_cl.h: what floor_probe.c and fused_probe.c share: the error exit, a
- * monotonic clock in microseconds, a median, and the first
- * device of the first OpenCL platform whose name contains a given part.
+ * probe_cl.h: what floor_probe.c, fused_probe.c and miscompile/miscompile_probe.c share: the error exit, a
+ * monotonic clock in microseconds, a median, the first device of the first
+ * OpenCL platform whose name contains a given part, and a context and queue on it.
  * Each probe defines PROBE_NAME (its name in messages) before including it.
  */
 #ifndef PROBE_CL_H
@@ -64,6 +64,25 @@ static cl_device_id probe_device(const char *platform_part, char *dname, size_t 
     dname[0] = '\0';
     clGetDeviceInfo(dev, CL_DEVICE_NAME, dname_len, dname, NULL);
     return dev;
+}
+
+/* A context of dev alone, and a queue on it with the given properties; both exit on an error. */
+static cl_context probe_context(cl_device_id dev)
+{
+    cl_int code;
+    cl_context ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &code);
+    if (code != CL_SUCCESS)
+        die("clCreateContext", code);
+    return ctx;
+}
+
+static cl_command_queue probe_queue(cl_context ctx, cl_device_id dev, cl_command_queue_properties props)
+{
+    cl_int code;
+    cl_command_queue q = clCreateCommandQueue(ctx, dev, props, &code);
+    if (code != CL_SUCCESS)
+        die(props & CL_QUEUE_PROFILING_ENABLE ? "clCreateCommandQueue (profiling)" : "clCreateCommandQueue", code);
+    return q;
 }
 
 #endif

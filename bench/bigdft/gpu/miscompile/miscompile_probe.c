@@ -44,12 +44,8 @@ int main(int argc, char **argv)
     char dname[256];
     cl_device_id dev = probe_device(argv[1], dname, sizeof dname);
     cl_int code;
-    cl_context ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &code);
-    if (code != CL_SUCCESS)
-        die("clCreateContext", code);
-    cl_command_queue q = clCreateCommandQueue(ctx, dev, 0, &code);
-    if (code != CL_SUCCESS)
-        die("clCreateCommandQueue", code);
+    cl_context ctx = probe_context(dev);
+    cl_command_queue q = probe_queue(ctx, dev, 0);
     const char *src = read_file(argv[2]);
     size_t count = (size_t)N * NDAT, bytes = count * sizeof(double);
     double x[N * NDAT], y[N * NDAT], xt[N * NDAT], yt[N * NDAT];
